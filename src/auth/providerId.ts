@@ -1,0 +1,43 @@
+/**
+ * Provider and profile id rules, as openclaw 2026.9.x applies them.
+ * Provider ids are compared trimmed and lower-cased; profile ids are `provider:name`.
+ */
+
+export function normalizeProviderId(provider: unknown): string {
+  return typeof provider === 'string' ? provider.trim().toLowerCase() : '';
+}
+
+/** The provider a new OpenAI credential must use: openclaw renamed `openai-codex` to `openai`. */
+export function canonicalProviderForNewProfile(provider: string): string {
+  const p = normalizeProviderId(provider);
+  return p === 'openai-codex' ? 'openai' : p;
+}
+
+const PROVIDER_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const PROFILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+
+export function validateProviderId(provider: string): string | undefined {
+  const p = normalizeProviderId(provider);
+  if (!p) return 'Provider id is empty.';
+  if (!PROVIDER_RE.test(p)) return `Provider id "${provider}" is invalid (use lowercase letters, digits, ".", "_" or "-").`;
+  return undefined;
+}
+
+/** Returns an error message, or undefined when `id` is a valid `provider:name` id for `provider`. */
+export function validateProfileId(id: string, provider?: string): string | undefined {
+  const idx = id.indexOf(':');
+  if (idx <= 0 || idx === id.length - 1) return `Profile id "${id}" must look like "<provider>:<name>".`;
+  const idProvider = id.slice(0, idx);
+  const name = id.slice(idx + 1);
+  if (!PROVIDER_RE.test(idProvider)) return `Profile id "${id}" has an invalid provider part.`;
+  if (!PROFILE_NAME_RE.test(name)) return `Profile id "${id}" has an invalid name part (letters, digits, ".", "_", "-", "@", "+").`;
+  if (provider !== undefined && normalizeProviderId(idProvider) !== normalizeProviderId(provider)) {
+    return `Profile id "${id}" does not belong to provider "${normalizeProviderId(provider)}".`;
+  }
+  return undefined;
+}
+
+/** The id openclaw's paste commands use when none is given. */
+export function defaultProfileId(provider: string): string {
+  return `${canonicalProviderForNewProfile(provider)}:manual`;
+}

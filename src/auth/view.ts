@@ -1,0 +1,256 @@
+/**
+ * Derives the view model of one agent from a snapshot's data: per provider the resolved order,
+ * each profile's status and reason code, expiry and cooldown, and the env key chain. Pure: no I/O,
+ * no clock (the caller passes `now`), no vscode.
+ */
+import type { AuthState, AuthStore, Credential } from './schemas';
+import { credentialHealth, formatRemainingShort, type HealthStatus, type ReasonCode } from './eligibility';
+import { describeUnusable, isInCooldown, recoveryHint, type UnusableInfo } from './cooldown';
+import { resolveOrder, type AuthConfigMeta, type ResolvedOrder } from './order';
+import { normalizeProviderId } from './providerId';
+import { maskSecret } from './mask';
+import { envKeyList, providerEnvCredential, type EnvKeyEntry } from './envKeys';
+import { formatRef, formatRefLabel, type SecretRef } from './secretRef';
+
+export type ProfileSource = 'local' | 'inherited' | 'config' | 'env';
+
+/** What the tree and the CLI show for a profile, most important first. */
+export type DisplayStatus =
+  | 'ok' | 'static' | 'expiring' | 'expired' | 'expired-refreshable' | 'missing' | 'unresolved-ref'
+  | 'excluded' | 'cooldown' | 'disabled';
+
+export interface RefCheck {
+  ok: boolean;
+  code?: string;
+  message?: string;
+}
+
+export interface ProfileView {
+  id: string;
+  provider: string;
+  type: Credential['type'] | 'aws-sdk';
+  source: ProfileSource;
+  label: string;
+  /** openclaw's models-status status. */
+  health: HealthStatus;
+  reasonCode?: ReasonCode | 'excluded_by_auth_order';
+  display: DisplayStatus;
+  /** One line for a tree description, never containing a secret. */
+  summary: string;
+  expiresAt?: number;
+  remainingMs?: number;
+  refreshable?: boolean;
+  unusable?: UnusableInfo;
+  /** Masked value, or the ref label for SecretRef-backed profiles. */
+  credentialHint: string;
+  ref?: string;
+  lastUsed?: number;
+  lastGood: boolean;
+  /** Position in the resolved order (0-based), undefined when not in it. */
+  rank?: number;
+}
+
+export interface ProviderView {
+  provider: string;
+  order: ResolvedOrder;
+  /** openclaw's provider rollup: ok / static / expiring / expired / missing. */
+  status: HealthStatus;
+  profiles: ProfileView[];
+  envCredential?: { source: string; masked: string };
+  keyChain: Array<Omit<EnvKeyEntry, 'value'>>;
+  inUse: boolean;
+}
+
+export interface AgentViewInput {
+  agentId: string;
+  store: AuthStore;
+  location: Record<string, 'local' | 'inherited'>;
+  state: AuthState;
+  meta: AuthConfigMeta;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Models the agent uses (`provider/model`): default first, then fallbacks. */
+  modelsInUse: string[];
+  now: number;
+  /** Results of SecretRef checks by profile id (env refs are checked here when absent). */
+  refChecks?: Readonly<Record<string, RefCheck>>;
+  /** Resolves `store` refs (secret_store_entries) for the local check. */
+  hasStoreSecret?: (name: string) => boolean;
+}
+
+export interface AgentView {
+  agentId: string;
+  now: number;
+  providers: ProviderView[];
+  /** `openclaw models status --check`: 0 ok, 1 expired or missing, 2 expiring. */
+  checkCode: 0 | 1 | 2;
+  missingProvidersInUse: string[];
+  counts: Record<DisplayStatus, number>;
+}
+
+function refOf(c: Credential): SecretRef | undefined {
+  if (c.type === 'api_key') return c.keyRef;
+  if (c.type === 'token') return c.tokenRef;
+  return undefined;
+}
+
+function localRefCheck(ref: SecretRef, input: AgentViewInput): RefCheck | undefined {
+  if (ref.source === 'env') {
+    const v = input.env[ref.id];
+    return v && v.trim() ? { ok: true } : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
+  }
+  if (ref.source === 'store' && input.hasStoreSecret) {
+    return input.hasStoreSecret(ref.id) ? { ok: true } : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
+  }
+  return undefined;
+}
+
+function summaryOf(p: Omit<ProfileView, 'summary'>): string {
+  const parts: string[] = [p.type === 'api_key' ? 'api key' : p.type];
+  switch (p.display) {
+    case 'expiring': parts.push(`expires in ${formatRemainingShort(p.remainingMs)}`); break;
+    case 'expired': parts.push('expired'); break;
+    case 'expired-refreshable': parts.push('expired (refreshable)'); break;
+    case 'missing': parts.push(p.reasonCode === 'invalid_expires' ? 'invalid expiry' : 'missing credential'); break;
+    case 'unresolved-ref': parts.push('unresolved ref'); break;
+    case 'excluded': parts.push('excluded by order'); break;
+    case 'cooldown': case 'disabled': {
+      const u = p.unusable;
+      if (u) parts.push(`${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''} ${formatRemainingShort(u.remainingMs)}`);
+      break;
+    }
+    case 'ok': if (p.remainingMs !== undefined) parts.push(`ok, ${formatRemainingShort(p.remainingMs)} left`); else parts.push('ok'); break;
+    case 'static': parts.push('ok'); break;
+  }
+  parts.push(p.source);
+  return parts.join(' · ');
+}
+
+export function modelProvider(model: string): string | undefined {
+  const i = model.indexOf('/');
+  return i > 0 ? normalizeProviderId(model.slice(0, i)) : undefined;
+}
+
+export function buildAgentView(input: AgentViewInput): AgentView {
+  const { store, state, meta, now } = input;
+  const providers = new Set<string>();
+  for (const c of Object.values(store.profiles)) providers.add(normalizeProviderId(c.provider));
+  for (const m of Object.values(meta.profiles ?? {})) if (m.provider) providers.add(normalizeProviderId(m.provider));
+  for (const p of Object.keys(state.order ?? {})) providers.add(normalizeProviderId(p));
+  for (const p of Object.keys(meta.order ?? {})) providers.add(normalizeProviderId(p));
+  const used = new Map<string, string>();
+  for (const m of input.modelsInUse) { const p = modelProvider(m); if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1)); }
+  for (const p of used.keys()) providers.add(p);
+
+  const counts = Object.fromEntries(['ok', 'static', 'expiring', 'expired', 'expired-refreshable', 'missing', 'unresolved-ref', 'excluded', 'cooldown', 'disabled'].map((k) => [k, 0])) as Record<DisplayStatus, number>;
+  const out: ProviderView[] = [];
+  let check: 0 | 1 | 2 = 0;
+  const missingInUse: string[] = [];
+
+  for (const provider of [...providers].sort()) {
+    const order = resolveOrder({ store, state, cfg: meta, provider, now });
+    const ids = new Set<string>(order.explicit ?? []);
+    for (const [id, c] of Object.entries(store.profiles)) if (normalizeProviderId(c.provider) === provider) ids.add(id);
+    for (const [id, m] of Object.entries(meta.profiles ?? {})) if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
+    const excluded = new Map(order.excluded.map((e) => [e.profileId, e.reasonCode]));
+    const profiles: ProfileView[] = [];
+    for (const id of ids) {
+      const c = store.profiles[id];
+      const lastUsed = state.usageStats?.[id]?.lastUsed;
+      const lastGood = Object.entries(state.lastGood ?? {}).some(([p, v]) => normalizeProviderId(p) === provider && v === id);
+      if (!c) {
+        const m = meta.profiles?.[id];
+        if (m?.mode !== 'aws-sdk') continue; // an order entry naming a profile that no longer exists
+        const rank = order.profileIds.indexOf(id);
+        const v: Omit<ProfileView, 'summary'> = { id, provider, type: 'aws-sdk', source: 'config', label: id, health: 'static', display: 'static', credentialHint: 'AWS SDK credential chain', lastUsed, lastGood, rank: rank >= 0 ? rank : undefined };
+        profiles.push({ ...v, summary: summaryOf(v) });
+        continue;
+      }
+      const h = credentialHealth(c, now);
+      const ref = refOf(c);
+      let reasonCode: ProfileView['reasonCode'] = h.reasonCode;
+      let display: DisplayStatus = h.status === 'expired' && h.refreshable ? 'expired-refreshable' : h.status;
+      if (ref && h.status === 'static' || ref && h.status === 'ok' || ref && h.status === 'expiring') {
+        const rc = input.refChecks?.[id] ?? localRefCheck(ref, input);
+        if (rc && !rc.ok) { reasonCode = 'unresolved_ref'; display = 'unresolved-ref'; }
+      }
+      const unusable = describeUnusable(state, c.provider, id, now);
+      const ex = excluded.get(id);
+      const credentialOk = display === 'ok' || display === 'static' || display === 'expiring';
+      if (credentialOk && ex === 'excluded_by_auth_order') { display = 'excluded'; reasonCode = 'excluded_by_auth_order'; }
+      else if (credentialOk && unusable) display = unusable.kind === 'disabled' ? 'disabled' : 'cooldown';
+      const rank = order.profileIds.indexOf(id);
+      const label = c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id;
+      const credentialHint = ref ? formatRefLabel(ref) : c.type === 'api_key' ? maskSecret(c.key) : c.type === 'token' ? `token:${maskSecret(c.token)}` : `oauth${c.email ? ` ${c.email}` : ''}`;
+      const v: Omit<ProfileView, 'summary'> = {
+        id, provider, type: c.type, source: input.location[id] ?? 'local', label, health: h.status, reasonCode, display,
+        expiresAt: h.expiresAt ?? (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
+        remainingMs: h.remainingMs, refreshable: h.refreshable, unusable, credentialHint, ref: ref ? formatRef(ref) : undefined,
+        lastUsed, lastGood, rank: rank >= 0 ? rank : undefined,
+      };
+      profiles.push({ ...v, summary: summaryOf(v) });
+    }
+    // Resolved order first, then everything else by id.
+    profiles.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.id.localeCompare(b.id));
+    for (const p of profiles) counts[p.display]++;
+
+    const envCred = providerEnvCredential(provider, input.env);
+    const status = providerRollup(profiles.filter((p) => order.profileIds.includes(p.id) || (!order.profileIds.length && !order.disabled && !order.explicit)), order.disabled);
+    const inUse = used.has(provider);
+    if (inUse) {
+      const model = used.get(provider);
+      const usable = order.profileIds.filter((id) => !isInCooldown(state, provider, id, now, model ?? null));
+      let code: 0 | 1 | 2 = 0;
+      if (usable.length > 0) {
+        const first = profiles.find((p) => p.id === usable[0]);
+        if (first?.display === 'unresolved-ref') code = 1;
+        else if (first?.health === 'expiring') code = 2;
+        else if (first && (first.health === 'expired' || first.health === 'missing')) code = 1;
+      } else if (!envCred || order.disabled) {
+        code = 1;
+        missingInUse.push(provider);
+      }
+      if (code === 1) check = 1; else if (code === 2 && check === 0) check = 2;
+    }
+    out.push({
+      provider, order, status, profiles,
+      envCredential: envCred ? { source: envCred.source, masked: maskSecret(envCred.value) } : undefined,
+      keyChain: envKeyList(provider, input.env).map(({ source, masked }) => ({ source, masked })),
+      inUse,
+    });
+  }
+  return { agentId: input.agentId, now, providers: out, checkCode: check, missingProvidersInUse: missingInUse.sort(), counts };
+}
+
+function providerRollup(effective: ProfileView[], disabled: boolean): HealthStatus {
+  if (disabled || effective.length === 0) return 'missing';
+  let apiKey = false, expirable = false, expired = false, missing = false, expiring = false;
+  for (const p of effective) {
+    if (p.type === 'api_key' || p.type === 'aws-sdk') { if (p.health === 'static') apiKey = true; else if (p.health === 'missing') missing = true; continue; }
+    expirable = true;
+    if (p.health === 'expired') expired = true; else if (p.health === 'missing') missing = true; else if (p.health === 'expiring') expiring = true;
+  }
+  if (!expirable) return missing ? 'missing' : apiKey ? 'static' : 'missing';
+  return expired ? 'expired' : missing ? 'missing' : expiring ? 'expiring' : 'ok';
+}
+
+/** `openclaw models auth list --json` rows. */
+export function listRows(store: AuthStore, state: AuthState, provider?: string): Array<Record<string, string>> {
+  return Object.entries(store.profiles)
+    .filter(([, c]) => !provider || normalizeProviderId(c.provider) === normalizeProviderId(provider))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, c]) => {
+      const row: Record<string, string> = { id, provider: c.provider, type: c.type, label: c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id };
+      if (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0) row.expiresAt = new Date(c.expires).toISOString();
+      const s = state.usageStats?.[id];
+      if (s && typeof s.disabledUntil === 'number' && s.disabledUntil > 0) {
+        row.disabledUntil = new Date(s.disabledUntil).toISOString();
+        if (s.disabledReason) row.disabledReason = s.disabledReason;
+        row.recoveryHint = recoveryHint('disabled', s.disabledReason);
+      } else if (s && typeof s.cooldownUntil === 'number' && s.cooldownUntil > 0) {
+        row.cooldownUntil = new Date(s.cooldownUntil).toISOString();
+        if (s.cooldownReason) row.cooldownReason = s.cooldownReason;
+        row.recoveryHint = recoveryHint('cooldown', s.cooldownReason);
+      }
+      return row;
+    });
+}

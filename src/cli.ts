@@ -1,0 +1,193 @@
+/**
+ * openclaw-auth: the extension's cores for scripts, CI and side-by-side comparison with
+ * openclaw's own CLI. Every command takes --state-dir DIR and --agent ID. With --json, stdout is
+ * JSON only; errors go to stderr with a non-zero exit.
+ */
+import fs from 'node:fs';
+import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, type Mutation } from './store';
+import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
+import { parseDuration, validateSetupToken } from './auth/tokens';
+import { redact } from './auth/mask';
+import type { AgentView } from './auth/view';
+
+const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
+
+Commands:
+  list [--provider P] [--json]            profiles, as \`openclaw models auth list --json\`
+  order get --provider P [--json]         stored order override
+  order set --provider P ID...            store an order override
+  order clear --provider P                remove the order override
+  add-key --provider P [--profile-id ID]  add or replace an API key (key on stdin)
+  add-token --provider P [--profile-id ID] [--expires-in 30d]
+                                          add or replace a setup token (token on stdin)
+  remove ID                               remove a profile (openclaw's logout)
+  status [--json]                         per provider: resolved order, status, reason codes
+  check                                   exit 0 ok, 1 expired or missing, 2 expiring
+`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+function parseArgs(argv: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (eq > 0) flags.set(name, a.slice(eq + 1));
+      else if (valued.has(name)) {
+        const v = argv[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value.`);
+        flags.set(name, v);
+      } else flags.set(name, true);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function str(p: Parsed, name: string): string | undefined {
+  const v = p.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('Pipe the secret on stdin (for example: printf "%s\\n" "$KEY" | openclaw-auth add-key --provider P).');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function out(json: unknown): void {
+  process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+}
+
+function statusJson(view: AgentView): unknown {
+  return {
+    agentId: view.agentId,
+    checkCode: view.checkCode,
+    missingProvidersInUse: view.missingProvidersInUse,
+    providers: view.providers.map((p) => ({
+      provider: p.provider,
+      status: p.status,
+      inUse: p.inUse,
+      order: { source: p.order.source, resolved: p.order.profileIds, explicit: p.order.explicit ?? null, disabled: p.order.disabled },
+      env: p.envCredential ?? null,
+      keyChain: p.keyChain,
+      profiles: p.profiles.map((x) => ({
+        id: x.id, type: x.type, source: x.source, status: x.health, display: x.display, reasonCode: x.reasonCode ?? 'ok',
+        expiresAt: x.expiresAt ? new Date(x.expiresAt).toISOString() : undefined, remainingMs: x.remainingMs,
+        cooldown: x.unusable ? { kind: x.unusable.kind, reason: x.unusable.reason, model: x.unusable.model, until: new Date(x.unusable.until).toISOString() } : undefined,
+        credential: x.credentialHint, rank: x.rank,
+      })),
+    })),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = parseArgs(argv);
+  const [cmd, ...rest] = p.positional;
+  const opts = { stateDirSetting: str(p, 'state-dir'), agentId: str(p, 'agent') };
+  const json = p.flags.has('json');
+  if (!cmd || p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return cmd ? 0 : 2; }
+
+  switch (cmd) {
+    case 'list': {
+      const s = readSnapshot(opts);
+      for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
+      const doc = listDocument(s, str(p, 'provider'));
+      if (json) out(doc);
+      else for (const r of doc.profiles as Array<Record<string, string>>) process.stdout.write(`${r.id} [${r.provider}/${r.type}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}${r.cooldownUntil ? `; cooldown:${r.cooldownReason ?? ''} until ${r.cooldownUntil}` : ''}]\n`);
+      return 0;
+    }
+    case 'order': {
+      const sub = rest[0];
+      const provider = str(p, 'provider');
+      if (!provider) throw new UsageError('--provider is required.');
+      if (sub === 'get') {
+        const doc = orderDocument(readSnapshot(opts), provider);
+        if (json) out(doc); else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
+        return 0;
+      }
+      if (sub === 'set' || sub === 'clear') {
+        const ids = sub === 'set' ? rest.slice(1) : null;
+        if (ids && ids.length === 0) throw new UsageError('order set needs at least one profile id.');
+        await applyMutation(opts, { kind: 'setOrder', provider, profileIds: ids });
+        const doc = orderDocument(readSnapshot(opts), provider);
+        if (json) out(doc); else process.stdout.write(sub === 'set' ? `Order for ${normalizeProviderId(provider)}: ${ids?.join(', ')}\n` : `Cleared the stored order for ${normalizeProviderId(provider)}.\n`);
+        return 0;
+      }
+      throw new UsageError('order needs get, set or clear.');
+    }
+    case 'add-key':
+    case 'add-token': {
+      const rawProvider = str(p, 'provider');
+      if (!rawProvider) throw new UsageError('--provider is required.');
+      const provider = canonicalProviderForNewProfile(rawProvider);
+      const profileId = str(p, 'profile-id') ?? defaultProfileId(provider);
+      const secret = await readStdin();
+      let m: Mutation;
+      if (cmd === 'add-key') {
+        if (!secret) throw new UsageError('No API key on stdin.');
+        m = { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: secret } };
+      } else {
+        const err = validateSetupToken(provider, secret);
+        if (err) throw new UsageError(err);
+        const expiresIn = str(p, 'expires-in');
+        const expires = expiresIn ? Date.now() + parseDuration(expiresIn) : undefined;
+        m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: secret, expires } };
+      }
+      try {
+        await applyMutation(opts, m);
+      } catch (e) {
+        throw new Error(redact((e as Error).message, [secret]));
+      }
+      if (json) out({ provider, profileId }); else process.stdout.write(`Saved ${profileId}.\n`);
+      return 0;
+    }
+    case 'remove': {
+      const id = rest[0];
+      if (!id) throw new UsageError('remove needs a profile id.');
+      const r = await applyMutation(opts, { kind: 'removeProfile', profileId: id });
+      if (json) out({ removed: id, files: r.files }); else process.stdout.write(`Removed ${id}.\n`);
+      return 0;
+    }
+    case 'status':
+    case 'check': {
+      const { snapshot, view } = loadView(opts);
+      for (const w of snapshot.warnings) process.stderr.write(`warning: ${w.message}\n`);
+      if (cmd === 'check') {
+        if (!json) process.stdout.write(view.checkCode === 0 ? 'ok\n' : view.checkCode === 2 ? 'expiring\n' : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`);
+        else out({ checkCode: view.checkCode, missingProvidersInUse: view.missingProvidersInUse });
+        return view.checkCode;
+      }
+      if (json) out(statusJson(view));
+      else {
+        for (const prov of view.providers) {
+          process.stdout.write(`${prov.provider} (${prov.status}; order: ${prov.order.source}${prov.inUse ? '; in use' : ''})\n`);
+          for (const x of prov.profiles) process.stdout.write(`  ${x.rank !== undefined ? `${x.rank + 1}.` : ' -'} ${x.label}  ${x.summary}  ${x.credentialHint}\n`);
+        }
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => {
+      const err = e as Error;
+      process.stderr.write(`openclaw-auth: ${err.message}\n`);
+      process.exitCode = e instanceof UsageError ? 2 : 1;
+    },
+  );
+}

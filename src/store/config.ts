@@ -1,0 +1,183 @@
+/**
+ * openclaw.json: read the metadata the auth view needs, and edit it the way openclaw's auth
+ * commands do (only `auth.profiles` / `auth.order`; every other key is kept as it is).
+ */
+import fs from 'node:fs';
+import { normalizeProviderId } from '../auth/providerId';
+import type { AuthConfigMeta } from '../auth/order';
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type JsonObject = { [k: string]: Json };
+
+export class ConfigError extends Error {
+  constructor(message: string, readonly path: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Removes // and /* comments and trailing commas outside strings (openclaw accepts JSON5). */
+function stripJson5(text: string): string {
+  let out = '';
+  let i = 0;
+  let inStr: string | null = null;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (inStr) {
+      out += c;
+      if (c === '\\') { out += text[i + 1] ?? ''; i += 2; continue; }
+      if (c === inStr) inStr = null;
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'") { inStr = c; out += c; i++; continue; }
+    if (c === '/' && text[i + 1] === '/') { while (i < text.length && text[i] !== '\n') i++; continue; }
+    if (c === '/' && text[i + 1] === '*') { const end = text.indexOf('*/', i + 2); i = end < 0 ? text.length : end + 2; continue; }
+    out += c;
+    i++;
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1');
+}
+
+export interface LoadedConfig {
+  path: string;
+  exists: boolean;
+  /** Parsed object ({} when the file does not exist). */
+  data: JsonObject;
+  /** The file was plain JSON, so it can be rewritten without losing comments. */
+  plainJson: boolean;
+  text: string;
+  mtimeMs: number;
+  error?: string;
+}
+
+export function loadConfig(path: string): LoadedConfig {
+  let text: string;
+  let mtimeMs = 0;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+    mtimeMs = fs.statSync(path).mtimeMs;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path, exists: false, data: {}, plainJson: true, text: '', mtimeMs };
+    return { path, exists: true, data: {}, plainJson: false, text: '', mtimeMs, error: `Cannot read ${path}: ${(e as Error).message}` };
+  }
+  if (!text.trim()) return { path, exists: true, data: {}, plainJson: true, text, mtimeMs };
+  try {
+    const data = JSON.parse(text) as unknown;
+    if (!isObj(data)) return { path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `${path} is not a JSON object.` };
+    return { path, exists: true, data, plainJson: true, text, mtimeMs };
+  } catch {
+    try {
+      const data = JSON.parse(stripJson5(text)) as unknown;
+      if (isObj(data)) return { path, exists: true, data, plainJson: false, text, mtimeMs };
+    } catch { /* fall through */ }
+    return { path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `${path} is not valid JSON or JSON5; its auth metadata was ignored.` };
+  }
+}
+
+export function authMeta(cfg: JsonObject): AuthConfigMeta {
+  const auth = isObj(cfg.auth) ? cfg.auth : {};
+  const profiles: AuthConfigMeta['profiles'] = {};
+  if (isObj(auth.profiles)) {
+    for (const [id, m] of Object.entries(auth.profiles)) {
+      if (isObj(m)) profiles[id] = { provider: typeof m.provider === 'string' ? m.provider : undefined, mode: typeof m.mode === 'string' ? m.mode : undefined };
+    }
+  }
+  let order: Record<string, string[]> | undefined;
+  if (isObj(auth.order)) {
+    order = {};
+    for (const [p, ids] of Object.entries(auth.order)) if (Array.isArray(ids)) order[p] = ids.filter((x): x is string => typeof x === 'string');
+  }
+  const providerAuthMode: Record<string, string | undefined> = {};
+  const models = isObj(cfg.models) ? cfg.models : {};
+  if (isObj(models.providers)) {
+    for (const [p, v] of Object.entries(models.providers)) if (isObj(v) && typeof v.auth === 'string') providerAuthMode[p] = v.auth;
+  }
+  return { profiles, order, providerAuthMode };
+}
+
+/** Endpoint details of a provider from `models.providers` (never stored in a profile). */
+export function providerEndpoint(cfg: JsonObject, provider: string): { baseUrl?: string; api?: string; headers?: string[]; models: string[] } | undefined {
+  const models = isObj(cfg.models) ? cfg.models : {};
+  if (!isObj(models.providers)) return undefined;
+  for (const [p, v] of Object.entries(models.providers)) {
+    if (normalizeProviderId(p) !== normalizeProviderId(provider) || !isObj(v)) continue;
+    return {
+      baseUrl: typeof v.baseUrl === 'string' ? v.baseUrl : undefined,
+      api: typeof v.api === 'string' ? v.api : undefined,
+      headers: isObj(v.headers) ? Object.keys(v.headers) : undefined,
+      models: Array.isArray(v.models) ? v.models.map((m) => (isObj(m) && typeof m.id === 'string' ? m.id : typeof m === 'string' ? m : '')).filter(Boolean) : [],
+    };
+  }
+  return undefined;
+}
+
+export interface AgentEntry {
+  id: string;
+  agentDir?: string;
+  /** The agent's model ref (`provider/model`), when it has its own. */
+  model?: string;
+}
+
+function modelRef(v: Json | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (isObj(v) && typeof v.primary === 'string') return v.primary;
+  return undefined;
+}
+
+export function configAgents(cfg: JsonObject): { entries: AgentEntry[]; defaultAgentId: string; defaultModel?: string; fallbacks: string[]; aliases: Record<string, string> } {
+  const agents = isObj(cfg.agents) ? cfg.agents : {};
+  const defaults = isObj(agents.defaults) ? agents.defaults : {};
+  const entries: AgentEntry[] = [];
+  const raw = isObj(agents.entries) ? Object.entries(agents.entries) : Array.isArray(agents.list) ? agents.list.map((a) => [isObj(a) && typeof a.id === 'string' ? a.id : '', a] as const) : [];
+  for (const [id, v] of raw) {
+    if (!id) continue;
+    const e = isObj(v) ? v : {};
+    entries.push({ id, agentDir: typeof e.agentDir === 'string' ? e.agentDir : undefined, model: modelRef(e.model) });
+  }
+  const sys = isObj(defaults.systemAgent) && typeof defaults.systemAgent.agentId === 'string' ? defaults.systemAgent.agentId : undefined;
+  const model = isObj(defaults.model) ? defaults.model : undefined;
+  const fallbacks = model && Array.isArray(model.fallbacks) ? model.fallbacks.filter((x): x is string => typeof x === 'string') : [];
+  const aliases: Record<string, string> = {};
+  if (isObj(defaults.models)) for (const [ref, m] of Object.entries(defaults.models)) if (isObj(m) && typeof m.alias === 'string') aliases[m.alias] = ref;
+  return { entries, defaultAgentId: sys ?? 'main', defaultModel: modelRef(defaults.model), fallbacks, aliases };
+}
+
+// ---- edits (pure: they return a new object) ----
+
+function clone<T extends Json>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** `auth.profiles.<id> = { provider, mode }`, as paste-api-key / paste-token write it. */
+export function withProfileMeta(cfg: JsonObject, id: string, provider: string, mode: string): JsonObject {
+  const next = clone(cfg);
+  const auth = isObj(next.auth) ? next.auth : (next.auth = {});
+  const profiles = isObj(auth.profiles) ? auth.profiles : (auth.profiles = {});
+  const prev = isObj(profiles[id]) ? (profiles[id] as JsonObject) : {};
+  profiles[id] = { ...prev, provider, mode };
+  return next;
+}
+
+/** Logout: drop `auth.profiles.<id>`, drop the id from every `auth.order` list, delete lists left empty. */
+export function withoutProfileMeta(cfg: JsonObject, id: string): JsonObject {
+  const next = clone(cfg);
+  if (!isObj(next.auth)) return next;
+  const auth = next.auth;
+  if (isObj(auth.profiles)) delete auth.profiles[id];
+  if (isObj(auth.order)) {
+    for (const [p, ids] of Object.entries(auth.order)) {
+      if (!Array.isArray(ids) || !ids.includes(id)) continue;
+      const rest = ids.filter((x) => x !== id);
+      if (rest.length === 0) delete auth.order[p];
+      else auth.order[p] = rest;
+    }
+  }
+  return next;
+}
+
+export function serializeConfig(cfg: JsonObject): string {
+  return JSON.stringify(cfg, null, 2) + '\n';
+}

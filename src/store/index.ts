@@ -1,0 +1,57 @@
+/**
+ * The store's public face: read one agent's snapshot and derive its view in one call.
+ */
+import { buildAgentView, listRows, type AgentView } from '../auth/view';
+import { configAgents } from './config';
+import { displayPath } from './paths';
+import { readSnapshot, type AgentSnapshot, type SnapshotOptions } from './snapshot';
+
+export * from './snapshot';
+export * from './mutations';
+export { resolvePaths, displayPath, DEFAULT_AGENT_ID } from './paths';
+export { StoreBusyError, StoreConflictError, StoreCorruptError } from './dbWriter';
+
+/** Models the agent uses: its own model or the default, then fallbacks; aliases resolved. */
+export function modelsInUse(s: AgentSnapshot): string[] {
+  const a = configAgents(s.config.data);
+  const own = a.entries.find((e) => e.id === s.agentId)?.model;
+  const refs = [own ?? a.defaultModel, ...a.fallbacks].filter((x): x is string => Boolean(x));
+  return refs.map((r) => a.aliases[r] ?? r);
+}
+
+export function deriveView(s: AgentSnapshot, now: number): AgentView {
+  return buildAgentView({
+    agentId: s.agentId,
+    store: s.store,
+    location: s.location,
+    state: s.state,
+    meta: s.meta,
+    env: s.env,
+    modelsInUse: modelsInUse(s),
+    now,
+    hasStoreSecret: (name) => s.sharedDb.secretStore.has(name),
+  });
+}
+
+export function loadView(opts: SnapshotOptions, now = Date.now()): { snapshot: AgentSnapshot; view: AgentView } {
+  const snapshot = readSnapshot(opts);
+  return { snapshot, view: deriveView(snapshot, now) };
+}
+
+/** The same document as `openclaw models auth list --json`. */
+export function listDocument(s: AgentSnapshot, provider?: string): Record<string, unknown> {
+  return {
+    agentId: s.agentId,
+    agentDir: displayPath(s.agentDir, s.paths.home),
+    authStatePath: displayPath(s.authStatePath, s.paths.home),
+    provider: provider ?? null,
+    profiles: listRows(s.store, s.state, provider),
+  };
+}
+
+/** The same document as `openclaw models auth order get --json`. */
+export function orderDocument(s: AgentSnapshot, provider: string): Record<string, unknown> {
+  const p = provider.trim().toLowerCase();
+  const order = Object.entries(s.state.order ?? {}).find(([k]) => k.toLowerCase() === p)?.[1] ?? null;
+  return { agentId: s.agentId, agentDir: s.agentDir, provider: p, authStatePath: displayPath(s.authStatePath, s.paths.home), order };
+}

@@ -1,0 +1,314 @@
+/**
+ * Every change to the auth store is one small command object applied by `applyMutation`, which
+ * picks the DB that owns the data exactly as openclaw does, writes it through `mutateDb`, and
+ * keeps openclaw.json's `auth.profiles` / `auth.order` in step. After a write callers re-read the
+ * snapshot; nothing here patches a cached view.
+ */
+import fs from 'node:fs';
+import type { Database } from 'sql.js';
+import { mutateDb, readCell, writeCell, type CellAddress, type DbKind } from './dbWriter';
+import { readSnapshot, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
+import { agentDbPath } from './paths';
+import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
+import { atomicWrite, withLock } from './fileio';
+import { normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
+import { validateSecretRef, type SecretRef } from '../auth/secretRef';
+
+export type NewCredential =
+  | { type: 'api_key'; provider: string; key: string }
+  | { type: 'api_key'; provider: string; keyRef: SecretRef }
+  | { type: 'token'; provider: string; token: string; expires?: number }
+  | { type: 'token'; provider: string; tokenRef: SecretRef; expires?: number };
+
+export type Mutation =
+  | { kind: 'upsertProfile'; profileId: string; credential: NewCredential }
+  | { kind: 'removeProfile'; profileId: string }
+  | { kind: 'setOrder'; provider: string; profileIds: string[] | null }
+  /** Puts a removed profile back exactly as it was (Undo). */
+  | { kind: 'restoreProfile'; profileId: string; raw: Record<string, unknown>; location: DbKind; orders: Record<string, string[]>; configMeta?: unknown; configOrders: Record<string, string[]> };
+
+export class MutationError extends Error {
+  constructor(message: string, readonly code: string) {
+    super(message);
+    this.name = 'MutationError';
+  }
+}
+
+export interface MutationResult {
+  /** Files that were rewritten. */
+  files: string[];
+  /** A mutation that undoes this one, when there is one. */
+  undo?: Mutation;
+  profileId?: string;
+}
+
+interface Target {
+  path: string;
+  kind: DbKind;
+  store: CellAddress;
+  state: CellAddress;
+}
+
+function sharedTarget(s: AgentSnapshot): Target {
+  return { path: s.paths.sharedDb, kind: 'shared', store: { table: 'config_machine_state', key: SHARED_STORE_KEY }, state: { table: 'config_machine_state', key: SHARED_STATE_KEY } };
+}
+function agentTarget(s: AgentSnapshot): Target {
+  return { path: agentDbPath(s.agentDir), kind: 'agent', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
+}
+
+/** The DB that owns a profile id's credential for this agent (openclaw's rule). */
+export function credentialOwner(s: AgentSnapshot, profileId: string): Target {
+  if (s.isDefaultAgent) return sharedTarget(s);
+  if (s.location[profileId] === 'inherited') return sharedTarget(s);
+  return agentTarget(s);
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function parseCell(text: string | undefined, what: string, file: string): Obj {
+  if (text === undefined) return { version: 1 };
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (isObj(v)) return v;
+  } catch { /* below */ }
+  throw new MutationError(`The ${what} in ${file} is not valid JSON, so it was left untouched. Repair it (or remove the row) with openclaw, then try again.`, 'CORRUPT_CELL');
+}
+
+function storeProfiles(store: Obj, file: string): Obj {
+  if (store.profiles === undefined) store.profiles = {};
+  if (!isObj(store.profiles)) throw new MutationError(`The auth store in ${file} has a "profiles" value that is not an object; nothing was changed.`, 'CORRUPT_CELL');
+  return store.profiles;
+}
+
+/** Drops `id` from order lists, lastGood and usageStats of a state object; deletes empty parts. */
+function scrubState(state: Obj, id: string): { changed: boolean; orders: Record<string, string[]> } {
+  let changed = false;
+  const orders: Record<string, string[]> = {};
+  if (isObj(state.order)) {
+    for (const [p, ids] of Object.entries(state.order)) {
+      if (!Array.isArray(ids) || !ids.includes(id)) continue;
+      orders[p] = ids as string[];
+      const rest = ids.filter((x) => x !== id);
+      if (rest.length) state.order[p] = rest; else delete state.order[p];
+      changed = true;
+    }
+    if (Object.keys(state.order).length === 0) delete state.order;
+  }
+  if (isObj(state.lastGood)) {
+    for (const [p, v] of Object.entries(state.lastGood)) if (v === id) { delete state.lastGood[p]; changed = true; }
+    if (Object.keys(state.lastGood).length === 0) delete state.lastGood;
+  }
+  if (isObj(state.usageStats) && id in state.usageStats) {
+    delete state.usageStats[id];
+    changed = true;
+    if (Object.keys(state.usageStats).length === 0) delete state.usageStats;
+  }
+  return { changed, orders };
+}
+
+/** A state with nothing left but its version is deleted, as openclaw does. */
+function stateText(state: Obj): string | undefined {
+  const keys = Object.keys(state).filter((k) => k !== 'version');
+  return keys.length ? JSON.stringify(state) : undefined;
+}
+
+function buildCredential(prev: unknown, c: NewCredential): Obj {
+  // Same type: keep what the user or openclaw stored beside the secret (email, metadata, ...).
+  const base: Obj = isObj(prev) && prev.type === c.type ? { ...prev } : {};
+  base.type = c.type;
+  base.provider = normalizeProviderId(c.provider);
+  if (c.type === 'api_key') {
+    delete base.key; delete base.keyRef; delete base.apiKey;
+    if ('key' in c) base.key = c.key; else base.keyRef = c.keyRef;
+  } else {
+    delete base.token; delete base.tokenRef;
+    if ('token' in c) base.token = c.token; else base.tokenRef = c.tokenRef;
+    if (c.expires !== undefined) base.expires = c.expires; else delete base.expires;
+  }
+  return base;
+}
+
+function validateCredential(profileId: string, c: NewCredential): void {
+  const pe = validateProviderId(c.provider);
+  if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
+  const ie = validateProfileId(profileId, c.provider);
+  if (ie) throw new MutationError(ie, 'INVALID_PROFILE_ID');
+  if ('key' in c && !c.key.trim()) throw new MutationError('The API key is empty.', 'EMPTY_SECRET');
+  if ('token' in c && !c.token.trim()) throw new MutationError('The token is empty.', 'EMPTY_SECRET');
+  const ref = 'keyRef' in c ? c.keyRef : 'tokenRef' in c ? c.tokenRef : undefined;
+  if (ref) {
+    const v = validateSecretRef(ref);
+    if (!v.ok) throw new MutationError(v.message, 'INVALID_REF');
+  }
+  if ('expires' in c && c.expires !== undefined && (!Number.isFinite(c.expires) || c.expires <= 0)) throw new MutationError('The expiry must be a time in the future.', 'INVALID_EXPIRES');
+}
+
+function writeConfig(s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject): string | undefined {
+  const path = s.paths.configPath;
+  return withLock(path, () => {
+    const cfg = loadConfig(path);
+    if (cfg.error && cfg.exists) throw new ConfigError(`${cfg.error} The auth change was saved in the database, but openclaw.json was not updated.`, path);
+    const next = edit(cfg.data);
+    const text = serializeConfig(next);
+    if (cfg.exists && text === cfg.text) return undefined;
+    if (!cfg.plainJson) throw new ConfigError(`${path} has comments or JSON5 syntax; it was not rewritten so they are kept. The auth change was saved in the database; add the matching auth.profiles entry by hand or with \`openclaw config set\`.`, path);
+    atomicWrite(path, text, { mode: 0o600 });
+    return path;
+  });
+}
+
+function assertConfigWritable(s: AgentSnapshot): void {
+  const cfg = loadConfig(s.paths.configPath);
+  if (cfg.exists && (cfg.error || !cfg.plainJson)) {
+    throw new ConfigError(`${s.paths.configPath} ${cfg.error ? 'cannot be parsed' : 'has comments or JSON5 syntax'}, so the extension will not rewrite it; nothing was changed. Fix the file or make the change with the openclaw CLI.`, s.paths.configPath);
+  }
+}
+
+export interface ApplyOptions extends SnapshotOptions {
+  now?: () => number;
+  /** Test hook forwarded to mutateDb. */
+  beforeCommit?: () => void;
+}
+
+export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<MutationResult> {
+  const now = opts.now ?? Date.now;
+  const s = readSnapshot(opts);
+  const files: string[] = [];
+  const write = async <T>(t: Target, fn: (db: Database) => T) => {
+    const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });
+    files.push(t.path);
+    return r;
+  };
+
+  switch (m.kind) {
+    case 'upsertProfile': {
+      validateCredential(m.profileId, m.credential);
+      assertConfigWritable(s);
+      const t = credentialOwner(s, m.profileId);
+      const prevRaw = await write(t, (db) => {
+        const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+        const profiles = storeProfiles(store, t.path);
+        const prev = profiles[m.profileId];
+        profiles[m.profileId] = buildCredential(prev, m.credential);
+        if (store.version === undefined) store.version = 1;
+        writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
+        return prev;
+      });
+      const cf = writeConfig(s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type));
+      if (cf) files.push(cf);
+      const undo: Mutation | undefined = isObj(prevRaw)
+        ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.kind, orders: {}, configOrders: {} }
+        : { kind: 'removeProfile', profileId: m.profileId };
+      return { files, undo, profileId: m.profileId };
+    }
+
+    case 'removeProfile': {
+      const inStore = m.profileId in s.store.profiles;
+      const inConfig = Boolean(s.meta.profiles?.[m.profileId]) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
+      if (!inStore && !inConfig) throw new MutationError(`No profile "${m.profileId}" for agent ${s.agentId}.`, 'NOT_FOUND');
+      assertConfigWritable(s);
+      const t = credentialOwner(s, m.profileId);
+      let raw: Obj | undefined;
+      const orders: Record<string, string[]> = {};
+      if (inStore) {
+        await write(t, (db) => {
+          const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+          const profiles = storeProfiles(store, t.path);
+          raw = isObj(profiles[m.profileId]) ? (profiles[m.profileId] as Obj) : undefined;
+          delete profiles[m.profileId];
+          writeCell(db, t.store, JSON.stringify(store), now());
+          const state = parseCell(readCell(db, t.state), 'auth state', t.path);
+          const r = scrubState(state, m.profileId);
+          Object.assign(orders, r.orders);
+          if (r.changed) writeCell(db, t.state, stateText(state), now());
+        });
+      }
+      // The agent's own state (order override) lives in its agent DB even when the credential is shared.
+      const a = agentTarget(s);
+      if (a.path !== t.path && fs.existsSync(a.path) && s.agentDb.stateText?.includes(JSON.stringify(m.profileId))) {
+        await write(a, (db) => {
+          const state = parseCell(readCell(db, a.state), 'auth state', a.path);
+          const r = scrubState(state, m.profileId);
+          Object.assign(orders, r.orders);
+          if (r.changed) writeCell(db, a.state, stateText(state), now());
+        });
+      }
+      const prevMeta = s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles) ? s.config.data.auth.profiles[m.profileId] : undefined;
+      const configOrders: Record<string, string[]> = {};
+      for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
+      const cf = writeConfig(s, (cfg) => withoutProfileMeta(cfg, m.profileId));
+      if (cf) files.push(cf);
+      return { files, profileId: m.profileId, undo: raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.kind, orders, configMeta: prevMeta, configOrders } : undefined };
+    }
+
+    case 'setOrder': {
+      const provider = normalizeProviderId(m.provider);
+      const pe = validateProviderId(provider);
+      if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
+      if (m.profileIds) {
+        const seen = new Set<string>();
+        for (const id of m.profileIds) {
+          if (seen.has(id)) throw new MutationError(`Profile "${id}" appears twice in the order.`, 'DUPLICATE');
+          seen.add(id);
+          const c = s.store.profiles[id];
+          const meta = s.meta.profiles?.[id];
+          if (!c && meta?.mode !== 'aws-sdk') throw new MutationError(`No profile "${id}" for agent ${s.agentId}.`, 'NOT_FOUND');
+          const p = normalizeProviderId(c?.provider ?? meta?.provider);
+          if (p !== provider) throw new MutationError(`Profile "${id}" belongs to provider "${p}", not "${provider}".`, 'PROVIDER_MISMATCH');
+        }
+      }
+      const a = agentTarget(s);
+      const previous = s.state.order ? Object.entries(s.state.order).find(([p]) => normalizeProviderId(p) === provider)?.[1] : undefined;
+      if (!m.profileIds && !fs.existsSync(a.path)) return { files };
+      await write(a, (db) => {
+        const state = parseCell(readCell(db, a.state), 'auth state', a.path);
+        if (state.version === undefined) state.version = 1;
+        const order = isObj(state.order) ? state.order : {};
+        for (const k of Object.keys(order)) if (normalizeProviderId(k) === provider) delete order[k];
+        if (m.profileIds) order[provider] = [...m.profileIds];
+        if (Object.keys(order).length) state.order = order; else delete state.order;
+        writeCell(db, a.state, stateText(state), now());
+        // openclaw keeps an (empty) store row beside the state row in an agent DB.
+        if (readCell(db, a.store) === undefined) writeCell(db, a.store, '{"version":1,"profiles":{}}', now());
+      });
+      return { files, undo: { kind: 'setOrder', provider, profileIds: previous ? [...previous] : null } };
+    }
+
+    case 'restoreProfile': {
+      assertConfigWritable(s);
+      const t = m.location === 'shared' ? sharedTarget(s) : agentTarget(s);
+      await write(t, (db) => {
+        const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+        const profiles = storeProfiles(store, t.path);
+        profiles[m.profileId] = m.raw;
+        writeCell(db, t.store, JSON.stringify({ version: store.version ?? 1, ...store, profiles }), now());
+      });
+      if (Object.keys(m.orders).length) {
+        const a = agentTarget(s);
+        const st = s.agentDb.stateText !== undefined || !s.isDefaultAgent ? a : t;
+        await write(st, (db) => {
+          const state = parseCell(readCell(db, st.state), 'auth state', st.path);
+          if (state.version === undefined) state.version = 1;
+          const order = isObj(state.order) ? state.order : {};
+          Object.assign(order, m.orders);
+          state.order = order;
+          writeCell(db, st.state, stateText(state), now());
+        });
+      }
+      const provider = normalizeProviderId(m.raw.provider);
+      const cf = writeConfig(s, (cfg) => {
+        let next = isObj(m.configMeta) ? withProfileMeta(cfg, m.profileId, String(m.configMeta.provider ?? provider), String(m.configMeta.mode ?? m.raw.type)) : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
+        if (Object.keys(m.configOrders).length) {
+          next = JSON.parse(JSON.stringify(next)) as JsonObject;
+          const auth = next.auth as JsonObject;
+          const order = isObj(auth.order) ? (auth.order as JsonObject) : (auth.order = {});
+          Object.assign(order, m.configOrders);
+        }
+        return next;
+      });
+      if (cf) files.push(cf);
+      return { files, profileId: m.profileId, undo: { kind: 'removeProfile', profileId: m.profileId } };
+    }
+  }
+}
