@@ -3,7 +3,6 @@
  * openclaw's own CLI. Every command takes --state-dir DIR and --agent ID. With --json, stdout is
  * JSON only; errors go to stderr with a non-zero exit.
  */
-import fs from 'node:fs';
 import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, type Mutation } from './store';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
 import { parseDuration, validateSetupToken } from './auth/tokens';

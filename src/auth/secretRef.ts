@@ -623,7 +623,7 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
     let failure: SecretRefError | undefined;
     let settled = false;
     let exited = false;
-    let overall: NodeJS.Timeout | undefined;
+    let overall: NodeJS.Timeout | undefined = undefined;
     let idle: NodeJS.Timeout | undefined;
 
     const clearTimers = (): void => {

@@ -56,6 +56,8 @@ export interface ProviderView {
   /** openclaw's provider rollup: ok / static / expiring / expired / missing. */
   status: HealthStatus;
   profiles: ProfileView[];
+  /** openclaw's `effectiveProfiles` ids (models status). */
+  effective: string[];
   envCredential?: { source: string; masked: string };
   keyChain: Array<Omit<EnvKeyEntry, 'value'>>;
   inUse: boolean;
@@ -194,7 +196,12 @@ export function buildAgentView(input: AgentViewInput): AgentView {
     for (const p of profiles) counts[p.display]++;
 
     const envCred = providerEnvCredential(provider, input.env);
-    const status = providerRollup(profiles.filter((p) => order.profileIds.includes(p.id) || (!order.profileIds.length && !order.disabled && !order.explicit)), order.disabled);
+    // openclaw's effectiveProfiles: the resolved order; when it is empty, the explicit list's
+    // profiles; with no explicit list, every profile of the provider. An explicit [] disables it.
+    const byId = new Map(profiles.map((x) => [x.id, x]));
+    const storeIds = [...profiles].filter((x) => x.type !== 'aws-sdk').map((x) => x.id).sort();
+    const effective = order.disabled ? [] : order.profileIds.length ? order.profileIds : order.explicit ? order.explicit.filter((id) => byId.has(id)) : storeIds;
+    const status = providerRollup(effective.map((id) => byId.get(id)).filter((x): x is ProfileView => Boolean(x)), order.disabled);
     const inUse = used.has(provider);
     if (inUse) {
       const model = used.get(provider);
@@ -212,7 +219,7 @@ export function buildAgentView(input: AgentViewInput): AgentView {
       if (code === 1) check = 1; else if (code === 2 && check === 0) check = 2;
     }
     out.push({
-      provider, order, status, profiles,
+      provider, order, status, profiles, effective,
       envCredential: envCred ? { source: envCred.source, masked: maskSecret(envCred.value) } : undefined,
       keyChain: envKeyList(provider, input.env).map(({ source, masked }) => ({ source, masked })),
       inUse,

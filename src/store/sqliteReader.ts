@@ -982,13 +982,20 @@ function affinityOf(declType: string): Affinity {
  * it substitutes a default for a column missing from an older, shorter record.
  */
 function parseDefault(d: Token[], at: number, aff: Affinity): ColumnDefault {
-  let t = d[at];
+  // "DEFAULT (-1)" is a parenthesised literal, which ADD COLUMN accepts.
+  let parens = 0;
+  while (isPunct(d[at + parens], '(')) parens++;
+  let i = at + parens;
+  let t = d[i];
   let sign = '';
   if (isPunct(t, '-') || isPunct(t, '+')) {
     sign = (t as Token).text;
-    t = d[at + 1];
+    t = d[++i];
   }
   if (t === undefined) return { kind: 'expr', text: '' };
+  for (let k = 1; k <= parens; k++) {
+    if (!isPunct(d[i + k], ')')) return { kind: 'expr', text: d.slice(at, i + k + 1).map((x) => x.text).join(' ') };
+  }
   if (t.kind === 'num') {
     const n = parseNumber(sign + t.text);
     if (aff !== 'TEXT') return { kind: 'value', value: aff === 'REAL' && typeof n === 'bigint' ? Number(n) : n };

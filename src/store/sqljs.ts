@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 import initSqlJs = require('sql.js');
 
 let loading: Promise<SqlJsStatic> | undefined;

@@ -53,7 +53,8 @@ function cliJson(db: string, sql: string): Row[] {
 /** Builds a database with the sqlite3 CLI from a script (dot-commands allowed). */
 function buildDb(script: string, name = 'gen.db'): string {
   const db = path.join(tmpDir(), name);
-  execFileSync(SQLITE3, [db], { input: script, maxBuffer: 64 * 1024 * 1024 });
+  // Dot-commands must start at column 0.
+  execFileSync(SQLITE3, [db], { input: script.replace(/^[ \t]+/gm, ''), maxBuffer: 64 * 1024 * 1024 });
   return db;
 }
 
@@ -513,20 +514,26 @@ describe('SqliteReader: generated databases', () => {
       ALTER TABLE t ADD COLUMN i BLOB DEFAULT x'41ff';
       ALTER TABLE t ADD COLUMN j DEFAULT NULL;
       ALTER TABLE t ADD COLUMN k DEFAULT TRUE;
+      ALTER TABLE t ADD COLUMN l INTEGER DEFAULT (-1);
+      ALTER TABLE t ADD COLUMN m DEFAULT 0x10;
       INSERT INTO t(a, b, c) VALUES (2, 'new', 'c2');
     `);
     withReader(copyDb(db), (r) => {
-      assert.deepEqual(r.columns('t'), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k']);
+      assert.deepEqual(r.columns('t'), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm']);
       const [old, fresh] = r.rows('t');
-      assert.deepEqual(old, { a: 1, b: 'old', c: null, d: 7, e: "it's", f: -1.5, g: 8, h: '3.0', i: Uint8Array.from([0x41, 0xff]), j: null, k: 1 });
+      assert.deepEqual(old, {
+        a: 1, b: 'old', c: null, d: 7, e: "it's", f: -1.5, g: 8, h: '3.0', i: Uint8Array.from([0x41, 0xff]), j: null, k: 1, l: -1, m: 16,
+      });
       assert.equal(fresh?.c, 'c2');
     });
     assertMatchesPython(db);
 
+    // ADD COLUMN refuses expression defaults when rows exist, so forge the schema to reach that case.
     const exprDb = buildDb(`
       CREATE TABLE t(a);
       INSERT INTO t VALUES (1);
-      ALTER TABLE t ADD COLUMN x DEFAULT (1 + 1);
+      PRAGMA writable_schema = ON;
+      UPDATE sqlite_schema SET sql = 'CREATE TABLE t(a, x DEFAULT (1 + 1))' WHERE name = 't';
     `);
     withReader(copyDb(exprDb), (r) => {
       assert.deepEqual(r.columns('t'), ['a', 'x']);
@@ -566,7 +573,7 @@ describe('SqliteReader: generated databases', () => {
     const db = buildDb(`
       CREATE TABLE wr(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
       INSERT INTO wr VALUES ('a', 1);
-      CREATE TABLE opts(k TEXT PRIMARY KEY, v) STRICT, WITHOUT ROWID;
+      CREATE TABLE opts(k TEXT PRIMARY KEY, v ANY) STRICT, WITHOUT ROWID;
       CREATE VIRTUAL TABLE ft USING fts5(body);
       INSERT INTO ft VALUES ('hello');
       CREATE TABLE gv(a INTEGER, b INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL, c TEXT);
