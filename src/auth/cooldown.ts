@@ -95,10 +95,42 @@ export function describeUnusable(state: AuthState, provider: string | undefined,
   return undefined;
 }
 
-/** openclaw's recovery hints, shown next to a cooldown or disable (`models auth list`, `models status`). */
-export function recoveryHint(kind: 'cooldown' | 'disabled' | 'blocked', reason: string | undefined): string {
+/** A Markdown code span that survives backticks inside `value` (openclaw's formatInlineCodeSpan). */
+function codeSpan(value: string): string {
+  const longest = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = value.startsWith('`') || value.endsWith('`') || value.includes('\n') ? ' ' : '';
+  return `${fence}${pad}${value}${pad}${fence}`;
+}
+
+// eslint-disable-next-line no-control-regex
+const stripControl = (v: string) => v.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+const quoteShellArg = (v: string) => `'${process.platform === 'win32' ? v.replaceAll("'", "''") : v.replaceAll("'", "'\\''")}'`;
+
+/** The login command openclaw suggests for a profile whose credential was rejected. */
+function loginCommand(provider: string | undefined, profileId: string | undefined): string {
+  const p = normalizeProviderId(stripControl(provider ?? '').replaceAll('`', ''));
+  const safeProvider = p && /^[a-z0-9][a-z0-9._-]*$/.test(p) ? p : undefined;
+  const id = profileId ? stripControl(profileId).trim() : '';
+  if (safeProvider === 'claude-cli') {
+    return `claude auth login && openclaw models auth login --provider anthropic --method cli${id ? ` --profile-id ${quoteShellArg(id)}` : ''}`;
+  }
+  if (!safeProvider) return 'openclaw models auth login';
+  return `openclaw models auth login --provider ${safeProvider}${id ? ` --profile-id ${quoteShellArg(id)}` : ''}`;
+}
+
+/**
+ * openclaw's recovery hints, shown next to a cooldown or disable (`models auth list`, `models status`).
+ * Credential failures (auth, auth_permanent, session_expired) name the login command for the profile.
+ */
+export function recoveryHint(kind: 'cooldown' | 'disabled' | 'blocked', reason: string | undefined, provider?: string, profileId?: string): string {
+  if (reason === 'auth' || reason === 'auth_permanent' || reason === 'session_expired') {
+    if (provider === 'google-gemini-cli') {
+      return `Gemini CLI OAuth cannot be repaired by OpenClaw. Connect Google with an AI Studio API key using ${codeSpan('openclaw models auth login --provider google')}, then select that Google profile for the Gemini CLI runtime.`;
+    }
+    return `Re-authenticate with ${codeSpan(loginCommand(provider, profileId))}.`;
+  }
   if (kind === 'disabled' && reason === 'billing') return 'Top up credits (provider billing) or switch provider.';
-  if (reason === 'auth_permanent' || reason === 'auth') return 'Sign in again or replace the credential.';
   return 'Wait for cooldown or switch provider.';
 }
 

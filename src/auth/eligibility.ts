@@ -23,10 +23,17 @@ export function expiryState(expires: unknown, now: number, expiringWithinMs = 0)
   return 'valid';
 }
 
-const REFRESH_FENCE = /^openclaw-oauth-refresh-fence:v1:[a-f0-9]{32}:(failed:)?access:[a-f0-9]{64}$/;
-/** A failed or pending OAuth refresh leaves this marker in place of the tokens (expires = 1). */
+const REFRESH_FENCE_ACCESS = /^openclaw-oauth-refresh-fence:v1:([a-f0-9]{32}):(failed:)?access:[a-f0-9]{64}$/;
+const REFRESH_FENCE_REFRESH = /^openclaw-oauth-refresh-fence:v1:([a-f0-9]{32}):(failed:)?refresh:[a-f0-9]{64}$/;
+/**
+ * A failed or pending OAuth refresh leaves this marker in place of the tokens (expires = 1): both
+ * the access and the refresh marker, with the same claim id and the same failed/pending state.
+ */
 export function isOAuthRefreshFence(c: Credential): boolean {
-  return c.type === 'oauth' && c.expires === 1 && typeof c.access === 'string' && REFRESH_FENCE.test(c.access);
+  if (c.type !== 'oauth' || c.expires !== 1) return false;
+  const a = REFRESH_FENCE_ACCESS.exec(c.access ?? '');
+  const r = REFRESH_FENCE_REFRESH.exec(c.refresh ?? '');
+  return Boolean(a && r && a[1] === r[1] && a[2] === r[2]);
 }
 
 function isMalformedApiKey(key: string | undefined): boolean {
@@ -81,13 +88,16 @@ export function credentialHealth(c: Credential, now: number, warnAfterMs = EXPIR
     return { status: st === 'expiring' ? 'expiring' : 'ok', expiresAt: expires, remainingMs: expires - now };
   }
   if (!el.eligible) return { status: el.reasonCode === 'expired' ? 'expired' : 'missing', reasonCode: el.reasonCode };
-  const warn = Math.max(c.refresh ? 0 : warnAfterMs, OAUTH_REFRESH_MARGIN_MS);
+  // `models status` passes its 24 h warning window explicitly, so it applies with or without a
+  // refresh token (openclaw falls back to 0 for refreshable profiles only when no window is given).
+  const warn = Math.max(warnAfterMs, OAUTH_REFRESH_MARGIN_MS);
   const ex = c.expires;
   if (typeof ex !== 'number' || ex <= 0) return { status: 'missing' };
   const st = expiryState(ex, now, warn);
   if (st === 'invalid_expires' || st === 'missing') return { status: 'missing' };
   const base = { expiresAt: ex, remainingMs: ex - now };
-  if (st === 'expired') return { status: 'expired', reasonCode: 'expired', ...base, refreshable: Boolean(c.refresh) };
+  // An OAuth access token past its expiry is still eligible (it may refresh): no reason code.
+  if (st === 'expired') return { status: 'expired', ...base, refreshable: Boolean(c.refresh) };
   if (st === 'expiring') return { status: 'expiring', ...base, refreshable: Boolean(c.refresh) };
   return { status: 'ok', ...base };
 }

@@ -94,6 +94,58 @@ export const UsageStatsSchema = z.looseObject({
 });
 export type UsageStats = z.output<typeof UsageStatsSchema>;
 
+const FAILURE_REASON_VALUES = new Set([
+  'auth', 'auth_permanent', 'format', 'overloaded', 'rate_limit', 'billing', 'timeout', 'model_not_found',
+  'session_expired', 'empty_response', 'no_error_details', 'unclassified', 'unknown',
+]);
+const enumValue = (v: unknown, allowed: ReadonlySet<string>): string | undefined => (typeof v === 'string' && allowed.has(v) ? v : undefined);
+const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const trimmed = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/**
+ * openclaw coerces usage stats field by field (profile-usage-stats.ts): a field with a wrong type or
+ * an unknown enum value is dropped and the rest of the entry is kept; an entry left empty is dropped.
+ * Returns the kept stats and the names of the fields that were present but dropped.
+ */
+export function coerceUsageStats(raw: unknown): { stats?: UsageStats; dropped: string[] } {
+  if (!isRecord(raw)) return { dropped: ['(not an object)'] };
+  const cooldownReason = enumValue(raw.cooldownReason, FAILURE_REASON_VALUES);
+  const classification = raw.cooldownClassification;
+  let failureCounts: Record<string, number> | undefined;
+  let badCounts = raw.failureCounts !== undefined && !isRecord(raw.failureCounts);
+  if (isRecord(raw.failureCounts)) {
+    for (const [reason, count] of Object.entries(raw.failureCounts)) {
+      if (!FAILURE_REASON_VALUES.has(reason) || typeof count !== 'number' || !Number.isFinite(count) || count <= 0) { badCounts = true; continue; }
+      (failureCounts ??= {})[reason] = Math.trunc(count);
+    }
+  }
+  const candidate: Record<string, unknown> = {
+    lastUsed: finite(raw.lastUsed),
+    blockedUntil: finite(raw.blockedUntil),
+    blockedReason: enumValue(raw.blockedReason, new Set(['subscription_limit'])),
+    blockedSource: enumValue(raw.blockedSource, new Set(['codex_rate_limits', 'wham'])),
+    blockedModel: trimmed(raw.blockedModel),
+    blockedScope: raw.blockedScope === 'model' ? 'model' : undefined,
+    cooldownUntil: finite(raw.cooldownUntil),
+    cooldownReason,
+    cooldownClassification:
+      (classification === 'wham_token_expired' && cooldownReason === 'auth') || (classification === 'wham_account_dead' && cooldownReason === 'auth_permanent')
+        ? classification
+        : undefined,
+    cooldownModel: trimmed(raw.cooldownModel),
+    disabledUntil: finite(raw.disabledUntil),
+    disabledReason: enumValue(raw.disabledReason, FAILURE_REASON_VALUES),
+    errorCount: finite(raw.errorCount),
+    failureCounts,
+    lastFailureAt: finite(raw.lastFailureAt),
+    lastProbeAt: finite(raw.lastProbeAt),
+  };
+  const dropped = Object.keys(candidate).filter((k) => raw[k] !== undefined && candidate[k] === undefined && k !== 'failureCounts');
+  if (badCounts) dropped.push('failureCounts');
+  const kept = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
+  return { stats: Object.keys(kept).length ? (kept as UsageStats) : undefined, dropped };
+}
+
 export interface AuthStore {
   version: number;
   profiles: Record<string, Credential>;
@@ -207,10 +259,17 @@ export function loadAuthState(text: string | undefined, source: string): { state
   const version = Number(raw.version ?? 1);
   state.version = Number.isFinite(version) && version > 0 ? version : 1;
   if (isRecord(raw.order)) {
+    // As openclaw loads it: provider keys normalised, blank ids dropped, and a list left empty is
+    // ignored (a stored [] does not disable a provider; only config auth.order can).
     state.order = {};
     for (const [provider, ids] of Object.entries(raw.order)) {
-      if (Array.isArray(ids)) state.order[provider] = [...new Set(ids.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()))];
-      else warnings.push({ source, key: provider, reason: 'invalid_order', message: `${source}: ignored order for "${provider}" (not a list).` });
+      const key = normalizeProviderId(provider);
+      if (!Array.isArray(ids)) {
+        warnings.push({ source, key: provider, reason: 'invalid_order', message: `${source}: ignored order for "${provider}" (not a list).` });
+        continue;
+      }
+      const list = ids.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+      if (key && list.length > 0) state.order[key] = list;
     }
   }
   if (isRecord(raw.lastGood)) {
@@ -220,9 +279,16 @@ export function loadAuthState(text: string | undefined, source: string): { state
   if (isRecord(raw.usageStats)) {
     state.usageStats = {};
     for (const [id, stats] of Object.entries(raw.usageStats)) {
-      const r = UsageStatsSchema.safeParse(stats);
-      if (r.success) state.usageStats[id] = r.data;
-      else warnings.push({ source, key: id, reason: 'invalid_usage_stats', message: `${source}: ignored usage stats of "${id}" (${r.error.issues[0]?.message ?? 'invalid'}).` });
+      const r = coerceUsageStats(stats);
+      if (r.stats) state.usageStats[id] = r.stats;
+      if (r.dropped.length) {
+        warnings.push({
+          source, key: id, reason: 'invalid_usage_stats',
+          message: r.stats
+            ? `${source}: ignored invalid usage stats fields of "${id}" (${r.dropped.join(', ')}).`
+            : `${source}: ignored usage stats of "${id}" (${r.dropped.join(', ')}).`,
+        });
+      }
     }
   }
   return { state, warnings, valid: true };

@@ -242,21 +242,31 @@ function providerRollup(effective: ProfileView[], disabled: boolean): HealthStat
 
 /** `openclaw models auth list --json` rows. */
 export function listRows(store: AuthStore, state: AuthState, provider?: string): Array<Record<string, string>> {
+  // Any Date-valid timestamp is printed, 0 included (openclaw keeps a bad expiry as 0).
+  const iso = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(v).toISOString() : undefined);
   return Object.entries(store.profiles)
     .filter(([, c]) => !provider || normalizeProviderId(c.provider) === normalizeProviderId(provider))
-    .sort(([a], [b]) => a.localeCompare(b))
+    // openclaw sorts by provider, then id.
+    .sort(([a, ca], [b, cb]) => normalizeProviderId(ca.provider).localeCompare(normalizeProviderId(cb.provider)) || a.localeCompare(b))
     .map(([id, c]) => {
       const row: Record<string, string> = { id, provider: c.provider, type: c.type, label: c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id };
-      if (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0) row.expiresAt = new Date(c.expires).toISOString();
+      if (c.email) row.email = c.email;
+      if (c.displayName) row.displayName = c.displayName;
+      const expiresAt = c.type !== 'api_key' ? iso(c.expires) : undefined;
+      if (expiresAt) row.expiresAt = expiresAt;
+      // Both windows and both reasons are shown as stored (active or not), as openclaw prints them.
       const s = state.usageStats?.[id];
-      if (s && typeof s.disabledUntil === 'number' && s.disabledUntil > 0) {
-        row.disabledUntil = new Date(s.disabledUntil).toISOString();
-        if (s.disabledReason) row.disabledReason = s.disabledReason;
-        row.recoveryHint = recoveryHint('disabled', s.disabledReason);
-      } else if (s && typeof s.cooldownUntil === 'number' && s.cooldownUntil > 0) {
-        row.cooldownUntil = new Date(s.cooldownUntil).toISOString();
-        if (s.cooldownReason) row.cooldownReason = s.cooldownReason;
-        row.recoveryHint = recoveryHint('cooldown', s.cooldownReason);
+      const cooldownUntil = iso(s?.cooldownUntil);
+      const disabledUntil = iso(s?.disabledUntil);
+      if (cooldownUntil) row.cooldownUntil = cooldownUntil;
+      if (disabledUntil) row.disabledUntil = disabledUntil;
+      if (s?.cooldownReason) row.cooldownReason = s.cooldownReason;
+      if (s?.cooldownClassification) row.cooldownClassification = s.cooldownClassification;
+      if (s?.disabledReason) row.disabledReason = s.disabledReason;
+      if (disabledUntil || cooldownUntil) {
+        row.recoveryHint = disabledUntil
+          ? recoveryHint('disabled', s?.disabledReason, c.provider, id)
+          : recoveryHint('cooldown', s?.cooldownReason, c.provider, id);
       }
       return row;
     });

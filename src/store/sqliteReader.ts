@@ -78,6 +78,9 @@ interface WalIndex {
   pages: Map<number, number>;
   pageCount: number;
   framesApplied: number;
+  pageSize: number;
+  salt1: number;
+  salt2: number;
 }
 
 interface SchemaEntry {
@@ -110,6 +113,7 @@ export class SqliteReader {
   private readonly pageSize: number;
   private readonly usableSize: number;
   private readonly walPages: Map<number, number>;
+  private readonly walSalts: [number, number];
   private readonly cache = new Map<number, Buffer>();
   private readonly cacheCapacity: number;
   private schema: Map<string, SchemaEntry> | null = null;
@@ -132,6 +136,7 @@ export class SqliteReader {
     this.pageSize = header.pageSize;
     this.usableSize = header.pageSize - header.reservedBytes;
     this.walPages = wal?.pages ?? new Map();
+    this.walSalts = [wal?.salt1 ?? 0, wal?.salt2 ?? 0];
     this.cacheCapacity = Math.max(16, Math.floor(PAGE_CACHE_BYTES / header.pageSize));
     this.info = {
       pageSize: header.pageSize,
@@ -180,7 +185,7 @@ export class SqliteReader {
         // carries the current user_version, encoding, etc.
         const walPage1 = wal.pages.get(1);
         if (walPage1 !== undefined && walFd !== null) {
-          const pageSize = mainHeader?.pageSize ?? walPageSizeOf(walFd);
+          const pageSize = wal.pageSize;
           const buf = Buffer.alloc(DB_HEADER_SIZE);
           readExactly(walFd, buf, DB_HEADER_SIZE, walPage1, `${dbPath}-wal`);
           if (!hasDbMagic(buf)) {
@@ -220,6 +225,7 @@ export class SqliteReader {
     return this.schemaOrder.filter((e) => e.type === 'table').map((e) => e.name);
   }
 
+  /** ASCII case-insensitive; also true for sqlite_schema/sqlite_master, which rows() can read. */
   hasTable(name: string): boolean {
     return this.findTable(name) !== null;
   }
@@ -454,11 +460,19 @@ export class SqliteReader {
       this.cache.set(pgno, hit);
       return hit;
     }
-    const page = Buffer.allocUnsafe(this.pageSize);
+    let page: Buffer;
     const walOffset = this.walPages.get(pgno);
     if (walOffset !== undefined && this.walFd !== null) {
-      readExactly(this.walFd, page, this.pageSize, walOffset, `${this.path}-wal`);
+      // Re-read the frame header too: if a writer restarted the WAL since
+      // open(), the salts differ and the indexed frames are gone.
+      const frame = Buffer.allocUnsafe(WAL_FRAME_HEADER_SIZE + this.pageSize);
+      readExactly(this.walFd, frame, frame.length, walOffset - WAL_FRAME_HEADER_SIZE, `${this.path}-wal`);
+      if (frame.readUInt32BE(8) !== this.walSalts[0] || frame.readUInt32BE(12) !== this.walSalts[1]) {
+        throw new SqliteFormatError(`${this.path}-wal was reset by a writer while reading; reopen to get a new snapshot`);
+      }
+      page = frame.subarray(WAL_FRAME_HEADER_SIZE);
     } else {
+      page = Buffer.allocUnsafe(this.pageSize);
       readExactly(this.fd, page, this.pageSize, (pgno - 1) * this.pageSize, this.path);
     }
     this.pageReads++;
@@ -534,12 +548,6 @@ function parseDbHeader(buf: Buffer, path: string, where: string): DbHeader {
   // version that maintains it: version-valid-for (92) == change counter (24).
   const headerPageCount = buf.readUInt32BE(92) === buf.readUInt32BE(24) ? buf.readUInt32BE(28) : 0;
   return { pageSize, reservedBytes, encoding, userVersion: buf.readInt32BE(60), headerPageCount };
-}
-
-function walPageSizeOf(walFd: number): number {
-  const buf = Buffer.alloc(4);
-  readAt(walFd, buf, 0, 4, 8);
-  return buf.readUInt32BE(0);
 }
 
 /** Running WAL checksum (fileformat2 §4.2). */
@@ -647,7 +655,7 @@ function readWal(walFd: number, walPath: string, dbPageSize: number | null, warn
   if (framesApplied === 0) return null;
   // A commit may shrink the database (e.g. VACUUM); pages past the end are dead.
   for (const pgno of committed.keys()) if (pgno > pageCount) committed.delete(pgno);
-  return { pages: committed, pageCount, framesApplied };
+  return { pages: committed, pageCount, framesApplied, pageSize, salt1, salt2 };
 }
 
 // ------------------------------------------------------------------ records

@@ -72,10 +72,6 @@ function cliRows(db: string, sql: string): Row[] {
   return cliJson(copyDb(db), sql);
 }
 
-function qid(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 interface FileState {
   sha256: string;
   mtimeNs: bigint;
@@ -805,6 +801,20 @@ describe('SqliteReader: WAL overlay', () => {
     // Without the WAL the same empty file is not a database.
     const alone = copyDb(db, false);
     assert.throws(() => SqliteReader.open(alone), (e: unknown) => e instanceof SqliteFormatError && e.message.includes(alone));
+  });
+
+  it('a WAL reset by a writer after open() is detected instead of read as the old snapshot', () => {
+    const db = snapshot('tx2');
+    const r = SqliteReader.open(db);
+    try {
+      // A restarted WAL reuses the file from the start with new salts in every frame.
+      const wal = fs.readFileSync(`${db}-wal`);
+      for (let off = 32; off + FRAME <= wal.length; off += FRAME) wal.writeUInt32BE((wal.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
+      fs.writeFileSync(`${db}-wal`, wal);
+      assert.throws(() => r.rows('kv'), (e: unknown) => e instanceof SqliteFormatError && /reset/.test(e.message));
+    } finally {
+      r.close();
+    }
   });
 
   it('the -shm file is not needed', () => {
