@@ -103,7 +103,6 @@ function codeSpan(value: string): string {
   return `${fence}${pad}${value}${pad}${fence}`;
 }
 
-// eslint-disable-next-line no-control-regex
 const stripControl = (v: string) => v.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 const quoteShellArg = (v: string) => `'${process.platform === 'win32' ? v.replaceAll("'", "''") : v.replaceAll("'", "'\\''")}'`;
 

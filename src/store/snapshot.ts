@@ -70,13 +70,14 @@ function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[
     out.walCommitted = reader.info.walCommitted;
     if (kind === 'shared') {
       if (reader.hasTable('config_machine_state')) {
-        for (const row of reader.rows('config_machine_state')) {
+        const wanted = new Set([SHARED_STORE_KEY, SHARED_STATE_KEY]);
+        for (const row of reader.rowsWhere('config_machine_state', 'state_key', (v) => typeof v === 'string' && wanted.has(v))) {
           if (row.state_key === SHARED_STORE_KEY && typeof row.value_json === 'string') { out.storeText = row.value_json; out.hasStoreRow = true; }
           if (row.state_key === SHARED_STATE_KEY && typeof row.value_json === 'string') { out.stateText = row.value_json; out.hasStateRow = true; }
         }
       }
       if (reader.hasTable('secret_store_entries')) {
-        for (const row of reader.rows('secret_store_entries')) {
+        for (const row of reader.rowsWhere('secret_store_entries', 'scope_kind', (v) => v === 'team')) {
           if (row.scope_kind === 'team' && row.deleted_at_ms == null && typeof row.name === 'string' && typeof row.value === 'string') out.secretStore.set(row.name, row.value);
         }
       }

@@ -254,6 +254,37 @@ export class SqliteReader {
     return out;
   }
 
+  /**
+   * Rows whose `column` satisfies `accept`. The column is read from the part of each cell stored
+   * on the leaf page, so rows that do not match never have their overflow pages read: reading the
+   * two auth rows of `config_machine_state` skips its other (possibly huge) cells.
+   */
+  rowsWhere(table: string, column: string, accept: (v: SqlValue) => boolean): Array<Record<string, SqlValue>> {
+    const layout = this.layout(table);
+    if (layout.unsupported !== null) throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
+    const idx = layout.columns.findIndex((c) => asciiLower(c) === asciiLower(column));
+    if (idx < 0) throw new Error(`${this.path}: table ${table} has no column ${column}`);
+    const enc = this.info.textEncoding;
+    const keep = idx === layout.rowidAlias ? undefined : (local: Buffer): boolean => {
+      const v = peekColumn(local, idx, enc);
+      return v === NOT_LOCAL || accept(v);
+    };
+    const out: Array<Record<string, SqlValue>> = [];
+    for (const { rowid, payload } of this.scanTable(layout.rootPage, keep)) {
+      const values = decodeRecord(payload, enc, this.path);
+      const row: Record<string, SqlValue> = {};
+      layout.columns.forEach((col, i) => {
+        let v: SqlValue;
+        if (i === layout.rowidAlias) v = rowid;
+        else if (i < values.length) v = values[i] ?? null;
+        else v = this.defaultValue(layout, i, table);
+        setProp(row, col, v);
+      });
+      if (accept(row[layout.columns[idx] as string] ?? null)) out.push(row);
+    }
+    return out;
+  }
+
   close(): void {
     if (this.walFd !== null) {
       fs.closeSync(this.walFd);
@@ -272,7 +303,11 @@ export class SqliteReader {
     if (this.schema !== null) return this.schema;
     const map = new Map<string, SchemaEntry>();
     const order: SchemaEntry[] = [];
-    for (const { payload } of this.scanTable(1)) {
+    // Only tables are looked up; skipping index/trigger/view rows before their (often
+    // overflowing) SQL text is read keeps schema loading cheap on openclaw's 300-object DBs.
+    const enc = this.info.textEncoding;
+    const onlyTables = (local: Buffer): boolean => { const t = peekColumn(local, 0, enc); return t === NOT_LOCAL || t === 'table'; };
+    for (const { payload } of this.scanTable(1, onlyTables)) {
       const [type, name, , rootPage, sql] = decodeRecord(payload, this.info.textEncoding, this.path);
       if (typeof type !== 'string' || typeof name !== 'string') {
         throw new SqliteFormatError(`${this.path}: malformed sqlite_schema row`);
@@ -353,7 +388,7 @@ export class SqliteReader {
    * every page may be visited once, so corrupt child pointers that form a cycle
    * are reported instead of looping forever.
    */
-  private *scanTable(rootPage: number): Generator<{ rowid: number | bigint; payload: Buffer }> {
+  private *scanTable(rootPage: number, keep?: (local: Buffer) => boolean): Generator<{ rowid: number | bigint; payload: Buffer }> {
     const visited = new Set<number>();
     const stack: number[] = [rootPage];
     while (stack.length > 0) {
@@ -389,12 +424,15 @@ export class SqliteReader {
           stack.push(page.readUInt32BE(off));
         }
       } else {
-        for (let i = 0; i < nCells; i++) yield this.readLeafCell(page, pgno, cellAt(i));
+        for (let i = 0; i < nCells; i++) {
+          const cell = this.readLeafCell(page, pgno, cellAt(i), keep);
+          if (cell) yield cell;
+        }
       }
     }
   }
 
-  private readLeafCell(page: Buffer, pgno: number, off: number): { rowid: number | bigint; payload: Buffer } {
+  private readLeafCell(page: Buffer, pgno: number, off: number, keep?: (local: Buffer) => boolean): { rowid: number | bigint; payload: Buffer } | null {
     const U = this.usableSize;
     const size = readVarint(page, off, U, this.path);
     const P = size.value;
@@ -418,6 +456,7 @@ export class SqliteReader {
       throw new SqliteFormatError(`${this.path}: page ${pgno}: cell payload runs past the page`);
     }
     if (local === P) return { rowid: key.value, payload: page.subarray(start, localEnd) };
+    if (keep && !keep(page.subarray(start, localEnd))) return null;
 
     // The chain length is fixed by P, which bounds the loop even if corrupt;
     // checking it first also stops a corrupt size from forcing a huge allocation.
@@ -703,6 +742,34 @@ function decodeText(buf: Buffer, start: number, end: number, enc: SqliteTextEnco
 }
 
 /** Decodes a record (fileformat2 §2.1): header of serial types, then the values. */
+const NOT_LOCAL: unique symbol = Symbol('not local');
+
+/** Decodes column `idx` from the local (on-page) prefix of a record, or NOT_LOCAL if it is not all there. */
+function peekColumn(local: Buffer, idx: number, enc: SqliteTextEncoding): SqlValue | typeof NOT_LOCAL {
+  try {
+    const hs = readVarint(local, 0, local.length, '');
+    if (typeof hs.value !== 'number' || hs.value > local.length) return NOT_LOCAL;
+    let pos = hs.next;
+    let body = hs.value;
+    for (let i = 0; pos < hs.value; i++) {
+      const st = readVarint(local, pos, hs.value, '');
+      pos = st.next;
+      const t = Number(st.value);
+      const size = t >= 12 ? Math.floor((t - 12) / 2) : [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0][t] ?? 0;
+      if (i === idx) {
+        if (body + size > local.length) return NOT_LOCAL;
+        if (t >= 13 && t % 2 === 1) return decodeText(local, body, body + size, enc);
+        if (t === 0) return null;
+        return NOT_LOCAL; // only TEXT/NULL keys are filtered early; others decode fully
+      }
+      body += size;
+    }
+    return null; // fewer columns than idx: the column is absent (NULL or default)
+  } catch {
+    return NOT_LOCAL;
+  }
+}
+
 function decodeRecord(payload: Buffer, enc: SqliteTextEncoding, path: string): SqlValue[] {
   const bad = (why: string): SqliteFormatError => new SqliteFormatError(`${path}: malformed record: ${why}`);
   const h = readVarint(payload, 0, payload.length, path);

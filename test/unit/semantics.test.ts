@@ -327,7 +327,8 @@ describe('cooldown: model scoping, bypass, describe, clear, hints', () => {
       disabledUntil: NOW + 30 * MIN, disabledReason: 'billing',
     });
     assert.deepEqual(describeUnusable(all, 'anthropic', P, NOW), { kind: 'disabled', reason: 'billing', until: NOW + 30 * MIN, remainingMs: 30 * MIN });
-    assert.deepEqual(describeUnusable(all, 'anthropic', P, NOW + 25 * MIN), undefined, 'all windows but the disable... have ended by then');
+    assert.equal(describeUnusable(all, 'anthropic', P, NOW + 25 * MIN)?.remainingMs, 5 * MIN, 'the disable outlasts the others');
+    assert.equal(describeUnusable(all, 'anthropic', P, NOW + 30 * MIN), undefined, 'every window has ended');
     const blocked = withStats({ blockedUntil: NOW + 20 * MIN, blockedReason: 'subscription_limit', blockedScope: 'model', blockedModel: 'model-b' });
     assert.deepEqual(describeUnusable(blocked, 'anthropic', P, NOW), { kind: 'blocked', reason: 'subscription_limit', model: 'model-b', until: NOW + 20 * MIN, remainingMs: 20 * MIN });
     const cool = withStats({ cooldownUntil: NOW + 10 * MIN, cooldownReason: 'rate_limit', cooldownModel: 'model-a' });
@@ -544,8 +545,11 @@ describe('order: resolveOrder', () => {
     const empty: AuthStore = { version: 1, profiles: {} };
     const ok = run(empty, stateOf(), { profiles, providerAuthMode: { 'amazon-bedrock': 'aws-sdk' } }, undefined, 'amazon-bedrock');
     assert.deepEqual(ok.profileIds, ['amazon-bedrock:default']);
-    const no = run(empty, stateOf(), { profiles }, undefined, 'amazon-bedrock');
-    assert.deepEqual(no.profileIds, []);
+    assert.deepEqual(run(empty, stateOf(), { profiles }, undefined, 'amazon-bedrock').profileIds, []);
+    // Named in an order beside a stored key, it is left out as profile_missing.
+    const withKey = storeOf({ 'amazon-bedrock:key': apiKey('amazon-bedrock') });
+    const no = run(withKey, stateOf({ order: { 'amazon-bedrock': ['amazon-bedrock:default', 'amazon-bedrock:key'] } }), { profiles }, undefined, 'amazon-bedrock');
+    assert.deepEqual(no.profileIds, ['amazon-bedrock:key']);
     assert.deepEqual(no.excluded, [{ profileId: 'amazon-bedrock:default', reasonCode: 'profile_missing' }]);
   });
 
@@ -716,7 +720,7 @@ describe('view: buildAgentView and listRows', () => {
       assert.ok(!text.includes(secret), `the view must not contain ${name}`);
     }
     const k = profile(v, 'openrouter:k');
-    assert.equal(k.credentialHint, maskSecret(API_KEY));
+    assert.ok(k.credentialHint === maskSecret(API_KEY), 'an api key shows as its mask');
     assert.ok(profile(v, 'anthropic:t').credentialHint.startsWith('token:'));
     assert.equal(profile(v, 'google:o').label, 'google:o (someone@example.com)');
     const chain = v.providers.find((p) => p.provider === 'openrouter')?.keyChain ?? [];
@@ -849,7 +853,7 @@ describe('mask: maskSecret and redact', () => {
     // A secret that contains another is replaced whole.
     const inner = API_KEY.slice(0, 20);
     const nested = redact(`x ${API_KEY} y ${inner} z`, [inner, API_KEY]);
-    assert.equal(nested, `x ${maskSecret(API_KEY)} y ${maskSecret(inner)} z`);
+    assert.ok(nested === `x ${maskSecret(API_KEY)} y ${maskSecret(inner)} z`, 'the longer secret is masked whole, then the shorter one');
   });
 });
 

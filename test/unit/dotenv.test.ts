@@ -1,0 +1,114 @@
+/**
+ * `~/.openclaw/.env`: reading values the way openclaw's loader (dotenv) reads the common forms, and
+ * changing one variable while every other byte of the file stays as the user wrote it.
+ * Values below are fake.
+ */
+import { strict as assert } from 'node:assert';
+import { dotenvValues, parseDotenv, updateDotenv } from '../../src/store/dotenv';
+
+const FILE = [
+  '# OpenClaw provider keys',
+  '',
+  'OPENROUTER_API_KEY=sk-or-v1-fake-dotenv-1111',
+  'export ANTHROPIC_API_KEY=sk-ant-fake-dotenv-2222',
+  '  # indented comment',
+  "SINGLE='single quoted # not a comment'",
+  'DOUBLE="line1\\nline2"',
+  'INLINE=value-before-comment # trailing note',
+  'SPACED = spaced value ',
+  'EMPTY=',
+  '#DISABLED_KEY=should-not-load',
+  'not a variable line',
+  'OPENAI_API_KEY=sk-fake-dotenv-3333',
+  '',
+].join('\n');
+
+describe('dotenv: parse', () => {
+  it('reads keys and values: comments and junk skipped, export, quotes, inline comments, spacing', () => {
+    assert.deepEqual(dotenvValues(FILE), {
+      OPENROUTER_API_KEY: 'sk-or-v1-fake-dotenv-1111',
+      ANTHROPIC_API_KEY: 'sk-ant-fake-dotenv-2222',
+      SINGLE: 'single quoted # not a comment',
+      DOUBLE: 'line1\nline2',
+      INLINE: 'value-before-comment',
+      SPACED: 'spaced value',
+      EMPTY: '',
+      OPENAI_API_KEY: 'sk-fake-dotenv-3333',
+    });
+  });
+
+  it('single quotes keep backslashes literally; double quotes expand \\n', () => {
+    assert.deepEqual(dotenvValues("A='x\\ny'\nB=\"x\\ny\""), { A: 'x\\ny', B: 'x\ny' });
+  });
+
+  it('keys that are not portable env names (dots, dashes, leading digit) are not variables', () => {
+    assert.deepEqual(dotenvValues('A.B=1\nA-B=2\n1A=3\n_OK=4'), { _OK: '4' });
+  });
+
+  it('CRLF files read the same as LF files', () => {
+    assert.deepEqual(dotenvValues(FILE.replace(/\n/g, '\r\n')), dotenvValues(FILE));
+  });
+
+  it('parseDotenv keeps every line, raw, in order (one entry per line)', () => {
+    const lines = parseDotenv(FILE);
+    assert.equal(lines.length, FILE.split('\n').length);
+    assert.equal(lines.map((l) => l.raw).join('\n'), FILE);
+    assert.equal(lines[0]?.key, undefined, 'comment');
+    assert.equal(lines[3]?.key, 'ANTHROPIC_API_KEY');
+    assert.equal(lines[10]?.key, undefined, 'commented-out assignment');
+  });
+});
+
+describe('dotenv: updateDotenv', () => {
+  it('changing one key rewrites that line only; every other line stays byte for byte, in order', () => {
+    const out = updateDotenv(FILE, { OPENROUTER_API_KEY: 'sk-or-v1-fake-dotenv-9999' });
+    const before = FILE.split('\n');
+    const after = out.split('\n');
+    assert.equal(after.length, before.length);
+    for (let i = 0; i < before.length; i++) {
+      if (i === 2) assert.equal(after[i], 'OPENROUTER_API_KEY=sk-or-v1-fake-dotenv-9999');
+      else assert.equal(after[i], before[i], `line ${i + 1}`);
+    }
+    assert.equal(dotenvValues(out).OPENROUTER_API_KEY, 'sk-or-v1-fake-dotenv-9999');
+  });
+
+  it('a changed export line and a quoted line are found and replaced in place', () => {
+    const out = updateDotenv(FILE, { ANTHROPIC_API_KEY: 'new-anthropic', SINGLE: 'plain' });
+    const lines = out.split('\n');
+    assert.equal(lines[3], 'ANTHROPIC_API_KEY=new-anthropic');
+    assert.equal(lines[5], 'SINGLE=plain');
+    assert.equal(lines.length, FILE.split('\n').length);
+  });
+
+  it('undefined removes the key line and nothing else', () => {
+    const out = updateDotenv(FILE, { OPENAI_API_KEY: undefined });
+    assert.equal(out, FILE.replace('OPENAI_API_KEY=sk-fake-dotenv-3333\n', ''));
+    assert.equal('OPENAI_API_KEY' in dotenvValues(out), false);
+    // Removing a key that is not there changes nothing.
+    assert.equal(updateDotenv(FILE, { NOT_THERE: undefined }), FILE);
+  });
+
+  it('new keys are appended at the end, after the existing content', () => {
+    const out = updateDotenv(FILE, { GROQ_API_KEY: 'gsk-fake-1', XAI_API_KEY: 'xai-fake-2' });
+    assert.equal(out, `${FILE}GROQ_API_KEY=gsk-fake-1\nXAI_API_KEY=xai-fake-2\n`);
+  });
+
+  it('values that need it are quoted so they read back exactly', () => {
+    const tricky = ['has space', 'hash # inside', 'x#y', "single'quote", 'multi\nline', 'a=b'];
+    for (const v of tricky) {
+      const out = updateDotenv('', { K: v });
+      assert.equal(dotenvValues(out).K, v, JSON.stringify(v));
+      assert.equal(out.split('\n').length, 2, `${JSON.stringify(v)} stays on one line`);
+    }
+    assert.equal(updateDotenv('', { K: 'sk-or-v1_abc.def:/+=@' }), 'K=sk-or-v1_abc.def:/+=@\n', 'plain values are not quoted');
+  });
+
+  it('trailing newline: kept when present, never doubled, added when appending to a file without one', () => {
+    assert.equal(updateDotenv('A=1\n', { A: '2' }), 'A=2\n');
+    assert.equal(updateDotenv('A=1\n\n', { A: '2' }), 'A=2\n\n', 'a final blank line is kept');
+    assert.equal(updateDotenv('A=1', { B: '2' }), 'A=1\nB=2\n', 'the new key gets its own line');
+    assert.equal(updateDotenv('', { A: '1' }), 'A=1\n');
+    assert.equal(updateDotenv('A=1\n', { A: undefined }), '');
+  });
+
+});
