@@ -76,17 +76,32 @@ export interface ResolveOrderInput {
   now: number;
   /** Model the order is for (model-scoped cooldowns); undefined ignores scoping. */
   forModel?: string | null;
+  /** Precomputed provider -> stored profile ids, when resolving many providers at once. */
+  storeIndex?: ReadonlyMap<string, string[]>;
+  /** The state already went through clearExpiredWindows(now). */
+  stateCleared?: boolean;
+}
+
+/** provider -> ids of stored profiles, in store order. */
+export function indexStoreByProvider(store: AuthStore): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const [id, c] of Object.entries(store.profiles)) {
+    const p = normalizeProviderId(c.provider);
+    const list = m.get(p);
+    if (list) list.push(id); else m.set(p, [id]);
+  }
+  return m;
 }
 
 export function resolveOrder(input: ResolveOrderInput): ResolvedOrder {
   const { store, cfg, provider, now } = input;
-  const state = clearExpiredWindows(input.state, now);
+  const state = input.stateCleared ? input.state : clearExpiredWindows(input.state, now);
   const p = normalizeProviderId(provider);
   const stored = findNormalized(state.order, p);
   const configured = findNormalized(cfg.order, p);
   const explicit = stored ?? configured;
   const explicitProfiles = Object.entries(cfg.profiles ?? {}).filter(([, m]) => normalizeProviderId(m.provider) === p).map(([id]) => id);
-  const storeProfiles = storedProfilesFor(store, p);
+  const storeProfiles = input.storeIndex ? input.storeIndex.get(p) ?? [] : storedProfilesFor(store, p);
   const source: OrderSource = stored ? 'stored' : configured ? 'config' : explicitProfiles.length ? 'config-profiles' : 'default';
   const base = explicit ?? (explicitProfiles.length > 0 ? explicitProfiles : storeProfiles);
   const result: ResolvedOrder = { provider: p, source, explicit: explicit ? [...explicit] : undefined, profileIds: [], excluded: [], disabled: explicit !== undefined && explicit.length === 0 };

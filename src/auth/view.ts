@@ -5,8 +5,8 @@
  */
 import type { AuthState, AuthStore, Credential } from './schemas';
 import { credentialHealth, formatRemainingShort, type HealthStatus, type ReasonCode } from './eligibility';
-import { describeUnusable, isInCooldown, recoveryHint, type UnusableInfo } from './cooldown';
-import { resolveOrder, type AuthConfigMeta, type ResolvedOrder } from './order';
+import { clearExpiredWindows, describeUnusable, isInCooldown, recoveryHint, type UnusableInfo } from './cooldown';
+import { indexStoreByProvider, resolveOrder, type AuthConfigMeta, type ResolvedOrder } from './order';
 import { normalizeProviderId } from './providerId';
 import { maskSecret } from './mask';
 import { envKeyList, providerEnvCredential, type EnvKeyEntry } from './envKeys';
@@ -143,22 +143,29 @@ export function buildAgentView(input: AgentViewInput): AgentView {
   for (const m of input.modelsInUse) { const p = modelProvider(m); if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1)); }
   for (const p of used.keys()) providers.add(p);
 
+  const storeIndex = indexStoreByProvider(store);
+  const cleared = clearExpiredWindows(state, now);
+  const lastGoodIds = new Map<string, Set<string>>();
+  for (const [p, id] of Object.entries(state.lastGood ?? {})) {
+    const k = normalizeProviderId(p);
+    (lastGoodIds.get(k) ?? lastGoodIds.set(k, new Set()).get(k))?.add(id);
+  }
   const counts = Object.fromEntries(['ok', 'static', 'expiring', 'expired', 'expired-refreshable', 'missing', 'unresolved-ref', 'excluded', 'cooldown', 'disabled'].map((k) => [k, 0])) as Record<DisplayStatus, number>;
   const out: ProviderView[] = [];
   let check: 0 | 1 | 2 = 0;
   const missingInUse: string[] = [];
 
   for (const provider of [...providers].sort()) {
-    const order = resolveOrder({ store, state, cfg: meta, provider, now });
+    const order = resolveOrder({ store, state: cleared, cfg: meta, provider, now, storeIndex, stateCleared: true });
     const ids = new Set<string>(order.explicit ?? []);
-    for (const [id, c] of Object.entries(store.profiles)) if (normalizeProviderId(c.provider) === provider) ids.add(id);
+    for (const id of storeIndex.get(provider) ?? []) ids.add(id);
     for (const [id, m] of Object.entries(meta.profiles ?? {})) if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
     const excluded = new Map(order.excluded.map((e) => [e.profileId, e.reasonCode]));
     const profiles: ProfileView[] = [];
     for (const id of ids) {
       const c = store.profiles[id];
       const lastUsed = state.usageStats?.[id]?.lastUsed;
-      const lastGood = Object.entries(state.lastGood ?? {}).some(([p, v]) => normalizeProviderId(p) === provider && v === id);
+      const lastGood = lastGoodIds.get(provider)?.has(id) ?? false;
       if (!c) {
         const m = meta.profiles?.[id];
         if (m?.mode !== 'aws-sdk') continue; // an order entry naming a profile that no longer exists
