@@ -21,7 +21,7 @@ function step(name, cmd, args, opts = {}) {
 /** Runs a mocha suite, echoing its output, and prints "<suite>: N passed, N failed". */
 function suite(name, config) {
   process.stdout.write(`\n=== suite ${name}\n`);
-  const r = spawnSync(bin('mocha'), ['--config', config, '--color'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(bin('mocha'), ['--config', config], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout ?? '');
   const plain = (r.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const num = (re) => Number(re.exec(plain)?.[1] ?? 0);
