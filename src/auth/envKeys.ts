@@ -19,7 +19,7 @@ export interface EnvKeyEntry {
 export function envBaseName(provider: string): string {
   const p = normalizeProviderId(provider);
   if (p === 'google' || p === 'google-vertex') return 'GEMINI';
-  return p.toUpperCase().replace(/[-.]/g, '_');
+  return p.toUpperCase().replace(/-/g, '_');
 }
 
 export function envKeyList(provider: string, env: Readonly<Record<string, string | undefined>>): EnvKeyEntry[] {

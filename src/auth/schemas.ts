@@ -198,7 +198,10 @@ export function parseCredentialEntry(raw: unknown): ParsedEntry {
   if (!normalizeProviderId(e.provider)) return { ok: false, reason: 'missing_provider' };
   const r = CredentialSchema.safeParse(e);
   if (!r.success) return { ok: false, reason: 'invalid_fields' };
-  return { ok: true, credential: r.data };
+  const c = r.data;
+  // A ref wins over an inline value, as openclaw normalises it.
+  if (c.type === 'api_key' && c.keyRef) delete c.key;
+  return { ok: true, credential: c };
 }
 
 /**

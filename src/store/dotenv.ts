@@ -1,54 +1,56 @@
 /**
- * `~/.openclaw/.env`: openclaw loads it without overriding variables that are already set.
- * The parser keeps every line so a writer can change one variable and leave the rest (comments,
- * blank lines, order) exactly as they were.
+ * `~/.openclaw/.env`: openclaw loads it with dotenv semantics and never overrides a variable that
+ * is already set. Reading follows dotenv (later duplicates win, `#` starts a comment outside
+ * quotes, single/double/backtick quotes, multi-line quoted values, `\n` expanded in double
+ * quotes). Writing edits one variable's line and keeps every other line byte for byte, CRLF
+ * included.
  */
-export interface DotenvLine {
-  raw: string;
-  key?: string;
-  value?: string;
-}
 
-function unquote(v: string): string {
-  const t = v.trim();
-  if (t.length >= 2 && ((t.startsWith('"') && t.endsWith('"')) || (t.startsWith("'") && t.endsWith("'")))) {
-    const inner = t.slice(1, -1);
-    return t.startsWith('"') ? inner.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\') : inner;
-  }
-  // An unquoted value ends at an inline comment.
-  const hash = t.search(/\s#/);
-  return (hash >= 0 ? t.slice(0, hash) : t).trim();
-}
-
-export function parseDotenv(text: string): DotenvLine[] {
-  return text.split(/\r?\n/).map((raw) => {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$/.exec(raw);
-    if (!m || raw.trimStart().startsWith('#')) return { raw };
-    return { raw, key: m[1], value: unquote(m[2] ?? '') };
-  });
-}
+// KEY=VALUE or KEY: VALUE, optional `export`, quoted or unquoted value, optional comment.
+const LINE = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
 
 export function dotenvValues(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const l of parseDotenv(text)) if (l.key !== undefined && l.value !== undefined && !(l.key in out)) out[l.key] = l.value;
+  const src = text.replace(/\r\n?/g, '\n');
+  let m: RegExpExecArray | null;
+  LINE.lastIndex = 0;
+  while ((m = LINE.exec(src)) !== null) {
+    if (m[0] === '') { LINE.lastIndex++; continue; }
+    const key = m[1] as string;
+    let value = (m[2] ?? '').trim();
+    const q = value[0];
+    value = value.replace(/^(['"`])([\s\S]*)\1$/m, '$2');
+    if (q === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
+    out[key] = value;
+  }
   return out;
 }
 
-function quote(v: string): string {
-  return /^[A-Za-z0-9_\-.:/+=@]*$/.test(v) ? v : JSON.stringify(v);
+function lineKey(line: string): string | undefined {
+  const m = /^\s*(?:export\s+)?([\w.-]+)\s*(?:=|:\s)/.exec(line);
+  return m && !line.trimStart().startsWith('#') ? m[1] : undefined;
 }
 
-/** Sets (or with `undefined` removes) variables, keeping every other line byte for byte. */
+/** A value dotenv reads back unchanged: bare when safe, else single-quoted (no escapes in '…'). */
+function quote(v: string): string {
+  if (/^[A-Za-z0-9_\-.:/+=@,]*$/.test(v)) return v;
+  if (!v.includes("'") && !/[\r\n]/.test(v)) return `'${v}'`;
+  if (!v.includes('"') && !/[\r\n]/.test(v) && !v.includes('\\n')) return `"${v}"`;
+  throw new Error('The value cannot be written to .env safely (it mixes quotes or spans lines).');
+}
+
+/** Sets (or with `undefined` removes) variables; every other line is kept as it was. */
 export function updateDotenv(text: string, changes: Record<string, string | undefined>): string {
-  const lines = text === '' ? [] : text.split('\n');
-  const trailingNewline = text.endsWith('\n');
-  if (trailingNewline) lines.pop();
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const lines = text === '' ? [] : text.split(/\r?\n/);
+  const trailing = text === '' || /\r?\n$/.test(text);
+  if (trailing && lines.length && lines[lines.length - 1] === '') lines.pop();
   const pending = new Map(Object.entries(changes));
   const out: string[] = [];
   for (const raw of lines) {
-    const [parsed] = parseDotenv(raw);
-    const key = parsed?.key;
-    if (key !== undefined && pending.has(key)) {
+    const key = lineKey(raw);
+    if (key !== undefined && changes[key] !== undefined && !pending.has(key)) continue; // later duplicate of a key we set: drop it
+    if (key !== undefined && key in changes) {
       const v = pending.get(key);
       pending.delete(key);
       if (v !== undefined) out.push(`${key}=${quote(v)}`);
@@ -57,5 +59,5 @@ export function updateDotenv(text: string, changes: Record<string, string | unde
     out.push(raw);
   }
   for (const [k, v] of pending) if (v !== undefined) out.push(`${k}=${quote(v)}`);
-  return out.length ? out.join('\n') + '\n' : '';
+  return out.length ? out.join(eol) + eol : '';
 }

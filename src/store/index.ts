@@ -42,8 +42,8 @@ export function loadView(opts: SnapshotOptions, now = Date.now()): { snapshot: A
 export function listDocument(s: AgentSnapshot, provider?: string): Record<string, unknown> {
   return {
     agentId: s.agentId,
-    agentDir: displayPath(s.agentDir, s.paths.home),
-    authStatePath: displayPath(s.authStatePath, s.paths.home),
+    agentDir: displayPath(s.agentDir, s.paths.home, s.env),
+    authStatePath: displayPath(s.authStatePath, s.paths.home, s.env),
     provider: provider ?? null,
     profiles: listRows(s.store, s.state, provider),
   };
@@ -53,5 +53,5 @@ export function listDocument(s: AgentSnapshot, provider?: string): Record<string
 export function orderDocument(s: AgentSnapshot, provider: string): Record<string, unknown> {
   const p = provider.trim().toLowerCase();
   const order = Object.entries(s.state.order ?? {}).find(([k]) => k.toLowerCase() === p)?.[1] ?? null;
-  return { agentId: s.agentId, agentDir: s.agentDir, provider: p, authStatePath: displayPath(s.authStatePath, s.paths.home), order };
+  return { agentId: s.agentId, agentDir: s.agentDir, provider: p, authStatePath: displayPath(s.authStatePath, s.paths.home, s.env), order };
 }

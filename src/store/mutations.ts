@@ -246,6 +246,9 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       const provider = normalizeProviderId(m.provider);
       const pe = validateProviderId(provider);
       if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
+      if (m.profileIds && m.profileIds.length === 0) {
+        throw new MutationError('An empty stored order is ignored by openclaw. Clear the order instead, or set auth.order.<provider> to [] in openclaw.json to disable the provider.', 'EMPTY_ORDER');
+      }
       if (m.profileIds) {
         const seen = new Set<string>();
         for (const id of m.profileIds) {

@@ -69,9 +69,12 @@ export function agentDbPath(dir: string): string {
 }
 
 /** openclaw prints paths under the home as `~/...`. */
-export function displayPath(p: string, home: string): string {
+export function displayPath(p: string, home: string, env: Env = process.env): string {
+  // openclaw names an explicit OPENCLAW_HOME as such instead of "~".
+  const prefix = env.OPENCLAW_HOME?.trim() ? '$OPENCLAW_HOME' : '~';
   const rel = path.relative(home, p);
-  if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return `~/${rel.split(path.sep).join('/')}`;
+  if (rel === '') return prefix;
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `${prefix}/${rel.split(path.sep).join('/')}`;
   return p;
 }
 

@@ -4,7 +4,7 @@
  * Values below are fake.
  */
 import { strict as assert } from 'node:assert';
-import { dotenvValues, parseDotenv, updateDotenv } from '../../src/store/dotenv';
+import { dotenvValues, updateDotenv } from '../../src/store/dotenv';
 
 const FILE = [
   '# OpenClaw provider keys',
@@ -41,22 +41,17 @@ describe('dotenv: parse', () => {
     assert.deepEqual(dotenvValues("A='x\\ny'\nB=\"x\\ny\""), { A: 'x\\ny', B: 'x\ny' });
   });
 
-  it('keys that are not portable env names (dots, dashes, leading digit) are not variables', () => {
-    assert.deepEqual(dotenvValues('A.B=1\nA-B=2\n1A=3\n_OK=4'), { _OK: '4' });
+  it('dotenv rules: later duplicates win, # ends an unquoted value, a comment may follow a quoted one', () => {
+    assert.deepEqual(dotenvValues('A=1\nA=2'), { A: '2' });
+    assert.deepEqual(dotenvValues('A=abc#def'), { A: 'abc' });
+    assert.deepEqual(dotenvValues('A="x y" # note'), { A: 'x y' });
+    assert.deepEqual(dotenvValues('A.B=1\nA-B=2\n_OK=4'), { 'A.B': '1', 'A-B': '2', _OK: '4' });
   });
 
   it('CRLF files read the same as LF files', () => {
     assert.deepEqual(dotenvValues(FILE.replace(/\n/g, '\r\n')), dotenvValues(FILE));
   });
 
-  it('parseDotenv keeps every line, raw, in order (one entry per line)', () => {
-    const lines = parseDotenv(FILE);
-    assert.equal(lines.length, FILE.split('\n').length);
-    assert.equal(lines.map((l) => l.raw).join('\n'), FILE);
-    assert.equal(lines[0]?.key, undefined, 'comment');
-    assert.equal(lines[3]?.key, 'ANTHROPIC_API_KEY');
-    assert.equal(lines[10]?.key, undefined, 'commented-out assignment');
-  });
 });
 
 describe('dotenv: updateDotenv', () => {
@@ -94,13 +89,26 @@ describe('dotenv: updateDotenv', () => {
   });
 
   it('values that need it are quoted so they read back exactly', () => {
-    const tricky = ['has space', 'hash # inside', 'x#y', "single'quote", 'multi\nline', 'a=b'];
+    const tricky = ['has space', 'hash # inside', 'x#y', "single'quote", 'a=b'];
     for (const v of tricky) {
       const out = updateDotenv('', { K: v });
       assert.equal(dotenvValues(out).K, v, JSON.stringify(v));
       assert.equal(out.split('\n').length, 2, `${JSON.stringify(v)} stays on one line`);
     }
     assert.equal(updateDotenv('', { K: 'sk-or-v1_abc.def:/+=@' }), 'K=sk-or-v1_abc.def:/+=@\n', 'plain values are not quoted');
+    assert.throws(() => updateDotenv('', { K: 'multi\nline' }), /cannot be written/);
+  });
+
+  it('CRLF files: the key is changed in place, line endings kept, no duplicate appended', () => {
+    const out = updateDotenv('A=1\r\nB=2\r\n', { A: 'new' });
+    assert.equal(out, 'A=new\r\nB=2\r\n');
+    assert.equal(dotenvValues(out).A, 'new');
+    assert.equal(updateDotenv('A=1\r\nB=2\r\n', { A: undefined }), 'B=2\r\n');
+  });
+
+  it('setting a key that appears twice leaves one line, with the new value', () => {
+    const out = updateDotenv('A=1\nB=2\nA=3\n', { A: 'x' });
+    assert.equal(out, 'A=x\nB=2\n');
   });
 
   it('trailing newline: kept when present, never doubled, added when appending to a file without one', () => {
