@@ -64,7 +64,7 @@ function readJson(file) {
 }
 
 /** npm writes node_modules/.package-lock.json only at the end of a successful install. */
-function installedVersion(prefixDir, pkg) {
+export function installedVersion(prefixDir, pkg) {
   const hidden = readJson(path.join(prefixDir, 'node_modules', '.package-lock.json'));
   const fromLock = hidden?.packages?.[`node_modules/${pkg}`]?.version;
   const fromPkg = readJson(path.join(prefixDir, 'node_modules', pkg, 'package.json'))?.version;
@@ -96,7 +96,7 @@ function pidAlive(pid) {
   }
 }
 
-async function acquireLock(p) {
+export async function acquireLock(p) {
   const started = Date.now();
   let lastNote = 0;
   for (;;) {
@@ -142,7 +142,7 @@ class NpmError extends Error {
   }
 }
 
-function runNpm(cwd, args, env) {
+export function runNpm(cwd, args, env) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const logFile = path.join(cwd, 'install.log');
   fs.appendFileSync(logFile, `\n$ npm ${args.join(' ')}  (${new Date().toISOString()})\n`);
@@ -184,7 +184,7 @@ function runNpm(cwd, args, env) {
   });
 }
 
-function npmEnv(extraPath) {
+export function npmEnv(extraPath) {
   const env = {
     ...process.env,
     npm_config_fund: 'false',
@@ -202,7 +202,7 @@ function npmEnv(extraPath) {
   return env;
 }
 
-function ensurePrefixDir(dir) {
+export function ensurePrefixDir(dir) {
   fs.mkdirSync(dir, { recursive: true });
   const pkg = path.join(dir, 'package.json');
   if (!fs.existsSync(pkg)) fs.writeFileSync(pkg, '{"private":true}\n');

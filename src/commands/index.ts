@@ -1,0 +1,266 @@
+/**
+ * The command table. Every command is a plain function of the owner; arguments come from the
+ * tree (a Node), from a command link (`{ agentId, provider, profileId }`) or from nothing (the
+ * palette, which then asks).
+ */
+import * as vscode from 'vscode';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { OpenClawAuth } from '../owner';
+import type { Node } from '../views/profilesTree';
+import { orderableIds, VIEW_ID } from '../views/profilesTree';
+import { KNOWN_PROVIDERS } from '../auth/providerEnv';
+import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
+import { parseDuration, validateSetupToken } from '../auth/tokens';
+import { validateSecretRef, type SecretRef } from '../auth/secretRef';
+import { move } from '../auth/order';
+import { agentDbPath } from '../store/paths';
+
+type Target = { agentId?: string; provider?: string; profileId?: string };
+
+function target(arg: unknown): Target {
+  if (!arg || typeof arg !== 'object') return {};
+  const node = arg as Node;
+  if (node.kind === 'profile') return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.id };
+  if (node.kind === 'provider') return { agentId: node.agentId, provider: node.provider.provider };
+  if (node.kind === 'agent') return { agentId: node.agentId };
+  const n = arg as Record<string, unknown>;
+  return { agentId: typeof n.agentId === 'string' ? n.agentId : undefined, provider: typeof n.provider === 'string' ? n.provider : undefined, profileId: typeof n.profileId === 'string' ? n.profileId : undefined };
+}
+
+async function pickAgent(o: OpenClawAuth, t: Target): Promise<string | undefined> {
+  if (t.agentId) return t.agentId;
+  if (o.agents.length <= 1) return o.currentAgent;
+  const pick = await vscode.window.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent', placeHolder: 'Which agent?' });
+  return pick?.label;
+}
+
+async function pickProvider(o: OpenClawAuth, t: Target, title: string): Promise<string | undefined> {
+  if (t.provider) return canonicalProviderForNewProfile(t.provider);
+  const inUse = new Set(o.current()?.view.providers.map((p) => p.provider));
+  const items: vscode.QuickPickItem[] = [...new Set([...inUse, ...KNOWN_PROVIDERS])].filter((p) => p !== 'openai-codex').map((p) => ({ label: p, description: inUse.has(p) ? 'configured' : undefined }));
+  const qp = vscode.window.createQuickPick();
+  qp.title = title;
+  qp.placeholder = 'Pick a provider or type its id';
+  qp.items = items;
+  const typed = await new Promise<string | undefined>((resolve) => {
+    qp.onDidChangeValue((v) => {
+      const id = normalizeProviderId(v);
+      qp.items = id && !items.some((i) => i.label === id) ? [{ label: id, description: 'custom provider' }, ...items] : items;
+    });
+    qp.onDidAccept(() => { resolve(qp.selectedItems[0]?.label ?? qp.value); qp.hide(); });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  qp.dispose();
+  if (!typed) return undefined;
+  const p = canonicalProviderForNewProfile(typed);
+  const err = validateProviderId(p);
+  if (err) { void vscode.window.showErrorMessage(err); return undefined; }
+  if (normalizeProviderId(typed) === 'openai-codex') void vscode.window.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
+  return p;
+}
+
+async function askProfileId(o: OpenClawAuth, agentId: string, provider: string, suggested: string): Promise<string | undefined> {
+  const exists = (id: string) => Boolean(o.agent(agentId)?.snapshot.store.profiles[id]);
+  return vscode.window.showInputBox({
+    title: 'Profile id',
+    value: suggested,
+    prompt: `Saved for agent ${agentId}. An existing id is replaced in place.`,
+    validateInput: (v) => validateProfileId(v.trim(), provider) ?? (exists(v.trim()) ? { message: `${v.trim()} exists and will be replaced.`, severity: vscode.InputBoxValidationSeverity.Warning } : undefined),
+  }).then((v) => v?.trim());
+}
+
+async function addApiKey(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const provider = await pickProvider(o, t, 'Add API key: provider'); if (!provider) return;
+  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? defaultProfileId(provider)); if (!profileId) return;
+  const key = await vscode.window.showInputBox({ title: `API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Stored in OpenClaw\'s auth store; never shown or logged.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
+  if (!key) return;
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: key.trim() } }, { done: `Saved API key ${profileId}.`, secrets: [key.trim()] });
+}
+
+async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const provider = await pickProvider(o, { ...t, provider: t.provider ?? 'anthropic' }, 'Paste setup token: provider'); if (!provider) return;
+  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? defaultProfileId(provider)); if (!profileId) return;
+  const token = await vscode.window.showInputBox({ title: `Setup token for ${profileId}`, password: true, ignoreFocusOut: true, prompt: provider === 'anthropic' ? 'From `claude setup-token` (starts with sk-ant-oat01-).' : 'The token.', validateInput: (v) => validateSetupToken(provider, v) });
+  if (!token) return;
+  const exp = await vscode.window.showInputBox({ title: 'Expires in (optional)', prompt: 'e.g. 30d, 12h; leave empty for no expiry', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
+  if (exp === undefined) return;
+  const expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: token.trim(), expires } }, { done: `Saved token ${profileId}${expires ? `, expires ${new Date(expires).toLocaleString()}` : ''}.`, secrets: [token.trim()] });
+}
+
+async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const provider = await pickProvider(o, t, 'Add SecretRef profile: provider'); if (!provider) return;
+  const kind = await vscode.window.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title: 'Credential type' });
+  if (!kind) return;
+  if (kind.label === 'oauth') { void vscode.window.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return; }
+  const source = await vscode.window.showQuickPick(['env', 'file', 'exec', 'store'].map((s) => ({ label: s, description: s === 'env' ? 'environment variable' : s === 'file' ? 'secrets.providers file (JSON pointer or "value")' : s === 'exec' ? 'secrets.providers command' : 'OpenClaw secret store' })), { title: 'SecretRef source' });
+  if (!source) return;
+  const alias = await vscode.window.showInputBox({ title: 'Secret provider alias', value: 'default', prompt: 'secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider)' });
+  if (!alias) return;
+  const id = await vscode.window.showInputBox({ title: 'Secret id', prompt: source.label === 'file' ? 'A JSON pointer like /providers/openai/key, or "value"' : source.label === 'exec' ? 'The id the command resolves' : 'UPPER_CASE name', validateInput: (v) => { const r = validateSecretRef({ source: source.label, provider: alias, id: v }); return r.ok ? undefined : r.message; } });
+  if (!id) return;
+  const ref = { source: source.label, provider: alias, id } as SecretRef;
+  const profileId = await askProfileId(o, agentId, provider, `${provider}:${source.label === 'env' ? 'env' : 'ref'}`); if (!profileId) return;
+  const credential = kind.label === 'api_key' ? { type: 'api_key' as const, provider, keyRef: ref } : { type: 'token' as const, provider, tokenRef: ref };
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${source.label}:${alias}:${id}.` });
+}
+
+async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const entry = o.agent(agentId);
+  const profileId = t.profileId ?? (await vscode.window.showQuickPick(Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), { title: 'Replace which credential?' }));
+  if (!profileId) return;
+  const c = entry?.snapshot.store.profiles[profileId];
+  if (!c) { void vscode.window.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
+  if (c.type === 'oauth') { await signIn(o, { provider: c.provider, profileId }); return; }
+  if (c.type === 'token') { await pasteToken(o, { agentId, provider: c.provider, profileId }); return; }
+  const key = await vscode.window.showInputBox({ title: `New API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Replaces the key in place; order, fields and config stay.', validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
+  if (!key) return;
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider: c.provider, key: key.trim() } }, { done: `Replaced the key of ${profileId}.`, undoLabel: 'key replacement', secrets: [key.trim()] });
+}
+
+async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const entry = o.agent(agentId);
+  const profileId = t.profileId ?? (await vscode.window.showQuickPick(Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), { title: 'Remove which profile?' }));
+  if (!profileId) return;
+  const inherited = entry?.snapshot.location[profileId] === 'inherited';
+  const ok = await vscode.window.showWarningMessage(`Remove ${profileId}?`, { modal: true, detail: `${inherited ? 'It is saved in the shared store, so every agent that inherits it loses it. ' : ''}It is also removed from every order and from openclaw.json. Nothing is revoked at the provider. You can undo this right after.` }, 'Remove');
+  if (ok !== 'Remove') return;
+  await o.apply(agentId, { kind: 'removeProfile', profileId }, { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` });
+}
+
+async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promise<void> {
+  const n = (arg && typeof arg === 'object' && (arg as Node).kind === 'profile' ? arg : o.treeView?.selection[0]) as Node | undefined;
+  if (!n || n.kind !== 'profile') { void vscode.window.showInformationMessage('Select a profile in the OpenClaw view first.'); return; }
+  const ids = orderableIds(n.provider);
+  if (!ids.includes(n.profile.id)) ids.push(n.profile.id);
+  const from = ids.indexOf(n.profile.id);
+  const to = from + delta;
+  if (to < 0 || to >= ids.length) return;
+  await o.setOrder(n.agentId, n.provider.provider, move(ids, from, to));
+}
+
+async function clearOrder(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const stored = Object.keys(o.agent(agentId)?.snapshot.state.order ?? {});
+  const provider = t.provider ?? (await vscode.window.showQuickPick(stored, { title: 'Clear the stored order of which provider?' }));
+  if (!provider) return;
+  await o.apply(agentId, { kind: 'setOrder', provider, profileIds: null }, { done: `Cleared the stored order for ${provider}; config or default order applies. Running chats keep their profile until /new or /reset.`, undoLabel: 'order clear' });
+}
+
+function resolveExecutable(setting: string, name: string): string | undefined {
+  if (setting) return fs.existsSync(setting) ? setting : undefined;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, name);
+    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+  }
+  return undefined;
+}
+
+function runInTerminal(o: OpenClawAuth, exe: string, args: string[], name: string): void {
+  const env: Record<string, string> = {};
+  if (o.settings.stateDir) env.OPENCLAW_STATE_DIR = o.settings.stateDir;
+  const term = vscode.window.createTerminal({ name, shellPath: exe, shellArgs: args, env });
+  term.show();
+  o.log.info(`Opened a terminal: ${path.basename(exe)} ${args.join(' ')}`);
+}
+
+async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; method?: string } = {}): Promise<void> {
+  const t = target(arg);
+  const exe = resolveExecutable(o.settings.openclawPath, 'openclaw');
+  if (!exe) {
+    void vscode.window.showErrorMessage('The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.', 'Open Settings').then((p) => { if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath'); });
+    return;
+  }
+  const provider = opts.method === 'cli' ? 'anthropic' : await pickProvider(o, t, 'Sign in: provider');
+  if (!provider) return;
+  if (opts.force) {
+    const ok = await vscode.window.showWarningMessage(`Sign in to ${provider} with --force?`, { modal: true, detail: `--force first deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health). It revokes nothing at the provider.` }, 'Delete and Sign In');
+    if (ok !== 'Delete and Sign In') return;
+  }
+  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const args = ['models', 'auth', 'login', '--provider', provider];
+  if (opts.method) args.push('--method', opts.method);
+  if (t.profileId) args.push('--profile-id', t.profileId);
+  if (opts.force) args.push('--force');
+  if (agentId !== o.defaultAgent) args.push('--agent', agentId);
+  runInTerminal(o, exe, args, `OpenClaw sign-in: ${provider}`);
+}
+
+async function claudeSetupToken(o: OpenClawAuth): Promise<void> {
+  const exe = resolveExecutable(o.settings.claudePath, 'claude');
+  if (!exe) { void vscode.window.showErrorMessage('The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".'); return; }
+  runInTerminal(o, exe, ['setup-token'], 'claude setup-token');
+  void vscode.window.showInformationMessage('When claude prints the token, run "OpenClaw: Paste Setup Token".', 'Paste Setup Token').then((p) => { if (p) void vscode.commands.executeCommand('openclawAuth.pasteToken', { provider: 'anthropic' }); });
+}
+
+async function pickStateDir(): Promise<void> {
+  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'OpenClaw state dir (the folder holding openclaw.json and state/)' });
+  if (!uri?.[0]) return;
+  await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', uri[0].fsPath, vscode.ConfigurationTarget.Global);
+}
+
+async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const t = target(arg);
+  const id = t.agentId ?? (await vscode.window.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent shown in the status bar' }))?.label;
+  if (!id) return;
+  o.currentAgent = id;
+  await vscode.workspace.getConfiguration('openclawAuth').update('agent', id, vscode.ConfigurationTarget.Global);
+}
+
+async function reveal(o: OpenClawAuth, what: 'db' | 'config', arg: unknown): Promise<void> {
+  const t = target(arg);
+  const entry = o.agent(t.agentId);
+  const file = what === 'config' ? o.paths?.configPath : t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent ? agentDbPath(entry.snapshot.agentDir) : o.paths?.sharedDb;
+  if (!file || !fs.existsSync(file)) { void vscode.window.showWarningMessage(`${file ?? 'The file'} does not exist yet.`); return; }
+  if (what === 'config') await vscode.window.showTextDocument(vscode.Uri.file(file));
+  else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
+}
+
+async function createState(o: OpenClawAuth): Promise<void> {
+  await addApiKey(o, undefined);
+  o.reload();
+}
+
+export function registerCommands(o: OpenClawAuth, disposables: vscode.Disposable[]): void {
+  const table: Record<string, (arg?: unknown) => unknown> = {
+    'openclawAuth.refresh': () => o.reload(),
+    'openclawAuth.addApiKey': (a) => addApiKey(o, a),
+    'openclawAuth.pasteToken': (a) => pasteToken(o, a),
+    'openclawAuth.addSecretRef': (a) => addSecretRef(o, a),
+    'openclawAuth.replaceCredential': (a) => replaceCredential(o, a),
+    'openclawAuth.removeProfile': (a) => removeProfile(o, a),
+    'openclawAuth.moveUp': (a) => moveProfile(o, a, -1),
+    'openclawAuth.moveDown': (a) => moveProfile(o, a, +1),
+    'openclawAuth.clearOrder': (a) => clearOrder(o, a),
+    'openclawAuth.copyProfileId': async (a) => { const t = target(a); if (t.profileId) { await vscode.env.clipboard.writeText(t.profileId); void vscode.window.setStatusBarMessage(`Copied ${t.profileId}`, 2000); } },
+    'openclawAuth.revealDatabase': (a) => reveal(o, 'db', a),
+    'openclawAuth.revealConfig': (a) => reveal(o, 'config', a),
+    'openclawAuth.selectAgent': (a) => selectAgent(o, a),
+    'openclawAuth.pickStateDir': () => pickStateDir(),
+    'openclawAuth.createState': () => createState(o),
+    'openclawAuth.showLogs': () => o.log.show(),
+    'openclawAuth.signIn': (a) => signIn(o, a),
+    'openclawAuth.signInForce': (a) => signIn(o, a, { force: true }),
+    'openclawAuth.reuseClaudeCli': (a) => signIn(o, a, { method: 'cli' }),
+    'openclawAuth.claudeSetupToken': () => claudeSetupToken(o),
+    'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+  };
+  for (const [id, fn] of Object.entries(table)) {
+    disposables.push(vscode.commands.registerCommand(id, async (arg?: unknown) => {
+      try { await fn(arg); } catch (e) { o.log.error(`${id} failed`, e); void vscode.window.showErrorMessage(o.log.scrub((e as Error).message)); }
+    }));
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The extension's one owner object: settings, the log, the model (snapshot + derived view per
+ * agent), the file watcher, the tree, the status bar and the command table. It is Disposable and
+ * pushed into context.subscriptions; everything it creates is tied to its lifetime.
+ */
+import * as vscode from 'vscode';
+import fs from 'node:fs';
+import { parseSettings, type Settings } from './settings';
+import { Log } from './views/log';
+import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
+import { StatusBar } from './views/statusBar';
+import { deriveView, listAgents, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
+import type { AgentView } from './auth/view';
+import { StoreWatcher, type WatchTarget } from './store/watcher';
+import { setSqlWasmPath } from './store/sqljs';
+import { registerCommands } from './commands';
+import type { ResolvedPaths } from './store/paths';
+
+export interface AgentEntry {
+  agentId: string;
+  snapshot: AgentSnapshot;
+  view: AgentView;
+}
+
+export class OpenClawAuth implements vscode.Disposable, TreeModel {
+  readonly log = new Log();
+  settings: Settings = parseSettings({}).settings;
+  agents: AgentEntry[] = [];
+  currentAgent = 'main';
+  defaultAgent = 'main';
+  paths: ResolvedPaths | undefined;
+  stateExists = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.log, this.changed];
+  private watcher: StoreWatcher | undefined;
+  private tree: ProfilesTree | undefined;
+  treeView: vscode.TreeView<import('./views/profilesTree').Node> | undefined;
+  private statusBar: StatusBar | undefined;
+  private tick: NodeJS.Timeout | undefined;
+  /** When the last reload finished (for tests and the benchmark). */
+  lastReloadAt = 0;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
+  }
+
+  async start(): Promise<void> {
+    this.readSettings();
+    this.reload();
+    this.tree = new ProfilesTree(this);
+    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
+    this.statusBar = new StatusBar();
+    this.disposables.push(this.tree, this.treeView, this.statusBar);
+    registerCommands(this, this.disposables);
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('openclawAuth')) return;
+      this.readSettings();
+      this.reload();
+    }, this, this.disposables);
+    // Statuses that depend on time (expiring, cooldowns) are re-derived every 30 s without I/O.
+    this.tick = setInterval(() => this.rederive(), 30_000);
+    this.updateUi();
+    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}.`);
+  }
+
+  readSettings(): void {
+    const raw = vscode.workspace.getConfiguration('openclawAuth');
+    const obj: Record<string, unknown> = {};
+    for (const k of ['stateDir', 'agent', 'openclawPath', 'claudePath', 'statusBar', 'expiryWarningHours']) obj[k] = raw.get(k);
+    const { settings, problems } = parseSettings(obj);
+    for (const p of problems) this.log.warn(p);
+    this.settings = settings;
+  }
+
+  snapshotOptions(agentId?: string) {
+    return { stateDirSetting: this.settings.stateDir || undefined, env: process.env, agentId };
+  }
+
+  /** Re-reads every agent from disk and refreshes the UI. */
+  reload(): void {
+    try {
+      const { paths, agents, defaultAgentId } = listAgents(this.snapshotOptions());
+      this.paths = paths;
+      this.stateExists = fs.existsSync(paths.stateDir);
+      this.defaultAgent = defaultAgentId;
+      const wanted = this.settings.agent || this.currentAgent;
+      this.currentAgent = agents.includes(wanted) ? wanted : defaultAgentId;
+      const now = Date.now();
+      this.agents = this.stateExists
+        ? agents.map((agentId) => {
+            const snapshot = readSnapshot(this.snapshotOptions(agentId));
+            this.log.rememberSecrets(Object.values(snapshot.store.profiles).flatMap((c) => (c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh])));
+            return { agentId, snapshot, view: deriveView(snapshot, now) };
+          })
+        : [];
+      for (const a of this.agents) for (const w of a.snapshot.warnings) this.log.warn(w.message);
+      const target: WatchTarget = { paths, agentDirs: this.agents.map((a) => a.snapshot.agentDir) };
+      if (this.watcher) this.watcher.retarget(target);
+      else this.watcher = new StoreWatcher(target, () => { this.log.debug('Store changed on disk; reloading.'); this.reload(); });
+    } catch (e) {
+      this.log.error('Reading the OpenClaw state failed', e);
+      this.agents = [];
+    }
+    this.lastReloadAt = Date.now();
+    this.updateUi();
+  }
+
+  private rederive(): void {
+    const now = Date.now();
+    this.agents = this.agents.map((a) => ({ ...a, view: deriveView(a.snapshot, now) }));
+    this.updateUi();
+  }
+
+  private updateUi(): void {
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
+    this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
+    if (this.treeView) {
+      const v = this.current()?.view;
+      const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
+      this.treeView.badge = attention ? { value: attention, tooltip: `${attention} credential problems` } : undefined;
+      this.treeView.message = this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
+    }
+    this.changed.fire();
+  }
+
+  current(): AgentEntry | undefined {
+    return this.agents.find((a) => a.agentId === this.currentAgent) ?? this.agents[0];
+  }
+
+  agent(agentId: string | undefined): AgentEntry | undefined {
+    return this.agents.find((a) => a.agentId === (agentId ?? this.currentAgent));
+  }
+
+  /**
+   * Applies one mutation with progress, logs it (never the secret), re-reads the store, and
+   * offers Undo when the mutation has one and `undoLabel` is given.
+   */
+  async apply(agentId: string, m: Mutation, opts: { done: string; undoLabel?: string; secrets?: string[] }): Promise<MutationResult | undefined> {
+    this.log.rememberSecrets(opts.secrets ?? []);
+    try {
+      const r = await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
+      this.log.info(`${opts.done} (agent ${agentId}; wrote ${r.files.join(', ') || 'nothing'})`);
+      this.reload();
+      if (opts.undoLabel && r.undo) {
+        const undo = r.undo;
+        void vscode.window.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
+          if (pick !== 'Undo') return;
+          await this.apply(agentId, undo, { done: `Undid: ${opts.undoLabel}` });
+        });
+      } else {
+        void vscode.window.showInformationMessage(opts.done);
+      }
+      return r;
+    } catch (e) {
+      const msg = this.log.scrub((e as Error).message);
+      this.log.error(`Failed: ${opts.done}`, new Error(msg));
+      void vscode.window.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
+      return undefined;
+    }
+  }
+
+  async setOrder(agentId: string, provider: string, ids: string[]): Promise<void> {
+    await this.apply(agentId, { kind: 'setOrder', provider, profileIds: ids }, { done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order change' });
+  }
+
+  dispose(): void {
+    clearInterval(this.tick);
+    this.watcher?.dispose();
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
