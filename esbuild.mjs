@@ -18,6 +18,8 @@ const common = {
   minify: production,
   logLevel: 'info',
   external: ['vscode'],
+  // Prefer ESM entry points so esbuild can tree-shake them (zod/mini in particular).
+  mainFields: ['module', 'main'],
 };
 
 function copyAssets() {

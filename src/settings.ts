@@ -2,17 +2,25 @@
  * Settings (`openclawAuth.*`), read through one zod schema: settings.json is user input, so
  * values are checked at runtime and a bad value falls back to its default with a warning.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
+const trimmedString = z._default(z.string().check(z.trim()), '');
 export const SettingsSchema = z.object({
-  stateDir: z.string().trim().default(''),
-  agent: z.string().trim().default(''),
-  openclawPath: z.string().trim().default(''),
-  claudePath: z.string().trim().default(''),
-  statusBar: z.boolean().default(true),
-  expiryWarningHours: z.number().min(1).max(24 * 30).default(24),
+  stateDir: trimmedString,
+  agent: trimmedString,
+  openclawPath: trimmedString,
+  claudePath: trimmedString,
+  statusBar: z._default(z.boolean(), true),
+  expiryWarningHours: z._default(z.number().check(z.minimum(1), z.maximum(24 * 30)), 24),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
+
+/**
+ * zod/mini loads no locale, so its issues say only "Invalid input"; the English messages
+ * ("Too small: expected number to be >=1") are applied per parse, leaving zod's global config alone.
+ */
+const englishErrors = en().localeError;
 
 /** Keys whose change means the state must be re-read from another place. */
 export const RELOAD_KEYS = ['stateDir', 'agent'] as const;
@@ -22,7 +30,7 @@ export function parseSettings(raw: Record<string, unknown>): { settings: Setting
   const out: Record<string, unknown> = {};
   const shape = SettingsSchema.shape;
   for (const key of Object.keys(shape) as Array<keyof typeof shape>) {
-    const r = shape[key].safeParse(raw[key]);
+    const r = shape[key].safeParse(raw[key], { error: englishErrors });
     if (r.success) out[key] = r.data;
     else {
       problems.push(`openclawAuth.${key}: ${r.error.issues[0]?.message ?? 'invalid value'}; using the default.`);

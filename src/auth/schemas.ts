@@ -4,31 +4,31 @@
  * does ("ignored invalid auth profile entries", reasons non_object / invalid_type /
  * missing_provider) instead of failing the whole read.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { SecretRefSchema, type SecretRef } from './secretRef';
 import { normalizeProviderId } from './providerId';
 
 export const CREDENTIAL_TYPES = ['api_key', 'token', 'oauth'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 
-const nonBlank = z.string().transform((s) => s.trim()).pipe(z.string().min(1));
-const optString = z.unknown().transform((v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined)).optional();
+/** An optional field that reads any value and maps it with `fn` (never failing the entry). */
+const optLenient = <O>(fn: (v: unknown) => O) => z.optional(z.pipe(z.unknown(), z.transform(fn)));
+
+const nonBlank = z.pipe(z.pipe(z.string(), z.transform((s: string) => s.trim())), z.string().check(z.minLength(1)));
+const optString = optLenient((v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined));
 /** openclaw keeps a non-positive or non-numeric expiry as 0 (which later reads as invalid_expires). */
-const expiryField = z
-  .unknown()
-  .transform((v) => (v === undefined ? undefined : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0))
-  .optional();
-const optRef = z.unknown().transform((v): SecretRef | undefined => {
+const expiryField = optLenient((v) => (v === undefined ? undefined : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0));
+const optRef = optLenient((v): SecretRef | undefined => {
   const r = SecretRefSchema.safeParse(v);
   return r.success ? r.data : undefined;
-}).optional();
+});
 
 const common = {
-  provider: nonBlank.transform(normalizeProviderId),
+  provider: z.pipe(nonBlank, z.transform<string, string>(normalizeProviderId)),
   email: optString,
   displayName: optString,
-  copyToAgents: z.unknown().transform((v) => (typeof v === 'boolean' ? v : undefined)).optional(),
-  setup: z.unknown().optional(),
+  copyToAgents: optLenient((v) => (typeof v === 'boolean' ? v : undefined)),
+  setup: z.optional(z.unknown()),
 };
 
 export const ApiKeyCredentialSchema = z.looseObject({
@@ -36,14 +36,11 @@ export const ApiKeyCredentialSchema = z.looseObject({
   ...common,
   key: optString,
   keyRef: optRef,
-  metadata: z
-    .unknown()
-    .transform((v) =>
-      v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>
-        : undefined,
-    )
-    .optional(),
+  metadata: optLenient((v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>
+      : undefined,
+  ),
 });
 
 export const TokenCredentialSchema = z.looseObject({
@@ -60,7 +57,7 @@ export const OAuthCredentialSchema = z.looseObject({
   access: optString,
   refresh: optString,
   expires: expiryField,
-  oauthRef: z.unknown().optional(),
+  oauthRef: z.optional(z.unknown()),
 });
 
 export const CredentialSchema = z.discriminatedUnion('type', [
@@ -73,24 +70,26 @@ export type ApiKeyCredential = z.output<typeof ApiKeyCredentialSchema>;
 export type TokenCredential = z.output<typeof TokenCredentialSchema>;
 export type OAuthCredential = z.output<typeof OAuthCredentialSchema>;
 
-const finiteNumber = z.number().finite();
+// z.number() already refuses Infinity and NaN (classic zod's .finite() was a no-op).
+const optNumber = z.optional(z.number());
+const optStr = z.optional(z.string());
 export const UsageStatsSchema = z.looseObject({
-  lastUsed: finiteNumber.optional(),
-  lastProbeAt: finiteNumber.optional(),
-  cooldownUntil: finiteNumber.optional(),
-  cooldownReason: z.string().optional(),
-  cooldownClassification: z.string().optional(),
-  cooldownModel: z.string().optional(),
-  disabledUntil: finiteNumber.optional(),
-  disabledReason: z.string().optional(),
-  blockedUntil: finiteNumber.optional(),
-  blockedReason: z.string().optional(),
-  blockedSource: z.string().optional(),
-  blockedModel: z.string().optional(),
-  blockedScope: z.string().optional(),
-  errorCount: finiteNumber.optional(),
-  failureCounts: z.record(z.string(), finiteNumber).optional(),
-  lastFailureAt: finiteNumber.optional(),
+  lastUsed: optNumber,
+  lastProbeAt: optNumber,
+  cooldownUntil: optNumber,
+  cooldownReason: optStr,
+  cooldownClassification: optStr,
+  cooldownModel: optStr,
+  disabledUntil: optNumber,
+  disabledReason: optStr,
+  blockedUntil: optNumber,
+  blockedReason: optStr,
+  blockedSource: optStr,
+  blockedModel: optStr,
+  blockedScope: optStr,
+  errorCount: optNumber,
+  failureCounts: z.optional(z.record(z.string(), z.number())),
+  lastFailureAt: optNumber,
 });
 export type UsageStats = z.output<typeof UsageStatsSchema>;
 

@@ -15,7 +15,7 @@ import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 // ---------------------------------------------------------------------------
 // Shape and validation
@@ -199,32 +199,32 @@ export function assertNoRefOnOAuth(profileId: string, profile: unknown): void {
 // Provider configuration (openclaw.json `secrets`)
 // ---------------------------------------------------------------------------
 
-const positiveInt = z.number().int().positive();
+const positiveInt = z.number().check(z.int(), z.positive());
 
 export const EnvProviderSchema = z.object({
   source: z.literal('env'),
-  allowlist: z.array(z.string()).optional(),
+  allowlist: z.optional(z.array(z.string())),
 });
 
 export const FileProviderSchema = z.object({
   source: z.literal('file'),
-  path: z.string().min(1),
-  mode: z.enum(['json', 'singleValue']).default('json'),
-  timeoutMs: positiveInt.default(5000),
-  maxBytes: positiveInt.default(1048576),
+  path: z.string().check(z.minLength(1)),
+  mode: z._default(z.enum(['json', 'singleValue']), 'json'),
+  timeoutMs: z._default(positiveInt, 5000),
+  maxBytes: z._default(positiveInt, 1048576),
 });
 
 export const ExecProviderSchema = z.object({
   source: z.literal('exec'),
-  command: z.string().min(1),
-  args: z.array(z.string()).default([]),
-  passEnv: z.array(z.string()).default([]),
-  env: z.record(z.string(), z.string()).default({}),
-  trustedDirs: z.array(z.string()).optional(),
-  timeoutMs: positiveInt.default(5000),
-  noOutputTimeoutMs: positiveInt.optional(),
-  maxOutputBytes: positiveInt.default(1048576),
-  jsonOnly: z.boolean().default(true),
+  command: z.string().check(z.minLength(1)),
+  args: z._default(z.array(z.string()), []),
+  passEnv: z._default(z.array(z.string()), []),
+  env: z._default(z.record(z.string(), z.string()), {}),
+  trustedDirs: z.optional(z.array(z.string())),
+  timeoutMs: z._default(positiveInt, 5000),
+  noOutputTimeoutMs: z.optional(positiveInt),
+  maxOutputBytes: z._default(positiveInt, 1048576),
+  jsonOnly: z._default(z.boolean(), true),
 });
 
 export const StoreProviderSchema = z.object({ source: z.literal('store') });
@@ -239,17 +239,19 @@ export type SecretProviderConfig = z.infer<typeof SecretProviderSchema>;
 type FileProviderConfig = z.infer<typeof FileProviderSchema>;
 type ExecProviderConfig = z.infer<typeof ExecProviderSchema>;
 
+/** An optional field whose invalid value reads as absent instead of failing the whole object. */
+const lenient = <T extends z.core.SomeType>(schema: T) => z.catch(z.optional(schema), undefined);
+
 const SecretsConfigShape = z.object({
-  providers: z.record(z.string(), z.unknown()).optional().catch(undefined),
-  defaults: z
-    .object({
-      env: z.string().optional().catch(undefined),
-      file: z.string().optional().catch(undefined),
-      exec: z.string().optional().catch(undefined),
-      store: z.string().optional().catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
+  providers: lenient(z.record(z.string(), z.unknown())),
+  defaults: lenient(
+    z.object({
+      env: lenient(z.string()),
+      file: lenient(z.string()),
+      exec: lenient(z.string()),
+      store: lenient(z.string()),
+    }),
+  ),
 });
 type SecretsConfigView = z.infer<typeof SecretsConfigShape>;
 
@@ -545,10 +547,10 @@ function jsonType(v: unknown): string {
 
 const ExecResponseSchema = z.object({
   protocolVersion: z.literal(1),
-  values: z.record(z.string(), z.unknown()).optional(),
-  errors: z
-    .record(z.string(), z.object({ code: z.string().optional(), message: z.string().optional() }).loose())
-    .optional(),
+  values: z.optional(z.record(z.string(), z.unknown())),
+  errors: z.optional(
+    z.record(z.string(), z.looseObject({ code: z.optional(z.string()), message: z.optional(z.string()) })),
+  ),
 });
 
 function isInside(child: string, dir: string): boolean {

@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import type { Database } from 'sql.js';
-import { mutateDb, readCell, writeCell, type CellAddress, type DbKind } from './dbWriter';
-import { readSnapshot, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
+import { mutateDb, readCell, StoreCorruptError, writeCell, type CellAddress, type DbKind } from './dbWriter';
+import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { agentDbPath } from './paths';
 import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
 import { atomicWrite, withLock } from './fileio';
@@ -47,19 +47,28 @@ interface Target {
   kind: DbKind;
   store: CellAddress;
   state: CellAddress;
+  /** Write the `auth.sharedStore` marker too (a fresh shared store). */
+  marker?: boolean;
+  /** Whether this is the shared store or the agent's own DB (for Undo). */
+  role: DbKind;
 }
 
 function sharedTarget(s: AgentSnapshot): Target {
-  return { path: s.paths.sharedDb, kind: 'shared', store: { table: 'config_machine_state', key: SHARED_STORE_KEY }, state: { table: 'config_machine_state', key: SHARED_STATE_KEY } };
+  if (s.sharedLocation === 'legacy-main' && !s.freshSharedStore) {
+    return { path: s.defaultAgentDbPath, kind: 'agent', role: 'shared', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
+  }
+  return { path: s.paths.sharedDb, kind: 'shared', role: 'shared', store: { table: 'config_machine_state', key: SHARED_STORE_KEY }, state: { table: 'config_machine_state', key: SHARED_STATE_KEY }, marker: s.freshSharedStore };
 }
 function agentTarget(s: AgentSnapshot): Target {
-  return { path: agentDbPath(s.agentDir), kind: 'agent', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
+  return { path: agentDbPath(s.agentDir), kind: 'agent', role: 'agent', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
 }
 
 /** The DB that owns a profile id's credential for this agent (openclaw's rule). */
-export function credentialOwner(s: AgentSnapshot, profileId: string): Target {
+export function credentialOwner(s: AgentSnapshot, profileId: string, type?: string): Target {
   if (s.isDefaultAgent) return sharedTarget(s);
-  if (s.location[profileId] === 'inherited') return sharedTarget(s);
+  // openclaw: paste-api-key on an inherited id updates the shared credential for every agent,
+  // while paste-token on one makes a local copy for this agent.
+  if (s.location[profileId] === 'inherited' && type !== 'token') return sharedTarget(s);
   return agentTarget(s);
 }
 
@@ -175,6 +184,10 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   const now = opts.now ?? Date.now;
   const s = readSnapshot(opts);
   const files: string[] = [];
+  // A DB that could not be read (so its marker and rows are unknown) is never written.
+  for (const d of [s.sharedDb, s.agentDb]) {
+    if (d.exists && d.error) throw new StoreCorruptError(`${d.error} Nothing was changed.`);
+  }
   const write = async <T>(t: Target, fn: (db: Database) => T) => {
     const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });
     files.push(t.path);
@@ -185,8 +198,9 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
     case 'upsertProfile': {
       validateCredential(m.profileId, m.credential);
       assertConfigWritable(s);
-      const t = credentialOwner(s, m.profileId);
+      const t = credentialOwner(s, m.profileId, m.credential.type);
       const prevRaw = await write(t, (db) => {
+        if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
         const profiles = storeProfiles(store, t.path);
         const prev = profiles[m.profileId];
@@ -198,7 +212,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       const cf = writeConfig(s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type));
       if (cf) files.push(cf);
       const undo: Mutation | undefined = isObj(prevRaw)
-        ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.kind, orders: {}, configOrders: {} }
+        ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.role, orders: {}, configOrders: {} }
         : { kind: 'removeProfile', profileId: m.profileId };
       return { files, undo, profileId: m.profileId };
     }
@@ -239,7 +253,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
       const cf = writeConfig(s, (cfg) => withoutProfileMeta(cfg, m.profileId));
       if (cf) files.push(cf);
-      return { files, profileId: m.profileId, undo: raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.kind, orders, configMeta: prevMeta, configOrders } : undefined };
+      return { files, profileId: m.profileId, undo: raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.role, orders, configMeta: prevMeta, configOrders } : undefined };
     }
 
     case 'setOrder': {

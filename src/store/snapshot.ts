@@ -17,6 +17,13 @@ import type { AuthConfigMeta } from '../auth/order';
 export const SHARED_STORE_KEY = 'authProfiles.store';
 export const SHARED_STATE_KEY = 'authProfiles.state';
 export const PRIMARY_ROW_KEY = 'primary';
+export const SHARED_MARKER_KEY = 'auth.sharedStore';
+
+/**
+ * Where openclaw keeps the shared (default agent's) credentials: the `auth.sharedStore` marker row
+ * of the state DB says `state-db`; without it (older installs) the store is the main agent DB.
+ */
+export type SharedLocation = 'state-db' | 'legacy-main';
 
 export type ProfileLocation = 'local' | 'inherited';
 
@@ -32,6 +39,8 @@ export interface DbRead {
   walCommitted: boolean;
   error?: string;
   secretStore: Map<string, string>;
+  /** state DB only: the raw `auth.sharedStore` marker value, when the row exists. */
+  marker?: string;
 }
 
 export interface AgentSnapshot {
@@ -40,7 +49,19 @@ export interface AgentSnapshot {
   paths: ResolvedPaths;
   agentDir: string;
   agentDb: DbRead;
+  /** The state DB (`state/openclaw.sqlite`). */
   sharedDb: DbRead;
+  /** Where the shared credentials live, per the marker. */
+  sharedLocation: SharedLocation;
+  /** The DB holding the shared credentials (state DB, or the default agent's DB for legacy-main). */
+  sharedStorePath: string;
+  /** The default agent's DB path. */
+  defaultAgentDbPath: string;
+  /**
+   * No marker and no auth rows in the main agent DB: the first shared write starts a fresh
+   * state-db store (and writes the marker), as openclaw's initializeFreshSharedAuthStore does.
+   */
+  freshSharedStore: boolean;
   /** Merged credentials: agent-local wins over shared. */
   store: AuthStore;
   /** Where each profile id of `store` is saved. */
@@ -70,10 +91,11 @@ function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[
     out.walCommitted = reader.info.walCommitted;
     if (kind === 'shared') {
       if (reader.hasTable('config_machine_state')) {
-        const wanted = new Set([SHARED_STORE_KEY, SHARED_STATE_KEY]);
+        const wanted = new Set([SHARED_STORE_KEY, SHARED_STATE_KEY, SHARED_MARKER_KEY]);
         for (const row of reader.rowsWhere('config_machine_state', 'state_key', (v) => typeof v === 'string' && wanted.has(v))) {
           if (row.state_key === SHARED_STORE_KEY && typeof row.value_json === 'string') { out.storeText = row.value_json; out.hasStoreRow = true; }
           if (row.state_key === SHARED_STATE_KEY && typeof row.value_json === 'string') { out.stateText = row.value_json; out.hasStateRow = true; }
+          if (row.state_key === SHARED_MARKER_KEY && typeof row.value_json === 'string') out.marker = row.value_json;
         }
       }
       if (reader.hasTable('secret_store_entries')) {
@@ -97,6 +119,28 @@ function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[
     reader?.close();
   }
   return out;
+}
+
+function parseMarker(raw: string | undefined): SharedLocation | 'invalid' | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 1) {
+      const loc = (v as { location?: unknown }).location;
+      if (loc === 'state-db' || loc === 'legacy-main') return loc;
+    }
+  } catch { /* invalid */ }
+  return 'invalid';
+}
+
+/** Without a marker, openclaw keeps using the main agent DB when it already holds auth rows. */
+function legacyMainHasAuth(dbFile: string, already: DbRead | undefined, warnings: LoadWarning[], home: string): boolean {
+  const d = already ?? readDb(dbFile, 'agent', warnings, home);
+  return d.hasStoreRow || d.hasStateRow;
+}
+
+function hasLegacyJson(dir: string): boolean {
+  return ['auth-profiles.json', 'auth-state.json', 'auth.json'].some((f) => fs.existsSync(path.join(dir, f)));
 }
 
 function fileFingerprint(p: string): string {
@@ -134,19 +178,38 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const agentDbFile = agentDbPath(dir);
   const sharedDb = readDb(paths.sharedDb, 'shared', warnings, paths.home);
   const agentDb = readDb(agentDbFile, 'agent', warnings, paths.home);
+  const defaultEntry = agents.entries.find((e) => e.id === agents.defaultAgentId);
+  const defaultAgentDbFile = agentDbPath(agentDir(paths, agents.defaultAgentId, defaultEntry?.agentDir, env));
+  const isDefaultAgent = agentId === agents.defaultAgentId;
 
-  const sharedWhere = `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STORE_KEY}`;
+  // The marker decides where the shared store is (openclaw's path-resolve rules).
+  let sharedLocation: SharedLocation = 'state-db';
+  let sharedSource: DbRead = sharedDb;
+  let sharedStoreText: string | undefined = sharedDb.storeText;
+  let sharedStateText: string | undefined = sharedDb.stateText;
+  let sharedWhere = `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STORE_KEY}`;
+  const marker = parseMarker(sharedDb.marker);
+  if (marker === 'invalid') {
+    warnings.push({ source: displayPath(paths.sharedDb, paths.home), reason: 'invalid_marker', message: `Config machine state auth.sharedStore has an invalid shared auth store location (${sharedDb.marker}); run openclaw doctor --fix.` });
+    sharedStoreText = undefined; sharedStateText = undefined;
+  } else if (marker === 'legacy-main' || marker === undefined) {
+    sharedLocation = 'legacy-main';
+    sharedSource = isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, paths.home);
+    sharedStoreText = sharedSource.storeText;
+    sharedStateText = sharedSource.stateText;
+    sharedWhere = `${displayPath(defaultAgentDbFile, paths.home)} auth_profile_store`;
+  }
   const agentWhere = `${displayPath(agentDbFile, paths.home)} auth_profile_store`;
-  const shared = loadAuthStore(sharedDb.storeText, sharedWhere);
-  const local = loadAuthStore(agentDb.storeText, agentWhere);
-  const sharedState = loadAuthState(sharedDb.stateText, `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STATE_KEY}`);
-  const localState = loadAuthState(agentDb.stateText, `${displayPath(agentDbFile, paths.home)} auth_profile_state`);
+  const sameDb = sharedLocation === 'legacy-main' && isDefaultAgent;
+  const shared = loadAuthStore(sharedStoreText, sharedWhere);
+  const local = sameDb ? loadAuthStore(undefined, agentWhere) : loadAuthStore(agentDb.storeText, agentWhere);
+  const sharedState = loadAuthState(sharedStateText, `${sharedWhere.replace(/ \S+$/, '')} ${sharedLocation === 'state-db' ? SHARED_STATE_KEY : 'auth_profile_state'}`);
+  const localState = sameDb ? loadAuthState(undefined, '') : loadAuthState(agentDb.stateText, `${displayPath(agentDbFile, paths.home)} auth_profile_state`);
   warnings.push(...shared.warnings, ...local.warnings, ...sharedState.warnings, ...localState.warnings);
 
   const profiles: Record<string, Credential> = { ...local.store.profiles };
   const location: Record<string, ProfileLocation> = {};
   for (const id of Object.keys(local.store.profiles)) location[id] = 'local';
-  const isDefaultAgent = agentId === agents.defaultAgentId;
   for (const [id, c] of Object.entries(shared.store.profiles)) {
     if (id in profiles) continue;
     profiles[id] = c;
@@ -174,6 +237,10 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     agentDir: dir,
     agentDb,
     sharedDb,
+    sharedLocation,
+    sharedStorePath: sharedLocation === 'state-db' ? paths.sharedDb : defaultAgentDbFile,
+    defaultAgentDbPath: defaultAgentDbFile,
+    freshSharedStore: marker === undefined && !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home) && !hasLegacyJson(path.dirname(defaultAgentDbFile)),
     store: { version: 1, profiles },
     location,
     state,

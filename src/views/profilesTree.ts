@@ -6,8 +6,9 @@
  */
 import * as vscode from 'vscode';
 import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../auth/view';
+export { dropOrder, orderableIds } from './reorder';
 import { formatRemainingShort } from '../auth/eligibility';
-import { move } from '../auth/order';
+import { dropOrder } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
 
@@ -198,20 +199,3 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   }
 }
 
-/** The order after dropping `dragged` onto `onto` (its place), or at the top when dropped on the provider. */
-export function dropOrder(provider: ProviderView, dragged: string, onto: string | undefined): string[] | undefined {
-  const ids = orderableIds(provider);
-  if (!ids.includes(dragged)) ids.push(dragged); // dragging an excluded profile into the order includes it
-  const from = ids.indexOf(dragged);
-  const to = onto === undefined ? 0 : ids.indexOf(onto);
-  if (to < 0 || to === from) return undefined;
-  return move(ids, from, to);
-}
-
-/**
- * The list a reorder starts from: the explicit order when there is one (so profiles it names that
- * are expired or cooling keep their place), else the order openclaw resolves now.
- */
-export function orderableIds(provider: ProviderView): string[] {
-  return [...(provider.order.explicit ?? provider.order.profileIds)];
-}

@@ -153,6 +153,23 @@ describe('store writes', () => {
     assert.equal(readSnapshot({ env: { HOME: h }, agentId: 'work' }).location['openrouter:manual'], 'inherited');
   });
 
+  it('the auth.sharedStore marker decides where the shared store is, as openclaw reads it', async () => {
+    const h = home('basic');
+    const db = `${h}/.openclaw/state/openclaw.sqlite`;
+    assert.equal(spawnSync('sqlite3', [db, "DELETE FROM config_machine_state WHERE state_key='auth.sharedStore'"]).status, 0);
+    // Without the marker openclaw uses the main agent DB and no longer sees authProfiles.store.
+    const s = readSnapshot({ env: { HOME: h } });
+    assert.equal(s.sharedLocation, 'legacy-main');
+    assert.deepEqual(listDocument(s).profiles, []);
+    await applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'openrouter:nm', credential: { type: 'api_key', provider: 'openrouter', key: KEY } });
+    const local = cell(`${h}/.openclaw/agents/main/agent/openclaw-agent.sqlite`, 'auth_profile_store', 'store_key', 'store_json', 'primary') as { profiles: Record<string, unknown> };
+    assert.deepEqual(Object.keys(local.profiles), ['openrouter:nm'], 'written into the main agent DB');
+    assert.equal(Object.keys(sharedStore(h).profiles).length, 4, 'the state DB cell is left alone');
+    // An invalid marker is reported with openclaw's wording.
+    spawnSync('sqlite3', [db, `INSERT INTO config_machine_state VALUES ('auth.sharedStore','{"location":"elsewhere"}',1)`]);
+    assert.ok(readSnapshot({ env: { HOME: h } }).warnings.some((w) => /invalid shared auth store location/.test(w.message)));
+  });
+
   describe('refusals lose nothing', () => {
     it('committed changes still in -wal (a running gateway): refused with what to do, no file touched', async () => {
       const h = home('wal');
