@@ -3,9 +3,9 @@
  * openclaw's own CLI. Every command takes --state-dir DIR and --agent ID. With --json, stdout is
  * JSON only; errors go to stderr with a non-zero exit.
  */
-import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, type Mutation } from './store';
+import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, suggestApiKeyProfileId, type Mutation } from './store';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
-import { parseDuration, validateSetupToken } from './auth/tokens';
+import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
 import { redact } from './auth/mask';
 import type { AgentView } from './auth/view';
 
@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
       const rawProvider = str(p, 'provider');
       if (!rawProvider) throw new UsageError('--provider is required.');
       const provider = canonicalProviderForNewProfile(rawProvider);
-      const profileId = str(p, 'profile-id') ?? defaultProfileId(provider);
+      const profileId = str(p, 'profile-id')?.trim() || (cmd === 'add-key' ? suggestApiKeyProfileId(readSnapshot(opts), provider) : defaultProfileId(provider));
       const secret = await readStdin();
       let m: Mutation;
       if (cmd === 'add-key') {
@@ -137,10 +137,10 @@ export async function main(argv: string[]): Promise<number> {
         m = { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: secret } };
       } else {
         const err = validateSetupToken(provider, secret);
-        if (err) throw new UsageError(err);
+        if (err) throw new UsageError(redact(err, [secret]));
         const expiresIn = str(p, 'expires-in');
         const expires = expiresIn ? Date.now() + parseDuration(expiresIn) : undefined;
-        m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: secret, expires } };
+        m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: normalizeSetupToken(provider, secret), expires } };
       }
       try {
         await applyMutation(opts, m);

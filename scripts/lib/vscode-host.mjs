@@ -260,6 +260,14 @@ export async function stopGroup(pgid, exited, runId, graceMs = 5000) {
     }
   }
   await Promise.race([exited, sleep(2000)]);
+  // Killed children are reparented to init; wait until they are reaped, so `ps` shows nothing.
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await sleep(100);
+}
+
+/** Waits until none of `pids` exists any more (not even as a zombie), up to `ms`. */
+async function waitGone(pids, ms = 5000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && pids.some((pid) => fs.existsSync(`/proc/${pid}`))) await sleep(100);
 }
 
 function killGroupSync(pgid, runId) {
@@ -293,6 +301,7 @@ export async function launchChromium(host, run, { viewport = { width: 1400, heig
   const close = async () => {
     if (closed) return;
     closed = true;
+    const pids = markedPids(browserId);
     await Promise.race([context.close().catch(() => {}), sleep(10_000)]);
     // Chromium's processes carry their own marker value (env below), so this never hits code-server.
     for (let i = 0; i < 20; i++) {
@@ -301,6 +310,7 @@ export async function launchChromium(host, run, { viewport = { width: 1400, heig
       killPids(left, 'SIGKILL');
       await sleep(100);
     }
+    await waitGone(pids);
   };
   registerCleanup(() => {
     if (!closed) killPids(markedPids(browserId), 'SIGKILL');
@@ -332,20 +342,22 @@ export function runCleanupsSync() {
   }
 }
 
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
 /**
- * Calls `onSignal(signal)` (async, e.g. an orderly shutdown) on SIGINT/SIGTERM/SIGHUP, then exits
- * with 128+n. A second signal exits at once (the exit handler still kills the process groups).
+ * On SIGINT/SIGTERM/SIGHUP calls `onSignal(signal)` (async, e.g. an orderly shutdown). With
+ * `exit: true` (default) the process then exits with 128+n; with `exit: false` the caller
+ * finishes on its own. A second signal exits at once (the exit handler still kills the process
+ * groups registered with registerCleanup).
  */
-export function onTerminationSignal(onSignal) {
+export function onTerminationSignal(onSignal, { exit = true } = {}) {
   let count = 0;
-  const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-  for (const sig of Object.keys(codes)) {
+  for (const sig of Object.keys(SIGNAL_EXIT_CODES)) {
     process.on(sig, () => {
       count++;
-      if (count > 1) process.exit(codes[sig]);
-      Promise.race([Promise.resolve().then(() => onSignal(sig)), sleep(15_000)])
-        .catch(() => {})
-        .finally(() => process.exit(codes[sig]));
+      if (count > 1) process.exit(SIGNAL_EXIT_CODES[sig]);
+      const done = Promise.race([Promise.resolve().then(() => onSignal(sig)), sleep(20_000)]).catch(() => {});
+      if (exit) void done.finally(() => process.exit(SIGNAL_EXIT_CODES[sig]));
     });
   }
 }

@@ -11,7 +11,8 @@ import type { Node } from '../views/profilesTree';
 import { orderableIds, VIEW_ID } from '../views/profilesTree';
 import { KNOWN_PROVIDERS } from '../auth/providerEnv';
 import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
-import { parseDuration, validateSetupToken } from '../auth/tokens';
+import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
+import { suggestApiKeyProfileId } from '../store';
 import { validateSecretRef, type SecretRef } from '../auth/secretRef';
 import { move } from '../auth/order';
 import { agentDbPath } from '../store/paths';
@@ -75,7 +76,8 @@ async function addApiKey(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const provider = await pickProvider(o, t, 'Add API key: provider'); if (!provider) return;
-  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? defaultProfileId(provider)); if (!profileId) return;
+  const entry = o.agent(agentId);
+  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? (entry ? suggestApiKeyProfileId(entry.snapshot, provider) : defaultProfileId(provider))); if (!profileId) return;
   const key = await vscode.window.showInputBox({ title: `API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Stored in OpenClaw\'s auth store; never shown or logged.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
   if (!key) return;
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: key.trim() } }, { done: `Saved API key ${profileId}.`, secrets: [key.trim()] });
@@ -91,7 +93,8 @@ async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
   const exp = await vscode.window.showInputBox({ title: 'Expires in (optional)', prompt: 'e.g. 30d, 12h; leave empty for no expiry', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
   if (exp === undefined) return;
   const expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: token.trim(), expires } }, { done: `Saved token ${profileId}${expires ? `, expires ${new Date(expires).toLocaleString()}` : ''}.`, secrets: [token.trim()] });
+  const clean = normalizeSetupToken(provider, token);
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: clean, expires } }, { done: `Saved token ${profileId}${expires ? `, expires ${new Date(expires).toLocaleString()}` : ''}.`, secrets: [clean, token] });
 }
 
 async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {

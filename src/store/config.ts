@@ -152,12 +152,26 @@ function clone<T extends Json>(v: T): T {
 }
 
 /** `auth.profiles.<id> = { provider, mode }`, as paste-api-key / paste-token write it. */
-export function withProfileMeta(cfg: JsonObject, id: string, provider: string, mode: string): JsonObject {
+export function withProfileMeta(cfg: JsonObject, id: string, provider: string, mode: string, opts: { promoteInOrder?: boolean } = {}): JsonObject {
   const next = clone(cfg);
   const auth = isObj(next.auth) ? next.auth : (next.auth = {});
   const profiles = isObj(auth.profiles) ? auth.profiles : (auth.profiles = {});
   const prev = isObj(profiles[id]) ? (profiles[id] as JsonObject) : {};
   profiles[id] = { ...prev, provider, mode };
+  if (opts.promoteInOrder) {
+    // openclaw's applyAuthProfileConfig: a pasted id goes first in an existing config order for
+    // its provider; a list is created when another config profile of the provider has a different mode.
+    const order = isObj(auth.order) ? auth.order : undefined;
+    const key = order ? Object.keys(order).find((k) => normalizeProviderId(k) === provider) : undefined;
+    const sameProvider = Object.entries(profiles).filter(([, m]) => isObj(m) && normalizeProviderId(m.provider) === provider);
+    const mixedModes = sameProvider.some(([pid, m]) => pid !== id && isObj(m) && m.mode !== mode);
+    if (order && key && Array.isArray(order[key])) {
+      order[key] = [id, ...(order[key] as Json[]).filter((x) => x !== id)];
+    } else if (mixedModes) {
+      const o = isObj(auth.order) ? auth.order : (auth.order = {});
+      o[provider] = [id, ...sameProvider.map(([pid]) => pid).filter((x) => x !== id)];
+    }
+  }
   return next;
 }
 

@@ -2,7 +2,9 @@
  * The store's public face: read one agent's snapshot and derive its view in one call.
  */
 import { buildAgentView, listRows, type AgentView } from '../auth/view';
-import { configAgents } from './config';
+import { configAgents, providerEndpoint } from './config';
+import { resolveOrder } from '../auth/order';
+import { canonicalProviderForNewProfile } from '../auth/providerId';
 import { displayPath } from './paths';
 import { readSnapshot, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 
@@ -10,6 +12,19 @@ export * from './snapshot';
 export * from './mutations';
 export { resolvePaths, displayPath, DEFAULT_AGENT_ID } from './paths';
 export { StoreBusyError, StoreConflictError, StoreCorruptError } from './dbWriter';
+
+/**
+ * The profile id openclaw's paste-api-key picks when none is given: `<p>:manual` when the
+ * provider has a `models.providers` entry; else the first inline-key api_key profile in the
+ * effective order (it is replaced); else `<p>:manual`.
+ */
+export function suggestApiKeyProfileId(s: AgentSnapshot, provider: string): string {
+  const p = canonicalProviderForNewProfile(provider);
+  if (providerEndpoint(s.config.data, p)) return `${p}:manual`;
+  const order = resolveOrder({ store: s.store, state: s.state, cfg: s.meta, provider: p, now: Date.now() });
+  const first = order.profileIds.find((id) => { const c = s.store.profiles[id]; return c?.type === 'api_key' && !c.keyRef; });
+  return first ?? `${p}:manual`;
+}
 
 /** Models the agent uses: its own model or the default, then fallbacks; aliases resolved. */
 export function modelsInUse(s: AgentSnapshot): string[] {

@@ -122,9 +122,15 @@ function stateText(state: Obj): string | undefined {
   return keys.length ? JSON.stringify(state) : undefined;
 }
 
-function buildCredential(prev: unknown, c: NewCredential): Obj {
-  // Same type: keep what the user or openclaw stored beside the secret (email, metadata, ...).
-  const base: Obj = isObj(prev) && prev.type === c.type ? { ...prev } : {};
+function buildCredential(prev: unknown, c: NewCredential, profileId: string): Obj {
+  if (c.type === 'api_key' && 'key' in c && isObj(prev)) {
+    // openclaw's paste-api-key guards (its wording): never over a ref or another sign-in.
+    if (prev.type === 'api_key' && isObj(prev.keyRef)) throw new MutationError(`${profileId}: this API-key profile uses an external secret reference. Remove that saved sign-in before storing an inline key.`, 'REF_PROFILE');
+    if (prev.type !== 'api_key' || normalizeProviderId(prev.provider) !== normalizeProviderId(c.provider)) throw new MutationError(`${profileId}: the API-key profile belongs to another sign-in. Manage that saved sign-in first.`, 'OTHER_SIGN_IN');
+  }
+  // An API key keeps what is stored beside it (email, metadata, ...); a token replaces the whole
+  // entry, as openclaw's paste-token does.
+  const base: Obj = isObj(prev) && prev.type === c.type && c.type === 'api_key' ? { ...prev } : {};
   base.type = c.type;
   base.provider = normalizeProviderId(c.provider);
   if (c.type === 'api_key') {
@@ -204,12 +210,12 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
         const profiles = storeProfiles(store, t.path);
         const prev = profiles[m.profileId];
-        profiles[m.profileId] = buildCredential(prev, m.credential);
+        profiles[m.profileId] = buildCredential(prev, m.credential, m.profileId);
         if (store.version === undefined) store.version = 1;
         writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
         return prev;
       });
-      const cf = writeConfig(s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type));
+      const cf = writeConfig(s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, { promoteInOrder: true }));
       if (cf) files.push(cf);
       const undo: Mutation | undefined = isObj(prevRaw)
         ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.role, orders: {}, configOrders: {} }

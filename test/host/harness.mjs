@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { assertHostInstalled } from '../../scripts/install-vscode-host.mjs';
 import {
   ROOT,
+  SIGNAL_EXIT_CODES,
   isNoise,
   launchChromium,
   makeRunDir,
@@ -97,31 +98,42 @@ export async function runHostTests({ build = true, grep, fixture, env = {}, time
   const run = makeRunDir('host', { fixture });
   let server;
   let browser;
+  let serverP;
+  let browserP;
   let result = { passed: 0, failed: 0, pending: 0 };
   let sawResult = false;
   let inSuite = false;
   let exitCode;
   let reason = '';
+  let signal;
   const t0 = Date.now();
-  const cleanup = async () => {
-    await browser?.close();
-    await server?.stop();
-    try {
-      fs.copyFileSync(run.serverLog, path.join(LOG_DIR, 'server.log'));
-    } catch {
-      // no log
-    }
-    consoleLog.end();
-    if (keep) out(`host: run dir kept at ${run.dir}`);
-    else removeRunDir(run);
+  const stamp = () => `+${((Date.now() - t0) / 1000).toFixed(1)}s`;
+  // Everything that ends a run resolves `finished` once: the host's exit code, a crash, code-server
+  // exiting, the timeout, or a signal (Ctrl-C). The cleanup below always runs after it.
+  let finish;
+  const finished = new Promise((r) => (finish = r));
+  /** Awaits `p` unless the run finished first (then throws, so the cleanup runs at once). */
+  const step = async (p) => {
+    const r = await Promise.race([p.then((value) => ({ value })), finished.then((f) => ({ f }))]);
+    if ('f' in r) throw Object.assign(new Error(r.f.reason ?? 'run ended'), { finished: r.f });
+    return r.value;
   };
-  onTerminationSignal(cleanup);
+  onTerminationSignal(
+    (sig) => {
+      signal = sig;
+      finish({ reason: `interrupted by ${sig}` });
+    },
+    { exit: false },
+  );
+  const timer = setTimeout(() => finish({ reason: `timed out after ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
   try {
-    server = await startCodeServer(host, run, {
+    serverP = startCodeServer(host, run, {
       smokeTestDriver: true,
       env: { OPENCLAW_AUTH_HOST_TEST: '1', OPENCLAW_AUTH_HOST_GREP: grep, ...env },
     });
-    consoleLog.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s] code-server up at ${server.url}\n`);
+    server = await step(serverP);
+    consoleLog.write(`[${stamp()}] code-server up at ${server.url}\n`);
+    void server.exited.then(({ code, signal: sig }) => finish({ reason: `code-server exited (${code ?? sig})` }));
     const authority = new URL(server.url).host; // the remote authority is location.host, not "remote"
     const remote = (p) => `vscode-remote://${authority}${p}`;
     const payload = [
@@ -132,51 +144,67 @@ export async function runHostTests({ build = true, grep, fixture, env = {}, time
     ];
     const url = `${server.url}?folder=${encodeURIComponent(run.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
-    browser = await launchChromium(host, run);
+    browserP = launchChromium(host, run);
+    browser = await step(browserP);
     const { page } = browser;
-    let finish;
-    const finished = new Promise((r) => (finish = r));
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
-      const text = util.format(...(Array.isArray(args) ? args : [args]));
-      consoleLog.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s ${type}] ${text}\n`);
-      const m = /^host-result (\{.*\})\s*$/.exec(text.trim());
-      if (m) {
-        result = { ...result, ...JSON.parse(m[1]) };
-        sawResult = true;
-        inSuite = false;
-        return;
-      }
-      if (text.trim() === 'host-begin') {
-        inSuite = true;
-        return;
-      }
-      // Everything the host prints while mocha runs; outside that, only workbench errors.
-      if (verbose) out(`${inSuite ? '' : `[workbench ${type}] `}${text.replace(/\n$/, '')}`);
-      else if (inSuite ? !isNoise(text) : type === 'error' && !isNoise(text)) out(`${inSuite ? '' : '[workbench error] '}${text.replace(/\n$/, '')}`);
-    });
-    await page.exposeFunction('codeAutomationExit', (code) => finish({ code }));
+    await step(
+      page.exposeFunction('codeAutomationLog', (type, args) => {
+        const text = util.format(...(Array.isArray(args) ? args : [args]));
+        consoleLog.write(`[${stamp()} ${type}] ${text}\n`);
+        const m = /^host-result (\{.*\})\s*$/.exec(text.trim());
+        if (m) {
+          result = { ...result, ...JSON.parse(m[1]) };
+          sawResult = true;
+          inSuite = false;
+          return;
+        }
+        if (text.trim() === 'host-begin') {
+          inSuite = true;
+          return;
+        }
+        // Everything the host prints while mocha runs; outside that, only workbench errors.
+        const line = text.replace(/\n$/, '');
+        if (verbose) out(inSuite ? line : `[workbench ${type}] ${line}`);
+        else if (inSuite ? !isNoise(text) : type === 'error' && !isNoise(text)) out(inSuite ? line : `[workbench error] ${line}`);
+      }),
+    );
+    await step(page.exposeFunction('codeAutomationExit', (code) => finish({ code })));
     page.on('crash', () => finish({ reason: 'the workbench page crashed' }));
     page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
-    void server.exited.then(({ code, signal }) => finish({ reason: `code-server exited (${code ?? signal})` }));
-    const remaining = timeoutMs - (Date.now() - t0);
-    const timer = sleep(Math.max(remaining, 1000)).then(() => ({ reason: `timed out after ${Math.round(timeoutMs / 1000)} s` }));
-    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    consoleLog.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s] workbench page loaded\n`);
-    const r = await Promise.race([finished, timer]);
-    consoleLog.write(`[+${((Date.now() - t0) / 1000).toFixed(1)}s] finished: ${JSON.stringify(r)}\n`);
-    if (r.reason) reason = r.reason;
-    else exitCode = Number(r.code);
+    await step(page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 }));
+    consoleLog.write(`[${stamp()}] workbench page loaded\n`);
+    await finished;
   } catch (e) {
-    reason = e instanceof Error ? e.message : String(e);
+    if (!e?.finished) finish({ reason: e instanceof Error ? e.message : String(e) });
+  }
+  clearTimeout(timer);
+  const r = await finished;
+  consoleLog.write(`[${stamp()}] finished: ${JSON.stringify(r)}\n`);
+  if (r.reason) reason = r.reason;
+  else exitCode = Number(r.code);
+  try {
+    // A start still in flight (Ctrl-C during start-up) is awaited, then stopped like the rest.
+    const settled = (p) => (p ? Promise.race([p.catch(() => undefined), sleep(60_000)]) : undefined);
+    browser ??= await settled(browserP);
+    await browser?.close();
+    server ??= await settled(serverP);
+    await server?.stop();
   } finally {
-    await cleanup();
     runCleanupsSync();
+    try {
+      fs.copyFileSync(run.serverLog, path.join(LOG_DIR, 'server.log'));
+    } catch {
+      // no log
+    }
+    consoleLog.end();
+    if (keep) out(`host: run dir kept at ${run.dir}`);
+    else removeRunDir(run);
   }
   if (reason) out(`host: ERROR ${reason} (logs: ${path.relative(ROOT, LOG_DIR)}/)`);
   if (exitCode !== 0 && result.failed === 0) result.failed = 1; // crashed, timed out, or rejected without stats
   const ok = exitCode === 0 && sawResult && result.failed === 0 && result.passed > 0;
   if (exitCode === 0 && result.passed === 0) out('host: no test passed');
-  return { exitCode: ok ? 0 : 1, ...result, reason, seconds: (Date.now() - t0) / 1000 };
+  return { exitCode: signal ? SIGNAL_EXIT_CODES[signal] : ok ? 0 : 1, ...result, reason, signal, seconds: (Date.now() - t0) / 1000 };
 }
 
 function parseArgs(argv) {

@@ -19,7 +19,7 @@ import { move, resolveOrder, type AuthConfigMeta } from '../../src/auth/order';
 import { buildAgentView, listRows, type AgentViewInput } from '../../src/auth/view';
 import { envKeyList, providerEnvCredential } from '../../src/auth/envKeys';
 import { maskSecret, redact } from '../../src/auth/mask';
-import { parseDuration, validateSetupToken } from '../../src/auth/tokens';
+import { normalizeSetupToken, parseDuration, validateSetupToken } from '../../src/auth/tokens';
 import { defaultProfileId, normalizeProviderId, validateProfileId } from '../../src/auth/providerId';
 import {
   loadAuthState,
@@ -860,32 +860,36 @@ describe('mask: maskSecret and redact', () => {
 // ---------------------------------------------------------------------------------------------
 describe('tokens: validateSetupToken and parseDuration', () => {
   const PREFIX = 'sk-ant-oat01-';
-  it('anthropic setup tokens: prefix, length >= 80, no inner whitespace', () => {
+  // Rules observed on the real openclaw 2026.9.6 (docs/openclaw-behaviour.md §3).
+  it('anthropic setup tokens: prefix and length >= 80 after all whitespace is removed', () => {
     const ok = PREFIX + 'A'.repeat(80 - PREFIX.length);
     assert.equal(validateSetupToken('anthropic', ok), undefined);
-    assert.equal(validateSetupToken('Anthropic', `  ${ok}\n`), undefined, 'surrounding whitespace is trimmed');
-    assert.equal(validateSetupToken('anthropic', ok.slice(0, 79)), 'Token looks too short; paste the full setup-token.');
-    assert.match(validateSetupToken('anthropic', 'sk-ant-api03-' + 'A'.repeat(90)) ?? '', /Expected a token starting with sk-ant-oat01-/);
-    assert.match(validateSetupToken('anthropic', `${ok} ${ok}`) ?? '', /whitespace/);
-    assert.match(validateSetupToken('anthropic', '   ') ?? '', /empty/);
+    assert.equal(validateSetupToken('Anthropic', `  ${ok}\n`), undefined, 'surrounding whitespace is ignored');
+    assert.equal(validateSetupToken('anthropic', `${ok.slice(0, 40)} ${ok.slice(40)}`), undefined, 'inner whitespace is removed, as openclaw does');
+    assert.ok(normalizeSetupToken('anthropic', `${ok.slice(0, 40)} \n${ok.slice(40)}`) === ok, 'stored without the whitespace');
+    assert.equal(validateSetupToken('anthropic', ok.slice(0, 79)), 'Token looks too short; paste the full setup-token');
+    assert.equal(validateSetupToken('anthropic', 'sk-ant-api03-' + 'A'.repeat(90)), 'Expected token starting with sk-ant-oat01-');
+    assert.equal(validateSetupToken('anthropic', '   '), 'Required');
   });
 
-  it('other providers accept any one-line token', () => {
+  it('openai tokens that look like API keys are refused; other providers only need a value', () => {
+    assert.match(validateSetupToken('openai', 'sk-proj1234567890abcdef') ?? '', /looks like an OpenAI API key/);
     assert.equal(validateSetupToken('github-copilot', 'ghu_fake'), undefined);
-    assert.match(validateSetupToken('github-copilot', 'ghu fake') ?? '', /whitespace/);
+    assert.equal(validateSetupToken('github-copilot', ' '), 'Required');
   });
 
-  it('parseDuration reads 30d, 12h, 90m, 1h30m, 3600s, 1w (any case)', () => {
+  it('parseDuration: openclaw grammar (ms/s/m/h/d, composites, a bare number is days)', () => {
     const cases: Array<[string, number]> = [
-      ['30d', 30 * DAY], ['12h', 12 * HOUR], ['90m', 90 * MIN], ['1h30m', 90 * MIN], ['3600s', HOUR], ['1w', 7 * DAY], [' 2H ', 2 * HOUR], ['1500ms', 1500],
+      ['30d', 30 * DAY], ['12h', 12 * HOUR], ['90m', 90 * MIN], ['1h30m', 90 * MIN], ['2d12h', 60 * HOUR], ['3600s', HOUR], [' 2H ', 2 * HOUR], ['1500ms', 1500], ['10', 10 * DAY], ['1.5d', 36 * HOUR],
     ];
     for (const [s, ms] of cases) assert.equal(parseDuration(s), ms, s);
   });
 
-  it('parseDuration rejects empty, zero, negative, unitless and unknown units', () => {
-    for (const s of ['', '  ', '0s', '0h0m', '-1h', 'abc', '10x', '10', 'h', '1h 30m', '1h-30m']) {
+  it('parseDuration rejects empty, zero, negative, unknown units and out-of-range expiries', () => {
+    for (const s of ['', '  ', '-1h', 'abc', '10x', '1w', '1y', 'h', '1h 30m', '1h30']) {
       assert.throws(() => parseDuration(s), /Invalid duration/, JSON.stringify(s));
     }
+    for (const s of ['0s', '0h0m', '99999999d']) assert.throws(() => parseDuration(s), /outside Date range/, s);
   });
 });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyHome, rmrf, tempHome } from '../helpers/fixtures';
-import { applyMutation, MutationError, readSnapshot, StoreBusyError, StoreCorruptError, listDocument } from '../../src/store';
+import { applyMutation, MutationError, readSnapshot, StoreBusyError, StoreCorruptError, listDocument, suggestApiKeyProfileId } from '../../src/store';
 import { ConfigError } from '../../src/store/config';
 import { SqliteReader } from '../../src/store/sqliteReader';
 
@@ -168,6 +168,23 @@ describe('store writes', () => {
     // An invalid marker is reported with openclaw's wording.
     spawnSync('sqlite3', [db, `INSERT INTO config_machine_state VALUES ('auth.sharedStore','{"location":"elsewhere"}',1)`]);
     assert.ok(readSnapshot({ env: { HOME: h } }).warnings.some((w) => /invalid shared auth store location/.test(w.message)));
+  });
+
+  it('paste rules as openclaw has them: guards, token replaced whole, config order promotion, default id', async () => {
+    const h = home('basic');
+    const env = { HOME: h };
+    await assert.rejects(applyMutation({ env }, { kind: 'upsertProfile', profileId: 'openrouter:default', credential: { type: 'api_key', provider: 'openrouter', key: KEY } }), /uses an external secret reference/);
+    await assert.rejects(applyMutation({ env }, { kind: 'upsertProfile', profileId: 'anthropic:manual', credential: { type: 'api_key', provider: 'anthropic', key: KEY } }), /belongs to another sign-in/);
+    // A pasted token id goes first in the existing config order for its provider.
+    await applyMutation({ env }, { kind: 'upsertProfile', profileId: 'anthropic:second', credential: { type: 'token', provider: 'anthropic', token: 'sk-ant-oat01-' + 'Q'.repeat(80) } });
+    assert.deepEqual(config(h).auth?.order?.anthropic, ['anthropic:second', 'anthropic:manual']);
+    await applyMutation({ env }, { kind: 'upsertProfile', profileId: 'anthropic:manual', credential: { type: 'token', provider: 'anthropic', token: 'sk-ant-oat01-' + 'R'.repeat(80) } });
+    assert.deepEqual(config(h).auth?.order?.anthropic, ['anthropic:manual', 'anthropic:second']);
+    assert.equal(sharedStore(h).profiles['anthropic:manual']?.expires, undefined, 'a re-pasted token without expiry drops the old expiry');
+    // Default id for a pasted key: the first inline api_key in the effective order (stored [backup, manual]).
+    assert.equal(suggestApiKeyProfileId(readSnapshot({ env }), 'openrouter'), 'openrouter:backup');
+    assert.equal(suggestApiKeyProfileId(readSnapshot({ env }), 'groq'), 'groq:manual');
+    assert.equal(suggestApiKeyProfileId(readSnapshot({ env }), 'openai-codex'), 'openai:manual');
   });
 
   describe('refusals lose nothing', () => {
