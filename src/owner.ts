@@ -14,6 +14,7 @@ import type { AgentView } from './auth/view';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
 import { registerCommands } from './commands';
+import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
 
 export interface AgentEntry {
@@ -24,6 +25,8 @@ export interface AgentEntry {
 
 export class OpenClawAuth implements vscode.Disposable, TreeModel {
   readonly log = new Log();
+  /** Window calls of the commands; host tests swap in a scripted user. */
+  ui: Ui = windowUi;
   settings: Settings = parseSettings({}).settings;
   agents: AgentEntry[] = [];
   currentAgent = 'main';
@@ -34,7 +37,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.log, this.changed];
   private watcher: StoreWatcher | undefined;
-  private tree: ProfilesTree | undefined;
+  tree: ProfilesTree | undefined;
   treeView: vscode.TreeView<import('./views/profilesTree').Node> | undefined;
   private statusBar: StatusBar | undefined;
   private tick: NodeJS.Timeout | undefined;
@@ -145,18 +148,18 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.reload();
       if (opts.undoLabel && r.undo) {
         const undo = r.undo;
-        void vscode.window.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
+        void this.ui.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
           if (pick !== 'Undo') return;
           await this.apply(agentId, undo, { done: `Undid: ${opts.undoLabel}` });
         });
       } else {
-        void vscode.window.showInformationMessage(opts.done);
+        void this.ui.showInformationMessage(opts.done);
       }
       return r;
     } catch (e) {
       const msg = this.log.scrub((e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
-      void vscode.window.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
+      void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
       return undefined;
     }
   }

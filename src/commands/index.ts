@@ -29,10 +29,14 @@ function target(arg: unknown): Target {
   return { agentId: typeof n.agentId === 'string' ? n.agentId : undefined, provider: typeof n.provider === 'string' ? n.provider : undefined, profileId: typeof n.profileId === 'string' ? n.profileId : undefined };
 }
 
+async function pickString(o: OpenClawAuth, items: string[], title: string): Promise<string | undefined> {
+  return (await o.ui.showQuickPick(items.map((label) => ({ label })), { title }))?.label;
+}
+
 async function pickAgent(o: OpenClawAuth, t: Target): Promise<string | undefined> {
   if (t.agentId) return t.agentId;
   if (o.agents.length <= 1) return o.currentAgent;
-  const pick = await vscode.window.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent', placeHolder: 'Which agent?' });
+  const pick = await o.ui.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent', placeHolder: 'Which agent?' });
   return pick?.label;
 }
 
@@ -40,31 +44,18 @@ async function pickProvider(o: OpenClawAuth, t: Target, title: string): Promise<
   if (t.provider) return canonicalProviderForNewProfile(t.provider);
   const inUse = new Set(o.current()?.view.providers.map((p) => p.provider));
   const items: vscode.QuickPickItem[] = [...new Set([...inUse, ...KNOWN_PROVIDERS])].filter((p) => p !== 'openai-codex').map((p) => ({ label: p, description: inUse.has(p) ? 'configured' : undefined }));
-  const qp = vscode.window.createQuickPick();
-  qp.title = title;
-  qp.placeholder = 'Pick a provider or type its id';
-  qp.items = items;
-  const typed = await new Promise<string | undefined>((resolve) => {
-    qp.onDidChangeValue((v) => {
-      const id = normalizeProviderId(v);
-      qp.items = id && !items.some((i) => i.label === id) ? [{ label: id, description: 'custom provider' }, ...items] : items;
-    });
-    qp.onDidAccept(() => { resolve(qp.selectedItems[0]?.label ?? qp.value); qp.hide(); });
-    qp.onDidHide(() => resolve(undefined));
-    qp.show();
-  });
-  qp.dispose();
+  const typed = await o.ui.pickOrType(items, { title, placeholder: 'Pick a provider or type its id', customDescription: 'custom provider', normalize: normalizeProviderId });
   if (!typed) return undefined;
   const p = canonicalProviderForNewProfile(typed);
   const err = validateProviderId(p);
-  if (err) { void vscode.window.showErrorMessage(err); return undefined; }
-  if (normalizeProviderId(typed) === 'openai-codex') void vscode.window.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
+  if (err) { void o.ui.showErrorMessage(err); return undefined; }
+  if (normalizeProviderId(typed) === 'openai-codex') void o.ui.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
   return p;
 }
 
 async function askProfileId(o: OpenClawAuth, agentId: string, provider: string, suggested: string): Promise<string | undefined> {
   const exists = (id: string) => Boolean(o.agent(agentId)?.snapshot.store.profiles[id]);
-  return vscode.window.showInputBox({
+  return o.ui.showInputBox({
     title: 'Profile id',
     value: suggested,
     prompt: `Saved for agent ${agentId}. An existing id is replaced in place.`,
@@ -78,7 +69,7 @@ async function addApiKey(o: OpenClawAuth, arg: unknown): Promise<void> {
   const provider = await pickProvider(o, t, 'Add API key: provider'); if (!provider) return;
   const entry = o.agent(agentId);
   const profileId = await askProfileId(o, agentId, provider, t.profileId ?? (entry ? suggestApiKeyProfileId(entry.snapshot, provider) : defaultProfileId(provider))); if (!profileId) return;
-  const key = await vscode.window.showInputBox({ title: `API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Stored in OpenClaw\'s auth store; never shown or logged.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
+  const key = await o.ui.showInputBox({ title: `API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Stored in OpenClaw\'s auth store; never shown or logged.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
   if (!key) return;
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: key.trim() } }, { done: `Saved API key ${profileId}.`, secrets: [key.trim()] });
 }
@@ -88,9 +79,9 @@ async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const provider = await pickProvider(o, { ...t, provider: t.provider ?? 'anthropic' }, 'Paste setup token: provider'); if (!provider) return;
   const profileId = await askProfileId(o, agentId, provider, t.profileId ?? defaultProfileId(provider)); if (!profileId) return;
-  const token = await vscode.window.showInputBox({ title: `Setup token for ${profileId}`, password: true, ignoreFocusOut: true, prompt: provider === 'anthropic' ? 'From `claude setup-token` (starts with sk-ant-oat01-).' : 'The token.', validateInput: (v) => validateSetupToken(provider, v) });
+  const token = await o.ui.showInputBox({ title: `Setup token for ${profileId}`, password: true, ignoreFocusOut: true, prompt: provider === 'anthropic' ? 'From `claude setup-token` (starts with sk-ant-oat01-).' : 'The token.', validateInput: (v) => validateSetupToken(provider, v) });
   if (!token) return;
-  const exp = await vscode.window.showInputBox({ title: 'Expires in (optional)', prompt: 'e.g. 30d, 12h; leave empty for no expiry', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
+  const exp = await o.ui.showInputBox({ title: 'Expires in (optional)', prompt: 'e.g. 30d, 12h; leave empty for no expiry', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
   if (exp === undefined) return;
   const expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
   const clean = normalizeSetupToken(provider, token);
@@ -101,14 +92,14 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const provider = await pickProvider(o, t, 'Add SecretRef profile: provider'); if (!provider) return;
-  const kind = await vscode.window.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title: 'Credential type' });
+  const kind = await o.ui.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title: 'Credential type' });
   if (!kind) return;
-  if (kind.label === 'oauth') { void vscode.window.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return; }
-  const source = await vscode.window.showQuickPick(['env', 'file', 'exec', 'store'].map((s) => ({ label: s, description: s === 'env' ? 'environment variable' : s === 'file' ? 'secrets.providers file (JSON pointer or "value")' : s === 'exec' ? 'secrets.providers command' : 'OpenClaw secret store' })), { title: 'SecretRef source' });
+  if (kind.label === 'oauth') { void o.ui.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return; }
+  const source = await o.ui.showQuickPick(['env', 'file', 'exec', 'store'].map((s) => ({ label: s, description: s === 'env' ? 'environment variable' : s === 'file' ? 'secrets.providers file (JSON pointer or "value")' : s === 'exec' ? 'secrets.providers command' : 'OpenClaw secret store' })), { title: 'SecretRef source' });
   if (!source) return;
-  const alias = await vscode.window.showInputBox({ title: 'Secret provider alias', value: 'default', prompt: 'secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider)' });
+  const alias = await o.ui.showInputBox({ title: 'Secret provider alias', value: 'default', prompt: 'secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider)' });
   if (!alias) return;
-  const id = await vscode.window.showInputBox({ title: 'Secret id', prompt: source.label === 'file' ? 'A JSON pointer like /providers/openai/key, or "value"' : source.label === 'exec' ? 'The id the command resolves' : 'UPPER_CASE name', validateInput: (v) => { const r = validateSecretRef({ source: source.label, provider: alias, id: v }); return r.ok ? undefined : r.message; } });
+  const id = await o.ui.showInputBox({ title: 'Secret id', prompt: source.label === 'file' ? 'A JSON pointer like /providers/openai/key, or "value"' : source.label === 'exec' ? 'The id the command resolves' : 'UPPER_CASE name', validateInput: (v) => { const r = validateSecretRef({ source: source.label, provider: alias, id: v }); return r.ok ? undefined : r.message; } });
   if (!id) return;
   const ref = { source: source.label, provider: alias, id } as SecretRef;
   const profileId = await askProfileId(o, agentId, provider, `${provider}:${source.label === 'env' ? 'env' : 'ref'}`); if (!profileId) return;
@@ -120,13 +111,13 @@ async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const entry = o.agent(agentId);
-  const profileId = t.profileId ?? (await vscode.window.showQuickPick(Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), { title: 'Replace which credential?' }));
+  const profileId = t.profileId ?? (await pickString(o, Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), 'Replace which credential?'));
   if (!profileId) return;
   const c = entry?.snapshot.store.profiles[profileId];
-  if (!c) { void vscode.window.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
+  if (!c) { void o.ui.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
   if (c.type === 'oauth') { await signIn(o, { provider: c.provider, profileId }); return; }
   if (c.type === 'token') { await pasteToken(o, { agentId, provider: c.provider, profileId }); return; }
-  const key = await vscode.window.showInputBox({ title: `New API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Replaces the key in place; order, fields and config stay.', validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
+  const key = await o.ui.showInputBox({ title: `New API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Replaces the key in place; order, fields and config stay.', validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
   if (!key) return;
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider: c.provider, key: key.trim() } }, { done: `Replaced the key of ${profileId}.`, undoLabel: 'key replacement', secrets: [key.trim()] });
 }
@@ -135,17 +126,17 @@ async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const entry = o.agent(agentId);
-  const profileId = t.profileId ?? (await vscode.window.showQuickPick(Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), { title: 'Remove which profile?' }));
+  const profileId = t.profileId ?? (await pickString(o, Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), 'Remove which profile?'));
   if (!profileId) return;
   const inherited = entry?.snapshot.location[profileId] === 'inherited';
-  const ok = await vscode.window.showWarningMessage(`Remove ${profileId}?`, { modal: true, detail: `${inherited ? 'It is saved in the shared store, so every agent that inherits it loses it. ' : ''}It is also removed from every order and from openclaw.json. Nothing is revoked at the provider. You can undo this right after.` }, 'Remove');
+  const ok = await o.ui.showWarningMessage(`Remove ${profileId}?`, { modal: true, detail: `${inherited ? 'It is saved in the shared store, so every agent that inherits it loses it. ' : ''}It is also removed from every order and from openclaw.json. Nothing is revoked at the provider. You can undo this right after.` }, 'Remove');
   if (ok !== 'Remove') return;
   await o.apply(agentId, { kind: 'removeProfile', profileId }, { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` });
 }
 
 async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promise<void> {
   const n = (arg && typeof arg === 'object' && (arg as Node).kind === 'profile' ? arg : o.treeView?.selection[0]) as Node | undefined;
-  if (!n || n.kind !== 'profile') { void vscode.window.showInformationMessage('Select a profile in the OpenClaw view first.'); return; }
+  if (!n || n.kind !== 'profile') { void o.ui.showInformationMessage('Select a profile in the OpenClaw view first.'); return; }
   const ids = orderableIds(n.provider);
   if (!ids.includes(n.profile.id)) ids.push(n.profile.id);
   const from = ids.indexOf(n.profile.id);
@@ -158,7 +149,7 @@ async function clearOrder(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const agentId = await pickAgent(o, t); if (!agentId) return;
   const stored = Object.keys(o.agent(agentId)?.snapshot.state.order ?? {});
-  const provider = t.provider ?? (await vscode.window.showQuickPick(stored, { title: 'Clear the stored order of which provider?' }));
+  const provider = t.provider ?? (await pickString(o, stored, 'Clear the stored order of which provider?'));
   if (!provider) return;
   await o.apply(agentId, { kind: 'setOrder', provider, profileIds: null }, { done: `Cleared the stored order for ${provider}; config or default order applies. Running chats keep their profile until /new or /reset.`, undoLabel: 'order clear' });
 }
@@ -184,13 +175,13 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
   const t = target(arg);
   const exe = resolveExecutable(o.settings.openclawPath, 'openclaw');
   if (!exe) {
-    void vscode.window.showErrorMessage('The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.', 'Open Settings').then((p) => { if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath'); });
+    void o.ui.showErrorMessage('The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.', 'Open Settings').then((p) => { if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath'); });
     return;
   }
   const provider = opts.method === 'cli' ? 'anthropic' : await pickProvider(o, t, 'Sign in: provider');
   if (!provider) return;
   if (opts.force) {
-    const ok = await vscode.window.showWarningMessage(`Sign in to ${provider} with --force?`, { modal: true, detail: `--force first deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health). It revokes nothing at the provider.` }, 'Delete and Sign In');
+    const ok = await o.ui.showWarningMessage(`Sign in to ${provider} with --force?`, { modal: true, detail: `--force first deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health). It revokes nothing at the provider.` }, 'Delete and Sign In');
     if (ok !== 'Delete and Sign In') return;
   }
   const agentId = await pickAgent(o, t); if (!agentId) return;
@@ -204,20 +195,20 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
 
 async function claudeSetupToken(o: OpenClawAuth): Promise<void> {
   const exe = resolveExecutable(o.settings.claudePath, 'claude');
-  if (!exe) { void vscode.window.showErrorMessage('The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".'); return; }
+  if (!exe) { void o.ui.showErrorMessage('The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".'); return; }
   runInTerminal(o, exe, ['setup-token'], 'claude setup-token');
-  void vscode.window.showInformationMessage('When claude prints the token, run "OpenClaw: Paste Setup Token".', 'Paste Setup Token').then((p) => { if (p) void vscode.commands.executeCommand('openclawAuth.pasteToken', { provider: 'anthropic' }); });
+  void o.ui.showInformationMessage('When claude prints the token, run "OpenClaw: Paste Setup Token".', 'Paste Setup Token').then((p) => { if (p) void vscode.commands.executeCommand('openclawAuth.pasteToken', { provider: 'anthropic' }); });
 }
 
-async function pickStateDir(): Promise<void> {
-  const uri = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'OpenClaw state dir (the folder holding openclaw.json and state/)' });
+async function pickStateDir(o: OpenClawAuth): Promise<void> {
+  const uri = await o.ui.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'OpenClaw state dir (the folder holding openclaw.json and state/)' });
   if (!uri?.[0]) return;
   await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', uri[0].fsPath, vscode.ConfigurationTarget.Global);
 }
 
 async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const id = t.agentId ?? (await vscode.window.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent shown in the status bar' }))?.label;
+  const id = t.agentId ?? (await o.ui.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent shown in the status bar' }))?.label;
   if (!id) return;
   o.currentAgent = id;
   await vscode.workspace.getConfiguration('openclawAuth').update('agent', id, vscode.ConfigurationTarget.Global);
@@ -227,7 +218,7 @@ async function reveal(o: OpenClawAuth, what: 'db' | 'config', arg: unknown): Pro
   const t = target(arg);
   const entry = o.agent(t.agentId);
   const file = what === 'config' ? o.paths?.configPath : t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent ? agentDbPath(entry.snapshot.agentDir) : o.paths?.sharedDb;
-  if (!file || !fs.existsSync(file)) { void vscode.window.showWarningMessage(`${file ?? 'The file'} does not exist yet.`); return; }
+  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ?? 'The file'} does not exist yet.`, {}); return; }
   if (what === 'config') await vscode.window.showTextDocument(vscode.Uri.file(file));
   else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
 }
@@ -252,7 +243,7 @@ export function registerCommands(o: OpenClawAuth, disposables: vscode.Disposable
     'openclawAuth.revealDatabase': (a) => reveal(o, 'db', a),
     'openclawAuth.revealConfig': (a) => reveal(o, 'config', a),
     'openclawAuth.selectAgent': (a) => selectAgent(o, a),
-    'openclawAuth.pickStateDir': () => pickStateDir(),
+    'openclawAuth.pickStateDir': () => pickStateDir(o),
     'openclawAuth.createState': () => createState(o),
     'openclawAuth.showLogs': () => o.log.show(),
     'openclawAuth.signIn': (a) => signIn(o, a),
@@ -263,7 +254,7 @@ export function registerCommands(o: OpenClawAuth, disposables: vscode.Disposable
   };
   for (const [id, fn] of Object.entries(table)) {
     disposables.push(vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try { await fn(arg); } catch (e) { o.log.error(`${id} failed`, e); void vscode.window.showErrorMessage(o.log.scrub((e as Error).message)); }
+      try { await fn(arg); } catch (e) { o.log.error(`${id} failed`, e); void o.ui.showErrorMessage(o.log.scrub((e as Error).message)); }
     }));
   }
 }
