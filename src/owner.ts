@@ -9,6 +9,7 @@ import { parseSettings, type Settings } from './settings';
 import { Log } from './views/log';
 import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
 import { StatusBar } from './views/statusBar';
+import type { StatusSummary } from './views/statusSummary';
 import { deriveView, listAgents, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
 import type { AgentView } from './auth/view';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
@@ -40,6 +41,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   tree: ProfilesTree | undefined;
   treeView: vscode.TreeView<import('./views/profilesTree').Node> | undefined;
   private statusBar: StatusBar | undefined;
+  /** What the status bar shows now (tests and the walkthrough read it). */
+  lastStatus: StatusSummary | undefined;
   private tick: NodeJS.Timeout | undefined;
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
@@ -118,7 +121,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private updateUi(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
-    this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
+    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
     if (this.treeView) {
       const v = this.current()?.view;
       const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;

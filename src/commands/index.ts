@@ -13,7 +13,7 @@ import { KNOWN_PROVIDERS } from '../auth/providerEnv';
 import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
 import { suggestApiKeyProfileId } from '../store';
-import { validateSecretRef, type SecretRef } from '../auth/secretRef';
+import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
 import { move } from '../auth/order';
 import { agentDbPath } from '../store/paths';
 
@@ -103,6 +103,13 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   if (!id) return;
   const ref = { source: source.label, provider: alias, id } as SecretRef;
   const profileId = await askProfileId(o, agentId, provider, `${provider}:${source.label === 'env' ? 'env' : 'ref'}`); if (!profileId) return;
+  // Resolve it once now (value never shown) so a ref to a missing file or variable is caught here.
+  const snap = o.agent(agentId)?.snapshot;
+  const check = await checkSecretRef(ref, { env: snap?.env ?? process.env, secretsConfig: snap?.config.data.secrets, readStoreSecret: (name) => snap?.sharedDb.secretStore.get(name) });
+  if (!check.ok) {
+    const go = await o.ui.showWarningMessage(`The SecretRef ${source.label}:${alias}:${id} does not resolve: ${check.message}`, { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' }, 'Save Anyway');
+    if (go !== 'Save Anyway') return;
+  }
   const credential = kind.label === 'api_key' ? { type: 'api_key' as const, provider, keyRef: ref } : { type: 'token' as const, provider, tokenRef: ref };
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${source.label}:${alias}:${id}.` });
 }

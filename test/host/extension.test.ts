@@ -1,0 +1,225 @@
+/**
+ * Inside the real VS Code extension host (code-server): activation, the tree, every management
+ * command against a temp state dir with the files checked afterwards, drag and drop, Undo, an
+ * external change reaching the tree and status bar, and bad input. The user is scripted through
+ * the owner's UI facade; everything else is the real extension.
+ */
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { OpenClawAuth } from '../../src/owner';
+import type { Ui } from '../../src/views/ui';
+import type { Node } from '../../src/views/profilesTree';
+import { readSnapshot, applyMutation } from '../../src/store';
+
+const EXT_ID = 'openclaw-auth.openclaw-auth';
+const KEY = 'sk-host-fake-0123456789abcdef0123456789abcdef';
+
+let owner: OpenClawAuth;
+let extPath: string;
+const temps: string[] = [];
+
+function copyFixture(name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `oca-host-${name}-`));
+  temps.push(dir);
+  fs.cpSync(path.join(extPath, 'test', 'fixtures', 'openclaw-2026.9.6', name, 'home', '.openclaw'), path.join(dir, '.openclaw'), { recursive: true });
+  for (const f of walk(dir)) fs.chmodSync(f, 0o600);
+  return path.join(dir, '.openclaw');
+}
+
+function walk(d: string): string[] {
+  return fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (fs.chmodSync(path.join(d, e.name), 0o700), walk(path.join(d, e.name))) : [path.join(d, e.name)]));
+}
+
+async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function useState(dir: string): Promise<void> {
+  await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
+  await waitFor(() => owner.paths?.stateDir === dir, `state dir ${dir}`);
+}
+
+/** A scripted user: answers are consumed in order; messages are recorded. */
+function script(answers: Array<string | undefined>): { ui: Ui; messages: string[]; validation: string[] } {
+  const messages: string[] = [];
+  const validation: string[] = [];
+  const next = () => answers.shift();
+  const ui: Ui = {
+    showInputBox: async (o) => {
+      const a = next();
+      if (a === undefined) return undefined;
+      const v = await o.validateInput?.(a);
+      const msg = typeof v === 'string' ? v : v && v.severity === vscode.InputBoxValidationSeverity.Error ? v.message : undefined;
+      if (msg) { validation.push(msg); return undefined; } // VS Code would not accept it
+      return a;
+    },
+    showQuickPick: async (items, _o) => { const a = next(); return items.find((i) => i.label === a); },
+    pickOrType: async () => next(),
+    showWarningMessage: async (m, _o, ..._items) => { messages.push(m); return next(); },
+    showInformationMessage: async (m, ..._items) => { messages.push(m); return _items.length ? next() : undefined; },
+    showErrorMessage: async (m) => { messages.push(m); return undefined; },
+    showOpenDialog: async () => undefined,
+  };
+  return { ui, messages, validation };
+}
+
+function allFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of walk(dir)) if (!f.endsWith('.lock')) out[path.relative(dir, f)] = fs.readFileSync(f).toString('base64');
+  return out;
+}
+
+function profileNode(agentId: string, id: string): Extract<Node, { kind: 'profile' }> {
+  const tree = owner.tree;
+  assert.ok(tree);
+  for (const a of tree.getChildren()) for (const p of tree.getChildren(a)) for (const x of tree.getChildren(p)) if (x.kind === 'profile' && x.agentId === agentId && x.profile.id === id) return x;
+  throw new Error(`no tree node for ${agentId}/${id}`);
+}
+
+describe('OpenClaw Auth in the extension host', function () {
+  this.timeout(20000);
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<OpenClawAuth>(EXT_ID);
+    assert.ok(ext, 'extension is installed');
+    extPath = ext.extensionPath;
+    owner = (await ext.activate()) as OpenClawAuth;
+    assert.ok(owner && owner.tree, 'activate() returns the owner');
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', undefined, vscode.ConfigurationTarget.Global);
+    for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
+  });
+
+  it('the tree shows agents, providers in resolved order, profiles with status, source and context values; no secret anywhere', async () => {
+    const dir = copyFixture('multi-agent');
+    await useState(dir);
+    const tree = owner.tree!;
+    const agents = tree.getChildren();
+    assert.deepEqual(agents.map((a) => a.kind === 'agent' && a.agentId), ['main', 'work']);
+    const work = agents[1]!;
+    const providers = tree.getChildren(work).filter((n) => n.kind === 'provider');
+    const openrouter = providers.find((p) => p.kind === 'provider' && p.provider.provider === 'openrouter')!;
+    const profiles = tree.getChildren(openrouter);
+    assert.deepEqual(profiles.map((p) => p.kind === 'profile' && p.profile.id), ['openrouter:work', 'openrouter:manual']);
+    const item = tree.getTreeItem(profiles[1]!);
+    assert.match(String(item.contextValue), /\bprofile\b.*\bremovable\b/);
+    assert.match(String(item.contextValue), /source-inherited/);
+    assert.match(String(item.description), /inherited/);
+    const pItem = tree.getTreeItem(openrouter);
+    assert.match(String(pItem.description), /stored order/);
+    assert.match(String(pItem.contextValue), /storedOrder/);
+    const secrets = Object.values(readSnapshot({ stateDirSetting: dir, agentId: 'work' }).store.profiles).map((c) => (c.type === 'api_key' ? c.key : c.type === 'token' ? c.token : undefined)).filter((x): x is string => Boolean(x));
+    for (const n of [work, ...providers, ...profiles]) {
+      const ti = tree.getTreeItem(n);
+      const text = [ti.label, ti.description, typeof ti.tooltip === 'string' ? ti.tooltip : ti.tooltip?.value].join('\n');
+      for (const s of secrets) assert.ok(!text.includes(s), 'no secret in tree text');
+    }
+    assert.match(owner.lastStatus?.text ?? '', /\$\(key\) \d+/);
+  });
+
+  it('Add API Key writes the profile and openclaw.json; the tree shows it', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const s = script(['main', 'groq', 'groq:manual', KEY]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
+    const snap = readSnapshot({ stateDirSetting: dir });
+    assert.ok((snap.store.profiles['groq:manual'] as { key?: string } | undefined)?.key === KEY, 'stored exactly');
+    assert.deepEqual((snap.config.data.auth as { profiles: Record<string, unknown> }).profiles['groq:manual'], { provider: 'groq', mode: 'api_key' });
+    await waitFor(() => Boolean(owner.agent('main')?.view.providers.some((p) => p.provider === 'groq')), 'groq in the tree');
+    assert.ok(s.messages.some((m) => /Saved API key groq:manual/.test(m)));
+    assert.ok(!s.messages.join('\n').includes(KEY));
+  });
+
+  it('Paste Setup Token refuses a bad token with openclaw\'s message and changes nothing on disk', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const before = allFiles(dir);
+    const s = script(['anthropic', 'anthropic:manual', 'sk-ant-oat01-short']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.pasteToken', { agentId: 'main', provider: 'anthropic' });
+    assert.deepEqual(s.validation, ['Token looks too short; paste the full setup-token']);
+    assert.deepEqual(allFiles(dir), before);
+  });
+
+  it('Add SecretRef Profile with a ref to a missing file warns and, when cancelled, changes nothing', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const cfgPath = path.join(dir, 'openclaw.json');
+    const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
+    cfg.secrets = { providers: { vaultfile: { source: 'file', path: path.join(dir, 'missing-secrets.json'), mode: 'json' } } };
+    fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+    await waitFor(() => true, 'noop');
+    const before = allFiles(dir);
+    const s = script(['main', 'xai', 'api_key', 'file', 'vaultfile', '/providers/xai/key', 'xai:ref', undefined]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.addSecretRef', { agentId: 'main', provider: 'xai' });
+    assert.ok(s.messages.some((m) => /does not resolve/.test(m)), s.messages.join(' | '));
+    assert.deepEqual(allFiles(dir), before);
+  });
+
+  it('Remove Profile confirms, removes from store, order and config; Undo restores it', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const node = profileNode('main', 'openrouter:backup');
+    const s = script(['Remove', 'Undo']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.removeProfile', node);
+    await waitFor(() => !readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:backup'] && s.messages.some((m) => /Undid/.test(m)) || Boolean(readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:backup'] && s.messages.some((m) => /Undid/.test(m))), 'remove then undo', 5000);
+    const after = readSnapshot({ stateDirSetting: dir });
+    assert.ok(after.store.profiles['openrouter:backup'], 'restored by Undo');
+    assert.deepEqual(after.state.order?.openrouter, ['openrouter:backup', 'openrouter:manual']);
+    assert.ok(s.messages.some((m) => /^Removed openrouter:backup/.test(m)));
+  });
+
+  it('Move Down (keyboard) and drag and drop change the stored order; the tree follows', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    owner.ui = script([]).ui;
+    await vscode.commands.executeCommand('openclawAuth.moveDown', profileNode('main', 'openrouter:backup'));
+    assert.deepEqual(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, ['openrouter:manual', 'openrouter:backup']);
+    await waitFor(() => owner.agent('main')?.view.providers.find((p) => p.provider === 'openrouter')?.order.profileIds[0] === 'openrouter:manual', 'tree order');
+    const dragged = profileNode('main', 'openrouter:backup');
+    const onto = profileNode('main', 'openrouter:manual');
+    const dt = new vscode.DataTransfer();
+    owner.tree!.handleDrag([dragged], dt);
+    await owner.tree!.handleDrop(onto, dt);
+    assert.deepEqual(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, ['openrouter:backup', 'openrouter:manual']);
+    await vscode.commands.executeCommand('openclawAuth.clearOrder', { agentId: 'main', provider: 'openrouter' });
+    assert.equal(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, undefined);
+  });
+
+  it('a change on disk by another program reaches the tree and the status bar within a second', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const t0 = Date.now();
+    await applyMutation({ stateDirSetting: dir }, { kind: 'upsertProfile', profileId: 'mistral:manual', credential: { type: 'api_key', provider: 'mistral', key: 'mistral-fake-host-0123456789' } });
+    await waitFor(() => Boolean(owner.agent('main')?.view.providers.some((p) => p.provider === 'mistral')), 'external change', 1500);
+    assert.ok(Date.now() - t0 < 1500);
+    assert.ok(owner.lastReloadAt >= t0);
+  });
+
+  it('bad input: a corrupt DB shows a warning in the tree and writes are refused with a clear message, nothing changed', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    fs.writeFileSync(path.join(dir, 'state', 'openclaw.sqlite'), 'not a database '.repeat(100));
+    await vscode.commands.executeCommand('openclawAuth.refresh');
+    const main = owner.tree!.getChildren()[0]!;
+    assert.ok(owner.tree!.getChildren(main).some((n) => n.kind === 'warning' && /not a SQLite database/.test(n.message)));
+    const before = allFiles(dir);
+    const s = script(['main', 'groq', 'groq:manual', KEY]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
+    assert.ok(s.messages.some((m) => /not a SQLite database/.test(m) && /Nothing was changed/.test(m)), s.messages.join(' | '));
+    assert.deepEqual(allFiles(dir), before);
+  });
+});
