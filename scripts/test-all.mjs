@@ -3,6 +3,7 @@
 // the process exits non-zero if anything failed. Installs what the interop suite needs
 // (Node 24 + openclaw from the npm registry) on first run.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -23,6 +24,8 @@ function suite(name, config) {
   process.stdout.write(`\n=== suite ${name}\n`);
   const r = spawnSync(bin('mocha'), ['--config', config], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout ?? '');
+  fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
   const plain = (r.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
   const num = (re) => Number(re.exec(plain)?.[1] ?? 0);
   const passed = num(/^\s*(\d+) passing/m);
@@ -44,4 +47,6 @@ if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
 } else {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }
+// Last: no secret value used by any suite may appear in a log, a captured output or a DOM dump.
+step('leak check', process.execPath, ['scripts/leak-check.mjs']);
 process.exitCode = failed ? 1 : 0;
