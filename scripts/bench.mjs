@@ -28,6 +28,16 @@ const FIXTURE_HOME = path.join(root, 'test', 'fixtures', 'openclaw-2026.9.6', 'm
 const AGENT = 'work';
 const AGENT_DB_REL = path.join('.openclaw', 'agents', AGENT, 'agent', 'openclaw-agent.sqlite');
 const INPROC = path.join(root, 'scripts', 'bench-helpers', 'inproc.mjs');
+// The in-process benchmarks load the store and view code as it ships: one esbuild bundle (CJS,
+// minified like the production extension), not TypeScript through tsx.
+const STORE_BUNDLE = (() => {
+  const out = path.join(root, 'out', 'bench', 'store.cjs');
+  const entry = path.join(root, 'out', 'bench', 'entry.ts');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(entry, "export { readSnapshot } from '../../src/store/snapshot';\nexport { deriveView } from '../../src/store/index';\nexport { buildAgentView } from '../../src/auth/view';\n");
+  const r = spawnSync(path.join(root, 'node_modules', '.bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--format=cjs', '--minify', '--main-fields=module,main', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8' });
+  return r.status === 0 ? out : undefined;
+})();
 const SQLITE3 = '/usr/bin/sqlite3';
 const intEnv = (name, dflt) => {
   const v = Number.parseInt(process.env[name] ?? '', 10);
@@ -135,7 +145,7 @@ function timed(cmd, args, { env, cwd, timeoutMs = 300_000 }) {
 
 /** Runs scripts/bench-helpers/inproc.mjs under tsx in a fresh process; returns its JSON line. */
 function inproc(args, timeoutMs = 300_000) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', INPROC, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, [...(STORE_BUNDLE ? [] : ['--import', 'tsx']), INPROC, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...(STORE_BUNDLE ? { BENCH_STORE_BUNDLE: STORE_BUNDLE } : {}) } });
   const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) {
     throw new Error(`inproc ${args[0]} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr ?? '').trim().slice(-1500) || r.error?.message}`);
@@ -454,7 +464,7 @@ function report() {
   if (b.snapshot) {
     const s = b.snapshot;
     p(table([
-      ['module load (tsx, not part of cold)', ms(s.moduleLoadMs), ''],
+      [STORE_BUNDLE ? 'module load (bundle, not part of cold)' : 'module load (tsx, not part of cold)', ms(s.moduleLoadMs), ''],
       ['cold first call', ms(s.coldMs), `goal: under 30 ms   ${met(s.coldGoalMet)}`],
       ['  of which readSnapshot / deriveView', `${ms(s.coldReadMs)} / ${ms(s.coldDeriveMs)}`, `cold runs: ${s.coldMsAll.map(ms).join(', ')}`],
       [`warm (median of ${s.warmCallsPerChild} per child)`, ms(s.warmMedianMs), `readSnapshot alone ${ms(s.warmReadMedianMs)}`],

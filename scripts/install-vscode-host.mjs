@@ -198,7 +198,7 @@ async function installNode(h) {
 }
 
 async function installCodeServer(h) {
-  log(`installing code-server@${CODE_SERVER_VERSION} into ${h.codeServerDir} (compiles native modules; about 1.5 min, 620 MB) ...`);
+  log(`installing code-server@${CODE_SERVER_VERSION} into ${h.codeServerDir} (compiles native modules: about 3 min on 2 cores, 620 MB) ...`);
   const t0 = Date.now();
   ensurePrefixDir(h.codeServerDir);
   const env = npmEnv(h.nodeBinDir); // Node 24 first on PATH: npm, the postinstall and node-gyp run on it

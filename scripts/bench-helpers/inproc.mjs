@@ -13,7 +13,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const srcUrl = (rel) => pathToFileURL(path.join(root, 'src', rel)).href;
+// The modules as they ship (an esbuild bundle like dist/extension.js) when bench.mjs built one;
+// otherwise the TypeScript sources through tsx.
+const bundle = process.env.BENCH_STORE_BUNDLE;
+const srcUrl = (rel) => (bundle ? pathToFileURL(bundle).href : pathToFileURL(path.join(root, 'src', rel)).href);
 const now = () => performance.now();
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -5,6 +5,10 @@
  * missing_provider) instead of failing the whole read.
  */
 import * as z from 'zod/mini';
+
+// Parse without compiling validators with new Function: these documents are small and read once,
+// so JIT compilation costs more than it saves (and stays clear of CSP-restricted hosts).
+z.config({ jitless: true });
 import { SecretRefSchema, type SecretRef } from './secretRef';
 import { normalizeProviderId } from './providerId';
 

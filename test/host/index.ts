@@ -8,8 +8,28 @@
  * `host-result {"passed":N,"failed":N,"pending":N}` (which it reads for its summary).
  */
 import fs from 'node:fs';
+import { findSourceMap } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
+
+/**
+ * The extension host replaces Error.prepareStackTrace, so Node does not apply source maps to
+ * stacks itself: map the frames of the bundled tests back to test/**\/*.ts (and src/**) here.
+ */
+function mapStack(stack: string): string {
+  return stack.replace(/(\(?)((?:file:\/\/)?\/[^():\s]+\.js):(\d+):(\d+)(\)?)/g, (whole, open: string, file: string, line: string, col: string, close: string) => {
+    try {
+      const js = file.startsWith('file:') ? fileURLToPath(file) : file;
+      const origin = findSourceMap(js)?.findOrigin(Number(line), Number(col));
+      if (!origin || !('fileName' in origin)) return whole;
+      const src = origin.fileName.startsWith('file:') ? fileURLToPath(origin.fileName) : path.resolve(path.dirname(js), origin.fileName);
+      return `${open}${src}:${origin.lineNumber}:${origin.columnNumber}${close}`;
+    } catch {
+      return whole;
+    }
+  });
+}
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];
@@ -36,6 +56,9 @@ export function run(): Promise<void> {
         console.log(`host-result ${JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending })}`);
         if (failures > 0) reject(new Error(`${failures} host test(s) failed`));
         else resolve();
+      });
+      runner.on('fail', (_test, err: Error) => {
+        if (typeof err?.stack === 'string') err.stack = mapStack(err.stack);
       });
     } catch (e) {
       console.error(e);
