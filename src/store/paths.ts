@@ -55,6 +55,11 @@ export function resolvePaths(opts: { stateDirSetting?: string; env?: Env } = {})
     if (!fs.existsSync(stateDir) && fs.existsSync(legacy)) stateDir = legacy;
   }
   const configPath = env.OPENCLAW_CONFIG_PATH?.trim() && stateDirSource !== 'setting' ? expandHome(env.OPENCLAW_CONFIG_PATH, env) : path.join(stateDir, 'openclaw.json');
+  // A state dir picked explicitly as `<X>/.openclaw` is read as openclaw would read it with
+  // HOME=<X>: `~` in its config (agent dirs) means <X>, so a copied or backed-up home stays whole.
+  if (stateDirSource === 'setting' && path.basename(stateDir) === '.openclaw') {
+    return { home: path.dirname(stateDir), stateDir, configPath, sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'), envFile: path.join(stateDir, '.env'), stateDirSource };
+  }
   return { home, stateDir, configPath, sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'), envFile: path.join(stateDir, '.env'), stateDirSource };
 }
 

@@ -19,7 +19,9 @@ function wasmPath(): string {
   if (wasmOverride) return wasmOverride;
   const local = path.join(__dirname, 'sql-wasm.wasm');
   if (fs.existsSync(local)) return local;
-  return require.resolve('sql.js/dist/sql-wasm.wasm');
+  // Through an alias so bundlers leave this dev-only fallback alone (dist/ has its own copy).
+  const req = require;
+  return req.resolve('sql.js/dist/sql-wasm.wasm');
 }
 
 export function loadSqlJs(): Promise<SqlJsStatic> {

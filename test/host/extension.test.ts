@@ -129,7 +129,7 @@ describe('OpenClaw Auth in the extension host', function () {
   it('Add API Key writes the profile and openclaw.json; the tree shows it', async () => {
     const dir = copyFixture('basic');
     await useState(dir);
-    const s = script(['main', 'groq', 'groq:manual', KEY]);
+    const s = script(['groq', 'groq:manual', KEY]);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
     const snap = readSnapshot({ stateDirSetting: dir });
@@ -144,7 +144,7 @@ describe('OpenClaw Auth in the extension host', function () {
     const dir = copyFixture('basic');
     await useState(dir);
     const before = allFiles(dir);
-    const s = script(['anthropic', 'anthropic:manual', 'sk-ant-oat01-short']);
+    const s = script(['anthropic:manual', 'sk-ant-oat01-short']);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.pasteToken', { agentId: 'main', provider: 'anthropic' });
     assert.deepEqual(s.validation, ['Token looks too short; paste the full setup-token']);
@@ -160,7 +160,7 @@ describe('OpenClaw Auth in the extension host', function () {
     fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
     await waitFor(() => true, 'noop');
     const before = allFiles(dir);
-    const s = script(['main', 'xai', 'api_key', 'file', 'vaultfile', '/providers/xai/key', 'xai:ref', undefined]);
+    const s = script(['api_key', 'file', 'vaultfile', '/providers/xai/key', 'xai:ref', undefined]);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addSecretRef', { agentId: 'main', provider: 'xai' });
     assert.ok(s.messages.some((m) => /does not resolve/.test(m)), s.messages.join(' | '));
@@ -216,7 +216,7 @@ describe('OpenClaw Auth in the extension host', function () {
     const main = owner.tree!.getChildren()[0]!;
     assert.ok(owner.tree!.getChildren(main).some((n) => n.kind === 'warning' && /not a SQLite database/.test(n.message)));
     const before = allFiles(dir);
-    const s = script(['main', 'groq', 'groq:manual', KEY]);
+    const s = script(['groq', 'groq:manual', KEY]);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
     assert.ok(s.messages.some((m) => /not a SQLite database/.test(m) && /Nothing was changed/.test(m)), s.messages.join(' | '));
