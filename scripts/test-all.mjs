@@ -47,6 +47,26 @@ if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
 } else {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }
+/** Runs a runner that prints its own "<name>: N passed, N failed" line; keeps its output for the leak check. */
+function runner(name, args) {
+  process.stdout.write(`\n=== suite ${name}\n`);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(r.stdout ?? '');
+  fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
+  if (r.status !== 0) failed = true;
+  if (!new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').test(r.stdout ?? '')) process.stdout.write(`${name}: 0 passed, 1 failed\n`);
+}
+
+if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
+  process.stdout.write('\nhost, e2e: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
+} else if (step('install the VS Code host (code-server + Node 24 from the npm registry, Chromium from Debian)', process.execPath, ['scripts/install-vscode-host.mjs'])) {
+  runner('host', ['test/host/harness.mjs']);
+  runner('e2e', ['test/e2e/run.mjs']);
+} else {
+  process.stdout.write('host: 0 passed, 1 failed\ne2e: 0 passed, 1 failed\n');
+}
+
 // Last: no secret value used by any suite may appear in a log, a captured output or a DOM dump.
 step('leak check', process.execPath, ['scripts/leak-check.mjs']);
 process.exitCode = failed ? 1 : 0;
