@@ -7,19 +7,23 @@
 //   2. in-process snapshot + view of one agent, cold (fresh child process) and warm
 //   3. the same snapshot with the agent DB grown to ~200 MB (plus a whole-file sql.js read for contrast)
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
+//   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
+//      activation time as VS Code records it, production bundle size, disk write -> tree row
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
 //
 // Knobs (env): BENCH_BUDGET_S (default 300: the timed openclaw runs stop early, after at least 3,
 // when the run would go past this many seconds after setup), BENCH_OPENCLAW_RUNS (7),
-// BENCH_OURS_RUNS (15), BENCH_COLD_RUNS (3), BENCH_BIG_ROWS (50000 rows of 4000 bytes ≈ 200 MB).
+// BENCH_OURS_RUNS (15), BENCH_COLD_RUNS (3), BENCH_BIG_ROWS (50000 rows of 4000 bytes ≈ 200 MB),
+// BENCH_HOST_ACTIVATIONS (7 window loads), BENCH_HOST_UPDATES (5), BENCH_SKIP_HOST=1 (no section 5).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -502,6 +506,11 @@ function report() {
   } else p('  not run');
 
   p('');
+  p('5. In a real VS Code (code-server + headless Chromium), the production build as shipped');
+  if (b.host) for (const line of hostReportLines(b.host)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_HOST === '1' ? ' (BENCH_SKIP_HOST=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -516,6 +525,7 @@ function report() {
   rows.push(['3', 'sql.js whole-file, large DB', d ? `${ms(d.sqljs.large.totalMs)}, peak RSS ${mb(d.sqljs.large.maxRss)}` : 'not run', '-', 'contrast']);
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
+  rows.push(...hostSummaryRows(b.host, '5'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -544,6 +554,16 @@ try {
   step('benchmark 4 (buildAgentView)', benchView);
   step('benchmarks 2+3 (snapshot)', benchSnapshots);
   if (oc) step('benchmark 1 (list --json)', () => benchList(oc, deadline));
+  if (process.env.BENCH_SKIP_HOST === '1') log('benchmark 5 (VS Code host) skipped: BENCH_SKIP_HOST=1');
+  else {
+    log('benchmark 5: the extension in a real VS Code host');
+    try {
+      results.benchmarks.host = await runHostBench({ log: (m) => log(`host: ${m}`) });
+    } catch (e) {
+      problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   results.benchMs = Date.now() - tBench;
 } catch (e) {
   problems.push(e instanceof Error ? e.message : String(e));

@@ -15,8 +15,51 @@ export interface Ui {
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
 }
 
+/**
+ * showInputBox for secrets. vscode.window.showInputBox leaves the accepted text in the workbench's
+ * (hidden, reused) quick input <input> until the next quick input replaces it, so a typed key stays
+ * in the page's DOM. This box empties itself before it hides.
+ */
+function secretInputBox(o: vscode.InputBoxOptions): Thenable<string | undefined> {
+  const box = vscode.window.createInputBox();
+  box.title = o.title;
+  box.prompt = o.prompt;
+  box.placeholder = o.placeHolder;
+  box.password = true;
+  box.ignoreFocusOut = o.ignoreFocusOut ?? false;
+  box.value = o.value ?? '';
+  type Message = string | vscode.InputBoxValidationMessage | undefined | null;
+  const validate = async (v: string): Promise<Message> => (o.validateInput ? await o.validateInput(v) : undefined);
+  const blocks = (m: Message) => (typeof m === 'string' ? m.length > 0 : Boolean(m && m.severity === vscode.InputBoxValidationSeverity.Error));
+  let seq = 0;
+  return new Promise<string | undefined>((resolve) => {
+    let done = false;
+    const finish = (v: string | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(v);
+      box.value = '';
+      box.hide();
+    };
+    box.onDidChangeValue(async (v) => {
+      const mine = ++seq;
+      const m = await validate(v);
+      if (mine === seq && !done) box.validationMessage = m ?? undefined;
+    });
+    box.onDidAccept(async () => {
+      const v = box.value;
+      const m = await validate(v);
+      if (done) return;
+      if (blocks(m)) { box.validationMessage = m ?? undefined; return; }
+      finish(v);
+    });
+    box.onDidHide(() => { finish(undefined); box.dispose(); });
+    box.show();
+  });
+}
+
 export const windowUi: Ui = {
-  showInputBox: (o) => vscode.window.showInputBox(o),
+  showInputBox: (o) => (o.password ? secretInputBox(o) : vscode.window.showInputBox(o)),
   showQuickPick: (items, o) => vscode.window.showQuickPick(items, o),
   pickOrType: (items, o) => {
     const qp = vscode.window.createQuickPick();

@@ -3,9 +3,11 @@
 // headless Chromium, with this repo installed as an extension (symlinked into the extensions dir
 // as openclaw-auth.openclaw-auth-<version>, no vsix) and a demo OpenClaw state.
 //
-//   node test/e2e/run.mjs [--no-build] [--grep RE] [--fixture NAME] [--timeout S] [--keep] [FILE.e2e.mjs ...]
+//   node test/e2e/run.mjs [--no-build] [--grep RE] [--fixture NAME] [--timeout S] [--keep] [--vsix FILE] [FILE.e2e.mjs ...]
 //
 //   --no-build      skip `node esbuild.mjs`
+//   --vsix FILE     install this packaged extension (unzipped with `unzip`) instead of linking
+//                   the repo, e.g. out/openclaw-auth.vsix from `npm run package`; implies --no-build
 //   --grep RE       only tests whose name matches
 //   --fixture NAME  state to copy: test/fixtures/openclaw-2026.9.6/NAME/home (default multi-agent);
 //                   HOME is that copy and OPENCLAW_STATE_DIR is its .openclaw
@@ -15,7 +17,9 @@
 // Test files (default: test/e2e/*.e2e.mjs) export `tests = [{ name, fn(ctx) }]`; ctx has
 // page (Playwright), wb (test/e2e/workbench.mjs helpers), screenshot(name), stateDir, home,
 // serverUrl. Tests of a run share one server and one page, in file order. Screenshots go to
-// out/e2e-screenshots/ (a failing test adds FAILED-<n>.png); logs to out/e2e-logs/.
+// out/e2e-screenshots/ (a failing test adds FAILED-<n>.png); logs to out/e2e-logs/. After each
+// test (passed or not) the page's text (document.body.innerText, then the values of all inputs)
+// is written to out/e2e-dom/<file>-<test>.txt, which `scripts/leak-check.mjs` scans for secrets.
 // Prints `e2e: N passed, N failed` last; exit 0 only if all passed (and at least one ran).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,6 +43,7 @@ import { workbench } from './workbench.mjs';
 const E2E_DIR = path.dirname(fileURLToPath(import.meta.url));
 const SHOTS = path.join(ROOT, 'out', 'e2e-screenshots');
 const LOG_DIR = path.join(ROOT, 'out', 'e2e-logs');
+const DOM_DIR = path.join(ROOT, 'out', 'e2e-dom');
 
 function parseArgs(argv) {
   const o = { build: true, fixture: 'multi-agent', timeoutMs: 90_000, keep: false, files: [] };
@@ -53,6 +58,10 @@ function parseArgs(argv) {
     else if (a === '--fixture') o.fixture = val();
     else if (a === '--timeout') o.timeoutMs = Number(val()) * 1000;
     else if (a === '--keep') o.keep = true;
+    else if (a === '--vsix') {
+      o.vsix = path.resolve(val());
+      o.build = false;
+    }
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.files.push(path.resolve(a));
   }
@@ -86,6 +95,8 @@ export async function runE2E(opts) {
   }
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
+  fs.rmSync(DOM_DIR, { recursive: true, force: true });
+  fs.mkdirSync(DOM_DIR, { recursive: true });
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const consoleLog = fs.createWriteStream(path.join(LOG_DIR, 'console.log'));
 
@@ -112,7 +123,13 @@ export async function runE2E(opts) {
   );
   const step = (p, ms, what) => Promise.race([withTimeout(p, ms, what), aborted]);
   try {
-    linkExtension(run);
+    if (opts.vsix) {
+      const dir = path.join(run.dir, 'vsix');
+      const r = spawnSync('unzip', ['-q', opts.vsix, 'extension/*', '-d', dir], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`unzip ${opts.vsix} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`);
+      linkExtension(run, path.join(dir, 'extension'));
+      out(`e2e: extension from ${path.relative(ROOT, opts.vsix)}`);
+    } else linkExtension(run);
     serverP = startCodeServer(host, run, { env: { OPENCLAW_STATE_DIR: stateDir } });
     server = await step(serverP, 120_000, 'code-server start');
     void server.exited.then(({ code, signal: sig }) => {
@@ -156,6 +173,12 @@ export async function runE2E(opts) {
           const shot = path.join(SHOTS, `FAILED-${n}-${slug(t.name)}.png`);
           await page.screenshot({ path: shot }).then(() => out(`      screenshot: ${path.relative(ROOT, shot)}`), () => {});
           if (signal) break;
+        }
+        try {
+          const text = await withTimeout(wb.domText(), 10_000, 'DOM text dump');
+          fs.writeFileSync(path.join(DOM_DIR, `${base}-${slug(t.name)}.txt`), text);
+        } catch (e) {
+          out(`      (no DOM dump: ${e instanceof Error ? e.message : String(e)})`);
         }
       }
       if (signal) break;

@@ -61,5 +61,111 @@ export function workbench(page) {
     async viewRowTexts(containerId) {
       return (await this.viewRows(containerId).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     },
+
+    /** The activity bar entry whose title (aria-label) starts with `title`, e.g. "OpenClaw". */
+    activityBarItem(title) {
+      return page.locator(`.part.activitybar .action-item a.action-label[aria-label^="${title}"]`);
+    },
+
+    /**
+     * Opens a view container by clicking its activity bar icon. Clicking the icon of the container
+     * that is already shown would close the side bar, so another container is shown first.
+     */
+    async openViewContainer(title, containerId, { via = 'Explorer' } = {}) {
+      const view = page.locator(`[id="workbench.view.extension.${containerId}"]`);
+      if (await view.isVisible()) await this.activityBarItem(via).click();
+      await this.activityBarItem(title).click();
+      await view.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+      return view;
+    },
+
+    /** Drags the sash on the side bar's right edge so the side bar is `width` px wide. */
+    async setSideBarWidth(width) {
+      const bar = await page.locator('.part.sidebar').boundingBox();
+      if (!bar) throw new Error('the side bar is not visible');
+      const edge = bar.x + bar.width;
+      const y = bar.y + bar.height / 2;
+      await page.mouse.move(edge, y);
+      await page.mouse.down();
+      await page.mouse.move(bar.x + width, y, { steps: 8 });
+      await page.mouse.up();
+      await page.mouse.move(bar.x + width + 300, y); // off the sash, which stays highlighted while hovered
+      await page.waitForTimeout(200);
+    },
+
+    /**
+     * The rows of a tree view container as data, in display order: { index, level, label,
+     * description, expanded, agent } where `agent` is the label of the nearest level-1 row above
+     * (this extension's trees start with an "Agent <id>" row). `index` is the row's data-index.
+     */
+    async treeItems(containerId) {
+      return page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row`).evaluateAll((rows) => {
+        const items = rows
+          .map((r) => ({
+            index: Number(r.getAttribute('data-index')),
+            level: Number(r.getAttribute('aria-level')),
+            label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
+            description: r.querySelector('.label-description')?.textContent?.trim() ?? '',
+            expanded: r.getAttribute('aria-expanded') === null ? undefined : r.getAttribute('aria-expanded') === 'true',
+          }))
+          .sort((a, b) => a.index - b.index);
+        let top = '';
+        for (const it of items) {
+          if (it.level === 1) top = it.label;
+          it.agent = top;
+        }
+        return items;
+      });
+    },
+
+    /** The row (Locator) of the tree item labelled `label` under the level-1 row `under`. */
+    async treeRow(containerId, under, label) {
+      const it = (await this.treeItems(containerId)).find((x) => x.agent === under && x.label === label);
+      if (!it) throw new Error(`no row "${label}" under "${under}"`);
+      return page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row[data-index="${it.index}"]`);
+    },
+
+    /** Clicks an entry of the open context menu by its label. */
+    async contextMenuItem(label, { timeout = 10_000 } = {}) {
+      const item = page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first();
+      await item.waitFor({ state: 'visible', timeout });
+      await item.click();
+    },
+
+    /** The modal dialog (Locator); `dialogButton(text)` clicks one of its buttons. */
+    dialog() {
+      return page.locator('.monaco-dialog-box');
+    },
+    async dialogButton(text, { timeout = DEFAULT_TIMEOUT } = {}) {
+      const b = page.locator('.monaco-dialog-box .dialog-buttons .monaco-button', { hasText: text }).first();
+      await b.waitFor({ state: 'visible', timeout });
+      await b.click();
+    },
+
+    /** Clicks the button `button` of the notification toast that matches `text`. */
+    async notificationButton(text, button, { timeout = DEFAULT_TIMEOUT } = {}) {
+      const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+      await toast.waitFor({ timeout });
+      await toast.locator('.monaco-button', { hasText: button }).first().click();
+    },
+
+    /** Closes every notification toast (Notifications: Clear All). */
+    async clearNotifications() {
+      await this.runCommand('Notifications: Clear All Notifications');
+      await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+    },
+
+    /** The visible hover widget (tooltips of status bar items, tree items, ...). */
+    hover() {
+      return page.locator('.workbench-hover, .monaco-hover').filter({ visible: true }).first();
+    },
+
+    /** Texts of every element of the page: body.innerText plus the values of all inputs/textareas. */
+    async domText() {
+      return page.evaluate(() => {
+        const values = [...document.querySelectorAll('input, textarea')].map((e) => e.value).filter(Boolean);
+        return `${document.body.innerText}\n--- input values ---\n${values.join('\n')}\n`;
+      });
+    },
   };
 }

@@ -1,0 +1,287 @@
+// The flows a user goes through in the real workbench (code-server in headless Chromium), each
+// with screenshots. State: a temp copy of the multi-agent fixture (agents main + work; main has
+// anthropic:manual (token) and openrouter:manual (api key), inherited by work; work has its own
+// openrouter:work and a stored order openrouter:work → openrouter:manual).
+//
+// The tests share one workbench and one state dir and run in this order: open the view, add a
+// key, drag and drop, remove + undo, status bar tooltip. Each one opens what it needs itself
+// (view, expanded agent), so each also runs alone with --grep; only the expectations about
+// counts in the status tooltip depend on what ran before (they are read, not hard-coded).
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { ROOT } from '../../scripts/lib/vscode-host.mjs';
+
+const CONTAINER = 'openclawAuth';
+const EXTENSION_ID = 'openclaw-auth.openclaw-auth';
+
+/** Polls `fn` until it returns a truthy value; the error names `what` (never a secret). */
+async function until(page, fn, what, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(150);
+  }
+}
+
+/** Opens the OpenClaw view (activity bar icon), widens the side bar and expands both agents. */
+async function openView(wb) {
+  await wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status').waitFor({ state: 'visible', timeout: 60_000 });
+  await wb.openViewContainer('OpenClaw', CONTAINER);
+  await wb.setSideBarWidth(620);
+  await wb.viewRows(CONTAINER, 'Agent main').first().waitFor({ timeout: 30_000 });
+  for (const agent of ['Agent main', 'Agent work']) {
+    const it = (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent);
+    if (!it) throw new Error(`no "${agent}" row in the tree`);
+    if (!it.expanded) {
+      await (await wb.treeRow(CONTAINER, agent, agent)).locator('.monaco-tl-twistie').click();
+      await until(wb.page, async () => (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent)?.expanded, `${agent} to expand`);
+    }
+  }
+  await until(wb.page, async () => (await wb.treeItems(CONTAINER)).some((x) => x.agent === 'Agent work' && x.level === 3), 'the profiles of agent work');
+}
+
+/** The profile rows of one agent's provider, in display order. */
+async function profilesOf(wb, agent, provider) {
+  const items = await wb.treeItems(CONTAINER);
+  const out = [];
+  let inProvider = false;
+  for (const it of items) {
+    if (it.agent !== `Agent ${agent}`) continue;
+    if (it.level === 2) inProvider = it.label === provider;
+    else if (it.level === 3 && inProvider) out.push(it);
+  }
+  return out;
+}
+
+const describe = (rows) => rows.map((r) => `${r.label} [${r.description}]`).join(', ');
+
+export const tests = [
+  {
+    name: 'open the OpenClaw view from the activity bar: agents, providers, profiles with status and source',
+    async fn({ wb, page, screenshot }) {
+      await wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status').waitFor({ state: 'visible', timeout: 60_000 });
+      const icon = wb.activityBarItem('OpenClaw');
+      await icon.waitFor({ state: 'visible' });
+      await openView(wb);
+      await page.waitForTimeout(300);
+      await screenshot('1-view-open');
+
+      const items = await wb.treeItems(CONTAINER);
+      const agents = items.filter((x) => x.level === 1).map((x) => x.label);
+      if (agents.join(',') !== 'Agent main,Agent work') throw new Error(`agents: ${agents.join(', ')}`);
+      if (!/^current · \d+ providers/.test(items.find((x) => x.label === 'Agent main').description)) throw new Error('agent main is not marked current');
+      for (const [agent, provider] of [['main', 'anthropic'], ['main', 'openrouter'], ['work', 'anthropic'], ['work', 'openrouter']]) {
+        const p = items.find((x) => x.agent === `Agent ${agent}` && x.level === 2 && x.label === provider);
+        if (!p) throw new Error(`no provider ${provider} under agent ${agent}`);
+        if (!/order · \d+\/\d+ usable/.test(p.description)) throw new Error(`provider ${provider} (${agent}) description: ${p.description}`);
+      }
+      // Profile rows: "<rank>. <type> · <status> · <source>".
+      const expect = [
+        ['main', 'anthropic', 'anthropic:manual', /^1\. token · ok, \d+d left · local$/],
+        ['main', 'openrouter', 'openrouter:manual', /^1\. api key · ok · local$/],
+        ['work', 'anthropic', 'anthropic:manual', /^1\. token · ok, \d+d left · inherited$/],
+        ['work', 'openrouter', 'openrouter:work', /^\d\. api key · ok · local$/],
+        ['work', 'openrouter', 'openrouter:manual', /^\d\. api key · ok · inherited$/],
+      ];
+      for (const [agent, provider, id, re] of expect) {
+        const row = (await profilesOf(wb, agent, provider)).find((r) => r.label === id);
+        if (!row) throw new Error(`no profile ${id} under ${agent}/${provider}`);
+        if (!re.test(row.description)) throw new Error(`${agent}/${id} description "${row.description}" does not match ${re}`);
+      }
+      // The tooltip of a profile row names its type, status and where it is saved.
+      await (await wb.treeRow(CONTAINER, 'Agent work', 'openrouter:work')).locator('.label-name').hover();
+      const hover = wb.hover();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const tip = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (!/openrouter:work — api_key · ok/.test(tip) || !/Saved: locally for this agent/.test(tip)) throw new Error(`profile tooltip: ${tip}`);
+      await page.waitForTimeout(300);
+      await screenshot('2-profile-tooltip');
+      await page.mouse.move(900, 600);
+      await page.keyboard.press('Escape');
+    },
+  },
+  {
+    name: 'add an API key from the command palette: provider groq, profile id groq:manual, masked key',
+    async fn({ wb, page, screenshot }) {
+      // Fake, random per run; the leak check knows the shape (contains "fake"). Never printed.
+      const key = `gsk_e2e-fake-${crypto.randomBytes(18).toString('hex')}`;
+      await openView(wb);
+      const quick = page.locator('.quick-input-widget');
+      const input = quick.locator('.quick-input-box input');
+      const title = quick.locator('.quick-input-title');
+
+      await wb.runCommand('OpenClaw: Add API Key');
+      // Two agents: first "Which agent?".
+      await until(page, async () => /Agent/.test(await title.innerText().catch(() => '')), 'the agent picker');
+      await quick.locator('.monaco-list-row', { hasText: /^main/ }).first().waitFor();
+      await input.fill('main');
+      await page.keyboard.press('Enter');
+
+      // Provider: pick or type.
+      await until(page, async () => /Add API key: provider/.test(await title.innerText().catch(() => '')), 'the provider picker');
+      await input.fill('groq');
+      await quick.locator('.monaco-list-row', { hasText: 'groq' }).first().waitFor();
+      await screenshot('3-add-key-provider');
+      await page.keyboard.press('Enter');
+
+      // Profile id: suggested groq:manual, accepted as it is.
+      await until(page, async () => /Profile id/.test(await title.innerText().catch(() => '')), 'the profile id box');
+      const suggested = await input.inputValue();
+      if (suggested !== 'groq:manual') throw new Error(`suggested profile id "${suggested}", expected groq:manual`);
+      await screenshot('4-add-key-profile-id');
+      await page.keyboard.press('Enter');
+
+      // The key: a password box.
+      await until(page, async () => /API key for groq:manual/.test(await title.innerText().catch(() => '')), 'the key box');
+      if ((await input.getAttribute('type')) !== 'password') throw new Error('the key box is not a password input');
+      await input.pressSequentially(key, { delay: 2 });
+      await screenshot('5-add-key-masked');
+      await page.keyboard.press('Enter');
+
+      const note = await wb.notification('Saved API key groq:manual.');
+      if (!note.includes('Saved API key groq:manual.')) throw new Error(`notification: ${note}`);
+      await until(page, async () => (await profilesOf(wb, 'main', 'groq')).some((r) => r.label === 'groq:manual'), 'groq:manual in the tree');
+      const row = (await profilesOf(wb, 'main', 'groq')).find((r) => r.label === 'groq:manual');
+      if (!/^1\. api key · ok · local$/.test(row.description)) throw new Error(`groq:manual description: ${row.description}`);
+      await page.waitForTimeout(300);
+      await screenshot('6-add-key-saved');
+
+      // The key is nowhere in the page: text, input values (the password box is reused), attributes.
+      const leaked = await page.evaluate((k) => {
+        if (document.body.innerText.includes(k)) return 'body text';
+        for (const e of document.querySelectorAll('input, textarea')) if (e.value.includes(k)) return `an input value (${e.type})`;
+        if (document.documentElement.outerHTML.includes(k)) return 'the HTML';
+        return '';
+      }, key);
+      if (leaked) throw new Error(`the typed key is in the page: ${leaked}`);
+      if ((await wb.domText()).includes(key)) throw new Error('the typed key is in the DOM text');
+    },
+  },
+  {
+    name: 'reorder by drag and drop (agent work: openrouter:manual onto openrouter:work), then back with Alt+Down',
+    async fn({ wb, page, screenshot }) {
+      await openView(wb);
+      await wb.clearNotifications();
+      const before = await profilesOf(wb, 'work', 'openrouter');
+      if (before.map((r) => r.label).join(',') !== 'openrouter:work,openrouter:manual') throw new Error(`order before: ${describe(before)}`);
+      if (!before[0].description.startsWith('1. ') || !before[1].description.startsWith('2. ')) throw new Error(`ranks before: ${describe(before)}`);
+      await screenshot('7-dnd-before');
+
+      // A real mouse drag: the workbench list uses HTML5 drag and drop, which Playwright's mouse
+      // drives in Chromium (it intercepts the drag and replays dragenter/dragover/drop).
+      const src = (await wb.treeRow(CONTAINER, 'Agent work', 'openrouter:manual')).locator('.label-name');
+      const dst = (await wb.treeRow(CONTAINER, 'Agent work', 'openrouter:work')).locator('.label-name');
+      const a = await src.boundingBox();
+      const b = await dst.boundingBox();
+      await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(a.x + a.width / 2 + 5, a.y + a.height / 2 - 3, { steps: 3 });
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 10 });
+      await screenshot('8-dnd-dragging');
+      await page.mouse.up();
+
+      const after = await until(page, async () => {
+        const rows = await profilesOf(wb, 'work', 'openrouter');
+        return rows.map((r) => r.label).join(',') === 'openrouter:manual,openrouter:work' ? rows : undefined;
+      }, 'the new order openrouter:manual, openrouter:work');
+      if (!after[0].description.startsWith('1. ') || !after[1].description.startsWith('2. ')) throw new Error(`ranks after: ${describe(after)}`);
+      const note = await wb.notification('Order for openrouter: openrouter:manual → openrouter:work.');
+      if (!/Undo/.test(note)) throw new Error(`order notification without Undo: ${note}`);
+      // Only agent work's order changed; main's openrouter is untouched.
+      const main = await profilesOf(wb, 'main', 'openrouter');
+      if (main.map((r) => r.label).join(',') !== 'openrouter:manual') throw new Error(`main openrouter: ${describe(main)}`);
+      await screenshot('9-dnd-after');
+
+      // The keyboard path back: select openrouter:manual, Alt+Down ("OpenClaw: Move Down").
+      await wb.clearNotifications();
+      await (await wb.treeRow(CONTAINER, 'Agent work', 'openrouter:manual')).locator('.label-name').click();
+      await page.keyboard.press('Alt+ArrowDown');
+      await until(page, async () => (await profilesOf(wb, 'work', 'openrouter')).map((r) => r.label).join(',') === 'openrouter:work,openrouter:manual', 'Alt+Down to restore openrouter:work, openrouter:manual');
+      await wb.notification('Order for openrouter: openrouter:work → openrouter:manual.');
+      await screenshot('9b-alt-down');
+    },
+  },
+  {
+    name: 'remove a profile from its context menu, confirm "Remove", then Undo in the notification',
+    async fn({ wb, page, screenshot }) {
+      await openView(wb);
+      await wb.clearNotifications();
+      const id = 'openrouter:work';
+      const before = await profilesOf(wb, 'work', 'openrouter');
+      const had = before.find((r) => r.label === id);
+      if (!had) throw new Error(`no ${id} under work/openrouter: ${describe(before)}`);
+
+      await (await wb.treeRow(CONTAINER, 'Agent work', id)).click({ button: 'right' });
+      await page.locator('.context-view .monaco-menu').waitFor({ state: 'visible' });
+      await page.waitForTimeout(300);
+      await screenshot('10-remove-context-menu');
+      await wb.contextMenuItem('Remove Profile');
+
+      const dialog = wb.dialog();
+      await dialog.waitFor({ state: 'visible' });
+      const text = (await dialog.innerText()).replace(/\s+/g, ' ');
+      if (!text.includes(`Remove ${id}?`)) throw new Error(`dialog: ${text}`);
+      await page.waitForTimeout(300);
+      await screenshot('11-remove-confirm');
+      await wb.dialogButton('Remove');
+      await dialog.waitFor({ state: 'hidden' });
+
+      await until(page, async () => !(await profilesOf(wb, 'work', 'openrouter')).some((r) => r.label === id), `${id} to disappear`);
+      const note = await wb.notification(`Removed ${id}.`);
+      if (!/Undo/.test(note)) throw new Error(`removal notification without Undo: ${note}`);
+      await screenshot('12-removed');
+
+      await wb.notificationButton(`Removed ${id}.`, 'Undo');
+      await until(page, async () => (await profilesOf(wb, 'work', 'openrouter')).some((r) => r.label === id), `${id} to come back`);
+      await wb.notification(`Undid: removal of ${id}`);
+      const back = await profilesOf(wb, 'work', 'openrouter');
+      if (back.map((r) => `${r.label} ${r.description}`).join(',') !== before.map((r) => `${r.label} ${r.description}`).join(',')) throw new Error(`after undo: ${describe(back)}; before: ${describe(before)}`);
+      await screenshot('13-undone');
+    },
+  },
+  {
+    name: 'the status bar item: an expiring token written from outside shows up; hover lists counts and attention items',
+    async fn({ wb, page, screenshot, stateDir, home }) {
+      await openView(wb);
+      await wb.clearNotifications();
+      const item = wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status');
+      await item.waitFor({ state: 'visible' });
+
+      // An attention item: a setup token for agent main that expires in 3 h, saved by the CLI
+      // (outside VS Code); the file watcher brings it into the tree and the status bar.
+      const id = 'anthropic:e2e-expiring';
+      const token = `sk-ant-oat01-fake-e2e-${crypto.randomBytes(40).toString('hex')}`;
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'add-token', '--state-dir', stateDir, '--agent', 'main', '--provider', 'anthropic', '--profile-id', id, '--expires-in', '3h'], { input: `${token}\n`, encoding: 'utf8', env: { ...process.env, HOME: home, OPENCLAW_STATE_DIR: stateDir } });
+      if (r.status !== 0) throw new Error(`openclaw-auth add-token exited ${r.status}`);
+      await until(page, async () => (await profilesOf(wb, 'main', 'anthropic')).some((x) => x.label === id && /expires in/.test(x.description)), `${id} (expires in …) in the tree`);
+
+      const main = (await wb.treeItems(CONTAINER)).filter((x) => x.agent === 'Agent main' && x.level === 3);
+      const ok = main.filter((x) => /· ok\b/.test(x.description)).length;
+      const expiring = main.filter((x) => /expires in/.test(x.description)).length;
+      await until(page, async () => (await item.innerText()).replace(/\s+/g, ' ').trim() === `${ok} ${expiring}`, `the status bar text "${ok} ${expiring}" (ok, expiring)`);
+      const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
+      // Warning background (statusBarItem.warningBackground): the workbench marks the item warning-kind.
+      if (!/\bwarning-kind\b/.test((await item.getAttribute('class')) ?? '')) throw new Error('the status bar item has no warning background');
+      await page.mouse.move(900, 400);
+      await page.waitForTimeout(300);
+      await screenshot('14-status-warning');
+
+      await item.hover();
+      const hover = wb.hover();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      await page.waitForTimeout(400);
+      const tip = (await hover.innerText()).replace(/\s+/g, ' ').trim();
+      await screenshot('15-status-tooltip');
+      if (!tip.includes('OpenClaw credentials — agent main')) throw new Error(`status tooltip does not name the agent: ${tip}`);
+      const counts = new RegExp(`${ok} ok · ${expiring} expiring · \\d+ cooling down · \\d+ need attention · \\d+ excluded by order`);
+      if (!counts.test(tip)) throw new Error(`status tooltip counts do not match the tree (${ok} ok, ${expiring} expiring): ${tip}`);
+      if (!new RegExp(`${id} expires in \\d+h`).test(tip) || !/Replace/.test(tip)) throw new Error(`status tooltip does not list the expiring token: ${tip}`);
+      process.stdout.write(`      status bar: "${text}"; tooltip: ${tip.slice(0, 300)}\n`);
+      await page.mouse.move(900, 400);
+    },
+  },
+];
