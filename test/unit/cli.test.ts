@@ -30,7 +30,7 @@ describe('openclaw-auth CLI', () => {
 
   it('--state-dir points at a state dir anywhere', () => {
     const h = home('basic');
-    const r = run(tempHome(), ['list', '--json', '--state-dir', path.join(h, '.openclaw')]);
+    const r = run(home(), ['list', '--json', '--state-dir', path.join(h, '.openclaw')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { profiles: unknown[] }).profiles.length, 4);
   });
