@@ -239,18 +239,7 @@ export class SqliteReader {
     const layout = this.layout(table);
     if (layout.unsupported !== null) throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
     const out: Array<Record<string, SqlValue>> = [];
-    for (const { rowid, payload } of this.scanTable(layout.rootPage)) {
-      const values = decodeRecord(payload, this.info.textEncoding, this.path);
-      const row: Record<string, SqlValue> = {};
-      layout.columns.forEach((col, i) => {
-        let v: SqlValue;
-        if (i === layout.rowidAlias) v = rowid;
-        else if (i < values.length) v = values[i] ?? null;
-        else v = this.defaultValue(layout, i, table);
-        setProp(row, col, v);
-      });
-      out.push(row);
-    }
+    for (const { rowid, payload } of this.scanTable(layout.rootPage)) out.push(this.buildRow(layout, table, rowid, payload));
     return out;
   }
 
@@ -271,18 +260,24 @@ export class SqliteReader {
     };
     const out: Array<Record<string, SqlValue>> = [];
     for (const { rowid, payload } of this.scanTable(layout.rootPage, keep)) {
-      const values = decodeRecord(payload, enc, this.path);
-      const row: Record<string, SqlValue> = {};
-      layout.columns.forEach((col, i) => {
-        let v: SqlValue;
-        if (i === layout.rowidAlias) v = rowid;
-        else if (i < values.length) v = values[i] ?? null;
-        else v = this.defaultValue(layout, i, table);
-        setProp(row, col, v);
-      });
+      const row = this.buildRow(layout, table, rowid, payload);
       if (accept(row[layout.columns[idx] as string] ?? null)) out.push(row);
     }
     return out;
+  }
+
+  /** One row object: the rowid alias column gets the rowid; columns added later get their default. */
+  private buildRow(layout: TableLayout, table: string, rowid: number | bigint, payload: Buffer): Record<string, SqlValue> {
+    const values = decodeRecord(payload, this.info.textEncoding, this.path);
+    const row: Record<string, SqlValue> = {};
+    layout.columns.forEach((col, i) => {
+      let v: SqlValue;
+      if (i === layout.rowidAlias) v = rowid;
+      else if (i < values.length) v = values[i] ?? null;
+      else v = this.defaultValue(layout, i, table);
+      setProp(row, col, v);
+    });
+    return row;
   }
 
   close(): void {
