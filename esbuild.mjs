@@ -30,6 +30,8 @@ function copyAssets() {
 
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  // The owner and everything it needs, loaded by dist/extension.js right after activation.
+  { ...common, entryPoints: ['src/owner.ts'], outfile: 'dist/main.js' },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -1,23 +1,43 @@
 /**
- * Thin activation: build the owner, let it start, tie it to the extension's lifetime.
+ * Activation, kept tiny so it costs almost nothing: it registers a stub for every contributed
+ * command and returns at once; the rest of the extension (dist/main.js: the owner, the store,
+ * the tree) loads right after, outside the activation path. A command run before that finishes
+ * waits for it. The owner is tied to the extension's lifetime through context.subscriptions.
  */
 import * as vscode from 'vscode';
-import { OpenClawAuth } from './owner';
+import type { OpenClawAuth } from './owner';
 
-let owner: OpenClawAuth | undefined;
+export interface OpenClawAuthApi {
+  /** Resolves to the owner once it has started (tests and other extensions wait on this). */
+  readonly ready: Promise<OpenClawAuth>;
+}
 
-export async function activate(context: vscode.ExtensionContext): Promise<OpenClawAuth | undefined> {
-  try {
-    owner = new OpenClawAuth(context);
-    context.subscriptions.push(owner);
-    await owner.start();
-    return owner;
-  } catch (e) {
-    void vscode.window.showErrorMessage(`OpenClaw Auth failed to start: ${(e as Error).message}`);
-    return undefined;
+type OwnerModule = { OpenClawAuth: new (context: vscode.ExtensionContext) => OpenClawAuth };
+
+export function activate(context: vscode.ExtensionContext): OpenClawAuthApi {
+  let resolveReady!: (o: OpenClawAuth) => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<OpenClawAuth>((res, rej) => { resolveReady = res; rejectReady = rej; });
+  ready.catch((e: unknown) => void vscode.window.showErrorMessage(`OpenClaw Auth failed to start: ${(e as Error).message}`));
+
+  const contributed = (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? [];
+  for (const { command } of contributed) {
+    context.subscriptions.push(vscode.commands.registerCommand(command, async (arg?: unknown) => (await ready).runCommand(command, arg)));
   }
+
+  setImmediate(() => {
+    try {
+      // A separate bundle, loaded after activate() has returned (esbuild leaves this require alone).
+      const mainPath = './main.js';
+      const { OpenClawAuth } = require(mainPath) as OwnerModule;
+      const owner = new OpenClawAuth(context);
+      context.subscriptions.push(owner);
+      owner.start().then(() => resolveReady(owner), rejectReady);
+    } catch (e) {
+      rejectReady(e);
+    }
+  });
+  return { ready };
 }
 
-export function deactivate(): void {
-  owner = undefined;
-}
+export function deactivate(): void {}

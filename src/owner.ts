@@ -14,7 +14,7 @@ import { deriveView, listAgents, readSnapshot, applyMutation, type AgentSnapshot
 import type { AgentView } from './auth/view';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
-import { registerCommands } from './commands';
+import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
 
@@ -44,6 +44,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   /** What the status bar shows now (tests and the walkthrough read it). */
   lastStatus: StatusSummary | undefined;
   private tick: NodeJS.Timeout | undefined;
+  private commands: CommandTable = {};
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
 
@@ -58,7 +59,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
     this.statusBar = new StatusBar();
     this.disposables.push(this.tree, this.treeView, this.statusBar);
-    registerCommands(this, this.disposables);
+    this.commands = commandTable(this);
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('openclawAuth')) return;
       this.readSettings();
@@ -163,6 +164,19 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const msg = this.log.scrub((e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
       void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
+      return undefined;
+    }
+  }
+
+  /** Runs a command of the table (the entry registered a stub per command that lands here). */
+  async runCommand(id: string, arg?: unknown): Promise<unknown> {
+    const fn = this.commands[id];
+    if (!fn) { this.log.warn(`Unknown command ${id}`); return undefined; }
+    try {
+      return await fn(arg);
+    } catch (e) {
+      this.log.error(`${id} failed`, e);
+      void this.ui.showErrorMessage(this.log.scrub((e as Error).message));
       return undefined;
     }
   }

@@ -235,8 +235,11 @@ async function createState(o: OpenClawAuth): Promise<void> {
   o.reload();
 }
 
-export function registerCommands(o: OpenClawAuth, disposables: vscode.Disposable[]): void {
-  const table: Record<string, (arg?: unknown) => unknown> = {
+export type CommandTable = Record<string, (arg?: unknown) => unknown>;
+
+/** Every command's handler; the extension's entry registers them (see src/extension.ts). */
+export function commandTable(o: OpenClawAuth): CommandTable {
+  return {
     'openclawAuth.refresh': () => o.reload(),
     'openclawAuth.addApiKey': (a) => addApiKey(o, a),
     'openclawAuth.pasteToken': (a) => pasteToken(o, a),
@@ -259,9 +262,4 @@ export function registerCommands(o: OpenClawAuth, disposables: vscode.Disposable
     'openclawAuth.claudeSetupToken': () => claudeSetupToken(o),
     'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
   };
-  for (const [id, fn] of Object.entries(table)) {
-    disposables.push(vscode.commands.registerCommand(id, async (arg?: unknown) => {
-      try { await fn(arg); } catch (e) { o.log.error(`${id} failed`, e); void o.ui.showErrorMessage(o.log.scrub((e as Error).message)); }
-    }));
-  }
 }

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenClawAuth } from '../../src/owner';
+import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import type { Node } from '../../src/views/profilesTree';
 import { readSnapshot, applyMutation } from '../../src/store';
@@ -87,11 +88,11 @@ describe('OpenClaw Auth in the extension host', function () {
   this.timeout(20000);
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<OpenClawAuth>(EXT_ID);
+    const ext = vscode.extensions.getExtension<OpenClawAuthApi>(EXT_ID);
     assert.ok(ext, 'extension is installed');
     extPath = ext.extensionPath;
-    owner = (await ext.activate()) as OpenClawAuth;
-    assert.ok(owner && owner.tree, 'activate() returns the owner');
+    owner = await (await ext.activate()).ready;
+    assert.ok(owner && owner.tree, 'the API resolves to the started owner');
   });
 
   after(async () => {
