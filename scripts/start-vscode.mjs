@@ -4,8 +4,9 @@
 //
 //   node scripts/start-vscode.mjs [--state-dir DIR] [--port N] [--folder DIR] [--no-install] [--verbose]
 //
-//   (default)        a demo state: test/fixtures/openclaw-2026.9.6/multi-agent/home/.openclaw is
-//                    copied into a temp dir (removed on exit) and HOME points at that copy
+//   (default)        a demo state made from scratch (scripts/make-demo-state.ts: agents main, work,
+//                    nightly; ok, expiring, expired, cooling, disabled, unresolved-ref, excluded and
+//                    config-only profiles) in a temp dir (removed on exit); HOME points at it
 //   --state-dir DIR  use this OpenClaw state dir instead (your HOME is kept, so ~ and env-backed
 //                    secrets resolve as usual; the extension writes there!)
 //   --port N         listen on 127.0.0.1:N (default: a free port)
@@ -20,7 +21,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CODE_SERVER_VERSION, VSCODE_VERSION, assertHostInstalled, installVscodeHost, missingParts } from './install-vscode-host.mjs';
 import {
-  FIXTURES,
   ROOT,
   SIGNAL_EXIT_CODES,
   linkExtension,
@@ -91,7 +91,9 @@ async function main() {
   if (stateDir) {
     env.HOME = process.env.HOME; // the user's own state: keep their HOME
   } else {
-    fs.cpSync(path.join(FIXTURES, 'multi-agent', 'home'), run.home, { recursive: true });
+    // The demo state is made from scratch by the project's own writer (scripts/make-demo-state.ts).
+    const made = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'scripts', 'make-demo-state.ts'), run.home], { cwd: ROOT, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`could not create the demo state: ${made.stderr.trim()}`);
     stateDir = path.join(run.home, '.openclaw');
   }
   env.OPENCLAW_STATE_DIR = stateDir;
@@ -116,7 +118,7 @@ async function main() {
   console.log(`
 OpenClaw Auth in VS Code (code-server ${CODE_SERVER_VERSION}, VS Code ${VSCODE_VERSION})
   extension:  ${extensionId} from ${ROOT}
-  state dir:  ${stateDir}${o.stateDir ? '' : '  (demo copy of the multi-agent fixture; removed on exit)'}
+  state dir:  ${stateDir}${o.stateDir ? '' : '  (demo state made from scratch; removed on exit)'}
   server log: ${o.verbose ? '(on this terminal)' : run.serverLog}
 
   Open ${url}
