@@ -199,6 +199,37 @@ describe('OpenClaw Auth in the extension host', function () {
     assert.equal(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, undefined);
   });
 
+  it('Paste Setup Token (success), Replace Credential with Undo, Copy Profile Id, Select Agent', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const tok = 'sk-ant-oat01-host-fake-' + 'T'.repeat(70);
+    const before = Date.now();
+    let s = script(['anthropic:second', tok, '12h']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.pasteToken', { agentId: 'main', provider: 'anthropic' });
+    const t = readSnapshot({ stateDirSetting: dir }).store.profiles['anthropic:second'] as { type: string; token?: string; expires?: number } | undefined;
+    assert.ok(t?.type === 'token' && t.token === tok, 'token stored exactly');
+    assert.ok((t.expires ?? 0) >= before + 12 * 3_600_000 && (t.expires ?? 0) <= Date.now() + 12 * 3_600_000);
+
+    const oldKey = (readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:manual'] as { key?: string }).key;
+    s = script([KEY, 'Undo']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.replaceCredential', { agentId: 'main', profileId: 'openrouter:manual' });
+    await waitFor(() => s.messages.some((m) => /^Undid: key replacement/.test(m)), 'undo of the replacement');
+    assert.ok((readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:manual'] as { key?: string }).key === oldKey, 'Undo restored the old key');
+    assert.ok(s.messages.some((m) => /Replaced the key of openrouter:manual/.test(m)));
+
+    await vscode.commands.executeCommand('openclawAuth.copyProfileId', profileNode('main', 'openrouter:backup'));
+    assert.equal(await vscode.env.clipboard.readText(), 'openrouter:backup');
+
+    const multi = copyFixture('multi-agent');
+    await useState(multi);
+    owner.ui = script([]).ui;
+    await vscode.commands.executeCommand('openclawAuth.selectAgent', { agentId: 'work' });
+    await waitFor(() => owner.currentAgent === 'work' && /agent work/.test(owner.lastStatus?.tooltip ?? ''), 'status bar follows the selected agent');
+    await vscode.workspace.getConfiguration('openclawAuth').update('agent', undefined, vscode.ConfigurationTarget.Global);
+  });
+
   it('a change on disk by another program reaches the tree and the status bar within a second', async () => {
     const dir = copyFixture('basic');
     await useState(dir);
