@@ -230,6 +230,69 @@ describe('OpenClaw Auth in the extension host', function () {
     await vscode.workspace.getConfiguration('openclawAuth').update('agent', undefined, vscode.ConfigurationTarget.Global);
   });
 
+  it('endpoint details come from models.providers and aws-sdk routes show as config-only rows', async () => {
+    const dir = copyFixture('basic');
+    const cfgPath = path.join(dir, 'openclaw.json');
+    const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as { models?: unknown; auth: { profiles: Record<string, unknown> } };
+    cfg.models = { providers: { openrouter: { baseUrl: 'https://openrouter.example.test/api/v1', api: 'openai-completions', headers: { 'X-Title': 'demo' } }, 'amazon-bedrock': { auth: 'aws-sdk' } } };
+    cfg.auth.profiles['amazon-bedrock:default'] = { provider: 'amazon-bedrock', mode: 'aws-sdk' };
+    fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+    await useState(dir);
+    const tree = owner.tree!;
+    const main = tree.getChildren()[0]!;
+    const openrouter = tree.getChildren(main).find((n) => n.kind === 'provider' && n.provider.provider === 'openrouter')!;
+    // The tooltip is Markdown with escaped punctuation; compare what it renders to.
+    const tip = (tree.getTreeItem(openrouter).tooltip as vscode.MarkdownString).value.replace(/\\(.)/g, '$1');
+    assert.match(tip, /Endpoint \(models\.providers\): https:\/\/openrouter\.example\.test\/api\/v1 · openai-completions · headers: X-Title/);
+    const bedrock = tree.getChildren(main).find((n) => n.kind === 'provider' && n.provider.provider === 'amazon-bedrock')!;
+    const row = tree.getChildren(bedrock)[0]!;
+    const item = tree.getTreeItem(row);
+    assert.match(String(item.contextValue), /type-aws-sdk/);
+    assert.match(String(item.contextValue), /source-config/);
+    assert.doesNotMatch(String(item.contextValue), /removable/, 'a config-only route has no credential to remove');
+  });
+
+  it('sign-in flows: a missing openclaw is explained; --force is confirmed first and cancelling opens nothing; a confirmed one opens a terminal', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const conf = vscode.workspace.getConfiguration('openclawAuth');
+    await conf.update('openclawPath', path.join(dir, 'no-such-openclaw'), vscode.ConfigurationTarget.Global);
+    await waitFor(() => owner.settings.openclawPath.endsWith('no-such-openclaw'), 'setting read');
+    let s = script(['openai']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.signIn', { agentId: 'main' });
+    assert.ok(s.messages.some((m) => /openclaw CLI was not found/.test(m) && /npm install -g openclaw/.test(m)), s.messages.join(' | '));
+    const fake = path.join(dir, 'fake-openclaw.sh');
+    fs.writeFileSync(fake, '#!/bin/sh\nexit 0\n', { mode: 0o700 });
+    await conf.update('openclawPath', fake, vscode.ConfigurationTarget.Global);
+    await waitFor(() => owner.settings.openclawPath === fake, 'setting read');
+    const terminalsBefore = vscode.window.terminals.length;
+    s = script(['openai', undefined]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.signInForce', { agentId: 'main' });
+    assert.ok(s.messages.some((m) => /--force/.test(m)));
+    assert.equal(vscode.window.terminals.length, terminalsBefore, 'cancelled: no terminal');
+    s = script(['openai', 'Delete and Sign In']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.signInForce', { agentId: 'main' });
+    await waitFor(() => vscode.window.terminals.some((t) => t.name === 'OpenClaw sign-in: openai'), 'sign-in terminal');
+    for (const t of vscode.window.terminals) if (t.name.startsWith('OpenClaw sign-in')) t.dispose();
+    await conf.update('openclawPath', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  it('Open openclaw.json and Pick State Directory', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    owner.ui = script([]).ui;
+    await vscode.commands.executeCommand('openclawAuth.revealConfig');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === path.join(dir, 'openclaw.json'), 'config opened');
+    const other = copyFixture('multi-agent');
+    owner.ui = { ...script([]).ui, showOpenDialog: async () => [vscode.Uri.file(other)] };
+    await vscode.commands.executeCommand('openclawAuth.pickStateDir');
+    await waitFor(() => owner.paths?.stateDir === other && owner.agents.length === 2, 'state dir picked');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('a change on disk by another program reaches the tree and the status bar within a second', async () => {
     const dir = copyFixture('basic');
     await useState(dir);
