@@ -293,6 +293,50 @@ describe('OpenClaw Auth in the extension host', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('an empty state dir: the welcome view applies, Create OpenClaw State adds the first key and creates the DB openclaw reads', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-empty-'));
+    temps.push(empty);
+    const dir = path.join(empty, '.openclaw');
+    await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
+    await waitFor(() => owner.paths?.stateDir === dir, 'state dir');
+    assert.equal(owner.stateExists, false, 'viewsWelcome shows (openclawAuth.stateFound is false)');
+    assert.match(owner.lastStatus?.text ?? '', /no state/);
+    const s = script(['openrouter', 'openrouter:manual', KEY]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.createState');
+    assert.ok(fs.existsSync(path.join(dir, 'state', 'openclaw.sqlite')));
+    await waitFor(() => owner.stateExists && Boolean(owner.agent('main')?.view.providers.some((p) => p.provider === 'openrouter')), 'tree shows the first key');
+  });
+
+  it('Add SecretRef Profile (env ref that resolves), Move Up, Show Logs, and the Claude CLI flows explain a missing claude', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    let s = script(['api_key', 'env', 'default', 'OPENROUTER_API_KEY', 'openrouter:env2']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.addSecretRef', { agentId: 'main', provider: 'openrouter' });
+    assert.deepEqual(readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:env2'], { type: 'api_key', provider: 'openrouter', keyRef: { source: 'env', provider: 'default', id: 'OPENROUTER_API_KEY' } });
+    assert.ok(!s.messages.some((m) => /does not resolve/.test(m)), 'the .env value resolves the ref');
+    owner.ui = script([]).ui;
+    await vscode.commands.executeCommand('openclawAuth.moveUp', profileNode('main', 'openrouter:manual'));
+    assert.deepEqual(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, ['openrouter:manual', 'openrouter:backup']);
+    await vscode.commands.executeCommand('openclawAuth.showLogs');
+    const conf = vscode.workspace.getConfiguration('openclawAuth');
+    await conf.update('claudePath', path.join(dir, 'no-such-claude'), vscode.ConfigurationTarget.Global);
+    await waitFor(() => owner.settings.claudePath.endsWith('no-such-claude'), 'setting read');
+    s = script([]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.claudeSetupToken');
+    assert.ok(s.messages.some((m) => /claude CLI was not found/.test(m)), s.messages.join(' | '));
+    await conf.update('claudePath', undefined, vscode.ConfigurationTarget.Global);
+    await conf.update('openclawPath', path.join(dir, 'no-such-openclaw'), vscode.ConfigurationTarget.Global);
+    await waitFor(() => owner.settings.openclawPath.endsWith('no-such-openclaw'), 'setting read');
+    s = script([]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.reuseClaudeCli');
+    assert.ok(s.messages.some((m) => /openclaw CLI was not found/.test(m)));
+    await conf.update('openclawPath', undefined, vscode.ConfigurationTarget.Global);
+  });
+
   it('a change on disk by another program reaches the tree and the status bar within a second', async () => {
     const dir = copyFixture('basic');
     await useState(dir);
