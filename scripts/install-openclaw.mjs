@@ -280,11 +280,13 @@ async function main() {
   }
 }
 
-const invokedDirectly = (() => {
+/** True when the module at `metaUrl` is the script node was started with (not imported). */
+export function isMainModule(metaUrl) {
   try {
-    return process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+    return Boolean(process.argv[1]) && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(metaUrl));
   } catch {
     return false;
   }
-})();
-if (invokedDirectly) await main();
+}
+
+if (isMainModule(import.meta.url)) await main();

@@ -39,6 +39,7 @@ import {
   resolveCacheDir,
   resolvePaths,
   runNpm,
+  isMainModule,
 } from './install-openclaw.mjs';
 
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -289,11 +290,4 @@ async function main() {
   }
 }
 
-const invokedDirectly = (() => {
-  try {
-    return process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) await main();
+if (isMainModule(import.meta.url)) await main();

@@ -29,23 +29,23 @@ async function main(home: string): Promise<void> {
     auth: { profiles: { 'amazon-bedrock:default': { provider: 'amazon-bedrock', mode: 'aws-sdk' } } },
     gateway: { mode: 'local', port: 18789, bind: 'loopback' },
   }, null, 2) + '\n', { mode: 0o600 });
-  fs.writeFileSync(path.join(stateDir, '.env'), '# demo .env\nOPENROUTER_API_KEY_2=sk-or-v1-demo-rotation-0000000000000000000000000000000000\n', { mode: 0o600 });
+  fs.writeFileSync(path.join(stateDir, '.env'), '# demo .env\nOPENROUTER_API_KEY_2=FAKE-DEMO-KEY-openrouter-rotation-not-a-real-key\n', { mode: 0o600 });
 
   const env = { HOME: home, PATH: process.env.PATH ?? '' };
   const key = (id: string, provider: string, k: string) => applyMutation({ env }, { kind: 'upsertProfile', profileId: id, credential: { type: 'api_key', provider, key: k } });
   const token = (id: string, provider: string, t: string, expires?: number) => applyMutation({ env }, { kind: 'upsertProfile', profileId: id, credential: { type: 'token', provider, token: t, expires } });
 
-  await key('openrouter:manual', 'openrouter', 'sk-or-v1-demo-manual-1111111111111111111111111111111111111111');
-  await key('openrouter:backup', 'openrouter', 'sk-or-v1-demo-backup-2222222222222222222222222222222222222222');
-  await key('openrouter:old', 'openrouter', 'sk-or-v1-demo-old-33333333333333333333333333333333333333333333');
+  await key('openrouter:manual', 'openrouter', 'FAKE-DEMO-KEY-openrouter-manual-not-a-real-key');
+  await key('openrouter:backup', 'openrouter', 'FAKE-DEMO-KEY-openrouter-backup-not-a-real-key');
+  await key('openrouter:old', 'openrouter', 'FAKE-DEMO-KEY-openrouter-old-not-a-real-key');
   await applyMutation({ env }, { kind: 'setOrder', provider: 'openrouter', profileIds: ['openrouter:backup', 'openrouter:manual'] });
-  await token('anthropic:manual', 'anthropic', 'sk-ant-oat01-demo-' + 'A'.repeat(70), now + 10 * H);
-  await key('anthropic:spare', 'anthropic', 'sk-ant-api03-demo-spare-44444444444444444444444444444444444444');
-  await key('anthropic:billing', 'anthropic', 'sk-ant-api03-demo-billing-555555555555555555555555555555555555');
+  await token('anthropic:manual', 'anthropic', 'sk-ant-oat01-FAKE-DEMO-TOKEN-not-a-real-token-' + 'x'.repeat(40), now + 10 * H);
+  await key('anthropic:spare', 'anthropic', 'FAKE-DEMO-KEY-anthropic-spare-not-a-real-key');
+  await key('anthropic:billing', 'anthropic', 'FAKE-DEMO-KEY-anthropic-billing-not-a-real-key');
   await applyMutation({ env }, { kind: 'upsertProfile', profileId: 'openai:env', credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'OPENAI_API_KEY_DEMO_UNSET' } } });
-  await token('github-copilot:ci', 'github-copilot', 'ghu_demoExpiredCopilotToken0123456789abcdef', now - 2 * H);
-  await key('groq:manual', 'groq', 'gsk_demo_66666666666666666666666666666666666666666666');
-  await applyMutation({ env, agentId: 'work' }, { kind: 'upsertProfile', profileId: 'openrouter:work', credential: { type: 'api_key', provider: 'openrouter', key: 'sk-or-v1-demo-work-77777777777777777777777777777777777777777777' } });
+  await token('github-copilot:ci', 'github-copilot', 'FAKE-DEMO-TOKEN-copilot-expired-not-real', now - 2 * H);
+  await key('groq:manual', 'groq', 'FAKE-DEMO-KEY-groq-not-a-real-key');
+  await applyMutation({ env, agentId: 'work' }, { kind: 'upsertProfile', profileId: 'openrouter:work', credential: { type: 'api_key', provider: 'openrouter', key: 'FAKE-DEMO-KEY-openrouter-work-not-a-real-key' } });
   await applyMutation({ env, agentId: 'work' }, { kind: 'setOrder', provider: 'openrouter', profileIds: ['openrouter:work', 'openrouter:manual'] });
 
   // Health the gateway would have recorded: a model-scoped rate-limit cooldown and a billing disable.

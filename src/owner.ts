@@ -10,7 +10,7 @@ import { Log } from './views/log';
 import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
 import { StatusBar } from './views/statusBar';
 import type { StatusSummary } from './views/statusSummary';
-import { deriveView, listAgents, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
+import { deriveView, listAgents, newSnapshotCache, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
 import type { AgentView } from './auth/view';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
@@ -87,7 +87,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   /** Re-reads every agent from disk and refreshes the UI. */
   reload(): void {
     try {
-      const { paths, agents, defaultAgentId } = listAgents(this.snapshotOptions());
+      // One refresh reads the state DB and config once, whatever the number of agents.
+      const cache = newSnapshotCache();
+      const { paths, agents, defaultAgentId } = listAgents({ ...this.snapshotOptions(), cache });
       this.paths = paths;
       this.stateExists = fs.existsSync(paths.stateDir);
       this.defaultAgent = defaultAgentId;
@@ -96,7 +98,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const now = Date.now();
       this.agents = this.stateExists
         ? agents.map((agentId) => {
-            const snapshot = readSnapshot(this.snapshotOptions(agentId));
+            const snapshot = readSnapshot({ ...this.snapshotOptions(agentId), cache });
             this.log.rememberSecrets(Object.values(snapshot.store.profiles).flatMap((c) => (c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh])));
             return { agentId, snapshot, view: deriveView(snapshot, now) };
           })

@@ -114,12 +114,18 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${source.label}:${alias}:${id}.` });
 }
 
-async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
+/** The agent and profile a command acts on: from the tree or a link, else asked for. */
+async function pickProfile(o: OpenClawAuth, arg: unknown, title: string): Promise<{ agentId: string; profileId: string } | undefined> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const agentId = await pickAgent(o, t); if (!agentId) return undefined;
+  const profileId = t.profileId ?? (await pickString(o, Object.keys(o.agent(agentId)?.snapshot.store.profiles ?? {}).sort(), title));
+  return profileId ? { agentId, profileId } : undefined;
+}
+
+async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
+  const picked = await pickProfile(o, arg, 'Replace which credential?'); if (!picked) return;
+  const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
-  const profileId = t.profileId ?? (await pickString(o, Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), 'Replace which credential?'));
-  if (!profileId) return;
   const c = entry?.snapshot.store.profiles[profileId];
   if (!c) { void o.ui.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
   if (c.type === 'oauth') { await signIn(o, { provider: c.provider, profileId }); return; }
@@ -130,11 +136,9 @@ async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
 }
 
 async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
-  const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const picked = await pickProfile(o, arg, 'Remove which profile?'); if (!picked) return;
+  const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
-  const profileId = t.profileId ?? (await pickString(o, Object.keys(entry?.snapshot.store.profiles ?? {}).sort(), 'Remove which profile?'));
-  if (!profileId) return;
   const inherited = entry?.snapshot.location[profileId] === 'inherited';
   const ok = await o.ui.showWarningMessage(`Remove ${profileId}?`, { modal: true, detail: `${inherited ? 'It is saved in the shared store, so every agent that inherits it loses it. ' : ''}It is also removed from every order and from openclaw.json. Nothing is revoked at the provider. You can undo this right after.` }, 'Remove');
   if (ok !== 'Remove') return;

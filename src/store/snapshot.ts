@@ -80,7 +80,18 @@ export interface AgentSnapshot {
   fingerprint: string;
 }
 
-function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string): DbRead {
+function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string, cache?: SnapshotCache): DbRead {
+  const hit = cache?.dbs.get(dbPath);
+  if (hit) {
+    if (hit.error) warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: hit.error });
+    return hit;
+  }
+  const read = readDbFile(dbPath, kind, warnings, home);
+  cache?.dbs.set(dbPath, read);
+  return read;
+}
+
+function readDbFile(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string): DbRead {
   const out: DbRead = { path: dbPath, exists: false, hasStateRow: false, hasStoreRow: false, walCommitted: false, secretStore: new Map() };
   if (!fs.existsSync(dbPath)) return out;
   out.exists = true;
@@ -134,8 +145,8 @@ function parseMarker(raw: string | undefined): SharedLocation | 'invalid' | unde
 }
 
 /** Without a marker, openclaw keeps using the main agent DB when it already holds auth rows. */
-function legacyMainHasAuth(dbFile: string, already: DbRead | undefined, warnings: LoadWarning[], home: string): boolean {
-  const d = already ?? readDb(dbFile, 'agent', warnings, home);
+function legacyMainHasAuth(dbFile: string, already: DbRead | undefined, warnings: LoadWarning[], home: string, cache?: SnapshotCache): boolean {
+  const d = already ?? readDb(dbFile, 'agent', warnings, home, cache);
   return d.hasStoreRow || d.hasStateRow;
 }
 
@@ -152,11 +163,26 @@ export interface SnapshotOptions {
   stateDirSetting?: string;
   env?: Env;
   agentId?: string;
+  /**
+   * Reads shared between the snapshots of one refresh (every agent inherits the same state DB
+   * and config): pass one object to all of them so each file is read once. Never keep it longer.
+   */
+  cache?: SnapshotCache;
+}
+
+export interface SnapshotCache {
+  dbs: Map<string, DbRead>;
+  config?: LoadedConfig;
+}
+
+export function newSnapshotCache(): SnapshotCache {
+  return { dbs: new Map() };
 }
 
 export function listAgents(opts: SnapshotOptions = {}): { paths: ResolvedPaths; config: LoadedConfig; agents: string[]; defaultAgentId: string } {
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env });
-  const config = loadConfig(paths.configPath);
+  const config = opts.cache?.config ?? loadConfig(paths.configPath);
+  if (opts.cache) opts.cache.config = config;
   const { entries, defaultAgentId } = configAgents(config.data);
   const ids = new Set<string>([defaultAgentId, ...entries.map((e) => e.id)]);
   try {
@@ -168,7 +194,8 @@ export function listAgents(opts: SnapshotOptions = {}): { paths: ResolvedPaths; 
 export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const env = opts.env ?? process.env;
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env });
-  const config = loadConfig(paths.configPath);
+  const config = opts.cache?.config ?? loadConfig(paths.configPath);
+  if (opts.cache) opts.cache.config = config;
   const warnings: LoadWarning[] = [];
   if (config.error) warnings.push({ source: displayPath(paths.configPath, paths.home), reason: 'invalid_config', message: config.error });
   const agents = configAgents(config.data);
@@ -176,8 +203,8 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const entry = agents.entries.find((e) => e.id === agentId);
   const dir = agentDir(paths, agentId, entry?.agentDir, env);
   const agentDbFile = agentDbPath(dir);
-  const sharedDb = readDb(paths.sharedDb, 'shared', warnings, paths.home);
-  const agentDb = readDb(agentDbFile, 'agent', warnings, paths.home);
+  const sharedDb = readDb(paths.sharedDb, 'shared', warnings, paths.home, opts.cache);
+  const agentDb = readDb(agentDbFile, 'agent', warnings, paths.home, opts.cache);
   const defaultEntry = agents.entries.find((e) => e.id === agents.defaultAgentId);
   const defaultAgentDbFile = agentDbPath(agentDir(paths, agents.defaultAgentId, defaultEntry?.agentDir, env));
   const isDefaultAgent = agentId === agents.defaultAgentId;
@@ -194,7 +221,7 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     sharedStoreText = undefined; sharedStateText = undefined;
   } else if (marker === 'legacy-main' || marker === undefined) {
     sharedLocation = 'legacy-main';
-    sharedSource = isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, paths.home);
+    sharedSource = isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, paths.home, opts.cache);
     sharedStoreText = sharedSource.storeText;
     sharedStateText = sharedSource.stateText;
     sharedWhere = `${displayPath(defaultAgentDbFile, paths.home)} auth_profile_store`;
@@ -240,7 +267,7 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     sharedLocation,
     sharedStorePath: sharedLocation === 'state-db' ? paths.sharedDb : defaultAgentDbFile,
     defaultAgentDbPath: defaultAgentDbFile,
-    freshSharedStore: marker === undefined && !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home) && !hasLegacyJson(path.dirname(defaultAgentDbFile)),
+    freshSharedStore: marker === undefined && !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home, opts.cache) && !hasLegacyJson(path.dirname(defaultAgentDbFile)),
     store: { version: 1, profiles },
     location,
     state,

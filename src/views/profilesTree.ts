@@ -64,7 +64,6 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   private readonly emitter = new vscode.EventEmitter<Node | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
-  private byId = new Map<string, Node>();
 
   constructor(private readonly model: TreeModel) {
     model.onDidChange(() => this.emitter.fire(), this, this.disposables);
@@ -72,33 +71,22 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   getChildren(node?: Node): Node[] {
     if (!node) {
-      this.byId.clear();
-      return this.model.agents.map((a) => this.remember({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }));
+      return this.model.agents.map((a): Node => ({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }));
     }
     if (node.kind === 'agent') {
       const out: Node[] = [];
-      for (const w of node.snapshot.warnings.slice(0, 5)) out.push(this.remember({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, parent: node }));
-      for (const p of node.view.providers) out.push(this.remember({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot }));
+      for (const w of node.snapshot.warnings.slice(0, 5)) out.push({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, parent: node });
+      for (const p of node.view.providers) out.push({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot });
       return out;
     }
     if (node.kind === 'provider') {
-      return node.provider.profiles.map((profile) => this.remember({ kind: 'profile', id: `${node.id}/profile:${profile.id}`, agentId: node.agentId, provider: node.provider, profile, parent: node }));
+      return node.provider.profiles.map((profile): Node => ({ kind: 'profile', id: `${node.id}/profile:${profile.id}`, agentId: node.agentId, provider: node.provider, profile, parent: node }));
     }
     return [];
   }
 
   getParent(node: Node): Node | undefined {
     return node.kind === 'agent' ? undefined : node.parent;
-  }
-
-  findProfile(agentId: string, profileId: string): Node | undefined {
-    for (const n of this.byId.values()) if (n.kind === 'profile' && n.agentId === agentId && n.profile.id === profileId) return n;
-    return undefined;
-  }
-
-  private remember(n: Node): Node {
-    this.byId.set(n.id, n);
-    return n;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
