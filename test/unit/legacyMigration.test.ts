@@ -1,0 +1,309 @@
+/**
+ * Legacy migration (doctor): parity with the real `openclaw doctor --fix` on the `legacy`
+ * fixture (before -> after, made by openclaw 2026.9.6), idempotence, undo to the exact original
+ * bytes, refusal while another process holds the store, and bad input reported per item with no
+ * original file touched.
+ */
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyHome, FIXTURES, rmrf, tempHome } from '../helpers/fixtures';
+import { applyLegacyMigration, detectLegacy, listRuns, MigrationError, planLegacyMigration, undoLegacyMigration, MAX_LEGACY_FILE_BYTES } from '../../src/store/legacy';
+import { publicPlan, allocateId, duplicateKeys } from '../../src/auth/legacyMigration';
+import { StoreBusyError } from '../../src/store/dbWriter';
+import { SqliteReader } from '../../src/store/sqliteReader';
+import { listDocument, readSnapshot } from '../../src/store';
+
+type J = Record<string, unknown>;
+
+export function hashTree(dir: string, skip: (rel: string) => boolean = (r) => r.startsWith('.openclaw/openclaw-auth/')): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      const rel = path.relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) walk(p);
+      else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?: J; marker?: J; receipts: J[] } {
+  const r = SqliteReader.open(db);
+  try {
+    const out: { store?: J; state?: J; marker?: J; receipts: J[] } = { receipts: [] };
+    if (kind === 'shared') {
+      for (const row of r.rows('config_machine_state')) {
+        if (row.state_key === 'authProfiles.store') out.store = JSON.parse(String(row.value_json)) as J;
+        if (row.state_key === 'authProfiles.state') out.state = JSON.parse(String(row.value_json)) as J;
+        if (row.state_key === 'auth.sharedStore') out.marker = JSON.parse(String(row.value_json)) as J;
+      }
+      if (r.hasTable('migration_sources')) out.receipts = r.rows('migration_sources') as J[];
+    } else {
+      for (const row of r.rows('auth_profile_store')) if (row.store_key === 'primary') out.store = JSON.parse(String(row.store_json)) as J;
+      if (r.hasTable('auth_profile_state')) for (const row of r.rows('auth_profile_state')) if (row.state_key === 'primary') out.state = JSON.parse(String(row.state_json)) as J;
+    }
+    return out;
+  } finally { r.close(); }
+}
+
+const opts = (home: string) => ({ stateDirSetting: path.join(home, '.openclaw'), env: { HOME: home } });
+const authOf = (file: string) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { auth?: J }).auth;
+
+describe('legacy migration (doctor)', function () {
+  this.timeout(60_000);
+  const homes: string[] = [];
+  after(() => homes.forEach(rmrf));
+  const home = (scenario: string) => { const h = copyHome(scenario); homes.push(h); return h; };
+
+  it('detects every legacy source per agent and the state in which openclaw refuses to run', () => {
+    const h = home('legacy/before');
+    const d = detectLegacy(opts(h));
+    const byAgent = Object.fromEntries(d.input.agents.map((a) => [a.agentId, a.sources.map((s) => s.kind).sort()]));
+    assert.deepEqual(byAgent, { main: ['auth-profiles', 'auth-state'], work: ['auth-profiles'] });
+    const { plan } = planLegacyMigration(opts(h));
+    // Same scopes as the real CLI's refusals (before/expected): main "all", work "openrouter".
+    const refusals = Object.fromEntries(plan.refusals.map((r) => [r.agentId, r.affectedProviders]));
+    assert.deepEqual(refusals, { main: null, work: ['openrouter'] });
+    const msg = (JSON.parse(fs.readFileSync(path.join(FIXTURES, 'legacy/before/expected/models-auth-list.work.json'), 'utf8')) as { error: { message: string } }).error.message;
+    assert.match(msg, /affected providers: openrouter;/);
+    assert.match(plan.refusals.find((r) => r.agentId === 'main')?.message ?? '', /affected providers: all \(legacy provider scope unavailable\); run openclaw doctor --fix\./);
+  });
+
+  it('plans every profile and state entry with its source and destination, without secrets', () => {
+    const h = home('legacy/before');
+    const { plan } = planLegacyMigration(opts(h));
+    assert.equal(plan.needed, true);
+    const rows = plan.profiles.map((p) => `${p.agentId} ${p.fromId} ${p.action} ${p.toId ?? ''}`).sort();
+    assert.deepEqual(rows, [
+      'main amazon-bedrock:default move-to-config amazon-bedrock:default',
+      'main anthropic:manual add anthropic:manual',
+      'main anthropic:pro add anthropic:pro',
+      'main openai-codex:default rename openai:default',
+      'main openrouter:env add openrouter:env',
+      'work openrouter:default add openrouter:default',
+    ]);
+    assert.ok(plan.profiles.filter((p) => p.agentId === 'main' && p.action !== 'move-to-config').every((p) => p.destination?.includes('state/openclaw.sqlite')));
+    assert.ok(plan.profiles.filter((p) => p.agentId === 'work').every((p) => p.destination?.includes('agents/work/agent/openclaw-agent.sqlite')));
+    assert.equal(plan.profiles.find((p) => p.fromId === 'openrouter:env')?.secret, 'ref env:default:OPENROUTER_API_KEY');
+    const state = plan.state.map((s) => `${s.field}.${s.key}${s.toKey ? '->' + s.toKey : ''}`).sort();
+    assert.deepEqual(state, ['lastGood.anthropic', 'lastGood.openai-codex->openai', 'order.anthropic', 'usageStats.anthropic:manual', 'usageStats.anthropic:pro']);
+    assert.deepEqual(plan.config.changes.map((c) => c.path).sort(), ['auth.order.openai', 'auth.order.openai-codex', 'auth.profiles.amazon-bedrock:default']);
+    const printed = JSON.stringify(publicPlan(plan));
+    for (const secret of ['sk-ant-api03-fake-legacy-public', 'fake-access-openai-codex-public-0123456789abcdef', 'sk-or-v1-fake-legacy-flat-work-5555']) assert.ok(!printed.includes(secret), `plan output leaks ${secret}`);
+    // Planning changes nothing.
+    assert.deepEqual(hashTree(h), hashTree(path.join(FIXTURES, 'legacy/before/home')));
+  });
+
+  it('applies it with the same result as the real doctor (legacy fixture: before -> after)', async () => {
+    const h = home('legacy/before');
+    const res = await applyLegacyMigration(opts(h));
+    assert.equal(res.changed, true);
+    const after = path.join(FIXTURES, 'legacy/after/home/.openclaw');
+    const ours = cells(path.join(h, '.openclaw/state/openclaw.sqlite'), 'shared');
+    const real = cells(path.join(after, 'state/openclaw.sqlite'), 'shared');
+    assert.deepEqual(ours.store, real.store, 'shared profiles and credentials');
+    assert.deepEqual(ours.state, real.state, 'order, lastGood, usageStats');
+    assert.deepEqual(ours.marker, real.marker);
+    const ourWork = cells(path.join(h, '.openclaw/agents/work/agent/openclaw-agent.sqlite'), 'agent');
+    const realWork = cells(path.join(after, 'agents/work/agent/openclaw-agent.sqlite'), 'agent');
+    assert.deepEqual(ourWork.store, realWork.store);
+    assert.deepEqual(ourWork.state, realWork.state);
+    assert.equal(fs.existsSync(path.join(h, '.openclaw/agents/main/agent/openclaw-agent.sqlite')), false, 'the main agent gets no agent DB, as with openclaw');
+    assert.deepEqual(authOf(path.join(h, '.openclaw/openclaw.json')), authOf(path.join(after, 'openclaw.json')), 'config auth metadata');
+    // Receipts as openclaw writes them (kind, table, status) for the same three sources.
+    const rc = (rows: J[]) => rows.filter((r) => r.migration_kind === 'auth-profile-json-to-sqlite-v2').map((r) => `${String(r.source_path).replace(/^.*\/\.openclaw/, '')} ${String(r.target_table)} ${String(r.status)} ${String(r.source_record_count)} ${String(r.removed_source)}`).sort();
+    assert.deepEqual(rc(ours.receipts), rc(real.receipts));
+    // Originals renamed openclaw's way; the same set of archives as the real doctor left.
+    const names = (root: string) => ['agents/main/agent', 'agents/work/agent'].flatMap((d) => fs.readdirSync(path.join(root, d)).filter((n) => n.includes('.migrated-')).map((n) => `${d}/${n.replace(/\.migrated-.*$/, '.migrated-*')}`)).sort();
+    assert.deepEqual(names(path.join(h, '.openclaw')), names(after));
+    for (const b of res.backups) {
+      assert.match(path.basename(b.archive), /^(auth-profiles|auth-state)\.json\.migrated-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      assert.equal(fs.existsSync(b.original), false);
+      const orig = path.join(FIXTURES, 'legacy/before/home', path.relative(h, b.original));
+      assert.deepEqual(fs.readFileSync(b.archive), fs.readFileSync(orig), 'archive holds the original bytes');
+    }
+    assert.ok(res.configBackup && fs.existsSync(res.configBackup), 'openclaw.json backed up');
+    assert.deepEqual(fs.readFileSync(res.configBackup), fs.readFileSync(path.join(FIXTURES, 'legacy/before/home/.openclaw/openclaw.json')));
+    // The reader sees what openclaw's list shows after its doctor (profile ids, types, cooldown).
+    const ids = (doc: J) => (doc.profiles as J[]).map((p) => `${String(p.id)} ${String(p.type)} ${String(p.cooldownReason ?? '')}`).sort();
+    for (const agent of ['main', 'work']) {
+      const exp = JSON.parse(fs.readFileSync(path.join(FIXTURES, `legacy/after/expected/models-auth-list.${agent}.json`), 'utf8')) as J;
+      assert.deepEqual(ids(listDocument(readSnapshot({ ...opts(h), agentId: agent }))), ids(exp), agent);
+    }
+    assert.deepEqual(planLegacyMigration(opts(h)).plan.refusals, []);
+  });
+
+  it('is idempotent: a second run changes nothing', async () => {
+    const h = home('legacy/before');
+    await applyLegacyMigration(opts(h));
+    const before = hashTree(h, () => false);
+    const again = await applyLegacyMigration(opts(h));
+    assert.equal(again.changed, false);
+    assert.equal(again.plan.needed, false);
+    assert.deepEqual(hashTree(h, () => false), before);
+  });
+
+  it('leaves the real doctor\'s own result alone (its archives and receipts are recognised)', async () => {
+    const h = home('legacy/after');
+    const d = planLegacyMigration(opts(h));
+    assert.equal(d.plan.needed, false);
+    assert.equal(d.plan.archivesFound.length, 3);
+    const before = hashTree(h, () => false);
+    assert.equal((await applyLegacyMigration(opts(h))).changed, false);
+    assert.deepEqual(hashTree(h, () => false), before);
+  });
+
+  it('undo restores the exact original bytes and the previous store contents', async () => {
+    const h = home('legacy/before');
+    const original = hashTree(h);
+    const res = await applyLegacyMigration(opts(h));
+    assert.notDeepEqual(hashTree(h), original);
+    const runs = listRuns(opts(h));
+    assert.equal(runs.length, 1);
+    assert.equal(runs[0]?.status, 'complete');
+    undoLegacyMigration(res.runId as string, opts(h));
+    assert.deepEqual(hashTree(h), original);
+    assert.equal(listRuns(opts(h))[0]?.status, 'undone');
+    assert.throws(() => undoLegacyMigration(res.runId as string, opts(h)), /already undone/);
+    // And it can be applied again afterwards.
+    assert.equal((await applyLegacyMigration(opts(h))).changed, true);
+  });
+
+  it('undo refuses when the store changed since, unless forced', async () => {
+    const h = home('legacy/before');
+    const original = hashTree(h);
+    const res = await applyLegacyMigration(opts(h));
+    const cfg = path.join(h, '.openclaw/openclaw.json');
+    fs.appendFileSync(cfg, '\n');
+    const changed = hashTree(h);
+    assert.throws(() => undoLegacyMigration(res.runId as string, opts(h)), (e: unknown) => e instanceof MigrationError && e.code === 'CHANGED_SINCE' && /openclaw\.json/.test(e.message));
+    assert.deepEqual(hashTree(h), changed, 'nothing changed by the refused undo');
+    undoLegacyMigration(res.runId as string, { ...opts(h), force: true });
+    assert.deepEqual(hashTree(h), original);
+  });
+
+  it('refuses while another process holds the store, changing nothing', async () => {
+    const h = home('legacy/after');
+    // A legacy file next to a populated store, and the state DB held open by another process.
+    fs.writeFileSync(path.join(h, '.openclaw/agents/work/agent/auth.json'), JSON.stringify({ groq: { type: 'api_key', apiKey: 'gsk-fake-held-0123456789' } }));
+    const db = path.join(h, '.openclaw/state/openclaw.sqlite');
+    const holder: ChildProcess = spawn(process.execPath, ['-e', `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(db)},'r');process.stdout.write('ready');setInterval(()=>fs.fstatSync(fd),1000)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+      const before = hashTree(h);
+      await assert.rejects(applyLegacyMigration(opts(h)), (e: unknown) => e instanceof StoreBusyError && /Stop the OpenClaw gateway/.test(e.message));
+      assert.deepEqual(hashTree(h), before);
+    } finally { holder.kill('SIGKILL'); }
+    assert.equal((await applyLegacyMigration(opts(h))).changed, true);
+    assert.deepEqual(Object.keys((cells(path.join(h, '.openclaw/agents/work/agent/openclaw-agent.sqlite'), 'agent').store as { profiles: J }).profiles).sort(), ['groq:default', 'openrouter:default']);
+  });
+
+  describe('bad input: reported per item, nothing else blocked, no original touched', () => {
+    type BadFiles = Record<'good' | 'unparsable' | 'big' | 'unreadable' | 'flat' | 'clean', string>;
+    function badHome(): { h: string; files: BadFiles } {
+      const h = tempHome();
+      homes.push(h);
+      const oc = path.join(h, '.openclaw');
+      fs.mkdirSync(oc, { recursive: true });
+      const agent = (id: string) => { const d = path.join(oc, 'agents', id, 'agent'); fs.mkdirSync(d, { recursive: true }); return d; };
+      fs.writeFileSync(path.join(oc, 'openclaw.json'), '{}\n');
+      const files = {} as BadFiles;
+      // good: a canonical file with an unknown type, a duplicate id and a non-object entry
+      files.good = path.join(agent('main'), 'auth-profiles.json');
+      fs.writeFileSync(files.good, '{"version":1,"profiles":{"groq:a":{"type":"api_key","provider":"groq","key":"gsk-fake-first-000000"},"groq:a":{"type":"api_key","provider":"groq","key":"gsk-fake-second-11111"},"x:weird":{"type":"magic","provider":"x"},"y:bad":"nope","z:nokey":{"type":"api_key"}}}');
+      files.unparsable = path.join(agent('broken'), 'auth-profiles.json');
+      fs.writeFileSync(files.unparsable, '{"version":1,"profiles":{"a:b":');
+      files.big = path.join(agent('big'), 'auth-profiles.json');
+      const fd = fs.openSync(files.big, 'w');
+      fs.writeSync(fd, '{"version":1,"profiles":{"big:x":{"type":"api_key","provider":"big","key":"fake"}},"pad":"');
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
+      fs.writeSync(fd, '"}');
+      fs.closeSync(fd);
+      // "Unreadable": tests run as root, so chmod 000 would not stop the read; a directory in the
+      // file's place gives a real read failure (EISDIR) instead.
+      files.unreadable = path.join(agent('locked'), 'auth-profiles.json');
+      fs.mkdirSync(files.unreadable);
+      files.flat = path.join(agent('flat'), 'auth.json');
+      fs.writeFileSync(files.flat, '{"mistral":{"type":"api_key","apiKey":"mistral-fake-key-0123456789"},"empty":{}}');
+      files.clean = path.join(agent('clean'), 'auth-profiles.json');
+      fs.writeFileSync(files.clean, '{"cohere":{"apiKey":"cohere-fake-key-0123456789"}}');
+      return { h, files };
+    }
+
+    it('plans the good files and reports each bad one with its reason', () => {
+      const { h, files } = badHome();
+      const { plan } = planLegacyMigration(opts(h));
+      const left = Object.fromEntries(plan.sources.filter((s) => s.status === 'left-in-place').map((s) => [s.path, s.reason ?? '']));
+      assert.match(left[files.unparsable] ?? '', /not valid JSON/);
+      assert.match(left[files.big] ?? '', /50\.\d MB, larger than any credential file/);
+      assert.ok(fs.statSync(files.big).size > MAX_LEGACY_FILE_BYTES);
+      assert.match(left[files.unreadable] ?? '', /not a regular file/);
+      const skipped = Object.fromEntries(plan.profiles.filter((p) => p.action === 'skip').map((p) => [p.fromId, p.reason]));
+      assert.match(skipped['x:weird'] ?? '', /unknown credential type/);
+      assert.match(skipped['y:bad'] ?? '', /not an object/);
+      assert.match(skipped['z:nokey'] ?? '', /no provider/);
+      assert.match(skipped['empty'] ?? '', /not an object|no provider|invalid|unknown/);
+      assert.ok(plan.warnings.some((w) => w.includes('"profiles.groq:a" appears more than once')));
+      assert.deepEqual(plan.profiles.filter((p) => p.action === 'add').map((p) => `${p.agentId} ${p.fromId}`).sort(), ['clean cohere:default', 'flat mistral:default', 'main groq:a']);
+    });
+
+    it('applies the good ones; bad originals stay byte-for-byte where they were', async () => {
+      const { h, files } = badHome();
+      const bad = [files.unparsable, files.big, files.good, files.flat].map((f) => [f, crypto.createHash('sha256').update(fs.readFileSync(f as string)).digest('hex')] as const);
+      const res = await applyLegacyMigration(opts(h));
+      assert.equal(res.changed, true);
+      for (const [f, sha] of bad) assert.equal(crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex'), sha, `${f} untouched`);
+      assert.ok(fs.statSync(files.unreadable as string).isDirectory());
+      const shared = cells(path.join(h, '.openclaw/state/openclaw.sqlite'), 'shared');
+      // The last duplicate wins, as JSON.parse and openclaw read it.
+      assert.deepEqual((shared.store as { profiles: J }).profiles, { 'groq:a': { type: 'api_key', provider: 'groq', key: 'gsk-fake-second-11111' } });
+      const flat = cells(path.join(h, '.openclaw/agents/flat/agent/openclaw-agent.sqlite'), 'agent');
+      assert.deepEqual((flat.store as { profiles: J }).profiles, { 'mistral:default': { type: 'api_key', provider: 'mistral', key: 'mistral-fake-key-0123456789' } });
+      // A file with entries that could not be imported stays where it is; a clean one is archived.
+      assert.equal(fs.existsSync(files.clean as string), false);
+      assert.deepEqual((cells(path.join(h, '.openclaw/agents/clean/agent/openclaw-agent.sqlite'), 'agent').store as { profiles: J }).profiles, { 'cohere:default': { type: 'api_key', provider: 'cohere', key: 'cohere-fake-key-0123456789' } });
+      assert.equal((await applyLegacyMigration(opts(h))).changed, false, 'a second run has nothing left to do');
+    });
+  });
+
+  it('allocates openclaw\'s collision ids for openai-codex', () => {
+    const occ = new Set(['openai:default']);
+    assert.equal(allocateId('openai-codex:default', occ), 'openai:chatgpt-default');
+    assert.equal(allocateId('openai-codex:default', occ), 'openai:chatgpt-default-2');
+    assert.equal(allocateId('openai-codex:work', occ), 'openai:work');
+    assert.deepEqual(duplicateKeys('{"a":1,"b":{"c":1,"c":2},"a":3}'), ['b.c', 'a']);
+  });
+
+  it('renames openai-codex on collision with openai:default in store, state and config', async () => {
+    const h = tempHome();
+    homes.push(h);
+    const dir = path.join(h, '.openclaw/agents/main/agent');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(h, '.openclaw/openclaw.json'), JSON.stringify({ auth: { order: { 'openai-codex': ['openai-codex:default'], openai: ['openai:default'] }, profiles: { 'openai-codex:default': { provider: 'openai-codex', mode: 'oauth' } } } }));
+    fs.writeFileSync(path.join(dir, 'auth-profiles.json'), JSON.stringify({
+      version: 1,
+      profiles: {
+        'openai:default': { type: 'api_key', provider: 'openai', key: 'sk-proj-fake-000000000000' },
+        'openai-codex:default': { type: 'oauth', provider: 'openai-codex', access: 'fake-access-1', refresh: 'fake-refresh-1', expires: 1900000000000, accountId: 'acct-fake' },
+      },
+      order: { 'openai-codex': ['openai-codex:default'] },
+      lastGood: { 'openai-codex': 'openai-codex:default' },
+      usageStats: { 'openai-codex:default': { lastUsed: 5 } },
+    }));
+    await applyLegacyMigration(opts(h));
+    const c = cells(path.join(h, '.openclaw/state/openclaw.sqlite'), 'shared');
+    assert.deepEqual(Object.keys((c.store as { profiles: J }).profiles).sort(), ['openai:chatgpt-default', 'openai:default']);
+    assert.deepEqual((c.store as { profiles: J }).profiles['openai:chatgpt-default'], { type: 'oauth', provider: 'openai', access: 'fake-access-1', refresh: 'fake-refresh-1', accountId: 'acct-fake', expires: 1900000000000 });
+    assert.deepEqual(c.state, { version: 1, order: { openai: ['openai:chatgpt-default'] }, lastGood: { openai: 'openai:chatgpt-default' }, usageStats: { 'openai:chatgpt-default': { lastUsed: 5 } } });
+    const auth = authOf(path.join(h, '.openclaw/openclaw.json')) as { order: J; profiles: J };
+    assert.deepEqual(auth.order, { openai: ['openai:chatgpt-default', 'openai:default'] });
+    assert.deepEqual(auth.profiles, { 'openai:chatgpt-default': { provider: 'openai', mode: 'oauth' } });
+  });
+});
