@@ -270,7 +270,11 @@ function restoreFile(f: JournalFile, ours: (current: string | undefined) => bool
   if (f.existed ? cur === f.beforeSha : cur === undefined) return 'unchanged';
   if (!ours(cur)) return 'foreign';
   if (f.existed && f.backup) copyPrivate(f.backup, f.path);
-  else fs.rmSync(f.path, { force: true });
+  else {
+    fs.rmSync(f.path, { force: true });
+    // The writer created the directory (e.g. `state/`) for a new DB: leave no empty trace.
+    try { fs.rmdirSync(path.dirname(f.path)); } catch { /* not empty or not ours */ }
+  }
   return 'restored';
 }
 

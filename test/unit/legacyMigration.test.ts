@@ -10,47 +10,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyHome, FIXTURES, rmrf, tempHome } from '../helpers/fixtures';
+import { cells, hashTree } from '../helpers/legacy';
 import { applyLegacyMigration, detectLegacy, listRuns, MigrationError, planLegacyMigration, undoLegacyMigration, MAX_LEGACY_FILE_BYTES } from '../../src/store/legacy';
 import { publicPlan, allocateId, duplicateKeys } from '../../src/auth/legacyMigration';
 import { StoreBusyError } from '../../src/store/dbWriter';
-import { SqliteReader } from '../../src/store/sqliteReader';
 import { listDocument, readSnapshot } from '../../src/store';
 
 type J = Record<string, unknown>;
-
-export function hashTree(dir: string, skip: (rel: string) => boolean = (r) => r.startsWith('.openclaw/openclaw-auth/')): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      const rel = path.relative(dir, p);
-      if (skip(rel)) continue;
-      if (e.isDirectory()) walk(p);
-      else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?: J; marker?: J; receipts: J[] } {
-  const r = SqliteReader.open(db);
-  try {
-    const out: { store?: J; state?: J; marker?: J; receipts: J[] } = { receipts: [] };
-    if (kind === 'shared') {
-      for (const row of r.rows('config_machine_state')) {
-        if (row.state_key === 'authProfiles.store') out.store = JSON.parse(String(row.value_json)) as J;
-        if (row.state_key === 'authProfiles.state') out.state = JSON.parse(String(row.value_json)) as J;
-        if (row.state_key === 'auth.sharedStore') out.marker = JSON.parse(String(row.value_json)) as J;
-      }
-      if (r.hasTable('migration_sources')) out.receipts = r.rows('migration_sources') as J[];
-    } else {
-      for (const row of r.rows('auth_profile_store')) if (row.store_key === 'primary') out.store = JSON.parse(String(row.store_json)) as J;
-      if (r.hasTable('auth_profile_state')) for (const row of r.rows('auth_profile_state')) if (row.state_key === 'primary') out.state = JSON.parse(String(row.state_json)) as J;
-    }
-    return out;
-  } finally { r.close(); }
-}
 
 const opts = (home: string) => ({ stateDirSetting: path.join(home, '.openclaw'), env: { HOME: home } });
 const authOf = (file: string) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { auth?: J }).auth;

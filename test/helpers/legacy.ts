@@ -1,0 +1,42 @@
+/** Helpers for the legacy-migration tests: file hashes of a home and the auth cells of a DB. */
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { SqliteReader } from '../../src/store/sqliteReader';
+
+type J = Record<string, unknown>;
+
+export function hashTree(dir: string, skip: (rel: string) => boolean = (r) => r.startsWith('.openclaw/openclaw-auth/')): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      const rel = path.relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) walk(p);
+      else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?: J; marker?: J; receipts: J[] } {
+  const r = SqliteReader.open(db);
+  try {
+    const out: { store?: J; state?: J; marker?: J; receipts: J[] } = { receipts: [] };
+    if (kind === 'shared') {
+      for (const row of r.rows('config_machine_state')) {
+        if (row.state_key === 'authProfiles.store') out.store = JSON.parse(String(row.value_json)) as J;
+        if (row.state_key === 'authProfiles.state') out.state = JSON.parse(String(row.value_json)) as J;
+        if (row.state_key === 'auth.sharedStore') out.marker = JSON.parse(String(row.value_json)) as J;
+      }
+      if (r.hasTable('migration_sources')) out.receipts = r.rows('migration_sources') as J[];
+    } else {
+      for (const row of r.rows('auth_profile_store')) if (row.store_key === 'primary') out.store = JSON.parse(String(row.store_json)) as J;
+      if (r.hasTable('auth_profile_state')) for (const row of r.rows('auth_profile_state')) if (row.state_key === 'primary') out.state = JSON.parse(String(row.state_json)) as J;
+    }
+    return out;
+  } finally { r.close(); }
+}
+
