@@ -17,7 +17,7 @@ function fixtureSecrets() {
     const { readSnapshot } = require(${JSON.stringify(path.join(root, 'src/store/snapshot.ts'))});
     const base=${JSON.stringify(path.join(root, 'test/fixtures/openclaw-2026.9.6'))};
     const out=new Set();
-    for (const s of ['basic','multi-agent','expiry','cooldown','wal']) {
+    for (const s of ['basic','multi-agent','expiry','cooldown','wal','legacy/after']) {
       const h=fs.mkdtempSync(path.join(os.tmpdir(),'leak-')); fs.cpSync(path.join(base,s,'home'),h,{recursive:true});
       for (const a of ['main','work','nightly']) { try { const snap=readSnapshot({env:{HOME:h},agentId:a});
         for (const c of Object.values(snap.store.profiles)) for (const v of [c.key,c.token,c.access,c.refresh]) if (typeof v==='string'&&v.length>=12) out.add(v);

@@ -8,6 +8,7 @@ import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile }
 import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
 import { redact } from './auth/mask';
 import type { AgentView } from './auth/view';
+import { runDoctor } from './cliDoctor';
 
 const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
 
@@ -22,6 +23,9 @@ Commands:
   remove ID                               remove a profile (openclaw's logout)
   status [--json]                         per provider: resolved order, status, reason codes
   check                                   exit 0 ok, 1 expired or missing, 2 expiring
+  doctor [--json]                         legacy auth files: print the migration plan (exit 3: needed)
+  doctor --fix [--json]                   migrate them (backed up, verified, undoable)
+  doctor --undo RUN_ID [--force]          undo one migration run; doctor --runs lists them
 `;
 
 class UsageError extends Error {}
@@ -34,7 +38,7 @@ interface Parsed {
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in']);
+  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'undo']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {
@@ -175,6 +179,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'doctor':
+      return runDoctor({ stateDirSetting: opts.stateDirSetting, json, fix: p.flags.has('fix'), undo: str(p, 'undo'), runs: p.flags.has('runs'), force: p.flags.has('force') });
     default:
       throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
   }
