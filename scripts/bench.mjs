@@ -9,6 +9,8 @@
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
 //   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
 //      activation time as VS Code records it, production bundle size, disk write -> tree row
+//   6. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
+//      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
@@ -24,6 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
+import { migrateReportLines, migrateSummaryRows, runMigrateBench } from './bench-migrate.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -511,6 +514,11 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_HOST === '1' ? ' (BENCH_SKIP_HOST=1)' : ' (see problems below)'}`);
 
   p('');
+  p('6. Legacy migration: 1,000 legacy profiles across 10 agents (plan, apply, verify)');
+  if (b.migrate) for (const line of migrateReportLines(b.migrate)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_MIGRATE === '1' ? ' (BENCH_SKIP_MIGRATE=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -526,6 +534,7 @@ function report() {
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'));
+  rows.push(...migrateSummaryRows(b.migrate, '6'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -562,6 +571,15 @@ try {
     } catch (e) {
       problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_MIGRATE === '1') log('benchmark 6 (legacy migration) skipped: BENCH_SKIP_MIGRATE=1');
+  else {
+    try {
+      results.benchmarks.migrate = await runMigrateBench({ oc, log, makeTemp, removeTemp });
+    } catch (e) {
+      problems.push(`benchmark 6 (legacy migration): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 6 (legacy migration) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;

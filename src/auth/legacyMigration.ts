@@ -54,6 +54,12 @@ export interface AgentInput {
   /** Raw JSON text of the target's store / state cells (undefined = no row). */
   storeText?: string;
   stateText?: string;
+  /**
+   * The store openclaw checks before refusing this agent (its agent DB; for the default agent
+   * that is `agents/<id>/agent/openclaw-agent.sqlite`, not the shared store) and its path.
+   */
+  ownerDb?: string;
+  ownerStoreText?: string;
   /** Target DB could not be read: nothing is imported for this agent. */
   targetError?: string;
   /** Archive files found next to the sources (`.migrated-…`, `.sqlite-import.….bak`). */
@@ -493,11 +499,12 @@ function storeHasProfiles(text: string | undefined): boolean {
 
 export function refusalFor(a: AgentInput, ownerDisplay: string): Refusal | undefined {
   const cred = a.sources.filter((s) => s.kind !== 'auth-state');
-  if (cred.length === 0 || storeHasProfiles(a.storeText)) return undefined;
+  const ownerDb = a.ownerDb ?? a.targetDb;
+  if (cred.length === 0 || storeHasProfiles(a.ownerDb ? a.ownerStoreText : a.storeText)) return undefined;
   const providers = providersOf(cred);
   return {
     agentId: a.agentId,
-    ownerDb: a.targetDb,
+    ownerDb,
     affectedProviders: providers,
     message: `Auth profile store ${ownerDisplay} requires legacy credential migration; affected providers: ${providers?.join(', ') ?? 'all (legacy provider scope unavailable)'}; run openclaw doctor --fix.`,
   };
@@ -756,7 +763,7 @@ export function planMigration(input: PlanInput, display: (p: string) => string =
   const plan: MigrationPlan = { needed: false, refusals: [], sources: [], profiles: [], state: [], config: { path: input.configPath, changes: [] }, targets: [], archivesFound: [], warnings: [] };
   const ctx: Ctx = { plan, config: structuredClone(input.config), configChanged: false, idMap: new Map() };
   for (const a of input.agents) {
-    const r = refusalFor(a, display(a.targetDb));
+    const r = refusalFor(a, display(a.ownerDb ?? a.targetDb));
     if (r) plan.refusals.push(r);
     plan.archivesFound.push(...a.archives);
     planAgent(a, ctx);

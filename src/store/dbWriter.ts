@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { atomicWrite, identity, processesHolding, sameIdentity, withLock } from './fileio';
+import { atomicWrite, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
 import { SqliteReader } from './sqliteReader';
 
 export type DbKind = 'shared' | 'agent';
@@ -47,8 +47,7 @@ function comm(pid: number): string {
 
 /** Throws StoreBusyError when another process may be writing `dbPath`. */
 export function assertNotBusy(dbPath: string): void {
-  const holders = new Set<number>();
-  for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) for (const pid of processesHolding(f)) holders.add(pid);
+  const holders = new Set<number>(processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`]));
   if (holders.size > 0) {
     const who = [...holders].map((p) => `${comm(p)} (pid ${p})`).join(', ');
     throw new StoreBusyError(

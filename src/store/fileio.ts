@@ -103,9 +103,15 @@ function sleepSync(ms: number): void {
 
 /** Processes (Linux /proc) that have `file` open; empty where /proc is not available. */
 export function processesHolding(file: string): number[] {
+  return processesHoldingAny([file]);
+}
+
+/** Processes that have any of `files` open, in one pass over /proc (it costs ~30 ms per pass). */
+export function processesHoldingAny(files: string[]): number[] {
   const out: number[] = [];
-  let real: string;
-  try { real = fs.realpathSync(file); } catch { return out; }
+  const reals = new Set<string>();
+  for (const f of files) { try { reals.add(fs.realpathSync(f)); } catch { /* missing */ } }
+  if (reals.size === 0) return out;
   let pids: string[];
   try { pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return out; }
   for (const pid of pids) {
@@ -114,7 +120,7 @@ export function processesHolding(file: string): number[] {
     try { fds = fs.readdirSync(`/proc/${pid}/fd`); } catch { continue; }
     for (const fd of fds) {
       try {
-        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === real) { out.push(Number(pid)); break; }
+        if (reals.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) { out.push(Number(pid)); break; }
       } catch { /* fd closed meanwhile */ }
     }
   }

@@ -166,6 +166,8 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
     agents.push({
       agentId: id, isDefault, agentDir: dir, targetDb, targetKind: isDefault ? 'shared' : 'agent', sources,
       storeText: cells.storeText, stateText: cells.stateText, targetError: cells.error, archives: listArchives(dir),
+      // openclaw checks the agent's own DB before it refuses (for the default agent too).
+      ownerDb: agentDbPath(dir), ownerStoreText: isDefault ? mainCells.storeText : cells.storeText,
     });
     if (isDefault) agents[agents.length - 1]?.archives.push(...listArchives(path.join(paths.stateDir, 'credentials')));
   }

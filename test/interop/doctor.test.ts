@@ -1,0 +1,91 @@
+/**
+ * Legacy migration parity with the real openclaw 2026.9.6: one home holding every shape the issue
+ * names (flat only, canonical only, a collision on openai:default, an OAuth profile with a ref,
+ * a file that does not parse) is copied twice; openclaw's own `doctor --fix --non-interactive`
+ * (twice: its openai-codex rename needs a second pass) migrates one copy, our Apply the other.
+ * Then the real `openclaw models auth list --json` must read both the same, per agent.
+ * openclaw runs are slow (~25 s per doctor), so everything is batched into one home.
+ */
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureOpenclaw, runOpenclaw, makeEmptyHome } from './openclaw';
+import { applyLegacyMigration, planLegacyMigration } from '../../src/store/legacy';
+
+type ListDoc = { agentId: string; agentDir: string; authStatePath: string; profiles: Array<Record<string, unknown>> };
+const FAR = 4_102_444_800_000; // 2100-01-01: no refresh attempt
+
+function write(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+}
+
+/** Every shape in one home. Secrets are fake. */
+export function buildShapesHome(): string {
+  const home = makeEmptyHome('openclaw-auth-doctor-');
+  const oc = path.join(home, '.openclaw');
+  const agent = (id: string, f: string) => path.join(oc, 'agents', id, 'agent', f);
+  write(path.join(oc, 'openclaw.json'), { auth: { order: { 'openai-codex': ['openai-codex:default'] } }, agents: { defaults: { heartbeat: { agentId: 'main' }, systemAgent: { agentId: 'main' } }, ownership: 'explicit', entries: { main: {}, flat: {}, canon: {} } }, talk: { agentId: 'main' } });
+  // main: canonical, with openai:default already taken (collision) and a legacy openai-codex:default.
+  write(agent('main', 'auth-profiles.json'), {
+    version: 1,
+    profiles: {
+      'openai:default': { type: 'api_key', provider: 'openai', key: 'sk-proj-fake-doctor-interop-000000000000000000' },
+      'openai-codex:default': { type: 'oauth', provider: 'openai-codex', access: 'fake-access-doctor-interop-111111', refresh: 'fake-refresh-doctor-interop-111111', expires: FAR, accountId: 'acct-fake-1' },
+      'anthropic:manual': { type: 'api_key', provider: 'anthropic', key: 'sk-ant-api03-fake-doctor-interop-2222222222222222' },
+    },
+    order: { anthropic: ['anthropic:manual'] },
+  });
+  write(agent('main', 'auth-state.json'), { version: 1, lastGood: { 'openai-codex': 'openai-codex:default' }, usageStats: { 'anthropic:manual': { lastUsed: 1795637320820, errorCount: 0 } } });
+  // flat: a file that does not parse next to the good one (left in place by us, archived by
+  // openclaw; with the agent's store filled, openclaw no longer refuses either way).
+  write(agent('flat', 'auth.json'), '{"groq": {"type": "api_key", "key": ');
+  // flat only
+  write(agent('flat', 'auth-profiles.json'), { openrouter: { apiKey: 'sk-or-v1-fake-doctor-interop-flat-333333333333333333333333' }, mistral: { key: 'mistral-fake-doctor-interop-4444' } });
+  // canonical only, with an OAuth profile carrying a (legacy) ref and a SecretRef api key
+  write(agent('canon', 'auth-profiles.json'), {
+    version: 1,
+    profiles: {
+      'google:work': { type: 'oauth', provider: 'google', access: 'fake-access-doctor-interop-555555', refresh: 'fake-refresh-doctor-interop-555555', expires: FAR, email: 'fake@example.com', oauthRef: { source: 'openclaw-credentials', provider: 'openai-codex', id: '0123456789abcdef0123456789abcdef' } },
+      'openrouter:env': { type: 'api_key', provider: 'openrouter', keyRef: { source: 'env', provider: 'default', id: 'OPENROUTER_API_KEY' } },
+    },
+    lastGood: { google: 'google:work' },
+  });
+  return home;
+}
+
+function normalize(doc: ListDoc, home: string): unknown {
+  const rel = (p: string) => p.replace(home, '~').replace(/^~\/\.openclaw/, '~/.openclaw');
+  return { ...doc, agentDir: rel(doc.agentDir), authStatePath: rel(doc.authStatePath), profiles: [...doc.profiles].sort((a, b) => String(a.id).localeCompare(String(b.id))) };
+}
+
+describe('legacy migration vs the real openclaw doctor', function () {
+  this.timeout(15 * 60 * 1000);
+  const homes: string[] = [];
+  after(() => homes.forEach((h) => fs.rmSync(h, { recursive: true, force: true })));
+  before(async () => { await ensureOpenclaw(); });
+
+  it('openclaw lists our result exactly as it lists its own doctor\'s, for every shape and agent', async () => {
+    const theirs = buildShapesHome();
+    const ours = buildShapesHome();
+    homes.push(theirs, ours);
+    const { plan } = planLegacyMigration({ stateDirSetting: path.join(ours, '.openclaw') });
+    assert.equal(plan.needed, true);
+    assert.ok(plan.sources.some((s) => s.path.endsWith('flat/agent/auth.json') && s.status === 'left-in-place'), 'the unparsable file is reported and left');
+    assert.ok(plan.profiles.some((p) => p.fromId === 'openai-codex:default' && p.toId === 'openai:chatgpt-default'));
+
+    for (let pass = 1; pass <= 2; pass++) {
+      const r = await runOpenclaw(theirs, ['doctor', '--fix', '--non-interactive'], { timeoutMs: 300_000 });
+      assert.equal(r.code, 0, `openclaw doctor pass ${pass}: ${r.stderr.slice(-800)}`);
+    }
+    const res = await applyLegacyMigration({ stateDirSetting: path.join(ours, '.openclaw') });
+    assert.equal(res.changed, true);
+
+    for (const agent of ['main', 'flat', 'canon']) {
+      const [a, b] = await Promise.all([ours, theirs].map((h) => runOpenclaw(h, ['models', 'auth', 'list', '--json', '--agent', agent])));
+      assert.equal(a?.code, 0, `list on our result (${agent}): ${a?.stdout.slice(-400)} ${a?.stderr.slice(-400)}`);
+      assert.equal(b?.code, 0, `list on openclaw's result (${agent}): ${b?.stdout.slice(-400)}`);
+      assert.deepEqual(normalize(a?.json as ListDoc, ours), normalize(b?.json as ListDoc, theirs), `agent ${agent}`);
+    }
+  });
+});
