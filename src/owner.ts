@@ -17,6 +17,7 @@ import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
+import { MigrationController } from './views/migration';
 
 export interface AgentEntry {
   agentId: string;
@@ -47,6 +48,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private commands: CommandTable = {};
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
+  /** Legacy auth files: notification, badge, preview, apply, undo (src/views/migration.ts). */
+  migration: MigrationController | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -54,6 +57,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
 
   async start(): Promise<void> {
     this.readSettings();
+    this.migration = new MigrationController(this);
+    this.disposables.push(this.migration);
     this.reload();
     this.tree = new ProfilesTree(this);
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
@@ -111,6 +116,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.log.error('Reading the OpenClaw state failed', e);
       this.agents = [];
     }
+    this.migration?.check();
     this.lastReloadAt = Date.now();
     this.updateUi();
   }
@@ -128,8 +134,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     if (this.treeView) {
       const v = this.current()?.view;
       const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
-      this.treeView.badge = attention ? { value: attention, tooltip: `${attention} credential problems` } : undefined;
-      this.treeView.message = this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
+      const legacy = this.migration?.attention ?? 0;
+      this.treeView.badge = attention + legacy ? { value: attention + legacy, tooltip: [attention ? `${attention} credential problems` : '', legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : ''].filter(Boolean).join('; ') } : undefined;
+      this.treeView.message = legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
     }
     this.changed.fire();
   }

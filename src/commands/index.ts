@@ -265,5 +265,7 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.reuseClaudeCli': (a) => signIn(o, a, { method: 'cli' }),
     'openclawAuth.claudeSetupToken': () => claudeSetupToken(o),
     'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+    'openclawAuth.previewMigration': () => o.migration?.preview(),
+    'openclawAuth.undoMigration': (a) => o.migration?.undo(typeof a === 'string' ? a : undefined),
   };
 }

@@ -1,0 +1,124 @@
+/**
+ * The legacy migration in the editor: a notification and a tree badge when legacy auth files are
+ * present or openclaw would refuse to run; "Preview Migration" opens a readable diff (a Markdown
+ * document, read-only) with Apply and Cancel; Apply runs with progress; the result links to Undo
+ * and to the backups. The work itself is src/store/legacy.ts.
+ */
+import * as vscode from 'vscode';
+import { detectLegacy, applyLegacyMigration, undoLegacyMigration, listRuns, type ApplyResult } from '../store/legacy';
+import { planMigration, type MigrationPlan } from '../auth/legacyMigration';
+import { planMarkdown } from '../auth/legacyReport';
+import { displayPath } from '../store/paths';
+import type { OpenClawAuth } from '../owner';
+
+export const PREVIEW_SCHEME = 'openclaw-auth-migration';
+
+export class MigrationController implements vscode.Disposable {
+  /** The plan of the last check (no secrets leave it except through the store writer). */
+  plan: MigrationPlan | undefined;
+  /** Badge count: profiles waiting plus agents openclaw refuses. */
+  attention = 0;
+  private notifiedFor = '';
+  private previewText = '';
+  private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** The last Apply result (host tests read it). */
+  lastResult: ApplyResult | undefined;
+
+  constructor(private readonly o: OpenClawAuth) {
+    this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, { onDidChange: this.emitter.event, provideTextDocumentContent: () => this.previewText }));
+  }
+
+  private opts() {
+    return { stateDirSetting: this.o.settings.stateDir || undefined, env: process.env };
+  }
+
+  private display = (p: string) => (this.o.paths ? displayPath(p, this.o.paths.home) : p);
+
+  /** Re-plans (read-only: no recovery, no writes) and notifies once per distinct situation. */
+  check(): void {
+    try {
+      const d = detectLegacy(this.opts());
+      this.plan = planMigration(d.input, this.display);
+    } catch (e) {
+      this.o.log.error('Checking for legacy auth files failed', e);
+      this.plan = undefined;
+    }
+    const p = this.plan;
+    const waiting = p ? p.profiles.filter((x) => x.action === 'add' || x.action === 'rename' || x.action === 'move-to-config').length : 0;
+    this.attention = p && (p.needed || p.refusals.length) ? Math.max(1, waiting + p.refusals.length) : 0;
+    if (!p || !this.attention) { this.notifiedFor = ''; return; }
+    const key = `${this.o.paths?.stateDir}|${p.sources.map((s) => `${s.path}:${s.sha256 ?? ''}`).join(',')}|${p.refusals.length}`;
+    if (key === this.notifiedFor) return;
+    this.notifiedFor = key;
+    const refuse = p.refusals.length ? ` OpenClaw refuses auth for ${p.refusals.map((r) => `agent ${r.agentId} (${r.affectedProviders?.join(', ') ?? 'all providers'})`).join(', ')} until they are migrated.` : '';
+    const msg = p.needed ? `Legacy OpenClaw auth files found: ${waiting} profile change(s) to migrate into SQLite.${refuse}` : `OpenClaw would refuse to run: legacy auth files could not be migrated automatically.${refuse}`;
+    void this.o.ui.showWarningMessage(msg, {}, 'Preview Migration').then((pick) => { if (pick === 'Preview Migration') void this.preview(); });
+  }
+
+  /** Opens the diff and asks Apply / Cancel. */
+  async preview(): Promise<ApplyResult | undefined> {
+    this.check();
+    const plan = this.plan;
+    if (!plan) { void this.o.ui.showErrorMessage('Could not read the legacy auth files; see the log.', 'Show Logs'); return undefined; }
+    this.previewText = planMarkdown(plan, this.display);
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: '/OpenClaw migration preview.md' });
+    this.emitter.fire(uri);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: true });
+    if (!plan.needed) { void this.o.ui.showInformationMessage('Nothing to migrate.'); return undefined; }
+    if (plan.config.blocked) { void this.o.ui.showErrorMessage(plan.config.blocked); return undefined; }
+    const pick = await this.o.ui.showWarningMessage('Apply this migration? Every file is backed up first and the run can be undone.', {}, 'Apply', 'Cancel');
+    if (pick !== 'Apply') return undefined;
+    return this.apply();
+  }
+
+  async apply(): Promise<ApplyResult | undefined> {
+    try {
+      const res = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Migrating legacy auth files', cancellable: false }, async (progress) => {
+        let last = 0;
+        return applyLegacyMigration({ ...this.opts(), onProgress: (m, i, n) => { progress.report({ message: m, increment: ((i - last) / n) * 100 }); last = i; } });
+      });
+      this.lastResult = res;
+      this.o.reload();
+      if (!res.changed) { void this.o.ui.showInformationMessage('Nothing to migrate.'); return res; }
+      this.o.log.info(`Legacy migration ${res.runId}: archived ${res.backups.map((b) => this.display(b.original)).join(', ')}; backups in ${res.runDir ? this.display(res.runDir) : ''}`);
+      const moved = res.plan.profiles.filter((p) => p.action === 'add' || p.action === 'rename').length;
+      void this.o.ui.showInformationMessage(`Migrated ${moved} profile(s) into SQLite and archived ${res.backups.length} legacy file(s) (run ${res.runId}).`, 'Undo', 'Show Backups').then(async (pick) => {
+        if (pick === 'Undo') await this.undo(res.runId);
+        else if (pick === 'Show Backups' && res.runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(res.runDir));
+      });
+      return res;
+    } catch (e) {
+      const msg = this.o.log.scrub((e as Error).message);
+      this.o.log.error('Legacy migration failed', new Error(msg));
+      void this.o.ui.showErrorMessage(`Migration not applied: ${msg}`, 'Show Logs').then((p) => { if (p) this.o.log.show(); });
+      return undefined;
+    }
+  }
+
+  async undo(runId?: string): Promise<boolean> {
+    let id = runId;
+    if (!id) {
+      const runs = listRuns(this.opts()).filter((j) => j.status === 'complete').reverse();
+      if (!runs.length) { void this.o.ui.showInformationMessage('No migration run to undo.'); return false; }
+      id = (await this.o.ui.showQuickPick(runs.map((r) => ({ label: r.runId, description: `${r.sources.length} file(s)` })), { title: 'Undo which migration run?' }))?.label;
+      if (!id) return false;
+    }
+    try {
+      const r = undoLegacyMigration(id, this.opts());
+      this.o.log.info(`Undid legacy migration ${id}: restored ${r.restored.map(this.display).join(', ')}`);
+      this.o.reload();
+      void this.o.ui.showInformationMessage(`Undid migration ${id}: the legacy files and the previous stores are back.`);
+      return true;
+    } catch (e) {
+      void this.o.ui.showErrorMessage(this.o.log.scrub((e as Error).message));
+      return false;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
