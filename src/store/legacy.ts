@@ -259,8 +259,11 @@ function cleanLeftovers(dirs: Iterable<string>): void {
         try { pid = Number(fs.readFileSync(path.join(d, n), 'utf8')); } catch { continue; }
       } else continue;
       if (pid === process.pid) continue;
+      // An empty or garbled lock (killed before it wrote its pid) is stale, as withLock treats it.
       let alive = false;
-      try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+      if (Number.isInteger(pid) && pid > 0) {
+        try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+      }
       if (!alive) fs.rmSync(path.join(d, n), { force: true });
     }
   }
@@ -554,7 +557,7 @@ export function undoLegacyMigration(runId: string, opts: LegacyOptions & { force
   if (j.status === 'undone') throw new MigrationError(`Migration ${runId} was already undone.`, 'ALREADY_UNDONE');
   if (j.status !== 'complete') throw new MigrationError(`Migration ${runId} did not complete (status ${j.status}); there is nothing to undo.`, 'NOT_COMPLETE');
   const files: JournalFile[] = [...j.targets, ...(j.receiptsDb ? [j.receiptsDb] : []), ...(j.config ? [j.config] : [])];
-  for (const f of files) if (fs.existsSync(f.path)) assertNotBusy(f.path.endsWith('.sqlite') ? f.path : `${f.path}`);
+  for (const f of [...j.targets, ...(j.receiptsDb ? [j.receiptsDb] : [])]) if (fs.existsSync(f.path)) assertNotBusy(f.path);
   // Refuse before touching anything when a file changed since the migration.
   const changed = files.filter((f) => { const cur = fileSha(f.path); return cur !== f.afterSha && cur !== (f.existed ? f.beforeSha : undefined); });
   if (changed.length && !opts.force) {
