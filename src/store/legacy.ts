@@ -194,7 +194,8 @@ export function planLegacyMigration(opts: LegacyOptions = {}): PlanResult {
 // ---------------------------------------------------------------- journal
 
 interface JournalFile { path: string; existed: boolean; beforeSha?: string; backup?: string; afterSha?: string }
-interface JournalTarget extends JournalFile { kind: 'shared' | 'agent'; agentId: string; storeJson: string; stateJson?: string }
+/** Cell contents are kept as hashes: the journal holds no credential. */
+interface JournalTarget extends JournalFile { kind: 'shared' | 'agent'; agentId: string; storeSha: string; stateSha?: string }
 interface JournalSource { path: string; sha256: string; archivePath: string; backup: string; agentId: string; kind: SourceKind }
 export interface Journal {
   version: 1;
@@ -285,7 +286,7 @@ function restoreFile(f: JournalFile, ours: (current: string | undefined) => bool
 
 function targetHoldsPlan(t: JournalTarget): boolean {
   const cells = readTarget(t.path, t.kind);
-  return cells.storeText === t.storeJson && (t.stateJson === undefined || cells.stateText === t.stateJson);
+  return cells.storeText !== undefined && sha256(cells.storeText) === t.storeSha && (t.stateSha === undefined || (cells.stateText !== undefined && sha256(cells.stateText) === t.stateSha));
 }
 
 function rollBack(dir: string, j: Journal): string {
@@ -409,9 +410,10 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     copyPrivate(p, backup);
     return { path: p, existed, beforeSha: fileSha(backup), backup };
   };
-  const targets: JournalTarget[] = plan.targets.map((t) => ({
+  const texts = plan.targets.map((t) => ({ store: JSON.stringify(t.store), state: stateCellText(t) }));
+  const targets: JournalTarget[] = plan.targets.map((t, i) => ({
     ...backupOf(t.dbPath, 'db'), kind: t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent', agentId: t.agentId,
-    storeJson: JSON.stringify(t.store), stateJson: stateCellText(t),
+    storeSha: sha256(texts[i]?.store ?? ''), ...(texts[i]?.state !== undefined ? { stateSha: sha256(texts[i]?.state ?? '') } : {}),
   }));
   const receiptsDb = plan.targets.some((t) => t.dbPath === sharedDb) ? undefined : backupOf(sharedDb, 'db');
   const configChanged = plan.config.after !== undefined;
@@ -438,8 +440,9 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
       await mutateDb(t.dbPath, (db) => {
         const storeAddr = isShared ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY } : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
         const stateAddr = isShared ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY } : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
-        writeCell(db, storeAddr, jt.storeJson, t0);
-        if (jt.stateJson !== undefined) writeCell(db, stateAddr, jt.stateJson, t0);
+        const text = texts[i] as { store: string; state?: string };
+        writeCell(db, storeAddr, text.store, t0);
+        if (text.state !== undefined) writeCell(db, stateAddr, text.state, t0);
         if (isShared && detection.sharedMarkerNeeded && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) {
           writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
         }
@@ -463,12 +466,13 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     // ---- verify
     progress('Verifying', 4, 6);
     const problems: string[] = [];
-    for (const t of targets) {
+    for (const [i, t] of targets.entries()) {
+      const text = texts[i] as { store: string; state?: string };
       const cells = readTarget(t.path, t.kind);
       if (cells.error) { problems.push(`${t.path}: ${cells.error}`); continue; }
       try {
-        if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(t.storeJson))) problems.push(`${t.path}: the stored profiles differ from the plan`);
-        if (t.stateJson !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(t.stateJson))) problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
+        if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store))) problems.push(`${t.path}: the stored profiles differ from the plan`);
+        if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state))) problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
       } catch (e) { problems.push(`${t.path}: ${(e as Error).message}`); }
       t.afterSha = fileSha(t.path);
     }

@@ -135,6 +135,9 @@ describe('legacy migration (doctor)', function () {
     const runs = listRuns(opts(h));
     assert.equal(runs.length, 1);
     assert.equal(runs[0]?.status, 'complete');
+    const journal = fs.readFileSync(path.join(res.runDir as string, 'journal.json'), 'utf8');
+    for (const secret of ['sk-ant-api03-fake-legacy-public', 'fake-access-openai-codex-public', 'sk-or-v1-fake-legacy-flat-work']) assert.ok(!journal.includes(secret), 'the run record holds no credential');
+    assert.equal(fs.statSync(res.runDir as string).mode & 0o077, 0, 'the run dir (backups) is private');
     undoLegacyMigration(res.runId as string, opts(h));
     assert.deepEqual(hashTree(h), original);
     assert.equal(listRuns(opts(h))[0]?.status, 'undone');
