@@ -130,6 +130,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private updateUi(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.legacyPending', (this.migration?.attention ?? 0) > 0);
     this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
     if (this.treeView) {
       const v = this.current()?.view;

@@ -81,11 +81,20 @@ describe('legacy migration vs the real openclaw doctor', function () {
     const res = await applyLegacyMigration({ stateDirSetting: path.join(ours, '.openclaw') });
     assert.equal(res.changed, true);
 
+    const oursLists: Record<string, unknown> = {};
     for (const agent of ['main', 'flat', 'canon']) {
       const [a, b] = await Promise.all([ours, theirs].map((h) => runOpenclaw(h, ['models', 'auth', 'list', '--json', '--agent', agent])));
       assert.equal(a?.code, 0, `list on our result (${agent}): ${a?.stdout.slice(-400)} ${a?.stderr.slice(-400)}`);
       assert.equal(b?.code, 0, `list on openclaw's result (${agent}): ${b?.stdout.slice(-400)}`);
-      assert.deepEqual(normalize(a?.json as ListDoc, ours), normalize(b?.json as ListDoc, theirs), `agent ${agent}`);
+      oursLists[agent] = normalize(a?.json as ListDoc, ours);
+      assert.deepEqual(oursLists[agent], normalize(b?.json as ListDoc, theirs), `agent ${agent}`);
     }
+
+    // openclaw's own doctor afterwards finds nothing to re-import or overwrite in our result
+    // (its issues #98099/#98245: a later doctor clobbering the SQLite store).
+    const again = await runOpenclaw(ours, ['doctor', '--fix', '--non-interactive'], { timeoutMs: 300_000 });
+    assert.equal(again.code, 0, again.stderr.slice(-800));
+    const after = await Promise.all(['main', 'flat', 'canon'].map((agent) => runOpenclaw(ours, ['models', 'auth', 'list', '--json', '--agent', agent])));
+    for (const [i, agent] of ['main', 'flat', 'canon'].entries()) assert.deepEqual(normalize(after[i]?.json as ListDoc, ours), oursLists[agent], `agent ${agent} after openclaw's doctor on our result`);
   });
 });

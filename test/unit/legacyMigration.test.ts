@@ -244,6 +244,21 @@ describe('legacy migration (doctor)', function () {
     });
   });
 
+  it('a lone file that does not parse: nothing applied, the file untouched, the refusal still reported', async () => {
+    const h = tempHome();
+    homes.push(h);
+    const f = path.join(h, '.openclaw/agents/main/agent/auth-profiles.json');
+    fs.mkdirSync(path.dirname(f), { recursive: true });
+    fs.writeFileSync(f, '{"version":1,"profiles":{');
+    const before = hashTree(h, () => false);
+    const { plan } = planLegacyMigration(opts(h));
+    assert.equal(plan.needed, false);
+    assert.deepEqual(plan.refusals.map((r) => [r.agentId, r.affectedProviders]), [['main', null]]);
+    assert.match(plan.sources[0]?.reason ?? '', /not valid JSON/);
+    assert.equal((await applyLegacyMigration(opts(h))).changed, false);
+    assert.deepEqual(hashTree(h, () => false), before);
+  });
+
   it('allocates openclaw\'s collision ids for openai-codex', () => {
     const occ = new Set(['openai:default']);
     assert.equal(allocateId('openai-codex:default', occ), 'openai:chatgpt-default');
