@@ -53,7 +53,8 @@ export function formatPlan(plan: MigrationPlan, home: string): string {
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   if (plan.archivesFound.length) lines.push(`Archives of earlier migrations: ${plan.archivesFound.map(d).join(', ')}`);
   lines.push(plan.needed ? 'A migration is needed: run `openclaw-auth doctor --fix`.' : 'Nothing to migrate.');
-  return lines.join('\n') + '\n';
+  // Paths inside reasons too are shown the way openclaw prints them (~/...).
+  return lines.join('\n').split(`${home}/`).join('~/') + '\n';
 }
 
 export async function runDoctor(a: DoctorArgs, write: Write = (s) => process.stdout.write(s)): Promise<number> {

@@ -61,7 +61,8 @@ export class MigrationController implements vscode.Disposable {
     this.check();
     const plan = this.plan;
     if (!plan) { void this.o.ui.showErrorMessage('Could not read the legacy auth files; see the log.', 'Show Logs'); return undefined; }
-    this.previewText = planMarkdown(plan, this.display);
+    const home = this.o.paths?.home;
+    this.previewText = home ? planMarkdown(plan, this.display).split(`${home}/`).join('~/') : planMarkdown(plan, this.display);
     const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: '/OpenClaw migration preview.md' });
     this.emitter.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
