@@ -74,10 +74,11 @@ export async function runDoctor(a: DoctorArgs, write: Write = (s) => process.std
     return 0;
   }
   if (!a.fix) {
-    const { plan, recovered } = planLegacyMigration(opts);
-    if (a.json) out({ needed: plan.needed, recovered, plan: publicPlan(plan) });
-    else write((recovered.length ? recovered.join('\n') + '\n' : '') + formatPlan(plan, home));
-    return plan.needed || plan.refusals.length > 0 ? 3 : 0;
+    // Read-only: an interrupted run is only reported here; --fix finishes or rolls it back.
+    const { plan, interrupted } = planLegacyMigration({ ...opts, recover: false });
+    if (a.json) out({ needed: plan.needed || interrupted.length > 0, interrupted, plan: publicPlan(plan) });
+    else write((interrupted.length ? `Interrupted migration run(s) ${interrupted.join(', ')}: \`openclaw-auth doctor --fix\` finishes or rolls them back first.\n` : '') + formatPlan(plan, home));
+    return plan.needed || plan.refusals.length > 0 || interrupted.length > 0 ? 3 : 0;
   }
   const res = await applyLegacyMigration({
     ...opts,

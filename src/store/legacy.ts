@@ -180,15 +180,28 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
   };
 }
 
-export interface PlanResult { detection: Detection; plan: MigrationPlan; recovered: string[] }
+export interface PlanResult { detection: Detection; plan: MigrationPlan; recovered: string[]; interrupted: string[] }
 
-/** Recovers interrupted runs, then plans. Changes nothing else. */
-export function planLegacyMigration(opts: LegacyOptions = {}): PlanResult {
-  const recovered = recoverMigrations(opts);
+/** Runs that were interrupted (a kill, a crash) and are finished or rolled back by the next Apply. */
+export function interruptedRuns(opts: LegacyOptions = {}): string[] {
+  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+  const root = migrationsDir(paths);
+  let names: string[] = [];
+  try { names = fs.readdirSync(root); } catch { return []; }
+  return names.filter((n) => { const j = readJournal(path.join(root, n)); return !j || j.status === 'prepared' || j.status === 'verified'; }).sort();
+}
+
+/**
+ * Plans. With `recover` (Apply, Undo) interrupted runs are first finished or rolled back; without
+ * it (the read-only `doctor` plan) nothing at all is changed and they are only listed.
+ */
+export function planLegacyMigration(opts: LegacyOptions & { recover?: boolean } = {}): PlanResult {
+  const interrupted = opts.recover === false ? interruptedRuns(opts) : [];
+  const recovered = opts.recover === false ? [] : recoverMigrations(opts);
   const detection = detectLegacy(opts);
   const home = detection.paths.home;
   const plan = planMigration(detection.input, (p) => displayPath(p, home));
-  return { detection, plan, recovered };
+  return { detection, plan, recovered, interrupted };
 }
 
 // ---------------------------------------------------------------- journal

@@ -146,6 +146,24 @@ describe('legacy migration (doctor)', function () {
     assert.equal((await applyLegacyMigration(opts(h))).changed, true);
   });
 
+  it('an interrupted run is only reported by the read-only plan, and rolled back by the next Apply', async () => {
+    const h = home('legacy/before');
+    const original = hashTree(h);
+    const res = await applyLegacyMigration(opts(h));
+    // Make it look like a kill right after the stores were written (journal still "prepared").
+    const jf = path.join(res.runDir as string, 'journal.json');
+    fs.writeFileSync(jf, fs.readFileSync(jf, 'utf8').replace('"status": "complete"', '"status": "prepared"'));
+    const migrated = hashTree(h, () => false);
+    const ro = planLegacyMigration({ ...opts(h), recover: false });
+    assert.deepEqual(ro.interrupted, [res.runId]);
+    assert.deepEqual(hashTree(h, () => false), migrated, 'the read-only plan changed nothing');
+    const again = await applyLegacyMigration(opts(h));
+    assert.match(again.recovered.join('\n'), /Rolled back interrupted migration .*nothing was changed/);
+    assert.equal(again.changed, true, 'then migrated afresh');
+    undoLegacyMigration(again.runId as string, opts(h));
+    assert.deepEqual(hashTree(h), original);
+  });
+
   it('undo refuses when the store changed since, unless forced', async () => {
     const h = home('legacy/before');
     const original = hashTree(h);
