@@ -8,6 +8,7 @@ import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile }
 import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
 import { redact } from './auth/mask';
 import type { AgentView } from './auth/view';
+import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
 const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
 
@@ -22,6 +23,11 @@ Commands:
   remove ID                               remove a profile (openclaw's logout)
   status [--json]                         per provider: resolved order, status, reason codes
   check                                   exit 0 ok, 1 expired or missing, 2 expiring
+  probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]
+                                          local checks, or live probes (openclaw's auth.probes JSON)
+  rotation --provider P [--json]          the env key rotation chain, masked
+  rotation add --provider P               add a rotation key to ~/.openclaw/.env (key on stdin)
+  rotation remove --provider P --var NAME [--masked M]
 `;
 
 class UsageError extends Error {}
@@ -29,26 +35,30 @@ class UsageError extends Error {}
 interface Parsed {
   positional: string[];
   flags: Map<string, string | true>;
+  /** Every value given for each flag, in order (repeatable flags such as --profile). */
+  multi: Map<string, string[]>;
 }
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in']);
+  const multi = new Map<string, string[]>();
+  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (eq > 0) flags.set(name, a.slice(eq + 1));
+      if (eq > 0) { flags.set(name, a.slice(eq + 1)); multi.set(name, [...(multi.get(name) ?? []), a.slice(eq + 1)]); }
       else if (valued.has(name)) {
         const v = argv[++i];
         if (v === undefined) throw new UsageError(`--${name} needs a value.`);
         flags.set(name, v);
+        multi.set(name, [...(multi.get(name) ?? []), v]);
       } else flags.set(name, true);
     } else positional.push(a);
   }
-  return { positional, flags };
+  return { positional, flags, multi };
 }
 
 function str(p: Parsed, name: string): string | undefined {
@@ -174,6 +184,19 @@ export async function main(argv: string[]): Promise<number> {
         }
       }
       return 0;
+    }
+    case 'probe':
+    case 'rotation': {
+      const args = { flags: p.flags, all: (n: string) => p.multi.get(n) ?? [], positional: rest };
+      const write = (t: string) => { process.stdout.write(t); };
+      try {
+        return cmd === 'probe'
+          ? await probeCommand(args, opts, json, write, (t) => { process.stderr.write(t); })
+          : await rotationCommand(args, opts, json, write);
+      } catch (e) {
+        if (e instanceof ProbeUsageError) throw new UsageError(e.message);
+        throw e;
+      }
     }
     default:
       throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
