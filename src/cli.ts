@@ -27,7 +27,7 @@ Commands:
                                           local checks, or live probes (openclaw's auth.probes JSON)
   rotation --provider P [--json]          the env key rotation chain, masked
   rotation add --provider P               add a rotation key to ~/.openclaw/.env (key on stdin)
-  rotation remove --provider P --var NAME [--masked M]
+  rotation remove --provider P --var NAME [--masked M | --index N]
 `;
 
 class UsageError extends Error {}
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   const multi = new Map<string, string[]>();
-  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked']);
+  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {

@@ -3,7 +3,7 @@
  *   probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]
  *   rotation --provider P [--json]
  *   rotation add --provider P          (key on stdin)
- *   rotation remove --provider P --var NAME [--masked M]
+ *   rotation remove --provider P --var NAME [--masked M | --index N]
  * Probe JSON is openclaw's `auth.probes` document. Exit code: 0 when every live target is ok (or
  * with --local), 1 when any failed.
  */
@@ -107,7 +107,8 @@ export async function rotationCommand(a: ProbeArgs, opts: SnapshotOptions, json:
     const v = a.flags.get('var');
     if (typeof v !== 'string') throw new ProbeUsageError('rotation remove needs --var NAME (see `openclaw-auth rotation --provider P`).');
     const m = a.flags.get('masked');
-    const r = removeRotationKey(s.paths.envFile, provider, v, typeof m === 'string' ? m : undefined, processEnv);
+    const idx = a.flags.get('index');
+    const r = removeRotationKey(s.paths.envFile, provider, v, { masked: typeof m === 'string' ? m : undefined, index: typeof idx === 'string' ? Number(idx) : undefined }, processEnv);
     write(json ? JSON.stringify({ provider, removed: r.removed }, null, 2) + '\n' : `Removed ${r.removed} from ${s.paths.envFile}. A running gateway reads it when it restarts.\n`);
     return 0;
   }

@@ -67,7 +67,7 @@ export function addRotationKey(envFile: string, provider: string, key: string, p
  * Removes a key from the chain: the variable `source` from .env, or, for a list variable, only the
  * entry whose mask is `masked`. Keys set in the process environment cannot be removed here.
  */
-export function removeRotationKey(envFile: string, provider: string, source: string, masked?: string, processEnv: Readonly<Record<string, string | undefined>> = process.env): { removed: string } {
+export function removeRotationKey(envFile: string, provider: string, source: string, select?: string | { masked?: string; index?: number }, processEnv: Readonly<Record<string, string | undefined>> = process.env): { removed: string } {
   const p = normalizeProviderId(provider);
   return withLock(envFile, () => {
     const text = readText(envFile);
@@ -80,12 +80,23 @@ export function removeRotationKey(envFile: string, provider: string, source: str
     const chainVars = new Set(envKeyList(p, values).map((e) => e.source));
     if (!chainVars.has(source)) throw new RotationKeyError(`${source} is not part of the ${p} rotation chain.`);
     const isList = /_KEYS$/.test(source);
-    if (isList && masked) {
+    const sel = typeof select === 'string' ? { masked: select } : select ?? {};
+    if (isList && (sel.masked !== undefined || sel.index !== undefined)) {
       const parts = current.split(/[\s,;]+/).filter(Boolean);
-      const rest = parts.filter((k) => maskSecret(k) !== masked);
-      if (rest.length === parts.length) throw new RotationKeyError(`No key ${masked} in ${source}.`);
+      let at: number;
+      if (sel.index !== undefined) {
+        at = sel.index - 1;
+        if (!Number.isInteger(sel.index) || at < 0 || at >= parts.length) throw new RotationKeyError(`${source} has ${parts.length} key(s); there is no key number ${sel.index}.`);
+      } else {
+        const hits = parts.map((k, i) => (maskSecret(k) === sel.masked ? i : -1)).filter((i) => i >= 0);
+        if (hits.length === 0) throw new RotationKeyError(`No key ${sel.masked} in ${source}.`);
+        if (hits.length > 1) throw new RotationKeyError(`${hits.length} keys in ${source} look like ${sel.masked}; choose one by its number in the list.`);
+        at = hits[0] as number;
+      }
+      const removedMask = maskSecret(parts[at]);
+      const rest = parts.filter((_, i) => i !== at);
       write(envFile, updateDotenv(text, { [source]: rest.length ? rest.join(',') : undefined }));
-      return { removed: `${source} (${masked})` };
+      return { removed: `${source} (${removedMask})` };
     }
     write(envFile, updateDotenv(text, { [source]: undefined }));
     return { removed: source };

@@ -25,7 +25,7 @@ export interface ProviderServer {
 }
 
 export function fakeKey(behaviour: string, n = 0): string {
-  return `sk-fake-${behaviour}-${String(n).padStart(4, '0')}abcdefabcdef0123`;
+  return `sk-fake-${behaviour}-abcdefabcdef0123${String(n).padStart(4, '0')}`;
 }
 
 function behaviourOf(key: string): string {

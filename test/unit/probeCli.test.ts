@@ -140,6 +140,7 @@ describe('openclaw-auth probe / rotation (CLI)', function () {
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(fs.readFileSync(envFile, 'utf8'), `# my keys\nGROQ_API_KEY=${k1}\n\nOTHER=1 # keep\nGROQ_API_KEYS=${k1}\nGROQ_API_KEY_1=${k3}\n`);
     const rm2 = await run(h, ['rotation', 'remove', '--provider', 'groq', '--var', 'GROQ_API_KEY_1']);
+    assert.match(rm2.stdout, /Removed GROQ_API_KEY_1 .*restarts/);
     assert.equal(rm2.code, 0);
     assert.ok(!fs.readFileSync(envFile, 'utf8').includes(k3));
     const fromEnv = await run(h, ['rotation', 'remove', '--provider', 'groq', '--var', 'GROQ_API_KEY_7'], { env: { GROQ_API_KEY_7: fakeKey('ok', 27) } });
