@@ -45,6 +45,32 @@ function okBody(api: SeenRequest['api'], model: string, text: string): string {
   return JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } });
 }
 
+/** The same answer as a stream, as each SDK reads it (server-sent events). */
+function sseBody(api: SeenRequest['api'], model: string, jsonText: string): string {
+  let text = '';
+  try {
+    const v = JSON.parse(jsonText) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    text = api === 'anthropic' ? (v.content?.[0]?.text ?? '') : api === 'google' ? (v.candidates?.[0]?.content?.parts?.[0]?.text ?? '') : (v.choices?.[0]?.message?.content ?? '');
+  } catch {
+    return `data: ${jsonText}\n\n`; // malformed stays malformed
+  }
+  const ev = (o: unknown, name?: string) => `${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(o)}\n\n`;
+  if (api === 'anthropic') {
+    return ev({ type: 'message_start', message: { id: 'msg_fake', type: 'message', role: 'assistant', model, content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 0 } } }, 'message_start')
+      + (text ? ev({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start')
+        + ev({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }, 'content_block_delta')
+        + ev({ type: 'content_block_stop', index: 0 }, 'content_block_stop') : '')
+      + ev({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } }, 'message_delta')
+      + ev({ type: 'message_stop' }, 'message_stop');
+  }
+  if (api === 'google') {
+    return ev({ candidates: [{ content: { role: 'model', parts: text ? [{ text }] : [] }, finishReason: 'STOP', index: 0 }], usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 1, totalTokenCount: 11 }, modelVersion: model });
+  }
+  return ev({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: { role: 'assistant', content: text }, finish_reason: null }] })
+    + ev({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1, model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 } })
+    + 'data: [DONE]\n\n';
+}
+
 export async function startProviderServer(opts: { delayMs?: number } = {}): Promise<ProviderServer> {
   const requests: SeenRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -59,11 +85,19 @@ export async function startProviderServer(opts: { delayMs?: number } = {}): Prom
       let model = '';
       let key = '';
       let body: unknown;
+      let stream = false;
       try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { body = undefined; }
       const b = (body ?? {}) as Record<string, unknown>;
       if (req.method === 'POST' && /\/chat\/completions$/.test(url)) { api = 'openai'; model = String(b.model ?? ''); key = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, ''); }
       else if (req.method === 'POST' && /\/v1\/messages$/.test(url)) { api = 'anthropic'; model = String(b.model ?? ''); key = String(req.headers['x-api-key'] ?? String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '')); }
-      else if (req.method === 'POST' && /\/models\/[^/]+:generateContent$/.test(url)) { api = 'google'; model = decodeURIComponent(/\/models\/([^/]+):generateContent$/.exec(url)?.[1] ?? ''); key = String(req.headers['x-goog-api-key'] ?? ''); }
+      else if (req.method === 'POST' && /\/models\/[^/?]+:(?:stream)?[gG]enerateContent(?:\?.*)?$/.test(url)) {
+        api = 'google';
+        const m = /\/models\/([^/?]+):(stream)?[gG]enerateContent/.exec(url);
+        model = decodeURIComponent(m?.[1] ?? '');
+        if (m?.[2]) stream = true;
+        key = String(req.headers['x-goog-api-key'] ?? new URL(url, 'http://x').searchParams.get('key') ?? '');
+      }
+      if (b.stream === true) stream = true;
       if (!api) { res.writeHead(404, { 'content-type': 'application/json' }); res.end('{"error":{"message":"no such route"}}'); return; }
       requests.push({ api, key, model, at: Date.now(), body, headers: req.headers });
       state.inFlight++;
@@ -73,6 +107,11 @@ export async function startProviderServer(opts: { delayMs?: number } = {}): Prom
         if (done) return;
         done = true;
         state.inFlight--;
+        if (status === 200 && stream && api) {
+          res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
+          res.end(sseBody(api, model, text));
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(text);
       };
