@@ -9,6 +9,8 @@
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
 //   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
 //      activation time as VS Code records it, production bundle size, disk write -> tree row
+//   6. probes (scripts/bench-probe.mjs): ours vs `openclaw models status --probe` on 20 profiles,
+//      an unreachable target with a 2 s timeout, 200 profiles at concurrency 8 (BENCH_SKIP_PROBE=1 skips)
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
@@ -24,6 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
+import { probeReportLines, probeSummaryRows, runProbeBench } from './bench-probe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -511,6 +514,11 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_HOST === '1' ? ' (BENCH_SKIP_HOST=1)' : ' (see problems below)'}`);
 
   p('');
+  p('6. Probes against a loopback provider (scripts/bench-probe.mjs)');
+  if (b.probe) for (const line of probeReportLines(b.probe)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_PROBE === '1' ? ' (BENCH_SKIP_PROBE=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -526,6 +534,7 @@ function report() {
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'));
+  rows.push(...probeSummaryRows(b.probe, '6'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -562,6 +571,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_PROBE === '1') log('benchmark 6 (probes) skipped: BENCH_SKIP_PROBE=1');
+  else {
+    log('benchmark 6: probes against a loopback provider');
+    try {
+      results.benchmarks.probe = await runProbeBench({ root, oc, log });
+    } catch (e) {
+      problems.push(`benchmark 6 (probes): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 6 (probes) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;
