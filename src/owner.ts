@@ -17,6 +17,7 @@ import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
+import { ProbeController } from './commands/probe';
 
 export interface AgentEntry {
   agentId: string;
@@ -47,6 +48,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private commands: CommandTable = {};
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
+  /** Probes, rotation keys, cooldown resets, pinning (src/commands/probe.ts). */
+  probes!: ProbeController;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -54,6 +57,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
 
   async start(): Promise<void> {
     this.readSettings();
+    this.probes = new ProbeController(this);
+    this.disposables.push(this.probes);
     this.reload();
     this.tree = new ProfilesTree(this);
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
@@ -124,7 +129,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private updateUi(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
-    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
+    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });
     if (this.treeView) {
       const v = this.current()?.view;
       const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
@@ -132,6 +137,16 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.treeView.message = this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
     }
     this.changed.fire();
+  }
+
+  /** Re-renders the tree and status bar from the current model (no I/O). */
+  refreshViews(): void {
+    this.updateUi();
+  }
+
+  /** The last probe of a profile, for the tree. */
+  probeInfo(agentId: string, profileId: string): { badge: string } | undefined {
+    return this.probes?.probeInfo(agentId, profileId);
   }
 
   current(): AgentEntry | undefined {

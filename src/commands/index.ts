@@ -16,6 +16,7 @@ import { suggestApiKeyProfileId } from '../store';
 import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
 import { move } from '../auth/order';
 import { agentDbPath } from '../store/paths';
+import { probeCommands } from './probe';
 
 type Target = { agentId?: string; provider?: string; profileId?: string };
 
@@ -265,5 +266,6 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.reuseClaudeCli': (a) => signIn(o, a, { method: 'cli' }),
     'openclawAuth.claudeSetupToken': () => claudeSetupToken(o),
     'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+    ...probeCommands(o),
   };
 }

@@ -103,3 +103,32 @@ export async function recordProbeResults(opts: SnapshotOptions, summary: ProbeSu
   }
   return { written: true, profiles: rows.map((r) => r.profileId as string) };
 }
+
+export class GatewayOwnsStateError extends Error {}
+
+/**
+ * Replaces one profile's usage stats (undefined removes them) in the DB that owns the profile,
+ * and returns what was there (for Undo). Refused while a gateway runs: it owns that state and
+ * would overwrite the change from memory.
+ */
+export async function setUsageStats(opts: SnapshotOptions, profileId: string, stats: UsageStats | undefined, gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning): Promise<{ previous?: UsageStats; file: string }> {
+  const s = readSnapshot(opts);
+  if (!s.store.profiles[profileId]) throw new Error(`No profile "${profileId}" for agent ${s.agentId}.`);
+  if (await gatewayCheck(s)) throw new GatewayOwnsStateError('A gateway is running for this state directory and keeps cooldowns in memory; stop it (or let the window run out) and try again.');
+  const t = credentialOwner(s, profileId);
+  let previous: UsageStats | undefined;
+  await mutateDb(t.path, (db) => {
+    const text = readCell(db, t.state);
+    let state: Record<string, unknown> = { version: 1 };
+    if (text !== undefined) {
+      try { const v = JSON.parse(text) as unknown; if (v && typeof v === 'object' && !Array.isArray(v)) state = v as Record<string, unknown>; else throw new Error('x'); }
+      catch { throw new Error(`The auth state in ${t.path} is not valid JSON; nothing was changed.`); }
+    }
+    const usage = (state.usageStats && typeof state.usageStats === 'object' ? { ...(state.usageStats as Record<string, unknown>) } : {});
+    previous = coerceUsageStats(usage[profileId]).stats;
+    if (stats && Object.keys(stats).length) usage[profileId] = JSON.parse(JSON.stringify(stats)) as unknown; else delete usage[profileId];
+    if (Object.keys(usage).length) state.usageStats = usage; else delete state.usageStats;
+    writeCell(db, t.state, Object.keys(state).some((k) => k !== 'version') ? JSON.stringify(state) : undefined, Date.now());
+  }, { kind: t.kind, agentId: s.agentId });
+  return { previous, file: t.path };
+}
