@@ -56,7 +56,9 @@ export interface ProbeTarget {
   credential:
     | { kind: 'profile'; credential: Credential }
     | { kind: 'env'; variable: string }
-    | { kind: 'config'; value?: string; ref?: SecretRef };
+    | { kind: 'config'; value?: string; ref?: SecretRef }
+    /** A custom provider on a local address with no key (ollama, LM Studio, vLLM…): no credential is sent. */
+    | { kind: 'none' };
 }
 
 export interface ProbePlanInput {
@@ -183,6 +185,26 @@ function toProbeReason(code: string): ProbeReasonCode {
   return code === 'missing_credential' || code === 'expired' || code === 'invalid_expires' || code === 'unresolved_ref' ? code : 'ineligible_profile';
 }
 
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', 'host.docker.internal']);
+
+/**
+ * openclaw's synthetic local auth: a custom provider (baseUrl, api and models set) on a local
+ * address with no apiKey is probed without a credential (hasSyntheticLocalProviderAuthConfig).
+ */
+export function isSyntheticLocalProvider(entry: Record<string, unknown> | undefined): boolean {
+  if (!entry) return false;
+  if (typeof entry.auth === 'string' && entry.auth !== 'api-key') return false;
+  if (entry.apiKey !== undefined && entry.apiKey !== null && entry.apiKey !== '') return false;
+  if (typeof entry.api !== 'string' || !entry.api.trim() || !Array.isArray(entry.models) || entry.models.length === 0) return false;
+  if (typeof entry.baseUrl !== 'string' || !entry.baseUrl.trim()) return false;
+  try {
+    const host = new URL(entry.baseUrl.trim()).hostname.toLowerCase();
+    return LOCAL_HOSTS.has(host) || host.endsWith('.localhost') || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
 /** Providers `models status` lists: store, models.providers, models in use, env credentials. */
 export function probeProviders(input: Pick<ProbePlanInput, 'store' | 'config' | 'env' | 'agentModel'>): string[] {
   const out = new Set<string>();
@@ -264,9 +286,10 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     const configRef = typeof apiKey === 'string' ? parseSecretShorthand(apiKey) : isObj(apiKey) && typeof apiKey.source === 'string' ? (apiKey as unknown as SecretRef) : undefined;
     const configValue = typeof apiKey === 'string' && !configRef && apiKey.trim() ? apiKey.trim() : undefined;
     const usableConfigKey = Boolean(configValue || configRef);
-    if (explicitOrder !== undefined && !usableConfigKey) continue;
+    const localNoKey = !usableConfigKey && isSyntheticLocalProvider(entry);
+    if (explicitOrder !== undefined && !usableConfigKey && !localNoKey) continue;
     const envKey = explicitOrder !== undefined || configRef ? undefined : envCredentialFor(provider, env);
-    if (!envKey && !usableConfigKey) continue;
+    if (!envKey && !usableConfigKey && !localNoKey) continue;
     const source: ProbeSource = envKey ? 'env' : 'models.json';
     const label = envKey ? 'env' : 'models.json';
     const mode = envKey?.variable.includes('OAUTH_TOKEN') ? 'oauth' : 'api_key';
@@ -276,7 +299,7 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     }
     targets.push({
       provider, model, label, source, mode,
-      credential: envKey ? { kind: 'env', variable: envKey.variable } : { kind: 'config', value: configValue, ref: configRef },
+      credential: envKey ? { kind: 'env', variable: envKey.variable } : usableConfigKey ? { kind: 'config', value: configValue, ref: configRef } : { kind: 'none' },
     });
   }
   return { targets, results };

@@ -7,6 +7,7 @@
  * Results take the shape of openclaw's `auth.probes`. No vscode; `fetch` is Node's.
  */
 import type { Credential } from './schemas';
+import { credentialEligibility } from './eligibility';
 import type { SecretRef } from './secretRef';
 import { envKeyList } from './envKeys';
 import { maskSecret, redact } from './mask';
@@ -74,15 +75,16 @@ function requestFor(ep: Endpoint, modelId: string, key: string, mode: string, ma
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...ep.headers };
   if (ep.api === 'anthropic') {
     headers['anthropic-version'] = '2023-06-01';
-    if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) { headers.authorization = `Bearer ${key}`; headers['anthropic-beta'] = 'oauth-2025-04-20'; }
+    if (!key) { /* a local provider without a key */ }
+    else if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) { headers.authorization = `Bearer ${key}`; headers['anthropic-beta'] = 'oauth-2025-04-20'; }
     else headers['x-api-key'] = key;
     return { headers, body: JSON.stringify({ model: modelId, max_tokens: maxTokens, messages: [{ role: 'user', content: PROBE_PROMPT }] }) };
   }
   if (ep.api === 'google') {
-    headers['x-goog-api-key'] = key;
+    if (key) headers['x-goog-api-key'] = key;
     return { headers, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }], generationConfig: { maxOutputTokens: maxTokens } }) };
   }
-  headers.authorization = `Bearer ${key}`;
+  if (key) headers.authorization = `Bearer ${key}`;
   return { headers, body: JSON.stringify({ model: modelId, messages: [{ role: 'user', content: PROBE_PROMPT }], max_tokens: maxTokens, stream: false }) };
 }
 
@@ -187,9 +189,10 @@ export interface RunContext {
   resolveRef: (ref: SecretRef) => Promise<string>;
 }
 
-async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntry | { error: string }> {
+async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntry | { error: string; noRequest?: boolean }> {
   const c = t.credential;
   try {
+    if (c.kind === 'none') return { value: '', source: 'none (local provider)' };
     if (c.kind === 'env') {
       const v = ctx.env[c.variable]?.trim();
       return v ? { value: v, source: c.variable } : { error: `${c.variable} is not set.` };
@@ -200,6 +203,8 @@ async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntr
       return { error: 'Configured API key could not be resolved.' };
     }
     const cred: Credential = c.credential;
+    // openclaw does not send an ineligible stored credential (expired, missing): the run refuses the profile.
+    if (!credentialEligibility(cred, Date.now()).eligible) return { error: `Auth profile "${t.profileId ?? ''}" is not configured for ${t.provider}.`, noRequest: true };
     if (cred.type === 'api_key') {
       if (cred.keyRef) return { value: await ctx.resolveRef(cred.keyRef), source: t.profileId ?? 'profile' };
       if (cred.key) return { value: cred.key, source: t.profileId ?? 'profile' };
@@ -245,7 +250,7 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
   const ep = resolveEndpoint(ctx.config, t.provider, t.model.id);
   if ('error' in ep) return finish('unknown', ep.error);
   const primary = await primaryKey(t, ctx);
-  if ('error' in primary) return finish('auth', primary.error);
+  if ('error' in primary) return finish(primary.noRequest ? 'unknown' : 'auth', primary.error);
   const chain = rotationChain(t, primary, ctx.env);
   const secrets = chain.map((k) => k.value);
   const ac = new AbortController();
@@ -274,7 +279,7 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
       break;
     }
   } catch (e) {
-    if (timedOut) return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, attempts.length > 1 ? { attempts } : {});
+    if (timedOut) return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, { ...(attempts.length > 1 ? { attempts } : {}), failureReason: 'timeout' });
     if (opts.signal?.aborted || e instanceof Cancelled) return finish('unknown', 'Probe cancelled.', attempts.length > 1 ? { attempts } : {});
     return finish('unknown', scrub(transportMessage(e), secrets));
   } finally {

@@ -70,7 +70,8 @@ export interface RecordOutcome {
 export async function recordProbeResults(opts: SnapshotOptions, summary: ProbeSummary, now = Date.now(), gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning): Promise<RecordOutcome> {
   const s = readSnapshot(opts);
   if (await gatewayCheck(s)) return { written: false, skipped: 'A gateway is running for this state directory; it records probe outcomes itself.', profiles: [] };
-  const rows = summary.results.filter((r) => r.profileId && r.latencyMs !== undefined && r.error !== 'Probe cancelled.' && s.store.profiles[r.profileId]);
+  // Only outcomes of a request: ok, or a classified failure (not a cancel or a refused profile).
+  const rows = summary.results.filter((r) => r.profileId && r.latencyMs !== undefined && (r.status === 'ok' || r.failureReason) && s.store.profiles[r.profileId]);
   if (!rows.length) return { written: false, skipped: 'No live profile probe to record.', profiles: [] };
   const byTarget = new Map<string, { t: ReturnType<typeof credentialOwner>; rows: typeof rows }>();
   for (const r of rows) {

@@ -30,11 +30,11 @@ function editConfig(home: string, edit: (cfg: Record<string, unknown>) => void):
 
 const model = (id: string) => ({ id, name: id, reasoning: false, input: ['text'], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 });
 
-async function both(home: string): Promise<{ theirs: ProbeResult[]; ours: ProbeResult[]; stderr: string }> {
-  const oc = await runOpenclaw(home, ['models', 'status', '--probe', '--json', '--probe-timeout', '8000', '--probe-concurrency', '4'], { timeoutMs: 170_000 });
+async function both(home: string, agentId?: string): Promise<{ theirs: ProbeResult[]; ours: ProbeResult[]; stderr: string }> {
+  const oc = await runOpenclaw(home, ['models', 'status', '--probe', '--json', '--probe-timeout', '8000', '--probe-concurrency', '4', ...(agentId ? ['--agent', agentId] : [])], { timeoutMs: 170_000 });
   const doc = oc.json as { auth?: { probes?: { results: ProbeResult[] } } } | undefined;
   assert.ok(doc?.auth?.probes, `openclaw printed auth.probes (exit ${oc.code}): ${oc.stderr.slice(-2000)}`);
-  const s = readSnapshot({ env: { HOME: home } });
+  const s = readSnapshot({ env: { HOME: home }, agentId });
   const ours = await liveProbeSummary(s, { timeoutMs: 8000, concurrency: 4 });
   return { theirs: doc.auth.probes.results, ours: ours.results, stderr: oc.stderr };
 }
@@ -56,6 +56,29 @@ describe('probe parity with openclaw models status --probe', function () {
     // Live rows name the same model.
     const m = new Map(theirs.map((r) => [rowKey(r), r.model]));
     for (const r of ours) if (r.latencyMs !== undefined) assert.equal(r.model, m.get(rowKey(r)));
+  });
+
+  it('expiry fixture (expired and expiring tokens, no model for copilot) with anthropic on a loopback server', async () => {
+    const home = copyFixtureHome('expiry');
+    editConfig(home, (cfg) => {
+      cfg.models = { providers: { anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-sonnet-4-6')] } } };
+    });
+    const { theirs, ours } = await both(home);
+    assert.deepEqual(rows(ours), rows(theirs));
+    const st = new Map(rows(ours).map((r) => [r[1], r[2]]));
+    assert.equal(st.get('anthropic:soon'), 'ok');
+    assert.equal(st.get('anthropic:old'), 'unknown', 'an expired token is refused, not sent');
+    assert.equal(st.get('github-copilot:ci'), 'no_model');
+  });
+
+  it('multi-agent fixture, agent work (inherited and local profiles, per-agent order), openrouter on a loopback server', async () => {
+    const home = copyFixtureHome('multi-agent');
+    editConfig(home, (cfg) => {
+      cfg.models = { providers: { openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] } } };
+    });
+    const { theirs, ours } = await both(home, 'work');
+    assert.deepEqual(rows(ours), rows(theirs));
+    assert.ok(ours.length >= 2);
   });
 
   it('a built home: ok, 401, 402, 404 in three wire formats, order exclusion, expired, unresolved ref, no model, env credential', async () => {

@@ -256,3 +256,27 @@ describe('probes: local verdicts (no request)', function () {
     assert.equal(withDefault.targets[0]?.model.id, 'claude-opus-4-1');
   });
 });
+
+describe('probes: what is never sent', function () {
+  let srv: ProviderServer;
+  before(async () => { srv = await startProviderServer(); });
+  after(async () => { await srv.close(); });
+  beforeEach(() => srv.reset());
+
+  it('an expired token without an explicit order is refused as openclaw refuses it, without a request', async () => {
+    const s = await probe(srv, input(srv, { profiles: { 'openai:old': { type: 'token', provider: 'openai', token: fakeKey('ok', 1), expires: Date.now() - 1000 } as Credential } }));
+    assert.equal(s.results[0]?.status, 'unknown');
+    assert.equal(s.results[0]?.error, 'Auth profile "openai:old" is not configured for openai.');
+    assert.equal(srv.requests.length, 0);
+  });
+
+  it('a local custom provider without a key is probed without a credential', async () => {
+    const config = { agents: { defaults: { model: 'llama/fake-llama' } }, models: { providers: { llama: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [{ id: 'fake-llama' }] } } } };
+    const s = await probe(srv, input(srv, { config }));
+    assert.deepEqual(s.results.map((r) => [r.provider, r.source, r.status]), [['llama', 'models.json', 'ok']]);
+    assert.equal(srv.requests[0]?.headers.authorization, undefined);
+    // Not on a local address: no target.
+    const remote = await planProbes(input(srv, { config: { ...config, models: { providers: { llama: { ...config.models.providers.llama, baseUrl: 'https://llm.example.invalid/v1' } } } } }), {});
+    assert.equal(remote.targets.length + remote.results.length, 0);
+  });
+});
