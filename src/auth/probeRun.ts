@@ -271,7 +271,7 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
       if (i < chain.length - 1) continue;
       // The last key is rate limited: wait out Retry-After once when it fits in the timeout.
       const wait = last.retryAfterMs;
-      if (wait !== undefined && Date.now() + wait < deadline && attempts.length <= chain.length) {
+      if (wait !== undefined && Date.now() + wait < deadline) {
         await sleep(wait, ac.signal);
         last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
         attempts.push({ key: maskSecret(key.value), source: key.source, status: last.status, ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}) });

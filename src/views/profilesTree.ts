@@ -61,7 +61,7 @@ function liveCountdown(x: ProfileView): string | undefined {
   const u = x.unusable;
   if (!u) return undefined;
   const what = `${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''}`;
-  return `${x.type === 'api_key' ? 'api key' : x.type} · ${what} ${formatCountdown(u.until - Date.now())}`;
+  return `${x.type === 'api_key' ? 'api key' : x.type} · ${what} ${formatCountdown(u.until - Date.now())} · ${x.source}`;
 }
 
 function esc(s: string): string {
