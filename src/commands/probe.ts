@@ -65,9 +65,10 @@ export class ProbeController implements vscode.Disposable {
   }
 
   /** The status bar suffix for the current agent's last live probe. */
-  statusSuffix(): { text: string; failed: number; tooltip: string } | undefined {
+  statusSuffix(): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
     if (!this.last || this.last.agentId !== this.o.currentAgent || this.last.summary.local) return undefined;
-    return probeStatusText(this.last.summary.results);
+    const inUse = (this.o.current()?.view.providers ?? []).filter((p) => p.inUse).map((p) => p.provider);
+    return probeStatusText(this.last.summary.results, inUse);
   }
 
   /** A live countdown: the tree re-renders every second only while a cooldown row is visible. */

@@ -42,15 +42,20 @@ export function probeBadge(p: StoredProbe, now: number): string {
   return `probe ${what}${r.latencyMs !== undefined ? ` · ${formatLatency(r.latencyMs)}` : ''} · ${formatAgo(p.at, now)}`;
 }
 
-/** The status bar suffix: "$(pulse) 4/5" after a live probe; undefined before any. */
-export function probeStatusText(results: readonly ProbeResult[]): { text: string; failed: number; tooltip: string } | undefined {
+/**
+ * The status bar suffix: "$(pulse) 4/5" after a live probe; undefined before any. `warning` when
+ * every probed target of a provider in use (`inUse`) failed: that provider has no usable credential.
+ */
+export function probeStatusText(results: readonly ProbeResult[], inUse: readonly string[] = []): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
   const live = results.filter((r) => r.latencyMs !== undefined);
   if (!live.length) return undefined;
   const ok = live.filter((r) => r.status === 'ok').length;
   const failed = live.length - ok;
   const byStatus = new Map<string, number>();
   for (const r of live) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-  return { text: `$(pulse) ${ok}/${live.length}`, failed, tooltip: `Last probe: ${[...byStatus].map(([s, n]) => `${n} ${s}`).join(', ')}` };
+  const dead = inUse.filter((p) => { const rows = live.filter((r) => r.provider === p); return rows.length > 0 && rows.every((r) => r.status !== 'ok'); });
+  const tooltip = [`Last probe: ${[...byStatus].map(([s, n]) => `${n} ${s}`).join(', ')}`, ...dead.map((p) => `$(error) Every probed credential of **${p}** (in use) failed.`)].join('\n\n');
+  return { text: `$(pulse) ${ok}/${live.length}`, failed, tooltip, warning: dead.length > 0 };
 }
 
 const escHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);

@@ -23,7 +23,15 @@ describe('probe presentation', () => {
       { provider: 'x', label: 'b', source: 'profile', status: 'rate_limit', latencyMs: 5 },
       { provider: 'x', label: 'c', source: 'profile', status: 'unknown', reasonCode: 'excluded_by_auth_order' },
     ]);
-    assert.deepEqual(st, { text: '$(pulse) 1/2', failed: 1, tooltip: 'Last probe: 1 ok, 1 rate_limit' });
+    assert.deepEqual(st, { text: '$(pulse) 1/2', failed: 1, tooltip: 'Last probe: 1 ok, 1 rate_limit', warning: false });
+    const dead = probeStatusText([
+      { provider: 'openai', label: 'a', source: 'profile', status: 'auth', latencyMs: 5 },
+      { provider: 'openai', label: 'b', source: 'profile', status: 'billing', latencyMs: 5 },
+      { provider: 'groq', label: 'c', source: 'profile', status: 'auth', latencyMs: 5 },
+    ], ['openai']);
+    assert.equal(dead?.warning, true, 'every probed credential of the provider in use failed');
+    assert.match(dead?.tooltip ?? '', /\*\*openai\*\* \(in use\) failed/);
+    assert.equal(probeStatusText([{ provider: 'groq', label: 'c', source: 'profile', status: 'auth', latencyMs: 5 }], ['openai'])?.warning, false, 'a provider not in use does not warn');
   });
 
   it('the report: a table per provider, escaped text, a CSP with the nonce and no script', () => {
