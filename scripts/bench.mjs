@@ -11,6 +11,8 @@
 //      activation time as VS Code records it, production bundle size, disk write -> tree row
 //   6. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
 //      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
+//   7. probes (scripts/bench-probe.mjs): ours vs `openclaw models status --probe` on 20 profiles,
+//      an unreachable target with a 2 s timeout, 200 profiles at concurrency 8 (BENCH_SKIP_PROBE=1 skips)
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
@@ -27,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
 import { migrateReportLines, migrateSummaryRows, runMigrateBench } from './bench-migrate.mjs';
+import { probeReportLines, probeSummaryRows, runProbeBench } from './bench-probe.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -517,6 +520,10 @@ function report() {
   p('6. Legacy migration: 1,000 legacy profiles across 10 agents (plan, apply, verify)');
   if (b.migrate) for (const line of migrateReportLines(b.migrate)) p(line);
   else p(`  not run${process.env.BENCH_SKIP_MIGRATE === '1' ? ' (BENCH_SKIP_MIGRATE=1)' : ' (see problems below)'}`);
+  p('');
+  p('7. Probes against a loopback provider (scripts/bench-probe.mjs)');
+  if (b.probe) for (const line of probeReportLines(b.probe)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_PROBE === '1' ? ' (BENCH_SKIP_PROBE=1)' : ' (see problems below)'}`);
 
   p('');
   p('Summary');
@@ -535,6 +542,7 @@ function report() {
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'));
   rows.push(...migrateSummaryRows(b.migrate, '6'));
+  rows.push(...probeSummaryRows(b.probe, '7'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -580,6 +588,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 6 (legacy migration): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 6 (legacy migration) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_PROBE === '1') log('benchmark 7 (probes) skipped: BENCH_SKIP_PROBE=1');
+  else {
+    log('benchmark 7: probes against a loopback provider');
+    try {
+      results.benchmarks.probe = await runProbeBench({ root, oc, log });
+    } catch (e) {
+      problems.push(`benchmark 7 (probes): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 7 (probes) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;

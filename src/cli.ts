@@ -9,6 +9,7 @@ import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/t
 import { redact } from './auth/mask';
 import type { AgentView } from './auth/view';
 import { runDoctor } from './cliDoctor';
+import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
 const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
 
@@ -26,6 +27,11 @@ Commands:
   doctor [--json]                         legacy auth files: print the migration plan (exit 3: needed)
   doctor --fix [--json]                   migrate them (backed up, verified, undoable)
   doctor --undo RUN_ID [--force]          undo one migration run; doctor --runs lists them
+  probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]
+                                          local checks, or live probes (openclaw's auth.probes JSON)
+  rotation --provider P [--json]          the env key rotation chain, masked
+  rotation add --provider P               add a rotation key to ~/.openclaw/.env (key on stdin)
+  rotation remove --provider P --var NAME [--masked M | --index N]
 `;
 
 class UsageError extends Error {}
@@ -33,26 +39,30 @@ class UsageError extends Error {}
 interface Parsed {
   positional: string[];
   flags: Map<string, string | true>;
+  /** Every value given for each flag, in order (repeatable flags such as --profile). */
+  multi: Map<string, string[]>;
 }
 
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
-  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'undo']);
+  const multi = new Map<string, string[]>();
+  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index', 'undo']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (eq > 0) flags.set(name, a.slice(eq + 1));
+      if (eq > 0) { flags.set(name, a.slice(eq + 1)); multi.set(name, [...(multi.get(name) ?? []), a.slice(eq + 1)]); }
       else if (valued.has(name)) {
         const v = argv[++i];
         if (v === undefined) throw new UsageError(`--${name} needs a value.`);
         flags.set(name, v);
+        multi.set(name, [...(multi.get(name) ?? []), v]);
       } else flags.set(name, true);
     } else positional.push(a);
   }
-  return { positional, flags };
+  return { positional, flags, multi };
 }
 
 function str(p: Parsed, name: string): string | undefined {
@@ -181,6 +191,19 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'doctor':
       return runDoctor({ stateDirSetting: opts.stateDirSetting, json, fix: p.flags.has('fix'), undo: str(p, 'undo'), runs: p.flags.has('runs'), force: p.flags.has('force') });
+    case 'probe':
+    case 'rotation': {
+      const args = { flags: p.flags, all: (n: string) => p.multi.get(n) ?? [], positional: rest };
+      const write = (t: string) => { process.stdout.write(t); };
+      try {
+        return cmd === 'probe'
+          ? await probeCommand(args, opts, json, write, (t) => { process.stderr.write(t); })
+          : await rotationCommand(args, opts, json, write);
+      } catch (e) {
+        if (e instanceof ProbeUsageError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
     default:
       throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
   }

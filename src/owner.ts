@@ -18,6 +18,7 @@ import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
 import { MigrationController } from './views/migration';
+import { ProbeController } from './commands/probe';
 
 export interface AgentEntry {
   agentId: string;
@@ -50,6 +51,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   lastReloadAt = 0;
   /** Legacy auth files: notification, badge, preview, apply, undo (src/views/migration.ts). */
   migration: MigrationController | undefined;
+  /** Probes, rotation keys, cooldown resets, pinning (src/commands/probe.ts). */
+  probes!: ProbeController;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -59,6 +62,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.readSettings();
     this.migration = new MigrationController(this);
     this.disposables.push(this.migration);
+    this.probes = new ProbeController(this);
+    this.disposables.push(this.probes);
     this.reload();
     this.tree = new ProfilesTree(this);
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
@@ -131,7 +136,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.legacyPending', (this.migration?.attention ?? 0) > 0);
-    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000 });
+    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });
     if (this.treeView) {
       const v = this.current()?.view;
       const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
@@ -140,6 +145,16 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.treeView.message = legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
     }
     this.changed.fire();
+  }
+
+  /** Re-renders the tree and status bar from the current model (no I/O). */
+  refreshViews(): void {
+    this.updateUi();
+  }
+
+  /** The last probe of a profile, for the tree. */
+  probeInfo(agentId: string, profileId: string): { badge: string } | undefined {
+    return this.probes?.probeInfo(agentId, profileId);
   }
 
   current(): AgentEntry | undefined {

@@ -16,6 +16,7 @@ import { suggestApiKeyProfileId } from '../store';
 import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
 import { move } from '../auth/order';
 import { agentDbPath } from '../store/paths';
+import { probeCommands } from './probe';
 
 type Target = { agentId?: string; provider?: string; profileId?: string };
 
@@ -267,5 +268,6 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     'openclawAuth.previewMigration': () => o.migration?.preview(),
     'openclawAuth.undoMigration': (a) => o.migration?.undo(typeof a === 'string' ? a : undefined),
+    ...probeCommands(o),
   };
 }

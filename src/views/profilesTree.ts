@@ -11,6 +11,7 @@ import { formatRemainingShort } from '../auth/eligibility';
 import { dropOrder } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
+import { formatCountdown } from './probeFormat';
 
 export const VIEW_ID = 'openclawAuth.profiles';
 export const DND_MIME = 'application/vnd.code.tree.openclawauth.profiles';
@@ -26,6 +27,8 @@ export interface TreeModel {
   readonly currentAgent: string;
   readonly onDidChange: vscode.Event<void>;
   setOrder(agentId: string, provider: string, ids: string[]): Promise<void>;
+  /** The last probe of a profile (status, latency, when), when there is one. */
+  probeInfo?(agentId: string, profileId: string): { badge: string } | undefined;
 }
 
 const STATUS_ICON: Record<DisplayStatus, [string, string | undefined]> = {
@@ -52,6 +55,13 @@ function md(text: string): vscode.MarkdownString {
   const m = new vscode.MarkdownString(text, true);
   m.isTrusted = { enabledCommands: ['openclawAuth.addApiKey', 'openclawAuth.pasteToken', 'openclawAuth.signIn', 'openclawAuth.replaceCredential'] };
   return m;
+}
+
+function liveCountdown(x: ProfileView): string | undefined {
+  const u = x.unusable;
+  if (!u) return undefined;
+  const what = `${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''}`;
+  return `${x.type === 'api_key' ? 'api key' : x.type} · ${what} ${formatCountdown(u.until - Date.now())} · ${x.source}`;
 }
 
 function esc(s: string): string {
@@ -125,7 +135,10 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const item = new vscode.TreeItem(x.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const rank = x.rank !== undefined ? `${x.rank + 1}. ` : '';
-        item.description = `${rank}${x.summary}`;
+        // A cooldown counts down live (the probe controller ticks the tree each second while one is visible).
+        const live = (x.display === 'cooldown' || x.display === 'disabled') && x.unusable && x.unusable.until > Date.now() ? liveCountdown(x) : undefined;
+        const probe = this.model.probeInfo?.(node.agentId, x.id);
+        item.description = `${rank}${live ?? x.summary}${probe ? ` · ${probe.badge}` : ''}`;
         const [icon, color] = STATUS_ICON[x.display];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
         const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
@@ -139,6 +152,7 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         ];
         if (x.expiresAt) lines.push(`Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`);
         if (x.unusable) lines.push(`${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'}: ${esc(x.unusable.reason ?? 'unknown')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}, ${formatRemainingShort(x.unusable.remainingMs)} left`);
+        if (probe) lines.push(`Last ${esc(probe.badge)}`);
         if (x.lastUsed) lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
         if (x.display === 'expired' || x.display === 'expiring' || x.display === 'expired-refreshable') {
           lines.push(x.type === 'oauth' ? `[Sign in again](command:openclawAuth.signIn?${encodeURIComponent(JSON.stringify([{ provider: x.provider, profileId: x.id }]))})` : `[Paste a new token](command:openclawAuth.replaceCredential?${encodeURIComponent(JSON.stringify([{ agentId: node.agentId, profileId: x.id }]))})`);

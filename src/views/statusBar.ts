@@ -15,8 +15,10 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = 'openclawAuth.profiles.focus';
   }
 
-  update(view: AgentView | undefined, opts: { enabled: boolean; expiryWarningMs: number }): StatusSummary {
+  update(view: AgentView | undefined, opts: { enabled: boolean; expiryWarningMs: number; probe?: { text: string; failed: number; tooltip: string; warning?: boolean } }): StatusSummary {
     const s = summarize(view, opts.expiryWarningMs);
+    // The last live probe, when there is one (src/views/probeFormat.ts).
+    if (opts.probe) { s.text = `${s.text} ${opts.probe.text}`; s.tooltip = `${s.tooltip}\n\n${opts.probe.tooltip}`; if (opts.probe.warning) s.warning = true; }
     this.item.text = s.text;
     const md = new vscode.MarkdownString(s.tooltip, true);
     md.isTrusted = { enabledCommands: ['openclawAuth.addApiKey', 'openclawAuth.replaceCredential', 'openclawAuth.signIn', 'openclawAuth.profiles.focus'] };

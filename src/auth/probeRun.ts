@@ -1,0 +1,354 @@
+/**
+ * Live probes: one minimal request per target in the provider's own wire format (OpenAI-compatible
+ * chat completions, Anthropic messages, Google generateContent), each bounded by a hard timeout
+ * (AbortController: the answer, the Retry-After waits and the key rotation all fit inside it),
+ * with bounded concurrency and cancellation. Rate limits (and only rate limits) rotate to the next
+ * key of the provider's env key list; when every key fails, the last error is the result.
+ * Results take the shape of openclaw's `auth.probes`. No vscode; `fetch` is Node's.
+ */
+import type { Credential } from './schemas';
+import { credentialEligibility } from './eligibility';
+import type { SecretRef } from './secretRef';
+import { envKeyList } from './envKeys';
+import { maskSecret, redact } from './mask';
+import { normalizeProviderId } from './providerId';
+import { classifySignal, isRotatable, parseRetryAfter, probeStatusForReason, type FailoverReason, type ProbeStatus } from './probeClassify';
+import type { ProbeOptions, ProbePlan, ProbeResult, ProbeTarget } from './probePlan';
+
+export const PROBE_PROMPT = 'Reply with OK. Do not use tools.';
+export const DEFAULT_PROBE_OPTIONS = { timeoutMs: 8000, concurrency: 2, maxTokens: 8 } as const;
+
+export type WireApi = 'openai' | 'anthropic' | 'google';
+
+/** Public endpoints of providers that have one; others need models.providers.<id>.baseUrl. */
+export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
+  openai: 'https://api.openai.com/v1',
+  openrouter: 'https://openrouter.ai/api/v1',
+  anthropic: 'https://api.anthropic.com',
+  google: 'https://generativelanguage.googleapis.com/v1beta',
+  groq: 'https://api.groq.com/openai/v1',
+  mistral: 'https://api.mistral.ai/v1',
+  deepseek: 'https://api.deepseek.com/v1',
+  xai: 'https://api.x.ai/v1',
+  together: 'https://api.together.xyz/v1',
+  fireworks: 'https://api.fireworks.ai/inference/v1',
+  cerebras: 'https://api.cerebras.ai/v1',
+  perplexity: 'https://api.perplexity.ai',
+  nvidia: 'https://integrate.api.nvidia.com/v1',
+  huggingface: 'https://router.huggingface.co/v1',
+};
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface Endpoint {
+  api: WireApi;
+  url: string;
+  headers: Record<string, string>;
+}
+
+function providerEntry(config: Record<string, unknown>, provider: string): Record<string, unknown> | undefined {
+  const models = isObj(config.models) ? config.models : {};
+  if (!isObj(models.providers)) return undefined;
+  for (const [k, v] of Object.entries(models.providers)) if (normalizeProviderId(k) === provider && isObj(v)) return v;
+  return undefined;
+}
+
+/** The endpoint a probe calls: models.providers.<id>.baseUrl/api/headers, else the provider's default. */
+export function resolveEndpoint(config: Record<string, unknown>, provider: string, modelId: string): Endpoint | { error: string } {
+  const entry = providerEntry(config, provider);
+  const base = (typeof entry?.baseUrl === 'string' && entry.baseUrl.trim() ? entry.baseUrl.trim() : DEFAULT_BASE_URLS[provider])?.replace(/\/+$/, '');
+  if (!base) return { error: `No endpoint is known for provider "${provider}". Set models.providers.${provider}.baseUrl in openclaw.json.` };
+  const apiName = typeof entry?.api === 'string' ? entry.api : '';
+  const api: WireApi = apiName.startsWith('anthropic') ? 'anthropic'
+    : apiName.startsWith('google') ? 'google'
+    : apiName ? 'openai'
+    : provider === 'anthropic' ? 'anthropic' : provider === 'google' ? 'google' : 'openai';
+  const headers: Record<string, string> = {};
+  if (isObj(entry?.headers)) for (const [k, v] of Object.entries(entry.headers)) if (typeof v === 'string') headers[k] = v;
+  const url = api === 'anthropic' ? `${base}${/\/v1$/.test(base) ? '' : '/v1'}/messages`
+    : api === 'google' ? `${base}/models/${encodeURIComponent(modelId)}:generateContent`
+    : `${base}/chat/completions`;
+  return { api, url, headers };
+}
+
+function requestFor(ep: Endpoint, modelId: string, key: string, mode: string, maxTokens: number): { headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...ep.headers };
+  if (ep.api === 'anthropic') {
+    headers['anthropic-version'] = '2023-06-01';
+    if (!key) { /* a local provider without a key */ }
+    else if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) { headers.authorization = `Bearer ${key}`; headers['anthropic-beta'] = 'oauth-2025-04-20'; }
+    else headers['x-api-key'] = key;
+    return { headers, body: JSON.stringify({ model: modelId, max_tokens: maxTokens, messages: [{ role: 'user', content: PROBE_PROMPT }] }) };
+  }
+  if (ep.api === 'google') {
+    if (key) headers['x-goog-api-key'] = key;
+    return { headers, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }], generationConfig: { maxOutputTokens: maxTokens } }) };
+  }
+  if (key) headers.authorization = `Bearer ${key}`;
+  return { headers, body: JSON.stringify({ model: modelId, messages: [{ role: 'user', content: PROBE_PROMPT }], max_tokens: maxTokens, stream: false }) };
+}
+
+/** The visible text of a successful answer, undefined when there is none. */
+export function replyText(api: WireApi, body: unknown): string | undefined {
+  if (!isObj(body)) return undefined;
+  if (api === 'anthropic') {
+    const content = Array.isArray(body.content) ? body.content : [];
+    const t = content.filter((c): c is Record<string, unknown> => isObj(c) && c.type === 'text' && typeof c.text === 'string').map((c) => c.text as string).join('');
+    return t.trim() ? t : undefined;
+  }
+  if (api === 'google') {
+    const cand = Array.isArray(body.candidates) ? body.candidates[0] : undefined;
+    const parts = isObj(cand) && isObj(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
+    const t = parts.filter((p): p is Record<string, unknown> => isObj(p) && typeof p.text === 'string').map((p) => p.text as string).join('');
+    return t.trim() ? t : undefined;
+  }
+  const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
+  const msg = isObj(choice) && isObj(choice.message) ? choice.message : undefined;
+  const t = typeof msg?.content === 'string' ? msg.content : Array.isArray(msg?.content) ? msg.content.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('') : '';
+  return t.trim() ? t : undefined;
+}
+
+/** Error message and code from a provider's error body (all three formats use `error`). */
+export function errorDetails(text: string): { message?: string; code?: string } {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (isObj(v)) {
+      const e = isObj(v.error) ? v.error : Array.isArray(v) && isObj(v[0]) && isObj((v[0] as Record<string, unknown>).error) ? (v[0] as Record<string, Record<string, unknown>>).error : undefined;
+      if (e) {
+        const code = typeof e.status === 'string' ? e.status : typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : undefined;
+        return { message: typeof e.message === 'string' ? e.message : undefined, code };
+      }
+      if (typeof v.message === 'string') return { message: v.message };
+    }
+  } catch { /* not JSON */ }
+  const t = text.trim();
+  return { message: t ? t.slice(0, 300) : undefined };
+}
+
+interface Attempt {
+  status: ProbeStatus;
+  reason?: FailoverReason;
+  httpStatus?: number;
+  error?: string;
+  rotatable: boolean;
+  retryAfterMs?: number;
+}
+
+const SECRETISH = /\b(?:sk-[A-Za-z0-9_-]{8,}|AIza[0-9A-Za-z_-]{20,})|(Bearer\s+)[^\s"']+/g;
+function scrub(text: string, secrets: string[]): string {
+  const r = redact(text, secrets).replace(SECRETISH, (m, bearer: string | undefined) => (bearer ? `${bearer}${maskSecret(m.slice(bearer.length))}` : maskSecret(m)));
+  return r.length > 500 ? `${r.slice(0, 500)}…` : r;
+}
+
+function transportMessage(e: unknown): string {
+  const err = e as { message?: string; cause?: { code?: string; message?: string } };
+  const code = err?.cause?.code;
+  const msg = err?.cause?.message ?? err?.message ?? String(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'LLM request failed: DNS lookup for the provider endpoint failed.';
+  if (code === 'ECONNREFUSED') return 'LLM request failed: connection refused (ECONNREFUSED).';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /other side closed|socket hang up/i.test(msg)) return 'LLM request failed: connection reset by the provider (ECONNRESET).';
+  return `LLM request failed: ${msg}${code ? ` (${code})` : ''}`;
+}
+
+async function attempt(ep: Endpoint, target: ProbeTarget, key: string, maxTokens: number, signal: AbortSignal): Promise<Attempt> {
+  const { headers, body } = requestFor(ep, target.model.id, key, target.mode, maxTokens);
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(ep.url, { method: 'POST', headers, body, signal, redirect: 'error' });
+    text = await res.text();
+  } catch (e) {
+    if (signal.aborted) throw e;
+    const message = transportMessage(e);
+    const reason = classifySignal({ message });
+    return { status: probeStatusForReason(reason), reason, error: message, rotatable: false };
+  }
+  if (res.ok) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(text); } catch {
+      return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The provider answered with a body that is not valid JSON.', rotatable: false };
+    }
+    if (replyText(ep.api, parsed) === undefined) return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The model did not return a visible probe response.', rotatable: false };
+    return { status: 'ok', httpStatus: res.status, rotatable: false };
+  }
+  const d = errorDetails(text);
+  const signalIn = { status: res.status, message: d.message, code: d.code };
+  const reason = classifySignal(signalIn);
+  const error = `HTTP ${res.status}${d.message ? `: ${d.message}` : ''}`;
+  return { status: probeStatusForReason(reason), reason, httpStatus: res.status, error, rotatable: isRotatable(signalIn, reason), retryAfterMs: parseRetryAfter(res.headers) };
+}
+
+export interface KeyChainEntry {
+  value: string;
+  source: string;
+}
+
+export interface RunContext {
+  config: Record<string, unknown>;
+  env: Readonly<Record<string, string | undefined>>;
+  resolveRef: (ref: SecretRef) => Promise<string>;
+}
+
+async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntry | { error: string; noRequest?: boolean }> {
+  const c = t.credential;
+  try {
+    if (c.kind === 'none') return { value: '', source: 'none (local provider)' };
+    if (c.kind === 'env') {
+      const v = ctx.env[c.variable]?.trim();
+      return v ? { value: v, source: c.variable } : { error: `${c.variable} is not set.` };
+    }
+    if (c.kind === 'config') {
+      if (c.value) return { value: c.value, source: `models.providers.${t.provider}.apiKey` };
+      if (c.ref) return { value: await ctx.resolveRef(c.ref), source: `models.providers.${t.provider}.apiKey` };
+      return { error: 'Configured API key could not be resolved.' };
+    }
+    const cred: Credential = c.credential;
+    // openclaw does not send an ineligible stored credential (expired, missing): the run refuses the profile.
+    if (!credentialEligibility(cred, Date.now()).eligible) return { error: `Auth profile "${t.profileId ?? ''}" is not configured for ${t.provider}.`, noRequest: true };
+    if (cred.type === 'api_key') {
+      if (cred.keyRef) return { value: await ctx.resolveRef(cred.keyRef), source: t.profileId ?? 'profile' };
+      if (cred.key) return { value: cred.key, source: t.profileId ?? 'profile' };
+    } else if (cred.type === 'token') {
+      if (cred.tokenRef) return { value: await ctx.resolveRef(cred.tokenRef), source: t.profileId ?? 'profile' };
+      if (cred.token) return { value: cred.token, source: t.profileId ?? 'profile' };
+    } else if (cred.access) return { value: cred.access, source: t.profileId ?? 'profile' };
+  } catch {
+    return { error: 'Auth profile credentials are missing or expired.\n↳ Auth reason [unresolved_ref]: configured SecretRef could not be resolved.' };
+  }
+  return { error: 'Auth profile credentials are missing or expired.' };
+}
+
+/**
+ * The keys a rate-limited probe walks for a target: its own credential first, then (for env
+ * targets) the provider's env key list, deduplicated.
+ */
+export function rotationChain(t: ProbeTarget, primary: KeyChainEntry, env: Readonly<Record<string, string | undefined>>): KeyChainEntry[] {
+  const out: KeyChainEntry[] = [primary];
+  if (t.source !== 'env') return out;
+  const seen = new Set([primary.value]);
+  for (const e of envKeyList(t.provider, env)) if (!seen.has(e.value)) { seen.add(e.value); out.push({ value: e.value, source: e.source }); }
+  return out;
+}
+
+class Cancelled extends Error {}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) { reject(new Cancelled()); return; }
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(new Cancelled()); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Probes one target within `timeoutMs` (hard bound), rotating keys on rate limits only. */
+export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeoutMs: number; maxTokens: number; signal?: AbortSignal }): Promise<ProbeResult> {
+  const start = Date.now();
+  const base: ProbeResult = { provider: t.provider, model: `${t.model.provider}/${t.model.id}`, profileId: t.profileId, label: t.label, source: t.source, mode: t.mode, status: 'unknown' };
+  if (!t.profileId) delete base.profileId;
+  const finish = (status: ProbeStatus, error?: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({ ...base, status, ...(error ? { error } : {}), latencyMs: Date.now() - start, ...extra });
+  const ep = resolveEndpoint(ctx.config, t.provider, t.model.id);
+  if ('error' in ep) return finish('unknown', ep.error);
+  const primary = await primaryKey(t, ctx);
+  if ('error' in primary) return finish(primary.noRequest ? 'unknown' : 'auth', primary.error);
+  const chain = rotationChain(t, primary, ctx.env);
+  const secrets = chain.map((k) => k.value);
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, Math.max(1, opts.timeoutMs));
+  const onCancel = () => ac.abort();
+  opts.signal?.addEventListener('abort', onCancel, { once: true });
+  if (opts.signal?.aborted) ac.abort();
+  const attempts: NonNullable<ProbeResult['attempts']> = [];
+  const deadline = start + opts.timeoutMs;
+  let last: Attempt | undefined;
+  try {
+    for (let i = 0; i < chain.length; i++) {
+      const key = chain[i] as KeyChainEntry;
+      last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
+      attempts.push({ key: maskSecret(key.value), source: key.source, status: last.status, ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}) });
+      if (!last.rotatable) break;
+      if (i < chain.length - 1) continue;
+      // The last key is rate limited: wait out Retry-After once when it fits in the timeout.
+      const wait = last.retryAfterMs;
+      if (wait !== undefined && Date.now() + wait < deadline) {
+        await sleep(wait, ac.signal);
+        last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
+        attempts.push({ key: maskSecret(key.value), source: key.source, status: last.status, ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}) });
+      }
+      break;
+    }
+  } catch (e) {
+    if (timedOut) return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, { ...(attempts.length > 1 ? { attempts } : {}), failureReason: 'timeout' });
+    if (opts.signal?.aborted || e instanceof Cancelled) return finish('unknown', 'Probe cancelled.', attempts.length > 1 ? { attempts } : {});
+    return finish('unknown', scrub(transportMessage(e), secrets));
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCancel);
+  }
+  const a = last as Attempt;
+  const extra: Partial<ProbeResult> = attempts.length > 1 ? { attempts } : {};
+  if (a.status === 'ok') return finish('ok', undefined, extra);
+  const rotated = attempts.length > 1 && chain.length > 1 ? ` (after trying ${new Set(attempts.map((x) => x.key)).size} keys)` : '';
+  return finish(a.status, scrub(`${a.error ?? 'Probe failed.'}${rotated}`, secrets), { ...extra, ...(a.reason ? { failureReason: a.reason } : {}) });
+}
+
+export interface ProbeSummary {
+  startedAt: number;
+  finishedAt: number;
+  durationMs: number;
+  totalTargets: number;
+  options: { provider?: string; profileIds: string[]; timeoutMs: number; concurrency: number; maxTokens: number };
+  results: ProbeResult[];
+  /** Ours: the run was cancelled; unfinished targets read "Probe cancelled.". */
+  cancelled?: boolean;
+}
+
+export interface RunProbesOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: { completed: number; total: number; label?: string }) => void;
+}
+
+/** Normalised options with openclaw's defaults (timeout 8000, concurrency 2, max tokens 8). */
+export function probeOptions(o: ProbeOptions): ProbeSummary['options'] {
+  const pos = (v: number | undefined, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+  const out: ProbeSummary['options'] = {
+    profileIds: (o.profileIds ?? []).map((s) => s.trim()).filter(Boolean),
+    timeoutMs: pos(o.timeoutMs, DEFAULT_PROBE_OPTIONS.timeoutMs),
+    concurrency: Math.floor(pos(o.concurrency, DEFAULT_PROBE_OPTIONS.concurrency)),
+    maxTokens: Math.floor(pos(o.maxTokens, DEFAULT_PROBE_OPTIONS.maxTokens)),
+  };
+  if (o.provider?.trim()) out.provider = o.provider.trim();
+  return out;
+}
+
+/** Runs the plan's targets with bounded concurrency; local rows come first, as openclaw lists them. */
+export async function runProbes(plan: ProbePlan, ctx: RunContext, options: ProbeOptions, run: RunProbesOptions = {}): Promise<ProbeSummary> {
+  const opts = probeOptions(options);
+  const startedAt = Date.now();
+  const targets = plan.targets;
+  const out: ProbeResult[] = new Array<ProbeResult>(targets.length);
+  let next = 0;
+  let completed = 0;
+  run.onProgress?.({ completed: 0, total: targets.length });
+  const worker = async () => {
+    while (next < targets.length) {
+      const i = next++;
+      const t = targets[i] as ProbeTarget;
+      if (run.signal?.aborted) {
+        out[i] = { provider: t.provider, model: `${t.model.provider}/${t.model.id}`, ...(t.profileId ? { profileId: t.profileId } : {}), label: t.label, source: t.source, mode: t.mode, status: 'unknown', error: 'Probe cancelled.' };
+        continue;
+      }
+      run.onProgress?.({ completed, total: targets.length, label: `Probing ${t.provider}${t.profileId ? ` (${t.label})` : ''}` });
+      out[i] = await probeTarget(t, ctx, { timeoutMs: opts.timeoutMs, maxTokens: opts.maxTokens, signal: run.signal });
+      completed++;
+      run.onProgress?.({ completed, total: targets.length });
+    }
+  };
+  const n = Math.max(1, Math.min(targets.length || 1, opts.concurrency));
+  await Promise.all(Array.from({ length: n }, worker));
+  const finishedAt = Date.now();
+  const summary: ProbeSummary = { startedAt, finishedAt, durationMs: finishedAt - startedAt, totalTargets: targets.length, options: opts, results: [...plan.results, ...out] };
+  if (run.signal?.aborted) summary.cancelled = true;
+  return summary;
+}

@@ -1,0 +1,358 @@
+/**
+ * Probe, rotation, cooldown and pinning commands, and the state they keep: the last probe result
+ * of every profile (memory + globalState, per state dir and agent), the report panel, and a
+ * one-second tick that runs only while a cooldown countdown is visible.
+ */
+import * as vscode from 'vscode';
+import crypto from 'node:crypto';
+import type { OpenClawAuth } from '../owner';
+import type { Node } from '../views/profilesTree';
+import { liveProbeSummary, localProbeSummary, recordProbeResults, setUsageStats, GatewayOwnsStateError } from '../store/probe';
+import { isGatewayRunning } from '../store/gatewayLive';
+import { addRotationKey, removeRotationKey, rotationChain } from '../store/rotationKeys';
+import { resetCooldown } from '../auth/cooldownMath';
+import { buildPinCommand, PinError } from '../auth/pin';
+import { modelCandidates, parseModelRef, type ProbeOptions, type ProbeResult } from '../auth/probePlan';
+import type { ProbeSummary } from '../auth/probeRun';
+import { normalizeProviderId } from '../auth/providerId';
+import { probeBadge, probeReportHtml, probeStatusText, formatCountdown, type StoredProbe } from '../views/probeFormat';
+
+export const REPORT_VIEW_TYPE = 'openclawAuth.probeReport';
+const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';
+const RESULTS_KEY = 'openclawAuth.probe.lastResults';
+const RESTART_COMMAND = 'openclawAuth.gateway.restart';
+
+type Target = { agentId?: string; provider?: string; profileId?: string };
+function target(arg: unknown): Target {
+  if (!arg || typeof arg !== 'object') return {};
+  const node = arg as Node;
+  if (node.kind === 'profile') return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.id };
+  if (node.kind === 'provider') return { agentId: node.agentId, provider: node.provider.provider };
+  if (node.kind === 'agent') return { agentId: node.agentId };
+  const n = arg as Record<string, unknown>;
+  return { agentId: typeof n.agentId === 'string' ? n.agentId : undefined, provider: typeof n.provider === 'string' ? n.provider : undefined, profileId: typeof n.profileId === 'string' ? n.profileId : undefined };
+}
+
+function probeSettings(): Required<Pick<ProbeOptions, 'timeoutMs' | 'concurrency' | 'maxTokens'>> {
+  const c = vscode.workspace.getConfiguration('openclawAuth.probe');
+  const pos = (v: unknown, d: number, max: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(v, max) : d);
+  return { timeoutMs: pos(c.get('timeoutMs'), 8000, 600_000), concurrency: Math.floor(pos(c.get('concurrency'), 2, 32)), maxTokens: Math.floor(pos(c.get('maxTokens'), 8, 4096)) };
+}
+
+export class ProbeController implements vscode.Disposable {
+  private results = new Map<string, StoredProbe>();
+  private last: { summary: ProbeSummary & { local?: boolean }; agentId: string } | undefined;
+  private panel: vscode.WebviewPanel | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Running probe (one at a time). */
+  running: Thenable<unknown> | undefined;
+
+  constructor(private readonly o: OpenClawAuth) {
+    const saved = o.context.globalState.get<Record<string, StoredProbe>>(RESULTS_KEY) ?? {};
+    for (const [k, v] of Object.entries(saved)) if (v && typeof v.at === 'number' && v.result && typeof v.result.status === 'string') this.results.set(k, v);
+    o.onDidChange(() => this.updateTicker(), this, this.disposables);
+  }
+
+  private key(agentId: string, profileId: string): string {
+    return `${this.o.paths?.stateDir ?? ''}\u0000${agentId}\u0000${profileId}`;
+  }
+
+  /** The last probe of a profile, as the tree shows it. */
+  probeInfo(agentId: string, profileId: string): { badge: string; result: ProbeResult; at: number } | undefined {
+    const p = this.results.get(this.key(agentId, profileId));
+    return p ? { badge: probeBadge(p, Date.now()), result: p.result, at: p.at } : undefined;
+  }
+
+  /** The status bar suffix for the current agent's last live probe. */
+  statusSuffix(): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
+    if (!this.last || this.last.agentId !== this.o.currentAgent || this.last.summary.local) return undefined;
+    const inUse = (this.o.current()?.view.providers ?? []).filter((p) => p.inUse).map((p) => p.provider);
+    return probeStatusText(this.last.summary.results, inUse);
+  }
+
+  /** A live countdown: the tree re-renders every second only while a cooldown row is visible. */
+  private visibilityHooked = false;
+  private updateTicker(): void {
+    if (this.o.treeView && !this.visibilityHooked) {
+      this.visibilityHooked = true;
+      this.o.treeView.onDidChangeVisibility(() => this.updateTicker(), this, this.disposables);
+    }
+    const now = Date.now();
+    const visible = this.o.treeView?.visible ?? false;
+    const counting = visible && (this.o.current()?.view.providers ?? []).some((p) => p.profiles.some((x) => x.unusable && x.unusable.until > now));
+    if (counting && !this.ticker) this.ticker = setInterval(() => this.o.refreshViews(), 1000);
+    else if (!counting && this.ticker) { clearInterval(this.ticker); this.ticker = undefined; }
+  }
+
+  get countdownActive(): boolean { return this.ticker !== undefined; }
+
+  private async store(agentId: string, s: ProbeSummary): Promise<void> {
+    const at = s.finishedAt;
+    for (const r of s.results) if (r.profileId) this.results.set(this.key(agentId, r.profileId), { result: r, at });
+    await this.o.context.globalState.update(RESULTS_KEY, Object.fromEntries([...this.results].slice(-500)));
+  }
+
+  private async confirmCost(): Promise<boolean> {
+    if (this.o.context.globalState.get<boolean>(COST_ACK_KEY)) return true;
+    const pick = await this.o.ui.showWarningMessage('Live probes send one real request per profile to the provider with its credential.', { modal: true, detail: 'Each request uses a few tokens (max tokens from the openclawAuth.probe.maxTokens setting) and counts against rate limits. This question is asked once.' }, 'Run Probes');
+    if (pick !== 'Run Probes') return false;
+    await this.o.context.globalState.update(COST_ACK_KEY, true);
+    return true;
+  }
+
+  /** Check Credentials: the free local checks, shown in the report. */
+  async check(arg?: unknown): Promise<ProbeSummary | undefined> {
+    const t = target(arg);
+    const entry = this.o.agent(t.agentId);
+    if (!entry) { void this.o.ui.showErrorMessage('No OpenClaw state to check.'); return undefined; }
+    const s = await localProbeSummary(entry.snapshot, { provider: t.provider, profileIds: t.profileId ? [t.profileId] : [] });
+    this.last = { summary: s, agentId: entry.agentId };
+    const problems = s.results.filter((r) => r.reasonCode);
+    this.showReport();
+    this.o.log.info(`Checked credentials of agent ${entry.agentId}: ${problems.length} with a reason code, ${s.totalTargets} live target(s).`);
+    return s;
+  }
+
+  /** Probe All / Provider / Profile: live, with progress, cancellation and bounded concurrency. */
+  async probe(arg: unknown, scope: 'all' | 'provider' | 'profile'): Promise<ProbeSummary | undefined> {
+    if (this.running) { void this.o.ui.showInformationMessage('A probe is already running.'); return undefined; }
+    const t = target(arg);
+    const entry = this.o.agent(t.agentId);
+    if (!entry) { void this.o.ui.showErrorMessage('No OpenClaw state to probe.'); return undefined; }
+    let provider = t.provider;
+    let profileId = t.profileId;
+    if (scope === 'provider' && !provider) {
+      provider = (await this.o.ui.showQuickPick(entry.view.providers.map((p) => ({ label: p.provider })), { title: 'Probe provider' }))?.label;
+      if (!provider) return undefined;
+    }
+    if (scope === 'profile' && !profileId) {
+      const items = entry.view.providers.flatMap((p) => p.profiles.map((x) => ({ label: x.id, description: p.provider })));
+      profileId = (await this.o.ui.showQuickPick(items, { title: 'Probe profile' }))?.label;
+      if (!profileId) return undefined;
+    }
+    if (!(await this.confirmCost())) return undefined;
+    const options: ProbeOptions = { ...probeSettings(), provider: scope === 'all' ? undefined : provider, profileIds: scope === 'profile' && profileId ? [profileId] : [] };
+    const run = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Probing credentials', cancellable: true }, async (progress, token) => {
+      const ac = new AbortController();
+      token.onCancellationRequested(() => ac.abort());
+      let done = 0;
+      const s = await liveProbeSummary(entry.snapshot, options, {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.completed > done) { progress.report({ increment: ((p.completed - done) / Math.max(1, p.total)) * 100 }); done = p.completed; }
+          if (p.label) progress.report({ message: `${p.label} (${p.completed}/${p.total})` });
+        },
+      });
+      return s;
+    });
+    this.running = run;
+    let summary: ProbeSummary;
+    try { summary = await run; } finally { this.running = undefined; }
+    await this.store(entry.agentId, summary);
+    this.last = { summary, agentId: entry.agentId };
+    if (!summary.cancelled) {
+      try {
+        const rec = await recordProbeResults(this.o.snapshotOptions(entry.agentId), summary);
+        if (rec.written) this.o.log.info(`Recorded the probe outcome of ${rec.profiles.length} profile(s) in the auth state.`);
+        else if (rec.skipped) this.o.log.info(rec.skipped);
+      } catch (e) {
+        this.o.log.warn(`The probe outcome was not recorded: ${this.o.log.scrub((e as Error).message)}`);
+      }
+    }
+    this.o.reload();
+    const live = summary.results.filter((r) => r.latencyMs !== undefined);
+    const ok = live.filter((r) => r.status === 'ok').length;
+    const msg = summary.cancelled ? `Probe cancelled: ${ok} ok of ${live.length} finished.` : summary.totalTargets === 0 ? 'No probe targets (see the report for why).' : `Probed ${summary.totalTargets} target(s): ${ok} ok, ${summary.totalTargets - ok} failed.`;
+    this.o.log.info(msg);
+    void this.o.ui.showInformationMessage(msg, 'Show Report').then((p) => { if (p === 'Show Report') this.showReport(); });
+    return summary;
+  }
+
+  showReport(): void {
+    if (!this.last) { void this.o.ui.showInformationMessage('No probe yet. Run Check Credentials or a probe first.'); return; }
+    const title = this.last.summary.local ? 'OpenClaw credential check' : 'OpenClaw probe report';
+    if (!this.panel) {
+      this.panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableScripts: false, enableFindWidget: true, localResourceRoots: [] });
+      this.panel.onDidDispose(() => { this.panel = undefined; }, this, this.disposables);
+    }
+    this.panel.title = title;
+    this.panel.webview.html = probeReportHtml(this.last.summary, { nonce: crypto.randomBytes(16).toString('base64'), cspSource: this.panel.webview.cspSource, title, agentId: this.last.agentId });
+    this.panel.reveal(undefined, true);
+  }
+
+  /** The HTML the report shows now (host tests read it). */
+  get reportHtml(): string | undefined { return this.panel?.webview.html; }
+
+  async exportJson(): Promise<vscode.TextDocument | undefined> {
+    if (!this.last) { void this.o.ui.showInformationMessage('No probe yet. Run a probe first.'); return undefined; }
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: `${JSON.stringify(this.last.summary, null, 2)}\n` });
+    await vscode.window.showTextDocument(doc, { preview: false });
+    return doc;
+  }
+
+  private async pickProvider(t: Target, title: string): Promise<{ agentId: string; provider: string } | undefined> {
+    const entry = this.o.agent(t.agentId);
+    if (!entry) return undefined;
+    if (t.provider) return { agentId: entry.agentId, provider: normalizeProviderId(t.provider) };
+    const p = (await this.o.ui.showQuickPick(entry.view.providers.map((x) => ({ label: x.provider, description: `${x.keyChain.length} rotation key(s)` })), { title }))?.label;
+    return p ? { agentId: entry.agentId, provider: p } : undefined;
+  }
+
+  async showRotationChain(arg?: unknown): Promise<void> {
+    const t = await this.pickProvider(target(arg), 'Show rotation chain: provider');
+    if (!t) return;
+    const snap = this.o.agent(t.agentId)?.snapshot;
+    if (!snap) return;
+    const chain = rotationChain(t.provider, process.env, snap.dotenv);
+    const items = [
+      ...chain.map((c) => ({ label: `${c.position}. ${c.masked}`, description: c.source, detail: c.origin === 'dotenv' ? `from ${snap.paths.envFile}` : 'from the environment VS Code was started with' })),
+      { label: '$(add) Add rotation key…', description: '' },
+    ];
+    const pick = await this.o.ui.showQuickPick(items, { title: `${t.provider}: keys a rate-limited request rotates through (in order)`, placeHolder: chain.length ? 'Pick a key to remove it from .env' : 'No rotation keys yet' });
+    if (!pick) return;
+    if (pick.label.startsWith('$(add)')) { await this.addRotationKey({ ...t }); return; }
+    const entry = chain.find((c) => pick.label === `${c.position}. ${c.masked}`);
+    if (entry) await this.removeRotationKey({ ...t, source: entry.source, masked: entry.masked, position: entry.position });
+  }
+
+  private async afterEnvChange(done: string): Promise<void> {
+    this.o.reload();
+    const snap = this.o.current()?.snapshot;
+    const running = snap ? await isGatewayRunning(snap) : false;
+    if (!running) { void this.o.ui.showInformationMessage(done); return; }
+    const has = (await vscode.commands.getCommands(true)).includes(RESTART_COMMAND);
+    const pick = await this.o.ui.showInformationMessage(`${done} The running gateway reads .env only when it starts.`, ...(has ? ['Restart Gateway'] : []));
+    if (pick === 'Restart Gateway') await vscode.commands.executeCommand(RESTART_COMMAND);
+  }
+
+  async addRotationKey(arg?: unknown): Promise<void> {
+    const t = await this.pickProvider(target(arg), 'Add rotation key: provider');
+    if (!t) return;
+    const snap = this.o.agent(t.agentId)?.snapshot;
+    if (!snap) return;
+    const key = await this.o.ui.showInputBox({ title: `Rotation key for ${t.provider}`, password: true, ignoreFocusOut: true, prompt: `Saved in ${snap.paths.envFile} as the next ${t.provider.toUpperCase()}_API_KEY_<n>; never shown or logged.`, validateInput: (v) => (!v.trim() ? 'Enter the key.' : /[\s,;]/.test(v.trim()) ? 'A key cannot contain spaces, commas or semicolons.' : undefined) });
+    if (!key) return;
+    this.o.log.rememberSecrets([key.trim()]);
+    try {
+      const r = addRotationKey(snap.paths.envFile, t.provider, key.trim(), process.env);
+      this.o.log.info(`Added rotation key ${r.masked} as ${r.variable} in ${snap.paths.envFile}.`);
+      await this.afterEnvChange(`Added ${r.masked} as ${r.variable}.`);
+    } catch (e) {
+      void this.o.ui.showErrorMessage(this.o.log.scrub((e as Error).message));
+    }
+  }
+
+  async removeRotationKey(arg?: unknown): Promise<void> {
+    const a = (arg ?? {}) as Target & { source?: string; masked?: string; position?: number };
+    let source = a.source, masked = a.masked;
+    const t = await this.pickProvider(target(arg), 'Remove rotation key: provider');
+    if (!t) return;
+    const snap = this.o.agent(t.agentId)?.snapshot;
+    if (!snap) return;
+    const chain = rotationChain(t.provider, process.env, snap.dotenv);
+    if (!source) {
+      const pick = await this.o.ui.showQuickPick(chain.map((c) => ({ label: `${c.position}. ${c.masked}`, description: c.source })), { title: `Remove a ${t.provider} rotation key` });
+      const c = chain.find((x) => pick?.label === `${x.position}. ${x.masked}`);
+      if (!c) return;
+      source = c.source; masked = c.masked; a.position = c.position;
+    }
+    // Position within a list variable, so look-alike masks are told apart.
+    const inVar = chain.filter((c) => c.source === source);
+    const index = /_KEYS$/.test(source) && a.position !== undefined ? inVar.findIndex((c) => c.position === a.position) + 1 : undefined;
+    const ok = await this.o.ui.showWarningMessage(`Remove ${masked ?? source} (${source}) from ${snap.paths.envFile}?`, { modal: true }, 'Remove');
+    if (ok !== 'Remove') return;
+    try {
+      const r = removeRotationKey(snap.paths.envFile, t.provider, source, /_KEYS$/.test(source) ? { index: index && index > 0 ? index : undefined, masked: index ? undefined : masked } : undefined, process.env);
+      this.o.log.info(`Removed rotation key ${r.removed} from ${snap.paths.envFile}.`);
+      await this.afterEnvChange(`Removed ${r.removed}.`);
+    } catch (e) {
+      void this.o.ui.showErrorMessage(this.o.log.scrub((e as Error).message));
+    }
+  }
+
+  async resetCooldown(arg?: unknown): Promise<void> {
+    const t = target(arg);
+    const entry = this.o.agent(t.agentId);
+    const profile = entry?.view.providers.flatMap((p) => p.profiles).find((x) => x.id === t.profileId)
+      ?? (entry ? await this.pickCooling(entry.agentId) : undefined);
+    if (!entry || !profile) return;
+    const stats = entry.snapshot.state.usageStats?.[profile.id];
+    if (!stats) { void this.o.ui.showInformationMessage(`${profile.id} has no cooldown to reset.`); return; }
+    const { stats: next, keptBlock } = resetCooldown(stats);
+    try {
+      const r = await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, next);
+      this.o.log.info(`Reset the cooldown of ${profile.id} (wrote ${r.file}).`);
+      this.o.reload();
+      const previous = r.previous;
+      const msg = `Reset the cooldown of ${profile.id}.${keptBlock ? ' Its subscription-limit block stays: openclaw lifts it from the provider\'s usage data.' : ''}`;
+      void this.o.ui.showInformationMessage(msg, 'Undo').then(async (p) => {
+        if (p !== 'Undo') return;
+        await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, previous);
+        this.o.reload();
+      });
+    } catch (e) {
+      void this.o.ui.showErrorMessage(e instanceof GatewayOwnsStateError ? e.message : this.o.log.scrub((e as Error).message));
+    }
+  }
+
+  private async pickCooling(agentId: string) {
+    const entry = this.o.agent(agentId);
+    const items = (entry?.view.providers ?? []).flatMap((p) => p.profiles).filter((x) => x.unusable);
+    if (!items.length) { void this.o.ui.showInformationMessage('No profile is cooling down or disabled.'); return undefined; }
+    const pick = await this.o.ui.showQuickPick(items.map((x) => ({ label: x.id, description: `${x.unusable?.reason ?? ''} · ${formatCountdown((x.unusable?.until ?? 0) - Date.now())} left` })), { title: 'Reset cooldown' });
+    return items.find((x) => x.id === pick?.label);
+  }
+
+  /** The pin command for a profile: its provider's model in use (alias when there is one). */
+  async copyPinCommand(arg?: unknown): Promise<string | undefined> {
+    const t = target(arg);
+    const entry = this.o.agent(t.agentId);
+    if (!entry || !t.profileId) { void this.o.ui.showInformationMessage('Pick a profile in the OpenClaw view to copy its pin command.'); return undefined; }
+    const provider = normalizeProviderId(t.provider ?? entry.snapshot.store.profiles[t.profileId]?.provider);
+    const { refs, aliases } = modelCandidates(entry.snapshot.config.data as Record<string, unknown>);
+    const aliasOf = new Map(Object.entries(aliases).map(([alias, ref]) => [ref, alias]));
+    const models = [...new Set(refs.filter((r) => parseModelRef(r, aliases)?.provider === provider).map((r) => aliases[r] ?? r))];
+    let model: string | undefined = models[0] ? aliasOf.get(models[0]) ?? models[0] : undefined;
+    if (!model || models.length > 1) {
+      const items = models.map((m) => ({ label: aliasOf.get(m) ?? m, description: aliasOf.has(m) ? m : undefined }));
+      model = items.length ? (await this.o.ui.showQuickPick(items, { title: `Model to pin ${t.profileId} to` }))?.label : await this.o.ui.showInputBox({ title: `Model for the pin (${provider}/…)`, value: `${provider}/`, validateInput: (v) => (v.trim() && !/\s/.test(v.trim()) ? undefined : 'Enter provider/model or an alias.') });
+      if (!model) return undefined;
+    }
+    try {
+      const cmd = buildPinCommand(model.trim(), t.profileId);
+      await vscode.env.clipboard.writeText(cmd);
+      void this.o.ui.showInformationMessage(`Copied "${cmd}". Paste it in an OpenClaw chat; the pin survives /new and /reset, and "/model default -s" clears it.`);
+      return cmd;
+    } catch (e) {
+      void this.o.ui.showErrorMessage(e instanceof PinError ? e.message : (e as Error).message);
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export type ProbeCommandTable = Record<string, (arg?: unknown) => unknown>;
+
+export function probeCommands(o: OpenClawAuth): ProbeCommandTable {
+  const c = o.probes;
+  return {
+    'openclawAuth.checkCredentials': (a) => c.check(a),
+    'openclawAuth.probeAll': (a) => c.probe(a, 'all'),
+    'openclawAuth.probeProvider': (a) => c.probe(a, 'provider'),
+    'openclawAuth.probeProfile': (a) => c.probe(a, 'profile'),
+    'openclawAuth.showProbeReport': () => c.showReport(),
+    'openclawAuth.exportProbeJson': () => c.exportJson(),
+    'openclawAuth.showRotationChain': (a) => c.showRotationChain(a),
+    'openclawAuth.addRotationKey': (a) => c.addRotationKey(a),
+    'openclawAuth.removeRotationKey': (a) => c.removeRotationKey(a),
+    'openclawAuth.resetCooldown': (a) => c.resetCooldown(a),
+    'openclawAuth.copyPinCommand': (a) => c.copyPinCommand(a),
+  };
+}
+

@@ -1,0 +1,30 @@
+/**
+ * Whether a gateway runs for this state directory, cheaply: `GET /healthz` on the loopback port
+ * from openclaw.json `gateway.port` (default 18789). Kept small so the gateway supervisor can
+ * replace it with its own knowledge.
+ */
+import type { AgentSnapshot } from './snapshot';
+
+export const DEFAULT_GATEWAY_PORT = 18789;
+
+export function gatewayPort(config: Record<string, unknown>, env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const fromEnv = Number(env.OPENCLAW_GATEWAY_PORT);
+  if (Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 65536) return fromEnv;
+  const g = config.gateway;
+  const p = g && typeof g === 'object' && !Array.isArray(g) ? (g as Record<string, unknown>).port : undefined;
+  return typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536 ? p : DEFAULT_GATEWAY_PORT;
+}
+
+export async function gatewayHealthy(port: number, timeoutMs = 500): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    return res.ok && /"ok"\s*:\s*true/.test(body);
+  } catch {
+    return false;
+  }
+}
+
+export async function isGatewayRunning(s: AgentSnapshot): Promise<boolean> {
+  return gatewayHealthy(gatewayPort(s.config.data as Record<string, unknown>, s.env));
+}
