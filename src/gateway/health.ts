@@ -15,8 +15,10 @@ export type Probe =
   | { kind: 'down'; error: string }
   /** An OpenClaw gateway answers; ready or not (failing lists /readyz's failing checks). */
   | { kind: 'gateway'; ready: boolean; failing: string[]; status: number; uptimeMs?: number; version?: string }
-  /** Something listens that is not a gateway (wrong answers or no HTTP at all). */
-  | { kind: 'foreign'; detail: string };
+  /** Something listens that is not a gateway (wrong answers). */
+  | { kind: 'foreign'; detail: string }
+  /** The port accepts connections but no HTTP answer came in time (a busy gateway, or not HTTP). */
+  | { kind: 'silent'; detail: string };
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
 
@@ -62,7 +64,7 @@ export async function probeGateway(port: number, opts: { host?: string; timeoutM
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ECONNREFUSED') return { kind: 'down', error: `nothing listens on ${host}:${port}` };
     // Connected but no (HTTP) answer: something else, or a gateway too busy to answer in time.
-    if (await portOpen(host, port, 300)) return { kind: 'foreign', detail: `port ${port} accepts connections but gave no HTTP answer (${err.code ?? err.message})` };
+    if (await portOpen(host, port, 300)) return { kind: 'silent', detail: `port ${port} accepts connections but gave no HTTP answer within ${timeoutMs} ms (${err.code ?? err.message})` };
     return { kind: 'down', error: `${host}:${port}: ${err.code ?? err.message}` };
   }
   const ready = ReadyzSchema.safeParse(json(r.body));

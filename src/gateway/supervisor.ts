@@ -119,12 +119,14 @@ export class GatewaySupervisor {
     if (this.child && !this.stopping) return this.waitReady();
     clearTimeout(this.restartTimer);
     this.attempts = 0;
-    const probe = await probeGateway(this.opts.port);
+    let probe = await probeGateway(this.opts.port);
+    // A busy gateway can be slow to answer: ask once more, more patiently, before calling it foreign.
+    if (probe.kind === 'silent') probe = await probeGateway(this.opts.port, { timeoutMs: 5000 });
     if (probe.kind === 'gateway') {
       this.adopt(probe);
       return this.state;
     }
-    if (probe.kind === 'foreign') {
+    if (probe.kind === 'foreign' || probe.kind === 'silent') {
       const msg = `Port ${this.opts.port} is held by another program, not an OpenClaw gateway (${probe.detail}). Stop that program or choose another port in openclawAuth.gateway.port.`;
       this.set({ kind: 'failed', message: msg });
       this.opts.log.error(msg);
@@ -220,7 +222,7 @@ export class GatewaySupervisor {
   private async launchAfterCrash(): Promise<void> {
     const probe = await probeGateway(this.opts.port);
     if (probe.kind === 'gateway') { this.adopt(probe); return; }
-    if (probe.kind === 'foreign') {
+    if (probe.kind === 'foreign' || probe.kind === 'silent') {
       const msg = `The gateway cannot restart: port ${this.opts.port} is now held by another program (${probe.detail}).`;
       this.opts.log.error(msg);
       this.set({ kind: 'failed', message: msg });
@@ -261,8 +263,17 @@ export class GatewaySupervisor {
     });
   }
 
+  /** Consecutive polls without an HTTP answer from a port that accepts connections. */
+  private silentPolls = 0;
+
   private applyProbe(p: Probe): void {
     const owned = !this.adopted;
+    if (p.kind === 'silent') {
+      // One slow answer from a busy gateway is not an outage; three in a row is worth showing.
+      if (++this.silentPolls >= 3 && this.state.kind !== 'degraded') this.set({ kind: 'degraded', owned, pid: this.child?.pid, failing: ['not answering /readyz in time (busy?)'] });
+      return;
+    }
+    this.silentPolls = 0;
     if (p.kind === 'gateway') {
       if (p.ready) { if (this.state.kind !== 'ready') this.set({ kind: 'ready', owned, pid: this.child?.pid }); }
       else {
@@ -286,7 +297,7 @@ export class GatewaySupervisor {
       if (busy) return;
       busy = true;
       try {
-        const p = await probeGateway(this.opts.port, { timeoutMs: Math.max(400, every * 2) });
+        const p = await probeGateway(this.opts.port, { timeoutMs: Math.max(1500, every * 3) });
         if (!this.poller) return;
         // An owned child's death is reported by its exit event (faster and with the exit code).
         if (p.kind !== 'gateway' && this.child && !this.adopted && alive(this.child.pid ?? 0) && this.state.kind === 'starting') return;
