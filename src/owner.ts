@@ -17,6 +17,7 @@ import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
+import { GatewayController, gatewayCommands } from './commands/gateway';
 
 export interface AgentEntry {
   agentId: string;
@@ -47,6 +48,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private commands: CommandTable = {};
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
+  /** The gateway (supervisor, control plane, status item); see src/commands/gateway.ts. */
+  gateway: GatewayController | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -59,7 +62,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
     this.statusBar = new StatusBar();
     this.disposables.push(this.tree, this.treeView, this.statusBar);
-    this.commands = commandTable(this);
+    this.gateway = new GatewayController(this);
+    this.disposables.push(this.gateway);
+    this.commands = { ...commandTable(this), ...gatewayCommands(this, this.gateway) };
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('openclawAuth')) return;
       this.readSettings();
@@ -69,6 +74,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
     this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}.`);
+    void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
   readSettings(): void {
@@ -113,6 +119,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     }
     this.lastReloadAt = Date.now();
     this.updateUi();
+    if (this.gateway?.connected) void this.gateway.refreshAuthStatus();
   }
 
   private rederive(): void {
@@ -149,9 +156,13 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   async apply(agentId: string, m: Mutation, opts: { done: string; undoLabel?: string; secrets?: string[] }): Promise<MutationResult | undefined> {
     this.log.rememberSecrets(opts.secrets ?? []);
     try {
-      const r = await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
-      this.log.info(`${opts.done} (agent ${agentId}; wrote ${r.files.join(', ') || 'nothing'})`);
+      // While the gateway is connected, writes it has a method for go through it (src/commands/gateway.ts).
+      const viaGateway = await this.gateway?.tryApply(agentId, m);
+      const r = viaGateway?.result ?? await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
+      if (viaGateway?.message) opts = { ...opts, done: viaGateway.message };
+      this.log.info(`${opts.done} (agent ${agentId}; ${viaGateway ? 'through the gateway' : `wrote ${r.files.join(', ') || 'nothing'}`})`);
       this.reload();
+      if (!viaGateway) void this.gateway?.afterLocalWrite(agentId);
       if (opts.undoLabel && r.undo) {
         const undo = r.undo;
         void this.ui.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
