@@ -9,6 +9,9 @@
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
 //   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
 //      activation time as VS Code records it, production bundle size, disk write -> tree row
+//   6. the gateway (scripts/bench-gateway.mjs): death -> status event, start -> ready (ours vs
+//      `openclaw gateway status --require-rpc` polling), control-plane per-request overhead
+//      (BENCH_SKIP_GATEWAY=1 skips it)
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
@@ -24,6 +27,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
+import { gatewayReportLines, gatewaySummaryRows, runGatewayBench } from './bench-gateway.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -511,6 +515,11 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_HOST === '1' ? ' (BENCH_SKIP_HOST=1)' : ' (see problems below)'}`);
 
   p('');
+  p('6. The gateway: supervisor and control-plane client against the real openclaw gateway');
+  if (b.gateway) for (const line of gatewayReportLines(b.gateway)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_GATEWAY === '1' ? ' (BENCH_SKIP_GATEWAY=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -526,6 +535,7 @@ function report() {
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'));
+  rows.push(...gatewaySummaryRows(b.gateway, '6'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -562,6 +572,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_GATEWAY === '1') log('benchmark 6 (gateway) skipped: BENCH_SKIP_GATEWAY=1');
+  else if (oc) {
+    log('benchmark 6: the gateway (supervisor + control plane, real openclaw)');
+    try {
+      results.benchmarks.gateway = await runGatewayBench({ log: (m) => log(`gateway: ${m}`) });
+    } catch (e) {
+      problems.push(`benchmark 6 (gateway): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 6 (gateway) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;
