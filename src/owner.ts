@@ -174,7 +174,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       }
       return r;
     } catch (e) {
-      const msg = this.log.scrub((e as Error).message);
+      const msg = this.log.scrub(this.gateway?.explainWriteFailure(e) ?? (e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
       void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
       return undefined;

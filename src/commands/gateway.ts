@@ -13,6 +13,8 @@ import type { OpenClawAuth } from '../owner';
 import { GatewaySupervisor, DEFAULT_GATEWAY_PORT, type GatewayState } from '../gateway/supervisor';
 import { GatewayClient, stoppedRunsMessage, type ClientState } from '../gateway/client';
 import { probeGateway } from '../gateway/health';
+import { resolveCommand, runOpenclawCli } from '../gateway/process';
+import { StoreBusyError } from '../store';
 import { chooseToken, readGatewayConfig, type TokenChoice } from '../gateway/token';
 import type { AuthStatus } from '../gateway/protocol';
 import type { Mutation, MutationResult } from '../store';
@@ -320,6 +322,9 @@ export class GatewayController implements vscode.Disposable {
       const renamed = r.profileId !== m.profileId ? ` The gateway saved it as ${r.profileId} (models.authSetApiKey chooses the profile id).` : '';
       return { result: { files: [], profileId: r.profileId }, message: `Saved API key ${r.profileId} through the gateway.${renamed}` };
     }
+    if (m.kind === 'upsertProfile' && cred?.type === 'token' && 'token' in cred && cred.token) {
+      return this.saveTokenWithCli(agentId, m.profileId, cred.provider, cred.token, cred.expires);
+    }
     if (m.kind === 'setOrder') {
       const before = this.o.agent(agentId)?.snapshot.state.order?.[m.provider];
       await c.authOrderSet({ provider: m.provider, profileIds: m.profileIds, ...scope });
@@ -333,6 +338,34 @@ export class GatewayController implements vscode.Disposable {
       return { result: { files: [], profileId: m.profileId }, message: `Removed ${r.removedProfiles.join(', ')} through the gateway (no Undo: the gateway has no restore method).` };
     }
     return undefined;
+  }
+
+  /**
+   * The protocol has no method for setup tokens, and the gateway keeps the auth database open (so
+   * our own writer refuses). openclaw's CLI writes it safely next to the running gateway
+   * (`models auth paste-token`, token on stdin); then models.authRefresh makes the gateway reload.
+   */
+  private async saveTokenWithCli(agentId: string, profileId: string, provider: string, token: string, expires: number | undefined): Promise<{ result: MutationResult; message: string }> {
+    const cmd = resolveCommand({ setting: this.o.settings.openclawPath, nodePath: this.settings.nodePath, env: process.env });
+    const args = ['models', 'auth', 'paste-token', '--provider', provider, '--profile-id', profileId];
+    if (expires) args.push('--expires-in', `${Math.max(1000, expires - Date.now())}ms`);
+    if (agentId !== this.o.defaultAgent) args.push('--agent', agentId);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (this.o.settings.stateDir) env.OPENCLAW_STATE_DIR = this.o.settings.stateDir;
+    this.channel.info(`Saving ${profileId} with openclaw's CLI (the gateway has no token method): ${[cmd.file, ...cmd.prefixArgs, ...args].join(' ')} (token on stdin)`);
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving ${profileId} with openclaw's CLI…` }, () => runOpenclawCli(cmd, args, { env, input: `${token}\n`, timeoutMs: 180_000 }));
+    if (r.code !== 0) {
+      const why = this.o.log.scrub((r.stderr || r.stdout).trim().split('\n').filter((l) => !/^Warning:|could not be verified/.test(l)).pop() ?? `exit ${r.code}`);
+      throw new Error(`openclaw models auth paste-token failed: ${why}`);
+    }
+    await this.afterLocalWrite(agentId);
+    return { result: { files: [], profileId }, message: `Saved token ${profileId} with openclaw's CLI (the gateway has no token method) and reloaded the gateway.` };
+  }
+
+  /** A local write refused because the running gateway holds the database: say what to do. */
+  explainWriteFailure(e: unknown): string | undefined {
+    if (!(e instanceof StoreBusyError) || !this.connected) return undefined;
+    return `${(e as Error).message} The running gateway keeps the auth database open and its control plane has no method for this change (SecretRef profiles, restoring a removed profile). Stop the gateway ("OpenClaw: Stop Gateway"), make the change, then start it again.`;
   }
 
   /** After a local write while connected: the gateway reloads credentials (models.authRefresh). */

@@ -2,7 +2,7 @@
  * Finding the openclaw command (and the Node that runs it), and the process-tree helpers the
  * supervisor uses to stop what it started and nothing else.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -135,4 +135,22 @@ export function alive(pid: number): boolean {
 /** Signals a process group (negative pid); falls back to the pid when groups are not available. */
 export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try { process.kill(process.platform === 'win32' ? pgid : -pgid, signal); } catch { /* gone */ }
+}
+
+/** Runs the resolved openclaw command once (stdin from `input`, never a TTY) in its own process group. */
+export function runOpenclawCli(cmd: ResolvedCommand, args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...opts.env };
+    if (cmd.node) env.PATH = [path.dirname(cmd.node), env.PATH ?? ''].join(path.delimiter);
+    const child = spawn(cmd.file, [...cmd.prefixArgs, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(opts.input ?? '');
+    const timer = setTimeout(() => { if (child.pid) signalGroup(child.pid, 'SIGKILL'); }, opts.timeoutMs ?? 120_000);
+    child.on('error', (e) => { clearTimeout(timer); reject(e); });
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }); });
+  });
 }

@@ -127,6 +127,22 @@ describe('gateway in the extension host (real openclaw)', function () {
     await waitFor(() => !owner.agent('main')?.view.providers.some((p) => p.provider === 'groq'), 'groq gone from the tree', 10_000);
   });
 
+  it('while connected, a setup token is saved with openclaw\'s CLI and reloaded; a SecretRef profile gets "stop the gateway first"', async () => {
+    const g = owner.gateway!;
+    const tok = `sk-ant-oat01-fake-host-gateway-${'x'.repeat(70)}`;
+    const s = script(['anthropic:manual', tok, '']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.pasteToken', { agentId: 'main', provider: 'anthropic' });
+    assert.ok(s.messages.some((m) => /Saved token anthropic:manual with openclaw's CLI .*reloaded the gateway/.test(m)), s.messages.join('\n'));
+    assert.equal((readSnapshot({ stateDirSetting: dir }).store.profiles['anthropic:manual'] as { token?: string } | undefined)?.token, tok);
+    await waitFor(() => g.authStatus?.providers.some((p) => p.provider === 'anthropic'), 'anthropic in models.authStatus', 20_000);
+    const s2 = script([]);
+    owner.ui = s2.ui;
+    await owner.apply('main', { kind: 'upsertProfile', profileId: 'openai:ref', credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'OPENAI_API_KEY' } } }, { done: 'Saved openai:ref.' });
+    assert.ok(s2.messages.some((m) => /keeps the auth database open.*Stop the gateway/.test(m)), s2.messages.join('\n'));
+    assert.equal(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], undefined, 'nothing written');
+  });
+
   it('SIGKILL of the gateway shows "crashed, restarting in N s" within 2 s, then ready again', async () => {
     const g = owner.gateway!;
     const pid = g.supervisor.pid;
