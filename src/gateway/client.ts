@@ -122,16 +122,34 @@ export class GatewayClient {
   /** Connects and keeps reconnecting with backoff after a drop, until close(). Auth failures stop it. */
   start(): void {
     this.wantOpen = true;
-    if (this.state === 'connected' || this.state === 'connecting') return;
+    if (this.state === 'connected') return;
+    // A pending reconnect is brought forward; a handshake in flight is joined (never two at once).
     void this.open().catch(() => undefined);
   }
 
-  private async open(): Promise<HelloOk> {
+  private inflight: Promise<HelloOk> | undefined;
+
+  private open(): Promise<HelloOk> {
+    if (this.inflight) return this.inflight;
     clearTimeout(this.reconnectTimer);
+    const p = this.openOnce();
+    this.inflight = p;
+    const clear = () => { if (this.inflight === p) this.inflight = undefined; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  private async openOnce(): Promise<HelloOk> {
     this.setState(this.attempt > 0 ? 'reconnecting' : 'connecting');
     const token = await this.opts.token();
     try {
       const hello = await this.handshake(token);
+      if (!this.wantOpen) {
+        // close() was called while the handshake was in flight.
+        this.ws?.terminate();
+        this.ws = undefined;
+        throw new GatewayConnectionError('Disconnected from the gateway.', 'closed');
+      }
       this.attempt = 0;
       this.lastError = undefined;
       this.hello = hello;
@@ -167,7 +185,6 @@ export class GatewayClient {
     return new Promise<HelloOk>((resolve, reject) => {
       let settled = false;
       const ws = new WebSocket(this.opts.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
-      this.ws = ws;
       const fail = (e: Error) => {
         if (settled) return;
         settled = true;
@@ -175,7 +192,6 @@ export class GatewayClient {
         ws.removeAllListeners('close');
         ws.on('close', () => undefined);
         try { ws.terminate(); } catch { /* already closed */ }
-        if (this.ws === ws) this.ws = undefined;
         reject(e);
       };
       const timer = setTimeout(() => fail(new GatewayConnectionError(`The gateway at ${this.opts.url} did not complete the handshake within ${timeoutMs} ms.`, 'timeout')), timeoutMs);
@@ -202,6 +218,8 @@ export class GatewayClient {
                 if (!h.success) return fail(new GatewayConnectionError('The gateway answered connect with something that is not hello-ok (protocol mismatch?).', 'protocol'));
                 settled = true;
                 clearTimeout(timer);
+                // Only a socket that completed the handshake carries requests.
+                this.ws = ws;
                 resolve(h.data);
               },
               reject: (e) => fail(e),
@@ -272,7 +290,7 @@ export class GatewayClient {
   /** Sends one request; rejects with GatewayError (error response) or GatewayConnectionError (closed, timeout). */
   request<S extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: S, timeoutMs = this.opts.requestTimeoutMs ?? 15_000): Promise<z.infer<S>> {
     const ws = this.ws;
-    if (!ws || this.state !== 'connected') return Promise.reject(new GatewayConnectionError(`Not connected to the gateway (${this.lastError ?? this.state}).`, 'closed'));
+    if (!ws || this.state !== 'connected' || ws.readyState !== WebSocket.OPEN) return Promise.reject(new GatewayConnectionError(`Not connected to the gateway (${this.lastError ?? this.state}).`, 'closed'));
     const id = String(this.nextId++);
     return new Promise<z.infer<S>>((resolve, reject) => {
       const timer = setTimeout(() => {

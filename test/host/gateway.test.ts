@@ -159,6 +159,20 @@ describe('gateway in the extension host (real openclaw)', function () {
     assert.notEqual(g.supervisor.pid, pid);
   });
 
+  it('Restart Gateway: a new process, reported only once /readyz says ready again', async () => {
+    const g = owner.gateway!;
+    const before = g.supervisor.pid;
+    const s = script([]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.restartGateway');
+    assert.ok(s.messages.some((m) => new RegExp(`Gateway ready on port ${port}`).test(m)), s.messages.join('\n'));
+    assert.ok(g.supervisor.pid && g.supervisor.pid !== before, 'a new gateway process');
+    assert.ok(before && !alive(before), 'the old one is gone');
+    const p = await probeGateway(port);
+    assert.ok(p.kind === 'gateway' && p.ready);
+    assert.equal(g.lastView?.kind, 'ready');
+  });
+
   it('Stop Gateway is reported after the port stops answering, and leaves no process behind', async () => {
     const g = owner.gateway!;
     const pid = g.supervisor.pid!;

@@ -185,6 +185,8 @@ describe('gateway (real openclaw)', function () {
     const r = await second.stop();
     assert.equal(r.stopped, false);
     assert.match(r.message, /keeps running/);
+    second.dispose(); // a window closing that only watched it
+    await new Promise((r) => setTimeout(r, 1500));
     const p = await probeGateway(port);
     assert.ok(p.kind === 'gateway' && p.ready, 'the first gateway still runs');
   });
@@ -241,6 +243,18 @@ describe('gateway (real openclaw)', function () {
     assert.equal(sup.state.kind, 'stopped');
     assert.deepEqual(groupMembers(pid), []);
     assert.deepEqual([pid, ...tree].filter(alive), []);
+    assert.equal((await probeGateway(port)).kind, 'down');
+  });
+
+  it('closing the window (dispose) stops a gateway it started, helpers included', async () => {
+    const own = await supervisor(port, { stopGraceMs: 8000 });
+    await own.start();
+    const pid = own.pid!;
+    assert.equal(own.adopted, false);
+    const tree = descendants(pid);
+    own.dispose();
+    await waitFor(() => [pid, ...tree].every((p) => !alive(p)), 'gateway and helpers gone', 20_000);
+    assert.deepEqual(groupMembers(pid), []);
     assert.equal((await probeGateway(port)).kind, 'down');
   });
 });

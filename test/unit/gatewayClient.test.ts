@@ -217,6 +217,24 @@ describe('gateway client (replayed real frames)', () => {
     assert.equal(s.connects.length, 2);
   });
 
+  it('start() during a pending reconnect joins it: one handshake at a time, and requests work right after', async () => {
+    const s = await server();
+    const c = client(s.url, { reconnectInitialMs: 150 });
+    await c.connect();
+    s.dropAll();
+    const deadline = Date.now() + 3000;
+    while (c.state !== 'reconnecting' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    c.start();
+    c.start();
+    while (c.state !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(c.state, 'connected');
+    const st = await c.authStatus();
+    assert.ok(Array.isArray(st.providers));
+    await new Promise((r) => setTimeout(r, 300)); // the (cancelled) backoff timer would have fired by now
+    assert.equal(s.connects.length, 2, 'exactly one reconnect handshake');
+    assert.equal(c.state, 'connected');
+  });
+
   it('request timeout, malformed frames ignored, and a payload of the wrong shape is refused', async () => {
     const s = await server({
       'models.authStatus': (req, ws) => { ws.send('not json'); ws.send(JSON.stringify({ type: 'weird' })); ws.send(JSON.stringify({ type: 'res', id: req.id, ok: true, payload: { providers: 'nope' } })); },
