@@ -135,7 +135,20 @@ export class GatewayController implements vscode.Disposable {
     return choice;
   }
 
-  private async connectClient(): Promise<boolean> {
+  private connecting: Promise<boolean> | undefined;
+
+  /** Connects the control plane; joins a connect already in flight unless `force` (a new token). */
+  private connectClient(force = false): Promise<boolean> {
+    if (!force && this.client?.state === 'connected') return Promise.resolve(true);
+    if (!force && this.connecting) return this.connecting;
+    const p = this.connectClientOnce();
+    this.connecting = p;
+    const clear = () => { if (this.connecting === p) this.connecting = undefined; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  private async connectClientOnce(): Promise<boolean> {
     let choice: TokenChoice;
     try { choice = await this.resolveToken({ generate: false }); } catch (e) { this.channel.error((e as Error).message); return false; }
     this.client?.close();
@@ -283,7 +296,7 @@ export class GatewayController implements vscode.Disposable {
     this.channel.info('Gateway token saved in secret storage.');
     if (cfg.tokenLiteral || cfg.tokenRef) void this.o.ui.showWarningMessage('Saved, but openclaw.json sets gateway.auth.token, which the gateway uses instead; the saved token is used only when that is removed.', {});
     else void this.o.ui.showInformationMessage('Gateway token saved.');
-    if (this.supervisor.state.kind === 'ready' || this.supervisor.state.kind === 'degraded') await this.connectClient();
+    if (this.supervisor.state.kind === 'ready' || this.supervisor.state.kind === 'degraded') await this.connectClient(true);
   }
 
   async actions(): Promise<void> {
