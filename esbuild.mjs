@@ -17,7 +17,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
-  external: ['vscode'],
+  // ws's optional native add-ons: ws falls back to JS when they are absent.
+  external: ['vscode', 'bufferutil', 'utf-8-validate'],
   // Prefer ESM entry points so esbuild can tree-shake them (zod/mini in particular).
   mainFields: ['module', 'main'],
 };

@@ -9,10 +9,13 @@
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
 //   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
 //      activation time as VS Code records it, production bundle size, disk write -> tree row
-//   6. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
-//      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
+//   6. the gateway (scripts/bench-gateway.mjs): death -> status event, start -> ready (ours vs
+//      `openclaw gateway status --require-rpc` polling), control-plane per-request overhead
+//      (BENCH_SKIP_GATEWAY=1 skips it)
 //   7. probes (scripts/bench-probe.mjs): ours vs `openclaw models status --probe` on 20 profiles,
 //      an unreachable target with a 2 s timeout, 200 profiles at concurrency 8 (BENCH_SKIP_PROBE=1 skips)
+//   8. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
+//      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
 //
 // Writes the numbers to bench-results/latest.json. Temp homes live under the OS temp dir and are
 // removed at the end (also on Ctrl-C). Nothing here prints credential values.
@@ -30,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
 import { migrateReportLines, migrateSummaryRows, runMigrateBench } from './bench-migrate.mjs';
 import { probeReportLines, probeSummaryRows, runProbeBench } from './bench-probe.mjs';
+import { gatewayReportLines, gatewaySummaryRows, runGatewayBench } from './bench-gateway.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -517,13 +521,17 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_HOST === '1' ? ' (BENCH_SKIP_HOST=1)' : ' (see problems below)'}`);
 
   p('');
-  p('6. Legacy migration: 1,000 legacy profiles across 10 agents (plan, apply, verify)');
-  if (b.migrate) for (const line of migrateReportLines(b.migrate)) p(line);
-  else p(`  not run${process.env.BENCH_SKIP_MIGRATE === '1' ? ' (BENCH_SKIP_MIGRATE=1)' : ' (see problems below)'}`);
+  p('6. The gateway: supervisor and control-plane client against the real openclaw gateway');
+  if (b.gateway) for (const line of gatewayReportLines(b.gateway)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_GATEWAY === '1' ? ' (BENCH_SKIP_GATEWAY=1)' : ' (see problems below)'}`);
   p('');
   p('7. Probes against a loopback provider (scripts/bench-probe.mjs)');
   if (b.probe) for (const line of probeReportLines(b.probe)) p(line);
   else p(`  not run${process.env.BENCH_SKIP_PROBE === '1' ? ' (BENCH_SKIP_PROBE=1)' : ' (see problems below)'}`);
+  p('');
+  p('8. Legacy migration: 1,000 legacy profiles across 10 agents (plan, apply, verify)');
+  if (b.migrate) for (const line of migrateReportLines(b.migrate)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_MIGRATE === '1' ? ' (BENCH_SKIP_MIGRATE=1)' : ' (see problems below)'}`);
 
   p('');
   p('Summary');
@@ -541,8 +549,9 @@ function report() {
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'));
-  rows.push(...migrateSummaryRows(b.migrate, '6'));
+  rows.push(...gatewaySummaryRows(b.gateway, '6'));
   rows.push(...probeSummaryRows(b.probe, '7'));
+  rows.push(...migrateSummaryRows(b.migrate, '8'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -581,13 +590,13 @@ try {
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  if (process.env.BENCH_SKIP_MIGRATE === '1') log('benchmark 6 (legacy migration) skipped: BENCH_SKIP_MIGRATE=1');
+  if (process.env.BENCH_SKIP_MIGRATE === '1') log('benchmark 8 (legacy migration) skipped: BENCH_SKIP_MIGRATE=1');
   else {
     try {
       results.benchmarks.migrate = await runMigrateBench({ oc, log, makeTemp, removeTemp });
     } catch (e) {
-      problems.push(`benchmark 6 (legacy migration): ${e instanceof Error ? e.message : String(e)}`);
-      log(`benchmark 6 (legacy migration) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(`benchmark 8 (legacy migration): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 8 (legacy migration) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (process.env.BENCH_SKIP_PROBE === '1') log('benchmark 7 (probes) skipped: BENCH_SKIP_PROBE=1');
@@ -598,6 +607,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 7 (probes): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 7 (probes) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_GATEWAY === '1') log('benchmark 6 (gateway) skipped: BENCH_SKIP_GATEWAY=1');
+  else if (oc) {
+    log('benchmark 6: the gateway (supervisor + control plane, real openclaw)');
+    try {
+      results.benchmarks.gateway = await runGatewayBench({ log: (m) => log(`gateway: ${m}`) });
+    } catch (e) {
+      problems.push(`benchmark 6 (gateway): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 6 (gateway) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;

@@ -19,6 +19,7 @@ import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
 import { MigrationController } from './views/migration';
 import { ProbeController } from './commands/probe';
+import { GatewayController, gatewayCommands } from './commands/gateway';
 
 export interface AgentEntry {
   agentId: string;
@@ -53,6 +54,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   migration: MigrationController | undefined;
   /** Probes, rotation keys, cooldown resets, pinning (src/commands/probe.ts). */
   probes!: ProbeController;
+  /** The gateway (supervisor, control plane, status item); see src/commands/gateway.ts. */
+  gateway: GatewayController | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -69,7 +72,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
     this.statusBar = new StatusBar();
     this.disposables.push(this.tree, this.treeView, this.statusBar);
-    this.commands = commandTable(this);
+    this.gateway = new GatewayController(this);
+    this.disposables.push(this.gateway);
+    this.commands = { ...commandTable(this), ...gatewayCommands(this, this.gateway) };
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('openclawAuth')) return;
       this.readSettings();
@@ -79,6 +84,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
     this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}.`);
+    void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
   readSettings(): void {
@@ -124,6 +130,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.migration?.check();
     this.lastReloadAt = Date.now();
     this.updateUi();
+    if (this.gateway?.connected) void this.gateway.refreshAuthStatus();
   }
 
   private rederive(): void {
@@ -172,9 +179,13 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   async apply(agentId: string, m: Mutation, opts: { done: string; undoLabel?: string; secrets?: string[] }): Promise<MutationResult | undefined> {
     this.log.rememberSecrets(opts.secrets ?? []);
     try {
-      const r = await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
-      this.log.info(`${opts.done} (agent ${agentId}; wrote ${r.files.join(', ') || 'nothing'})`);
+      // While the gateway is connected, writes it has a method for go through it (src/commands/gateway.ts).
+      const viaGateway = await this.gateway?.tryApply(agentId, m);
+      const r = viaGateway?.result ?? await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
+      if (viaGateway?.message) opts = { ...opts, done: viaGateway.message };
+      this.log.info(`${opts.done} (agent ${agentId}; ${viaGateway ? 'through the gateway' : `wrote ${r.files.join(', ') || 'nothing'}`})`);
       this.reload();
+      if (!viaGateway) void this.gateway?.afterLocalWrite(agentId);
       if (opts.undoLabel && r.undo) {
         const undo = r.undo;
         void this.ui.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
@@ -186,7 +197,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       }
       return r;
     } catch (e) {
-      const msg = this.log.scrub((e as Error).message);
+      const msg = this.log.scrub(this.gateway?.explainWriteFailure(e) ?? (e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
       void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
       return undefined;

@@ -1,0 +1,448 @@
+/**
+ * The gateway in the editor: one controller owning the supervisor, the control-plane client, the
+ * gateway status bar item and the "OpenClaw Gateway" log; the gateway commands; and the routing of
+ * management writes through the control plane while connected (models.authSetApiKey,
+ * models.authOrderSet, models.authLogout; local write + models.authRefresh for what the protocol
+ * has no method for). Every start/stop/restart is verified with a /readyz probe before it is
+ * reported done.
+ */
+import * as vscode from 'vscode';
+import crypto from 'node:crypto';
+import * as z from 'zod/mini';
+import type { OpenClawAuth } from '../owner';
+import { GatewaySupervisor, DEFAULT_GATEWAY_PORT, type GatewayState } from '../gateway/supervisor';
+import { GatewayClient, stoppedRunsMessage, type ClientState } from '../gateway/client';
+import { probeGateway } from '../gateway/health';
+import { resolveCommand, runOpenclawCli } from '../gateway/process';
+import { StoreBusyError } from '../store';
+import { chooseToken, readGatewayConfig, type TokenChoice } from '../gateway/token';
+import type { AuthStatus } from '../gateway/protocol';
+import type { Mutation, MutationResult } from '../store';
+import { loadConfig } from '../store/config';
+import { ACTION_LABELS, describeGateway, GatewayStatusItem, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
+
+export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
+
+const GatewaySettingsSchema = z.object({
+  port: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), DEFAULT_GATEWAY_PORT),
+  autoStart: z._default(z.boolean(), false),
+  nodePath: z._default(z.string().check(z.trim()), ''),
+});
+export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>;
+
+function readGatewaySettings(warn: (m: string) => void): GatewaySettings {
+  const c = vscode.workspace.getConfiguration('openclawAuth.gateway');
+  const out: Record<string, unknown> = {};
+  for (const key of ['port', 'autoStart', 'nodePath'] as const) {
+    const r = GatewaySettingsSchema.shape[key].safeParse(c.get(key));
+    if (r.success) out[key] = r.data;
+    else { warn(`openclawAuth.gateway.${key}: invalid value; using the default.`); out[key] = GatewaySettingsSchema.shape[key].parse(undefined); }
+  }
+  return GatewaySettingsSchema.parse(out);
+}
+
+export class GatewayController implements vscode.Disposable {
+  readonly channel = vscode.window.createOutputChannel('OpenClaw Gateway', { log: true });
+  private readonly item = new GatewayStatusItem();
+  settings: GatewaySettings;
+  supervisor: GatewaySupervisor;
+  client: GatewayClient | undefined;
+  /** The gateway's own auth view (models.authStatus), the source of truth while connected. */
+  authStatus: AuthStatus | undefined;
+  /** Differences between models.authStatus and what the store reader shows (empty when they agree). */
+  mismatch: string[] = [];
+  /** What the status item shows now (tests and the benchmark read it). */
+  lastView: GatewayStatusView | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private token: TokenChoice | undefined;
+  private disposables: vscode.Disposable[] = [this.channel, this.item];
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly stateListeners = new Set<(v: GatewayStatusView) => void>();
+
+  constructor(private readonly o: OpenClawAuth) {
+    this.settings = readGatewaySettings((m) => o.log.warn(m));
+    this.supervisor = this.makeSupervisor();
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('openclawAuth.gateway') && !e.affectsConfiguration('openclawAuth.openclawPath')) return;
+      this.settings = readGatewaySettings((m) => o.log.warn(m));
+      if (this.supervisor.state.kind === 'stopped' || this.supervisor.state.kind === 'failed') { this.supervisor.dispose(); this.supervisor = this.makeSupervisor(); this.render(); }
+      else this.channel.info('Gateway settings changed; they apply at the next start.');
+    }, this, this.disposables);
+  }
+
+  /** Called once by the owner after start: render, then autostart or attach to a running gateway. */
+  async init(): Promise<void> {
+    this.render();
+    if (this.settings.autoStart) { await this.start({ quiet: true }); return; }
+    const p = await probeGateway(this.settings.port, { timeoutMs: 1000 });
+    if (p.kind === 'gateway') { this.supervisor.adopt(p); await this.connectClient(); }
+  }
+
+  onDidRender(l: (v: GatewayStatusView) => void): vscode.Disposable { this.stateListeners.add(l); return new vscode.Disposable(() => this.stateListeners.delete(l)); }
+
+  private makeSupervisor(): GatewaySupervisor {
+    const sup = new GatewaySupervisor({
+      port: this.settings.port,
+      commandSetting: this.o.settings.openclawPath,
+      nodePath: this.settings.nodePath,
+      env: process.env,
+      log: {
+        info: (m) => this.channel.info(this.o.log.scrub(m)),
+        warn: (m) => this.channel.warn(this.o.log.scrub(m)),
+        error: (m) => this.channel.error(this.o.log.scrub(m)),
+        output: (l) => this.channel.info(`[gateway] ${this.o.log.scrub(l)}`),
+      },
+    });
+    sup.onState((s) => this.onSupervisorState(s));
+    return sup;
+  }
+
+  private onSupervisorState(s: GatewayState): void {
+    clearInterval(this.ticker);
+    // "restarting in N s" counts down.
+    if (s.kind === 'crashed' || s.kind === 'starting') this.ticker = setInterval(() => this.render(), 1000);
+    if (s.kind === 'ready' && this.client?.state !== 'connected' && this.client?.state !== 'auth-failed') this.client?.start();
+    if (s.kind === 'ready' && !this.client) void this.connectClient();
+    this.render();
+  }
+
+  get connected(): boolean { return this.client?.state === 'connected'; }
+
+  render(): void {
+    const mismatch = this.mismatch.length ? `Gateway view differs from the files: ${this.mismatch.join('; ')}` : '';
+    const gw = this.authStatus ? `Gateway auth view: ${this.authStatus.providers.map((p) => `${p.provider} ${p.status} (${p.profiles.length})`).join(', ') || 'no providers'}` : '';
+    const v = describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', clientError: this.client?.lastError, adopted: this.supervisor.adopted, now: Date.now(), extra: [gw, mismatch].filter(Boolean).join('\n') });
+    this.lastView = v;
+    this.item.update(v, true);
+    for (const l of this.stateListeners) l(v);
+  }
+
+  /** The token to start/connect with (config's gateway.auth.token, else SecretStorage, else env). */
+  private async resolveToken(opts: { generate: boolean }): Promise<TokenChoice> {
+    const cfgPath = this.o.paths?.configPath;
+    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    const stored = await this.o.context.secrets.get(TOKEN_SECRET_KEY);
+    const snap = this.o.current()?.snapshot;
+    let choice = await chooseToken(cfg, { stored, env: process.env, resolve: { env: snap?.env ?? process.env, secretsConfig: snap?.config.data.secrets, readStoreSecret: (n) => snap?.sharedDb.secretStore.get(n) } });
+    if (!choice.token && opts.generate) {
+      const token = crypto.randomBytes(24).toString('base64url');
+      await this.o.context.secrets.store(TOKEN_SECRET_KEY, token);
+      this.channel.info('No gateway token was configured; generated one and saved it in VS Code\'s secret storage (never in settings).');
+      choice = { token, source: 'secret-storage', describe: 'a token generated and saved in secret storage', fromConfig: false };
+    }
+    this.o.log.rememberSecrets([choice.token]);
+    this.token = choice;
+    return choice;
+  }
+
+  private connecting: Promise<boolean> | undefined;
+
+  /** Connects the control plane; joins a connect already in flight unless `force` (a new token). */
+  private connectClient(force = false): Promise<boolean> {
+    if (!force && this.client?.state === 'connected') return Promise.resolve(true);
+    if (!force && this.connecting) return this.connecting;
+    const p = this.connectClientOnce();
+    this.connecting = p;
+    const clear = () => { if (this.connecting === p) this.connecting = undefined; };
+    p.then(clear, clear);
+    return p;
+  }
+
+  private async connectClientOnce(): Promise<boolean> {
+    let choice: TokenChoice;
+    try { choice = await this.resolveToken({ generate: false }); } catch (e) { this.channel.error((e as Error).message); return false; }
+    this.client?.close();
+    const client = new GatewayClient({
+      url: this.supervisor.url,
+      token: async () => (this.token ?? choice).token,
+      clientVersion: String((this.o.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0.1.0'),
+      log: (lvl, m) => (lvl === 'warn' ? this.channel.warn(this.o.log.scrub(m)) : lvl === 'info' ? this.channel.info(this.o.log.scrub(m)) : this.channel.debug(this.o.log.scrub(m))),
+    });
+    this.client = client;
+    client.onState((s: ClientState) => {
+      if (s === 'connected') void this.refreshAuthStatus();
+      if (s === 'auth-failed') this.channel.error(client.lastError ?? 'The gateway rejected the token.');
+      this.render();
+    });
+    client.onEvent((e) => {
+      if (e.event === 'chat.metadata.changed' || e.event === 'config.changed') {
+        clearTimeout(this.refreshTimer);
+        this.refreshTimer = setTimeout(() => void this.refreshAuthStatus(), 300);
+      }
+    });
+    try {
+      await client.connect();
+      return true;
+    } catch (e) {
+      this.channel.warn(`Connecting to the gateway: ${this.o.log.scrub((e as Error).message)}`);
+      return false;
+    }
+  }
+
+  /** Fetches models.authStatus for the current agent and reconciles it with the store reader's view. */
+  async refreshAuthStatus(): Promise<AuthStatus | undefined> {
+    if (!this.client || !this.connected) return undefined;
+    try {
+      const agentId = this.o.currentAgent !== this.o.defaultAgent ? this.o.currentAgent : undefined;
+      this.authStatus = await this.client.authStatus(agentId ? { agentId } : {});
+    } catch (e) {
+      this.channel.warn(`models.authStatus: ${(e as Error).message}`);
+      return undefined;
+    }
+    this.reconcile();
+    this.render();
+    return this.authStatus;
+  }
+
+  reconcile(): void {
+    const view = this.o.current()?.view;
+    const gw = this.authStatus;
+    if (!gw || !view) { this.mismatch = []; return; }
+    const ours = new Map(view.providers.map((p) => [p.provider, new Set(p.profiles.filter((x) => x.source !== 'env' && x.type !== 'aws-sdk').map((x) => x.id))]));
+    const theirs = new Map(gw.providers.map((p) => [p.provider, new Set(p.profiles.map((x) => x.profileId))]));
+    const out: string[] = [];
+    for (const [prov, ids] of theirs) for (const id of ids) if (!ours.get(prov)?.has(id)) out.push(`${id} only in the gateway`);
+    for (const [prov, ids] of ours) for (const id of ids) if (!theirs.get(prov)?.has(id)) out.push(`${id} not in the gateway`);
+    if (out.join() !== this.mismatch.join()) {
+      if (out.length) this.channel.warn(`models.authStatus and the files differ: ${out.join('; ')} (the gateway's view is authoritative while it runs).`);
+      this.mismatch = out;
+    }
+  }
+
+  private showError(message: string): void {
+    void this.o.ui.showErrorMessage(this.o.log.scrub(message), 'Show Gateway Logs').then((p) => { if (p) this.channel.show(true); });
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  async start(opts: { quiet?: boolean } = {}): Promise<boolean> {
+    const cfgPath = this.o.paths?.configPath;
+    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    if (cfg.mode === 'remote') {
+      this.showError('openclaw.json sets gateway.mode to "remote": the gateway runs on another machine, so none is started here. Use "Connect to Running Gateway" for a local one.');
+      return false;
+    }
+    let choice: TokenChoice;
+    try { choice = await this.resolveToken({ generate: true }); } catch (e) { this.showError((e as Error).message); return false; }
+    if (this.supervisor.state.kind !== 'stopped' && this.supervisor.state.kind !== 'failed' && !this.supervisor.owned && !this.supervisor.adopted) { /* crashed/unreachable: start anew */ }
+    this.supervisor.opts.token = choice.token;
+    this.supervisor.opts.allowUnconfigured = !cfg.mode;
+    this.supervisor.opts.stateDir = this.o.settings.stateDir || undefined;
+    this.supervisor.opts.commandSetting = this.o.settings.openclawPath;
+    this.channel.info(`Gateway token: ${choice.describe}.`);
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the OpenClaw gateway on port ${this.settings.port}…`, cancellable: false }, () => this.supervisor.start());
+    } catch (e) {
+      this.showError((e as Error).message);
+      return false;
+    }
+    // Verified by a readiness probe of our own, not by the word of the start.
+    const p = await probeGateway(this.settings.port);
+    if (p.kind !== 'gateway') { this.showError(`The gateway was reported started but port ${this.settings.port} does not answer as a gateway (${p.kind === 'down' ? p.error : p.detail}).`); return false; }
+    await this.connectClient();
+    const what = this.supervisor.adopted ? `A gateway was already running on port ${this.settings.port}; attached to it (it is not stopped when this window closes).` : `Gateway ${p.ready ? 'ready' : `running but not ready (${p.failing.join(', ')})`} on port ${this.settings.port} (pid ${this.supervisor.pid}).`;
+    if (!opts.quiet || this.supervisor.adopted) void this.o.ui.showInformationMessage(what);
+    if (this.client?.state === 'auth-failed') this.showError(this.client.lastError ?? 'The gateway rejected the token.');
+    return true;
+  }
+
+  async stop(): Promise<boolean> {
+    this.client?.close();
+    this.client = undefined;
+    this.authStatus = undefined;
+    this.mismatch = [];
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Stopping the OpenClaw gateway…' }, () => this.supervisor.stop());
+    const p = await probeGateway(this.settings.port);
+    if (r.stopped && p.kind === 'gateway') { this.showError(`${r.message} Port ${this.settings.port} still answers as a gateway.`); return false; }
+    void this.o.ui.showInformationMessage(r.message);
+    this.render();
+    return true;
+  }
+
+  async restart(): Promise<boolean> {
+    if (this.supervisor.adopted) {
+      this.showError(`The gateway on port ${this.settings.port} was not started by this window, so it is not restarted from here. Restart it where it runs, or stop it there and use Start Gateway.`);
+      return false;
+    }
+    if (this.supervisor.owned) {
+      this.client?.close();
+      this.client = undefined;
+      await this.supervisor.stop();
+    }
+    return this.start();
+  }
+
+  async connect(): Promise<boolean> {
+    const p = await probeGateway(this.settings.port);
+    if (p.kind !== 'gateway') {
+      const pick = await this.o.ui.showErrorMessage(p.kind === 'down' ? `No gateway answers on port ${this.settings.port}.` : `Port ${this.settings.port} is held by another program, not an OpenClaw gateway (${p.detail}).`, 'Start Gateway');
+      if (pick === 'Start Gateway') return this.start();
+      return false;
+    }
+    if (!this.supervisor.owned) this.supervisor.adopt(p);
+    const ok = await this.connectClient();
+    if (ok) void this.o.ui.showInformationMessage(`Connected to the gateway on port ${this.settings.port} (openclaw ${this.client?.hello?.server.version ?? '?'})${this.supervisor.adopted ? '; it was not started by this window, so it keeps running when the window closes' : ''}.`);
+    else this.showError(this.client?.lastError ?? 'Could not connect to the gateway.');
+    return ok;
+  }
+
+  async setToken(): Promise<void> {
+    const cfgPath = this.o.paths?.configPath;
+    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    const token = await this.o.ui.showInputBox({ title: 'Gateway token', password: true, ignoreFocusOut: true, prompt: 'Saved in VS Code\'s secret storage (never in settings); used to start and connect to the gateway.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The token contains whitespace.' : undefined) : 'Enter the token.') });
+    if (!token) return;
+    await this.o.context.secrets.store(TOKEN_SECRET_KEY, token.trim());
+    this.o.log.rememberSecrets([token.trim()]);
+    this.channel.info('Gateway token saved in secret storage.');
+    if (cfg.tokenLiteral || cfg.tokenRef) void this.o.ui.showWarningMessage('Saved, but openclaw.json sets gateway.auth.token, which the gateway uses instead; the saved token is used only when that is removed.', {});
+    else void this.o.ui.showInformationMessage('Gateway token saved.');
+    if (this.supervisor.state.kind === 'ready' || this.supervisor.state.kind === 'degraded') await this.connectClient(true);
+  }
+
+  async actions(): Promise<void> {
+    const v = this.lastView ?? describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', adopted: this.supervisor.adopted, now: Date.now() });
+    const pick = await this.o.ui.showQuickPick(v.actions.map((a) => ({ label: ACTION_LABELS[a], action: a })), { title: `OpenClaw gateway: ${v.text.replace(/\$\([^)]+\)/g, '').trim()}`, placeHolder: v.tooltip.split('\n')[0] });
+    if (pick) await this.run(pick.action);
+  }
+
+  run(a: GatewayAction): Promise<unknown> {
+    switch (a) {
+      case 'start': return this.start();
+      case 'stop': return this.stop();
+      case 'restart': return this.restart();
+      case 'connect': return this.connect();
+      case 'setToken': return this.setToken();
+      case 'showLogs': this.channel.show(true); return Promise.resolve();
+    }
+  }
+
+  // ---- management writes through the control plane --------------------------------------------
+
+  /**
+   * While connected, applies a management write through the gateway; returns undefined when the
+   * protocol has no method for it (tokens, SecretRefs, restores: the owner writes the files and
+   * then calls afterLocalWrite, which asks the gateway to reload with models.authRefresh).
+   */
+  async tryApply(agentId: string, m: Mutation): Promise<{ result: MutationResult; message: string } | undefined> {
+    const c = this.client;
+    if (!c || !this.connected) return undefined;
+    const scope = agentId !== this.o.defaultAgent ? { agentId } : {};
+    // models.authSetApiKey takes no profile id: the gateway saves to the configured profile or
+    // <provider>:manual. Only that id goes through it; other ids are written locally + authRefresh.
+    const cred = m.kind === 'upsertProfile' ? m.credential : undefined;
+    if (m.kind === 'upsertProfile' && cred?.type === 'api_key' && 'key' in cred && cred.key && m.profileId === `${cred.provider}:manual`) {
+      const r = await c.authSetApiKey({ provider: cred.provider, apiKey: cred.key, ...scope });
+      const renamed = r.profileId !== m.profileId ? ` The gateway saved it as ${r.profileId} (models.authSetApiKey chooses the profile id).` : '';
+      return { result: { files: [], profileId: r.profileId }, message: `Saved API key ${r.profileId} through the gateway.${renamed}` };
+    }
+    if (m.kind === 'upsertProfile' && cred?.type === 'token' && 'token' in cred && cred.token) {
+      return this.saveTokenWithCli(agentId, m.profileId, cred.provider, cred.token, cred.expires);
+    }
+    if (m.kind === 'setOrder') {
+      const before = this.o.agent(agentId)?.snapshot.state.order?.[m.provider];
+      await c.authOrderSet({ provider: m.provider, profileIds: m.profileIds, ...scope });
+      return { result: { files: [], undo: { kind: 'setOrder', provider: m.provider, profileIds: before ? [...before] : null } }, message: '' };
+    }
+    if (m.kind === 'removeProfile') {
+      const provider = this.o.agent(agentId)?.snapshot.store.profiles[m.profileId]?.provider;
+      if (!provider) return undefined;
+      const r = await c.authLogout({ provider, profileIds: [m.profileId], ...scope });
+      // The gateway deletes the credential; it has no restore method, so no Undo here.
+      return { result: { files: [], profileId: m.profileId }, message: `Removed ${r.removedProfiles.join(', ')} through the gateway (no Undo: the gateway has no restore method).` };
+    }
+    return undefined;
+  }
+
+  /**
+   * The protocol has no method for setup tokens, and the gateway keeps the auth database open (so
+   * our own writer refuses). openclaw's CLI writes it safely next to the running gateway
+   * (`models auth paste-token`, token on stdin); then models.authRefresh makes the gateway reload.
+   */
+  private async saveTokenWithCli(agentId: string, profileId: string, provider: string, token: string, expires: number | undefined): Promise<{ result: MutationResult; message: string }> {
+    const cmd = resolveCommand({ setting: this.o.settings.openclawPath, nodePath: this.settings.nodePath, env: process.env });
+    const args = ['models', 'auth', 'paste-token', '--provider', provider, '--profile-id', profileId];
+    if (expires) args.push('--expires-in', `${Math.max(1000, expires - Date.now())}ms`);
+    if (agentId !== this.o.defaultAgent) args.push('--agent', agentId);
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    if (this.o.settings.stateDir) env.OPENCLAW_STATE_DIR = this.o.settings.stateDir;
+    this.channel.info(`Saving ${profileId} with openclaw's CLI (the gateway has no token method): ${[cmd.file, ...cmd.prefixArgs, ...args].join(' ')} (token on stdin)`);
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving ${profileId} with openclaw's CLI…` }, () => runOpenclawCli(cmd, args, { env, input: `${token}\n`, timeoutMs: 180_000 }));
+    if (r.code !== 0) {
+      const why = this.o.log.scrub((r.stderr || r.stdout).trim().split('\n').filter((l) => !/^Warning:|could not be verified/.test(l)).pop() ?? `exit ${r.code}`);
+      throw new Error(`openclaw models auth paste-token failed: ${why}`);
+    }
+    await this.afterLocalWrite(agentId);
+    return { result: { files: [], profileId }, message: `Saved token ${profileId} with openclaw's CLI (the gateway has no token method) and reloaded the gateway.` };
+  }
+
+  /** A local write refused because the running gateway holds the database: say what to do. */
+  explainWriteFailure(e: unknown): string | undefined {
+    if (!(e instanceof StoreBusyError) || !this.connected) return undefined;
+    return `${(e as Error).message} The running gateway keeps the auth database open and its control plane has no method for this change (SecretRef profiles, restoring a removed profile). Stop the gateway ("OpenClaw: Stop Gateway"), make the change, then start it again.`;
+  }
+
+  /** After a local write while connected: the gateway reloads credentials (models.authRefresh). */
+  async afterLocalWrite(agentId: string): Promise<void> {
+    if (!this.client || !this.connected) return;
+    try {
+      await this.client.authRefresh({ operation: 'update', ...(agentId !== this.o.defaultAgent ? { agentId } : {}) });
+      this.channel.info('Asked the gateway to reload credentials (models.authRefresh).');
+    } catch (e) {
+      this.channel.warn(`models.authRefresh after a local write: ${(e as Error).message}`);
+    }
+    await this.refreshAuthStatus();
+  }
+
+  /** Removes every credential of a provider; through the gateway this stops the provider's runs. */
+  async removeProviderAuth(agentId: string, provider: string): Promise<string | undefined> {
+    if (!this.client || !this.connected) return undefined;
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Removing ${provider} credentials through the gateway…` }, () => this.client!.logoutProvider({ provider, ...(agentId !== this.o.defaultAgent ? { agentId } : {}) }));
+    const stopped = stoppedRunsMessage(r.stopped);
+    const msg = `Removed ${r.removedProfiles.length} ${provider} profile${r.removedProfiles.length === 1 ? '' : 's'}${r.removedProfiles.length ? ` (${r.removedProfiles.join(', ')})` : ''}. ${stopped ? `${stopped}.` : 'No runs were using it.'}`;
+    this.channel.info(msg + (r.stopped.length ? ` Runs: ${r.stopped.map((x) => x.runId).join(', ')}.` : ''));
+    await this.refreshAuthStatus();
+    return msg;
+  }
+
+  dispose(): void {
+    clearInterval(this.ticker);
+    clearTimeout(this.refreshTimer);
+    this.client?.close();
+    // Closing the window stops only a gateway this window started.
+    this.supervisor.dispose();
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
+
+/** The gateway's command table entries (merged into the owner's table). */
+export function gatewayCommands(o: OpenClawAuth, g: GatewayController): Record<string, (arg?: unknown) => unknown> {
+  return {
+    'openclawAuth.startGateway': () => g.start(),
+    'openclawAuth.stopGateway': () => g.stop(),
+    'openclawAuth.restartGateway': () => g.restart(),
+    'openclawAuth.showGatewayLogs': () => g.channel.show(true),
+    'openclawAuth.connectGateway': () => g.connect(),
+    'openclawAuth.setGatewayToken': () => g.setToken(),
+    'openclawAuth.gatewayActions': () => g.actions(),
+    'openclawAuth.removeProviderAuth': (a) => removeProviderAuth(o, g, a),
+  };
+}
+
+async function removeProviderAuth(o: OpenClawAuth, g: GatewayController, arg: unknown): Promise<void> {
+  const n = (arg ?? {}) as { kind?: string; agentId?: string; provider?: string | { provider: string } };
+  const agentId = n.agentId ?? o.currentAgent;
+  let provider = typeof n.provider === 'string' ? n.provider : n.provider?.provider;
+  if (!provider) provider = (await o.ui.showQuickPick((o.agent(agentId)?.view.providers ?? []).map((p) => ({ label: p.provider })), { title: 'Remove all credentials of which provider?' }))?.label;
+  if (!provider) return;
+  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {}).filter(([, c]) => c.provider === provider).map(([id]) => id);
+  const ok = await o.ui.showWarningMessage(`Remove all ${provider} credentials?`, { modal: true, detail: `${ids.length} profile(s): ${ids.join(', ') || 'none saved'}. ${g.connected ? 'Through the running gateway: runs using this provider are stopped (auth revoked).' : 'The gateway is not connected; the files are changed directly.'} Nothing is revoked at the provider.` }, 'Remove');
+  if (ok !== 'Remove') return;
+  try {
+    const msg = await g.removeProviderAuth(agentId, provider);
+    if (msg !== undefined) { o.reload(); void o.ui.showInformationMessage(msg); return; }
+  } catch (e) {
+    void o.ui.showErrorMessage(o.log.scrub((e as Error).message));
+    return;
+  }
+  for (const id of ids) await o.apply(agentId, { kind: 'removeProfile', profileId: id }, { done: `Removed ${id}.` });
+}

@@ -1,0 +1,260 @@
+/**
+ * The supervisor and the control-plane client against the REAL openclaw gateway (2026.9.6 on
+ * Node 24) in an isolated temp HOME on a free port. One gateway is shared by most tests because a
+ * start takes 10-30 s on this machine; the crash/restart and stop tests come last.
+ */
+import { strict as assert } from 'node:assert';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import http from 'node:http';
+import { ensureOpenclaw, makeEmptyHome } from './openclaw';
+import { GatewaySupervisor, GatewayStartError, type GatewayState } from '../../src/gateway/supervisor';
+import { GatewayClient, GatewayError } from '../../src/gateway/client';
+import { probeGateway } from '../../src/gateway/health';
+import { descendants, processGroup, alive } from '../../src/gateway/process';
+import { deriveView, readSnapshot } from '../../src/store';
+
+export const GATEWAY_TOKEN = 'gw-token-fake-interop-0123456789abcdef';
+const GROQ_KEY = 'gsk_fake_interop_groq_0123456789abcdefghij';
+const OPENROUTER_KEY = 'sk-or-v1-fake-interop-0123456789abcdefghij';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Captured { lines: string[]; info: string[]; warn: string[]; error: string[] }
+function captureLog(): Captured & { log: ConstructorParameters<typeof GatewaySupervisor>[0]['log'] } {
+  const c: Captured = { lines: [], info: [], warn: [], error: [] };
+  return { ...c, log: { info: (m) => c.info.push(m), warn: (m) => c.warn.push(m), error: (m) => c.error.push(m), output: (l) => c.lines.push(l) } } as Captured & { log: ConstructorParameters<typeof GatewaySupervisor>[0]['log'] };
+}
+
+/** Every pid whose process group is `pgid` (from /proc). */
+function groupMembers(pgid: number): number[] {
+  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => processGroup(p) === pgid);
+}
+
+async function waitFor<T>(fn: () => T | undefined | false, what: string, ms: number): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('gateway (real openclaw)', function () {
+  this.timeout(240_000);
+  let home: string;
+  let port: number;
+  let sup: GatewaySupervisor;
+  let cap: ReturnType<typeof captureLog>;
+  let client: GatewayClient;
+  const others: GatewaySupervisor[] = [];
+  const stateDir = () => path.join(home, '.openclaw');
+
+  async function env(): Promise<NodeJS.ProcessEnv> {
+    const oc = await ensureOpenclaw();
+    return { HOME: home, PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(home, 'tmp'), npm_config_offline: 'true' };
+  }
+  async function supervisor(p: number, extra: Partial<ConstructorParameters<typeof GatewaySupervisor>[0]> = {}): Promise<GatewaySupervisor> {
+    const oc = await ensureOpenclaw();
+    return new GatewaySupervisor({ port: p, commandSetting: oc.openclawMjs, nodePath: oc.node, env: await env(), token: GATEWAY_TOKEN, allowUnconfigured: true, log: cap.log, restart: { initialMs: 500, maxAttempts: 3 }, ...extra });
+  }
+  const snapshot = async () => readSnapshot({ stateDirSetting: stateDir(), env: await env() });
+
+  before(async () => {
+    home = makeEmptyHome('oca-gateway-');
+    port = await freePort();
+    cap = captureLog();
+    sup = await supervisor(port);
+  });
+
+  after(async () => {
+    client?.close();
+    for (const o of others) await o.stop();
+    if (sup?.pid) await sup.stop();
+    sup?.dispose();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('starts the gateway and reports ready only once /readyz says so; the token never reaches the log', async () => {
+    const states: GatewayState['kind'][] = [];
+    sup.onState((s) => states.push(s.kind));
+    const s = await sup.start();
+    assert.equal(s.kind, 'ready');
+    assert.equal(sup.owned, true);
+    assert.deepEqual(states.slice(0, 1), ['starting']);
+    const probe = await probeGateway(port);
+    assert.equal(probe.kind, 'gateway');
+    assert.ok(probe.kind === 'gateway' && probe.ready);
+    const started = cap.info.find((l) => l.startsWith('Starting the gateway:')) ?? '';
+    assert.match(started, /gateway run --bind loopback --auth token --port \d+ --allow-unconfigured/);
+    assert.match(started, /OPENCLAW_GATEWAY_TOKEN=gw-token\.\.\./);
+    const all = [...cap.info, ...cap.warn, ...cap.error, ...cap.lines].join('\n');
+    assert.ok(!all.includes(GATEWAY_TOKEN), 'token in the log');
+    assert.ok(cap.lines.some((l) => /\[gateway\] ready|http server listening/.test(l)), 'gateway output is logged');
+  });
+
+  it('handshake: v4 hello-ok with admin scopes', async () => {
+    client = new GatewayClient({ url: sup.url, token: () => GATEWAY_TOKEN });
+    const hello = await client.connect();
+    assert.equal(hello.protocol, 4);
+    assert.equal(hello.server.version, '2026.9.6');
+    assert.ok(hello.auth?.scopes?.includes('operator.admin'));
+    assert.ok(hello.features?.methods?.includes('models.authSetApiKey'));
+    assert.equal(client.state, 'connected');
+  });
+
+  it('authSetApiKey, authOrderSet, authStatus, authRefresh, authLogout(profile): each visible in the store afterwards', async () => {
+    const set = await client.authSetApiKey({ provider: 'groq', apiKey: GROQ_KEY });
+    assert.equal(set.profileId, 'groq:manual');
+    let snap = await snapshot();
+    const c = snap.store.profiles['groq:manual'];
+    assert.ok(c && c.type === 'api_key' && c.key === GROQ_KEY, 'key saved in the store');
+
+    await client.authSetApiKey({ provider: 'openrouter', apiKey: OPENROUTER_KEY });
+    const order = await client.authOrderSet({ provider: 'groq', profileIds: ['groq:manual'] });
+    assert.deepEqual(order.profileIds, ['groq:manual']);
+    snap = await snapshot();
+    assert.deepEqual(snap.state.order?.groq, ['groq:manual']);
+
+    const status = await client.authStatus();
+    const groq = status.providers.find((p) => p.provider === 'groq');
+    assert.ok(groq, 'groq in authStatus');
+    assert.deepEqual(groq.profiles.map((p) => p.profileId), ['groq:manual']);
+    assert.equal(groq.profileOrderStored, true);
+
+    const cleared = await client.authOrderSet({ provider: 'groq', profileIds: null });
+    assert.equal(cleared.profileIds, null);
+    snap = await snapshot();
+    assert.equal(snap.state.order?.groq, undefined);
+
+    assert.equal((await client.authRefresh({ operation: 'update' })).refreshed, true);
+
+    await client.authSetApiKey({ provider: 'xai', apiKey: 'xai-fake-interop-0123456789abcdefghij' });
+    const out = await client.authLogout({ provider: 'xai', profileIds: ['xai:manual'] });
+    assert.deepEqual(out.removedProfiles, ['xai:manual']);
+    assert.deepEqual(out.abortedRunIds, []);
+    snap = await snapshot();
+    assert.equal(snap.store.profiles['xai:manual'], undefined);
+  });
+
+  it('a provider-wide logout is reflected in our view and in authStatus (0 runs stopped)', async () => {
+    const before = deriveView(await snapshot(), Date.now());
+    assert.ok(before.providers.some((p) => p.provider === 'groq'));
+    const r = await client.logoutProvider({ provider: 'groq' });
+    assert.deepEqual(r.removedProfiles, ['groq:manual']);
+    assert.deepEqual(r.stopped, []);
+    const after = deriveView(await snapshot(), Date.now());
+    assert.ok(!after.providers.some((p) => p.provider === 'groq'), 'groq gone from our view');
+    assert.ok(after.providers.some((p) => p.provider === 'openrouter'), 'openrouter kept');
+    const status = await client.authStatus();
+    assert.ok(!status.providers.some((p) => p.provider === 'groq'));
+  });
+
+  it('a wrong token gives the clear message and stops retrying', async () => {
+    const bad = new GatewayClient({ url: sup.url, token: () => 'wrong-token-fake-0123456789' });
+    await assert.rejects(bad.connect(), (e: Error) => {
+      assert.ok(e instanceof GatewayError);
+      assert.equal(e.detailCode, 'AUTH_TOKEN_MISMATCH');
+      assert.match(e.message, /rejected the token.*Set Gateway Token/);
+      assert.ok(!e.message.includes('wrong-token-fake'));
+      return true;
+    });
+    assert.equal(bad.state, 'auth-failed');
+    bad.close();
+  });
+
+  it('adopts a gateway already answering on the port and never stops it', async () => {
+    const second = await supervisor(port);
+    others.push(second);
+    const s = await second.start();
+    assert.equal(s.kind, 'ready');
+    assert.equal(second.adopted, true);
+    assert.equal(second.pid, undefined, 'no second gateway launched');
+    assert.ok(cap.info.some((l) => /already answers .*monitoring it/.test(l)));
+    const r = await second.stop();
+    assert.equal(r.stopped, false);
+    assert.match(r.message, /keeps running/);
+    second.dispose(); // a window closing that only watched it
+    await new Promise((r) => setTimeout(r, 1500));
+    const p = await probeGateway(port);
+    assert.ok(p.kind === 'gateway' && p.ready, 'the first gateway still runs');
+  });
+
+  it('a port held by something that is not a gateway is a clear error', async () => {
+    const busy = http.createServer((_q, res) => { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not here'); });
+    const busyPort = await freePort();
+    await new Promise<void>((r) => busy.listen(busyPort, '127.0.0.1', r));
+    try {
+      const s = await supervisor(busyPort);
+      await assert.rejects(s.start(), (e: Error) => {
+        assert.ok(e instanceof GatewayStartError);
+        assert.equal(e.kind, 'port-busy');
+        assert.match(e.message, new RegExp(`Port ${busyPort} is held by another program, not an OpenClaw gateway`));
+        return true;
+      });
+      assert.equal(s.state.kind, 'failed');
+      assert.equal(s.pid, undefined);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('SIGKILL of the gateway is detected within 2 s and it is restarted', async () => {
+    const pid = sup.pid;
+    assert.ok(pid);
+    const states: GatewayState[] = [];
+    const off = sup.onState((s) => states.push(s));
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await waitFor(() => states.find((s) => s.kind === 'crashed'), 'crashed state', 2000);
+    const crashed = states.find((s) => s.kind === 'crashed');
+    assert.ok(crashed && crashed.kind === 'crashed' && /SIGKILL/.test(crashed.exit));
+    assert.ok(Date.now() - killedAt < 2000);
+    await waitFor(() => states.find((s) => s.kind === 'ready'), 'ready after restart', 180_000);
+    off();
+    assert.ok(sup.pid && sup.pid !== pid, 'a new gateway process');
+    // The client reconnects by itself once the gateway is back.
+    client.start();
+    await waitFor(() => client.state === 'connected', 'client reconnected', 30_000);
+    const st = await client.authStatus();
+    assert.ok(st.providers.some((p) => p.provider === 'openrouter'));
+  });
+
+  it('stop leaves no process behind (process group and helpers gone) and frees the port', async () => {
+    const pid = sup.pid;
+    assert.ok(pid);
+    const pgid = processGroup(pid);
+    assert.equal(pgid, pid, 'the gateway leads its own process group');
+    const tree = descendants(pid);
+    assert.ok(tree.length > 0, 'openclaw runs helper processes');
+    const r = await sup.stop();
+    assert.equal(r.stopped, true);
+    assert.equal(sup.state.kind, 'stopped');
+    assert.deepEqual(groupMembers(pid), []);
+    assert.deepEqual([pid, ...tree].filter(alive), []);
+    assert.equal((await probeGateway(port)).kind, 'down');
+  });
+
+  it('closing the window (dispose) stops a gateway it started, helpers included', async () => {
+    const own = await supervisor(port, { stopGraceMs: 8000 });
+    await own.start();
+    const pid = own.pid!;
+    assert.equal(own.adopted, false);
+    const tree = descendants(pid);
+    own.dispose();
+    await waitFor(() => [pid, ...tree].every((p) => !alive(p)), 'gateway and helpers gone', 20_000);
+    assert.deepEqual(groupMembers(pid), []);
+    assert.equal((await probeGateway(port)).kind, 'down');
+  });
+});
