@@ -428,7 +428,11 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     ...backupOf(t.dbPath, 'db'), kind: t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent', agentId: t.agentId,
     storeSha: sha256(texts[i]?.store ?? ''), ...(texts[i]?.state !== undefined ? { stateSha: sha256(texts[i]?.state ?? '') } : {}),
   }));
-  const receiptsDb = plan.targets.some((t) => t.dbPath === sharedDb) ? undefined : backupOf(sharedDb, 'db');
+  // Receipts go to the state DB. When an older install keeps the shared store in the main agent
+  // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
+  // which would send openclaw looking for the shared credentials in the wrong place.
+  const receiptsWanted = !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
+  const receiptsDb = receiptsWanted ? backupOf(sharedDb, 'db') : undefined;
   const configChanged = plan.config.after !== undefined;
   const config = configChanged ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) } : undefined;
   const ts = stamp(t0);

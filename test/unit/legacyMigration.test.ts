@@ -13,7 +13,7 @@ import { copyHome, FIXTURES, rmrf, tempHome } from '../helpers/fixtures';
 import { cells, hashTree } from '../helpers/legacy';
 import { applyLegacyMigration, detectLegacy, listRuns, MigrationError, planLegacyMigration, undoLegacyMigration, MAX_LEGACY_FILE_BYTES } from '../../src/store/legacy';
 import { publicPlan, allocateId, duplicateKeys } from '../../src/auth/legacyMigration';
-import { StoreBusyError } from '../../src/store/dbWriter';
+import { StoreBusyError, mutateDb, writeCell } from '../../src/store/dbWriter';
 import { listDocument, readSnapshot } from '../../src/store';
 
 type J = Record<string, unknown>;
@@ -275,6 +275,24 @@ describe('legacy migration (doctor)', function () {
     assert.match(plan.sources[0]?.reason ?? '', /not valid JSON/);
     assert.equal((await applyLegacyMigration(opts(h))).changed, false);
     assert.deepEqual(hashTree(h, () => false), before);
+  });
+
+  it('an older install keeping the shared store in the main agent DB (no marker): imported there, stored entries win', async () => {
+    const h = home('legacy/before');
+    const mainDb = path.join(h, '.openclaw/agents/main/agent/openclaw-agent.sqlite');
+    await mutateDb(mainDb, (db) => {
+      writeCell(db, { table: 'auth_profile_store', key: 'primary' }, JSON.stringify({ version: 1, profiles: { 'anthropic:manual': { type: 'api_key', provider: 'anthropic', key: 'sk-ant-fake-already-stored-0000' } } }), 1);
+    }, { kind: 'agent', agentId: 'main' });
+    const { plan } = planLegacyMigration(opts(h));
+    assert.deepEqual(plan.refusals.map((r) => r.agentId), ['work'], 'the main agent DB has credentials: openclaw only warns for main');
+    assert.equal(plan.profiles.find((p) => p.fromId === 'anthropic:manual')?.action, 'keep-existing');
+    await applyLegacyMigration(opts(h));
+    assert.equal(fs.existsSync(path.join(h, '.openclaw/state/openclaw.sqlite')), false, 'no state DB (its state-db marker would hide the main agent DB store)');
+    const main = cells(mainDb, 'agent');
+    const profiles = (main.store as { profiles: Record<string, J> }).profiles;
+    assert.deepEqual(Object.keys(profiles).sort(), ['anthropic:manual', 'anthropic:pro', 'openai:default', 'openrouter:env']);
+    assert.equal(profiles['anthropic:manual']?.key, 'sk-ant-fake-already-stored-0000', 'the stored credential is kept');
+    assert.equal(planLegacyMigration(opts(h)).plan.needed, false);
   });
 
   it('allocates openclaw\'s collision ids for openai-codex', () => {
