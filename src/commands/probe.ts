@@ -47,6 +47,7 @@ export class ProbeController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Running probe (one at a time). */
   running: Thenable<unknown> | undefined;
+  private abort: AbortController | undefined;
 
   constructor(private readonly o: OpenClawAuth) {
     const saved = o.context.globalState.get<Record<string, StoredProbe>>(RESULTS_KEY) ?? {};
@@ -133,8 +134,9 @@ export class ProbeController implements vscode.Disposable {
     }
     if (!(await this.confirmCost())) return undefined;
     const options: ProbeOptions = { ...probeSettings(), provider: scope === 'all' ? undefined : provider, profileIds: scope === 'profile' && profileId ? [profileId] : [] };
+    const ac = new AbortController();
+    this.abort = ac;
     const run = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Probing credentials', cancellable: true }, async (progress, token) => {
-      const ac = new AbortController();
       token.onCancellationRequested(() => ac.abort());
       let done = 0;
       const s = await liveProbeSummary(entry.snapshot, options, {
@@ -148,7 +150,7 @@ export class ProbeController implements vscode.Disposable {
     });
     this.running = run;
     let summary: ProbeSummary;
-    try { summary = await run; } finally { this.running = undefined; }
+    try { summary = await run; } finally { this.running = undefined; this.abort = undefined; }
     await this.store(entry.agentId, summary);
     this.last = { summary, agentId: entry.agentId };
     if (!summary.cancelled) {
@@ -167,6 +169,13 @@ export class ProbeController implements vscode.Disposable {
     this.o.log.info(msg);
     void this.o.ui.showInformationMessage(msg, 'Show Report').then((p) => { if (p === 'Show Report') this.showReport(); });
     return summary;
+  }
+
+  /** Cancel Probe (the progress notification's Cancel does the same). */
+  cancel(): boolean {
+    if (!this.abort) return false;
+    this.abort.abort();
+    return true;
   }
 
   showReport(): void {
@@ -347,6 +356,7 @@ export function probeCommands(o: OpenClawAuth): ProbeCommandTable {
     'openclawAuth.probeProvider': (a) => c.probe(a, 'provider'),
     'openclawAuth.probeProfile': (a) => c.probe(a, 'profile'),
     'openclawAuth.showProbeReport': () => c.showReport(),
+    'openclawAuth.cancelProbe': () => c.cancel(),
     'openclawAuth.exportProbeJson': () => c.exportJson(),
     'openclawAuth.showRotationChain': (a) => c.showRotationChain(a),
     'openclawAuth.addRotationKey': (a) => c.addRotationKey(a),

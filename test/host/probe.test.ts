@@ -148,6 +148,28 @@ describe('OpenClaw Auth probes in the extension host', function () {
     assert.equal(srv.maxInFlight, 1);
   });
 
+  it('Cancel Probe stops a probe stuck on a provider that never answers, well before its timeout', async () => {
+    const home = path.dirname(stateDir);
+    await applyMutation({ stateDirSetting: stateDir, env: { HOME: home } }, { kind: 'upsertProfile', profileId: 'groq:hang', credential: { type: 'api_key', provider: 'groq', key: fakeKey('hang', 51) } });
+    await vscode.commands.executeCommand('openclawAuth.refresh');
+    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeoutMs', 20000, vscode.ConfigurationTarget.Global);
+    srv.reset();
+    const s = script([]);
+    owner.ui = s.ui;
+    const t0 = Date.now();
+    const pending = vscode.commands.executeCommand<{ cancelled?: boolean; results: Array<{ profileId?: string; error?: string }> }>('openclawAuth.probeProfile', { profileId: 'groq:hang' });
+    await waitFor(() => srv.requests.length === 1, 'the request reached the provider');
+    assert.equal(await vscode.commands.executeCommand('openclawAuth.cancelProbe'), true);
+    const summary = await pending;
+    assert.ok(Date.now() - t0 < 10000, 'ended long before the 20 s timeout');
+    assert.equal(summary.cancelled, true);
+    assert.equal(summary.results.find((r) => r.profileId === 'groq:hang')?.error, 'Probe cancelled.');
+    assert.ok(s.messages.some((m) => /^Probe cancelled/.test(m)), s.messages.join(' | '));
+    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeoutMs', undefined, vscode.ConfigurationTarget.Global);
+    await applyMutation({ stateDirSetting: stateDir, env: { HOME: home } }, { kind: 'removeProfile', profileId: 'groq:hang' });
+    await vscode.commands.executeCommand('openclawAuth.refresh');
+  });
+
   it('rotation chain: add a key to .env (private), see it masked, remove it again', async () => {
     const envFile = path.join(stateDir, '.env');
     fs.writeFileSync(envFile, '# keep me\nOTHER=1\n');

@@ -42,11 +42,13 @@ async function both(home: string, agentId?: string): Promise<{ theirs: ProbeResu
 describe('probe parity with openclaw models status --probe', function () {
   this.timeout(400_000);
   let srv: ProviderServer;
+  const homes: string[] = [];
+  const fixtureHome = (name: string) => { const h = copyFixtureHome(name); homes.push(h); return h; };
   before(async () => { await ensureOpenclaw(); srv = await startProviderServer(); });
-  after(async () => { await srv?.close(); });
+  after(async () => { await srv?.close(); for (const h of homes) fs.rmSync(h, { recursive: true, force: true }); });
 
   it('basic fixture with openrouter on a loopback server: same rows, reason codes and statuses', async () => {
-    const home = copyFixtureHome('basic');
+    const home = fixtureHome('basic');
     editConfig(home, (cfg) => {
       cfg.models = { providers: { openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] } } };
     });
@@ -59,7 +61,7 @@ describe('probe parity with openclaw models status --probe', function () {
   });
 
   it('expiry fixture (expired and expiring tokens, no model for copilot) with anthropic on a loopback server', async () => {
-    const home = copyFixtureHome('expiry');
+    const home = fixtureHome('expiry');
     editConfig(home, (cfg) => {
       cfg.models = { providers: { anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-sonnet-4-6')] } } };
     });
@@ -72,7 +74,7 @@ describe('probe parity with openclaw models status --probe', function () {
   });
 
   it('multi-agent fixture, agent work (inherited and local profiles, per-agent order), openrouter on a loopback server', async () => {
-    const home = copyFixtureHome('multi-agent');
+    const home = fixtureHome('multi-agent');
     editConfig(home, (cfg) => {
       cfg.models = { providers: { openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] } } };
     });
@@ -86,6 +88,7 @@ describe('probe parity with openclaw models status --probe', function () {
     // provider when the probed one fails (it then reports that profile's result), so a provider
     // with two live profiles would not compare the same credential.
     const home = makeEmptyHome('openclaw-auth-probe-');
+    homes.push(home);
     const opts = { env: { HOME: home } };
     const add = (profileId: string, provider: string, key: string) => applyMutation(opts, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key } });
     await add('openai:ok', 'openai', fakeKey('ok', 1));
