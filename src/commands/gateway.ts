@@ -179,12 +179,19 @@ export class GatewayController implements vscode.Disposable {
     }
   }
 
+  private statusSeq = 0;
+
   /** Fetches models.authStatus for the current agent and reconciles it with the store reader's view. */
   async refreshAuthStatus(): Promise<AuthStatus | undefined> {
     if (!this.client || !this.connected) return undefined;
+    // Answers can arrive out of order (the gateway serves requests concurrently): only the answer
+    // to the latest request is kept, so a slow early one never overwrites a newer view.
+    const mine = ++this.statusSeq;
     try {
       const agentId = this.o.currentAgent !== this.o.defaultAgent ? this.o.currentAgent : undefined;
-      this.authStatus = await this.client.authStatus(agentId ? { agentId } : {});
+      const st = await this.client.authStatus(agentId ? { agentId } : {});
+      if (mine !== this.statusSeq) return this.authStatus;
+      this.authStatus = st;
     } catch (e) {
       this.channel.warn(`models.authStatus: ${(e as Error).message}`);
       return undefined;

@@ -115,7 +115,13 @@ describe('gateway in the extension host (real openclaw)', function () {
     await waitFor(() => owner.agent('main')?.view.providers.some((p) => p.provider === 'groq'), 'groq in the tree', 10_000);
     g.reconcile();
     assert.deepEqual(g.mismatch, []);
-    assert.match(g.lastView?.tooltip ?? '', /Gateway auth view: .*groq/);
+    // An order change (Move Up/Down, drag and drop) goes through models.authOrderSet, with Undo.
+    const o = script([]);
+    owner.ui = o.ui;
+    await owner.setOrder('main', 'groq', ['groq:manual']);
+    assert.deepEqual(readSnapshot({ stateDirSetting: dir }).state.order?.groq, ['groq:manual']);
+    assert.ok(o.messages.some((m) => /^Order for groq: groq:manual\./.test(m)), o.messages.join('\n'));
+    await waitFor(() => /Gateway auth view: .*groq/.test(g.lastView?.tooltip ?? '') && !/differs/.test(g.lastView?.tooltip ?? ''), 'the tooltip shows the gateway view, in agreement', 20_000);
   });
 
   it('Remove Provider Auth through the gateway reports the runs it stopped (none here) and the view follows', async () => {
