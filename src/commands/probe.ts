@@ -9,6 +9,7 @@ import type { OpenClawAuth } from '../owner';
 import type { Node } from '../views/profilesTree';
 import { liveProbeSummary, localProbeSummary, recordProbeResults, setUsageStats, GatewayOwnsStateError } from '../store/probe';
 import { isGatewayRunning } from '../store/gatewayLive';
+import type { AgentSnapshot } from '../store/snapshot';
 import { addRotationKey, removeRotationKey, rotationChain } from '../store/rotationKeys';
 import { resetCooldown } from '../auth/cooldownMath';
 import { buildPinCommand, PinError } from '../auth/pin';
@@ -20,7 +21,7 @@ import { probeBadge, probeReportHtml, probeStatusText, formatCountdown, type Sto
 export const REPORT_VIEW_TYPE = 'openclawAuth.probeReport';
 const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';
 const RESULTS_KEY = 'openclawAuth.probe.lastResults';
-const RESTART_COMMAND = 'openclawAuth.gateway.restart';
+const RESTART_COMMAND = 'openclawAuth.restartGateway';
 
 type Target = { agentId?: string; provider?: string; profileId?: string };
 function target(arg: unknown): Target {
@@ -155,7 +156,7 @@ export class ProbeController implements vscode.Disposable {
     this.last = { summary, agentId: entry.agentId };
     if (!summary.cancelled) {
       try {
-        const rec = await recordProbeResults(this.o.snapshotOptions(entry.agentId), summary);
+        const rec = await recordProbeResults(this.o.snapshotOptions(entry.agentId), summary, Date.now(), (s) => this.gatewayRuns(s));
         if (rec.written) this.o.log.info(`Recorded the probe outcome of ${rec.profiles.length} profile(s) in the auth state.`);
         else if (rec.skipped) this.o.log.info(rec.skipped);
       } catch (e) {
@@ -225,13 +226,19 @@ export class ProbeController implements vscode.Disposable {
     if (entry) await this.removeRotationKey({ ...t, source: entry.source, masked: entry.masked, position: entry.position });
   }
 
+  /** A gateway this window supervises (started or adopted), else one answering on openclaw.json's port. */
+  private async gatewayRuns(s: AgentSnapshot): Promise<boolean> {
+    const k = this.o.gateway?.supervisor.state.kind;
+    if (k === 'ready' || k === 'degraded' || k === 'starting') return true;
+    return isGatewayRunning(s);
+  }
+
   private async afterEnvChange(done: string): Promise<void> {
     this.o.reload();
     const snap = this.o.current()?.snapshot;
-    const running = snap ? await isGatewayRunning(snap) : false;
+    const running = snap ? await this.gatewayRuns(snap) : false;
     if (!running) { void this.o.ui.showInformationMessage(done); return; }
-    const has = (await vscode.commands.getCommands(true)).includes(RESTART_COMMAND);
-    const pick = await this.o.ui.showInformationMessage(`${done} The running gateway reads .env only when it starts.`, ...(has ? ['Restart Gateway'] : []));
+    const pick = await this.o.ui.showInformationMessage(`${done} The running gateway reads .env only when it starts.`, 'Restart Gateway');
     if (pick === 'Restart Gateway') await vscode.commands.executeCommand(RESTART_COMMAND);
   }
 
@@ -290,14 +297,14 @@ export class ProbeController implements vscode.Disposable {
     if (!stats) { void this.o.ui.showInformationMessage(`${profile.id} has no cooldown to reset.`); return; }
     const { stats: next, keptBlock } = resetCooldown(stats);
     try {
-      const r = await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, next);
+      const r = await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, next, (s) => this.gatewayRuns(s));
       this.o.log.info(`Reset the cooldown of ${profile.id} (wrote ${r.file}).`);
       this.o.reload();
       const previous = r.previous;
       const msg = `Reset the cooldown of ${profile.id}.${keptBlock ? ' Its subscription-limit block stays: openclaw lifts it from the provider\'s usage data.' : ''}`;
       void this.o.ui.showInformationMessage(msg, 'Undo').then(async (p) => {
         if (p !== 'Undo') return;
-        await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, previous);
+        await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, previous, (s) => this.gatewayRuns(s));
         this.o.reload();
       });
     } catch (e) {

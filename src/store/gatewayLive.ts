@@ -1,8 +1,9 @@
 /**
  * Whether a gateway runs for this state directory, cheaply: `GET /healthz` on the loopback port
- * from openclaw.json `gateway.port` (default 18789). Kept small so the gateway supervisor can
- * replace it with its own knowledge.
+ * from openclaw.json `gateway.port` (default 18789), with the supervisor's probe
+ * (src/gateway/health.ts). The editor also asks its own supervisor (src/commands/probe.ts).
  */
+import { probeGateway } from '../gateway/health';
 import type { AgentSnapshot } from './snapshot';
 
 export const DEFAULT_GATEWAY_PORT = 18789;
@@ -15,14 +16,9 @@ export function gatewayPort(config: Record<string, unknown>, env: Readonly<Recor
   return typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536 ? p : DEFAULT_GATEWAY_PORT;
 }
 
+/** Whether an OpenClaw gateway (not just anything) answers on the loopback port. */
 export async function gatewayHealthy(port: number, timeoutMs = 500): Promise<boolean> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    const body = await res.text();
-    return res.ok && /"ok"\s*:\s*true/.test(body);
-  } catch {
-    return false;
-  }
+  return (await probeGateway(port, { timeoutMs })).kind === 'gateway';
 }
 
 export async function isGatewayRunning(s: AgentSnapshot): Promise<boolean> {
