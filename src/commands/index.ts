@@ -17,18 +17,8 @@ import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secre
 import { move } from '../auth/order';
 import { agentDbPath } from '../store/paths';
 import { probeCommands } from './probe';
+import { target, type Target } from './target';
 
-type Target = { agentId?: string; provider?: string; profileId?: string };
-
-function target(arg: unknown): Target {
-  if (!arg || typeof arg !== 'object') return {};
-  const node = arg as Node;
-  if (node.kind === 'profile') return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.id };
-  if (node.kind === 'provider') return { agentId: node.agentId, provider: node.provider.provider };
-  if (node.kind === 'agent') return { agentId: node.agentId };
-  const n = arg as Record<string, unknown>;
-  return { agentId: typeof n.agentId === 'string' ? n.agentId : undefined, provider: typeof n.provider === 'string' ? n.provider : undefined, profileId: typeof n.profileId === 'string' ? n.profileId : undefined };
-}
 
 async function pickString(o: OpenClawAuth, items: string[], title: string): Promise<string | undefined> {
   return (await o.ui.showQuickPick(items.map((label) => ({ label })), { title }))?.label;

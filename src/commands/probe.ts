@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
 import type { OpenClawAuth } from '../owner';
-import type { Node } from '../views/profilesTree';
+import { target, type Target } from './target';
 import { liveProbeSummary, localProbeSummary, recordProbeResults, setUsageStats, GatewayOwnsStateError } from '../store/probe';
 import { isGatewayRunning } from '../store/gatewayLive';
 import type { AgentSnapshot } from '../store/snapshot';
@@ -23,16 +23,6 @@ const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';
 const RESULTS_KEY = 'openclawAuth.probe.lastResults';
 const RESTART_COMMAND = 'openclawAuth.restartGateway';
 
-type Target = { agentId?: string; provider?: string; profileId?: string };
-function target(arg: unknown): Target {
-  if (!arg || typeof arg !== 'object') return {};
-  const node = arg as Node;
-  if (node.kind === 'profile') return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.id };
-  if (node.kind === 'provider') return { agentId: node.agentId, provider: node.provider.provider };
-  if (node.kind === 'agent') return { agentId: node.agentId };
-  const n = arg as Record<string, unknown>;
-  return { agentId: typeof n.agentId === 'string' ? n.agentId : undefined, provider: typeof n.provider === 'string' ? n.provider : undefined, profileId: typeof n.profileId === 'string' ? n.profileId : undefined };
-}
 
 function probeSettings(): Required<Pick<ProbeOptions, 'timeoutMs' | 'concurrency' | 'maxTokens'>> {
   const c = vscode.workspace.getConfiguration('openclawAuth.probe');

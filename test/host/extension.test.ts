@@ -14,6 +14,7 @@ import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import type { Node } from '../../src/views/profilesTree';
 import { readSnapshot, applyMutation } from '../../src/store';
+import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const KEY = 'sk-host-fake-0123456789abcdef0123456789abcdef';
@@ -34,13 +35,6 @@ function walk(d: string): string[] {
   return fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? (fs.chmodSync(path.join(d, e.name), 0o700), walk(path.join(d, e.name))) : [path.join(d, e.name)]));
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function useState(dir: string): Promise<void> {
   await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);

@@ -19,6 +19,7 @@ import { probeGateway } from '../../src/gateway/health';
 import { descendants, alive } from '../../src/gateway/process';
 import { ACTION_LABELS } from '../../src/views/gatewayStatus';
 import { TOKEN_SECRET_KEY } from '../../src/commands/gateway';
+import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const KEY = 'gsk_host_fake_gateway_0123456789abcdef';
@@ -39,15 +40,6 @@ function script(answers: Array<string | undefined>): { ui: Ui; messages: string[
   return { ui, messages };
 }
 
-async function waitFor<T>(fn: () => T | undefined | false, what: string, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });

@@ -15,6 +15,7 @@ import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import { PREVIEW_SCHEME } from '../../src/views/migration';
+import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const SECRETS = ['sk-ant-api03-fake-legacy-public-0123456789abcdef', 'fake-access-openai-codex-public-0123456789abcdef', 'sk-or-v1-fake-legacy-flat-work-5555555555555555'];
@@ -44,13 +45,6 @@ function legacyCopy(): string {
   return path.join(dir, '.openclaw');
 }
 
-async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Scripted answers by message pattern; every message is recorded with the buttons offered. */
 function user(answers: Array<[RegExp, string | undefined]>): { ui: Ui; messages: string[] } {

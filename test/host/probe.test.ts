@@ -17,6 +17,7 @@ import { applyMutation, readSnapshot } from '../../src/store';
 import { setUsageStats } from '../../src/store/probe';
 import { maskSecret } from '../../src/auth/mask';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
+import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 let owner: OpenClawAuth;
@@ -24,13 +25,6 @@ let srv: ProviderServer;
 let stateDir: string;
 const temps: string[] = [];
 
-async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function script(answers: Array<string | undefined>): { ui: Ui; messages: string[] } {
   const messages: string[] = [];

@@ -14,6 +14,7 @@ import { GatewayClient, GatewayError } from '../../src/gateway/client';
 import { probeGateway } from '../../src/gateway/health';
 import { descendants, processGroup, alive } from '../../src/gateway/process';
 import { deriveView, readSnapshot } from '../../src/store';
+import { waitFor } from '../helpers/wait';
 
 export const GATEWAY_TOKEN = 'gw-token-fake-interop-0123456789abcdef';
 const GROQ_KEY = 'gsk_fake_interop_groq_0123456789abcdefghij';
@@ -41,15 +42,6 @@ function groupMembers(pgid: number): number[] {
   return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => processGroup(p) === pgid);
 }
 
-async function waitFor<T>(fn: () => T | undefined | false, what: string, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('gateway (real openclaw)', function () {
   this.timeout(240_000);
