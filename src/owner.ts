@@ -128,6 +128,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.agents = [];
     }
     this.migration?.check();
+    this.probes?.onStoreChanged();
     this.lastReloadAt = Date.now();
     this.updateUi();
     if (this.gateway?.connected) void this.gateway.refreshAuthStatus();

@@ -34,6 +34,9 @@ export class ProbeController implements vscode.Disposable {
   private results = new Map<string, StoredProbe>();
   private last: { summary: ProbeSummary & { local?: boolean }; agentId: string } | undefined;
   private panel: vscode.WebviewPanel | undefined;
+  /** The scope of the last Check Credentials, re-run when the store changes while its report is open. */
+  private lastCheck: { agentId: string; provider?: string; profileIds: string[] } | undefined;
+  private checkGeneration = 0;
   private ticker: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   /** Running probe (one at a time). */
@@ -98,7 +101,10 @@ export class ProbeController implements vscode.Disposable {
     const t = target(arg);
     const entry = this.o.agent(t.agentId);
     if (!entry) { void this.o.ui.showErrorMessage('No OpenClaw state to check.'); return undefined; }
-    const s = await localProbeSummary(entry.snapshot, { provider: t.provider, profileIds: t.profileId ? [t.profileId] : [] });
+    this.lastCheck = { agentId: entry.agentId, provider: t.provider, profileIds: t.profileId ? [t.profileId] : [] };
+    const generation = ++this.checkGeneration;
+    const s = await localProbeSummary(entry.snapshot, { provider: t.provider, profileIds: this.lastCheck.profileIds });
+    if (generation !== this.checkGeneration) return s;
     this.last = { summary: s, agentId: entry.agentId };
     const problems = s.results.filter((r) => r.reasonCode);
     this.showReport();
@@ -143,6 +149,7 @@ export class ProbeController implements vscode.Disposable {
     let summary: ProbeSummary;
     try { summary = await run; } finally { this.running = undefined; this.abort = undefined; }
     await this.store(entry.agentId, summary);
+    this.checkGeneration++;
     this.last = { summary, agentId: entry.agentId };
     if (!summary.cancelled) {
       try {
@@ -169,6 +176,23 @@ export class ProbeController implements vscode.Disposable {
     return true;
   }
 
+  /**
+   * The local checks are free: while their report is open, every store change (a reload) re-runs
+   * them on the new snapshot and refreshes the page in place (without taking focus).
+   */
+  onStoreChanged(): void {
+    const c = this.lastCheck;
+    if (!this.panel || !c || !this.last?.summary.local || this.last.agentId !== c.agentId) return;
+    const entry = this.o.agent(c.agentId);
+    if (!entry) return;
+    const generation = ++this.checkGeneration;
+    localProbeSummary(entry.snapshot, { provider: c.provider, profileIds: c.profileIds }).then((s) => {
+      if (generation !== this.checkGeneration || !this.panel || !this.last?.summary.local) return;
+      this.last = { summary: s, agentId: c.agentId };
+      this.renderReport();
+    }, (e: unknown) => this.o.log.warn(`Re-running the credential check failed: ${this.o.log.scrub((e as Error).message)}`));
+  }
+
   showReport(): void {
     if (!this.last) { void this.o.ui.showInformationMessage('No probe yet. Run Check Credentials or a probe first.'); return; }
     const title = this.last.summary.local ? 'OpenClaw credential check' : 'OpenClaw probe report';
@@ -176,12 +200,18 @@ export class ProbeController implements vscode.Disposable {
       this.panel = vscode.window.createWebviewPanel(REPORT_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableScripts: false, enableFindWidget: true, localResourceRoots: [] });
       this.panel.onDidDispose(() => { this.panel = undefined; }, this, this.disposables);
     }
-    this.panel.title = title;
-    this.panel.webview.html = probeReportHtml(this.last.summary, { nonce: crypto.randomBytes(16).toString('base64'), cspSource: this.panel.webview.cspSource, title, agentId: this.last.agentId });
+    this.renderReport();
     this.panel.reveal(undefined, true);
   }
 
   /** The HTML the report shows now (host tests read it). */
+  private renderReport(): void {
+    if (!this.panel || !this.last) return;
+    const title = this.last.summary.local ? 'OpenClaw credential check' : 'OpenClaw probe report';
+    this.panel.title = title;
+    this.panel.webview.html = probeReportHtml(this.last.summary, { nonce: crypto.randomBytes(16).toString('base64'), cspSource: this.panel.webview.cspSource, title, agentId: this.last.agentId });
+  }
+
   get reportHtml(): string | undefined { return this.panel?.webview.html; }
 
   async exportJson(): Promise<vscode.TextDocument | undefined> {

@@ -103,6 +103,20 @@ describe('OpenClaw Auth probes in the extension host', function () {
     assert.equal(srv.requests.length, 0);
   });
 
+  it('the open credential check follows the store: a stored order that lists openai:out clears its verdict, clearing it brings it back', async () => {
+    srv.reset();
+    await vscode.commands.executeCommand('openclawAuth.checkCredentials');
+    assert.match(owner.probes.reportHtml ?? '', /openai:out<\/td>.*excluded_by_auth_order/);
+    const opts = { stateDirSetting: stateDir, env: { HOME: path.dirname(stateDir) } };
+    // An outside write (as the openclaw CLI would make it): the watcher reloads, the check re-runs.
+    await applyMutation(opts, { kind: 'setOrder', provider: 'openai', profileIds: ['openai:ok', 'openai:out'] });
+    await waitFor(() => /openai:out<\/td>.*not probed/.test(owner.probes.reportHtml ?? ''), 'the report to drop excluded_by_auth_order for openai:out');
+    assert.match(owner.probes.reportHtml ?? '', /openai:bad<\/td>.*excluded_by_auth_order/);
+    await applyMutation(opts, { kind: 'setOrder', provider: 'openai', profileIds: null });
+    await waitFor(() => /openai:out<\/td>.*excluded_by_auth_order/.test(owner.probes.reportHtml ?? ''), 'the report to show excluded_by_auth_order again');
+    assert.equal(srv.requests.length, 0);
+  });
+
   it('Probe All: cost warning once, live results on the rows and in the status bar, outcome recorded, report and JSON export', async () => {
     srv.reset();
     const s = script(['Run Probes', 'Show Report']);
