@@ -19,6 +19,7 @@
  * place and report it: nothing we cannot read is moved.
  */
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { coerceUsageStats } from './schemas';
 import { SecretRefSchema, formatRef } from './secretRef';
 import { maskSecret } from './mask';
@@ -712,12 +713,14 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
     if (it.field !== 'usageStats' && canonicalProvider(it.key) !== it.key) { it.toKey = canonicalProvider(it.key); it.action = it.action === 'add' ? 'rename' : it.action; }
   }
   // Providers of renamed profiles are fixed even without an id change.
-  const storeAfter = { version: Math.max(1, Number(existing.version) || 1), profiles };
-  const stateAfter: Obj = { version: 1 };
+  // Every other key of the stored documents is kept as it was.
+  const storeAfter = { ...existing, version: Math.max(1, Number(existing.version) || 1), profiles };
+  const stateAfter: Obj = { ...(existingState ?? {}), version: existingState?.version ?? 1 };
   for (const f of ['order', 'lastGood', 'usageStats'] as const) if (state[f] && Object.keys(state[f]).length) stateAfter[f] = state[f];
-  const hasState = Object.keys(stateAfter).length > 1;
-  const storeChanged = JSON.stringify(storeAfter.profiles) !== JSON.stringify(existingProfiles) || a.storeText === undefined && Object.keys(profiles).length > 0;
-  const stateChanged = hasState && JSON.stringify(stateAfter) !== JSON.stringify(existingState ?? null);
+  const hasState = Object.keys(stateAfter).some((k) => k !== 'version');
+  // Compared as values: the same entries in another key order (as openclaw or we wrote them) are no change.
+  const storeChanged = !isDeepStrictEqual(storeAfter.profiles, existingProfiles) || a.storeText === undefined && Object.keys(profiles).length > 0;
+  const stateChanged = hasState && !isDeepStrictEqual(stateAfter, existingState ?? null);
   const changed = storeChanged || stateChanged || importing.length > 0;
   plan.targets.push({
     agentId: a.agentId,

@@ -295,6 +295,38 @@ describe('legacy migration (doctor)', function () {
     assert.equal(planLegacyMigration(opts(h)).plan.needed, false);
   });
 
+  it('a store with no legacy file is never a migration: key order and unknown keys of the stored state are no change', async () => {
+    const h = home('cooldown');
+    const sharedDb = path.join(h, '.openclaw/state/openclaw.sqlite');
+    const before = cells(sharedDb, 'shared');
+    assert.ok(before.state, 'the cooldown fixture has a stored auth state');
+    // The same state with its keys in another order (as our own writer may leave them) plus a key from a newer openclaw.
+    const reordered: J = { futureField: { kept: true } };
+    for (const k of Object.keys(before.state).reverse()) reordered[k] = before.state[k];
+    await mutateDb(sharedDb, (db) => { writeCell(db, { table: 'config_machine_state', key: 'authProfiles.state' }, JSON.stringify(reordered), 1); }, { kind: 'shared' });
+    const files = hashTree(h, () => false);
+    const { plan } = planLegacyMigration(opts(h));
+    assert.equal(plan.needed, false);
+    assert.deepEqual(plan.targets, []);
+    const r = await applyLegacyMigration(opts(h));
+    assert.equal(r.changed, false);
+    assert.deepEqual(hashTree(h, () => false), files, 'nothing written');
+  });
+
+  it('an import keeps the keys of the stored state and store it does not know', async () => {
+    const h = home('legacy/before');
+    const workDb = path.join(h, '.openclaw/agents/work/agent/openclaw-agent.sqlite');
+    await mutateDb(workDb, (db) => {
+      writeCell(db, { table: 'auth_profile_state', key: 'primary' }, JSON.stringify({ version: 1, futureField: ['kept'] }), 1);
+    }, { kind: 'agent', agentId: 'work' });
+    fs.writeFileSync(path.join(h, '.openclaw/agents/work/agent/auth-state.json'), JSON.stringify({ version: 1, lastGood: { openrouter: 'openrouter:default' } }));
+    await applyLegacyMigration(opts(h));
+    const work = cells(workDb, 'agent');
+    assert.deepEqual((work.state as J | undefined)?.lastGood, { openrouter: 'openrouter:default' }, 'the imported state');
+    assert.deepEqual((work.state as J | undefined)?.futureField, ['kept']);
+    assert.ok(Object.keys((work.store as { profiles: J }).profiles).length > 0, 'the work agent\'s legacy profiles were imported');
+  });
+
   it('allocates openclaw\'s collision ids for openai-codex', () => {
     const occ = new Set(['openai:default']);
     assert.equal(allocateId('openai-codex:default', occ), 'openai:chatgpt-default');
