@@ -38,7 +38,7 @@ export interface StoredProbe {
 /** "probe ok · 120 ms · 3m ago" */
 export function probeBadge(p: StoredProbe, now: number): string {
   const r = p.result;
-  const what = r.reasonCode ? `${r.status} (${r.reasonCode})` : r.status;
+  const what = r.reasonCode && r.reasonCode !== r.status ? `${r.status} (${r.reasonCode})` : r.status;
   return `probe ${what}${r.latencyMs !== undefined ? ` · ${formatLatency(r.latencyMs)}` : ''} · ${formatAgo(p.at, now)}`;
 }
 
@@ -74,7 +74,7 @@ export function probeReportHtml(s: ProbeSummary & { local?: boolean }, opts: { n
   const sections = [...byProvider].map(([provider, rows]) => {
     const body = rows.map((r) => {
       const pending = (r as { pending?: boolean }).pending;
-      const status = pending ? 'not probed' : r.reasonCode ? `${r.status} · ${r.reasonCode}` : r.status;
+      const status = pending ? 'not probed' : r.reasonCode && r.reasonCode !== r.status ? `${r.status} · ${r.reasonCode}` : r.status;
       const cls = pending ? 'muted' : STATUS_CLASS[r.status] ?? 'muted';
       const tried = r.attempts && r.attempts.length > 1 ? `<div class="tried">keys tried: ${r.attempts.map((a) => `${escHtml(a.source)} ${escHtml(a.key)} → ${escHtml(a.status)}`).join(', ')}</div>` : '';
       return `<tr><td>${escHtml(r.profileId ?? r.label)}</td><td>${escHtml(r.source)}</td><td>${escHtml(r.model ?? '-')}</td><td><span class="st ${cls}">${escHtml(status)}</span></td><td class="num">${escHtml(formatLatency(r.latencyMs))}</td><td class="err">${r.error && r.status !== 'ok' && !pending ? escHtml(r.error) : ''}${tried}</td></tr>`;
