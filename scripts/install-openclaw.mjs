@@ -184,9 +184,28 @@ export function runNpm(cwd, args, env) {
   });
 }
 
+/**
+ * The environment for an inner npm: the outer npm's own variables are dropped. `npm test` (npm on
+ * Node 20) passes `npm_config_user_agent` ("npm/10 node/v20 …"), `npm_node_execpath` and its
+ * lifecycle keys down; code-server's postinstall reads the Node version from the user agent and
+ * refuses "node v20" although it runs on Node 24. Only keys the user set for the registry or a
+ * proxy are kept.
+ */
+export function cleanEnv(env = process.env) {
+  const keep = /^npm_config_(registry|proxy|https_proxy|http_proxy|noproxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig)$/i;
+  const out = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (/^npm_/i.test(k) && !keep.test(k)) continue;
+    if (k === 'INIT_CWD' || k === 'NODE' || k === 'npm_execpath') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 export function npmEnv(extraPath) {
   const env = {
-    ...process.env,
+    ...cleanEnv(),
     npm_config_fund: 'false',
     npm_config_audit: 'false',
     npm_config_update_notifier: 'false',

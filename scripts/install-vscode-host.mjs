@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import {
   NODE_VERSION,
   acquireLock,
+  cleanEnv,
   ensurePrefixDir,
   installedVersion,
   nodeInstalled,
@@ -82,6 +83,10 @@ export function resolveChromium(env = process.env) {
   if (fromEnv) return fromEnv;
   for (const c of ['/usr/bin/chromium', '/usr/bin/chromium-browser']) if (isExecutable(c)) return c;
   return '/usr/bin/chromium';
+}
+
+function onPath(name) {
+  return (process.env.PATH ?? '').split(path.delimiter).some((d) => d && isExecutable(path.join(d, name)));
 }
 
 function isExecutable(file) {
@@ -166,6 +171,11 @@ async function ensureAptPackages(h, { needKrb5 }) {
     wanted.push('chromium');
   }
   if (needKrb5 && !fs.existsSync(h.gssapiHeader)) wanted.push('libkrb5-dev');
+  // code-server's postinstall compiles native modules with node-gyp: a C++ toolchain and python3.
+  if (needKrb5) {
+    if (!onPath('g++') || !onPath('make')) wanted.push('build-essential');
+    if (!onPath('python3')) wanted.push('python3');
+  }
   if (!wanted.length) return;
   const manual = `apt-get update && apt-get install -y ${wanted.join(' ')}`;
   if (process.platform !== 'linux' || !isExecutable('/usr/bin/apt-get')) {
@@ -174,7 +184,7 @@ async function ensureAptPackages(h, { needKrb5 }) {
   if (process.getuid?.() !== 0) {
     throw new HostInstallError(`Missing system packages: ${wanted.join(', ')}. Installing them needs root; run:\n  sudo ${manual}`);
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = { ...cleanEnv(), DEBIAN_FRONTEND: 'noninteractive' };
   log('apt-get update ...');
   let t0 = Date.now();
   let r = await run('apt-get', ['update'], { env });
