@@ -68,7 +68,7 @@ export async function runDoctor(a: DoctorArgs, write: Write = (s) => process.std
     return 0;
   }
   if (a.undo) {
-    const r = undoLegacyMigration(a.undo, opts);
+    const r = await undoLegacyMigration(a.undo, opts);
     if (a.json) out(r);
     else write(`Undid migration ${r.runId}; restored:\n${r.restored.map((p) => `  ${displayPath(p, home)}`).join('\n')}\n`);
     return 0;

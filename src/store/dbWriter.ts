@@ -1,21 +1,34 @@
 /**
- * The one way this project changes an openclaw SQLite DB: load it into sql.js, apply a change,
- * export, and replace the file atomically, only when no other process can be writing it.
+ * The one way this project changes an openclaw SQLite DB.
  *
- * Why not open it in place: sql.js works on an in-memory copy and takes no file locks, so it
- * cannot join openclaw's WAL protocol. Instead we refuse while anything else holds the DB or
- * has committed pages in `-wal` that the main file does not have yet, and we re-check the
- * file's identity just before the rename (re-reading and re-applying the change if it moved).
+ * Native engine (`node:sqlite`, see engine.ts): open the file in place, `BEGIN IMMEDIATE` with a
+ * busy timeout, change the cells, commit. SQLite's own locks and WAL protect both sides, so this
+ * is safe beside a running gateway or openclaw command; nothing is copied or renamed, and a
+ * 200 MB agent DB costs what its auth rows cost.
+ *
+ * sql.js engine (runtimes without a built-in SQLite): sql.js works on an in-memory copy and takes
+ * no file locks, so its result must replace the file. That is allowed only while no SQLite
+ * connection can hold the file: no `-wal`, `-shm` or non-empty `-journal` beside it (every
+ * openclaw connection in WAL mode has them while open). Our own lock is held across the whole
+ * read-modify-write, the temp file is integrity-checked before the rename, and the file's
+ * identity and the absence of those files are checked again immediately before the rename.
+ * Otherwise the write is refused with what to do. No decision here reads /proc (macOS and Windows
+ * have none); on Linux it may only name the holder in a message.
+ *
+ * New DBs (no OpenClaw yet) are created from openclaw's schema templates, without ever replacing
+ * an existing file (hard link of a verified temp file).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import crypto from 'node:crypto';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { atomicWrite, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
-import { SqliteReader } from './sqliteReader';
+import { atomicWrite, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
+import { classifySqliteError, dbUrl, engineName, loadNativeSqlite, nativeConn, sqljsConn, type EngineName, type SqlJsDatabaseLike, type NativeDatabase, type SqlConn } from './engine';
 
 export type DbKind = 'shared' | 'agent';
+export type { SqlConn } from './engine';
 
 export class StoreBusyError extends Error {
   readonly code = 'STORE_BUSY';
@@ -41,36 +54,53 @@ export class StoreCorruptError extends Error {
   }
 }
 
-function comm(pid: number): string {
-  try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return 'unknown'; }
+/** A write that failed for a reason of the file system (full disk, read-only, permissions). */
+export class StoreWriteError extends Error {
+  readonly code = 'STORE_WRITE';
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreWriteError';
+  }
 }
 
-/** Throws StoreBusyError when another process may be writing `dbPath`. */
+/** How long a native write waits for another connection's write lock. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** Linux only, and only for a message: who has the file open. Never a safety decision. */
+function holderText(dbPath: string): string {
+  const pids = processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`]);
+  if (!pids.length) return '';
+  const comm = (pid: number) => { try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return 'unknown'; } };
+  return ` It is open in ${pids.map((p) => `${comm(p)} (pid ${p})`).join(', ')}.`;
+}
+
+/** The files that show a SQLite connection may hold `dbPath` (or a transaction is in flight). */
+export function sqliteCompanions(dbPath: string): string[] {
+  const out: string[] = [];
+  for (const f of [`${dbPath}-wal`, `${dbPath}-shm`]) if (fs.existsSync(f)) out.push(path.basename(f));
+  const j = identity(`${dbPath}-journal`);
+  if (j.exists && j.size > 0) out.push(path.basename(`${dbPath}-journal`));
+  return out;
+}
+
+/**
+ * For the sql.js engine: throws StoreBusyError unless the file can be replaced (no -wal, -shm or
+ * hot -journal). The native engine never needs this: SQLite's locks decide there.
+ */
+export function assertReplaceable(dbPath: string): void {
+  const present = sqliteCompanions(dbPath);
+  if (!present.length) return;
+  throw new StoreBusyError(
+    `${path.basename(dbPath)} is in use: ${present.join(' and ')} exist beside it, so the OpenClaw gateway or an openclaw command has it open ` +
+      `(or one stopped without cleaning up).${holderText(dbPath)} This runtime (Node ${process.version}) has no built-in SQLite to write beside it safely, ` +
+      'so nothing was changed. Stop the gateway (or connect the extension to it so the change goes through its control plane), or run the ' +
+      'openclaw-auth CLI with Node 22.13 or newer; if no OpenClaw is running, `openclaw models auth list` once removes the leftover files.',
+  );
+}
+
+/** @deprecated name kept for callers: the check the current engine needs before a write. */
 export function assertNotBusy(dbPath: string): void {
-  const holders = new Set<number>(processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`]));
-  if (holders.size > 0) {
-    const who = [...holders].map((p) => `${comm(p)} (pid ${p})`).join(', ');
-    throw new StoreBusyError(
-      `${path.basename(dbPath)} is open in ${who}. OpenClaw may be writing it, so nothing was changed. ` +
-        'Stop the OpenClaw gateway (or connect the extension to it so changes go through its control plane), then try again.',
-    );
-  }
-  const wal = `${dbPath}-wal`;
-  if (fs.existsSync(wal) && fs.statSync(wal).size > 0 && fs.existsSync(dbPath)) {
-    let committed = false;
-    try {
-      const r = SqliteReader.open(dbPath);
-      committed = r.info.walCommitted;
-      r.close();
-    } catch { committed = true; }
-    if (committed) {
-      throw new StoreBusyError(
-        `${path.basename(dbPath)} has committed changes in its -wal file that are not in the database file yet ` +
-          '(a gateway is running, or OpenClaw stopped without a checkpoint). Nothing was changed. Stop the gateway, ' +
-          'run `openclaw models auth list` once so OpenClaw checkpoints it, then try again.',
-      );
-    }
-  }
+  if (engineName() === 'sqljs') assertReplaceable(dbPath);
 }
 
 function templateBytes(kind: DbKind): Uint8Array {
@@ -99,75 +129,226 @@ async function createDb(kind: DbKind, agentId: string | undefined, now: number):
   return db;
 }
 
+const SQLITE_MAGIC = 'SQLite format 3\u0000';
+
+function sqliteHeaderOk(bytes: Uint8Array): boolean {
+  return bytes.length >= 100 && Buffer.from(bytes.subarray(0, 16)).toString('latin1') === SQLITE_MAGIC;
+}
+
+/** Runs `PRAGMA integrity_check` on DB bytes with sql.js; throws when it is not "ok". */
+async function assertIntegrity(bytes: Uint8Array, what: string): Promise<void> {
+  const SQL = await loadSqlJs();
+  const copy = new Uint8Array(bytes);
+  copy[18] = 1; copy[19] = 1;
+  const db = new SQL.Database(copy);
+  try {
+    const r = db.exec('PRAGMA integrity_check')[0]?.values[0]?.[0];
+    if (r !== 'ok') throw new StoreWriteError(`${what} failed its integrity check before it was put in place (${String(r)}); nothing was changed.`);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Puts a new DB file at `dbPath` only if none exists: a verified temp file is hard-linked into
+ * place (link never replaces). Returns false when another process created the file meanwhile.
+ */
+async function createDbFile(dbPath: string, kind: DbKind, agentId: string | undefined, now: number): Promise<boolean> {
+  const db = await createDb(kind, agentId, now);
+  let out: Uint8Array;
+  try { out = db.export(); } finally { db.close(); }
+  out[18] = 2; out[19] = 2; // openclaw's DBs are WAL
+  await assertIntegrity(out, `The new ${path.basename(dbPath)}`);
+  const dir = path.dirname(dbPath);
+  ensurePrivateDir(dir);
+  const tmp = path.join(dir, `.${path.basename(dbPath)}.openclaw-auth-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      let off = 0;
+      while (off < out.length) off += fs.writeSync(fd, out, off, out.length - off);
+      fs.fsyncSync(fd);
+    } finally { fs.closeSync(fd); }
+    const back = fs.readFileSync(tmp);
+    if (back.length !== out.length || !back.equals(Buffer.from(out))) throw new StoreWriteError(`The new ${path.basename(dbPath)} did not read back as written; nothing was changed.`);
+    try {
+      fs.linkSync(tmp, dbPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+    return true;
+  } catch (e) {
+    throw fileError(e, dbPath);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/** A raw errno from writing `file` as a sentence that says nothing was changed. */
+function fileError(e: unknown, file: string): Error {
+  if (e instanceof StoreWriteError || e instanceof StoreBusyError || e instanceof StoreCorruptError || e instanceof StoreConflictError) return e;
+  const code = (e as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    ENOSPC: 'there is no space left on the disk',
+    EDQUOT: 'the disk quota is used up',
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'the operation is not permitted (the file may be immutable)',
+    EIO: 'an input/output error occurred',
+  };
+  const reason = (code && why[code]) ?? (e as Error).message;
+  return new StoreWriteError(`Could not write ${file}: ${reason}${code ? ` (${code})` : ''}. Nothing was changed.`, e);
+}
+
 export interface MutateOptions {
   kind: DbKind;
   agentId?: string;
   now?: () => number;
-  /** Test hook: runs after the change is computed and before the identity re-check. */
+  /** Test hook: runs after the change is computed and before the commit (native) or the identity re-check (sql.js). */
   beforeCommit?: () => void;
+  /** The engine to use; default: engineName() (the runtime's, or the forced one). */
+  engine?: EngineName;
 }
 
 /**
- * Applies `change` to the DB at `dbPath` (creating it when missing). `change` may run more than
- * once (after a concurrent modification it is re-applied to the fresh contents), so it must be a
- * pure function of the DB it is given. Returns whatever `change` returned on the committed run.
+ * Applies `change` to the DB at `dbPath` (creating it when missing) in one transaction. On the
+ * sql.js engine `change` may run more than once (after a concurrent modification it is re-applied
+ * to the fresh contents), so it must be a pure function of the DB it is given. Returns whatever
+ * `change` returned on the committed run.
  */
-export async function mutateDb<T>(dbPath: string, change: (db: Database) => T, opts: MutateOptions): Promise<T> {
-  const SQL = await loadSqlJs();
+export async function mutateDb<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
+  const engine = opts.engine ?? engineName();
   const now = opts.now ?? Date.now;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    assertNotBusy(dbPath);
-    const before = identity(dbPath);
-    let db: Database;
-    let wasWal = true;
-    if (before.exists) {
+  if (!fs.existsSync(dbPath)) await createDbFile(dbPath, opts.kind, opts.agentId, now());
+  return engine === 'native' ? mutateNative(dbPath, change, opts) : mutateSqlJs(dbPath, change, opts);
+}
+
+function checkHeader(dbPath: string): void {
+  let head: Buffer;
+  try {
+    const fd = fs.openSync(dbPath, 'r');
+    try {
+      head = Buffer.alloc(100);
+      const n = fs.readSync(fd, head, 0, 100, 0);
+      head = head.subarray(0, n);
+    } finally { fs.closeSync(fd); }
+  } catch (e) {
+    throw new StoreWriteError(`Could not open ${dbPath}: ${(e as Error).message}. Nothing was changed.`, e);
+  }
+  if (head.length === 0) throw new StoreCorruptError(`${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`);
+  if (!sqliteHeaderOk(head)) throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
+}
+
+function openNative(dbPath: string): NativeDatabase {
+  const sqlite = loadNativeSqlite();
+  if (!sqlite) throw new StoreWriteError(`This runtime has no built-in SQLite (Node ${process.version}).`);
+  try {
+    const db = new sqlite.DatabaseSync(dbUrl(dbPath, 'rw'));
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    return db;
+  } catch (e) {
+    throw nativeError(e, dbPath);
+  }
+}
+
+function nativeError(e: unknown, dbPath: string): Error {
+  if (e instanceof StoreWriteError || e instanceof StoreBusyError || e instanceof StoreCorruptError) return e;
+  const name = path.basename(dbPath);
+  const msg = (e as Error).message;
+  switch (classifySqliteError(e)) {
+    case 'busy':
+      return new StoreBusyError(`${name} stayed locked by another program for ${BUSY_TIMEOUT_MS / 1000} s (OpenClaw is writing it), so nothing was changed.${holderText(dbPath)} Try again in a moment.`);
+    case 'corrupt':
+      return new StoreCorruptError(`${dbPath} is damaged (${msg}); nothing was changed. Check it with \`openclaw doctor\` or restore it from a backup.`);
+    case 'full':
+      return new StoreWriteError(`Could not write ${dbPath}: there is no space left on the disk (SQLITE_FULL). Nothing was changed.`, e);
+    case 'readonly':
+      return new StoreWriteError(`Could not write ${dbPath}: it is read-only for this user (${msg}). Nothing was changed.`, e);
+    case 'cantopen':
+      return new StoreWriteError(`Could not open ${dbPath} (${msg}). Nothing was changed.`, e);
+    default:
+      return e as Error;
+  }
+}
+
+async function mutateNative<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
+  checkHeader(dbPath);
+  const db = openNative(dbPath);
+  try {
+    const conn = nativeConn(db);
+    try {
+      conn.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      throw nativeError(e, dbPath);
+    }
+    try {
+      const result = change(conn);
+      opts.beforeCommit?.();
+      conn.exec('COMMIT');
+      return result;
+    } catch (e) {
+      try { conn.exec('ROLLBACK'); } catch { /* SQLite already rolled back (SQLITE_FULL, I/O error) */ }
+      throw nativeError(e, dbPath);
+    }
+  } finally {
+    try { db.close(); } catch { /* closed */ }
+  }
+}
+
+async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
+  const SQL = await loadSqlJs();
+  // Our own lock across the whole read-modify-write: two of our writers never interleave.
+  return withLock(dbPath, () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      assertReplaceable(dbPath);
+      const before = identity(dbPath);
       const bytes = new Uint8Array(fs.readFileSync(dbPath));
-      if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== 'SQLite format 3\u0000') {
-        throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
-      }
-      wasWal = bytes[18] === 2;
+      if (!sameIdentity(before, identity(dbPath))) continue;
+      if (bytes.length === 0) throw new StoreCorruptError(`${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`);
+      if (!sqliteHeaderOk(bytes)) throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
+      const wasWal = bytes[18] === 2;
       // sql.js has no shared memory for WAL; the file is loaded as a rollback-journal DB and
       // switched back to WAL in the exported bytes.
       bytes[18] = 1; bytes[19] = 1;
+      let db: Database;
       try {
         db = new SQL.Database(bytes);
         db.exec('SELECT count(*) FROM sqlite_schema');
       } catch (e) {
         throw new StoreCorruptError(`${dbPath} could not be opened (${(e as Error).message}); nothing was changed.`);
       }
-    } else {
-      db = await createDb(opts.kind, opts.agentId, now());
-    }
-    let result: T;
-    let out: Uint8Array;
-    try {
-      db.exec('BEGIN');
-      result = change(db);
-      db.exec('COMMIT');
-      out = db.export();
-    } finally {
-      db.close();
-    }
-    if (wasWal) { out[18] = 2; out[19] = 2; }
-    let conflict = false;
-    try {
-      withLock(dbPath, () => {
+      let result: T;
+      let out: Uint8Array;
+      try {
+        db.exec('BEGIN');
+        result = change(sqljsConn(db as unknown as SqlJsDatabaseLike));
+        db.exec('COMMIT');
+        const check = db.exec('PRAGMA integrity_check')[0]?.values[0]?.[0];
+        if (check !== 'ok') throw new StoreCorruptError(`${dbPath} fails SQLite's integrity check (${String(check)}); nothing was changed.`);
+        out = db.export();
+      } finally {
+        db.close();
+      }
+      if (wasWal) { out[18] = 2; out[19] = 2; }
+      let conflict = false;
+      try {
         opts.beforeCommit?.();
         atomicWrite(dbPath, out, {
           mode: 0o600,
           beforeRename: () => {
             if (!sameIdentity(before, identity(dbPath))) { conflict = true; throw new StoreConflictError('changed'); }
-            assertNotBusy(dbPath);
+            assertReplaceable(dbPath);
           },
         });
-      });
-    } catch (e) {
-      if (conflict) continue;
-      throw e;
+      } catch (e) {
+        if (conflict) continue;
+        throw fileError(e, dbPath);
+      }
+      return result;
     }
-    return result;
-  }
-  throw new StoreConflictError(`${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`);
+    throw new StoreConflictError(`${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`);
+  });
 }
 
 // ---- cell helpers for the two auth layouts ----
@@ -177,16 +358,19 @@ export interface CellAddress {
   key: string;
 }
 
-export function readCell(db: Database, a: CellAddress): string | undefined {
+export function readCell(db: SqlConn, a: CellAddress): string | undefined {
   const [keyCol, valCol] = a.table === 'config_machine_state' ? ['state_key', 'value_json'] : a.table === 'auth_profile_store' ? ['store_key', 'store_json'] : ['state_key', 'state_json'];
-  ensureAuthTable(db, a.table);
-  const res = db.exec(`SELECT ${valCol} FROM ${a.table} WHERE ${keyCol} = ?`, [a.key]);
-  const v = res[0]?.values[0]?.[0];
+  if (!hasTable(db, a.table)) return undefined;
+  const v = db.get(`SELECT ${valCol} AS v FROM ${a.table} WHERE ${keyCol} = ?`, [a.key])?.v;
   return typeof v === 'string' ? v : undefined;
 }
 
+export function hasTable(db: SqlConn, table: string): boolean {
+  return db.get('SELECT 1 AS x FROM sqlite_schema WHERE type = ? AND name = ?', ['table', table]) !== undefined;
+}
+
 /** Upserts (or with `undefined` deletes) a JSON cell, as openclaw does. */
-export function writeCell(db: Database, a: CellAddress, value: string | undefined, now: number): void {
+export function writeCell(db: SqlConn, a: CellAddress, value: string | undefined, now: number): void {
   ensureAuthTable(db, a.table);
   const [keyCol, valCol, tsCol] = a.table === 'config_machine_state' ? ['state_key', 'value_json', 'updated_at_ms'] : a.table === 'auth_profile_store' ? ['store_key', 'store_json', 'updated_at'] : ['state_key', 'state_json', 'updated_at'];
   if (value === undefined) db.run(`DELETE FROM ${a.table} WHERE ${keyCol} = ?`, [a.key]);
@@ -194,9 +378,8 @@ export function writeCell(db: Database, a: CellAddress, value: string | undefine
 }
 
 /** An older agent DB may lack the auth tables; create them with openclaw's exact definitions. */
-function ensureAuthTable(db: Database, table: CellAddress['table']): void {
-  const exists = db.exec('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?', ['table', table]).length > 0;
-  if (exists) return;
+function ensureAuthTable(db: SqlConn, table: CellAddress['table']): void {
+  if (hasTable(db, table)) return;
   if (table === 'config_machine_state') {
     db.run('CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT');
   } else if (table === 'auth_profile_store') {

@@ -24,13 +24,15 @@ import { randomUUID } from 'node:crypto';
 import { planMigration, publicPlan, sha256, SOURCE_FILE, isObj, type AgentInput, type MigrationPlan, type Obj, type SourceFileInput, type SourceKind, type TargetPlan } from '../auth/legacyMigration';
 import { agentDbPath, agentDir as resolveAgentDir, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
 import { configAgents, loadConfig, serializeConfig, type JsonObject } from './config';
-import { SqliteReader } from './sqliteReader';
-import { assertNotBusy, mutateDb, writeCell, readCell, StoreBusyError } from './dbWriter';
+import { readAuthCells, readRowsIn, RECEIPT_KIND } from './authCells';
+import type { SqlValue } from './sqliteReader';
+import type { EngineName } from './engine';
+import { assertNotBusy, hasTable, mutateDb, writeCell, readCell, StoreBusyError, type SqlConn } from './dbWriter';
 import { atomicWrite, ensurePrivateDir } from './fileio';
 import { PRIMARY_ROW_KEY, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY } from './snapshot';
 
 export const MAX_LEGACY_FILE_BYTES = 8 * 1024 * 1024;
-export const RECEIPT_KIND = 'auth-profile-json-to-sqlite-v2';
+export { RECEIPT_KIND };
 
 export interface LegacyOptions {
   stateDirSetting?: string;
@@ -52,35 +54,14 @@ export class MigrationError extends Error {
 
 interface TargetCells { exists: boolean; storeText?: string; stateText?: string; marker?: string; receipts: Map<string, string>; error?: string }
 
-function readTarget(dbPath: string, kind: 'shared' | 'agent'): TargetCells {
+function readTarget(dbPath: string, kind: 'shared' | 'agent', engine?: EngineName): TargetCells {
   const out: TargetCells = { exists: fs.existsSync(dbPath), receipts: new Map() };
   if (!out.exists) return out;
-  let r: SqliteReader | undefined;
   try {
-    r = SqliteReader.open(dbPath);
-    if (kind === 'shared') {
-      if (r.hasTable('config_machine_state')) {
-        const want = new Set([SHARED_STORE_KEY, SHARED_STATE_KEY, SHARED_MARKER_KEY]);
-        for (const row of r.rowsWhere('config_machine_state', 'state_key', (v) => typeof v === 'string' && want.has(v))) {
-          if (typeof row.value_json !== 'string') continue;
-          if (row.state_key === SHARED_STORE_KEY) out.storeText = row.value_json;
-          if (row.state_key === SHARED_STATE_KEY) out.stateText = row.value_json;
-          if (row.state_key === SHARED_MARKER_KEY) out.marker = row.value_json;
-        }
-      }
-      if (r.hasTable('migration_sources')) {
-        for (const row of r.rowsWhere('migration_sources', 'migration_kind', (v) => v === RECEIPT_KIND)) {
-          if (typeof row.source_key === 'string' && typeof row.status === 'string') out.receipts.set(row.source_key, row.status);
-        }
-      }
-    } else {
-      if (r.hasTable('auth_profile_store')) for (const row of r.rows('auth_profile_store')) if (row.store_key === PRIMARY_ROW_KEY && typeof row.store_json === 'string') out.storeText = row.store_json;
-      if (r.hasTable('auth_profile_state')) for (const row of r.rows('auth_profile_state')) if (row.state_key === PRIMARY_ROW_KEY && typeof row.state_json === 'string') out.stateText = row.state_json;
-    }
+    const c = readAuthCells(dbPath, kind, { receipts: true, engine });
+    Object.assign(out, { storeText: c.storeText, stateText: c.stateText, marker: c.marker, receipts: c.receipts });
   } catch (e) {
     out.error = (e as Error).message;
-  } finally {
-    r?.close();
   }
   return out;
 }
@@ -192,23 +173,48 @@ export function interruptedRuns(opts: LegacyOptions = {}): string[] {
 }
 
 /**
- * Plans. With `recover` (Apply, Undo) interrupted runs are first finished or rolled back; without
- * it (the read-only `doctor` plan) nothing at all is changed and they are only listed.
+ * Plans; changes nothing. Runs that were interrupted (a kill, a crash) are listed in
+ * `interrupted`; Apply and Undo finish or roll them back first (`recoverMigrations`).
  */
 export function planLegacyMigration(opts: LegacyOptions & { recover?: boolean } = {}): PlanResult {
-  const interrupted = opts.recover === false ? interruptedRuns(opts) : [];
-  const recovered = opts.recover === false ? [] : recoverMigrations(opts);
+  const interrupted = interruptedRuns(opts);
   const detection = detectLegacy(opts);
   const home = detection.paths.home;
   const plan = planMigration(detection.input, (p) => displayPath(p, home));
-  return { detection, plan, recovered, interrupted };
+  return { detection, plan, recovered: [], interrupted };
 }
 
 // ---------------------------------------------------------------- journal
 
 interface JournalFile { path: string; existed: boolean; beforeSha?: string; backup?: string; afterSha?: string }
-/** Cell contents are kept as hashes: the journal holds no credential. */
-interface JournalTarget extends JournalFile { kind: 'shared' | 'agent'; agentId: string; storeSha: string; stateSha?: string }
+/**
+ * A DB the run writes. Its rows are never restored as a file (openclaw may hold it and writes
+ * its own rows beside ours): `cells` is a private JSON file in the run directory with the auth
+ * cells and receipt rows as they were before the run, and the journal keeps hashes of what the run
+ * wrote (canonical JSON, so a rewrite in another key order still counts as ours). The journal
+ * itself holds no credential.
+ */
+interface JournalDb {
+  path: string;
+  existed: boolean;
+  /** Cell layout: the state DB's config_machine_state rows, or an agent DB's tables. */
+  kind: 'shared' | 'agent';
+  cells?: string;
+  storeSha?: string;
+  stateSha?: string;
+  /** sha256 of the canonical JSON the run wrote to the store / state cell. */
+  storeCanon?: string;
+  stateCanon?: string;
+  /** The run wrote the `auth.sharedStore` marker. */
+  markerAdded?: boolean;
+  /** Receipt keys the run wrote into this DB's migration_sources. */
+  receiptKeys?: string[];
+  /** Journals of earlier versions: a whole-file backup and its hashes. */
+  backup?: string;
+  beforeSha?: string;
+  afterSha?: string;
+}
+interface JournalTarget extends JournalDb { agentId: string; storeSha: string }
 interface JournalSource { path: string; sha256: string; archivePath: string; backup: string; agentId: string; kind: SourceKind }
 export interface Journal {
   version: 1;
@@ -219,7 +225,7 @@ export interface Journal {
   stateDir: string;
   targets: JournalTarget[];
   /** The state DB (receipts), when it is not one of the targets. */
-  receiptsDb?: JournalFile;
+  receiptsDb?: JournalDb;
   config?: JournalFile & { afterText: string };
   sources: JournalSource[];
   summary: ReturnType<typeof publicPlan>;
@@ -266,7 +272,7 @@ function cleanLeftovers(dirs: Iterable<string>): void {
     let names: string[];
     try { names = fs.readdirSync(d); } catch { continue; }
     for (const n of names) {
-      const tmp = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n);
+      const tmp = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n) ?? /^\..+\.openclaw-auth-(\d+)-[0-9a-f]+\.tmp$/.exec(n);
       let pid: number | undefined;
       if (tmp) pid = Number(tmp[1]);
       else if (n.endsWith('.openclaw-auth.lock')) {
@@ -289,32 +295,164 @@ function restoreFile(f: JournalFile, ours: (current: string | undefined) => bool
   if (f.existed ? cur === f.beforeSha : cur === undefined) return 'unchanged';
   if (!ours(cur)) return 'foreign';
   if (f.existed && f.backup) copyPrivate(f.backup, f.path);
-  else {
-    fs.rmSync(f.path, { force: true });
-    // The writer created the directory (e.g. `state/`) for a new DB: leave no empty trace.
-    try { fs.rmdirSync(path.dirname(f.path)); } catch { /* not empty or not ours */ }
-  }
+  else fs.rmSync(f.path, { force: true });
   return 'restored';
 }
 
-function targetHoldsPlan(t: JournalTarget): boolean {
-  const cells = readTarget(t.path, t.kind);
-  return cells.storeText !== undefined && sha256(cells.storeText) === t.storeSha && (t.stateSha === undefined || (cells.stateText !== undefined && sha256(cells.stateText) === t.stateSha));
+/** sha256 of JSON text with object keys sorted: the same data written in another key order matches. */
+export function canonSha(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  try { return sha256(JSON.stringify(canon(JSON.parse(text)))); } catch { return sha256(text); }
 }
 
-function rollBack(dir: string, j: Journal): string {
-  const foreign: string[] = [];
-  for (const t of j.targets) {
-    if (restoreFile(t, (cur) => cur === t.afterSha || targetHoldsPlan(t)) === 'foreign') foreign.push(t.path);
+type Rows = Array<Record<string, SqlValue>>;
+interface BeforeCells { storeText?: string; stateText?: string; marker?: string; sources: Rows; runs: Rows }
+
+const storeAddr = (kind: 'shared' | 'agent') => (kind === 'shared' ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY } : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY });
+const stateAddr = (kind: 'shared' | 'agent') => (kind === 'shared' ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY } : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY });
+const MARKER = { table: 'config_machine_state' as const, key: SHARED_MARKER_KEY };
+
+/** Reads what a DB holds before the run (cells and the receipt rows the run may replace). */
+function captureBefore(dbPath: string, kind: 'shared' | 'agent', receiptKeys: string[]): BeforeCells {
+  if (!fs.existsSync(dbPath)) return { sources: [], runs: [] };
+  const c = readAuthCells(dbPath, kind);
+  const sources = receiptKeys.length ? readRowsIn(dbPath, 'migration_sources', 'source_key', receiptKeys) : [];
+  const runIds = sources.map((r) => r.last_run_id).filter((v): v is string => typeof v === 'string');
+  const runs = runIds.length ? readRowsIn(dbPath, 'migration_runs', 'id', runIds) : [];
+  return { storeText: c.storeText, stateText: c.stateText, marker: c.marker, sources, runs };
+}
+
+function readBefore(d: JournalDb): BeforeCells {
+  if (!d.cells) return { sources: [], runs: [] };
+  const v = JSON.parse(fs.readFileSync(d.cells, 'utf8'), (_k, x: unknown) => (isObj(x) && x.$bytes !== undefined && Object.keys(x).length === 1 ? Buffer.from(String(x.$bytes), 'base64') : x)) as BeforeCells;
+  return v;
+}
+
+function writeBefore(file: string, b: BeforeCells): void {
+  const text = JSON.stringify(b, (_k, x: unknown) => (x instanceof Uint8Array ? { $bytes: Buffer.from(x).toString('base64') } : typeof x === 'bigint' ? Number(x) : x));
+  atomicWrite(file, text, { mode: 0o600 });
+}
+
+/**
+ * Puts back the auth cells (and receipt rows) a run wrote into one DB, in place, through the
+ * store's writer: rows openclaw wrote since (its own machine state) are kept. A cell that holds
+ * neither what the run wrote nor what was there before changed after the run: it is named in the
+ * returned list and nothing is written, unless `force`.
+ */
+async function restoreDbCells(d: JournalDb, force: boolean, now: number): Promise<{ restored: boolean; changed: string[] }> {
+  if (!fs.existsSync(d.path)) return { restored: false, changed: [] };
+  if (!d.cells) throw new MigrationError(`This migration run was made by an older version that kept a whole-file copy of ${d.path}; restore ${d.backup ?? 'the backup'} by hand while OpenClaw is stopped.`, 'OLD_JOURNAL');
+  const before = readBefore(d);
+  const cur = readTarget(d.path, d.kind);
+  if (cur.error) throw new MigrationError(`${cur.error} Nothing was changed.`, 'UNREADABLE');
+  const changed: string[] = [];
+  const sAddr = storeAddr(d.kind);
+  const tAddr = stateAddr(d.kind);
+  const cell = (want: string | undefined, wroteCanon: string | undefined, current: string | undefined, addr: { table: string; key: string }) => {
+    if (wroteCanon === undefined) return false;
+    const c = canonSha(current);
+    if (c === canonSha(want)) return false; // already as before
+    if (c !== wroteCanon) changed.push(`${d.path} ${addr.table} "${addr.key}"`);
+    return true;
+  };
+  const doStore = cell(before.storeText, d.storeCanon, cur.storeText, sAddr);
+  const doState = cell(before.stateText, d.stateCanon, cur.stateText, tAddr);
+  const doMarker = Boolean(d.markerAdded) && before.marker === undefined && cur.marker !== undefined;
+  if (doMarker && cur.marker !== '{"location":"state-db"}') changed.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  const keys = d.receiptKeys ?? [];
+  if (changed.length && !force) return { restored: false, changed };
+  if (!doStore && !doState && !doMarker && !keys.length) return { restored: false, changed };
+  await mutateDb(d.path, (db) => {
+    if (doStore) writeCell(db, sAddr, before.storeText, now);
+    if (doState) writeCell(db, tAddr, before.stateText, now);
+    if (doMarker) writeCell(db, MARKER, undefined, now);
+    if (keys.length && hasTable(db, 'migration_sources')) {
+      for (const key of keys) {
+        const row = db.get('SELECT last_run_id FROM migration_sources WHERE source_key = ?', [key]);
+        const prev = before.sources.find((r) => r.source_key === key);
+        if (!row && !prev) continue;
+        if (row && prev && row.last_run_id === prev.last_run_id) continue;
+        if (row) {
+          if (typeof row.last_run_id === 'string' && hasTable(db, 'migration_runs')) db.run('DELETE FROM migration_runs WHERE id = ?', [row.last_run_id]);
+          db.run('DELETE FROM migration_sources WHERE source_key = ?', [key]);
+        }
+        if (prev) insertRow(db, 'migration_sources', prev);
+        for (const r of before.runs) if (prev && r.id === prev.last_run_id && hasTable(db, 'migration_runs')) { db.run('DELETE FROM migration_runs WHERE id = ?', [r.id as string]); insertRow(db, 'migration_runs', r); }
+      }
+    }
+  }, { kind: d.kind === 'shared' ? 'shared' : 'agent', now: () => now });
+  return { restored: true, changed };
+}
+
+function insertRow(db: SqlConn, table: string, row: Record<string, SqlValue>): void {
+  const cols = Object.keys(row);
+  db.run(`INSERT INTO "${table}" (${cols.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`, cols.map((c) => row[c] ?? null) as never);
+}
+
+/** The config paths a migration changed, as key lists (leaves of the before/after difference). */
+function diffPaths(a: unknown, b: unknown, at: string[] = [], out: string[][] = []): string[][] {
+  if (isObj(a) && isObj(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) diffPaths(a[k], b[k], [...at, k], out);
+  } else if (!deepEqual(a, b)) out.push(at);
+  return out;
+}
+function getPath(o: unknown, p: string[]): unknown {
+  let v = o;
+  for (const k of p) { if (!isObj(v) || !Object.hasOwn(v, k)) return undefined; v = v[k]; }
+  return v;
+}
+function setPath(o: Obj, p: string[], value: unknown): void {
+  let v: Obj = o;
+  for (const k of p.slice(0, -1)) { if (!isObj(v[k])) v[k] = {}; v = v[k] as Obj; }
+  const last = p[p.length - 1] as string;
+  if (value === undefined) delete v[last]; else v[last] = value;
+}
+
+/**
+ * openclaw.json: its exact pre-run bytes when it still holds what the run wrote; otherwise only
+ * the keys the run changed are put back, when each still holds the run's value (openclaw may have
+ * written other keys since). Returns the keys that changed after the run.
+ */
+function restoreConfig(c: JournalFile & { afterText: string }, force: boolean): { restored: boolean; changed: string[] } {
+  const cur = fileSha(c.path);
+  if (c.existed ? cur === c.beforeSha : cur === undefined) return { restored: false, changed: [] };
+  if (cur === sha256(c.afterText)) {
+    restoreFile(c, () => true);
+    return { restored: true, changed: [] };
   }
-  if (j.receiptsDb) {
-    const r = j.receiptsDb;
-    const hasOurReceipt = () => { const c = readTarget(r.path, 'shared'); return j.sources.some((s) => c.receipts.has(receiptKey(s.path, s.sha256))); };
-    if (restoreFile(r, (cur) => cur === r.afterSha || hasOurReceipt()) === 'foreign') foreign.push(r.path);
+  const loaded = loadConfig(c.path);
+  if (loaded.error || !loaded.plainJson || !loaded.exists) {
+    if (!force) return { restored: false, changed: [`${c.path} (it was rewritten with comments, removed or cannot be parsed)`] };
+    restoreFile(c, () => true);
+    return { restored: true, changed: [] };
+  }
+  const beforeData: unknown = c.existed && c.backup ? loadConfig(c.backup).data : {};
+  const afterData: unknown = JSON.parse(c.afterText);
+  const paths = diffPaths(beforeData, afterData);
+  const changed = paths.filter((p) => !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) && !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)));
+  if (changed.length && !force) return { restored: false, changed: changed.map((p) => `${c.path} ${p.join('.')}`) };
+  const next = JSON.parse(JSON.stringify(loaded.data)) as Obj;
+  for (const p of paths) setPath(next, p, getPath(beforeData, p));
+  atomicWrite(c.path, serializeConfig(next as JsonObject), { mode: 0o600 });
+  return { restored: true, changed: [] };
+}
+
+function journalDbs(j: Journal): JournalDb[] {
+  return [...j.targets, ...(j.receiptsDb ? [j.receiptsDb] : [])];
+}
+
+async function rollBack(dir: string, j: Journal): Promise<string> {
+  const foreign: string[] = [];
+  // A run cut short before it wrote anything has nothing to put back; each DB's cells are checked.
+  for (const d of journalDbs(j)) {
+    if (!d.cells) { if (d.backup && restoreFile(d as JournalFile, (cur) => cur === d.afterSha) === 'foreign') foreign.push(d.path); continue; }
+    const r = await restoreDbCells(d, false, Date.now());
+    foreign.push(...r.changed);
   }
   if (j.config) {
-    const c = j.config;
-    if (restoreFile(c, (cur) => cur === sha256(c.afterText)) === 'foreign') foreign.push(c.path);
+    const r = restoreConfig(j.config, false);
+    foreign.push(...r.changed);
   }
   for (const s of j.sources) {
     if (!fs.existsSync(s.path) && fs.existsSync(s.archivePath)) fs.renameSync(s.archivePath, s.path);
@@ -336,7 +474,7 @@ function archiveSources(j: Journal): void {
 }
 
 /** Finishes or rolls back runs that were interrupted. Returns a message per run handled. */
-export function recoverMigrations(opts: LegacyOptions = {}): string[] {
+export async function recoverMigrations(opts: LegacyOptions = {}): Promise<string[]> {
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
   const root = migrationsDir(paths);
   let names: string[] = [];
@@ -352,7 +490,7 @@ export function recoverMigrations(opts: LegacyOptions = {}): string[] {
     }
     if (j.status === 'prepared') {
       cleanLeftovers([...j.targets.map((t) => path.dirname(t.path)), ...(j.config ? [path.dirname(j.config.path)] : []), ...(j.receiptsDb ? [path.dirname(j.receiptsDb.path)] : [])]);
-      out.push(rollBack(dir, j));
+      out.push(await rollBack(dir, j));
     } else if (j.status === 'verified') {
       archiveSources(j);
       j.status = 'complete';
@@ -401,14 +539,16 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   const progress = opts.onProgress ?? (() => undefined);
   const pause = () => sleep(opts.stepDelayMs ?? 0);
   progress('Checking for interrupted migrations', 0, 6);
-  const { detection, plan, recovered } = planLegacyMigration(opts);
+  const recovered = await recoverMigrations(opts);
+  const { detection, plan } = planLegacyMigration(opts);
   if (!plan.needed) return { changed: false, plan, backups: [], recovered };
   if (plan.config.blocked) throw new MigrationError(plan.config.blocked, 'CONFIG_NOT_WRITABLE');
   const paths = detection.paths;
   const sharedDb = paths.sharedDb;
-  // Refuse before changing anything while a gateway (or anything) owns a DB we would write.
+  // The sql.js engine can write only a DB nothing holds: refuse before changing anything. The
+  // native engine writes in place beside a running gateway (SQLite's locks decide).
   const dbs = new Set([...plan.targets.map((t) => t.dbPath), sharedDb]);
-  for (const db of dbs) assertNotBusy(db);
+  for (const db of dbs) if (fs.existsSync(db)) assertNotBusy(db);
 
   const t0 = now();
   const runId = `${stamp(t0)}-${randomUUID().slice(0, 8)}`;
@@ -423,18 +563,6 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     copyPrivate(p, backup);
     return { path: p, existed, beforeSha: fileSha(backup), backup };
   };
-  const texts = plan.targets.map((t) => ({ store: JSON.stringify(t.store), state: stateCellText(t) }));
-  const targets: JournalTarget[] = plan.targets.map((t, i) => ({
-    ...backupOf(t.dbPath, 'db'), kind: t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent', agentId: t.agentId,
-    storeSha: sha256(texts[i]?.store ?? ''), ...(texts[i]?.state !== undefined ? { stateSha: sha256(texts[i]?.state ?? '') } : {}),
-  }));
-  // Receipts go to the state DB. When an older install keeps the shared store in the main agent
-  // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
-  // which would send openclaw looking for the shared credentials in the wrong place.
-  const receiptsWanted = !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
-  const receiptsDb = receiptsWanted ? backupOf(sharedDb, 'db') : undefined;
-  const configChanged = plan.config.after !== undefined;
-  const config = configChanged ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) } : undefined;
   const ts = stamp(t0);
   const sources: JournalSource[] = [];
   for (const t of plan.targets) for (const s of t.sources) {
@@ -442,6 +570,32 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     const b = backupOf(s.path, 'source');
     sources.push({ path: s.path, sha256: s.sha256, archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`, backup: b.backup ?? '', agentId: t.agentId, kind: s.kind });
   }
+  const receiptKeys = sources.map((x) => receiptKey(x.path, x.sha256));
+  // A DB's auth cells (and the receipt rows the run replaces) as they are now, in a private file.
+  const cellsOf = (dbPath: string, kind: 'shared' | 'agent', keys: string[]): JournalDb => {
+    const existed = fs.existsSync(dbPath);
+    const cells = path.join(runDir, `${String(++n).padStart(3, '0')}-cells-${path.basename(dbPath)}.json`);
+    writeBefore(cells, captureBefore(dbPath, kind, keys));
+    return { path: dbPath, existed, kind, cells, ...(keys.length ? { receiptKeys: keys } : {}) };
+  };
+  const texts = plan.targets.map((t) => ({ store: JSON.stringify(t.store), state: stateCellText(t) }));
+  const targets: JournalTarget[] = plan.targets.map((t, i) => {
+    const kind = t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent';
+    const text = texts[i] as { store: string; state?: string };
+    return {
+      ...cellsOf(t.dbPath, kind, t.dbPath === sharedDb ? receiptKeys : []), agentId: t.agentId,
+      storeSha: sha256(text.store), storeCanon: canonSha(text.store),
+      ...(text.state !== undefined ? { stateSha: sha256(text.state), stateCanon: canonSha(text.state) } : {}),
+      ...(kind === 'shared' && detection.sharedMarkerNeeded ? { markerAdded: true } : {}),
+    };
+  });
+  // Receipts go to the state DB. When an older install keeps the shared store in the main agent
+  // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
+  // which would send openclaw looking for the shared credentials in the wrong place.
+  const receiptsWanted = !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
+  const receiptsDb = receiptsWanted ? { ...cellsOf(sharedDb, 'shared', receiptKeys), ...(detection.sharedMarkerNeeded ? { markerAdded: true } : {}) } : undefined;
+  const configChanged = plan.config.after !== undefined;
+  const config = configChanged ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) } : undefined;
   const journal: Journal = { version: 1, runId, status: 'prepared', createdAt: new Date(t0).toISOString(), stateDir: paths.stateDir, targets, receiptsDb, config, sources, summary: publicPlan(plan) };
   pause();
   writeJournal(runDir, journal);
@@ -491,9 +645,7 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
         if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store))) problems.push(`${t.path}: the stored profiles differ from the plan`);
         if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state))) problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
       } catch (e) { problems.push(`${t.path}: ${(e as Error).message}`); }
-      t.afterSha = fileSha(t.path);
     }
-    if (receiptsDb) receiptsDb.afterSha = fileSha(sharedDb);
     if (config) {
       const back = loadConfig(config.path);
       if (!deepEqual(back.data, plan.config.after)) problems.push(`${config.path}: the written config differs from the plan`);
@@ -501,13 +653,13 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     }
     if (problems.length) {
       journal.status = 'prepared';
-      rollBack(runDir, journal);
+      await rollBack(runDir, journal);
       throw new MigrationError(`The migration was not kept because the read-back did not match the plan (${problems.join('; ')}). Everything was restored from the backups.`, 'VERIFY_FAILED');
     }
   } catch (e) {
     if (e instanceof MigrationError) throw e;
     // A refusal or I/O error part-way: put back what was written.
-    try { rollBack(runDir, journal); } catch (r) { throw new MigrationError(`${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`, 'ROLLBACK_FAILED'); }
+    try { await rollBack(runDir, journal); } catch (r) { throw new MigrationError(`${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`, 'ROLLBACK_FAILED'); }
     if (e instanceof StoreBusyError) throw e;
     throw new MigrationError(`The migration failed and was rolled back: ${(e as Error).message}`, 'APPLY_FAILED');
   }
@@ -531,7 +683,7 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
 }
 
 /** openclaw's receipts: one `migration_runs` + `migration_sources` row per archived source. */
-function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, now: number): (db: import('sql.js').Database) => void {
+function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, now: number): (db: SqlConn) => void {
   const rows = journal.sources.map((s) => {
     const t = plan.targets.find((x) => x.agentId === s.agentId) as TargetPlan;
     const isState = s.kind === 'auth-state';
@@ -552,7 +704,7 @@ function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, 
     return { key, runId, path: path.resolve(s.path), table: report.targetTable as string, sha: s.sha256, size: src?.size ?? 0, count, report: JSON.stringify(report) };
   });
   return (db) => {
-    const has = (t: string) => db.exec('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?', ['table', t]).length > 0;
+    const has = (t: string) => hasTable(db, t);
     if (!has('migration_sources') || !has('migration_runs')) return;
     for (const r of rows) {
       db.run('INSERT OR REPLACE INTO migration_runs (id, started_at, finished_at, status, report_json) VALUES (?,?,?,?,?)', [r.runId, now, now, 'completed', r.report]);
@@ -568,29 +720,33 @@ function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, 
 
 export interface UndoResult { runId: string; restored: string[] }
 
-export function undoLegacyMigration(runId: string, opts: LegacyOptions & { force?: boolean } = {}): UndoResult {
-  recoverMigrations(opts);
+export async function undoLegacyMigration(runId: string, opts: LegacyOptions & { force?: boolean } = {}): Promise<UndoResult> {
+  await recoverMigrations(opts);
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
-  if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`"${runId}" is not a migration run id.`, 'NO_RUN');
+  if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`"${runId.slice(0, 80)}" is not a migration run id.`, 'NO_RUN');
   const dir = path.join(migrationsDir(paths), runId);
   const j = readJournal(dir);
   if (!j) throw new MigrationError(`No migration run ${runId} in ${migrationsDir(paths)}.`, 'NO_RUN');
   if (j.status === 'undone') throw new MigrationError(`Migration ${runId} was already undone.`, 'ALREADY_UNDONE');
   if (j.status !== 'complete') throw new MigrationError(`Migration ${runId} did not complete (status ${j.status}); there is nothing to undo.`, 'NOT_COMPLETE');
-  const files: JournalFile[] = [...j.targets, ...(j.receiptsDb ? [j.receiptsDb] : []), ...(j.config ? [j.config] : [])];
-  for (const f of [...j.targets, ...(j.receiptsDb ? [j.receiptsDb] : [])]) if (fs.existsSync(f.path)) assertNotBusy(f.path);
-  // Refuse before touching anything when a file changed since the migration.
-  const changed = files.filter((f) => { const cur = fileSha(f.path); return cur !== f.afterSha && cur !== (f.existed ? f.beforeSha : undefined); });
-  if (changed.length && !opts.force) {
-    throw new MigrationError(`These files changed after migration ${runId}, so undoing it would lose those changes: ${changed.map((f) => f.path).join(', ')}. Nothing was changed. Use --force to restore the pre-migration copies anyway.`, 'CHANGED_SINCE');
+  const force = Boolean(opts.force);
+  const dbs = journalDbs(j);
+  for (const d of dbs) if (!d.cells) throw new MigrationError(`Migration ${runId} was made by an older version that kept whole-file copies of the databases; it cannot be undone in place. Its backups are in ${dir}.`, 'OLD_JOURNAL');
+  for (const d of dbs) if (fs.existsSync(d.path)) assertNotBusy(d.path);
+  // Refuse before touching anything when an auth cell or a config key the run wrote changed since.
+  // Rows openclaw wrote for itself (its plugin index, config health, its own migration runs) do not count.
+  const changed: string[] = [];
+  for (const d of dbs) changed.push(...(await dryRunDb(d)));
+  if (j.config) changed.push(...dryRunConfig(j.config));
+  if (changed.length && !force) {
+    throw new MigrationError(`These changed after migration ${runId}, so undoing it would lose those changes: ${changed.join(', ')}. Nothing was changed. Use --force to restore the pre-migration values anyway.`, 'CHANGED_SINCE');
   }
   const blocked = j.sources.filter((s) => fs.existsSync(s.path) && fileSha(s.path) !== s.sha256);
   if (blocked.length) throw new MigrationError(`A new file exists where an original would go back (${blocked.map((s) => s.path).join(', ')}); move it away first. Nothing was changed.`, 'SOURCE_EXISTS');
   const restored: string[] = [];
-  for (const f of files) {
-    if (f.existed && f.backup) { if (fileSha(f.path) !== f.beforeSha) { copyPrivate(f.backup, f.path); restored.push(f.path); } }
-    else if (fs.existsSync(f.path)) { fs.rmSync(f.path, { force: true }); restored.push(f.path); }
-  }
+  const now = (opts.now ?? Date.now)();
+  for (const d of dbs) if ((await restoreDbCells(d, force, now)).restored) restored.push(d.path);
+  if (j.config && restoreConfig(j.config, force).restored) restored.push(j.config.path);
   for (const s of j.sources) {
     if (fs.existsSync(s.path)) { if (fs.existsSync(s.archivePath)) fs.rmSync(s.archivePath); continue; }
     if (fs.existsSync(s.archivePath) && fileSha(s.archivePath) === s.sha256) fs.renameSync(s.archivePath, s.path);
@@ -601,4 +757,35 @@ export function undoLegacyMigration(runId: string, opts: LegacyOptions & { force
   j.finishedAt = new Date().toISOString();
   writeJournal(dir, j);
   return { runId, restored };
+}
+
+/** The cells of one DB that changed after the run (what restoreDbCells would refuse). */
+async function dryRunDb(d: JournalDb): Promise<string[]> {
+  if (!fs.existsSync(d.path) || !d.cells) return [];
+  const before = readBefore(d);
+  const cur = readTarget(d.path, d.kind);
+  if (cur.error) return [`${d.path} (${cur.error})`];
+  const out: string[] = [];
+  const check = (want: string | undefined, wrote: string | undefined, current: string | undefined, addr: { table: string; key: string }) => {
+    if (wrote === undefined) return;
+    const c = canonSha(current);
+    if (c !== canonSha(want) && c !== wrote) out.push(`${d.path} ${addr.table} "${addr.key}"`);
+  };
+  check(before.storeText, d.storeCanon, cur.storeText, storeAddr(d.kind));
+  check(before.stateText, d.stateCanon, cur.stateText, stateAddr(d.kind));
+  if (d.markerAdded && before.marker === undefined && cur.marker !== undefined && cur.marker !== '{"location":"state-db"}') out.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  return out;
+}
+
+function dryRunConfig(c: JournalFile & { afterText: string }): string[] {
+  const cur = fileSha(c.path);
+  if (c.existed ? cur === c.beforeSha : cur === undefined) return [];
+  if (cur === sha256(c.afterText)) return [];
+  const loaded = loadConfig(c.path);
+  if (loaded.error || !loaded.plainJson) return [`${c.path} (it was rewritten with comments or cannot be parsed)`];
+  const beforeData: unknown = c.existed && c.backup ? loadConfig(c.backup).data : {};
+  const afterData: unknown = JSON.parse(c.afterText);
+  return diffPaths(beforeData, afterData)
+    .filter((p) => !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) && !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)))
+    .map((p) => `${c.path} ${p.join('.')}`);
 }

@@ -5,8 +5,7 @@
  * snapshot; nothing here patches a cached view.
  */
 import fs from 'node:fs';
-import type { Database } from 'sql.js';
-import { mutateDb, readCell, StoreCorruptError, writeCell, type CellAddress, type DbKind } from './dbWriter';
+import { mutateDb, readCell, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
 import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { agentDbPath } from './paths';
 import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
@@ -194,7 +193,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   for (const d of [s.sharedDb, s.agentDb]) {
     if (d.exists && d.error) throw new StoreCorruptError(`${d.error} Nothing was changed.`);
   }
-  const write = async <T>(t: Target, fn: (db: Database) => T) => {
+  const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
     const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });
     files.push(t.path);
     return r;

@@ -1,8 +1,9 @@
 /**
  * A read-only snapshot of everything auth-related for one agent: the shared store (state DB),
  * the agent's own store (agent DB) with read-through inheritance, the stored state, the config
- * metadata and `~/.openclaw/.env`. Reads go through SqliteReader (page-on-demand, WAL-aware), so
- * their cost follows the auth data, not the DB size, and never touch -wal/-shm.
+ * metadata and `~/.openclaw/.env`. DB cells are read by authCells.ts (a real SQLite read
+ * transaction where the runtime has one, else the validated page reader), so their cost follows
+ * the auth data, not the DB size.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,14 +11,11 @@ import { loadAuthState, loadAuthStore, type AuthState, type AuthStore, type Cred
 import { agentDbPath, agentDir, DEFAULT_AGENT_ID, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
 import { authMeta, configAgents, loadConfig, type LoadedConfig } from './config';
 import { dotenvValues } from './dotenv';
-import { SqliteFormatError, SqliteReader } from './sqliteReader';
+import { DbReadError, readAuthCells, SHARED_STATE_KEY, SHARED_STORE_KEY } from './authCells';
 import { identity, type FileIdentity } from './fileio';
 import type { AuthConfigMeta } from '../auth/order';
 
-export const SHARED_STORE_KEY = 'authProfiles.store';
-export const SHARED_STATE_KEY = 'authProfiles.state';
-export const PRIMARY_ROW_KEY = 'primary';
-export const SHARED_MARKER_KEY = 'auth.sharedStore';
+export { SHARED_STORE_KEY, SHARED_STATE_KEY, PRIMARY_ROW_KEY, SHARED_MARKER_KEY } from './authCells';
 
 /**
  * Where openclaw keeps the shared (default agent's) credentials: the `auth.sharedStore` marker row
@@ -95,39 +93,13 @@ function readDbFile(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarn
   const out: DbRead = { path: dbPath, exists: false, hasStateRow: false, hasStoreRow: false, walCommitted: false, secretStore: new Map() };
   if (!fs.existsSync(dbPath)) return out;
   out.exists = true;
-  let reader: SqliteReader | undefined;
-  const where = displayPath(dbPath, home);
   try {
-    reader = SqliteReader.open(dbPath);
-    out.walCommitted = reader.info.walCommitted;
-    if (kind === 'shared') {
-      if (reader.hasTable('config_machine_state')) {
-        const wanted = new Set([SHARED_STORE_KEY, SHARED_STATE_KEY, SHARED_MARKER_KEY]);
-        for (const row of reader.rowsWhere('config_machine_state', 'state_key', (v) => typeof v === 'string' && wanted.has(v))) {
-          if (row.state_key === SHARED_STORE_KEY && typeof row.value_json === 'string') { out.storeText = row.value_json; out.hasStoreRow = true; }
-          if (row.state_key === SHARED_STATE_KEY && typeof row.value_json === 'string') { out.stateText = row.value_json; out.hasStateRow = true; }
-          if (row.state_key === SHARED_MARKER_KEY && typeof row.value_json === 'string') out.marker = row.value_json;
-        }
-      }
-      if (reader.hasTable('secret_store_entries')) {
-        for (const row of reader.rowsWhere('secret_store_entries', 'scope_kind', (v) => v === 'team')) {
-          if (row.scope_kind === 'team' && row.deleted_at_ms == null && typeof row.name === 'string' && typeof row.value === 'string') out.secretStore.set(row.name, row.value);
-        }
-      }
-    } else {
-      if (reader.hasTable('auth_profile_store')) {
-        for (const row of reader.rows('auth_profile_store')) if (row.store_key === PRIMARY_ROW_KEY && typeof row.store_json === 'string') { out.storeText = row.store_json; out.hasStoreRow = true; }
-      }
-      if (reader.hasTable('auth_profile_state')) {
-        for (const row of reader.rows('auth_profile_state')) if (row.state_key === PRIMARY_ROW_KEY && typeof row.state_json === 'string') { out.stateText = row.state_json; out.hasStateRow = true; }
-      }
-    }
+    const c = readAuthCells(dbPath, kind);
+    Object.assign(out, { storeText: c.storeText, stateText: c.stateText, hasStoreRow: c.hasStoreRow, hasStateRow: c.hasStateRow, marker: c.marker, secretStore: c.secretStore, walCommitted: c.walCommitted });
   } catch (e) {
-    const msg = e instanceof SqliteFormatError ? e.message : `${where} could not be read: ${(e as Error).message}`;
+    const msg = e instanceof DbReadError ? e.message.replace(dbPath, displayPath(dbPath, home)) : `${displayPath(dbPath, home)} could not be read: ${(e as Error).message}`;
     out.error = msg;
-    warnings.push({ source: where, reason: 'unreadable_db', message: msg });
-  } finally {
-    reader?.close();
+    warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: msg });
   }
   return out;
 }

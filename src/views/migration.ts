@@ -108,7 +108,7 @@ export class MigrationController implements vscode.Disposable {
       if (!id) return false;
     }
     try {
-      const r = undoLegacyMigration(id, this.opts());
+      const r = await undoLegacyMigration(id, this.opts());
       this.o.log.info(`Undid legacy migration ${id}: restored ${r.restored.map(this.display).join(', ')}`);
       this.o.reload();
       void this.o.ui.showInformationMessage(`Undid migration ${id}: the legacy files and the previous stores are back.`);

@@ -40,3 +40,26 @@ export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?
   } finally { r.close(); }
 }
 
+
+/**
+ * What a user (and openclaw) sees of a home: the bytes of every file that is not a SQLite DB (legacy
+ * files, archives, openclaw.json), and the auth cells of every DB. A DB with no auth rows is the
+ * same as no DB: undo puts cells back in place and never deletes a DB another program may hold.
+ */
+export function homeView(dir: string): { files: Record<string, string>; dbs: Record<string, unknown> } {
+  const isDb = (rel: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(rel);
+  const files = hashTree(dir, (rel) => rel.startsWith('.openclaw/openclaw-auth/') || isDb(rel));
+  const dbs: Record<string, unknown> = {};
+  const all = hashTree(dir, (rel) => rel.startsWith('.openclaw/openclaw-auth/'));
+  for (const rel of Object.keys(all).filter((r) => r.endsWith('.sqlite')).sort()) {
+    const c = cells(path.join(dir, rel), rel.endsWith('openclaw-agent.sqlite') ? 'agent' : 'shared');
+    const view: Record<string, unknown> = {};
+    if (c.store) view.store = c.store;
+    if (c.state) view.state = c.state;
+    if (c.marker) view.marker = c.marker;
+    const receipts = c.receipts.filter((r) => r.migration_kind === 'auth-profile-json-to-sqlite-v2').map((r) => r.source_key).sort();
+    if (receipts.length) view.receipts = receipts;
+    if (Object.keys(view).length) dbs[rel] = view;
+  }
+  return { files, dbs };
+}

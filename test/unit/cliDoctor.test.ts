@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyHome, rmrf } from '../helpers/fixtures';
-import { hashTree } from '../helpers/legacy';
+import { hashTree, homeView } from '../helpers/legacy';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
 const TSX = require.resolve('tsx/cjs');
@@ -59,7 +59,7 @@ describe('openclaw-auth doctor (CLI)', function () {
     assert.match(undo.stdout, /Undid migration/);
     const fresh = copyHome('legacy/before');
     homes.push(fresh);
-    assert.deepEqual(hashTree(h), hashTree(fresh));
+    assert.deepEqual(homeView(h), homeView(fresh));
   });
 
   it('text output names what happens to each profile and why; errors go to stderr with exit 1', () => {

@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { applyLegacyMigration, listRuns, recoverMigrations, undoLegacyMigration } from '../../src/store/legacy';
-import { cells, hashTree } from '../helpers/legacy';
+import { cells, homeView } from '../helpers/legacy';
 
 const RUNS = Number(process.env.OPENCLAW_AUTH_KILL_RUNS ?? 40);
 const STEP_DELAY_MS = 12;
@@ -43,7 +43,7 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
   let dir: string;
   let script: string;
   let reference: { shared: unknown; work: unknown; sharedState: unknown };
-  let original: Record<string, string>;
+  let original: ReturnType<typeof homeView>;
   let fullMs = 0;
 
   before(async () => {
@@ -54,7 +54,7 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
     fs.mkdirSync(path.join(dir, 'templates'));
     for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz']) fs.copyFileSync(path.join(__dirname, '..', '..', 'src', 'store', 'templates', f), path.join(dir, 'templates', f));
     const h = copyHome('legacy/before');
-    original = hashTree(h);
+    original = homeView(h);
     const r = await runChild(script, path.join(h, '.openclaw'), undefined);
     assert.equal(r.out, 'done', r.out);
     fullMs = r.ms;
@@ -80,8 +80,8 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
         const r = await runChild(script, stateDir, killAt);
         if (r.killed) outcomes.killedMidway++;
         else { assert.equal(r.out, 'done', r.out); fullMs = Math.max(fullMs, r.ms); }
-        recoverMigrations({ stateDirSetting: stateDir });
-        const now = hashTree(h);
+        await recoverMigrations({ stateDirSetting: stateDir });
+        const now = homeView(h);
         const runs = listRuns({ stateDirSetting: stateDir });
         const complete = runs.find((j) => j.status === 'complete');
         if (!complete) {
@@ -95,8 +95,8 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
           assert.deepEqual(cells(path.join(stateDir, 'state/openclaw.sqlite'), 'shared').state, reference.sharedState, `run ${i}: shared state`);
           assert.deepEqual(cells(path.join(stateDir, 'agents/work/agent/openclaw-agent.sqlite'), 'agent').store, reference.work, `run ${i}: work store`);
           for (const f of ['agents/main/agent/auth-profiles.json', 'agents/main/agent/auth-state.json', 'agents/work/agent/auth-profiles.json']) assert.equal(fs.existsSync(path.join(stateDir, f)), false, `run ${i}: ${f} archived`);
-          undoLegacyMigration(complete.runId, { stateDirSetting: stateDir });
-          assert.deepEqual(hashTree(h), original, `run ${i}: undo restores the exact original bytes`);
+          await undoLegacyMigration(complete.runId, { stateDirSetting: stateDir });
+          assert.deepEqual(homeView(h), original, `run ${i}: undo restores the legacy files byte for byte and the previous auth cells`);
         }
       } finally { rmrf(h); }
     }

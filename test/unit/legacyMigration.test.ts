@@ -10,7 +10,9 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyHome, FIXTURES, rmrf, tempHome } from '../helpers/fixtures';
-import { cells, hashTree } from '../helpers/legacy';
+import { cells, hashTree, homeView } from '../helpers/legacy';
+import { readRowsIn } from '../../src/store/authCells';
+import { engineName } from '../../src/store/engine';
 import { applyLegacyMigration, detectLegacy, listRuns, MigrationError, planLegacyMigration, undoLegacyMigration, MAX_LEGACY_FILE_BYTES } from '../../src/store/legacy';
 import { publicPlan, allocateId, duplicateKeys } from '../../src/auth/legacyMigration';
 import { StoreBusyError, mutateDb, writeCell } from '../../src/store/dbWriter';
@@ -127,9 +129,9 @@ describe('legacy migration (doctor)', function () {
     assert.deepEqual(hashTree(h, () => false), before);
   });
 
-  it('undo restores the exact original bytes and the previous store contents', async () => {
+  it('undo restores the legacy files byte for byte and the previous auth cells', async () => {
     const h = home('legacy/before');
-    const original = hashTree(h);
+    const original = homeView(h);
     const res = await applyLegacyMigration(opts(h));
     assert.notDeepEqual(hashTree(h), original);
     const runs = listRuns(opts(h));
@@ -138,17 +140,17 @@ describe('legacy migration (doctor)', function () {
     const journal = fs.readFileSync(path.join(res.runDir as string, 'journal.json'), 'utf8');
     for (const secret of ['sk-ant-api03-fake-legacy-public', 'fake-access-openai-codex-public', 'sk-or-v1-fake-legacy-flat-work']) assert.ok(!journal.includes(secret), 'the run record holds no credential');
     assert.equal(fs.statSync(res.runDir as string).mode & 0o077, 0, 'the run dir (backups) is private');
-    undoLegacyMigration(res.runId as string, opts(h));
-    assert.deepEqual(hashTree(h), original);
+    await undoLegacyMigration(res.runId as string, opts(h));
+    assert.deepEqual(homeView(h), original);
     assert.equal(listRuns(opts(h))[0]?.status, 'undone');
-    assert.throws(() => undoLegacyMigration(res.runId as string, opts(h)), /already undone/);
+    await assert.rejects(undoLegacyMigration(res.runId as string, opts(h)), /already undone/);
     // And it can be applied again afterwards.
     assert.equal((await applyLegacyMigration(opts(h))).changed, true);
   });
 
   it('an interrupted run is only reported by the read-only plan, and rolled back by the next Apply', async () => {
     const h = home('legacy/before');
-    const original = hashTree(h);
+    const original = homeView(h);
     const res = await applyLegacyMigration(opts(h));
     // Make it look like a kill right after the stores were written (journal still "prepared").
     const jf = path.join(res.runDir as string, 'journal.json');
@@ -160,37 +162,57 @@ describe('legacy migration (doctor)', function () {
     const again = await applyLegacyMigration(opts(h));
     assert.match(again.recovered.join('\n'), /Rolled back interrupted migration .*nothing was changed/);
     assert.equal(again.changed, true, 'then migrated afresh');
-    undoLegacyMigration(again.runId as string, opts(h));
-    assert.deepEqual(hashTree(h), original);
+    await undoLegacyMigration(again.runId as string, opts(h));
+    assert.deepEqual(homeView(h), original);
   });
 
-  it('undo refuses when the store changed since, unless forced', async () => {
+  it('undo keeps config keys and DB rows written since; refuses when an auth cell or a migrated config key changed, unless forced', async () => {
     const h = home('legacy/before');
-    const original = hashTree(h);
+    const original = homeView(h);
     const res = await applyLegacyMigration(opts(h));
     const cfg = path.join(h, '.openclaw/openclaw.json');
-    fs.appendFileSync(cfg, '\n');
+    // Another program rewrites openclaw.json with a key of its own, and adds a row of its own to the state DB.
+    const c1 = JSON.parse(fs.readFileSync(cfg, 'utf8')) as J;
+    c1.meta = { lastTouchedVersion: 'other' };
+    fs.writeFileSync(cfg, JSON.stringify(c1, null, 2));
+    const sharedDb = path.join(h, '.openclaw/state/openclaw.sqlite');
+    await mutateDb(sharedDb, (db) => writeCell(db, { table: 'config_machine_state', key: 'plugins.index' }, '{"other":true}', 1), { kind: 'shared' });
+    // And changes a credential the migration wrote.
+    await mutateDb(sharedDb, (db) => {
+      const store = JSON.parse(String(db.get("SELECT value_json AS v FROM config_machine_state WHERE state_key = 'authProfiles.store'")?.v)) as { profiles: J };
+      store.profiles['groq:later'] = { type: 'api_key', provider: 'groq', key: 'gsk-fake-later-0123456789' };
+      writeCell(db, { table: 'config_machine_state', key: 'authProfiles.store' }, JSON.stringify(store), 2);
+    }, { kind: 'shared' });
     const changed = hashTree(h);
-    assert.throws(() => undoLegacyMigration(res.runId as string, opts(h)), (e: unknown) => e instanceof MigrationError && e.code === 'CHANGED_SINCE' && /openclaw\.json/.test(e.message));
+    await assert.rejects(undoLegacyMigration(res.runId as string, opts(h)), (e: unknown) => e instanceof MigrationError && e.code === 'CHANGED_SINCE' && /authProfiles\.store/.test(e.message) && !/openclaw\.json/.test(e.message));
     assert.deepEqual(hashTree(h), changed, 'nothing changed by the refused undo');
-    undoLegacyMigration(res.runId as string, { ...opts(h), force: true });
-    assert.deepEqual(hashTree(h), original);
+    await undoLegacyMigration(res.runId as string, { ...opts(h), force: true });
+    const after = homeView(h);
+    assert.deepEqual(after.dbs, original.dbs, 'auth cells as before the migration');
+    const restoredCfg = JSON.parse(fs.readFileSync(cfg, 'utf8')) as J;
+    assert.deepEqual(restoredCfg.meta, { lastTouchedVersion: 'other' }, 'the other program\'s config key is kept');
+    assert.equal(readRowsIn(sharedDb, 'config_machine_state', 'state_key', ['plugins.index']).length, 1, 'the other program\'s row is kept');
+    for (const [rel, sha] of Object.entries(original.files)) if (!rel.endsWith('openclaw.json')) assert.equal(after.files[rel], sha, `${rel} restored byte for byte`);
   });
 
-  it('refuses while another process holds the store, changing nothing', async () => {
+  it('beside another SQLite connection holding the store: native writes in place, sql.js refuses changing nothing', async () => {
     const h = home('legacy/after');
-    // A legacy file next to a populated store, and the state DB held open by another process.
+    // A legacy file next to a populated store, and the state DB held open by a real SQLite connection (as the gateway holds it).
     fs.writeFileSync(path.join(h, '.openclaw/agents/work/agent/auth.json'), JSON.stringify({ groq: { type: 'api_key', apiKey: 'gsk-fake-held-0123456789' } }));
     const db = path.join(h, '.openclaw/state/openclaw.sqlite');
-    const holder: ChildProcess = spawn(process.execPath, ['-e', `const fs=require('fs');const fd=fs.openSync(${JSON.stringify(db)},'r');process.stdout.write('ready');setInterval(()=>fs.fstatSync(fd),1000)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder: ChildProcess = spawn('python3', ['-c', `import sqlite3,sys,time\nc=sqlite3.connect(${JSON.stringify(db)})\nc.execute('select 1 from config_machine_state').fetchall()\nprint('ready',flush=True)\ntime.sleep(30)`], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
-      const before = hashTree(h);
-      await assert.rejects(applyLegacyMigration(opts(h)), (e: unknown) => e instanceof StoreBusyError && /Stop the OpenClaw gateway/.test(e.message));
-      assert.deepEqual(hashTree(h), before);
+      await new Promise<void>((resolve, reject) => { holder.stdout?.once('data', () => resolve()); holder.once('exit', () => reject(new Error('holder exited'))); });
+      if (engineName() === 'sqljs') {
+        const before = hashTree(h);
+        await assert.rejects(applyLegacyMigration(opts(h)), (e: unknown) => e instanceof StoreBusyError && /in use/.test(e.message) && /Stop the gateway/.test(e.message));
+        assert.deepEqual(hashTree(h), before);
+      } else {
+        assert.equal((await applyLegacyMigration(opts(h))).changed, true);
+      }
     } finally { holder.kill('SIGKILL'); }
-    assert.equal((await applyLegacyMigration(opts(h))).changed, true);
-    assert.deepEqual(Object.keys((cells(path.join(h, '.openclaw/agents/work/agent/openclaw-agent.sqlite'), 'agent').store as { profiles: J }).profiles).sort(), ['groq:default', 'openrouter:default']);
+    if (engineName() === 'sqljs') await assert.rejects(applyLegacyMigration(opts(h)), (e: unknown) => e instanceof StoreBusyError && /leftover/.test(e.message), 'still refused: the killed holder left its -wal/-shm');
+    else assert.deepEqual(Object.keys((cells(path.join(h, '.openclaw/agents/work/agent/openclaw-agent.sqlite'), 'agent').store as { profiles: J }).profiles).sort(), ['groq:default', 'openrouter:default']);
   });
 
   describe('bad input: reported per item, nothing else blocked, no original touched', () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyHome, rmrf, tempHome } from '../helpers/fixtures';
+import { engineName } from '../../src/store/engine';
 import { applyMutation, MutationError, readSnapshot, StoreBusyError, StoreCorruptError, listDocument, suggestApiKeyProfileId } from '../../src/store';
 import { ConfigError } from '../../src/store/config';
 import { SqliteReader } from '../../src/store/sqliteReader';
@@ -188,28 +189,41 @@ describe('store writes', () => {
   });
 
   describe('refusals lose nothing', () => {
-    it('committed changes still in -wal (a running gateway): refused with what to do, no file touched', async () => {
+    it('committed changes still in -wal (a running gateway): native writes in place keeping them; sql.js refuses with what to do, no file touched', async () => {
       const h = home('wal');
       const before = hashTree(h);
-      await assert.rejects(
-        applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: KEY } }),
-        (e: unknown) => e instanceof StoreBusyError && /-wal/.test(e.message) && /Stop the gateway/.test(e.message),
-      );
-      assert.deepEqual(hashTree(h), before);
+      const add = () => applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: KEY } });
+      if (engineName() === 'sqljs') {
+        await assert.rejects(add(), (e: unknown) => e instanceof StoreBusyError && /-wal/.test(e.message) && /Stop the gateway/.test(e.message));
+        assert.deepEqual(hashTree(h), before);
+      } else {
+        await add();
+        const ids = Object.keys(sharedStore(h).profiles);
+        assert.ok(ids.includes('groq:manual') && ids.includes('xai:manual'), `ours and the -wal-only profile: ${ids.join(', ')}`);
+        assert.equal(spawnSync('sqlite3', [`${h}/.openclaw/state/openclaw.sqlite`, 'PRAGMA integrity_check']).stdout.toString().trim(), 'ok');
+      }
     });
 
-    it('another process has the DB open: refused, naming it', async function () {
+    it('another SQLite connection has the DB open: native writes beside it; sql.js refuses, naming it where /proc shows it', async function () {
       const h = home('basic');
       const db = `${h}/.openclaw/state/openclaw.sqlite`;
-      const holder: ChildProcess = spawn('python3', ['-c', `import sqlite3,sys,time\nc=sqlite3.connect(${JSON.stringify(db)})\nc.execute('select 1 from config_machine_state').fetchall()\nprint('ready',flush=True)\ntime.sleep(30)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const holder: ChildProcess = spawn('python3', ['-c', `import sqlite3,sys,time\nc=sqlite3.connect(${JSON.stringify(db)})\nc.execute('select 1 from config_machine_state').fetchall()\nprint('ready',flush=True)\nsys.stdin.readline()\nc.execute("insert into config_machine_state values('holder.row','{}',1)")\nc.commit()\nprint('done',flush=True)\ntime.sleep(30)`], { stdio: ['pipe', 'pipe', 'inherit'] });
       try {
         await new Promise<void>((res, rej) => { holder.stdout?.once('data', () => res()); holder.once('exit', () => rej(new Error('holder exited'))); });
         const before = hashTree(h);
-        await assert.rejects(
-          applyMutation({ env: { HOME: h } }, { kind: 'removeProfile', profileId: 'openrouter:manual' }),
-          (e: unknown) => e instanceof StoreBusyError && /python3/.test(e.message) && /pid \d+/.test(e.message),
-        );
-        assert.deepEqual(hashTree(h), before);
+        const remove = () => applyMutation({ env: { HOME: h } }, { kind: 'removeProfile', profileId: 'openrouter:manual' });
+        if (engineName() === 'sqljs') {
+          await assert.rejects(remove(), (e: unknown) => e instanceof StoreBusyError && /in use/.test(e.message) && (!fs.existsSync('/proc/self/fd') || (/python3/.test(e.message) && /pid \d+/.test(e.message))));
+          assert.deepEqual(hashTree(h), before);
+        } else {
+          await remove();
+          assert.ok(!('openrouter:manual' in sharedStore(h).profiles));
+          // The holder's own later commit lands in the same file: nothing replaced it under its feet.
+          holder.stdin?.write('go\n');
+          await new Promise<void>((res) => holder.stdout?.once('data', () => res()));
+          const rows = spawnSync('sqlite3', [db, "SELECT count(*) FROM config_machine_state WHERE state_key='holder.row'"]).stdout.toString().trim();
+          assert.equal(rows, '1');
+        }
       } finally { holder.kill('SIGKILL'); }
     });
 
@@ -257,7 +271,8 @@ describe('store writes', () => {
     });
   });
 
-  it('a file changed by someone else between read and rename: the change is re-read and re-applied, both survive', async () => {
+  it('sql.js: a file changed by someone else between read and rename: the change is re-read and re-applied, both survive', async function () {
+    if (engineName() !== 'sqljs') this.skip(); // the native engine holds SQLite's write lock: nothing can change in between (next test)
     const h = home('basic');
     let interfered = false;
     await applyMutation(
@@ -278,5 +293,32 @@ describe('store writes', () => {
     const ids = Object.keys(sharedStore(h).profiles);
     assert.ok(ids.includes('other:manual'), 'the other writer\'s profile survived');
     assert.ok(ids.includes('groq:manual'), 'our profile was re-applied');
+  });
+
+  it('native: another writer\'s open transaction is waited for (both survive); one held past the busy timeout refuses, changing nothing', async function () {
+    if (engineName() !== 'native') this.skip();
+    this.timeout(30_000);
+    const h = home('basic');
+    const db = `${h}/.openclaw/state/openclaw.sqlite`;
+    const hold = (ms: number) => spawn('python3', ['-c', `import sqlite3,json,time\nc=sqlite3.connect(${JSON.stringify(db)},isolation_level=None)\nc.execute('BEGIN IMMEDIATE')\ns=json.loads(c.execute("select value_json from config_machine_state where state_key='authProfiles.store'").fetchone()[0])\ns['profiles']['other:manual']={'type':'api_key','provider':'other','key':'k-other-fake-000000000000'}\nc.execute("update config_machine_state set value_json=? where state_key='authProfiles.store'",(json.dumps(s),))\nprint('locked',flush=True)\ntime.sleep(${ms / 1000})\nc.execute('COMMIT')\nprint('committed',flush=True)`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const started = (c: ChildProcess) => new Promise<void>((res, rej) => { c.stdout?.once('data', () => res()); c.once('exit', (code) => rej(new Error(`holder exited ${code}`))); });
+    const short = hold(1000);
+    await started(short);
+    await applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: KEY } });
+    await new Promise((r) => short.once('exit', r));
+    let ids = Object.keys(sharedStore(h).profiles);
+    assert.ok(ids.includes('other:manual') && ids.includes('groq:manual'), ids.join(', '));
+    const long = hold(8000);
+    try {
+      await started(long);
+      await assert.rejects(
+        applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:second', credential: { type: 'api_key', provider: 'groq', key: KEY } }),
+        (e: unknown) => e instanceof StoreBusyError && /stayed locked/.test(e.message) && /nothing was changed/.test(e.message),
+      );
+    } finally { long.kill('SIGKILL'); }
+    ids = Object.keys(sharedStore(h).profiles);
+    assert.ok(!ids.includes('groq:second'));
+    const cfg = JSON.parse(fs.readFileSync(`${h}/.openclaw/openclaw.json`, 'utf8')) as { auth?: { profiles?: Record<string, unknown> } };
+    assert.ok(!cfg.auth?.profiles?.['groq:second'], 'openclaw.json untouched by the refused write');
   });
 });
