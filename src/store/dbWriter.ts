@@ -24,7 +24,7 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { atomicWrite, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
+import { atomicWrite, FileWriteError, cleanStaleTemps, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
 import { classifySqliteError, dbUrl, engineName, loadNativeSqlite, nativeConn, sqljsConn, type EngineName, type SqlJsDatabaseLike, type NativeDatabase, type SqlConn } from './engine';
 
 export type DbKind = 'shared' | 'agent';
@@ -187,7 +187,7 @@ async function createDbFile(dbPath: string, kind: DbKind, agentId: string | unde
 
 /** A raw errno from writing `file` as a sentence that says nothing was changed. */
 function fileError(e: unknown, file: string): Error {
-  if (e instanceof StoreWriteError || e instanceof StoreBusyError || e instanceof StoreCorruptError || e instanceof StoreConflictError) return e;
+  if (e instanceof StoreWriteError || e instanceof StoreBusyError || e instanceof StoreCorruptError || e instanceof StoreConflictError || e instanceof FileWriteError) return e;
   const code = (e as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
     ENOSPC: 'there is no space left on the disk',
@@ -220,6 +220,8 @@ export interface MutateOptions {
 export async function mutateDb<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
   const engine = opts.engine ?? engineName();
   const now = opts.now ?? Date.now;
+  // A writer of ours killed mid-write may have left a temp copy (with credentials) or a lock.
+  cleanStaleTemps(path.dirname(dbPath));
   if (!fs.existsSync(dbPath)) await createDbFile(dbPath, opts.kind, opts.agentId, now());
   return engine === 'native' ? mutateNative(dbPath, change, opts) : mutateSqlJs(dbPath, change, opts);
 }
@@ -296,12 +298,32 @@ async function mutateNative<T>(dbPath: string, change: (db: SqlConn) => T, opts:
   }
 }
 
+/** How long the sql.js path waits for a short-lived connection (an openclaw command, a reader) to go. */
+export const REPLACE_WAIT_MS = 3000;
+/**
+ * The pause between the two last checks before a rename: SQLite creates `-shm` as soon as a
+ * connection first reads, so a connection that opened the file just before the first check shows
+ * up by the second one.
+ */
+const SETTLE_MS = 25;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** Waits (bounded) until the DB is replaceable; then throws StoreBusyError if it still is not. */
+function waitReplaceable(dbPath: string, maxMs: number): void {
+  const until = Date.now() + maxMs;
+  for (let delay = 10; sqliteCompanions(dbPath).length && Date.now() < until; delay = Math.min(delay * 2, 200)) sleepSync(delay);
+  assertReplaceable(dbPath);
+}
+
 async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
   const SQL = await loadSqlJs();
   // Our own lock across the whole read-modify-write: two of our writers never interleave.
   return withLock(dbPath, () => {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      assertReplaceable(dbPath);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      waitReplaceable(dbPath, attempt === 0 ? REPLACE_WAIT_MS : 500);
       const before = identity(dbPath);
       const bytes = new Uint8Array(fs.readFileSync(dbPath));
       if (!sameIdentity(before, identity(dbPath))) continue;
@@ -337,8 +359,10 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
         atomicWrite(dbPath, out, {
           mode: 0o600,
           beforeRename: () => {
-            if (!sameIdentity(before, identity(dbPath))) { conflict = true; throw new StoreConflictError('changed'); }
-            assertReplaceable(dbPath);
+            for (let i = 0; i < 2; i++) {
+              if (i) sleepSync(SETTLE_MS);
+              if (!sameIdentity(before, identity(dbPath)) || sqliteCompanions(dbPath).length) { conflict = true; throw new StoreConflictError('changed'); }
+            }
           },
         });
       } catch (e) {
@@ -347,6 +371,7 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
       }
       return result;
     }
+    assertReplaceable(dbPath);
     throw new StoreConflictError(`${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`);
   });
 }

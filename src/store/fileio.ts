@@ -487,6 +487,16 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** tryLock, with a file-system failure (a full disk, a read-only dir) said as a sentence. */
+function lockOrExplain(target: string, lock: string, staleMs: number): Attempt {
+  try {
+    return tryLock(lock, staleMs);
+  } catch (e) {
+    const { code, what } = explain(e);
+    throw new FileWriteError(`Could not write ${label(target)}: its lock file could not be created: ${what}. Nothing was changed.`, code, target, { cause: e });
+  }
+}
+
 /**
  * Runs `fn` holding a lock file next to `target` (its real file when it is a symlink), so two of
  * our own writers (two windows, the CLI) never interleave. Waits up to `timeoutMs` for another
@@ -499,7 +509,7 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
   const start = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
-    const r = tryLock(lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
+    const r = lockOrExplain(target, lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
     if ('held' in r) {
       try { return fn(); } finally { unlock(r.held); }
     }
@@ -520,7 +530,7 @@ export async function withLockAsync<T>(target: string, fn: () => Promise<T>, opt
   const start = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
-    const r = tryLock(lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
+    const r = lockOrExplain(target, lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
     if ('held' in r) {
       try { return await fn(); } finally { unlock(r.held); }
     }

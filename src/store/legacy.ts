@@ -28,7 +28,7 @@ import { readAuthCells, readRowsIn, RECEIPT_KIND } from './authCells';
 import type { SqlValue } from './sqliteReader';
 import type { EngineName } from './engine';
 import { assertNotBusy, hasTable, mutateDb, writeCell, readCell, StoreBusyError, type SqlConn } from './dbWriter';
-import { atomicWrite, ensurePrivateDir } from './fileio';
+import { atomicWrite, cleanStaleTemps, ensurePrivateDir } from './fileio';
 import { PRIMARY_ROW_KEY, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY } from './snapshot';
 
 export const MAX_LEGACY_FILE_BYTES = 8 * 1024 * 1024;
@@ -268,25 +268,7 @@ function sleep(ms: number): void {
 
 /** Removes leftovers of our own writers killed mid-write (temp files and lock files of dead pids). */
 function cleanLeftovers(dirs: Iterable<string>): void {
-  for (const d of new Set(dirs)) {
-    let names: string[];
-    try { names = fs.readdirSync(d); } catch { continue; }
-    for (const n of names) {
-      const tmp = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n) ?? /^\..+\.openclaw-auth-(\d+)-[0-9a-f]+\.tmp$/.exec(n);
-      let pid: number | undefined;
-      if (tmp) pid = Number(tmp[1]);
-      else if (n.endsWith('.openclaw-auth.lock')) {
-        try { pid = Number(fs.readFileSync(path.join(d, n), 'utf8')); } catch { continue; }
-      } else continue;
-      if (pid === process.pid) continue;
-      // An empty or garbled lock (killed before it wrote its pid) is stale, as withLock treats it.
-      let alive = false;
-      if (Number.isInteger(pid) && pid > 0) {
-        try { process.kill(pid, 0); alive = true; } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
-      }
-      if (!alive) fs.rmSync(path.join(d, n), { force: true });
-    }
-  }
+  for (const d of new Set(dirs)) cleanStaleTemps(d);
 }
 
 /** The file holds what this run wrote (or its pre-run bytes): it is safe to restore from backup. */

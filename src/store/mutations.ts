@@ -5,11 +5,12 @@
  * snapshot; nothing here patches a cached view.
  */
 import fs from 'node:fs';
+import nodePath from 'node:path';
 import { mutateDb, readCell, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
 import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { agentDbPath } from './paths';
 import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
-import { atomicWrite, withLock } from './fileio';
+import { atomicWrite, cleanStaleTemps, withLock } from './fileio';
 import { normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
 import { validateSecretRef, type SecretRef } from '../auth/secretRef';
 
@@ -160,27 +161,67 @@ function validateCredential(profileId: string, c: NewCredential): void {
 
 function writeConfig(s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject): string | undefined {
   const path = s.paths.configPath;
+  cleanStaleTemps(nodePath.dirname(path));
   return withLock(path, () => {
     const cfg = loadConfig(path);
-    if (cfg.error && cfg.exists) throw new ConfigError(`${cfg.error} The auth change was saved in the database, but openclaw.json was not updated.`, path);
+    if (cfg.error && cfg.exists) throw new ConfigError(cfg.error, path);
     const next = edit(cfg.data);
     const text = serializeConfig(next);
     if (cfg.exists && text === cfg.text) return undefined;
-    if (!cfg.plainJson) throw new ConfigError(`${path} has comments or JSON5 syntax; it was not rewritten so they are kept. The auth change was saved in the database; add the matching auth.profiles entry by hand or with \`openclaw config set\`.`, path);
+    if (!cfg.plainJson) throw new ConfigError(`${path} has comments or JSON5 syntax, so it is not rewritten (they would be lost).`, path);
     atomicWrite(path, text, { mode: 0o600 });
     return path;
   });
 }
 
+/**
+ * One change, one outcome: the DB part is written first; when openclaw.json then cannot be
+ * updated, the DB part is undone, so the user is told "nothing was changed" and it is true. If
+ * even the undo fails, the message says exactly what was saved and what was not.
+ */
+async function configOrUndo(opts: ApplyOptions, s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject, undo: Mutation | undefined, dbFiles: string[]): Promise<string | undefined> {
+  try {
+    return writeConfig(s, edit);
+  } catch (e) {
+    const why = (e as Error).message;
+    if (!undo || !dbFiles.length) throw new ConfigError(`Could not update openclaw.json: ${why} Nothing was changed.`, s.paths.configPath);
+    try {
+      await applyDbOnly(opts, undo);
+    } catch (u) {
+      throw new ConfigError(`The change was saved in ${dbFiles.join(', ')}, but openclaw.json could not be updated (${why}), and undoing the database change failed too (${(u as Error).message}). Fix openclaw.json, then add the matching auth.profiles entry with \`openclaw config set\` or remove the profile again.`, s.paths.configPath);
+    }
+    throw new ConfigError(`Could not update openclaw.json: ${why} The database change was undone; nothing was changed.`, s.paths.configPath);
+  }
+}
+
+/** Applies the DB part of an undo mutation without touching openclaw.json (it is the part that failed). */
+async function applyDbOnly(opts: ApplyOptions, m: Mutation): Promise<void> {
+  await applyMutation({ ...opts, skipConfig: true }, m);
+}
+
 function assertConfigWritable(s: AgentSnapshot): void {
-  const cfg = loadConfig(s.paths.configPath);
+  const file = s.paths.configPath;
+  const cfg = loadConfig(file);
   if (cfg.exists && (cfg.error || !cfg.plainJson)) {
-    throw new ConfigError(`${s.paths.configPath} ${cfg.error ? 'cannot be parsed' : 'has comments or JSON5 syntax'}, so the extension will not rewrite it; nothing was changed. Fix the file or make the change with the openclaw CLI.`, s.paths.configPath);
+    throw new ConfigError(`${file} ${cfg.error ? 'cannot be parsed' : 'has comments or JSON5 syntax'}, so the extension will not rewrite it; nothing was changed. Fix the file or make the change with the openclaw CLI.`, file);
+  }
+  // Before any DB write: a config we could not replace afterwards (immutable, read-only file
+  // system, no permission) is found now, while nothing has been changed yet.
+  try {
+    if (cfg.exists) fs.closeSync(fs.openSync(file, 'r+'));
+    const dir = nodePath.dirname(file);
+    if (fs.existsSync(dir)) fs.accessSync(dir, fs.constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const why: Record<string, string> = { EPERM: 'the file is immutable or the operation is not permitted', EACCES: 'permission denied', EROFS: 'the file system is read-only' };
+    throw new ConfigError(`${file} cannot be written (${why[code] ?? (e as Error).message}${code ? `, ${code}` : ''}), and every change of a profile updates it; nothing was changed.`, file);
   }
 }
 
 export interface ApplyOptions extends SnapshotOptions {
   now?: () => number;
+  /** Internal: leave openclaw.json alone (undoing the DB part of a change whose config write failed). */
+  skipConfig?: boolean;
   /** Test hook forwarded to mutateDb. */
   beforeCommit?: () => void;
 }
@@ -202,7 +243,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   switch (m.kind) {
     case 'upsertProfile': {
       validateCredential(m.profileId, m.credential);
-      assertConfigWritable(s);
+      if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId, m.credential.type);
       const prevRaw = await write(t, (db) => {
         if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
@@ -214,11 +255,11 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
         return prev;
       });
-      const cf = writeConfig(s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, { promoteInOrder: true }));
-      if (cf) files.push(cf);
       const undo: Mutation | undefined = isObj(prevRaw)
         ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.role, orders: {}, configOrders: {} }
         : { kind: 'removeProfile', profileId: m.profileId };
+      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, { promoteInOrder: true }), undo, [...files]);
+      if (cf) files.push(cf);
       return { files, undo, profileId: m.profileId };
     }
 
@@ -226,7 +267,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       const inStore = m.profileId in s.store.profiles;
       const inConfig = Boolean(s.meta.profiles?.[m.profileId]) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
       if (!inStore && !inConfig) throw new MutationError(`No profile "${m.profileId}" for agent ${s.agentId}.`, 'NOT_FOUND');
-      assertConfigWritable(s);
+      if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId);
       let raw: Obj | undefined;
       const orders: Record<string, string[]> = {};
@@ -256,9 +297,10 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       const prevMeta = s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles) ? s.config.data.auth.profiles[m.profileId] : undefined;
       const configOrders: Record<string, string[]> = {};
       for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
-      const cf = writeConfig(s, (cfg) => withoutProfileMeta(cfg, m.profileId));
+      const undo: Mutation | undefined = raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.role, orders, configMeta: prevMeta, configOrders } : undefined;
+      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => withoutProfileMeta(cfg, m.profileId), undo, [...files]);
       if (cf) files.push(cf);
-      return { files, profileId: m.profileId, undo: raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.role, orders, configMeta: prevMeta, configOrders } : undefined };
+      return { files, profileId: m.profileId, undo };
     }
 
     case 'setOrder': {
@@ -298,7 +340,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
     }
 
     case 'restoreProfile': {
-      assertConfigWritable(s);
+      if (!opts.skipConfig) assertConfigWritable(s);
       const t = m.location === 'shared' ? sharedTarget(s) : agentTarget(s);
       await write(t, (db) => {
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
@@ -319,7 +361,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         });
       }
       const provider = normalizeProviderId(m.raw.provider);
-      const cf = writeConfig(s, (cfg) => {
+      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => {
         let next = isObj(m.configMeta) ? withProfileMeta(cfg, m.profileId, String(m.configMeta.provider ?? provider), String(m.configMeta.mode ?? m.raw.type)) : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
         if (Object.keys(m.configOrders).length) {
           next = JSON.parse(JSON.stringify(next)) as JsonObject;
@@ -328,7 +370,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
           Object.assign(order, m.configOrders);
         }
         return next;
-      });
+      }, { kind: 'removeProfile', profileId: m.profileId }, [...files]);
       if (cf) files.push(cf);
       return { files, profileId: m.profileId, undo: { kind: 'removeProfile', profileId: m.profileId } };
     }

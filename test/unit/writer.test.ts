@@ -227,6 +227,20 @@ describe('store writes', () => {
       } finally { holder.kill('SIGKILL'); }
     });
 
+    it('an openclaw.json that cannot be written (immutable): refused before anything is written, every file unchanged', async function () {
+      const h = home('basic');
+      const cfg = `${h}/.openclaw/openclaw.json`;
+      if (spawnSync('chattr', ['+i', cfg]).status !== 0) this.skip(); // needs root and a file system with attributes
+      try {
+        const before = hashTree(h);
+        await assert.rejects(
+          applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: KEY } }),
+          (e: unknown) => /openclaw\.json cannot be written \(the file is immutable/.test((e as Error).message) && /nothing was changed/.test((e as Error).message) && !/EPERM:/.test((e as Error).message),
+        );
+        assert.deepEqual(hashTree(h), before);
+      } finally { spawnSync('chattr', ['-i', cfg]); }
+    });
+
     it('a file that is not SQLite, and a store cell that is not JSON: clear errors, nothing changed', async () => {
       const h = home('basic');
       const db = `${h}/.openclaw/state/openclaw.sqlite`;
