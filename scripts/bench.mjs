@@ -14,6 +14,9 @@
 //      (BENCH_SKIP_GATEWAY=1 skips it)
 //   7. probes (scripts/bench-probe.mjs): ours vs `openclaw models status --probe` on 20 profiles,
 //      an unreachable target with a 2 s timeout, 200 profiles at concurrency 8 (BENCH_SKIP_PROBE=1 skips)
+//   9. the store engines (scripts/bench-store.mjs): write and read latency on a 1 MB and a 200 MB
+//      agent DB with node:sqlite (Node 24) and sql.js; list --json on Node 24 beside openclaw's
+//      (BENCH_SKIP_STORE=1 skips)
 //   8. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
 //      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
 //
@@ -32,6 +35,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { hostReportLines, hostSummaryRows, runHostBench } from './bench-host.mjs';
 import { migrateReportLines, migrateSummaryRows, runMigrateBench } from './bench-migrate.mjs';
+import { runStoreBench, storeReportLines } from './bench-store.mjs';
 import { probeReportLines, probeSummaryRows, runProbeBench } from './bench-probe.mjs';
 import { gatewayReportLines, gatewaySummaryRows, runGatewayBench } from './bench-gateway.mjs';
 
@@ -534,6 +538,10 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_MIGRATE === '1' ? ' (BENCH_SKIP_MIGRATE=1)' : ' (see problems below)'}`);
 
   p('');
+  if (b.store) for (const line of storeReportLines(b.store)) p(line);
+  else p(`9. store engines: not run${process.env.BENCH_SKIP_STORE === '1' ? ' (BENCH_SKIP_STORE=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -552,6 +560,9 @@ function report() {
   rows.push(...gatewaySummaryRows(b.gateway, '6'));
   rows.push(...probeSummaryRows(b.probe, '7'));
   rows.push(...migrateSummaryRows(b.migrate, '8'));
+  const st = b.store;
+  rows.push(['9', 'native write 200 MB / 1 MB', st?.writeRatio != null ? `${ms(st.rows[0].write200)} / ${ms(st.rows[0].write1)} = ${ratio(st.writeRatio)}` : 'not run', '<= 2x', st ? met(st.writeGoalMet) : 'n/a']);
+  rows.push(['9', 'list --json Node 24: openclaw / ours', st?.listSpeedup != null ? `${ms(st.list.openclaw.median)} / ${ms(st.list.ours24.median)} = ${ratio(st.listSpeedup)}` : 'not run', '>= 50x', st ? met(st.listGoalMet) : 'n/a']);
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -588,6 +599,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_STORE === '1') log('benchmark 9 (store engines) skipped: BENCH_SKIP_STORE=1');
+  else {
+    log('benchmark 9: store engines (node:sqlite and sql.js), 1 MB and 200 MB agent DBs');
+    try {
+      results.benchmarks.store = await runStoreBench();
+      if (results.benchmarks.store.error) problems.push(`benchmark 9 (store engines): ${results.benchmarks.store.error}`);
+    } catch (e) {
+      problems.push(`benchmark 9 (store engines): ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   if (process.env.BENCH_SKIP_MIGRATE === '1') log('benchmark 8 (legacy migration) skipped: BENCH_SKIP_MIGRATE=1');

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
@@ -19,11 +20,31 @@ function step(name, cmd, args, opts = {}) {
   return ok;
 }
 
-/** Runs a mocha suite, echoing its output, and prints "<suite>: N passed, N failed". */
-function suite(name, config) {
-  process.stdout.write(`\n=== suite ${name}\n`);
-  const r = spawnSync(bin('mocha'), ['--config', config], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+/**
+ * Runs a mocha suite, echoing its output, and prints "<suite>: N passed, N failed".
+ * `node` picks the Node that runs mocha (the engine follows: Node 20 has no node:sqlite, so the
+ * store runs on sql.js; Node 24 runs it on node:sqlite). `hideProc` runs it in a private mount
+ * namespace with an empty /proc, standing for macOS (no /proc there): no safety decision may need it.
+ */
+function suite(name, config, { node = process.execPath, hideProc = false, specs = [] } = {}) {
+  process.stdout.write(`\n=== suite ${name}${node === process.execPath ? '' : ` (${node})`}${hideProc ? ' with /proc hidden' : ''}\n`);
+  // Specs given here replace the config's own (mocha would run both): its other options are passed instead.
+  const cfg = JSON.parse(fs.readFileSync(path.join(root, config), 'utf8'));
+  const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
+  const mocha = specs.length
+    ? [mochaBin, ...cfg.require.flatMap((r) => ['--require', r]), '--extension', 'ts', '--timeout', String(cfg.timeout), '--reporter', 'spec', ...specs]
+    : [mochaBin, '--config', config];
+  let cmd = node;
+  let args = mocha;
+  if (hideProc) {
+    // Root (CI) can mount in a private namespace; elsewhere a user namespace gives the same.
+    const q = (a) => `'${a.replaceAll("'", "'\\''")}'`;
+    cmd = 'unshare';
+    args = [...(process.getuid?.() === 0 ? [] : ['-r']), '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs tmpfs /proc && exec ${[node, ...mocha].map(q).join(' ')}`];
+  }
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
   process.stdout.write(r.stdout ?? '');
+  if (r.error) process.stdout.write(`${name}: could not start (${r.error.message})\n`);
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
   const plain = (r.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
@@ -36,14 +57,31 @@ function suite(name, config) {
   process.stdout.write(`${name}: ${passed} passed, ${failures} failed\n`);
 }
 
+/** The store's own tests: run again on the other engine and with /proc hidden. */
+const STORE_SPECS = ['writer', 'storeRace', 'storeFaults', 'fileio', 'sqliteReader', 'tornRead', 'legacyMigration', 'legacyKill', 'cliDoctor', 'cli'].map((n) => `test/unit/${n}.test.ts`);
+
 step('type-check', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['src', 'test', 'scripts']);
 step('build', process.execPath, ['esbuild.mjs']);
+// Node 24 (and openclaw) first: the unit suite runs on both engines, Node 24's being node:sqlite.
+const haveNode24 = step('install openclaw (Node 24 + openclaw@2026.9.6 from the npm registry)', process.execPath, ['scripts/install-openclaw.mjs']);
+const node24 = path.join(process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'), 'node24', 'node_modules', 'node', 'bin', 'node');
+// Node 20: the store on sql.js (the fallback engine), /proc visible.
 suite('unit', '.mocharc.unit.json');
+if (haveNode24) {
+  // Node 24: the whole unit suite on node:sqlite, with /proc hidden (macOS has none).
+  suite('unit-native', '.mocharc.unit.json', { node: node24, hideProc: true });
+  // And the store's tests on sql.js with /proc hidden: its refusals must not depend on /proc either.
+  suite('store-sqljs-noproc', '.mocharc.unit.json', { hideProc: true, specs: STORE_SPECS });
+} else {
+  process.stdout.write('unit-native: 0 passed, 1 failed\nstore-sqljs-noproc: 0 passed, 1 failed\n');
+}
 if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
   process.stdout.write('\ninterop: skipped (OPENCLAW_AUTH_SKIP_INTEROP=1)\n');
-} else if (step('install openclaw (Node 24 + openclaw@2026.9.6 from the npm registry)', process.execPath, ['scripts/install-openclaw.mjs'])) {
+} else if (haveNode24) {
   suite('interop', '.mocharc.interop.json');
+  // Our writes beside the real openclaw again, with /proc hidden.
+  suite('interop-race-noproc', '.mocharc.interop.json', { hideProc: true, specs: ['test/interop/race.test.ts'] });
 } else {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }

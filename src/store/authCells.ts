@@ -3,10 +3,11 @@
  * legacy migration (plan, verify, undo).
  *
  * Native engine: a real SQLite connection, all rows read inside one read transaction, so the
- * result is one committed version of the DB even while the gateway commits and checkpoints. The
- * connection is opened read-write without creating anything (`mode=rw`) and with `query_only`, so
- * that on close SQLite removes the `-wal`/`-shm` it created for the read, as openclaw's own CLI
- * does; a file we may not write is opened read-only instead.
+ * result is one committed version of the DB even while the gateway commits and checkpoints. It
+ * never creates a DB (`mode=rw`/`mode=ro` URIs). Without -wal/-shm beside the DB it is opened
+ * read-write with `query_only`, so that on close SQLite removes the `-wal`/`-shm` it created for
+ * the read; otherwise (and for a file we may not write) read-only, which neither checkpoints nor
+ * removes anything.
  *
  * sql.js engine (no built-in SQLite): the lock-free page reader (sqliteReader.ts), which never
  * creates or changes a file and validates what it read.
@@ -97,7 +98,11 @@ function sqlSource(conn: SqlConn): RowSource {
 function openForRead(dbPath: string): NativeDatabase {
   const sqlite = loadNativeSqlite();
   if (!sqlite) throw new Error('node:sqlite is not available');
-  let writable = true;
+  // With no -wal/-shm beside it, a read-write connection (query_only) removes the ones it creates
+  // when it closes, leaving the directory as it found it. When they exist, another connection may
+  // hold the DB (or one crashed): a read-only connection then reads the committed WAL without
+  // checkpointing it into the main file.
+  let writable = !fs.existsSync(`${dbPath}-wal`) && !fs.existsSync(`${dbPath}-shm`);
   try { fs.accessSync(dbPath, fs.constants.W_OK); fs.accessSync(path.dirname(dbPath), fs.constants.W_OK); } catch { writable = false; }
   const db = new sqlite.DatabaseSync(dbUrl(dbPath, writable ? 'rw' : 'ro'));
   try {
