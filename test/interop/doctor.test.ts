@@ -9,8 +9,10 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureOpenclaw, runOpenclaw, makeEmptyHome } from './openclaw';
-import { applyLegacyMigration, planLegacyMigration } from '../../src/store/legacy';
+import { spawnSync } from 'node:child_process';
+import { copyFixtureHome, ensureOpenclaw, runOpenclaw, makeEmptyHome } from './openclaw';
+import { applyLegacyMigration, planLegacyMigration, undoLegacyMigration } from '../../src/store/legacy';
+import { readRowsIn } from '../../src/store/authCells';
 
 type ListDoc = { agentId: string; agentDir: string; authStatePath: string; profiles: Array<Record<string, unknown>> };
 const FAR = 4_102_444_800_000; // 2100-01-01: no refresh attempt
@@ -98,3 +100,53 @@ describe('legacy migration vs the real openclaw doctor', function () {
     for (const [i, agent] of ['main', 'flat', 'canon'].entries()) assert.deepEqual(normalize(after[i]?.json as ListDoc, ours), oursLists[agent], `agent ${agent} after openclaw's doctor on our result`);
   });
 });
+
+describe('undo after the real openclaw has run on the migrated home', function () {
+  this.timeout(15 * 60 * 1000);
+  const homes: string[] = [];
+  after(() => homes.forEach((h) => fs.rmSync(h, { recursive: true, force: true })));
+  before(async () => { await ensureOpenclaw(); });
+
+  it('needs no --force, puts the legacy files back byte for byte, keeps openclaw\'s own rows, and openclaw refuses the home exactly as before', async () => {
+    // The refusal on an untouched copy is the reference (openclaw writes its own rows while it refuses).
+    const reference = copyFixtureHome('legacy/before');
+    const home = copyFixtureHome('legacy/before');
+    homes.push(reference, home);
+    const refusal = async (h: string) => {
+      const r = await runOpenclaw(h, ['models', 'auth', 'list', '--json']);
+      const err = (r.json as { ok?: boolean; error?: { message?: string } } | undefined)?.error;
+      return { code: r.code, message: err?.message?.replace(h, '~') };
+    };
+    const before = await refusal(reference);
+    assert.notEqual(before.code, 0, 'openclaw refuses a home with legacy files');
+    assert.match(before.message ?? '', /requires legacy credential migration/);
+    const legacyFiles = ['agents/main/agent/auth-profiles.json', 'agents/main/agent/auth-state.json', 'agents/work/agent/auth-profiles.json'];
+    const bytes = (h: string) => Object.fromEntries(legacyFiles.filter((f) => fs.existsSync(path.join(h, '.openclaw', f))).map((f) => [f, fs.readFileSync(path.join(h, '.openclaw', f)).toString('base64')]));
+    const original = bytes(home);
+    assert.equal(Object.keys(original).length, legacyFiles.length);
+
+    const res = await applyLegacyMigration({ env: { HOME: home } });
+    assert.equal(res.changed, true);
+    // openclaw now runs on the migrated home and writes its own machine state into the shared DB.
+    const list = await runOpenclaw(home, ['models', 'auth', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr.slice(-1000));
+    const shared = path.join(home, '.openclaw', 'state', 'openclaw.sqlite');
+    const keysOf = () => readRowsIn(shared, 'config_machine_state', 'state_key', listKeys(shared)).map((r) => String(r.state_key));
+    const theirKeys = keysOf().filter((k) => !k.startsWith('authProfiles.') && k !== 'auth.sharedStore');
+    assert.ok(theirKeys.length > 0, 'openclaw wrote rows of its own');
+
+    const undo = await undoLegacyMigration(res.runId as string, { env: { HOME: home } });
+    assert.ok(undo.restored.length > 0);
+    assert.deepEqual(bytes(home), original, 'legacy files byte for byte');
+    const after = keysOf();
+    for (const k of theirKeys) assert.ok(after.includes(k), `openclaw's row ${k} is kept`);
+    assert.ok(!after.includes('authProfiles.store'), 'the migrated credentials are gone again');
+    assert.deepEqual(await refusal(home), before, 'openclaw refuses the home exactly as before the migration');
+  });
+});
+
+/** Every state_key of config_machine_state (read by the real SQLite). */
+function listKeys(db: string): string[] {
+  const r = spawnSync('sqlite3', [db, 'SELECT state_key FROM config_machine_state'], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean);
+}
