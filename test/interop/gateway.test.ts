@@ -15,6 +15,8 @@ import { probeGateway } from '../../src/gateway/health';
 import { descendants, processGroup, alive } from '../../src/gateway/process';
 import { deriveView, readSnapshot } from '../../src/store';
 import { waitFor } from '../helpers/wait';
+import { ourLoop, prepareOurIds } from '../helpers/ourLoop';
+import { spawnSync } from 'node:child_process';
 
 export const GATEWAY_TOKEN = 'gw-token-fake-interop-0123456789abcdef';
 const GROQ_KEY = 'gsk_fake_interop_groq_0123456789abcdefghij';
@@ -65,6 +67,8 @@ describe('gateway (real openclaw)', function () {
 
   before(async () => {
     home = makeEmptyHome('oca-gateway-');
+    // Metadata of the race test's ids, before the gateway starts (a config change makes it reload).
+    prepareOurIds(path.join(home, '.openclaw'), 400);
     port = await freePort();
     cap = captureLog();
     sup = await supervisor(port);
@@ -139,6 +143,38 @@ describe('gateway (real openclaw)', function () {
     snap = await snapshot();
     assert.equal(snap.store.profiles['xai:manual'], undefined);
   });
+
+  for (const engine of ['native', 'sqljs'] as const) {
+    it(`our CLI writing beside the running gateway's own writes (control plane): nothing lost, integrity ok (${engine})`, async () => {
+      const oc = await ensureOpenclaw();
+      const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+      assert.ok(fs.existsSync(cli), 'dist/cli.js (npm run build)');
+      const e = await env();
+      const loop = ourLoop(oc.node, cli, home, engine, { TMPDIR: String(e.TMPDIR) });
+      const theirs: string[] = [];
+      try {
+        for (let i = 0; i < 12; i++) {
+          const provider = `gwrace${engine}${i}`;
+          const r = await client.authSetApiKey({ provider, apiKey: `sk-fake-gwrace-${engine}-${String(i).padStart(16, '0')}` });
+          theirs.push(r.profileId);
+          await new Promise((res) => setTimeout(res, 150));
+        }
+      } finally {
+        const { saved, refused } = await loop.stop();
+        console.log(`      ${engine}: gateway ${theirs.length} keys; ours ${saved.length} saved, ${refused.length} refused`);
+        const snap = await snapshot();
+        for (const id of theirs) assert.ok(snap.store.profiles[id], `${engine}: the gateway's ${id} is missing`);
+        for (const id of saved) assert.ok(snap.store.profiles[id], `${engine}: our saved ${id} is missing`);
+        if (engine === 'native') assert.ok(saved.length > 0, 'native: our writes went through beside the gateway');
+        else assert.equal(saved.length, 0, 'sql.js never replaces a DB the gateway holds');
+        const status = await client.authStatus();
+        assert.ok(JSON.stringify(status).includes(theirs[theirs.length - 1] ?? '-'), 'the gateway still answers with its own last key');
+        const db = path.join(stateDir(), 'state', 'openclaw.sqlite');
+        const ic = spawnSync(oc.node, ['-e', "const{DatabaseSync}=require('node:sqlite');const d=new DatabaseSync(process.argv[1],{readOnly:true});console.log(d.prepare('PRAGMA integrity_check').get().integrity_check)", db], { encoding: 'utf8' });
+        assert.equal(ic.stdout.trim(), 'ok', ic.stderr);
+      }
+    });
+  }
 
   it('a provider-wide logout is reflected in our view and in authStatus (0 runs stopped)', async () => {
     const before = deriveView(await snapshot(), Date.now());

@@ -11,42 +11,12 @@
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFixtureHome, ensureOpenclaw, REPO_ROOT, runOpenclaw, type OpenclawInstall } from './openclaw';
+import { ourLoop, prepareOurIds } from '../helpers/ourLoop';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const OPENCLAW_RUNS = Number(process.env.OPENCLAW_AUTH_RACE_OPENCLAW_RUNS ?? 1);
-
-interface Loop { stop: () => Promise<{ saved: string[]; refused: string[] }> }
-
-/** Runs `openclaw-auth add-key` over and over in the background until stopped. */
-function ourLoop(node: string, home: string, engine: 'native' | 'sqljs'): Loop {
-  let running = true;
-  const saved: string[] = [];
-  const refused: string[] = [];
-  const done = (async () => {
-    for (let i = 0; running; i++) {
-      const id = `ours:i${i}`;
-      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const c = spawn(node, [CLI, 'add-key', '--provider', 'ours', '--profile-id', id], {
-          env: { PATH: process.env.PATH ?? '', HOME: home, OPENCLAW_AUTH_SQLITE_ENGINE: engine },
-          stdio: ['pipe', 'ignore', 'pipe'],
-        });
-        let stderr = '';
-        c.stderr.on('data', (d) => (stderr += d));
-        c.stdin.end(`k-ours-fake-${String(i).padStart(6, '0')}\n`);
-        c.once('exit', (code) => resolve({ code, stderr }));
-      });
-      await new Promise((res) => setTimeout(res, 400)); // leave openclaw (2 cores here) room to run
-      if (r.code === 0) saved.push(id);
-      else {
-        assert.match(r.stderr, /nothing was changed/i, `a refused write says so: ${r.stderr}`);
-        refused.push(r.stderr.trim().split('\n')[0] ?? '');
-      }
-    }
-  })();
-  return { stop: async () => { running = false; await done; return { saved, refused }; } };
-}
 
 describe('our writes beside the real openclaw CLI writing the same home', function () {
   this.timeout(600_000);
@@ -65,13 +35,8 @@ describe('our writes beside the real openclaw CLI writing the same home', functi
       // openclaw refuses to start when openclaw.json changes during its start-up ("migration inputs
       // changed during startup"), whoever changes it. Our ids' metadata is written beforehand, so
       // during the race our writes touch the DBs only, which is what this test is about.
-      const cfgPath = path.join(home, '.openclaw', 'openclaw.json');
-      const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as { auth?: { profiles?: Record<string, unknown> } };
-      cfg.auth ??= {};
-      cfg.auth.profiles ??= {};
-      for (let i = 0; i < 3000; i++) cfg.auth.profiles[`ours:i${i}`] = { provider: 'ours', mode: 'api_key' };
-      fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2));
-      const loop = ourLoop(oc.node, home, engine);
+      prepareOurIds(path.join(home, '.openclaw'));
+      const loop = ourLoop(oc.node, CLI, home, engine);
       const theirs: string[] = [];
       let lastOrder: string[] = [];
       const failures: string[] = [];
