@@ -74,6 +74,10 @@ export function credentialOwner(s: AgentSnapshot, profileId: string, type?: stri
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** `o[key]` only when `key` is o's own property: ids such as "constructor" or "__proto__" never match Object.prototype. */
+/** Sets an own property, also for a key such as "__proto__" (plain assignment would set the prototype). */
+const setOwn = (o: Obj, key: string, value: unknown): void => { Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true }); };
+const own = <V>(o: Record<string, V> | undefined, key: string): V | undefined => (o && Object.hasOwn(o, key) ? o[key] : undefined);
 
 function parseCell(text: string | undefined, what: string, file: string): Obj {
   if (text === undefined) return { version: 1 };
@@ -108,7 +112,7 @@ function scrubState(state: Obj, id: string): { changed: boolean; orders: Record<
     for (const [p, v] of Object.entries(state.lastGood)) if (v === id) { delete state.lastGood[p]; changed = true; }
     if (Object.keys(state.lastGood).length === 0) delete state.lastGood;
   }
-  if (isObj(state.usageStats) && id in state.usageStats) {
+  if (isObj(state.usageStats) && Object.hasOwn(state.usageStats, id)) {
     delete state.usageStats[id];
     changed = true;
     if (Object.keys(state.usageStats).length === 0) delete state.usageStats;
@@ -249,8 +253,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
         const profiles = storeProfiles(store, t.path);
-        const prev = profiles[m.profileId];
-        profiles[m.profileId] = buildCredential(prev, m.credential, m.profileId);
+        const prev = own(profiles, m.profileId);
+        setOwn(profiles, m.profileId, buildCredential(prev, m.credential, m.profileId));
         if (store.version === undefined) store.version = 1;
         writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
         return prev;
@@ -264,8 +268,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
     }
 
     case 'removeProfile': {
-      const inStore = m.profileId in s.store.profiles;
-      const inConfig = Boolean(s.meta.profiles?.[m.profileId]) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
+      const inStore = Object.hasOwn(s.store.profiles, m.profileId);
+      const inConfig = Boolean(own(s.meta.profiles, m.profileId)) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
       if (!inStore && !inConfig) throw new MutationError(`No profile "${m.profileId}" for agent ${s.agentId}.`, 'NOT_FOUND');
       if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId);
@@ -275,7 +279,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         await write(t, (db) => {
           const store = parseCell(readCell(db, t.store), 'auth store', t.path);
           const profiles = storeProfiles(store, t.path);
-          raw = isObj(profiles[m.profileId]) ? (profiles[m.profileId] as Obj) : undefined;
+          raw = isObj(own(profiles, m.profileId)) ? (own(profiles, m.profileId) as Obj) : undefined;
           delete profiles[m.profileId];
           writeCell(db, t.store, JSON.stringify(store), now());
           const state = parseCell(readCell(db, t.state), 'auth state', t.path);
@@ -294,7 +298,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
           if (r.changed) writeCell(db, a.state, stateText(state), now());
         });
       }
-      const prevMeta = s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles) ? s.config.data.auth.profiles[m.profileId] : undefined;
+      const prevMeta = s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles) ? own(s.config.data.auth.profiles, m.profileId) : undefined;
       const configOrders: Record<string, string[]> = {};
       for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
       const undo: Mutation | undefined = raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.role, orders, configMeta: prevMeta, configOrders } : undefined;
@@ -315,8 +319,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         for (const id of m.profileIds) {
           if (seen.has(id)) throw new MutationError(`Profile "${id}" appears twice in the order.`, 'DUPLICATE');
           seen.add(id);
-          const c = s.store.profiles[id];
-          const meta = s.meta.profiles?.[id];
+          const c = own(s.store.profiles, id);
+          const meta = own(s.meta.profiles, id);
           if (!c && meta?.mode !== 'aws-sdk') throw new MutationError(`No profile "${id}" for agent ${s.agentId}.`, 'NOT_FOUND');
           const p = normalizeProviderId(c?.provider ?? meta?.provider);
           if (p !== provider) throw new MutationError(`Profile "${id}" belongs to provider "${p}", not "${provider}".`, 'PROVIDER_MISMATCH');
@@ -345,7 +349,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       await write(t, (db) => {
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
         const profiles = storeProfiles(store, t.path);
-        profiles[m.profileId] = m.raw;
+        setOwn(profiles, m.profileId, m.raw);
         writeCell(db, t.store, JSON.stringify({ version: store.version ?? 1, ...store, profiles }), now());
       });
       if (Object.keys(m.orders).length) {

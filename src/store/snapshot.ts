@@ -210,7 +210,7 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const location: Record<string, ProfileLocation> = {};
   for (const id of Object.keys(local.store.profiles)) location[id] = 'local';
   for (const [id, c] of Object.entries(shared.store.profiles)) {
-    if (id in profiles) continue;
+    if (Object.hasOwn(profiles, id)) continue;
     profiles[id] = c;
     // The default agent owns the shared store: its profiles are its own, not inherited.
     location[id] = isDefaultAgent ? 'local' : 'inherited';

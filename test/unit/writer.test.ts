@@ -227,6 +227,16 @@ describe('store writes', () => {
       } finally { holder.kill('SIGKILL'); }
     });
 
+    it('ids named like Object.prototype members (constructor, toString, __proto__) are not profiles: NOT_FOUND, nothing changed', async () => {
+      const h = home('basic');
+      const before = hashTree(h);
+      for (const id of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        await assert.rejects(applyMutation({ env: { HOME: h } }, { kind: 'removeProfile', profileId: id }), (e: unknown) => e instanceof MutationError && e.code === 'NOT_FOUND');
+        await assert.rejects(applyMutation({ env: { HOME: h } }, { kind: 'setOrder', provider: 'openrouter', profileIds: [id] }), (e: unknown) => e instanceof MutationError && e.code === 'NOT_FOUND');
+      }
+      assert.deepEqual(hashTree(h), before);
+    });
+
     it('an openclaw.json that cannot be written (immutable): refused before anything is written, every file unchanged', async function () {
       const h = home('basic');
       const cfg = `${h}/.openclaw/openclaw.json`;
