@@ -237,6 +237,14 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   // A DB that could not be read (so its marker and rows are unknown) is never written.
   for (const d of [s.sharedDb, s.agentDb]) {
     if (d.exists && d.error) throw new StoreCorruptError(`${d.error} Nothing was changed.`);
+    // A cell that does not parse hides what it holds: no change is made on top of it (a remove
+    // would report success while the credential stays in the unreadable cell).
+    for (const [text, what] of [[d.storeText, 'auth store'], [d.stateText, 'auth state']] as const) {
+      if (text === undefined) continue;
+      let ok = false;
+      try { ok = isObj(JSON.parse(text)); } catch { ok = false; }
+      if (!ok) throw new MutationError(`The ${what} in ${d.path} is not valid JSON, so nothing was changed. Repair it with openclaw (\`openclaw doctor\`) or restore a backup, then try again.`, 'CORRUPT_CELL');
+    }
   }
   const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
     const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });

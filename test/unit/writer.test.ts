@@ -268,6 +268,9 @@ describe('store writes', () => {
       const s2 = readSnapshot({ env: { HOME: h } });
       assert.ok(s2.warnings.some((w) => /not valid JSON/.test(w.message)));
       await assert.rejects(applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: KEY } }), (e: unknown) => e instanceof MutationError && e.code === 'CORRUPT_CELL');
+      // A remove would otherwise "succeed" on openclaw.json alone and leave the credential in the unreadable cell.
+      await assert.rejects(applyMutation({ env: { HOME: h } }, { kind: 'removeProfile', profileId: 'openrouter:manual' }), (e: unknown) => e instanceof MutationError && e.code === 'CORRUPT_CELL' && /nothing was changed/.test((e as Error).message));
+      await assert.rejects(applyMutation({ env: { HOME: h } }, { kind: 'setOrder', provider: 'openrouter', profileIds: null }), (e: unknown) => e instanceof MutationError && e.code === 'CORRUPT_CELL');
       assert.deepEqual(hashTree(h), before2);
     });
 
