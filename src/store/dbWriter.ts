@@ -320,7 +320,8 @@ function waitReplaceable(dbPath: string, maxMs: number): void {
 
 async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: MutateOptions): Promise<T> {
   const SQL = await loadSqlJs();
-  // Our own lock across the whole read-modify-write: two of our writers never interleave.
+  // Our own lock across the whole read-modify-write: two of our writers never interleave. A
+  // sql.js write of a big DB takes a while, so a queue of them waits longer than the default.
   return withLock(dbPath, () => {
     for (let attempt = 0; attempt < 5; attempt++) {
       waitReplaceable(dbPath, attempt === 0 ? REPLACE_WAIT_MS : 500);
@@ -373,7 +374,7 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
     }
     assertReplaceable(dbPath);
     throw new StoreConflictError(`${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`);
-  });
+  }, { timeoutMs: 30_000, staleMs: 120_000 });
 }
 
 // ---- cell helpers for the two auth layouts ----
