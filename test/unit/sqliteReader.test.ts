@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  SqliteBusyError,
+  SqliteChangedError,
   SqliteFormatError,
   SqliteReader,
   SqliteUnsupportedError,
@@ -238,7 +240,8 @@ after(() => {
 
 // ---------------------------------------------------------------- fixtures
 
-describe('SqliteReader: OpenClaw fixtures', () => {
+describe('SqliteReader: OpenClaw fixtures', function () {
+  this.timeout(60000);
   const dbs = SCENARIOS.flatMap((s) => findSqliteFiles(path.join(FIXTURES, s, 'home', '.openclaw')));
 
   it('finds the fixture databases', () => {
@@ -275,7 +278,8 @@ describe('SqliteReader: OpenClaw fixtures', () => {
   }
 });
 
-describe('SqliteReader: wal fixture', () => {
+describe('SqliteReader: wal fixture', function () {
+  this.timeout(60000);
   const home = path.join(FIXTURES, 'wal', 'home', '.openclaw');
   const stateDb = path.join(home, 'state', 'openclaw.sqlite');
   const agentDb = path.join(home, 'agents', 'main', 'agent', 'openclaw-agent.sqlite');
@@ -337,7 +341,8 @@ describe('SqliteReader: wal fixture', () => {
 
 // ---------------------------------------------------------------- generated databases
 
-describe('SqliteReader: generated databases', () => {
+describe('SqliteReader: generated databases', function () {
+  this.timeout(60000);
   it('20k rows across multi-level interior pages (page sizes 512 and 4096)', () => {
     for (const pageSize of [512, 4096]) {
       const db = buildDb(`
@@ -659,7 +664,8 @@ fcon.close()
 print(json.dumps(sizes))
 `;
 
-describe('SqliteReader: WAL overlay', () => {
+describe('SqliteReader: WAL overlay', function () {
+  this.timeout(60000);
   let base = '';
   let sizes: Record<'tx1' | 'tx2' | 'open' | 'fresh', number>;
   const FRAME = 24 + 4096;
@@ -799,9 +805,13 @@ describe('SqliteReader: WAL overlay', () => {
       assert.equal(r.info.pageSize, 4096);
       assert.deepEqual(r.rows('t'), [{ a: 'only-in-wal' }]);
     });
-    // Without the WAL the same empty file is not a database.
+    // Without the WAL the same empty file is an empty database, as in SQLite.
     const alone = copyDb(db, false);
-    assert.throws(() => SqliteReader.open(alone), (e: unknown) => e instanceof SqliteFormatError && e.message.includes(alone));
+    withReader(alone, (r) => {
+      assert.equal(r.info.walCommitted, false);
+      assert.equal(r.info.pageCount, 0);
+      assert.deepEqual(r.tableNames(), []);
+    });
   });
 
   it('a WAL reset by a writer after open() is detected instead of read as the old snapshot', () => {
@@ -824,11 +834,87 @@ describe('SqliteReader: WAL overlay', () => {
     assert.deepEqual(rowsOf(db, 'kv'), TX2_KV);
     assert.equal(fs.existsSync(`${db}-shm`), false);
   });
+
+  it('WAL index cache: a second open reads only the frames appended since the first', () => {
+    const db = snapshot('tx1');
+    const tx2Wal = fs.readFileSync(path.join(base, 'tx2', 'w.db-wal'));
+    const tx1Frames = (sizes.tx1 - 32) / FRAME;
+    const tx2Frames = (sizes.tx2 - 32) / FRAME;
+    withReader(db, (r) => {
+      assert.equal(r.info.walFramesScanned, tx1Frames, 'first open checksums every frame');
+      assert.deepEqual(r.rows('kv'), TX1_KV);
+    });
+    withReader(db, (r) => {
+      assert.equal(r.info.walFramesScanned, 0, 'unchanged WAL: nothing to read again');
+      assert.equal(r.info.walFramesApplied, tx1Frames);
+      assert.deepEqual(r.rows('kv'), TX1_KV);
+    });
+    // The writer appends tx2 (same WAL generation: same header, more frames).
+    fs.appendFileSync(`${db}-wal`, tx2Wal.subarray(sizes.tx1));
+    withReader(db, (r) => {
+      assert.equal(r.info.walFramesScanned, tx2Frames - tx1Frames, 'only the new frames are checksummed');
+      assert.equal(r.info.walFramesApplied, tx2Frames);
+      assert.deepEqual(r.rows('kv'), TX2_KV);
+      assert.equal(r.rows('big').length, 200);
+    });
+    assert.equal(SqliteReader.read(db, (r) => r.info.walFramesScanned), 0);
+    // Garbage after the last commit is read again each time but never cached.
+    fs.appendFileSync(`${db}-wal`, crypto.randomBytes(FRAME));
+    withReader(db, (r) => assert.equal(r.info.walFramesScanned, 0));
+
+    // A new WAL generation (salts changed, as after a checkpoint restart) resets the index.
+    resignWal(`${db}-wal`, (w) => {
+      w.writeUInt32BE((w.readUInt32BE(16) + 1) >>> 0, 16);
+      for (let off = 32; off + FRAME <= w.length; off += FRAME) w.writeUInt32BE((w.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
+    }, false);
+    withReader(db, (r) => {
+      assert.equal(r.info.walFramesScanned, tx2Frames, 'all frames again');
+      assert.deepEqual(r.rows('kv'), TX2_KV);
+    });
+    // So does a different main file (new inode) next to the same WAL.
+    const copy = `${db}.tmp`;
+    fs.copyFileSync(db, copy);
+    fs.renameSync(copy, db);
+    withReader(db, (r) => assert.equal(r.info.walFramesScanned, tx2Frames));
+    // And a truncated WAL (shorter than what was indexed).
+    fs.truncateSync(`${db}-wal`, sizes.tx1);
+    withReader(db, (r) => {
+      assert.equal(r.info.walFramesScanned, tx1Frames);
+      assert.deepEqual(r.rows('kv'), TX1_KV);
+    });
+  });
+
+  it('open(): a change that leaves the returned data intact is followed; one that alters it throws SqliteChangedError', () => {
+    const db = snapshot('tx1');
+    const tx2Wal = fs.readFileSync(path.join(base, 'tx2', 'w.db-wal'));
+    const r = SqliteReader.open(db);
+    try {
+      assert.equal(r.hasTable('kv'), true);
+      assert.deepEqual(r.rows('kv'), TX1_KV);
+      // The main file is touched (as a checkpoint does) without changing what was read.
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(db, later, later);
+      assert.equal(r.hasTable('big'), false, 'new snapshot, replayed results still agree');
+      // Now a commit that changes kv lands and the main file is written again.
+      fs.appendFileSync(`${db}-wal`, tx2Wal.subarray(sizes.tx1));
+      const evenLater = new Date(Date.now() + 10000);
+      fs.utimesSync(db, evenLater, evenLater);
+      assert.throws(
+        () => r.rows('kv'),
+        (e: unknown) => e instanceof SqliteChangedError && e instanceof SqliteFormatError && e.message.includes(db) && /out of date/.test(e.message),
+      );
+    } finally {
+      r.close();
+    }
+    // A fresh read sees tx2.
+    assert.deepEqual(SqliteReader.read(db, (x) => x.rows('kv')), TX2_KV);
+  });
 });
 
 // ---------------------------------------------------------------- bad input
 
-describe('SqliteReader: bad input', () => {
+describe('SqliteReader: bad input', function () {
+  this.timeout(60000);
   function writeTemp(name: string, data: Buffer | string): string {
     const p = path.join(tmpDir(), name);
     fs.writeFileSync(p, data);
@@ -861,7 +947,8 @@ describe('SqliteReader: bad input', () => {
     assertHeaderMissing(writeTemp('notes.txt', 'hello, this is not a database\n'.repeat(50)));
     assertHeaderMissing(writeTemp('random.bin', crypto.randomBytes(8192)));
     assertHeaderMissing(writeTemp('tiny.db', Buffer.from('SQLite format 3\0')));
-    assertHeaderMissing(writeTemp('empty.db', Buffer.alloc(0)));
+    // A zero-length file is an empty database (SQLite agrees), not an error.
+    withReader(writeTemp('empty.db', Buffer.alloc(0)), (r) => assert.deepEqual(r.tableNames(), []));
   });
 
   it('a truncated database -> SqliteFormatError', () => {
@@ -948,5 +1035,269 @@ describe('SqliteReader: bad input', () => {
     r.close();
     r.close();
     assert.throws(() => r.rows('many'), /closed/);
+  });
+});
+
+// ---------------------------------------------------------------- consistency, busy files, limits
+
+describe('SqliteReader: read(), busy files and limits', function () {
+  this.timeout(60000);
+
+  function writeTemp(name: string, data: Buffer | string): string {
+    const p = path.join(tmpDir(), name);
+    fs.writeFileSync(p, data);
+    return p;
+  }
+
+  /** Largest Buffer.alloc/allocUnsafe request while fn runs. */
+  function maxAllocDuring(fn: () => void): number {
+    const { alloc, allocUnsafe } = Buffer;
+    let max = 0;
+    Buffer.alloc = ((n: number, ...rest: unknown[]) => {
+      max = Math.max(max, n);
+      return (alloc as (...a: unknown[]) => Buffer)(n, ...rest);
+    }) as typeof Buffer.alloc;
+    Buffer.allocUnsafe = ((n: number) => {
+      max = Math.max(max, n);
+      return allocUnsafe(n);
+    }) as typeof Buffer.allocUnsafe;
+    try {
+      fn();
+    } finally {
+      Buffer.alloc = alloc;
+      Buffer.allocUnsafe = allocUnsafe;
+    }
+    return max;
+  }
+
+  it('read() returns the callback result for several tables in one validated pass', () => {
+    const db = buildDb(`
+      CREATE TABLE a(k TEXT PRIMARY KEY, v TEXT);
+      CREATE TABLE b(k TEXT PRIMARY KEY, v TEXT);
+      INSERT INTO a VALUES ('x', 'one');
+      INSERT INTO b VALUES ('y', 'two');
+    `);
+    const before = dirState(path.dirname(db));
+    const got = SqliteReader.read(db, (r) => ({ a: r.rows('a'), b: r.rowsWhere('b', 'k', (v) => v === 'y'), n: r.tableNames(), wal: r.info.walCommitted }));
+    assert.deepEqual(got, { a: [{ k: 'x', v: 'one' }], b: [{ k: 'y', v: 'two' }], n: ['a', 'b'], wal: false });
+    assert.deepEqual(dirState(path.dirname(db)), before, 'read() never writes');
+  });
+
+  it('read(): errors that repeat on unchanged files are thrown as they are', () => {
+    const db = buildDb('CREATE TABLE a(k);');
+    assert.throws(() => SqliteReader.read(db, (r) => r.rows('nope')), /no such table: nope/);
+    let calls = 0;
+    assert.throws(() => SqliteReader.read(db, () => {
+      calls++;
+      throw new Error('callback failed');
+    }), /callback failed/);
+    assert.equal(calls, 2, 'tried once more, then thrown');
+    const notDb = writeTemp('notes.txt', 'not a database\n'.repeat(20));
+    assert.throws(() => SqliteReader.read(notDb, (r) => r.tableNames()), (e: unknown) => e instanceof SqliteFormatError && !(e instanceof SqliteChangedError));
+  });
+
+  it('read(): files that change under every pass -> SqliteChangedError "kept changing", within the time bound', () => {
+    const db = buildDb('CREATE TABLE a(k); INSERT INTO a VALUES (1);');
+    let tick = 0;
+    const t0 = Date.now();
+    assert.throws(
+      () => SqliteReader.read(db, (r) => {
+        const rows = r.rows('a');
+        // Stands in for a writer: every pass sees the main file rewritten (new mtime).
+        const t = new Date(Date.UTC(2030, 0, 1) + 1000 * ++tick);
+        fs.utimesSync(db, t, t);
+        return rows;
+      }),
+      (e: unknown) => e instanceof SqliteChangedError && e.message.startsWith(`${db} kept changing while it was read; try again`),
+    );
+    const ms = Date.now() - t0;
+    assert.ok(ms < 2500, `gave up after ${ms} ms (budget: about 1 s)`);
+    assert.ok(tick >= 10 && tick <= 20, `${tick} attempts (at most 20, within the time budget)`);
+    // A bounded budget is honoured too.
+    tick = 0;
+    assert.throws(() => SqliteReader.read(db, () => {
+      const t = new Date(Date.UTC(2031, 0, 1) + 1000 * ++tick);
+      fs.utimesSync(db, t, t);
+    }, { maxAttempts: 3 }), SqliteChangedError);
+    assert.equal(tick, 3);
+  });
+
+  it('a hot rollback journal (writer mid-transaction) -> SqliteBusyError; the journal is left alone', () => {
+    const dir = tmpDir();
+    // A real one: a rollback-mode writer whose cache spilled dirty pages into the database file.
+    execFileSync('python3', ['-c', `
+import os, shutil, sqlite3, sys
+d = sys.argv[1]
+src = os.path.join(d, 'src.db')
+con = sqlite3.connect(src, isolation_level=None)
+con.execute('PRAGMA journal_mode=DELETE')
+con.execute('CREATE TABLE kv(k TEXT PRIMARY KEY, v TEXT)')
+con.executemany('INSERT INTO kv VALUES (?, ?)', [('k%d' % i, 'v' * 200) for i in range(2000)])
+con.execute('PRAGMA cache_size=2')
+con.execute('BEGIN')
+con.execute("UPDATE kv SET v = 'half-written'")
+for suf in ('', '-journal'):
+    shutil.copyfile(src + suf, os.path.join(d, 'hot.db' + suf))
+con.execute('ROLLBACK')
+`, dir]);
+    const db = path.join(dir, 'hot.db');
+    assert.ok(fs.statSync(`${db}-journal`).size > 0);
+    const before = dirState(dir);
+    const t0 = Date.now();
+    assert.throws(() => SqliteReader.open(db), (e: unknown) => e instanceof SqliteBusyError && e.message.includes(db) && /hot rollback journal/.test(e.message));
+    assert.ok(Date.now() - t0 < 2000);
+    assert.throws(() => SqliteReader.read(db, (r) => r.rows('kv'), { maxWaitMs: 20 }), SqliteBusyError);
+    assert.deepEqual(dirState(dir), before, 'the hot journal is neither rolled back nor deleted');
+
+    // Journals that are not hot: empty (TRUNCATE mode) or with a zeroed header (PERSIST mode).
+    for (const journal of [Buffer.alloc(0), Buffer.alloc(4096)]) {
+      const clean = buildDb('CREATE TABLE kv(k); INSERT INTO kv VALUES (1);');
+      fs.writeFileSync(`${clean}-journal`, journal);
+      assert.deepEqual(rowsOf(clean, 'kv'), [{ k: 1 }]);
+    }
+    // SQLite rolls the hot journal back, after which the copy reads fine.
+    const rolled = copyDb(db);
+    fs.copyFileSync(`${db}-journal`, `${rolled}-journal`);
+    assert.equal(cliJson(rolled, 'SELECT count(*) AS n FROM kv WHERE v = \'half-written\'')[0]?.n, 0);
+    assert.equal(SqliteReader.read(rolled, (r) => r.rows('kv').length), 2000);
+  });
+
+  it('a zero-length main file is an empty database, also with a -wal without commits', () => {
+    const db = writeTemp('zero.db', Buffer.alloc(0));
+    const check = (r: SqliteReader): void => {
+      assert.equal(r.info.pageCount, 0);
+      assert.equal(r.info.walCommitted, false);
+      assert.deepEqual(r.tableNames(), []);
+      assert.equal(r.hasTable('auth_profile_store'), false);
+      assert.equal(r.hasTable('sqlite_schema'), true);
+      assert.deepEqual(r.rows('sqlite_schema'), []);
+    };
+    withReader(db, check);
+    SqliteReader.read(db, check);
+    // A -wal with only a header (SQLite just opened the DB) or empty.
+    const hdr = Buffer.alloc(32);
+    hdr.writeUInt32BE(0x377f0682, 0);
+    hdr.writeUInt32BE(3007000, 4);
+    hdr.writeUInt32BE(4096, 8);
+    const sum = walChecksum(hdr, 0, 24, false, [0, 0]);
+    hdr.writeUInt32BE(sum[0], 24);
+    hdr.writeUInt32BE(sum[1], 28);
+    for (const wal of [Buffer.alloc(0), hdr]) {
+      fs.writeFileSync(`${db}-wal`, wal);
+      withReader(db, check);
+    }
+    // SQLite agrees: no tables.
+    assert.deepEqual(cliJson(copyDb(db), "SELECT name FROM sqlite_schema"), []);
+  });
+
+  it('sqlite_schema rows must name the table their CREATE statement creates, with a root page inside the DB', () => {
+    const names = buildDb(`
+      CREATE TABLE plain(a);
+      CREATE TABLE [br acket](a);
+      CREATE TABLE 'single'(a);
+      CREATE TABLE \`back\`\`tick\`(a);
+      CREATE TABLE IF NOT EXISTS "Dq""Mixed"(a);
+      CREATE TABLE main.qualified(a);
+      CREATE TEMP TABLE ignored_temp(a);
+      CREATE VIRTUAL TABLE ft USING fts5(body);
+    `);
+    withReader(copyDb(names), (r) => {
+      for (const t of ['plain', 'br acket', 'single', 'back`tick', 'dq"mixed', 'qualified', 'ft_data']) assert.ok(r.hasTable(t), t);
+      assert.deepEqual(r.rows('plain'), []);
+    });
+
+    const renamed = buildDb(`
+      CREATE TABLE t(a);
+      INSERT INTO t VALUES (1);
+      CREATE TABLE other(b);
+      PRAGMA writable_schema = ON;
+      UPDATE sqlite_schema SET name = 'auth_profile_store', tbl_name = 'auth_profile_store' WHERE name = 't';
+    `);
+    assert.throws(
+      () => withReader(renamed, (r) => r.hasTable('auth_profile_store')),
+      (e: unknown) => e instanceof SqliteFormatError && /row of table "auth_profile_store" holds the CREATE TABLE statement of "t"/.test(e.message),
+    );
+    const notCreate = buildDb(`
+      CREATE TABLE t(a);
+      PRAGMA writable_schema = ON;
+      UPDATE sqlite_schema SET sql = 'SELECT 1' WHERE name = 't';
+    `);
+    assert.throws(() => withReader(notCreate, (r) => r.tableNames()), /holds no CREATE TABLE statement/);
+    for (const root of [99999, 1, -3]) {
+      const badRoot = buildDb(`
+        CREATE TABLE t(a);
+        PRAGMA writable_schema = ON;
+        UPDATE sqlite_schema SET rootpage = ${root} WHERE name = 't';
+      `);
+      assert.throws(() => withReader(badRoot, (r) => r.tableNames()), new RegExp(`table "t" has root page ${root} \\(database has \\d+ pages\\)`));
+    }
+  });
+
+  it('a header declaring more pages than the file holds -> clear error, no allocation from the declared size', () => {
+    const db = buildDb('CREATE TABLE t(a); INSERT INTO t VALUES (1);');
+    const buf = fs.readFileSync(db);
+    assert.equal(buf.readUInt32BE(92), buf.readUInt32BE(24), 'the in-header size is trusted');
+    buf.writeUInt32BE(0x7fffffff, 28);
+    const p = writeTemp('huge-count.db', buf);
+    const max = maxAllocDuring(() => {
+      assert.throws(() => SqliteReader.open(p), (e: unknown) => e instanceof SqliteFormatError && /declares 2147483647 pages but the file holds only 2/.test(e.message));
+    });
+    assert.ok(max <= 65536, `largest allocation ${max} bytes`);
+    // SQLite calls it malformed too.
+    assert.throws(() => execFileSync(SQLITE3, [copyDb(p), 'SELECT * FROM t'], { stdio: 'pipe' }), /malformed/);
+  });
+
+  it('a cell declaring a huge payload on a small file -> clear error, no allocation from the declared size', () => {
+    const db = buildDb(`
+      CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB);
+      INSERT INTO t VALUES (1, zeroblob(3000000));
+    `);
+    const buf = fs.readFileSync(db);
+    const pageSize = buf.readUInt16BE(16);
+    const root = cliRows(db, "SELECT rootpage FROM sqlite_schema WHERE name = 't'")[0]?.rootpage as number;
+    const pageOff = (root - 1) * pageSize;
+    assert.equal(buf[pageOff], 0x0d, 'root is a leaf');
+    const cell = pageOff + buf.readUInt16BE(pageOff + 8);
+    // The payload size is a 4-byte varint; grow it by whole overflow pages (the local part stays
+    // the same) to ~268 MB, on a ~3 MB file.
+    const decode = (at: number): number => (((buf[at] ?? 0) & 0x7f) << 21) | (((buf[at + 1] ?? 0) & 0x7f) << 14) | (((buf[at + 2] ?? 0) & 0x7f) << 7) | ((buf[at + 3] ?? 0) & 0x7f);
+    const P = decode(cell);
+    assert.ok(P > 3000000 && P < 2 ** 28);
+    const huge = P + Math.floor((2 ** 28 - 1 - P) / (pageSize - 4)) * (pageSize - 4);
+    buf[cell] = 0x80 | (huge >>> 21);
+    buf[cell + 1] = 0x80 | ((huge >>> 14) & 0x7f);
+    buf[cell + 2] = 0x80 | ((huge >>> 7) & 0x7f);
+    buf[cell + 3] = huge & 0x7f;
+    assert.equal(decode(cell), huge);
+    const p = writeTemp('huge-payload.db', buf);
+    const max = maxAllocDuring(() => {
+      assert.throws(() => withReader(p, (r) => r.rows('t')), (e: unknown) => e instanceof SqliteFormatError && /payload of \d+ bytes needs \d+ overflow pages, more than the database holds/.test(e.message));
+    });
+    assert.ok(max < 4 * 1024 * 1024, `largest allocation ${max} bytes`);
+  });
+
+  it('a table b-tree deeper than SQLite allows -> SqliteFormatError', () => {
+    const db = buildDb(`
+      PRAGMA page_size = 512;
+      CREATE TABLE many(id INTEGER PRIMARY KEY, v TEXT);
+      WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 3000)
+      INSERT INTO many SELECT n, hex(randomblob(20)) FROM s;
+    `);
+    const buf = fs.readFileSync(db);
+    const pageSize = 512;
+    const root = cliRows(db, "SELECT rootpage FROM sqlite_schema WHERE name = 'many'")[0]?.rootpage as number;
+    const pages = buf.length / pageSize;
+    // A chain of 25 interior pages without cells, each pointing at the next.
+    const chain = [root, ...Array.from({ length: 25 }, (_, i) => pages - i)];
+    chain.forEach((pg, i) => {
+      const off = (pg - 1) * pageSize;
+      buf.fill(0, off, off + pageSize);
+      const last = i === chain.length - 1;
+      buf[off] = last ? 0x0d : 0x05;
+      buf.writeUInt16BE(pageSize, off + 5);
+      if (!last) buf.writeUInt32BE(chain[i + 1] as number, off + 8);
+    });
+    const p = writeTemp('deep.db', buf);
+    assert.throws(() => withReader(p, (r) => r.rows('many')), /b-tree deeper than 20 levels/);
   });
 });
