@@ -133,16 +133,14 @@ function readNative(dbPath: string, kind: 'shared' | 'agent', wantReceipts: bool
 }
 
 function readPages(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boolean): AuthCells {
-  const reader = SqliteReader.open(dbPath);
-  try {
+  // One validated snapshot (retried as a whole while a writer commits or checkpoints under it).
+  return SqliteReader.read(dbPath, (reader) => {
     const src: RowSource = {
       hasTable: (t) => reader.hasTable(t),
       rowsIn: (t, c, values) => reader.rowsWhere(t, c, (v) => values.includes(v)),
     };
     return { ...extract(src, kind, wantReceipts), walCommitted: reader.info.walCommitted };
-  } finally {
-    reader.close();
-  }
+  });
 }
 
 /**
@@ -162,8 +160,9 @@ export function readAuthCells(dbPath: string, kind: 'shared' | 'agent', opts: { 
       if (k === 'busy') throw new DbReadError(`${dbPath} stayed locked for ${READ_BUSY_MS / 1000} s while OpenClaw wrote it; try again.`, 'busy');
       throw new DbReadError(`${dbPath} could not be read: ${msg}`, 'other');
     }
-    if ((e as Error).name === 'SqliteFormatError') throw new DbReadError(msg, 'corrupt');
-    if ((e as Error).name === 'SqliteBusyError') throw new DbReadError(msg, 'busy');
+    const name = (e as Error).name;
+    if (name === 'SqliteChangedError' || name === 'SqliteBusyError') throw new DbReadError(msg, 'busy');
+    if (name === 'SqliteFormatError') throw new DbReadError(msg, 'corrupt');
     throw new DbReadError(`${dbPath} could not be read: ${msg}`, 'other');
   }
 }
@@ -180,10 +179,5 @@ export function readRowsIn(dbPath: string, table: string, column: string, values
       db.close();
     }
   }
-  const reader = SqliteReader.open(dbPath);
-  try {
-    return reader.hasTable(table) ? reader.rowsWhere(table, column, (v) => values.includes(v)) : [];
-  } finally {
-    reader.close();
-  }
+  return SqliteReader.read(dbPath, (reader) => (reader.hasTable(table) ? reader.rowsWhere(table, column, (v) => values.includes(v)) : []));
 }

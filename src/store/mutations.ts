@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { mutateDb, readCell, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
+import { mutateDb, readCell, StoreBusyError, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
 import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { agentDbPath } from './paths';
 import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
@@ -236,7 +236,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   const files: string[] = [];
   // A DB that could not be read (so its marker and rows are unknown) is never written.
   for (const d of [s.sharedDb, s.agentDb]) {
-    if (d.exists && d.error) throw new StoreCorruptError(`${d.error} Nothing was changed.`);
+    if (d.exists && d.error) throw d.errorKind === 'busy' ? new StoreBusyError(`${d.error} Nothing was changed.`) : new StoreCorruptError(`${d.error} Nothing was changed.`);
     // A cell that does not parse hides what it holds: no change is made on top of it (a remove
     // would report success while the credential stays in the unreadable cell).
     for (const [text, what] of [[d.storeText, 'auth store'], [d.stateText, 'auth state']] as const) {

@@ -36,6 +36,8 @@ export interface DbRead {
   hasStoreRow: boolean;
   walCommitted: boolean;
   error?: string;
+  /** Why it could not be read: busy (a writer kept changing it; try again), corrupt, other. */
+  errorKind?: 'busy' | 'corrupt' | 'other';
   secretStore: Map<string, string>;
   /** state DB only: the raw `auth.sharedStore` marker value, when the row exists. */
   marker?: string;
@@ -99,6 +101,7 @@ function readDbFile(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarn
   } catch (e) {
     const msg = e instanceof DbReadError ? e.message.replace(dbPath, displayPath(dbPath, home)) : `${displayPath(dbPath, home)} could not be read: ${(e as Error).message}`;
     out.error = msg;
+    out.errorKind = e instanceof DbReadError ? e.kind : 'other';
     warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: msg });
   }
   return out;

@@ -48,9 +48,11 @@ export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?
  */
 export function homeView(dir: string): { files: Record<string, string>; dbs: Record<string, unknown> } {
   const isDb = (rel: string) => /\.sqlite(-wal|-shm|-journal)?$/.test(rel);
-  const files = hashTree(dir, (rel) => rel.startsWith('.openclaw/openclaw-auth/') || isDb(rel));
+  // `dir` is a HOME (with .openclaw) or a state dir itself; our own run records are not the user's files.
+  const ours = (rel: string) => /^(\.openclaw\/)?openclaw-auth(\/|$)/.test(rel) || rel.endsWith('.lock');
+  const files = hashTree(dir, (rel) => ours(rel) || isDb(rel));
   const dbs: Record<string, unknown> = {};
-  const all = hashTree(dir, (rel) => rel.startsWith('.openclaw/openclaw-auth/'));
+  const all = hashTree(dir, ours);
   for (const rel of Object.keys(all).filter((r) => r.endsWith('.sqlite')).sort()) {
     const c = cells(path.join(dir, rel), rel.endsWith('openclaw-agent.sqlite') ? 'agent' : 'shared');
     const view: Record<string, unknown> = {};

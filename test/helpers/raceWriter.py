@@ -48,5 +48,6 @@ while time.time() < end:
     n += 1
     time.sleep(0.005)
 if held:
+    print(f"closing {int(time.time() * 1000)}", flush=True)
     held.close()
 print(f"done {n}", flush=True)

@@ -15,6 +15,7 @@ import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import { readSnapshot } from '../../src/store';
+import { engineName } from '../../src/store/engine';
 import { probeGateway } from '../../src/gateway/health';
 import { descendants, alive } from '../../src/gateway/process';
 import { ACTION_LABELS } from '../../src/views/gatewayStatus';
@@ -125,7 +126,7 @@ describe('gateway in the extension host (real openclaw)', function () {
     await waitFor(() => !owner.agent('main')?.view.providers.some((p) => p.provider === 'groq'), 'groq gone from the tree', 10_000);
   });
 
-  it('while connected, a setup token is saved with openclaw\'s CLI and reloaded; a SecretRef profile gets "stop the gateway first"', async () => {
+  it('while connected, a setup token is saved with openclaw\'s CLI and reloaded; a SecretRef profile is written in place beside the gateway (node:sqlite) and reloaded, or gets "stop the gateway first" (sql.js)', async () => {
     const g = owner.gateway!;
     const tok = `sk-ant-oat01-fake-host-gateway-${'x'.repeat(70)}`;
     const s = script(['anthropic:manual', tok, '']);
@@ -137,8 +138,15 @@ describe('gateway in the extension host (real openclaw)', function () {
     const s2 = script([]);
     owner.ui = s2.ui;
     await owner.apply('main', { kind: 'upsertProfile', profileId: 'openai:ref', credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'OPENAI_API_KEY' } } }, { done: 'Saved openai:ref.' });
-    assert.ok(s2.messages.some((m) => /keeps the auth database open.*Stop the gateway/.test(m)), s2.messages.join('\n'));
-    assert.equal(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], undefined, 'nothing written');
+    if (engineName() === 'native') {
+      // A real SQLite connection writes in place beside the gateway; the gateway is asked to reload.
+      assert.ok(s2.messages.some((m) => /Saved openai:ref\./.test(m)), s2.messages.join('\n'));
+      assert.ok(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], 'written beside the running gateway');
+      await waitFor(() => g.authStatus?.providers.some((p) => p.provider === 'openai'), 'openai in models.authStatus after the reload', 20_000);
+    } else {
+      assert.ok(s2.messages.some((m) => /keeps the auth database open.*Stop the gateway/.test(m)), s2.messages.join('\n'));
+      assert.equal(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], undefined, 'nothing written');
+    }
   });
 
   it('SIGKILL of the gateway shows "crashed, restarting in N s" within 2 s, then ready again', async () => {

@@ -16,6 +16,8 @@ import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import { PREVIEW_SCHEME } from '../../src/views/migration';
 import { waitFor } from '../helpers/wait';
+import { homeView } from '../helpers/legacy';
+import { shiftFixtureClock } from '../helpers/clock';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const SECRETS = ['sk-ant-api03-fake-legacy-public-0123456789abcdef', 'fake-access-openai-codex-public-0123456789abcdef', 'sk-or-v1-fake-legacy-flat-work-5555555555555555'];
@@ -42,6 +44,7 @@ function legacyCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-legacy-'));
   temps.push(dir);
   fs.cpSync(path.join(extPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'legacy', 'before', 'home', '.openclaw'), path.join(dir, '.openclaw'), { recursive: true });
+  shiftFixtureClock(dir, 'legacy/before'); // as at capture, seen from now (the extension uses the real clock)
   return path.join(dir, '.openclaw');
 }
 
@@ -117,9 +120,9 @@ describe('legacy migration in the editor', function () {
     assert.deepEqual(hashes(dir), before, 'Cancel changed nothing');
   });
 
-  it('Apply migrates with progress, the tree shows the result, Undo restores the original bytes', async () => {
+  it('Apply migrates with progress, the tree shows the result, Undo restores the legacy files byte for byte and the previous auth cells', async () => {
     const dir = legacyCopy();
-    const before = hashes(dir);
+    const before = homeView(dir);
     const u = user([[/Apply this migration/, 'Apply'], [/^Migrated \d+ profile/, undefined]]);
     owner.ui = u.ui;
     await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
@@ -134,7 +137,7 @@ describe('legacy migration in the editor', function () {
     assert.equal(owner.migration?.attention, 0);
     assert.equal(owner.treeView?.message, undefined);
     assert.ok(await owner.migration?.undo(res.runId));
-    assert.deepEqual(hashes(dir), before, 'Undo restored the exact original bytes');
+    assert.deepEqual(homeView(dir), before, 'Undo restored the legacy files byte for byte and the auth cells as they were');
     await waitFor(() => (owner.migration?.attention ?? 0) > 0, 'the badge to come back');
   });
 });

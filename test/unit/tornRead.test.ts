@@ -11,6 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SqliteChangedError, SqliteReader, type SqlValue } from '../../src/store/sqliteReader';
+import { DbReadError, readAuthCells } from '../../src/store/authCells';
+import { engineName } from '../../src/store/engine';
 
 const NODE24 = path.join(os.homedir(), '.cache', 'openclaw-auth-tests', 'node24', 'node_modules', 'node', 'bin', 'node');
 const HELPERS = path.join(__dirname, '..', 'helpers');
@@ -224,5 +226,43 @@ describe('SqliteReader: torn reads under a concurrent writer', function () {
     // After the writer stopped (it checkpointed on close), the result equals SQLite's own view.
     const final = checkSnapshot(SqliteReader.read(db, readAuth));
     assert.ok('gen' in final && final.gen === summary.gens, `final generation ${JSON.stringify(final)} vs writer ${summary.gens}`);
+  });
+
+  it(`the store's reader on this Node's engine (${engineName()}) never returns mixed auth cells while a writer commits and checkpoints`, async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torn-cells-'));
+    const db = path.join(dir, 'openclaw.sqlite');
+    createDb(db);
+    const w = startWriter(db);
+    writer = w;
+    await until(() => w.lines.includes('ready') || w.child.exitCode !== null, 30000, 'the writer to start');
+    let reads = 0;
+    let busy = 0;
+    const problems: string[] = [];
+    const gens = new Set<number>();
+    const t0 = Date.now();
+    while (reads < MAX_READS && Date.now() - t0 < MAX_READ_MS / 2) {
+      reads++;
+      try {
+        const c = readAuthCells(db, 'shared');
+        const store = JSON.parse(c.storeText ?? 'null') as { gen: number; profiles: Record<string, { gen: number; key: string }> };
+        const state = JSON.parse(c.stateText ?? 'null') as { gen: number };
+        const ids = Object.keys(store.profiles);
+        const mixed = state.gen !== store.gen || ids.length !== PROFILES || ids.some((id, i) => store.profiles[id]?.gen !== store.gen || store.profiles[id]?.key !== `sk-${store.gen}-${i}`);
+        if (mixed && problems.length < 10) problems.push(`store gen ${store.gen}, state gen ${state.gen}, ${ids.length} profiles`);
+        else gens.add(store.gen);
+      } catch (e) {
+        if (e instanceof DbReadError && e.kind === 'busy') busy++;
+        else if (problems.length < 10) problems.push(`unexpected error: ${String(e)}`);
+      }
+      if (reads % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    w.child.stdin?.end();
+    await Promise.race([w.exited, new Promise((r) => setTimeout(r, 20000))]);
+    const report = `${engineName()}: ${reads} reads, ${problems.length} wrong, ${busy} "kept changing", ${gens.size} generations`;
+    if (this.test) this.test.title += ` (${report})`;
+    console.log(`      ${report}`);
+    assert.deepEqual(problems, [], 'mixed or partial auth cells');
+    assert.ok(busy / reads < 0.2, `too many retries exhausted: ${busy} of ${reads}`);
+    assert.ok(gens.size >= 10, `the writer must advance while reading (saw ${gens.size} generations)`);
   });
 });
