@@ -18,6 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { require as tsxRequire } from 'tsx/cjs/api';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MARKER_VAR = 'OPENCLAW_AUTH_HOST_RUN';
@@ -73,7 +74,8 @@ export function freePort() {
 
 /**
  * Creates the run directory. Paths stay short: Unix socket paths under TMPDIR must fit 108 bytes.
- * `home` is an empty HOME unless `fixture` names a fixture scenario (its home is copied there).
+ * `home` is an empty HOME unless `fixture` names a fixture scenario (its home is copied there, its
+ * auth times shifted to be as at capture, seen from now: test/helpers/clock.ts).
  */
 export function makeRunDir(kind, { fixture, base = os.tmpdir() } = {}) {
   const dir = fs.mkdtempSync(path.join(base, `oca-${kind}-`));
@@ -90,7 +92,10 @@ export function makeRunDir(kind, { fixture, base = os.tmpdir() } = {}) {
     serverLog: path.join(dir, 'server.log'),
   };
   for (const k of ['home', 'tmp', 'userData', 'extensions', 'workspace', 'chromeProfile', 'xdg']) fs.mkdirSync(d[k], { recursive: true });
-  if (fixture) fs.cpSync(path.join(FIXTURES, fixture, 'home'), d.home, { recursive: true });
+  if (fixture) {
+    fs.cpSync(path.join(FIXTURES, fixture, 'home'), d.home, { recursive: true });
+    tsxRequire('../../test/helpers/clock.ts', import.meta.url).shiftFixtureClock(d.home, fixture);
+  }
   fs.mkdirSync(path.join(d.userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(d.userData, 'User', 'settings.json'), `${JSON.stringify(USER_SETTINGS, null, 2)}\n`);
   return d;

@@ -15,6 +15,7 @@ import type { Ui } from '../../src/views/ui';
 import type { Node } from '../../src/views/profilesTree';
 import { readSnapshot, applyMutation } from '../../src/store';
 import { waitFor } from '../helpers/wait';
+import { shiftFixtureClock } from '../helpers/clock';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const KEY = 'sk-host-fake-0123456789abcdef0123456789abcdef';
@@ -28,6 +29,7 @@ function copyFixture(name: string): string {
   temps.push(dir);
   fs.cpSync(path.join(extPath, 'test', 'fixtures', 'openclaw-2026.9.6', name, 'home', '.openclaw'), path.join(dir, '.openclaw'), { recursive: true });
   for (const f of walk(dir)) fs.chmodSync(f, 0o600);
+  shiftFixtureClock(dir, name); // as at capture, seen from now (the extension uses the real clock)
   return path.join(dir, '.openclaw');
 }
 

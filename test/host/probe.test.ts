@@ -18,6 +18,7 @@ import { setUsageStats } from '../../src/store/probe';
 import { maskSecret } from '../../src/auth/mask';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
 import { waitFor } from '../helpers/wait';
+import { shiftFixtureClock } from '../helpers/clock';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 let owner: OpenClawAuth;
@@ -67,6 +68,7 @@ describe('OpenClaw Auth probes in the extension host', function () {
     stateDir = path.join(home, '.openclaw');
     // Start from a real openclaw home (its DBs), emptied of its own profiles and .env.
     fs.cpSync(path.join(ext.extensionPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'basic', 'home', '.openclaw'), stateDir, { recursive: true });
+    shiftFixtureClock(stateDir, 'basic');
     fs.rmSync(path.join(stateDir, '.env'), { force: true });
     const opts = { stateDirSetting: stateDir, env: { HOME: home } };
     for (const id of Object.keys(readSnapshot(opts).store.profiles)) await applyMutation(opts, { kind: 'removeProfile', profileId: id });

@@ -10,6 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { shiftFixtureClock } from '../helpers/clock';
 
 export const OPENCLAW_VERSION = '2026.9.6';
 export const NODE_VERSION = '24.21.0';
@@ -242,7 +243,9 @@ function makeWritable(target: string): void {
 /**
  * Copies test/fixtures/openclaw-2026.9.6/<scenario>/home (including SQLite -wal/-shm files) into a new
  * temp directory and returns it as the HOME to use. The fixtures are read-only in git; the copy is
- * made owner-writable. The caller removes it (fs.rmSync(home, { recursive: true, force: true })).
+ * made owner-writable. Its auth times are shifted (test/helpers/clock.ts) so that, seen from now,
+ * the home is as it was at capture: openclaw runs with the real clock. The caller removes it
+ * (fs.rmSync(home, { recursive: true, force: true })).
  */
 export function copyFixtureHome(scenario: string): string {
   const src = path.join(FIXTURES_DIR, scenario, 'home');
@@ -250,6 +253,7 @@ export function copyFixtureHome(scenario: string): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), `openclaw-auth-home-${scenario.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
   fs.cpSync(src, home, { recursive: true, preserveTimestamps: true });
   makeWritable(home);
+  shiftFixtureClock(home, scenario);
   fs.mkdirSync(path.join(home, 'tmp'), { recursive: true });
   return home;
 }

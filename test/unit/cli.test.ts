@@ -5,6 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { shiftFixtureClock } from '../helpers/clock';
 import { copyHome, expected, rmrf, tempHome } from '../helpers/fixtures';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
@@ -19,10 +20,20 @@ function run(home: string, args: string[], input?: string) {
 describe('openclaw-auth CLI', () => {
   const homes: string[] = [];
   after(() => homes.forEach(rmrf));
-  const home = (s?: string) => { const h = s ? copyHome(s) : tempHome(); homes.push(h); return h; };
+  /**
+   * The CLI runs with the real clock, so a fixture copy has its auth times shifted to be as at
+   * capture, seen from now (test/helpers/clock.ts). `asCaptured` keeps the captured bytes, for
+   * comparisons with openclaw's captured output that does not depend on the clock.
+   */
+  const home = (s?: string, asCaptured = false) => {
+    const h = s ? copyHome(s) : tempHome();
+    homes.push(h);
+    if (s && !asCaptured) shiftFixtureClock(h, s);
+    return h;
+  };
 
   it('list --json prints exactly openclaw\'s document; --agent selects the agent', () => {
-    const h = home('multi-agent');
+    const h = home('multi-agent', true); // expiresAt as captured
     const r = run(h, ['list', '--json', '--agent', 'work']);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), expected('multi-agent', 'models-auth-list.work.json'));
@@ -81,13 +92,19 @@ describe('openclaw-auth CLI', () => {
     assert.equal((JSON.parse(run(h, ['order', 'get', '--provider', 'openrouter', '--json']).stdout) as { order: null }).order, null);
   });
 
-  it('check exits 0 / 1 / 2 as openclaw models status --check (clock-independent cases)', () => {
-    assert.equal(run(home('basic'), ['check']).code, 0);
+  it('check exits 0 / 1 / 2 as openclaw models status --check did at capture', function () {
+    this.timeout(60_000); // eight CLI processes
+    assert.equal(run(home('basic'), ['check']).code, expected('basic', 'models-status-check.exitcode'));
+    assert.equal(run(home('wal'), ['check']).code, expected('wal', 'models-status-check.exitcode'));
+    const multi = home('multi-agent');
+    for (const agent of ['main', 'work']) assert.equal(run(multi, ['check', '--agent', agent]).code, expected('multi-agent', `models-status-check.${agent}.exitcode`), agent);
     const h = home();
     assert.equal(run(h, ['check']).code, 0, 'nothing in use, nothing missing');
     const exp = home('expiry');
-    // nightly uses github-copilot whose only token expired long ago: 1 whatever the clock says
-    assert.equal(run(exp, ['check', '--agent', 'nightly']).code, 1);
+    // main: its default model's only usable token expires within 24 h (2); nightly uses
+    // github-copilot whose only token is expired (1).
+    assert.equal(run(exp, ['check']).code, expected('expiry', 'models-status-check.main.exitcode'));
+    assert.equal(run(exp, ['check', '--agent', 'nightly']).code, expected('expiry', 'models-status-check.nightly.exitcode'));
     // A default model whose only token expires within 24 h: 2; with no credential at all: 1.
     const soon = home();
     const fs = require('node:fs') as typeof import('node:fs');
