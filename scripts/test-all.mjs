@@ -79,9 +79,11 @@ if (haveNode24) {
 if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
   process.stdout.write('\ninterop: skipped (OPENCLAW_AUTH_SKIP_INTEROP=1)\n');
 } else if (haveNode24) {
-  suite('interop', '.mocharc.interop.json');
+  // On Node 24, as users of openclaw (which needs it) run our CLI: the store on node:sqlite. The race
+  // and gateway tests run our CLI on both engines themselves.
+  suite('interop', '.mocharc.interop.json', { node: node24 });
   // Our writes beside the real openclaw again, with /proc hidden.
-  suite('interop-race-noproc', '.mocharc.interop.json', { hideProc: true, specs: ['test/interop/race.test.ts'] });
+  suite('interop-race-noproc', '.mocharc.interop.json', { node: node24, hideProc: true, specs: ['test/interop/race.test.ts'] });
 } else {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }

@@ -93,8 +93,9 @@ export function assertReplaceable(dbPath: string): void {
   throw new StoreBusyError(
     `${path.basename(dbPath)} is in use: ${present.join(' and ')} exist beside it, so the OpenClaw gateway or an openclaw command has it open ` +
       `(or one stopped without cleaning up).${holderText(dbPath)} This runtime (Node ${process.version}) has no built-in SQLite to write beside it safely, ` +
-      'so nothing was changed. Stop the gateway (or connect the extension to it so the change goes through its control plane), or run the ' +
-      'openclaw-auth CLI with Node 22.13 or newer; if no OpenClaw is running, `openclaw models auth list` once removes the leftover files.',
+      'so nothing was changed. Run the openclaw-auth CLI with Node 22.13 or newer (openclaw itself needs Node 24), which writes beside ' +
+      'OpenClaw safely, or connect the extension to the running gateway so the change goes through its control plane. ' +
+      '(openclaw commands can leave an empty -wal and -shm behind after they exit, so this can happen with no OpenClaw running.)',
   );
 }
 

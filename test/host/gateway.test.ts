@@ -143,6 +143,9 @@ describe('gateway in the extension host (real openclaw)', function () {
       assert.ok(s2.messages.some((m) => /Saved openai:ref\./.test(m)), s2.messages.join('\n'));
       assert.ok(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], 'written beside the running gateway');
       await waitFor(() => g.authStatus?.providers.some((p) => p.provider === 'openai'), 'openai in models.authStatus after the reload', 20_000);
+      // Its env var is unset here: a gateway started on this store would not be ready. Remove it for the next tests.
+      await owner.apply('main', { kind: 'removeProfile', profileId: 'openai:ref' }, { done: 'Removed openai:ref.' });
+      assert.equal(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], undefined);
     } else {
       assert.ok(s2.messages.some((m) => /keeps the auth database open.*Stop the gateway/.test(m)), s2.messages.join('\n'));
       assert.equal(readSnapshot({ stateDirSetting: dir }).store.profiles['openai:ref'], undefined, 'nothing written');
