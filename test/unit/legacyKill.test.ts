@@ -6,10 +6,9 @@
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import * as esbuild from 'esbuild';
+import { bundleChild } from '../helpers/bundleChild';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { applyLegacyMigration, listRuns, recoverMigrations, undoLegacyMigration } from '../../src/store/legacy';
 import { cells, homeView } from '../helpers/legacy';
@@ -47,12 +46,7 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
   let fullMs = 0;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-kill-'));
-    script = path.join(dir, 'migrateChild.js');
-    await esbuild.build({ entryPoints: [path.join(__dirname, '..', 'helpers', 'migrateChild.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'silent', mainFields: ['module', 'main'] });
-    fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
-    fs.mkdirSync(path.join(dir, 'templates'));
-    for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz']) fs.copyFileSync(path.join(__dirname, '..', '..', 'src', 'store', 'templates', f), path.join(dir, 'templates', f));
+    ({ dir, script } = await bundleChild(path.join(__dirname, '..', 'helpers', 'migrateChild.ts'), 'migrateChild'));
     const h = copyHome('legacy/before');
     original = homeView(h);
     const r = await runChild(script, path.join(h, '.openclaw'), undefined);

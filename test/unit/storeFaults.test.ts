@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import * as esbuild from 'esbuild';
+import { bundleChild } from '../helpers/bundleChild';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { applyMutation, readSnapshot } from '../../src/store';
 import { engineName } from '../../src/store/engine';
@@ -34,12 +34,7 @@ describe(`store faults (engine: ${engineName()})`, function () {
   let script: string;
   before(async () => {
     // The child is bundled once (as the extension and CLI are), so each start costs milliseconds.
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-killw-'));
-    script = path.join(dir, 'killWriter.js');
-    await esbuild.build({ entryPoints: [path.join(__dirname, '..', 'helpers', 'killWriter.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'silent', mainFields: ['module', 'main'] });
-    fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
-    fs.mkdirSync(path.join(dir, 'templates'));
-    for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz']) fs.copyFileSync(path.join(__dirname, '..', '..', 'src', 'store', 'templates', f), path.join(dir, 'templates', f));
+    ({ dir, script } = await bundleChild(path.join(__dirname, '..', 'helpers', 'killWriter.ts'), 'killWriter'));
   });
   after(() => rmrf(dir));
 
