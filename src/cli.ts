@@ -3,6 +3,8 @@
  * openclaw's own CLI. Every command takes --state-dir DIR and --agent ID. With --json, stdout is
  * JSON only; errors go to stderr with a non-zero exit.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, suggestApiKeyProfileId, type Mutation } from './store';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
@@ -12,6 +14,7 @@ import { runDoctor } from './cliDoctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
 const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
+       openclaw-auth --help | -h | --version
 
 Commands:
   list [--provider P] [--json]            profiles, as \`openclaw models auth list --json\`
@@ -43,26 +46,69 @@ interface Parsed {
   multi: Map<string, string[]>;
 }
 
+/** Flags that take a value, and flags that are switches: anything else is a usage error. */
+const VALUED = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index', 'undo']);
+const SWITCHES = new Set(['json', 'help', 'version', 'fix', 'force', 'runs', 'local', 'no-record']);
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0] as number;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j] as number;
+      d[j] = Math.min(cur + 1, (d[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length] as number;
+}
+
+function unknownFlag(flag: string): UsageError {
+  const name = flag.replace(/^-+/, '');
+  const best = [...VALUED, ...SWITCHES].map((k) => ({ k, d: distance(name, k) })).sort((x, y) => x.d - y.d)[0];
+  const hint = best && best.d <= 2 && best.d < name.length ? ` Did you mean --${best.k}?` : '';
+  return new UsageError(`Unknown option ${flag.slice(0, 60)}.${hint} (openclaw-auth --help lists the options.)`);
+}
+
 function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   const multi = new Map<string, string[]>();
-  const valued = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index', 'undo']);
+  const set = (name: string, v: string) => { flags.set(name, v); multi.set(name, [...(multi.get(name) ?? []), v]); };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
+    if (a === '-h') { flags.set('help', true); continue; }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (eq > 0) { flags.set(name, a.slice(eq + 1)); multi.set(name, [...(multi.get(name) ?? []), a.slice(eq + 1)]); }
-      else if (valued.has(name)) {
-        const v = argv[++i];
-        if (v === undefined) throw new UsageError(`--${name} needs a value.`);
-        flags.set(name, v);
-        multi.set(name, [...(multi.get(name) ?? []), v]);
-      } else flags.set(name, true);
+      if (!VALUED.has(name) && !SWITCHES.has(name)) throw unknownFlag(eq > 0 ? a.slice(0, eq) : a);
+      if (SWITCHES.has(name)) {
+        if (eq > 0) throw new UsageError(`--${name} takes no value.`);
+        flags.set(name, true);
+        continue;
+      }
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      // A value that is itself a flag means the value was forgotten (`--state-dir --json` must not
+      // create a directory named "--json").
+      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value${v !== undefined ? ` (got the option ${v.slice(0, 60)})` : ''}.`);
+      if (v.trim() === '') throw new UsageError(`--${name} is empty.`);
+      set(name, v);
+    } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
+      throw unknownFlag(a);
     } else positional.push(a);
   }
   return { positional, flags, multi };
+}
+
+function version(): string {
+  // dist/cli.js and src/cli.ts both sit one level below package.json.
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function str(p: Parsed, name: string): string | undefined {
@@ -108,7 +154,9 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = p.positional;
   const opts = { stateDirSetting: str(p, 'state-dir'), agentId: str(p, 'agent') };
   const json = p.flags.has('json');
-  if (!cmd || p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return cmd ? 0 : 2; }
+  if (p.flags.has('version')) { process.stdout.write(`openclaw-auth ${version()}\n`); return 0; }
+  if (p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return 0; }
+  if (!cmd) { process.stderr.write(USAGE); return 2; }
 
   switch (cmd) {
     case 'list': {
