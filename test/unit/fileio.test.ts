@@ -249,7 +249,7 @@ describe('atomicWrite', () => {
         fs.rmdirSync(mnt);
         mnt = undefined;
         console.log(`      (skipped: cannot mount a tmpfs here: ${(r.stderr || r.error?.message || '').trim()})`);
-        this.skip();
+        this.skip(); // no tmpfs mount allowed here (e.g. a container without CAP_SYS_ADMIN): the disk-full sweep needs a real small file system
       }
     });
     after(() => {
@@ -300,7 +300,7 @@ describe('atomicWrite', () => {
   });
 
   describe('as root', () => {
-    before(function () { if (!isRoot) this.skip(); });
+    before(function () { if (!isRoot) this.skip(); }); // chown to another uid, and keeping a user's owner, need root
 
     it('an existing file keeps its owner and mode', () => {
       const f = path.join(dir, '.env');

@@ -72,9 +72,9 @@ describe(`store faults (engine: ${engineName()})`, function () {
   });
 
   it('a full disk, free space swept from none to more than a write needs: a valid new store or nothing changed', async function () {
-    if (process.getuid?.() !== 0) this.skip();
+    if (process.getuid?.() !== 0) this.skip(); // mounting a tmpfs needs root (CI and npm test here run as root)
     const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-full-'));
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]).status !== 0) { fs.rmdirSync(mnt); this.skip(); }
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]).status !== 0) { fs.rmdirSync(mnt); this.skip(); } // no tmpfs mount allowed here: a real full disk needs a small file system
     const outcomes = { saved: 0, refused: 0 };
     try {
       const src = copyHome('basic');

@@ -323,7 +323,7 @@ describe('store writes', () => {
   });
 
   it('native: another writer\'s open transaction is waited for (both survive); one held past the busy timeout refuses, changing nothing', async function () {
-    if (engineName() !== 'native') this.skip();
+    if (engineName() !== 'native') this.skip(); // SQLite's busy timeout exists only on the native engine (npm test runs this file on Node 24 too)
     this.timeout(30_000);
     const h = home('basic');
     const db = `${h}/.openclaw/state/openclaw.sqlite`;
