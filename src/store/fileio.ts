@@ -504,18 +504,10 @@ function lockOrExplain(target: string, lock: string, staleMs: number): Attempt {
  * are taken over. Blocks the thread while waiting; use withLockAsync in async code.
  */
 export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {}): T {
-  const lock = lockPathFor(target);
-  ensurePrivateDir(path.dirname(lock));
-  const start = Date.now();
-  const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
-  for (let attempt = 0; ; attempt++) {
-    const r = lockOrExplain(target, lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
-    if ('held' in r) {
-      try { return fn(); } finally { unlock(r.held); }
-    }
-    const waited = Date.now() - start;
-    if (waited >= timeout) throw busyError(target, lock, r.holder, waited);
-    sleepSync(Math.min(backoff(attempt), timeout - waited));
+  const tries = lockTries(target, opts);
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) { try { return fn(); } finally { unlock(t.value); } }
+    sleepSync(t.value);
   }
 }
 
@@ -525,18 +517,25 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
  * also exclude each other (the lock names a pid, not a caller).
  */
 export async function withLockAsync<T>(target: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const tries = lockTries(target, opts);
+  for (let t = tries.next(); ; t = tries.next()) {
+    if (t.done) { try { return await fn(); } finally { unlock(t.value); } }
+    await new Promise((res) => setTimeout(res, t.value));
+  }
+}
+
+/** The attempts of both lock variants: yields how long to wait before the next try, returns the held lock. */
+function* lockTries(target: string, opts: LockOptions): Generator<number, Held> {
   const lock = lockPathFor(target);
   ensurePrivateDir(path.dirname(lock));
   const start = Date.now();
   const timeout = opts.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   for (let attempt = 0; ; attempt++) {
     const r = lockOrExplain(target, lock, opts.staleMs ?? DEFAULT_LOCK_STALE_MS);
-    if ('held' in r) {
-      try { return await fn(); } finally { unlock(r.held); }
-    }
+    if ('held' in r) return r.held;
     const waited = Date.now() - start;
     if (waited >= timeout) throw busyError(target, lock, r.holder, waited);
-    await new Promise((res) => setTimeout(res, Math.min(backoff(attempt), timeout - waited)));
+    yield Math.min(backoff(attempt), timeout - waited);
   }
 }
 
