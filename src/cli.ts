@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyMutation, listDocument, loadView, orderDocument, readSnapshot, suggestApiKeyProfileId, type Mutation } from './store';
+import { applyMutation, listAgents, listDocument, loadView, orderDocument, readSnapshot, resolvePaths, suggestApiKeyProfileId, type AgentSnapshot, type Mutation } from './store';
+import { assertStateDir } from './store/stateDir';
+import { validateAgentId } from './store/paths';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
 import { redact } from './auth/mask';
@@ -13,8 +15,12 @@ import type { AgentView } from './auth/view';
 import { runDoctor } from './cliDoctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
-const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR] [--agent ID]
+const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
        openclaw-auth --help | -h | --version
+
+  --state-dir DIR   the OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else
+                    $OPENCLAW_HOME/.openclaw, else ~/.openclaw). A folder that holds no
+                    OpenClaw state is refused unless --create is given.
 
 Commands:
   list [--provider P] [--json]            profiles, as \`openclaw models auth list --json\`
@@ -48,7 +54,7 @@ interface Parsed {
 
 /** Flags that take a value, and flags that are switches: anything else is a usage error. */
 const VALUED = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index', 'undo']);
-const SWITCHES = new Set(['json', 'help', 'version', 'fix', 'force', 'runs', 'local', 'no-record']);
+const SWITCHES = new Set(['json', 'help', 'version', 'fix', 'force', 'runs', 'local', 'no-record', 'create']);
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -123,6 +129,31 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
+const KNOWN = new Set(['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation']);
+
+/**
+ * The state dir must hold OpenClaw state (or be the default one, or --create was given), and an
+ * --agent must name an agent that exists: a typo never reads as an empty store nor starts one.
+ */
+function checkTarget(opts: { stateDirSetting?: string; agentId?: string }, create: boolean): void {
+  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting });
+  assertStateDir(paths, { create });
+  if (opts.agentId === undefined) return;
+  const bad = validateAgentId(opts.agentId);
+  if (bad) throw new UsageError(bad.length > 200 ? `${bad.slice(0, 120)}…` : bad);
+  const { agents } = listAgents({ stateDirSetting: opts.stateDirSetting });
+  if (!agents.includes(opts.agentId) && !create) {
+    throw new Error(`No agent "${opts.agentId}" in ${paths.stateDir}; its agents are: ${agents.join(', ')}. Nothing was read or changed.`);
+  }
+}
+
+/** A store DB that could not be read is an error for the reading commands, never an empty answer. */
+function readable(s: AgentSnapshot): AgentSnapshot {
+  const bad = s.warnings.filter((w) => w.reason === 'unreadable_db');
+  if (bad.length) throw new Error(`${bad.map((w) => w.message).join('\n')}\nThe store could not be read, so this command has no answer; nothing was changed.`);
+  return s;
+}
+
 function out(json: unknown): void {
   process.stdout.write(JSON.stringify(json, null, 2) + '\n');
 }
@@ -157,10 +188,12 @@ export async function main(argv: string[]): Promise<number> {
   if (p.flags.has('version')) { process.stdout.write(`openclaw-auth ${version()}\n`); return 0; }
   if (p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return 0; }
   if (!cmd) { process.stderr.write(USAGE); return 2; }
+  if (!KNOWN.has(cmd)) throw new UsageError(`Unknown command "${cmd.slice(0, 60)}".\n\n${USAGE}`);
+  checkTarget(opts, p.flags.has('create'));
 
   switch (cmd) {
     case 'list': {
-      const s = readSnapshot(opts);
+      const s = readable(readSnapshot(opts));
       for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
       const doc = listDocument(s, str(p, 'provider'));
       if (json) out(doc);
@@ -172,7 +205,7 @@ export async function main(argv: string[]): Promise<number> {
       const provider = str(p, 'provider');
       if (!provider) throw new UsageError('--provider is required.');
       if (sub === 'get') {
-        const doc = orderDocument(readSnapshot(opts), provider);
+        const doc = orderDocument(readable(readSnapshot(opts)), provider);
         if (json) out(doc); else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
         return 0;
       }
@@ -222,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'status':
     case 'check': {
       const { snapshot, view } = loadView(opts);
+      readable(snapshot);
       for (const w of snapshot.warnings) process.stderr.write(`warning: ${w.message}\n`);
       if (cmd === 'check') {
         if (!json) process.stdout.write(view.checkCode === 0 ? 'ok\n' : view.checkCode === 2 ? 'expiring\n' : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`);

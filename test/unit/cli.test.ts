@@ -115,13 +115,13 @@ describe('openclaw-auth CLI', () => {
     assert.equal(run(soon, ['check']).code, 2);
   });
 
-  it('bad input: an unreadable DB is reported on stderr and the command still answers; unknown commands exit 2', () => {
+  it('bad input: an unreadable DB is an error naming the file and the cause, never an empty list; unknown commands exit 2', () => {
     const h = home('basic');
     require('node:fs').writeFileSync(path.join(h, '.openclaw', 'state', 'openclaw.sqlite'), 'garbage'.repeat(50));
     const r = run(h, ['list', '--json']);
-    assert.equal(r.code, 0);
-    assert.match(r.stderr, /not a SQLite database/);
-    assert.deepEqual((JSON.parse(r.stdout) as { profiles: unknown[] }).profiles, []);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /openclaw\.sqlite is not a SQLite database/);
+    assert.equal(r.stdout, '');
     assert.equal(run(h, ['frobnicate']).code, 2);
   });
 });
