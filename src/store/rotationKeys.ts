@@ -86,10 +86,10 @@ export function removeRotationKey(envFile: string, provider: string, source: str
       let at: number;
       if (sel.index !== undefined) {
         at = sel.index - 1;
-        if (!Number.isInteger(sel.index) || at < 0 || at >= parts.length) throw new RotationKeyError(`${source} has ${parts.length} key(s); there is no key number ${sel.index}.`);
+        if (!Number.isInteger(sel.index) || at < 0 || at >= parts.length) throw new RotationKeyError(`${source} has ${parts.length} key(s); there is no key number ${Number.isFinite(sel.index) ? sel.index : 'given'}. Nothing was removed.`);
       } else {
         const hits = parts.map((k, i) => (maskSecret(k) === sel.masked ? i : -1)).filter((i) => i >= 0);
-        if (hits.length === 0) throw new RotationKeyError(`No key ${sel.masked} in ${source}.`);
+        if (hits.length === 0) throw new RotationKeyError(`No key ${sel.masked.slice(0, 40)} in ${source}. Nothing was removed.`);
         if (hits.length > 1) throw new RotationKeyError(`${hits.length} keys in ${source} look like ${sel.masked}; choose one by its number in the list.`);
         at = hits[0] as number;
       }
@@ -98,6 +98,10 @@ export function removeRotationKey(envFile: string, provider: string, source: str
       write(envFile, updateDotenv(text, { [source]: rest.length ? rest.join(',') : undefined }));
       return { removed: `${source} (${removedMask})` };
     }
+    // A single-key variable holds one key: a mask or index given with it must match that key, or
+    // the user meant another key and nothing is removed.
+    if (sel.index !== undefined && sel.index !== 1) throw new RotationKeyError(`${source} holds one key; there is no key number ${Number.isFinite(sel.index) ? sel.index : 'given'} in it. Nothing was removed.`);
+    if (sel.masked !== undefined && maskSecret(current.trim()) !== sel.masked) throw new RotationKeyError(`${source} holds ${maskSecret(current.trim())}, not ${sel.masked.slice(0, 40)}. Nothing was removed.`);
     write(envFile, updateDotenv(text, { [source]: undefined }));
     return { removed: source };
   });

@@ -119,6 +119,14 @@ describe('openclaw-auth CLI targets', function () {
     });
   }
 
+  it('rotation remove with a mask or index that matches nothing: exit 1, .env unchanged', () => {
+    const h = keep(copyHome('basic'));
+    const env = path.join(h, '.openclaw', '.env');
+    fs.writeFileSync(env, `OPENAI_API_KEY_1=${KEY}\n`, { mode: 0o600 });
+    refuses(h, h, ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--masked', 'nosuch'], 1, /OPENAI_API_KEY_1 holds .*, not nosuch\. Nothing was removed\./);
+    refuses(h, h, ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--index', '3'], 1, /no key number 3/);
+  });
+
   it('a cwd-relative --state-dir resolves against the cwd and is checked the same way', () => {
     const cwd = keep(fs.mkdtempSync(path.join(os.tmpdir(), 'oca-cwd-')));
     const h = keep(tempHome());

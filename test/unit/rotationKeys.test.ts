@@ -41,6 +41,21 @@ describe('rotation keys in ~/.openclaw/.env', () => {
     assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEYS', { index: 5 }, {}), /no key number 5/);
   });
 
+  it('a mask or index that matches nothing removes nothing, on a single-key variable as on a list', () => {
+    const text = `XAI_API_KEY_1=${A}\nXAI_API_KEYS=${C}\n`;
+    const f = envFile(text);
+    assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEY_1', { masked: 'nosuch' }, {}), /XAI_API_KEY_1 holds .*, not nosuch\. Nothing was removed\./);
+    assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEY_1', { index: 2 }, {}), /holds one key; there is no key number 2/);
+    assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEY_1', { index: Number('abc') }, {}), /no key number given/);
+    assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEYS', { masked: 'nosuch' }, {}), /No key nosuch in XAI_API_KEYS\. Nothing was removed/);
+    assert.throws(() => removeRotationKey(f, 'xai', 'XAI_API_KEYS', { index: Number('abc') }, {}), /no key number given/);
+    assert.equal(fs.readFileSync(f, 'utf8'), text, 'the file is unchanged');
+    // The matching mask still removes it.
+    const mask = rotationChain('xai', {}, { XAI_API_KEY_1: A })[0]?.masked as string;
+    removeRotationKey(f, 'xai', 'XAI_API_KEY_1', { masked: mask }, {});
+    assert.equal(fs.readFileSync(f, 'utf8'), `XAI_API_KEYS=${C}\n`);
+  });
+
   it('a variable outside the chain is not touched', () => {
     const f = envFile(`OTHER=${B}\n`);
     assert.throws(() => removeRotationKey(f, 'xai', 'OTHER', undefined, {}), /not part of the xai rotation chain/);
