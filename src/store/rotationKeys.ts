@@ -89,7 +89,7 @@ export function removeRotationKey(envFile: string, provider: string, source: str
         if (!Number.isInteger(sel.index) || at < 0 || at >= parts.length) throw new RotationKeyError(`${source} has ${parts.length} key(s); there is no key number ${Number.isFinite(sel.index) ? sel.index : 'given'}. Nothing was removed.`);
       } else {
         const hits = parts.map((k, i) => (maskSecret(k) === sel.masked ? i : -1)).filter((i) => i >= 0);
-        if (hits.length === 0) throw new RotationKeyError(`No key ${sel.masked.slice(0, 40)} in ${source}. Nothing was removed.`);
+        if (hits.length === 0) throw new RotationKeyError(`No key ${(sel.masked ?? "").slice(0, 40)} in ${source}. Nothing was removed.`);
         if (hits.length > 1) throw new RotationKeyError(`${hits.length} keys in ${source} look like ${sel.masked}; choose one by its number in the list.`);
         at = hits[0] as number;
       }
