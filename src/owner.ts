@@ -17,6 +17,7 @@ import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
 import type { ResolvedPaths } from './store/paths';
+import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
 import { MigrationController } from './views/migration';
 import { ProbeController } from './commands/probe';
 import { GatewayController, gatewayCommands } from './commands/gateway';
@@ -37,6 +38,10 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   defaultAgent = 'main';
   paths: ResolvedPaths | undefined;
   stateExists = false;
+  /** What the state dir is (holds state, default and empty, a folder with no state, a file, /). */
+  stateKind: StateDirKind = 'default-empty';
+  /** Set while "Create OpenClaw State" runs: the one write allowed to start a store in a folder that holds none. */
+  creatingState = false;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.log, this.changed];
@@ -107,7 +112,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const cache = newSnapshotCache();
       const { paths, agents, defaultAgentId } = listAgents({ ...this.snapshotOptions(), cache });
       this.paths = paths;
-      this.stateExists = fs.existsSync(paths.stateDir);
+      this.stateKind = classifyStateDir(paths);
+      this.stateExists = this.stateKind === 'state' || (this.stateKind === 'default-empty' && fs.existsSync(paths.stateDir));
       this.defaultAgent = defaultAgentId;
       const wanted = this.settings.agent || this.currentAgent;
       this.currentAgent = agents.includes(wanted) ? wanted : defaultAgentId;
@@ -150,7 +156,11 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
       const legacy = this.migration?.attention ?? 0;
       this.treeView.badge = attention + legacy ? { value: attention + legacy, tooltip: [attention ? `${attention} credential problems` : '', legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : ''].filter(Boolean).join('; ') } : undefined;
-      this.treeView.message = legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined;
+      const where = this.paths?.stateDir ?? '';
+      const wrongDir = this.stateKind === 'no-state' ? `No OpenClaw state at ${where} (the openclawAuth.stateDir setting). Pick the folder holding openclaw.json and state/, or create state there.`
+        : this.stateKind === 'file' ? `${where} is a file, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
+        : this.stateKind === 'root' ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).` : undefined;
+      this.treeView.message = wrongDir ?? (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ?? (this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined);
     }
     this.changed.fire();
   }
@@ -180,6 +190,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   async apply(agentId: string, m: Mutation, opts: { done: string; undoLabel?: string; secrets?: string[] }): Promise<MutationResult | undefined> {
     this.log.rememberSecrets(opts.secrets ?? []);
     try {
+      // A folder that holds no OpenClaw state is never turned into a store by accident.
+      if (this.paths) assertStateDir(this.paths, { create: this.creatingState, createHint: 'use "OpenClaw: Create State" to start one there' });
       // While the gateway is connected, writes it has a method for go through it (src/commands/gateway.ts).
       const viaGateway = await this.gateway?.tryApply(agentId, m);
       const r = viaGateway?.result ?? await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));

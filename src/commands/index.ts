@@ -226,7 +226,13 @@ async function reveal(o: OpenClawAuth, what: 'db' | 'config', arg: unknown): Pro
 }
 
 async function createState(o: OpenClawAuth): Promise<void> {
-  await addApiKey(o, undefined);
+  // The one write allowed to start a store in a folder that holds no OpenClaw state (never a file or /).
+  o.creatingState = true;
+  try {
+    await addApiKey(o, undefined);
+  } finally {
+    o.creatingState = false;
+  }
   o.reload();
 }
 

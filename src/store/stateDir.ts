@@ -15,7 +15,10 @@ const STATE_MARKERS = ['openclaw.json', 'clawdbot.json', path.join('state', 'ope
 export type StateDirKind =
   /** Holds OpenClaw state. */
   | 'state'
-  /** The default state dir, not created yet (reads are empty; the first write starts it). */
+  /**
+   * The default state dir not created yet, or an existing empty folder (made on purpose): reads
+   * are empty and the first write starts the store.
+   */
   | 'default-empty'
   /** An explicitly chosen folder that holds no OpenClaw state (missing or unrelated). */
   | 'no-state'
@@ -48,6 +51,7 @@ export function classifyStateDir(p: ResolvedPaths, env: Env = process.env): Stat
   try { st = fs.statSync(dir); } catch { st = undefined; }
   if (st && !st.isDirectory()) return 'file';
   if (st && holdsState(p)) return 'state';
+  if (st && fs.readdirSync(dir).length === 0) return 'default-empty';
   if (p.stateDirSource !== 'setting' || dir === path.resolve(defaultStateDir(env))) return st ? 'state' : 'default-empty';
   return 'no-state';
 }

@@ -14,6 +14,7 @@ import type { OpenClawAuthApi } from '../../src/extension';
 import type { Ui } from '../../src/views/ui';
 import type { Node } from '../../src/views/profilesTree';
 import { readSnapshot, applyMutation } from '../../src/store';
+import { mutateDb, writeCell } from '../../src/store/dbWriter';
 import { waitFor } from '../helpers/wait';
 import { shiftFixtureClock } from '../helpers/clock';
 
@@ -355,6 +356,43 @@ describe('OpenClaw Auth in the extension host', function () {
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
     assert.ok(s.messages.some((m) => /not a SQLite database/.test(m) && /Nothing was changed/.test(m)), s.messages.join(' | '));
+    assert.deepEqual(allFiles(dir), before);
+  });
+  it('bad input: a stateDir setting that holds no OpenClaw state (or is a file) says so; Add API Key is refused and creates nothing', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-nostate-'));
+    temps.push(parent);
+    fs.writeFileSync(path.join(parent, 'notes.txt'), 'not openclaw');
+    await useState(parent);
+    assert.equal(owner.stateExists, false, 'the welcome view applies');
+    assert.match(owner.treeView?.message ?? '', /No OpenClaw state at .*oca-host-nostate-.* \(the openclawAuth\.stateDir setting\)/);
+    const before = allFiles(parent);
+    const s = script(['groq', 'groq:manual', KEY]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
+    assert.ok(s.messages.some((m) => /No OpenClaw state at/.test(m) && /OpenClaw: Create State/.test(m) && /nothing was read or changed/.test(m)), s.messages.join(' | '));
+    assert.ok(!s.messages.some((m) => m.includes(KEY)), 'the key is in no message');
+    assert.deepEqual(allFiles(parent), before);
+    const file = path.join(parent, 'notes.txt');
+    await useState(file);
+    assert.match(owner.treeView?.message ?? '', /notes\.txt is a file, not an OpenClaw state dir/);
+    const s2 = script(['groq', 'groq:manual', KEY]);
+    owner.ui = s2.ui;
+    await vscode.commands.executeCommand('openclawAuth.createState');
+    assert.ok(s2.messages.some((m) => /is a file, not an OpenClaw state dir/.test(m)), s2.messages.join(' | '));
+    assert.deepEqual(allFiles(parent), before);
+  });
+
+  it('bad input: an auth store cell that is not valid JSON makes Remove Profile refuse with a clear message, nothing changed', async () => {
+    const dir = copyFixture('basic');
+    await useState(dir);
+    const db = path.join(dir, 'state', 'openclaw.sqlite');
+    await mutateDb(db, (c) => writeCell(c, { table: 'config_machine_state', key: 'authProfiles.store' }, '{"version":1,"profiles":{"openrouter:manual":', Date.now()), { kind: 'shared', agentId: 'main' });
+    await vscode.commands.executeCommand('openclawAuth.refresh');
+    const before = allFiles(dir);
+    const s = script(['Remove']);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.removeProfile', { agentId: 'main', provider: 'openrouter', profileId: 'openrouter:manual' });
+    assert.ok(s.messages.some((m) => /is not valid JSON.*, so nothing was changed/.test(m)), s.messages.join(' | '));
     assert.deepEqual(allFiles(dir), before);
   });
 });
