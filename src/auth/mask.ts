@@ -22,14 +22,87 @@ export function maskSecret(value: string | undefined | null): string {
   return take(8);
 }
 
+/** Secrets this long or longer are also redacted piecewise: any run of >= FRAGMENT_MIN chars of them. */
+export const FRAGMENT_MIN = 12;
+/** What a piece of a secret (not the whole secret) is replaced with: it says nothing about the secret. */
+export const REDACTED_FRAGMENT = '[redacted]';
+
 /**
- * Replaces every occurrence of any of `secrets` in `text` with its mask. Used on error messages
- * and child-process output before they reach a log or the user.
+ * Replaces every occurrence of any of `secrets` in `text` with its mask (longest secret first; a
+ * secret inside a longer one's occurrence is part of that occurrence), and every other run of text
+ * that is a piece of FRAGMENT_MIN (12) or more characters of a secret with REDACTED_FRAGMENT: a
+ * provider echoing part of a key (`invalid key sk-p…<middle of the key>…`) shows none of it.
+ * Secrets under 4 characters are ignored, and secrets under 12 are only replaced whole.
+ * Used on error messages and child-process output before they reach a log or the user.
+ *
+ * Cost: the pieces take one pass over `text`: every 12-character window is looked up in one Set
+ * holding the 12-character pieces of all secrets, O(text length + total secret length); the
+ * whole-secret search is one indexOf scan per secret, O(text length × secrets).
  */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text;
-  const list = [...secrets].filter((s): s is string => typeof s === 'string' && s.trim().length >= 4);
+  const list = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.trim().length >= 4))];
+  if (!list.length || !text) return text;
   list.sort((a, b) => b.length - a.length);
-  for (const s of list) out = out.split(s).join(maskSecret(s));
+  const n = text.length;
+  // Whole occurrences, longest secret first; an occurrence overlapping one already taken is skipped.
+  // Taken ranges come from secrets at least as long as the one searched, so a range overlapping
+  // [at, at + len) holds its first or its last character: two lookups decide.
+  const whole: Array<{ start: number; end: number; mask: string }> = [];
+  let inWhole: Uint8Array | undefined;
+  for (const s of list) {
+    let at = text.indexOf(s);
+    if (at < 0) continue;
+    const mask = maskSecret(s);
+    inWhole ??= new Uint8Array(n);
+    while (at >= 0) {
+      const end = at + s.length;
+      if (!inWhole[at] && !inWhole[end - 1]) {
+        whole.push({ start: at, end, mask });
+        inWhole.fill(1, at, end);
+        at = text.indexOf(s, end);
+      } else at = text.indexOf(s, at + 1);
+    }
+  }
+  // Pieces: mark every character inside a 12-character window that occurs in some secret. Any
+  // common run of >= 12 characters is covered by its windows, so the marks are exactly the union
+  // of the maximal runs.
+  let covered: Uint8Array | undefined;
+  const pieces = new Set<string>();
+  for (const s of list) {
+    const t = s.trim();
+    for (let i = 0; i + FRAGMENT_MIN <= t.length; i++) pieces.add(t.slice(i, i + FRAGMENT_MIN));
+  }
+  if (pieces.size && n >= FRAGMENT_MIN) {
+    let until = -1; // covered up to (exclusive)
+    for (let i = 0; i + FRAGMENT_MIN <= n; i++) {
+      if (!pieces.has(text.slice(i, i + FRAGMENT_MIN))) continue;
+      covered ??= new Uint8Array(n);
+      for (let j = Math.max(i, until); j < i + FRAGMENT_MIN; j++) covered[j] = 1;
+      until = i + FRAGMENT_MIN;
+    }
+  }
+  if (!whole.length && !covered) return text;
+  whole.sort((a, b) => a.start - b.start);
+  let out = '';
+  let pos = 0;
+  const emitPlain = (end: number) => {
+    // Text between whole occurrences: copy it, turning each covered run into one marker.
+    while (pos < end) {
+      if (covered?.[pos]) {
+        while (pos < end && covered[pos]) pos++;
+        out += REDACTED_FRAGMENT;
+      } else {
+        const from = pos;
+        while (pos < end && !covered?.[pos]) pos++;
+        out += text.slice(from, pos);
+      }
+    }
+  };
+  for (const w of whole) {
+    emitPlain(w.start);
+    out += w.mask;
+    pos = w.end;
+  }
+  emitPlain(n);
   return out;
 }
