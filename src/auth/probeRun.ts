@@ -5,6 +5,10 @@
  * with bounded concurrency and cancellation. Rate limits (and only rate limits) rotate to the next
  * key of the provider's env key list; when every key fails, the last error is the result.
  * Results take the shape of openclaw's `auth.probes`. No vscode; `fetch` is Node's.
+ *
+ * Response bodies are read as a stream up to MAX_BODY_BYTES (64 KB: a real answer to an 8-token
+ * probe, or any error message, is far smaller); at the cap the request is aborted, which closes
+ * the socket, and what was read is classified. The timeout covers reading the body too.
  */
 import type { Credential } from './schemas';
 import { credentialEligibility } from './eligibility';
@@ -108,8 +112,33 @@ export function replyText(api: WireApi, body: unknown): string | undefined {
   return t.trim() ? t : undefined;
 }
 
+/** The first `"name": "..."` string value in JSON text that may be cut short (a capped body). */
+function partialJsonString(text: string, name: string): string | undefined {
+  const m = new RegExp(`"${name}"\\s*:\\s*"((?:[^"\\\\]|\\\\.)*)("?)`).exec(text);
+  if (!m) return undefined;
+  const raw = m[1] as string;
+  // Cut short inside an escape (`\u00`): drop the unfinished tail.
+  for (let cut = 0; cut <= (m[2] ? 0 : 5) && cut <= raw.length; cut++) {
+    try { return JSON.parse(`"${raw.slice(0, raw.length - cut)}"`) as string; } catch { /* shorter */ }
+  }
+  return raw;
+}
+
 /** Error message and code from a provider's error body (all three formats use `error`). */
-export function errorDetails(text: string): { message?: string; code?: string } {
+export function errorDetails(text: string, truncated = false): { message?: string; code?: string } {
+  if (truncated) {
+    // Not parseable as a whole: take the fields from the prefix that was read.
+    const t = text.trimStart();
+    if (t.startsWith('{') || t.startsWith('[')) {
+      const message = partialJsonString(t, 'message');
+      const code = partialJsonString(t, 'status') ?? partialJsonString(t, 'type') ?? partialJsonString(t, 'code');
+      if (message !== undefined || code !== undefined) {
+        return { ...(message !== undefined ? { message: message.slice(0, 300) } : {}), ...(code !== undefined ? { code: code.slice(0, 64) } : {}) };
+      }
+    }
+    const m = t.slice(0, 300).trim();
+    return { message: m ? m : undefined };
+  }
   try {
     const v = JSON.parse(text) as unknown;
     if (isObj(v)) {
@@ -150,20 +179,86 @@ function transportMessage(e: unknown): string {
   return `LLM request failed: ${msg}${code ? ` (${code})` : ''}`;
 }
 
+/** The most of a response body a probe reads; a longer body is cut here and the request aborted. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Reads at most `cap` bytes of the body. At the cap the reader is cancelled and `stop` aborts the
+ * request, so the connection is closed instead of draining the rest. Rejects when the request's
+ * signal aborts (the probe timeout or a cancel) while the body is still arriving.
+ */
+export async function readBodyCapped(res: Response, cap: number, stop: () => void): Promise<{ text: string; truncated: boolean }> {
+  const decoder = new TextDecoder('utf-8');
+  if (!res.body) return { text: '', truncated: false };
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!value?.byteLength) continue;
+      const room = cap - size;
+      if (value.byteLength >= room && (value.byteLength > room || !(await atEnd(reader)))) {
+        chunks.push(value.subarray(0, room));
+        size = cap;
+        truncated = true;
+        break;
+      }
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    if (truncated) {
+      stop();
+      reader.cancel().catch(() => undefined);
+    } else reader.releaseLock();
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  // stream: true holds back a multi-byte character cut at the cap instead of emitting U+FFFD.
+  return { text: decoder.decode(all, { stream: truncated }), truncated };
+}
+
+/** After a chunk that filled the cap exactly: whether the body ends there. */
+async function atEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<boolean> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return true;
+    if (value?.byteLength) return false;
+  }
+}
+
 async function attempt(ep: Endpoint, target: ProbeTarget, key: string, maxTokens: number, signal: AbortSignal): Promise<Attempt> {
   const { headers, body } = requestFor(ep, target.model.id, key, target.mode, maxTokens);
+  // This request's own controller: the probe's signal (timeout, cancel) aborts it, and so does
+  // reaching the body cap (which must not look like a timeout).
+  const rc = new AbortController();
+  const onAbort = () => rc.abort(signal.reason);
+  if (signal.aborted) rc.abort(signal.reason); else signal.addEventListener('abort', onAbort, { once: true });
   let res: Response;
   let text: string;
+  let truncated: boolean;
   try {
-    res = await fetch(ep.url, { method: 'POST', headers, body, signal, redirect: 'error' });
-    text = await res.text();
+    res = await fetch(ep.url, { method: 'POST', headers, body, signal: rc.signal, redirect: 'error' });
+    ({ text, truncated } = await readBodyCapped(res, MAX_BODY_BYTES, () => rc.abort()));
   } catch (e) {
     if (signal.aborted) throw e;
     const message = transportMessage(e);
     const reason = classifySignal({ message });
     return { status: probeStatusForReason(reason), reason, error: message, rotatable: false };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
   if (res.ok) {
+    if (truncated) {
+      // A 200 whose body runs past the cap: the provider accepted the key and is answering. A JSON
+      // answer cut short counts as ok; a body that is not JSON at all is `format`, as it is uncut.
+      if (/^\s*[[{]/.test(text)) return { status: 'ok', httpStatus: res.status, rotatable: false };
+      return { status: 'format', reason: 'format', httpStatus: res.status, error: `The provider answered with a body that is not valid JSON (more than ${MAX_BODY_BYTES / 1024} KB; the rest was not read).`, rotatable: false };
+    }
     let parsed: unknown;
     try { parsed = JSON.parse(text); } catch {
       return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The provider answered with a body that is not valid JSON.', rotatable: false };
@@ -171,7 +266,7 @@ async function attempt(ep: Endpoint, target: ProbeTarget, key: string, maxTokens
     if (replyText(ep.api, parsed) === undefined) return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The model did not return a visible probe response.', rotatable: false };
     return { status: 'ok', httpStatus: res.status, rotatable: false };
   }
-  const d = errorDetails(text);
+  const d = errorDetails(text, truncated);
   const signalIn = { status: res.status, message: d.message, code: d.code };
   const reason = classifySignal(signalIn);
   const error = `HTTP ${res.status}${d.message ? `: ${d.message}` : ''}`;

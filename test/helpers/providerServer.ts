@@ -6,7 +6,15 @@
  * knows them):
  *   ok · 401 · 402 · 404 (unknown model) · 429 · 429ra<N> (Retry-After N s) · 429then<N> (429 with
  *   Retry-After N s once, then ok) · hang · reset · badjson · empty (no visible reply) · slow<N>
- *   (ok after N ms) · 500 · throttle (400 with a rate-limit message)
+ *   (ok after N ms) · 500 · throttle (400 with a rate-limit message) · 401part (401 echoing a
+ *   20-character piece of the key, as some providers do)
+ * Oversized and endless bodies, streamed with backpressure from one reused buffer (so the server
+ * itself stays small):
+ *   big<N> (200, a JSON answer padded to N MB) · bigtext<N> (200, N MB that is not JSON) ·
+ *   bigerr<S> (status S, a JSON error whose message echoes a piece of the key and then runs on
+ *   for 200 MB, never closed) · trickle (200 headers, then a byte every 50 ms, forever)
+ * Each such body is recorded in `bodies` (bytes written, whether the client closed the socket
+ * before the end).
  * It records every request (key, API, model, time) and the highest number of requests in flight.
  */
 import http from 'node:http';
@@ -14,10 +22,14 @@ import type { AddressInfo } from 'node:net';
 
 export interface SeenRequest { api: 'openai' | 'anthropic' | 'google'; key: string; model: string; at: number; body: unknown; headers: http.IncomingHttpHeaders }
 
+export interface StreamedBody { key: string; status: number; total: number; sent: number; closed: boolean; closedEarly: boolean }
+
 export interface ProviderServer {
   baseUrl: string;
   port: number;
   requests: SeenRequest[];
+  /** The oversized / endless bodies sent (big*, bigerr*, trickle). */
+  bodies: StreamedBody[];
   maxInFlight: number;
   inFlight: number;
   close(): Promise<void>;
@@ -27,6 +39,13 @@ export interface ProviderServer {
 export function fakeKey(behaviour: string, n = 0): string {
   return `sk-fake-${behaviour}-abcdefabcdef0123${String(n).padStart(4, '0')}`;
 }
+
+/** The piece of a key that `401part` / `bigerr<S>` echo: 20 characters from its middle. */
+export function echoedPiece(key: string): string {
+  return key.slice(6, 26);
+}
+
+const FILL = Buffer.alloc(64 * 1024, 'a');
 
 function behaviourOf(key: string): string {
   const m = /^sk-fake-([a-z0-9]+)-/.exec(key);
@@ -73,6 +92,7 @@ function sseBody(api: SeenRequest['api'], model: string, jsonText: string): stri
 
 export async function startProviderServer(opts: { delayMs?: number } = {}): Promise<ProviderServer> {
   const requests: SeenRequest[] = [];
+  const bodies: StreamedBody[] = [];
   const sockets = new Set<import('node:net').Socket>();
   const seenThen = new Map<string, number>();
   const state = { maxInFlight: 0, inFlight: 0 };
@@ -116,8 +136,53 @@ export async function startProviderServer(opts: { delayMs?: number } = {}): Prom
         res.end(text);
       };
       res.on('close', () => { if (!done) { done = true; state.inFlight--; } });
+      /** `head`, then filler up to `total` bytes (or forever, a byte every 50 ms, for `trickle`). */
+      const streamBody = (status: number, head: string, total: number, trickle = false) => {
+        if (done) return;
+        done = true;
+        state.inFlight--;
+        const rec: StreamedBody = { key, status, total, sent: 0, closed: false, closedEarly: false };
+        bodies.push(rec);
+        res.on('close', () => { rec.closed = true; rec.closedEarly = !res.writableFinished; });
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.write(head);
+        rec.sent += Buffer.byteLength(head);
+        if (trickle) {
+          const t = setInterval(() => { if (res.destroyed) clearInterval(t); else { res.write('a'); rec.sent++; } }, 50);
+          res.on('close', () => clearInterval(t));
+          return;
+        }
+        const pump = () => {
+          while (rec.sent < total && !res.destroyed) {
+            const n = Math.min(FILL.length, total - rec.sent);
+            const more = res.write(n === FILL.length ? FILL : FILL.subarray(0, n));
+            rec.sent += n;
+            if (!more) { res.once('drain', pump); return; }
+          }
+          if (!res.destroyed) res.end();
+        };
+        pump();
+      };
       const beh = behaviourOf(key);
       const answer = () => {
+        const big = /^big(text)?(\d+)$/.exec(beh);
+        if (big) {
+          const head = big[1] ? '<html><body>' : okBody(api, model, 'OK').replace(/\}$/, ',"padding":"');
+          streamBody(200, head, Number(big[2]) * 1024 * 1024);
+          return;
+        }
+        const bigerr = /^bigerr(\d+)$/.exec(beh);
+        if (bigerr) {
+          const st = Number(bigerr[1]);
+          const type = st === 401 ? 'invalid_api_key' : st === 429 ? 'rate_limit_error' : 'api_error';
+          const msg = st === 429 ? 'Rate limit reached for requests' : st === 401 ? `Incorrect API key provided: ${echoedPiece(key)}` : 'boom';
+          // The code/type comes first so a reader that stops early still sees it; the message never ends.
+          const head = api === 'google' ? `{"error":{"code":${st},"status":"${type.toUpperCase()}","message":"${msg} `
+            : `{"error":{"type":"${type}","code":"${type}","message":"${msg} `;
+          streamBody(st, head, 200 * 1024 * 1024);
+          return;
+        }
+        if (beh === 'trickle') { streamBody(200, '{"choices":[', Infinity, true); return; }
         const slow = /^slow(\d+)$/.exec(beh);
         if (slow) { setTimeout(() => end(200, okBody(api, model, 'OK')), Number(slow[1])); return; }
         const then = /^429then(\d+)$/.exec(beh);
@@ -133,6 +198,7 @@ export async function startProviderServer(opts: { delayMs?: number } = {}): Prom
         switch (beh) {
           case 'ok': end(200, okBody(api, model, 'OK')); return;
           case 'empty': end(200, okBody(api, model, '')); return;
+          case '401part': end(401, errorBody(api, 401, `Incorrect API key provided: sk-…${echoedPiece(key)}…`, api === 'anthropic' ? 'authentication_error' : 'invalid_api_key')); return;
           case '401': end(401, errorBody(api, 401, `Incorrect API key provided: ${key}`, api === 'anthropic' ? 'authentication_error' : 'invalid_api_key')); return;
           case '402': end(402, errorBody(api, 402, 'Insufficient credits. Add more using https://example.invalid/credits', 'payment_required')); return;
           case '404': end(404, errorBody(api, 404, `The model \`${model}\` does not exist`, api === 'anthropic' ? 'not_found_error' : 'model_not_found')); return;
@@ -156,9 +222,10 @@ export async function startProviderServer(opts: { delayMs?: number } = {}): Prom
     baseUrl: `http://127.0.0.1:${port}`,
     port,
     requests,
+    bodies,
     get maxInFlight() { return state.maxInFlight; },
     get inFlight() { return state.inFlight; },
-    reset() { requests.length = 0; state.maxInFlight = 0; seenThen.clear(); },
+    reset() { requests.length = 0; bodies.length = 0; state.maxInFlight = 0; seenThen.clear(); },
     close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
   };
   return out;
