@@ -19,7 +19,7 @@ import { chooseToken, readGatewayConfig, type TokenChoice } from '../gateway/tok
 import type { AuthStatus } from '../gateway/protocol';
 import type { Mutation, MutationResult } from '../store';
 import { loadConfig } from '../store/config';
-import { ACTION_LABELS, describeGateway, GatewayStatusItem, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
+import { ACTION_LABELS, describeAuthView, describeGateway, GatewayStatusItem, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 
@@ -110,7 +110,7 @@ export class GatewayController implements vscode.Disposable {
 
   render(): void {
     const mismatch = this.mismatch.length ? `Gateway view differs from the files: ${this.mismatch.join('; ')}` : '';
-    const gw = this.authStatus ? `Gateway auth view: ${this.authStatus.providers.map((p) => `${p.provider} ${p.status} (${p.profiles.length})`).join(', ') || 'no providers'}` : '';
+    const gw = describeAuthView(this.authStatus);
     const v = describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', clientError: this.client?.lastError, adopted: this.supervisor.adopted, now: Date.now(), extra: [gw, mismatch].filter(Boolean).join('\n') });
     this.lastView = v;
     this.item.update(v, true);
@@ -205,11 +205,7 @@ export class GatewayController implements vscode.Disposable {
     const view = this.o.current()?.view;
     const gw = this.authStatus;
     if (!gw || !view) { this.mismatch = []; return; }
-    const ours = new Map(view.providers.map((p) => [p.provider, new Set(p.profiles.filter((x) => x.source !== 'env' && x.type !== 'aws-sdk').map((x) => x.id))]));
-    const theirs = new Map(gw.providers.map((p) => [p.provider, new Set(p.profiles.map((x) => x.profileId))]));
-    const out: string[] = [];
-    for (const [prov, ids] of theirs) for (const id of ids) if (!ours.get(prov)?.has(id)) out.push(`${id} only in the gateway`);
-    for (const [prov, ids] of ours) for (const id of ids) if (!theirs.get(prov)?.has(id)) out.push(`${id} not in the gateway`);
+    const out = reconcileAuthView(view, gw);
     if (out.join() !== this.mismatch.join()) {
       if (out.length) this.channel.warn(`models.authStatus and the files differ: ${out.join('; ')} (the gateway's view is authoritative while it runs).`);
       this.mismatch = out;

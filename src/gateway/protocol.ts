@@ -46,35 +46,98 @@ export const HelloOkSchema = z.looseObject({
 });
 export type HelloOk = z.infer<typeof HelloOkSchema>;
 
-const Expiry = z.optional(z.looseObject({ at: z.optional(z.number()), remainingMs: z.optional(z.number()), label: z.optional(z.string()) }));
+/**
+ * A value from a closed set in openclaw's code (an enum there): the known values are typed, and
+ * any other string, from a gateway newer than this extension, is kept as it is so it can be shown.
+ */
+export type Open<T extends string> = T | (string & { readonly __open?: never });
+
+/** A value of the wrong type where a display-only field was expected, kept as short text to show. */
+function unexpected(v: unknown): string {
+  let t: string;
+  try { t = JSON.stringify(v) ?? String(v); } catch { t = String(v); }
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
+/** Any string; known values typed (`Open<T>`); a non-string becomes its short JSON text. Never fails. */
+function openEnum<const T extends string>(_known: readonly T[]) {
+  return z.catch(z.custom<Open<T>>((v) => typeof v === 'string'), (ctx) => unexpected(ctx.value) as Open<T>);
+}
+
+/** An optional display-only field: a value of another type is dropped instead of failing the frame. */
+function lenient<S extends z.ZodMiniType>(s: S) {
+  return z.optional(z.catch(z.optional(s), undefined));
+}
+
+/*
+ * models.authStatus, as built by openclaw 2026.9.6 (dist/models-auth-status-*.mjs, mapProvider and
+ * buildExpiry; statuses from dist/auth-health-*.mjs). Captured on varied homes in
+ * test/fixtures/gateway-frames/auth-status-*.json (test/interop/capture-authstatus-frames.ts).
+ * Only what we act on is strict: provider, profiles[].profileId. Every enum is open (a newer
+ * gateway may add values: they are shown, not fatal) and every display-only field is lenient.
+ */
+
+/** Provider and profile rollup statuses (auth-health.ts). */
+export const AUTH_STATUSES = ['ok', 'expiring', 'expired', 'missing', 'static'] as const;
+/** Credential types. */
+export const PROFILE_TYPES = ['api_key', 'token', 'oauth'] as const;
+/**
+ * Where a profile comes from, for the agent asked about: bound by a models.providers entry
+ * ("config"), provided from outside (an external CLI: "external"), saved in this agent's own store
+ * ("saved"), or inherited from the shared store ("inherited").
+ */
+export const PROFILE_SOURCES = ['config', 'external', 'saved', 'inherited'] as const;
+/**
+ * Why the provider's profile order cannot be changed with models.authOrderSet:
+ * "provider-config": a models.providers.<id>.apiKey in openclaw.json names one of its profiles;
+ * "auth-config": the order comes from auth.order in openclaw.json (no stored order overrides it).
+ * Older captures and docs had a boolean; `true` is read as locked, source unknown.
+ */
+export const ORDER_LOCK_SOURCES = ['provider-config', 'auth-config'] as const;
+/** Where the provider's API key comes from when no profile gives it (env var or openclaw.json). */
+export const API_KEY_SOURCES = ['env', 'config'] as const;
+
+export type AuthStatusValue = Open<(typeof AUTH_STATUSES)[number]>;
+export type OrderLock = Open<(typeof ORDER_LOCK_SOURCES)[number]> | boolean;
+
+const Expiry = lenient(z.looseObject({ at: lenient(z.number()), remainingMs: lenient(z.number()), label: lenient(z.string()) }));
 
 export const AuthStatusProfileSchema = z.looseObject({
   profileId: z.string(),
-  type: z.string(),
-  status: z.string(),
-  reasonCode: z.optional(z.string()),
-  source: z.optional(z.string()),
+  type: openEnum(PROFILE_TYPES),
+  status: openEnum(AUTH_STATUSES),
+  reasonCode: lenient(z.string()),
+  source: z.optional(openEnum(PROFILE_SOURCES)),
   expiry: Expiry,
-  logoutSupported: z.optional(z.boolean()),
+  externallyManaged: lenient(z.boolean()),
+  displayName: lenient(z.string()),
+  email: lenient(z.string()),
+  lastUsedAt: lenient(z.number()),
+  logoutSupported: lenient(z.boolean()),
 });
 export const AuthStatusProviderSchema = z.looseObject({
   provider: z.string(),
-  authProvider: z.optional(z.string()),
-  displayName: z.optional(z.string()),
-  status: z.string(),
+  authProvider: lenient(z.string()),
+  displayName: lenient(z.string()),
+  status: openEnum(AUTH_STATUSES),
   expiry: Expiry,
   profiles: z.array(AuthStatusProfileSchema),
-  profileOrder: z.optional(z.nullable(z.array(z.string()))),
-  profileOrderStored: z.optional(z.boolean()),
-  profileOrderLocked: z.optional(z.boolean()),
+  profileOrder: lenient(z.nullable(z.array(z.string()))),
+  profileOrderStored: lenient(z.boolean()),
+  profileOrderLocked: z.optional(z.catch(z.union([z.boolean(), openEnum(ORDER_LOCK_SOURCES)]), (ctx) => unexpected(ctx.value))),
+  apiKey: lenient(z.looseObject({ source: openEnum(API_KEY_SOURCES), envVar: lenient(z.string()) })),
+  usage: z.optional(z.unknown()),
 });
 export const AuthStatusSchema = z.looseObject({
-  ts: z.number(),
+  ts: lenient(z.number()),
   providers: z.array(AuthStatusProviderSchema),
-  providerCapabilities: z.optional(z.array(z.looseObject({ provider: z.string(), apiKeySupported: z.optional(z.boolean()) }))),
+  providerCapabilities: lenient(z.array(z.looseObject({ provider: z.string(), apiKeySupported: lenient(z.boolean()), quickApiKeySetup: lenient(z.boolean()) }))),
+  /** Sent with `providers: []` while the gateway's model catalog is not prepared yet (PREPARED_MODEL_AUTH_UNAVAILABLE). */
+  unavailable: lenient(z.looseObject({ code: lenient(z.string()), message: lenient(z.string()) })),
 });
 export type AuthStatus = z.infer<typeof AuthStatusSchema>;
 export type AuthStatusProvider = z.infer<typeof AuthStatusProviderSchema>;
+export type AuthStatusProfile = z.infer<typeof AuthStatusProfileSchema>;
 
 export const SetApiKeyResultSchema = z.looseObject({ provider: z.string(), profileId: z.string(), warning: z.optional(z.string()) });
 export const LogoutResultSchema = z.looseObject({

@@ -4,6 +4,7 @@
  */
 import type { GatewayState } from './supervisor';
 import type { ClientState } from './client';
+import type { AuthStatus, AuthStatusProvider, OrderLock } from './protocol';
 
 export type GatewayAction = 'start' | 'stop' | 'restart' | 'connect' | 'setToken' | 'showLogs';
 
@@ -56,4 +57,84 @@ export function describeGateway(s: GatewayState, opts: { port: number; client: C
     case 'failed':
       return { kind: s.kind, text: '$(error) Gateway: failed', tooltip: `OpenClaw gateway: ${s.message}`, severity: 'error', actions: ['start', 'connect', 'showLogs'] };
   }
+}
+
+/** Text the gateway sent, for a tooltip line: no control characters, bounded. */
+function shown(v: string, max = 60): string {
+  const t = v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
+}
+
+/**
+ * Why the gateway will not take a new order for this provider (models.authStatus
+ * `profileOrderLocked`), in words; undefined when it is not locked. A lock source this version
+ * does not know is shown as the gateway sent it.
+ */
+export function describeOrderLock(lock: OrderLock | undefined, p: Pick<AuthStatusProvider, 'provider' | 'authProvider'>): string | undefined {
+  if (lock === undefined || lock === false) return undefined;
+  if (lock === true) return 'order locked by the gateway\'s config';
+  switch (lock) {
+    case 'auth-config': return `order locked by openclaw.json auth config: auth.order.${p.authProvider ?? p.provider}`;
+    case 'provider-config': return `order locked by openclaw.json provider config: models.providers.${p.provider}.apiKey names a profile`;
+    default: return `order locked by "${shown(lock)}", a lock source unknown to this version`;
+  }
+}
+
+function describeProvider(p: AuthStatusProvider): string {
+  const n = p.profiles.length;
+  const lock = describeOrderLock(p.profileOrderLocked, p);
+  const order = lock ?? (p.profileOrderStored ? 'stored order' : undefined);
+  return `${shown(p.provider)} ${shown(p.status)} (${n}${order ? `; ${order}` : ''})`;
+}
+
+/**
+ * The gateway's own auth view (models.authStatus) as one tooltip line: per provider its status,
+ * the number of profiles and, when the order is the gateway's to decide, why (stored, or locked
+ * by openclaw.json and by which part). Empty when there is no answer yet.
+ */
+export function describeAuthView(st: AuthStatus | undefined): string {
+  if (!st) return '';
+  if (st.unavailable && st.providers.length === 0) {
+    const code = st.unavailable.code ? ` (${shown(st.unavailable.code)})` : '';
+    return `Gateway auth view unavailable${code}: ${shown(st.unavailable.message ?? 'the gateway has no auth status yet', 200)}`;
+  }
+  return `Gateway auth view: ${st.providers.map(describeProvider).join('; ') || 'no providers'}`;
+}
+
+/** What reconcileAuthView needs of the store reader's view of the same agent (src/auth/view.ts AgentView). */
+export interface FilesAuthView {
+  providers: ReadonlyArray<{
+    provider: string;
+    profiles: ReadonlyArray<{ id: string; source: string; type: string }>;
+    order: { source: string; explicit?: readonly string[] };
+  }>;
+}
+
+const ORDER_SOURCE_WORDS: Record<string, string> = { stored: 'stored', config: 'openclaw.json auth.order', 'config-profiles': 'openclaw.json auth.profiles', default: 'none set' };
+
+/**
+ * Where the gateway's models.authStatus and the files (the store reader) disagree for the same
+ * agent: profiles only one of them has (env-only and aws-sdk entries are not gateway profiles),
+ * and an explicit order that differs, said with where each side's order comes from (the
+ * gateway's lock source included). Empty when they agree.
+ */
+export function reconcileAuthView(files: FilesAuthView, gw: AuthStatus): string[] {
+  const ours = new Map(files.providers.map((p) => [p.provider, p]));
+  const theirs = new Map(gw.providers.map((p) => [p.provider, p]));
+  const oursIds = new Map(files.providers.map((p) => [p.provider, new Set(p.profiles.filter((x) => x.source !== 'env' && x.type !== 'aws-sdk').map((x) => x.id))]));
+  const out: string[] = [];
+  for (const p of gw.providers) for (const x of p.profiles) if (!oursIds.get(p.provider)?.has(x.profileId)) out.push(`${shown(x.profileId)} only in the gateway`);
+  for (const [prov, ids] of oursIds) for (const id of ids) if (!theirs.get(prov)?.profiles.some((x) => x.profileId === id)) out.push(`${id} not in the gateway`);
+  const list = (ids: readonly string[] | null | undefined) => (ids ? (ids.length ? ids.map((i) => shown(i)).join(' > ') : 'empty (provider disabled)') : 'none');
+  for (const p of gw.providers) {
+    const f = ours.get(p.provider);
+    if (!f) continue;
+    const g = p.profileOrder ?? undefined;
+    const o = f.order.explicit;
+    if (!g && !o) continue;
+    if (g && o && g.join('\n') === o.join('\n')) continue;
+    const why = describeOrderLock(p.profileOrderLocked, p) ?? (p.profileOrderStored ? 'stored' : undefined);
+    out.push(`${p.provider} order: the gateway uses ${list(g)}${why ? ` (${why})` : ''}, the files ${list(o)}${o ? ` (${ORDER_SOURCE_WORDS[f.order.source] ?? f.order.source})` : ''}`);
+  }
+  return out;
 }

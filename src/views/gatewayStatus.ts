@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { GatewayStatusView } from '../gateway/statusView';
 
-export { ACTION_LABELS, describeGateway, type GatewayAction, type GatewayStatusView } from '../gateway/statusView';
+export { ACTION_LABELS, describeAuthView, describeGateway, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../gateway/statusView';
 
 export class GatewayStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('openclawAuth.gateway', vscode.StatusBarAlignment.Left, 49);

@@ -122,6 +122,17 @@ describe('gateway client (replayed real frames)', () => {
     await assert.rejects(c.request('models.noSuchMethod', {}, (await import('zod/mini')).unknown()), /models\.noSuchMethod failed \(INVALID_REQUEST\): unknown method/);
   });
 
+  it('models.authStatus on a home with a configured auth order (real answer, profileOrderLocked "auth-config") resolves instead of "unexpected shape"', async () => {
+    const doc = load('auth-status-configured-order.json');
+    const answer = doc.frames.find((r) => r.dir === 'in' && r.frame.type === 'res')!.frame;
+    const s = await server({ 'models.authStatus': (req, ws) => ws.send(JSON.stringify({ ...answer, id: req.id })) });
+    const c = client(s.url);
+    await c.connect();
+    const st = await c.authStatus();
+    assert.deepEqual(st.providers.map((p) => [p.provider, p.profileOrderLocked, p.profileOrderStored]), [['anthropic', 'auth-config', undefined], ['openrouter', undefined, true]]);
+    assert.deepEqual(st.providers[1]!.profileOrder, ['openrouter:backup', 'openrouter:manual']);
+  });
+
   it('auth revoked with runs in flight: reports N stopped runs and why, from abortedRunIds and the chat/agent events', async () => {
     const logout = captured('models.authLogout').res;
     const runs = ['run-fake-a1', 'run-fake-b2'];
