@@ -140,7 +140,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     if (this.gateway?.connected) void this.gateway.refreshAuthStatus();
   }
 
-  private rederive(): void {
+  /** Re-derives every agent's view for the current time (no I/O): statuses that depend on the clock. */
+  rederive(): void {
     const now = Date.now();
     this.agents = this.agents.map((a) => ({ ...a, view: deriveView(a.snapshot, now) }));
     this.updateUi();

@@ -66,18 +66,21 @@ export class ProbeController implements vscode.Disposable {
     return probeStatusText(this.last.summary.results, inUse);
   }
 
-  /** A live countdown: the tree re-renders every second only while a cooldown row is visible. */
-  private visibilityHooked = false;
+  /**
+   * Rows show a cooldown's end time ("until 14:32"), not a per-second countdown; one timer
+   * re-derives the views when the earliest cooldown ends, so its row turns ok on time.
+   */
+  private tickerAt = 0;
   private updateTicker(): void {
-    if (this.o.treeView && !this.visibilityHooked) {
-      this.visibilityHooked = true;
-      this.o.treeView.onDidChangeVisibility(() => this.updateTicker(), this, this.disposables);
-    }
     const now = Date.now();
-    const visible = this.o.treeView?.visible ?? false;
-    const counting = visible && (this.o.current()?.view.providers ?? []).some((p) => p.profiles.some((x) => x.unusable && x.unusable.until > now));
-    if (counting && !this.ticker) this.ticker = setInterval(() => this.o.refreshViews(), 1000);
-    else if (!counting && this.ticker) { clearInterval(this.ticker); this.ticker = undefined; }
+    const ends = this.o.agents.flatMap((a) => a.view.providers.flatMap((p) => p.profiles.map((x) => x.unusable?.until ?? 0))).filter((t) => t > now);
+    const next = ends.length ? Math.min(...ends) : 0;
+    if (next === this.tickerAt) return;
+    if (this.ticker) clearTimeout(this.ticker);
+    this.ticker = undefined;
+    this.tickerAt = next;
+    // Timers past ~24.8 days overflow; the owner's 30 s re-derive covers anything that far anyway.
+    if (next && next - now < 86_400_000) this.ticker = setTimeout(() => { this.ticker = undefined; this.tickerAt = 0; this.o.rederive(); }, next - now + 50);
   }
 
   get countdownActive(): boolean { return this.ticker !== undefined; }
@@ -367,7 +370,7 @@ export class ProbeController implements vscode.Disposable {
   }
 
   dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
+    if (this.ticker) clearTimeout(this.ticker);
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }

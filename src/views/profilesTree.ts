@@ -3,6 +3,10 @@
  * → profile, in the order openclaw would try them. Nodes are plain typed objects; getTreeItem
  * builds the presentation. contextValue flags drive the menus (`viewItem =~ /…/`). Drag and drop
  * reorders profiles within a provider (a pure `move`, then one setOrder mutation).
+ *
+ * Node objects are kept per id across refreshes and updated in place; a model change fires
+ * onDidChangeTreeData only for the rows whose rendering changed (or their parent when the set of
+ * children changed), so an open tooltip or a context menu keeps its row while other things change.
  */
 import * as vscode from 'vscode';
 import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../auth/view';
@@ -11,7 +15,7 @@ import { formatRemainingShort } from '../auth/eligibility';
 import { dropOrder } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
-import { formatCountdown } from './probeFormat';
+import { clockTime, extraCode, orderSourceWords, profileDescription, providerDescription, sourceWords, STATUS_WORDS, typeWords } from './rowText';
 
 export const VIEW_ID = 'openclawAuth.profiles';
 export const DND_MIME = 'application/vnd.code.tree.openclawauth.profiles';
@@ -31,25 +35,23 @@ export interface TreeModel {
   probeInfo?(agentId: string, profileId: string): { badge: string } | undefined;
 }
 
+/**
+ * Icons and colours. The `charts.*` colours are defined by every built-in theme (light, dark and
+ * high contrast) and stay apart from each other, unlike list.warningForeground, which is close to
+ * the ok green in some light themes.
+ */
 const STATUS_ICON: Record<DisplayStatus, [string, string | undefined]> = {
-  ok: ['pass', 'testing.iconPassed'],
+  ok: ['pass', 'charts.green'],
   static: ['key', undefined],
-  expiring: ['watch', 'list.warningForeground'],
-  expired: ['error', 'list.errorForeground'],
-  'expired-refreshable': ['history', 'list.warningForeground'],
-  missing: ['circle-slash', 'list.errorForeground'],
-  'unresolved-ref': ['link', 'list.errorForeground'],
-  excluded: ['eye-closed', 'disabledForeground'],
-  cooldown: ['clock', 'list.warningForeground'],
-  disabled: ['debug-pause', 'list.errorForeground'],
+  expiring: ['watch', 'charts.orange'],
+  expired: ['error', 'charts.red'],
+  'expired-refreshable': ['history', 'charts.orange'],
+  missing: ['circle-slash', 'charts.red'],
+  'unresolved-ref': ['link', 'charts.red'],
+  excluded: ['eye-closed', 'descriptionForeground'],
+  cooldown: ['clock', 'charts.orange'],
+  disabled: ['stop-circle', 'charts.red'],
 };
-
-const STATUS_TEXT: Record<DisplayStatus, string> = {
-  ok: 'ok', static: 'ok', expiring: 'expiring', expired: 'expired', 'expired-refreshable': 'expired (refreshable)',
-  missing: 'missing', 'unresolved-ref': 'unresolved ref', excluded: 'excluded by order', cooldown: 'cooling down', disabled: 'disabled',
-};
-
-const ORDER_SOURCE: Record<string, string> = { stored: 'stored order', config: 'order from config', 'config-profiles': 'config profiles order', default: 'default order' };
 
 function md(text: string): vscode.MarkdownString {
   const m = new vscode.MarkdownString(text, true);
@@ -57,42 +59,99 @@ function md(text: string): vscode.MarkdownString {
   return m;
 }
 
-function liveCountdown(x: ProfileView): string | undefined {
-  const u = x.unusable;
-  if (!u) return undefined;
-  const what = `${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''}`;
-  return `${x.type === 'api_key' ? 'api key' : x.type} · ${what} ${formatCountdown(u.until - Date.now())} · ${x.source}`;
+function ordinal(n: number): string {
+  const t = n % 100;
+  return `${n}${t >= 11 && t <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+}
+
+/** What VS Code would draw for an item: a row is refreshed only when this changes. */
+function signature(item: vscode.TreeItem): string {
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
+  const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip ?? '';
+  return JSON.stringify([item.label, item.description, icon, item.contextValue, tip]);
 }
 
 function esc(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
+/** The words a provider's health has, for the tooltip's first line. */
+const PROVIDER_STATUS: Record<string, string> = { ok: 'ok', static: 'ok', expiring: 'expiring soon', expired: 'expired', missing: 'no usable credential' };
+
 export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
   readonly dropMimeTypes = [DND_MIME];
   readonly dragMimeTypes = [DND_MIME];
-  private readonly emitter = new vscode.EventEmitter<Node | undefined | void>();
+  private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined | void>();
   readonly onDidChangeTreeData = this.emitter.event;
   private readonly disposables: vscode.Disposable[] = [this.emitter];
+  /** Stable node objects by id (VS Code knows elements by identity). */
+  private readonly nodes = new Map<string, Node>();
+  /** Each node's children ids and its rendering, as last given to VS Code. */
+  private readonly shown = new Map<string, { children: string[]; sig: string }>();
+  private rootIds: string[] | undefined;
 
   constructor(private readonly model: TreeModel) {
-    model.onDidChange(() => this.emitter.fire(), this, this.disposables);
+    model.onDidChange(() => this.refresh(), this, this.disposables);
   }
 
-  getChildren(node?: Node): Node[] {
+  /** Fires a change only for what renders differently (or whose children changed) since last shown. */
+  refresh(): void {
+    const seen = new Set<string>();
+    const roots = this.build(undefined, seen);
+    if (!this.rootIds || roots.map((n) => n.id).join('\n') !== this.rootIds.join('\n')) {
+      this.forget(seen);
+      this.emitter.fire();
+      return;
+    }
+    const changed: Node[] = [];
+    const walk = (n: Node) => {
+      const before = this.shown.get(n.id);
+      const kids = this.build(n, seen);
+      if (before && (before.sig !== signature(this.renderItem(n)) || before.children.join('\n') !== kids.map((k) => k.id).join('\n'))) {
+        changed.push(n);
+        return; // refreshing an element re-reads its subtree
+      }
+      kids.forEach(walk);
+    };
+    roots.forEach(walk);
+    this.forget(seen);
+    if (changed.length) this.emitter.fire(changed);
+  }
+
+  private forget(seen: Set<string>): void {
+    for (const id of [...this.nodes.keys()]) if (!seen.has(id)) { this.nodes.delete(id); this.shown.delete(id); }
+  }
+
+  /** The node with this id, updated in place when it already exists. */
+  private keep<T extends Node>(fresh: T, seen?: Set<string>): T {
+    seen?.add(fresh.id);
+    const old = this.nodes.get(fresh.id);
+    if (old && old.kind === fresh.kind) { Object.assign(old, fresh); return old as T; }
+    this.nodes.set(fresh.id, fresh);
+    return fresh;
+  }
+
+  private build(node: Node | undefined, seen?: Set<string>): Node[] {
     if (!node) {
-      return this.model.agents.map((a): Node => ({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }));
+      return this.model.agents.map((a) => this.keep<Node>({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }, seen));
     }
     if (node.kind === 'agent') {
       const out: Node[] = [];
-      for (const w of node.snapshot.warnings.slice(0, 5)) out.push({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, parent: node });
-      for (const p of node.view.providers) out.push({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot });
+      for (const w of node.snapshot.warnings.slice(0, 5)) out.push(this.keep<Node>({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, parent: node }, seen));
+      for (const p of node.view.providers) out.push(this.keep<Node>({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot }, seen));
       return out;
     }
     if (node.kind === 'provider') {
-      return node.provider.profiles.map((profile): Node => ({ kind: 'profile', id: `${node.id}/profile:${profile.id}`, agentId: node.agentId, provider: node.provider, profile, parent: node }));
+      return node.provider.profiles.map((profile) => this.keep<Node>({ kind: 'profile', id: `${node.id}/profile:${profile.id}`, agentId: node.agentId, provider: node.provider, profile, parent: node }, seen));
     }
     return [];
+  }
+
+  getChildren(node?: Node): Node[] {
+    const kids = this.build(node);
+    if (!node) this.rootIds = kids.map((k) => k.id);
+    else this.shown.set(node.id, { children: kids.map((k) => k.id), sig: this.shown.get(node.id)?.sig ?? signature(this.renderItem(node)) });
+    return kids;
   }
 
   getParent(node: Node): Node | undefined {
@@ -100,31 +159,49 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    const item = this.renderItem(node);
+    const prev = this.shown.get(node.id);
+    this.shown.set(node.id, { children: prev?.children ?? [], sig: signature(item) });
+    return item;
+  }
+
+  private defaultAgent(): string {
+    return this.model.agents.find((a) => a.snapshot.isDefaultAgent)?.agentId ?? 'main';
+  }
+
+  private renderItem(node: Node): vscode.TreeItem {
+    const now = Date.now();
     switch (node.kind) {
       case 'agent': {
         const item = new vscode.TreeItem(`Agent ${node.agentId}`, node.isCurrent || this.model.agents.length === 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         const v = node.view;
         const attention = v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.counts.disabled;
-        item.description = `${node.isCurrent ? 'current · ' : ''}${v.providers.length} providers${attention ? ` · ${attention} need attention` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(v.checkCode === 1 ? 'warning' : 'account', v.checkCode === 1 ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        item.description = `${attention ? `${attention} need attention · ` : ''}${v.providers.length} providers${node.isCurrent && this.model.agents.length > 1 ? ' · in status bar' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(v.checkCode === 1 ? 'warning' : 'account', v.checkCode === 1 ? new vscode.ThemeColor('charts.orange') : undefined);
         item.contextValue = `agent${node.isCurrent ? ' current' : ''}`;
-        item.tooltip = md(`**Agent ${esc(node.agentId)}**\n\n${esc(node.snapshot.agentDir)}${v.missingProvidersInUse.length ? `\n\n$(warning) No usable credential for: ${v.missingProvidersInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`);
+        item.tooltip = md(`**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${v.missingProvidersInUse.length ? `\n\n$(warning) No usable credential for: ${v.missingProvidersInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`);
         return item;
       }
       case 'provider': {
         const p = node.provider;
-        const item = new vscode.TreeItem(p.provider, vscode.TreeItemCollapsibleState.Expanded);
+        // A provider whose profiles all come from the default agent's shared store starts collapsed
+        // in other agents: the rows are the same as there.
+        const inheritedOnly = !node.snapshot.isDefaultAgent && p.profiles.length > 0 && p.profiles.every((x) => x.source === 'inherited') && p.order.source !== 'stored';
+        const item = new vscode.TreeItem(p.provider, inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
         item.id = node.id;
         const usable = p.order.profileIds.length;
-        item.description = `${p.order.disabled ? 'disabled by empty order' : ORDER_SOURCE[p.order.source] ?? p.order.source} · ${usable}/${p.profiles.length} usable${p.inUse ? ' · in use' : ''}`;
+        item.description = providerDescription(p, inheritedOnly, this.defaultAgent());
         const bad = p.inUse && usable === 0 && !p.envCredential;
-        item.iconPath = new vscode.ThemeIcon(bad ? 'warning' : 'server', bad ? new vscode.ThemeColor('list.warningForeground') : undefined);
-        item.contextValue = `provider${p.order.source === 'stored' ? ' storedOrder' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(bad ? 'warning' : 'server', bad ? new vscode.ThemeColor('charts.orange') : undefined);
+        const flags = ['provider'];
+        if (p.order.source === 'stored') flags.push('storedOrder');
+        if (p.profiles.length > 1) flags.push('multi');
+        item.contextValue = flags.join(' ');
         const ep = providerEndpoint(node.snapshot.config.data, p.provider);
-        const lines = [`**${esc(p.provider)}** — ${esc(p.status)}`, `Order (${esc(ORDER_SOURCE[p.order.source] ?? p.order.source)}): ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`];
+        const lines = [`**${esc(p.provider)}** — ${esc(PROVIDER_STATUS[p.status] ?? p.status)}`, `Order ${esc(orderSourceWords(p.order.source))}: ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`];
         if (ep) lines.push(`Endpoint (models.providers): ${esc(ep.baseUrl ?? 'default')}${ep.api ? ` · ${esc(ep.api)}` : ''}${ep.headers?.length ? ` · headers: ${ep.headers.map(esc).join(', ')}` : ''}`);
-        if (p.envCredential) lines.push(`Env credential: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
+        if (p.envCredential) lines.push(`Environment variable: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
         if (p.keyChain.length) lines.push(`Rotation keys: ${p.keyChain.map((k) => `${esc(k.source)} ${esc(k.masked)}`).join(', ')}`);
         if (bad) lines.push(`$(warning) No usable credential — [Add API key](command:openclawAuth.addApiKey?${encodeURIComponent(JSON.stringify([{ provider: p.provider, agentId: node.agentId }]))})`);
         item.tooltip = md(lines.join('\n\n'));
@@ -134,36 +211,38 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const x = node.profile;
         const item = new vscode.TreeItem(x.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        const rank = x.rank !== undefined ? `${x.rank + 1}. ` : '';
-        // A cooldown counts down live (the probe controller ticks the tree each second while one is visible).
-        const live = (x.display === 'cooldown' || x.display === 'disabled') && x.unusable && x.unusable.until > Date.now() ? liveCountdown(x) : undefined;
         const probe = this.model.probeInfo?.(node.agentId, x.id);
-        item.description = `${rank}${live ?? x.summary}${probe ? ` · ${probe.badge}` : ''}`;
+        item.description = profileDescription(x, now, probe?.badge);
         const [icon, color] = STATUS_ICON[x.display];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
         const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
         if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');
-        if (x.rank !== undefined || node.provider.order.explicit) flags.push('movable');
+        // Up/Down only where there is something to move past, and never on a row left out of the order.
+        if ((x.rank !== undefined || node.provider.order.explicit) && x.display !== 'excluded' && node.provider.profiles.length > 1) flags.push('movable');
         item.contextValue = flags.join(' ');
+        const code = extraCode(x);
+        const n = node.provider.order.profileIds.length;
         const lines = [
-          `**${esc(x.id)}** — ${esc(x.type)} · ${esc(STATUS_TEXT[x.display])}${x.reasonCode && x.reasonCode !== 'ok' ? ` (\`${x.reasonCode}\`)` : ''}`,
-          `Credential: \`${x.credentialHint.replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref}\`)` : ''}`,
-          `Saved: ${x.source === 'local' ? 'locally for this agent' : x.source === 'inherited' ? 'in the shared store (inherited)' : x.source === 'config' ? 'config only (openclaw.json)' : x.source}`,
+          `**${esc(x.id)}** — ${esc(typeWords(x.type))} · ${esc(STATUS_WORDS[x.display])}${code ? ` (\`${code}\`)` : ''}`,
+          `Credential: \`${x.credentialHint.replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
+          `${esc(sourceWords(x.source, this.defaultAgent()))}${x.rank !== undefined ? ` · tried ${ordinal(x.rank + 1)} of ${n}` : ' · not in the order'}`,
         ];
         if (x.expiresAt) lines.push(`Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`);
-        if (x.unusable) lines.push(`${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'}: ${esc(x.unusable.reason ?? 'unknown')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}, ${formatRemainingShort(x.unusable.remainingMs)} left`);
+        if (x.unusable) lines.push(`${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'} until ${clockTime(x.unusable.until, now)}: ${esc(x.unusable.reason ?? 'unknown reason')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}`);
         if (probe) lines.push(`Last ${esc(probe.badge)}`);
         if (x.lastUsed) lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
+        const arg = (o: unknown) => encodeURIComponent(JSON.stringify([o]));
         if (x.display === 'expired' || x.display === 'expiring' || x.display === 'expired-refreshable') {
-          lines.push(x.type === 'oauth' ? `[Sign in again](command:openclawAuth.signIn?${encodeURIComponent(JSON.stringify([{ provider: x.provider, profileId: x.id }]))})` : `[Paste a new token](command:openclawAuth.replaceCredential?${encodeURIComponent(JSON.stringify([{ agentId: node.agentId, profileId: x.id }]))})`);
+          lines.push(x.type === 'oauth' ? `[Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})` : `[Paste a new token](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })})`);
         }
+        if (x.display === 'unresolved-ref') lines.push(`The SecretRef points at nothing that exists. [Replace the credential](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })}) or set what it refers to.`);
         item.tooltip = md(lines.join('\n\n'));
         return item;
       }
       case 'warning': {
         const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange'));
         item.tooltip = node.message;
         item.contextValue = 'warning';
         return item;

@@ -111,9 +111,12 @@ describe('OpenClaw Auth in the extension host', function () {
     const item = tree.getTreeItem(profiles[1]!);
     assert.match(String(item.contextValue), /\bprofile\b.*\bremovable\b/);
     assert.match(String(item.contextValue), /source-inherited/);
-    assert.match(String(item.description), /inherited/);
+    const text = (t: vscode.TreeItem['tooltip']) => (typeof t === 'string' ? t : t?.value ?? '').replace(/\\(.)/g, '$1');
+    assert.match(String(item.description), /^(ok|expires in \d+[mhd]|ok, \d+[mhd] left) · API key/, 'status first, then the type');
+    assert.match(text(item.tooltip), /Shared: saved for agent main, used here too · tried 2nd of 2/);
     const pItem = tree.getTreeItem(openrouter);
-    assert.match(String(pItem.description), /stored order/);
+    assert.match(String(pItem.description), /^2 of 2 usable/);
+    assert.match(text(pItem.tooltip), /Order set here \(stored order\): openrouter:work → openrouter:manual/);
     assert.match(String(pItem.contextValue), /storedOrder/);
     const secrets = Object.values(readSnapshot({ stateDirSetting: dir, agentId: 'work' }).store.profiles).map((c) => (c.type === 'api_key' ? c.key : c.type === 'token' ? c.token : undefined)).filter((x): x is string => Boolean(x));
     for (const n of [work, ...providers, ...profiles]) {
