@@ -17,6 +17,15 @@ export interface GatewayStatusView {
   actions: GatewayAction[];
 }
 
+/**
+ * The item's screen-reader label: the state in words ("OpenClaw gateway: stopped"), never the
+ * icon names that `text` carries.
+ */
+export function gatewayAccessibilityLabel(v: Pick<GatewayStatusView, 'text'>): string {
+  const words = v.text.replace(/\$\([^)]+\)/g, '').trim().replace(/^Gateway:?\s*/, '');
+  return `OpenClaw gateway: ${words || 'unknown'}`;
+}
+
 export const ACTION_LABELS: Record<GatewayAction, string> = {
   start: '$(play) Start Gateway',
   stop: '$(debug-stop) Stop Gateway',
@@ -33,14 +42,14 @@ export function describeGateway(s: GatewayState, opts: { port: number; client: C
   const tail = opts.extra ? `\n\n${opts.extra}` : '';
   switch (s.kind) {
     case 'stopped':
-      return { kind: s.kind, text: '$(circle-slash) Gateway', tooltip: `OpenClaw gateway: stopped.${s.message ? `\n${s.message}` : ''}`, severity: 'none', actions: ['start', 'connect', 'setToken', 'showLogs'] };
+      return { kind: s.kind, text: '$(circle-outline) Gateway: stopped', tooltip: `OpenClaw gateway: stopped.${s.message ? `\n${s.message}` : ''}`, severity: 'none', actions: ['start', 'connect', 'setToken', 'showLogs'] };
     case 'starting':
       return { kind: s.kind, text: '$(loading~spin) Gateway: starting', tooltip: `OpenClaw gateway on ${where}: starting, waiting for /readyz (${Math.round((opts.now - s.since) / 1000)} s).`, severity: 'none', actions: ['stop', 'showLogs'] };
     case 'ready': {
       const tokenBad = opts.client === 'auth-failed';
       return {
         kind: s.kind,
-        text: tokenBad ? '$(warning) Gateway: token rejected' : `$(pass) Gateway${opts.adopted ? ' (attached)' : ''}`,
+        text: tokenBad ? '$(warning) Gateway: token rejected' : `$(pass) Gateway: running${opts.adopted ? ' (attached)' : ''}`,
         tooltip: `OpenClaw gateway on ${where}: ready${own}.\n${conn}${tail}`,
         severity: tokenBad ? 'warning' : 'none',
         actions: opts.adopted ? ['stop', 'setToken', 'showLogs'] : ['restart', 'stop', 'setToken', 'showLogs'],

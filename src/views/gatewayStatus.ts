@@ -5,12 +5,14 @@
  * the state (openclawAuth.gatewayActions). `describeGateway` is pure so it is easy to test.
  */
 import * as vscode from 'vscode';
-import type { GatewayStatusView } from '../gateway/statusView';
+import { gatewayAccessibilityLabel, type GatewayStatusView } from '../gateway/statusView';
+import { STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY } from './statusBar';
 
 export { ACTION_LABELS, describeAuthView, describeGateway, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../gateway/statusView';
 
 export class GatewayStatusItem implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('openclawAuth.gateway', vscode.StatusBarAlignment.Left, 49);
+  // Right after the credentials item: same side, the next priority, so the two stay together.
+  private readonly item = vscode.window.createStatusBarItem('openclawAuth.gateway', STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY - 1);
 
   constructor() {
     this.item.name = 'OpenClaw Gateway';
@@ -21,7 +23,7 @@ export class GatewayStatusItem implements vscode.Disposable {
     this.item.text = v.text;
     this.item.tooltip = v.tooltip;
     this.item.backgroundColor = v.severity === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : v.severity === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: `OpenClaw gateway: ${v.text.replace(/\$\([^)]+\)/g, '').trim()}` };
+    this.item.accessibilityInformation = { label: gatewayAccessibilityLabel(v), role: 'button' };
     if (visible) this.item.show(); else this.item.hide();
   }
 

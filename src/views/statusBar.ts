@@ -7,8 +7,12 @@ import * as vscode from 'vscode';
 import type { AgentView } from '../auth/view';
 import { summarize, type StatusSummary } from './statusSummary';
 
+/** Where the credentials item sits; the gateway item takes the next priority on the same side. */
+export const STATUS_ITEM_ALIGNMENT = vscode.StatusBarAlignment.Left;
+export const STATUS_ITEM_PRIORITY = 50;
+
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('openclawAuth.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem('openclawAuth.status', STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY);
 
   constructor() {
     this.item.name = 'OpenClaw Credentials';

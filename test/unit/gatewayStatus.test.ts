@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { describeAuthView, describeGateway, reconcileAuthView } from '../../src/gateway/statusView';
+import { describeAuthView, describeGateway, gatewayAccessibilityLabel, reconcileAuthView } from '../../src/gateway/statusView';
 import { probeGateway } from '../../src/gateway/health';
 import { AuthStatusSchema, type AuthStatus } from '../../src/gateway/protocol';
 import { copyHome, rmrf } from '../helpers/fixtures';
@@ -20,14 +20,17 @@ const base = { port: 18789, client: 'connected' as const, adopted: false, now: 1
 describe('gateway status item text and actions', () => {
   it('each state reads as the user expects, with the actions that fit', () => {
     const stopped = describeGateway({ kind: 'stopped' }, base);
-    assert.equal(stopped.text, '$(circle-slash) Gateway');
+    // Words, not only an icon: a slashed circle alone read as "disabled".
+    assert.equal(stopped.text, '$(circle-outline) Gateway: stopped');
+    assert.equal(gatewayAccessibilityLabel(stopped), 'OpenClaw gateway: stopped');
     assert.deepEqual(stopped.actions, ['start', 'connect', 'setToken', 'showLogs']);
     const ready = describeGateway({ kind: 'ready', owned: true, pid: 5 }, base);
-    assert.equal(ready.text, '$(pass) Gateway');
+    assert.equal(ready.text, '$(pass) Gateway: running');
+    assert.equal(gatewayAccessibilityLabel(ready), 'OpenClaw gateway: running');
     assert.deepEqual(ready.actions, ['restart', 'stop', 'setToken', 'showLogs']);
     assert.match(ready.tooltip, /127\.0\.0\.1:18789: ready\.\nControl plane: connected\./);
     const attached = describeGateway({ kind: 'ready', owned: false }, { ...base, adopted: true });
-    assert.equal(attached.text, '$(pass) Gateway (attached)');
+    assert.equal(attached.text, '$(pass) Gateway: running (attached)');
     assert.ok(!attached.actions.includes('restart'), 'no restart of a gateway we did not start');
     assert.match(attached.tooltip, /not started by this window/);
     const degraded = describeGateway({ kind: 'degraded', owned: true, failing: ['agent-database:main', 'plugin-reload'] }, base);
@@ -36,6 +39,7 @@ describe('gateway status item text and actions', () => {
     assert.match(degraded.tooltip, /Failing checks: agent-database:main, plugin-reload\./);
     const crashed = describeGateway({ kind: 'crashed', restartAt: base.now + 3_500, attempt: 2, exit: 'killed by SIGKILL' }, base);
     assert.equal(crashed.text, '$(sync~spin) Gateway: crashed, restarting in 4 s');
+    assert.equal(gatewayAccessibilityLabel(crashed), 'OpenClaw gateway: crashed, restarting in 4 s');
     assert.match(crashed.tooltip, /killed by SIGKILL.*attempt 2/);
     const unreachable = describeGateway({ kind: 'unreachable', owned: false, error: 'nothing listens on 127.0.0.1:18789' }, { ...base, adopted: true });
     assert.equal(unreachable.text, '$(error) Gateway: unreachable');
