@@ -324,7 +324,10 @@ export class ProbeController implements vscode.Disposable {
       this.o.log.info(`Reset the cooldown of ${profile.id} (wrote ${r.file}).`);
       this.o.reload();
       const previous = r.previous;
-      const msg = `Reset the cooldown of ${profile.id}.${keptBlock ? ' Its subscription-limit block stays: openclaw lifts it from the provider\'s usage data.' : ''}`;
+      // A profile back from a cooldown usually moves up the order (cooling ones go last): say so.
+      const after = this.o.agent(entry.agentId)?.view.providers.find((p) => p.provider === profile.provider)?.profiles.find((x) => x.id === profile.id);
+      const moved = after?.rank !== undefined && after.rank !== profile.rank ? ` It moved ${profile.rank === undefined ? 'into the order' : `from ${profile.rank + 1}${after.rank < profile.rank ? ' up' : ' down'}`} to position ${after.rank + 1} of ${profile.provider}'s order.` : '';
+      const msg = `Reset the cooldown of ${profile.id}.${moved}${keptBlock ? ' Its subscription-limit block stays: openclaw lifts it from the provider\'s usage data.' : ''}`;
       void this.o.ui.showInformationMessage(msg, 'Undo').then(async (p) => {
         if (p !== 'Undo') return;
         await setUsageStats(this.o.snapshotOptions(entry.agentId), profile.id, previous, (s) => this.gatewayRuns(s));

@@ -218,7 +218,7 @@ describe('OpenClaw Auth probes in the extension host', function () {
     await vscode.commands.executeCommand('openclawAuth.resetCooldown', profileNode('openai:ok'));
     const read = () => readSnapshot({ stateDirSetting: stateDir, env: { HOME: home } }).state.usageStats?.['openai:ok'];
     await waitFor(() => read()?.cooldownUntil === until, 'Undo restored the cooldown');
-    assert.ok(s.messages.some((m) => /Reset the cooldown of openai:ok/.test(m)));
+    assert.ok(s.messages.some((m) => /Reset the cooldown of openai:ok\. It moved from \d+ up to position 1 of openai's order\./.test(m)), s.messages.join(' | '));
   });
 
   it('Copy Pin Command uses the alias of the provider\'s model', async () => {
