@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp, readdirSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -320,8 +320,16 @@ function lookupProvider(ref: SecretRef, ctx: ResolveContext): SecretProviderConf
 // Resolution
 // ---------------------------------------------------------------------------
 
+export interface ResolveOptions {
+  /**
+   * Ends a file read or an exec command early (its process group is killed) with a `timeout`
+   * error: the overall deadline of a batch (resolveSecretRefs), or a cancel.
+   */
+  signal?: AbortSignal;
+}
+
 /** Resolves a ref to its secret value. Throws SecretRefError (never containing the value). */
-export async function resolveSecretRef(ref: SecretRef, ctx: ResolveContext): Promise<string> {
+export async function resolveSecretRef(ref: SecretRef, ctx: ResolveContext, opts: ResolveOptions = {}): Promise<string> {
   const valid = validateSecretRef(ref);
   if (!valid.ok) throw new SecretRefError('invalid_ref', valid.message);
   const r = valid.ref;
@@ -332,10 +340,100 @@ export async function resolveSecretRef(ref: SecretRef, ctx: ResolveContext): Pro
     case 'store':
       return resolveStore(r, ctx);
     case 'file':
-      return resolveFile(r, provider, ctx);
+      return resolveFile(r, provider, ctx, opts.signal);
     case 'exec':
-      return resolveExec(r, provider, ctx);
+      return resolveExec(r, provider, ctx, opts.signal);
   }
+}
+
+export type RefOutcome = { ok: true; value: string } | { ok: false; error: SecretRefError };
+
+export interface ResolveManyOptions {
+  /** How many refs resolve at once (exec commands running side by side). Default 4. */
+  concurrency?: number;
+  /**
+   * One bound for the whole batch, in ms. Default: the longest `timeoutMs` of the file/exec
+   * providers involved (5000 when there are none), so N slow refs take one timeout, not N.
+   */
+  deadlineMs?: number;
+  /** Cancels the batch: running commands are killed, queued refs are not started. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_REF_CONCURRENCY = 4;
+const DEFAULT_REF_DEADLINE_MS = 5000;
+
+function asRefError(err: unknown, ref: SecretRef): SecretRefError {
+  if (err instanceof SecretRefError) return err;
+  // Unexpected: report without the original message, which we do not control.
+  return unresolved('exec_failed', ref, `Unexpected ${err instanceof Error ? err.name : 'error'}.`);
+}
+
+/** The timeoutMs of the provider a ref names, 0 for env/store or a ref that does not look up. */
+function providerTimeoutMs(ref: SecretRef, ctx: ResolveContext): number {
+  try {
+    const p = lookupProvider(ref, ctx);
+    return p.source === 'exec' || p.source === 'file' ? p.timeoutMs : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Resolves several refs concurrently (at most `concurrency` at a time) within one overall
+ * deadline. Identical refs (same `source:provider:id`) resolve once. The result maps
+ * `formatRef(ref)` to the value or the error; it never throws. A ref still queued at the deadline
+ * is not started and fails with `timeout`; a command still running is killed (process group and
+ * descendants, see runExec) and fails with `timeout`.
+ */
+export async function resolveSecretRefs(
+  refs: Iterable<SecretRef>,
+  ctx: ResolveContext,
+  opts: ResolveManyOptions = {},
+): Promise<Map<string, RefOutcome>> {
+  const unique = new Map<string, SecretRef>();
+  for (const r of refs) {
+    const k = formatRef(r);
+    if (!unique.has(k)) unique.set(k, r);
+  }
+  const out = new Map<string, RefOutcome>();
+  if (!unique.size) return out;
+  const budget =
+    opts.deadlineMs ??
+    ([...unique.values()].reduce((m, r) => Math.max(m, providerTimeoutMs(r, ctx)), 0) || DEFAULT_REF_DEADLINE_MS);
+  const ac = new AbortController();
+  let why = `the overall deadline of ${budget} ms`;
+  const timer = setTimeout(() => ac.abort(), budget);
+  const onCancel = (): void => {
+    why = 'a cancel';
+    ac.abort();
+  };
+  if (opts.signal?.aborted) onCancel();
+  else opts.signal?.addEventListener('abort', onCancel, { once: true });
+  const queue = [...unique.entries()];
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const [k, r] = item;
+      if (ac.signal.aborted) {
+        out.set(k, { ok: false, error: unresolved('timeout', r, `Not started before ${why}.`) });
+        continue;
+      }
+      try {
+        out.set(k, { ok: true, value: await resolveSecretRef(r, ctx, { signal: ac.signal }) });
+      } catch (err) {
+        const e = asRefError(err, r);
+        out.set(k, { ok: false, error: e });
+      }
+    }
+  };
+  const n = Math.max(1, Math.min(Math.floor(opts.concurrency ?? DEFAULT_REF_CONCURRENCY) || 1, queue.length));
+  try {
+    await Promise.all(Array.from({ length: n }, worker));
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onCancel);
+  }
+  return out;
 }
 
 /** Like resolveSecretRef but only reports whether the ref resolves; never returns the value. */
@@ -349,13 +447,8 @@ export async function checkSecretRef(
     await resolveSecretRef(valid.ref, ctx);
     return { ok: true };
   } catch (err) {
-    if (err instanceof SecretRefError) return { ok: false, code: err.code, message: err.message };
-    // Unexpected: report without the original message, which we do not control.
-    return {
-      ok: false,
-      code: 'exec_failed',
-      message: `could not resolve SecretRef "${formatRef(valid.ref)}". Unexpected ${err instanceof Error ? err.name : 'error'}.`,
-    };
+    const e = asRefError(err, valid.ref);
+    return { ok: false, code: e.code, message: e.message };
   }
 }
 
@@ -426,15 +519,22 @@ function checkFileStats(ref: SecretRef, st: Stats, maxBytes: number): void {
   }
 }
 
-async function withTimeout<T>(ms: number, onTimeout: () => Error, work: Promise<T>): Promise<T> {
+async function withTimeout<T>(ms: number, onTimeout: () => Error, work: Promise<T>, signal?: AbortSignal, onAbort?: () => Error): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let abortListener: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);
+    if (signal) {
+      abortListener = () => reject((onAbort ?? onTimeout)());
+      if (signal.aborted) abortListener();
+      else signal.addEventListener('abort', abortListener, { once: true });
+    }
   });
   try {
     return await Promise.race([work, timeout]);
   } finally {
     if (timer) clearTimeout(timer);
+    if (abortListener) signal?.removeEventListener('abort', abortListener);
   }
 }
 
@@ -504,7 +604,7 @@ function resolveJsonPointer(doc: unknown, pointer: string): { found: true; value
   return { found: true, value: cur };
 }
 
-async function resolveFile(ref: SecretRef, cfg: FileProviderConfig, ctx: ResolveContext): Promise<string> {
+async function resolveFile(ref: SecretRef, cfg: FileProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<string> {
   if (cfg.mode === 'singleValue' && ref.id !== SINGLE_VALUE_FILE_REF_ID) {
     throw unresolved('invalid_ref', ref, `singleValue file providers only accept the id "value".`);
   }
@@ -515,6 +615,8 @@ async function resolveFile(ref: SecretRef, cfg: FileProviderConfig, ctx: Resolve
     cfg.timeoutMs,
     () => unresolved('timeout', ref, `Reading the secrets file took longer than ${cfg.timeoutMs} ms.`),
     readSecretsFile(ref, cfg, ctx),
+    signal,
+    () => unresolved('timeout', ref, 'Reading the secrets file did not finish before the overall deadline.'),
   );
   if (cfg.mode === 'singleValue') {
     const value = content.replace(/\r?\n$/, '');
@@ -595,7 +697,72 @@ interface ExecOutcome {
   stdout: string;
 }
 
-function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: ResolveContext): Promise<ExecOutcome> {
+/** The pids of every live descendant of `root` (Linux: the parent links in /proc); [] elsewhere. */
+function descendantPids(root: number): number[] {
+  if (process.platform !== 'linux') return [];
+  const children = new Map<number, number[]>();
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid);
+    if (list) list.push(Number(name));
+    else children.set(ppid, [Number(name)]);
+  }
+  const out: number[] = [];
+  const todo = [root];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      todo.push(c);
+    }
+  }
+  return out;
+}
+
+function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone already */
+  }
+}
+
+/**
+ * Kills an exec command started in its own process group (detached, so its pid is the group id):
+ * the group is stopped, then (Linux) every descendant still linked to it by parent pid is found
+ * and stopped too, including ones that left the group or the session with setsid; then all of
+ * them and the group get SIGKILL. Not reached: a process that was reparented away before the kill
+ * and left the group (a daemon that double-forked and called setsid; only a cgroup could follow it).
+ */
+function killExecTree(pid: number): void {
+  signalPid(-pid, 'SIGSTOP'); // nothing in the group forks or exits while we look
+  const found = new Set<number>();
+  for (let round = 0; round < 4; round++) {
+    const fresh = descendantPids(pid).filter((p) => !found.has(p));
+    if (!fresh.length) break;
+    for (const p of fresh) {
+      found.add(p);
+      signalPid(p, 'SIGSTOP');
+    }
+  }
+  signalPid(-pid, 'SIGKILL');
+  for (const p of found) signalPid(p, 'SIGKILL');
+}
+
+function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<ExecOutcome> {
   const env: Record<string, string> = {};
   for (const name of cfg.passEnv) {
     const v = ctx.env[name];
@@ -606,6 +773,10 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
   const useGroup = process.platform !== 'win32';
 
   return new Promise<ExecOutcome>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(unresolved('timeout', ref, 'The exec command was not started: the overall deadline had passed.'));
+      return;
+    }
     let child: ChildProcess;
     try {
       child = spawn(command, cfg.args, {
@@ -631,6 +802,7 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
     const clearTimers = (): void => {
       if (overall) clearTimeout(overall);
       if (idle) clearTimeout(idle);
+      signal?.removeEventListener('abort', onAbort);
     };
     const settle = (fn: () => void): void => {
       if (settled) return;
@@ -645,8 +817,12 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
       chunks.length = 0;
       const pid = proc.pid;
       try {
-        if (useGroup && pid !== undefined) process.kill(-pid, 'SIGKILL');
-        else proc.kill('SIGKILL');
+        // Once the command has exited (and was reaped) its pid may be reused: only the group, which
+        // lives on while members remain, is still addressed by it.
+        if (useGroup && pid !== undefined) {
+          if (exited) process.kill(-pid, 'SIGKILL');
+          else killExecTree(pid);
+        } else proc.kill('SIGKILL');
       } catch {
         try {
           proc.kill('SIGKILL');
@@ -658,6 +834,9 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
       proc.stderr?.destroy();
       if (exited) settle(() => reject(err));
     };
+    function onAbort(): void {
+      kill(unresolved('timeout', ref, 'The exec command did not finish before the overall deadline for resolving SecretRefs.'));
+    }
     const armIdle = (): void => {
       if (cfg.noOutputTimeoutMs === undefined || failure) return;
       if (idle) clearTimeout(idle);
@@ -672,6 +851,7 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
       () => kill(unresolved('timeout', ref, `The exec command did not finish within ${cfg.timeoutMs} ms.`)),
       cfg.timeoutMs,
     );
+    signal?.addEventListener('abort', onAbort, { once: true });
     armIdle();
 
     proc.stdout?.on('data', (chunk: Buffer) => {
@@ -722,9 +902,9 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
   });
 }
 
-async function resolveExec(ref: SecretRef, cfg: ExecProviderConfig, ctx: ResolveContext): Promise<string> {
+async function resolveExec(ref: SecretRef, cfg: ExecProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<string> {
   const command = await checkExecCommand(ref, cfg, ctx);
-  const { stdout } = await runExec(ref, command, cfg, ctx);
+  const { stdout } = await runExec(ref, command, cfg, ctx, signal);
 
   let parsed: unknown;
   let isJson = true;
