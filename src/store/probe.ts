@@ -6,7 +6,7 @@
 import { planProbes, type ProbeOptions, type ProbePlan, type ProbePlanInput } from '../auth/probePlan';
 import { runProbes, type ProbeSummary, type RunContext, type RunProbesOptions } from '../auth/probeRun';
 import { nextUsageStatsAfterFailure, usageStatsAfterSuccess } from '../auth/cooldownMath';
-import { resolveSecretRef, type SecretRef } from '../auth/secretRef';
+import { formatRef, resolveSecretRef, resolveSecretRefs, type ResolveContext, type SecretRef } from '../auth/secretRef';
 import { coerceUsageStats, type UsageStats } from '../auth/schemas';
 import { configAgents } from './config';
 import { mutateDb, readCell, writeCell } from './dbWriter';
@@ -14,32 +14,89 @@ import { credentialOwner } from './mutations';
 import { readSnapshot, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { isGatewayRunning } from './gatewayLive';
 
-export function probeResolver(s: AgentSnapshot): (ref: SecretRef) => Promise<string> {
-  return (ref) => resolveSecretRef(ref, {
+function resolveContext(s: AgentSnapshot): ResolveContext {
+  return {
     env: s.env,
     secretsConfig: (s.config.data as Record<string, unknown>).secrets,
     readStoreSecret: (name) => s.sharedDb.secretStore.get(name),
-  });
+  };
 }
 
-export function probePlanInput(s: AgentSnapshot, now = Date.now()): ProbePlanInput {
+/**
+ * A SecretRef resolver for one probe: each ref (by `source:provider:id`) resolves once, and what
+ * `prefetch` resolved (concurrently, within one deadline) is answered from memory. The memory
+ * lives as long as the resolver: one plan and its run.
+ */
+export interface ProbeResolver {
+  (ref: SecretRef): Promise<string>;
+  /** Resolves refs not seen yet together (4 at a time, one overall deadline, see resolveSecretRefs). */
+  prefetch(refs: Iterable<SecretRef>, signal?: AbortSignal): Promise<void>;
+}
+
+export function probeResolver(s: AgentSnapshot): ProbeResolver {
+  const ctx = resolveContext(s);
+  const memo = new Map<string, Promise<string>>();
+  const resolve = ((ref: SecretRef) => {
+    const k = formatRef(ref);
+    let p = memo.get(k);
+    if (!p) {
+      p = resolveSecretRef(ref, ctx);
+      p.catch(() => undefined); // awaited by the caller; never an unhandled rejection here
+      memo.set(k, p);
+    }
+    return p;
+  }) as ProbeResolver;
+  resolve.prefetch = async (refs, signal) => {
+    const fresh = [...refs].filter((r) => !memo.has(formatRef(r)));
+    if (!fresh.length) return;
+    const done = resolveSecretRefs(fresh, ctx, { signal });
+    for (const r of fresh) {
+      const k = formatRef(r);
+      if (memo.has(k)) continue;
+      const p = done.then((m) => {
+        const o = m.get(k);
+        if (!o) throw new Error('SecretRef was not resolved.');
+        if (!o.ok) throw o.error;
+        return o.value;
+      });
+      p.catch(() => undefined);
+      memo.set(k, p);
+    }
+    await done;
+  };
+  return resolve;
+}
+
+export function probePlanInput(s: AgentSnapshot, now = Date.now(), resolveRef: ProbePlanInput['resolveRef'] = probeResolver(s)): ProbePlanInput {
   const agentModel = configAgents(s.config.data).entries.find((e) => e.id === s.agentId)?.model;
-  return { store: s.store, state: s.state, meta: s.meta, config: s.config.data as Record<string, unknown>, env: s.env, agentModel, now, resolveRef: probeResolver(s) };
+  return { store: s.store, state: s.state, meta: s.meta, config: s.config.data as Record<string, unknown>, env: s.env, agentModel, now, resolveRef };
 }
 
-export function probeRunContext(s: AgentSnapshot): RunContext {
-  return { config: s.config.data as Record<string, unknown>, env: s.env, resolveRef: probeResolver(s) };
+export function probeRunContext(s: AgentSnapshot, resolveRef: RunContext['resolveRef'] = probeResolver(s)): RunContext {
+  return { config: s.config.data as Record<string, unknown>, env: s.env, resolveRef };
 }
 
-export async function planForSnapshot(s: AgentSnapshot, options: ProbeOptions = {}, now = Date.now()): Promise<ProbePlan> {
-  return planProbes(probePlanInput(s, now), options);
+/**
+ * The plan, with every SecretRef it needs resolved together first: a dry plan (every ref
+ * "resolves") names the refs the real plan checks and the run sends (profile refs and
+ * models.providers apiKey refs of the targets, after the provider/profile filters and the order),
+ * those resolve concurrently within one deadline, and the real plan reads the results. N slow exec
+ * refs cost one exec timeout, not N, and none is run twice.
+ */
+export async function planForSnapshot(s: AgentSnapshot, options: ProbeOptions = {}, now = Date.now(), resolver: ProbeResolver = probeResolver(s), signal?: AbortSignal): Promise<ProbePlan> {
+  const wanted: SecretRef[] = [];
+  const dry = await planProbes(probePlanInput(s, now, async (ref) => { wanted.push(ref); return ''; }), options);
+  for (const t of dry.targets) if (t.credential.kind === 'config' && t.credential.ref) wanted.push(t.credential.ref);
+  await resolver.prefetch(wanted, signal);
+  return planProbes(probePlanInput(s, now, resolver), options);
 }
 
 /** Local checks only: the rows that need no request, plus the targets marked as not probed. */
 export async function localProbeSummary(s: AgentSnapshot, options: ProbeOptions = {}): Promise<ProbeSummary & { local: true }> {
   const startedAt = Date.now();
-  const plan = await planForSnapshot(s, options, startedAt);
-  const summary = await runProbes({ targets: [], results: plan.results }, probeRunContext(s), options);
+  const resolver = probeResolver(s);
+  const plan = await planForSnapshot(s, options, startedAt, resolver);
+  const summary = await runProbes({ targets: [], results: plan.results }, probeRunContext(s, resolver), options);
   const pending = plan.targets.map((t) => ({
     provider: t.provider, model: `${t.model.provider}/${t.model.id}`, ...(t.profileId ? { profileId: t.profileId } : {}),
     label: t.label, source: t.source, mode: t.mode, status: 'unknown' as const, error: 'Not probed: local checks only (run a live probe to call the provider).', pending: true,
@@ -50,8 +107,9 @@ export async function localProbeSummary(s: AgentSnapshot, options: ProbeOptions 
 
 export async function liveProbeSummary(s: AgentSnapshot, options: ProbeOptions = {}, run: RunProbesOptions = {}): Promise<ProbeSummary> {
   const startedAt = Date.now();
-  const plan = await planForSnapshot(s, options, startedAt);
-  const summary = await runProbes(plan, probeRunContext(s), options, run);
+  const resolver = probeResolver(s);
+  const plan = await planForSnapshot(s, options, startedAt, resolver, run.signal);
+  const summary = await runProbes(plan, probeRunContext(s, resolver), options, run);
   return { ...summary, startedAt, durationMs: summary.finishedAt - startedAt };
 }
 
