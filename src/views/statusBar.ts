@@ -1,15 +1,23 @@
 /**
- * Credential health at a glance: counts by status for the current agent, a warning background
- * when a provider in use has no usable profile or a token expires within the warning window,
- * and a tooltip listing what needs attention with command links. Click opens the view.
+ * Credential health at a glance, in words: "OpenClaw: 4 ok, 3 need attention (1 failing)" for the
+ * current agent (src/views/statusSummary.ts, from the one health model in src/auth/health.ts), a
+ * warning background while anything needs attention, a screen-reader label of words only, and a
+ * tooltip listing what needs attention with command links. Click opens the view.
  */
 import * as vscode from 'vscode';
 import type { AgentView } from '../auth/view';
+import type { ProbeEvidence } from '../auth/health';
 import { summarize, type StatusSummary } from './statusSummary';
 
 /** Where the credentials item sits; the gateway item takes the next priority on the same side. */
 export const STATUS_ITEM_ALIGNMENT = vscode.StatusBarAlignment.Left;
 export const STATUS_ITEM_PRIORITY = 50;
+
+/** What the probe controller adds (ProbeController.statusSuffix): the last live probe of each profile, and a tooltip line. */
+export interface StatusProbeInput {
+  probeOf?: (profileId: string) => ProbeEvidence | undefined;
+  tooltip?: string;
+}
 
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('openclawAuth.status', STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY);
@@ -19,16 +27,14 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = 'openclawAuth.profiles.focus';
   }
 
-  update(view: AgentView | undefined, opts: { enabled: boolean; expiryWarningMs: number; probe?: { text: string; failed: number; tooltip: string; warning?: boolean } }): StatusSummary {
-    const s = summarize(view, opts.expiryWarningMs);
-    // The last live probe, when there is one (src/views/probeFormat.ts).
-    if (opts.probe) { s.text = `${s.text} ${opts.probe.text}`; s.tooltip = `${s.tooltip}\n\n${opts.probe.tooltip}`; if (opts.probe.warning) s.warning = true; }
+  update(view: AgentView | undefined, opts: { enabled: boolean; expiryWarningMs: number; probe?: StatusProbeInput }): StatusSummary {
+    const s = summarize(view, { expiryWarningMs: opts.expiryWarningMs, probeOf: opts.probe?.probeOf, probeNote: opts.probe?.tooltip });
     this.item.text = s.text;
     const md = new vscode.MarkdownString(s.tooltip, true);
     md.isTrusted = { enabledCommands: ['openclawAuth.addApiKey', 'openclawAuth.replaceCredential', 'openclawAuth.signIn', 'openclawAuth.profiles.focus'] };
     this.item.tooltip = md;
     this.item.backgroundColor = s.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.item.accessibilityInformation = { label: `OpenClaw credentials: ${s.text.replace(/\$\([^)]+\)/g, '').trim()}${s.warning ? ', needs attention' : ''}` };
+    this.item.accessibilityInformation = { label: s.accessibilityLabel, role: 'button' };
     if (opts.enabled) this.item.show(); else this.item.hide();
     return s;
   }
