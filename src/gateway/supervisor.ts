@@ -49,7 +49,14 @@ export interface SupervisorOptions {
   pollIntervalMs?: number;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
+  /**
+   * Restart after a crash: backoff from initialMs doubling to maxMs; after maxAttempts restarts in
+   * a row that all died too, it gives up. A run that was ready for stableMs (default 60 s) before it
+   * died starts the count again.
+   */
   restart?: { initialMs?: number; maxMs?: number; maxAttempts?: number; stableMs?: number };
+  /** The clock of the stable-run rule (default Date.now; tests pass their own). */
+  now?: () => number;
 }
 
 export class GatewayStartError extends Error {
@@ -71,16 +78,22 @@ export class GatewaySupervisor {
   private stopping = false;
   private poller: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
+  /** Deaths in a row since the last stable run (or the last start by the user). */
   private attempts = 0;
+  /** When the current run first became ready (0: not yet). Per run: cleared at each launch. */
   private readySince = 0;
   private readonly listeners = new Set<Listener>();
   private readonly tail: string[] = [];
+  /** Output of the current (or last) run only, for the messages about how it ended. */
+  private runTail: string[] = [];
   private exitWaiters: Array<() => void> = [];
   /** Wall-clock time of the last state change (the benchmark reads it). */
   lastChangeAt = 0;
   command: ResolvedCommand | undefined;
 
   constructor(public opts: SupervisorOptions) {}
+
+  private now(): number { return (this.opts.now ?? Date.now)(); }
 
   onState(l: Listener): () => void { this.listeners.add(l); return () => this.listeners.delete(l); }
 
@@ -95,7 +108,7 @@ export class GatewaySupervisor {
     const prev = this.state;
     this.state = s;
     this.lastChangeAt = Date.now();
-    if (s.kind === 'ready' && prev.kind !== 'ready' && prev.kind !== 'degraded') this.readySince = Date.now();
+    if (s.kind === 'ready' && prev.kind !== 'ready' && this.child && !this.adopted && !this.readySince) this.readySince = this.now();
     for (const l of this.listeners) l(s);
   }
 
@@ -168,6 +181,10 @@ export class GatewaySupervisor {
     const child = spawn(cmd.file, [...cmd.prefixArgs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
     this.child = child;
     this.pgid = child.pid;
+    // A new run: its own output and its own readiness (the stable-run rule is per run).
+    this.readySince = 0;
+    const runTail: string[] = [];
+    this.runTail = runTail;
     this.set({ kind: 'starting', pid: child.pid, since: Date.now() });
     const onData = (buf: Buffer) => {
       for (const raw of buf.toString('utf8').split(/\r?\n/)) {
@@ -175,6 +192,8 @@ export class GatewaySupervisor {
         if (!line) continue;
         this.tail.push(line);
         if (this.tail.length > 200) this.tail.shift();
+        runTail.push(line);
+        if (runTail.length > 200) runTail.shift();
         this.opts.log.output(line);
       }
     };
@@ -186,8 +205,19 @@ export class GatewaySupervisor {
       reject(new GatewayStartError(msg, 'command'));
     }));
     spawnError.catch(() => undefined);
-    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    child.once('exit', (code, signal) => {
+      // No more polls of a dead run (they would call it "unreachable"); the exit says what happened.
+      if (this.child === child) this.stopPolling();
+      // 'exit' can come before the last output is read: wait (briefly) for the pipes to end, so
+      // the messages quote what this run printed last.
+      void drained(child, 500).then(() => this.onExit(child, code, signal));
+    });
     return Promise.race([this.waitReady(), spawnError]);
+  }
+
+  /** The last lines of one run's output (default: the current or last run) as a message tail. */
+  private runOutput(n: number, tail = this.runTail): string {
+    return tail.length ? `\nLast output of that run:\n${tail.slice(-n).join('\n')}` : '\nThat run printed nothing.';
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -200,13 +230,15 @@ export class GatewaySupervisor {
     for (const w of waiters) w();
     if (this.stopping) return;
     this.stopPolling();
-    const stable = this.readySince && Date.now() - this.readySince > (this.opts.restart?.stableMs ?? 60_000);
+    // Only a run that was itself ready long enough counts as stable (readySince is per run).
+    const stable = this.readySince > 0 && this.now() - this.readySince >= (this.opts.restart?.stableMs ?? 60_000);
+    this.readySince = 0;
     if (stable) this.attempts = 0;
     this.attempts++;
     const max = this.opts.restart?.maxAttempts ?? 5;
-    const tail = this.outputTail(5).join('\n');
     if (this.attempts > max) {
-      const msg = `The gateway stopped (${exit}) ${max} times in a row, so it is not restarted again. Read "OpenClaw: Show Gateway Logs", fix the cause, then run "OpenClaw: Start Gateway".${tail ? `\nLast output:\n${tail}` : ''}`;
+      const restarts = this.attempts - 1;
+      const msg = `The gateway stopped ${this.attempts} times in a row (the last time: ${exit}), after ${restarts} restart${restarts === 1 ? '' : 's'}, so it is not restarted again. Read "OpenClaw: Show Gateway Logs", fix the cause, then run "OpenClaw: Start Gateway".${this.runOutput(5)}`;
       this.opts.log.error(msg);
       this.set({ kind: 'failed', message: msg });
       return;
@@ -234,12 +266,14 @@ export class GatewaySupervisor {
   /** Resolves when /readyz says ready; rejects when the child exits first or the timeout passes. */
   private waitReady(): Promise<GatewayState> {
     const child = this.child;
+    // This run's output: by the time its death is noticed here, a restart may have begun another.
+    const runTail = this.runTail;
     const timeoutMs = this.opts.readyTimeoutMs ?? 120_000;
     const end = Date.now() + timeoutMs;
     return new Promise<GatewayState>((resolve, reject) => {
       const tick = async () => {
         if (!child || this.child !== child) {
-          const msg = `The gateway exited before it was ready.${this.tail.length ? `\nLast output:\n${this.outputTail(8).join('\n')}` : ''}`;
+          const msg = `The gateway exited before it was ready.${this.runOutput(8, runTail)}`;
           return reject(new GatewayStartError(msg, 'exited'));
         }
         const p = await probeGateway(this.opts.port, { timeoutMs: 1000 });
@@ -325,7 +359,14 @@ export class GatewaySupervisor {
     if (this.adopted || !this.child) {
       const wasAdopted = this.adopted;
       this.adopted = false;
-      const message = wasAdopted ? `Stopped monitoring the gateway on port ${this.opts.port}; it was not started by this window, so it keeps running.` : 'The gateway was not running.';
+      let message = 'The gateway was not running.';
+      if (wasAdopted) {
+        // Said from what the port answers now, not from what it answered when it was adopted.
+        const p = await probeGateway(this.opts.port, { timeoutMs: 1000 });
+        message = p.kind === 'gateway' || p.kind === 'silent'
+          ? `Stopped monitoring the gateway on port ${this.opts.port}; it was not started by this window, so it keeps running.`
+          : `The gateway on port ${this.opts.port} that this window was monitoring (it did not start it) is no longer running (${p.kind === 'down' ? p.error : p.detail}); stopped monitoring the port.`;
+      }
       this.set({ kind: 'stopped', message });
       return { stopped: false, message };
     }
@@ -384,4 +425,13 @@ export class GatewaySupervisor {
       t.unref();
     }
   }
+}
+
+/** Resolves when the child's stdout and stderr have ended (all output read), or after `ms`. */
+function drained(child: ChildProcess, ms: number): Promise<void> {
+  const ends = [child.stdout, child.stderr].filter((st): st is NonNullable<typeof st> => Boolean(st) && !st!.readableEnded && !st!.destroyed)
+    .map((st) => new Promise<void>((r) => { st.once('end', () => r()); st.once('close', () => r()); }));
+  if (!ends.length) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([Promise.all(ends).then(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, ms); })]).finally(() => clearTimeout(timer));
 }
