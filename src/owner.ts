@@ -150,6 +150,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private updateUi(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasCredentials', this.agents.some((a) => a.view.providers.some((p) => p.profiles.length > 0)));
     void vscode.commands.executeCommand('setContext', 'openclawAuth.legacyPending', (this.migration?.attention ?? 0) > 0);
     this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });
     if (this.treeView) {
@@ -232,7 +233,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   }
 
   async setOrder(agentId: string, provider: string, ids: string[]): Promise<void> {
-    await this.apply(agentId, { kind: 'setOrder', provider, profileIds: ids }, { done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order change' });
+    const r = await this.apply(agentId, { kind: 'setOrder', provider, profileIds: ids }, { done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order change' });
+    // The walkthrough's "Choose the order" step completes on an order that was saved.
+    if (r) void vscode.commands.executeCommand('setContext', 'openclawAuth.orderChanged', true);
   }
 
   dispose(): void {

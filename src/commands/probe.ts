@@ -27,7 +27,9 @@ const RESTART_COMMAND = 'openclawAuth.restartGateway';
 function probeSettings(): Required<Pick<ProbeOptions, 'timeoutMs' | 'concurrency' | 'maxTokens'>> {
   const c = vscode.workspace.getConfiguration('openclawAuth.probe');
   const pos = (v: unknown, d: number, max: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(v, max) : d);
-  return { timeoutMs: pos(c.get('timeoutMs'), 8000, 600_000), concurrency: Math.floor(pos(c.get('concurrency'), 2, 32)), maxTokens: Math.floor(pos(c.get('maxTokens'), 8, 4096)) };
+  // `probe.timeout` was `probe.timeoutMs` (VS Code showed it as "Timeout Ms"); the old key is read while the new one is unset.
+  const setValue = (key: string) => { const i = c.inspect<number>(key); return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue; };
+  return { timeoutMs: pos(setValue('timeout') ?? setValue('timeoutMs') ?? c.get('timeout'), 8000, 600_000), concurrency: Math.floor(pos(c.get('concurrency'), 2, 32)), maxTokens: Math.floor(pos(c.get('maxTokens'), 8, 4096)) };
 }
 
 export class ProbeController implements vscode.Disposable {
@@ -111,6 +113,8 @@ export class ProbeController implements vscode.Disposable {
     this.last = { summary: s, agentId: entry.agentId };
     const problems = s.results.filter((r) => r.reasonCode);
     this.showReport();
+    // The walkthrough's "Check health" step completes on a check that ran, not on a view focus.
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.healthChecked', true);
     this.o.log.info(`Checked credentials of agent ${entry.agentId}: ${problems.length} with a reason code, ${s.totalTargets} live target(s).`);
     return s;
   }

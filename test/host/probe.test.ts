@@ -164,7 +164,7 @@ describe('OpenClaw Auth probes in the extension host', function () {
     const home = path.dirname(stateDir);
     await applyMutation({ stateDirSetting: stateDir, env: { HOME: home } }, { kind: 'upsertProfile', profileId: 'groq:hang', credential: { type: 'api_key', provider: 'groq', key: fakeKey('hang', 51) } });
     await vscode.commands.executeCommand('openclawAuth.refresh');
-    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeoutMs', 20000, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeout', 20000, vscode.ConfigurationTarget.Global);
     srv.reset();
     const s = script([]);
     owner.ui = s.ui;
@@ -177,7 +177,7 @@ describe('OpenClaw Auth probes in the extension host', function () {
     assert.equal(summary.cancelled, true);
     assert.equal(summary.results.find((r) => r.profileId === 'groq:hang')?.error, 'Probe cancelled.');
     assert.ok(s.messages.some((m) => /^Probe cancelled/.test(m)), s.messages.join(' | '));
-    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeoutMs', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('openclawAuth.probe').update('timeout', undefined, vscode.ConfigurationTarget.Global);
     await applyMutation({ stateDirSetting: stateDir, env: { HOME: home } }, { kind: 'removeProfile', profileId: 'groq:hang' });
     await vscode.commands.executeCommand('openclawAuth.refresh');
   });
