@@ -4,7 +4,10 @@
  * Values below are fake.
  */
 import { strict as assert } from 'node:assert';
-import { dotenvValues, updateDotenv } from '../../src/store/dotenv';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DotenvTooLargeError, dotenvValues, MAX_DOTENV_BYTES, readDotenvFile, updateDotenv } from '../../src/store/dotenv';
 
 const FILE = [
   '# OpenClaw provider keys',
@@ -119,4 +122,38 @@ describe('dotenv: updateDotenv', () => {
     assert.equal(updateDotenv('A=1\n', { A: undefined }), '');
   });
 
+});
+
+describe('dotenv: size cap (openclaw skips a .env over 1 MiB)', () => {
+  let dir: string;
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-dotenv-')); });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A .env of exactly `size` bytes whose last line sets LAST (multi-byte padding in a comment). */
+  function envOf(size: number): string {
+    const tail = '\nLAST=sk-fake-dotenv-last\n';
+    const pad = size - Buffer.byteLength(tail) - 2;
+    const text = `# ${'é'.repeat(Math.floor(pad / 2))}${pad % 2 ? 'x' : ''}${tail}`;
+    assert.equal(Buffer.byteLength(text), size);
+    return text;
+  }
+
+  it('is openclaw\'s MAX_DOTENV_FILE_BYTES: exactly 1 MiB is read whole, one byte more is refused naming the file', () => {
+    assert.equal(MAX_DOTENV_BYTES, 1_048_576);
+    const file = path.join(dir, '.env');
+    fs.writeFileSync(file, envOf(MAX_DOTENV_BYTES));
+    assert.equal(dotenvValues(readDotenvFile(file), file).LAST, 'sk-fake-dotenv-last');
+    fs.writeFileSync(file, envOf(MAX_DOTENV_BYTES + 1));
+    assert.throws(() => readDotenvFile(file), (e: unknown) => e instanceof DotenvTooLargeError && e.message === `.env at ${file} is 1,048,577 bytes; OpenClaw Auth reads at most 1 MB (1,048,576 bytes) of it (openclaw skips a .env this large too), so its variables are not used and it is not changed.`);
+    assert.equal(readDotenvFile(path.join(dir, 'missing.env')), '', 'no .env is an empty one');
+    assert.throws(() => readDotenvFile(dir), /\.env at .* is not a regular file/);
+  });
+
+  it('text over the cap (counted in UTF-8 bytes) is neither parsed nor edited', () => {
+    const big = envOf(MAX_DOTENV_BYTES + 1);
+    assert.ok(big.length <= MAX_DOTENV_BYTES, 'fewer characters than bytes: the bytes decide');
+    assert.throws(() => dotenvValues(big), DotenvTooLargeError);
+    assert.throws(() => updateDotenv(big, { A: '1' }), DotenvTooLargeError);
+    assert.equal(dotenvValues(envOf(MAX_DOTENV_BYTES)).LAST, 'sk-fake-dotenv-last');
+  });
 });
