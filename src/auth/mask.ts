@@ -22,10 +22,48 @@ export function maskSecret(value: string | undefined | null): string {
   return take(8);
 }
 
+/**
+ * Well-known key prefixes: they name the provider and the key kind and are the same in every key
+ * of that kind, so showing them tells nothing secret.
+ */
+const KNOWN_PREFIX = /^(sk-ant-(?:oat|api|admin)\d{2}-|sk-or-v1-|sk-proj-|sk-svcacct-|sk-admin-|sk-|gsk_|xai-|pplx-|nvapi-|hf_|AIza|ghp_|github_pat_|glpat-)/;
+
+/**
+ * The short mask the editor shows: the key's well-known prefix (when it has one) and its last 4
+ * characters, "sk-or-v1-…c0de". Keys under 12 characters show only "…" and their last 2.
+ * (maskSecret keeps openclaw's own 8+8 form for output compared with openclaw's.)
+ */
+export function shortMask(value: string | undefined | null): string {
+  if (typeof value !== 'string') return 'missing';
+  const t = stripControl(value).trim();
+  if (!t) return 'missing';
+  const chars = Array.from(t);
+  if (chars.length < 12) return `…${chars.slice(-2).join('')}`;
+  const prefix = KNOWN_PREFIX.exec(t)?.[0] ?? '';
+  return `${prefix}…${chars.slice(-4).join('')}`;
+}
+
 /** Secrets this long or longer are also redacted piecewise: any run of >= FRAGMENT_MIN chars of them. */
 export const FRAGMENT_MIN = 12;
 /** What a piece of a secret (not the whole secret) is replaced with: it says nothing about the secret. */
 export const REDACTED_FRAGMENT = '[redacted]';
+
+// The 12-character pieces of the last few secret lists: a log redacts every line with the same
+// list (OAuth tokens run to thousands of characters), so the Set is built once, not per line.
+const piecesCache = new Map<string, Set<string>>();
+function piecesOf(list: string[]): Set<string> {
+  const key = list.join('\u0000');
+  let set = piecesCache.get(key);
+  if (set) return set;
+  set = new Set<string>();
+  for (const s of list) {
+    const t = s.trim();
+    for (let i = 0; i + FRAGMENT_MIN <= t.length; i++) set.add(t.slice(i, i + FRAGMENT_MIN));
+  }
+  if (piecesCache.size >= 8) piecesCache.delete(piecesCache.keys().next().value as string);
+  piecesCache.set(key, set);
+  return set;
+}
 
 /**
  * Replaces every occurrence of any of `secrets` in `text` with its mask (longest secret first; a
@@ -67,12 +105,8 @@ export function redact(text: string, secrets: Iterable<string | undefined>): str
   // common run of >= 12 characters is covered by its windows, so the marks are exactly the union
   // of the maximal runs.
   let covered: Uint8Array | undefined;
-  const pieces = new Set<string>();
-  for (const s of list) {
-    const t = s.trim();
-    for (let i = 0; i + FRAGMENT_MIN <= t.length; i++) pieces.add(t.slice(i, i + FRAGMENT_MIN));
-  }
-  if (pieces.size && n >= FRAGMENT_MIN) {
+  const pieces = n >= FRAGMENT_MIN ? piecesOf(list) : undefined;
+  if (pieces?.size) {
     let until = -1; // covered up to (exclusive)
     for (let i = 0; i + FRAGMENT_MIN <= n; i++) {
       if (!pieces.has(text.slice(i, i + FRAGMENT_MIN))) continue;
