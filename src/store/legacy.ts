@@ -215,7 +215,11 @@ interface JournalDb {
   afterSha?: string;
 }
 interface JournalTarget extends JournalDb { agentId: string; storeSha: string }
-interface JournalSource { path: string; sha256: string; archivePath: string; backup: string; agentId: string; kind: SourceKind }
+interface JournalSource {
+  path: string; sha256: string; archivePath: string; backup: string; agentId: string; kind: SourceKind;
+  /** Permission bits of the original (journals of earlier versions lack it); Undo puts them back. */
+  mode?: number;
+}
 export interface Journal {
   version: 1;
   runId: string;
@@ -437,7 +441,7 @@ async function rollBack(dir: string, j: Journal): Promise<string> {
     foreign.push(...r.changed);
   }
   for (const s of j.sources) {
-    if (!fs.existsSync(s.path) && fs.existsSync(s.archivePath)) fs.renameSync(s.archivePath, s.path);
+    if (!fs.existsSync(s.path) && fs.existsSync(s.archivePath)) unarchive(s);
   }
   if (foreign.length) throw new MigrationError(`Interrupted migration ${j.runId} could not be rolled back: ${foreign.join(', ')} changed since (another program wrote it). Backups are in ${dir}.`, 'RECOVERY_CONFLICT');
   j.status = 'rolled-back';
@@ -448,11 +452,21 @@ async function rollBack(dir: string, j: Journal): Promise<string> {
 
 function archiveSources(j: Journal): void {
   for (const s of j.sources) {
-    if (fs.existsSync(s.archivePath)) continue;
-    if (!fs.existsSync(s.path)) throw new MigrationError(`${s.path} disappeared before it was archived; its backup is kept in the run directory.`, 'SOURCE_GONE');
-    if (fileSha(s.path) !== s.sha256) throw new MigrationError(`${s.path} changed after it was imported; it was left in place (nothing lost: the imported copy is in the store, the original bytes in the run backup).`, 'SOURCE_CHANGED');
-    fs.renameSync(s.path, s.archivePath);
+    if (!fs.existsSync(s.archivePath)) {
+      if (!fs.existsSync(s.path)) throw new MigrationError(`${s.path} disappeared before it was archived; its backup is kept in the run directory.`, 'SOURCE_GONE');
+      if (fileSha(s.path) !== s.sha256) throw new MigrationError(`${s.path} changed after it was imported; it was left in place (nothing lost: the imported copy is in the store, the original bytes in the run backup).`, 'SOURCE_CHANGED');
+      fs.renameSync(s.path, s.archivePath);
+    }
+    // The archive still holds credentials: private like the run backups, whatever the original's
+    // mode (also when a kill came between the rename and this, and recovery finishes the run).
+    fs.chmodSync(s.archivePath, 0o600);
   }
+}
+
+/** Puts an archived original back under its name, with the permission bits it had. */
+function unarchive(s: JournalSource): void {
+  fs.renameSync(s.archivePath, s.path);
+  if (s.mode !== undefined) fs.chmodSync(s.path, s.mode);
 }
 
 /** Finishes or rolls back runs that were interrupted. Returns a message per run handled. */
@@ -550,7 +564,7 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   for (const t of plan.targets) for (const s of t.sources) {
     if (!s.sha256) continue;
     const b = backupOf(s.path, 'source');
-    sources.push({ path: s.path, sha256: s.sha256, archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`, backup: b.backup ?? '', agentId: t.agentId, kind: s.kind });
+    sources.push({ path: s.path, sha256: s.sha256, archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`, backup: b.backup ?? '', agentId: t.agentId, kind: s.kind, mode: fs.statSync(s.path).mode & 0o7777 });
   }
   const receiptKeys = sources.map((x) => receiptKey(x.path, x.sha256));
   // A DB's auth cells (and the receipt rows the run replaces) as they are now, in a private file.
@@ -731,7 +745,7 @@ export async function undoLegacyMigration(runId: string, opts: LegacyOptions & {
   if (j.config && restoreConfig(j.config, force).restored) restored.push(j.config.path);
   for (const s of j.sources) {
     if (fs.existsSync(s.path)) { if (fs.existsSync(s.archivePath)) fs.rmSync(s.archivePath); continue; }
-    if (fs.existsSync(s.archivePath) && fileSha(s.archivePath) === s.sha256) fs.renameSync(s.archivePath, s.path);
+    if (fs.existsSync(s.archivePath) && fileSha(s.archivePath) === s.sha256) unarchive(s);
     else copyPrivate(s.backup, s.path);
     restored.push(s.path);
   }

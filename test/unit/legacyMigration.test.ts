@@ -148,6 +148,21 @@ describe('legacy migration (doctor)', function () {
     assert.equal((await applyLegacyMigration(opts(h))).changed, true);
   });
 
+  it('archived originals hold credentials, so they are private (0600) like the backups; undo gives their modes back', async () => {
+    const h = home('legacy/before');
+    // The originals as users have them: readable by others (one 0640, to see each mode come back).
+    const originals = ['agents/main/agent/auth-profiles.json', 'agents/main/agent/auth-state.json', 'agents/work/agent/auth-profiles.json']
+      .map((r) => path.join(h, '.openclaw', r));
+    const modes = new Map(originals.map((f, i) => [f, i === 0 ? 0o640 : 0o644]));
+    for (const [f, m] of modes) fs.chmodSync(f, m);
+    const res = await applyLegacyMigration(opts(h));
+    assert.equal(res.changed, true);
+    assert.deepEqual(res.backups.map((b) => b.original).sort(), [...modes.keys()].sort(), 'every original was archived');
+    for (const b of res.backups) assert.equal(fs.statSync(b.archive).mode & 0o777, 0o600, `${path.basename(b.archive)} is private`);
+    await undoLegacyMigration(res.runId as string, opts(h));
+    for (const [f, m] of modes) assert.equal(fs.statSync(f).mode & 0o777, m, `${f} has its mode back`);
+  });
+
   it('an interrupted run is only reported by the read-only plan, and rolled back by the next Apply', async () => {
     const h = home('legacy/before');
     const original = homeView(h);
