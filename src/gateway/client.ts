@@ -59,6 +59,10 @@ export function describeGatewayError(e: ErrorShape, method: string): string {
     const reason = typeof d.reason === 'string' ? ` (${d.reason})` : '';
     return `The gateway is not ready yet${reason}; ${method} can be retried in a moment.`;
   }
+  // models.authOrderSet on a provider whose order openclaw.json decides (models.authStatus
+  // profileOrderLocked "auth-config" / "provider-config"): say where to change it.
+  const locked = method === 'models.authOrderSet' ? /controlled by (auth|provider) configuration/.exec(e.message) : null;
+  if (locked) return `${method} failed (${e.code}): ${e.message}. ${locked[1] === 'auth' ? 'The order comes from auth.order in openclaw.json: change it there' : 'A models.providers entry in openclaw.json names one of its profiles as apiKey: change it there'}; nothing was changed.`;
   return `${method} failed (${e.code}): ${e.message}`;
 }
 

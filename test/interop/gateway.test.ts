@@ -9,6 +9,8 @@ import net from 'node:net';
 import path from 'node:path';
 import http from 'node:http';
 import { ensureOpenclaw, makeEmptyHome } from './openclaw';
+import { AUTH_STATUS_HOMES, prepareAuthStatusHome } from './authStatusHomes';
+import { describeAuthView, describeGateway, reconcileAuthView } from '../../src/gateway/statusView';
 import { GatewaySupervisor, GatewayStartError, type GatewayState } from '../../src/gateway/supervisor';
 import { GatewayClient, GatewayError } from '../../src/gateway/client';
 import { probeGateway } from '../../src/gateway/health';
@@ -284,5 +286,102 @@ describe('gateway (real openclaw)', function () {
     await waitFor(() => [pid, ...tree].every((p) => !alive(p)), 'gateway and helpers gone', 20_000);
     assert.deepEqual(groupMembers(pid), []);
     assert.equal((await probeGateway(port)).kind, 'down');
+  });
+});
+
+/**
+ * models.authStatus from the real gateway on homes a user really has: an order configured in
+ * openclaw.json (auth.order), an order stored by the gateway, a models.providers entry bound to a
+ * profile, env and file SecretRefs, an OAuth profile, several agents (test/interop/authStatusHomes.ts).
+ * Asserted as a user meets it: the status item's tooltip (what GatewayController.render shows),
+ * and the reconciliation with what our store reader reads from the same files.
+ */
+describe('gateway models.authStatus on varied homes (real openclaw)', function () {
+  // A start of these homes takes 30-130 s here (legacy/after also tries, offline, to install the
+  // plugins its config names).
+  this.timeout(600_000);
+  const running: Array<{ sup: GatewaySupervisor; client: GatewayClient; home: string }> = [];
+  let bound: { sup: GatewaySupervisor; client: GatewayClient; home: string } | undefined;
+
+  async function startOn(name: string): Promise<{ sup: GatewaySupervisor; client: GatewayClient; home: string }> {
+    const h = AUTH_STATUS_HOMES.find((x) => x.name === name)!;
+    const { home, token } = await prepareAuthStatusHome(h);
+    const oc = await ensureOpenclaw();
+    const env = { HOME: home, PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(home, 'tmp'), npm_config_offline: 'true' };
+    const sup = new GatewaySupervisor({ port: await freePort(), commandSetting: oc.openclawMjs, nodePath: oc.node, env, token, allowUnconfigured: true, readyTimeoutMs: 300_000, log: captureLog().log });
+    const r = { sup, client: new GatewayClient({ url: sup.url, token: () => token }), home };
+    running.push(r);
+    await sup.start();
+    await r.client.connect();
+    return r;
+  }
+  /** The status item's tooltip with this answer, as the extension shows it. */
+  const tooltip = (r: { sup: GatewaySupervisor }, st: Awaited<ReturnType<GatewayClient['authStatus']>>) =>
+    describeGateway(r.sup.state, { port: r.sup.port, client: 'connected', adopted: false, now: Date.now(), extra: describeAuthView(st) }).tooltip;
+  const filesView = (home: string, agentId?: string) => deriveView(readSnapshot({ env: { HOME: home }, ...(agentId ? { agentId } : {}) }), Date.now());
+
+  after(async () => {
+    for (const r of running) {
+      r.client.close();
+      await r.sup.stop();
+      r.sup.dispose();
+      fs.rmSync(r.home, { recursive: true, force: true });
+    }
+  });
+
+  it('auth.order in openclaw.json, a provider entry bound to a profile, a stored order, env and file SecretRefs: parsed, the lock shown, files and gateway agree', async () => {
+    const r = await startOn('provider-bound');
+    bound = r;
+    const st = await r.client.authStatus();
+    const by = new Map(st.providers.map((p) => [p.provider, p]));
+    assert.equal(by.get('anthropic')?.profileOrderLocked, 'auth-config');
+    assert.equal(by.get('openrouter')?.profileOrderLocked, 'provider-config');
+    assert.equal(by.get('openrouter')?.profileOrderStored, true);
+    assert.deepEqual(by.get('openrouter')?.apiKey, { source: 'env', envVar: 'OPENROUTER_API_KEY' });
+    assert.equal(by.get('groq')?.apiKey?.source, 'config', 'groq keyed by a file SecretRef in openclaw.json');
+    const t = tooltip(r, st);
+    assert.match(t, /: ready\.\nControl plane: connected\.\n\nGateway auth view: /);
+    assert.match(t, /anthropic ok \(1; order locked by openclaw\.json auth config: auth\.order\.anthropic\)/);
+    assert.match(t, /groq static \(0\)/);
+    assert.match(t, /openrouter static \(3; order locked by openclaw\.json provider config: models\.providers\.openrouter\.apiKey names a profile\)/);
+    assert.deepEqual(reconcileAuthView(filesView(r.home), st), []);
+    const all = JSON.stringify(st) + t;
+    for (const secret of ['sk-or-v1-fake', 'sk-ant-oat01-fake', 'gsk_fake_file_secretref']) assert.ok(!all.includes(secret), `${secret}... in the answer or the tooltip`);
+  });
+
+  it('a new order for a locked provider is refused with where to change it, and nothing changes; after a key is saved through the gateway the refreshed view still parses and agrees', async () => {
+    const r = bound;
+    assert.ok(r, 'the gateway of the test before');
+    const before = readSnapshot({ env: { HOME: r.home } });
+    await assert.rejects(r.client.authOrderSet({ provider: 'anthropic', profileIds: ['anthropic:manual'] }), (e: Error) => {
+      assert.ok(e instanceof GatewayError);
+      assert.match(e.message, /controlled by auth configuration\. The order comes from auth\.order in openclaw\.json: change it there; nothing was changed\./);
+      return true;
+    });
+    await assert.rejects(r.client.authOrderSet({ provider: 'openrouter', profileIds: ['openrouter:manual'] }), /controlled by provider configuration\. A models\.providers entry in openclaw\.json names one of its profiles/);
+    const after = readSnapshot({ env: { HOME: r.home } });
+    assert.deepEqual(after.state.order, before.state.order, 'stored orders unchanged');
+    assert.deepEqual(after.config.data, before.config.data, 'openclaw.json unchanged');
+
+    await r.client.authSetApiKey({ provider: 'xai', apiKey: 'xai-fake-interop-authstatus-0123456789abcdef' });
+    const st = await r.client.authStatus();
+    assert.ok(st.providers.some((p) => p.provider === 'xai' && p.profiles.some((x) => x.profileId === 'xai:manual')));
+    assert.match(tooltip(r, st), /anthropic ok \(1; order locked by openclaw\.json auth config: auth\.order\.anthropic\).*xai static \(1\)/);
+    assert.deepEqual(reconcileAuthView(filesView(r.home), st), []);
+  });
+
+  it('an OAuth profile, auth.order for it, a stored order, several agents: each agent parsed and reconciled with its files', async () => {
+    const r = await startOn('oauth');
+    for (const agentId of [undefined, 'work']) {
+      const st = await r.client.authStatus(agentId ? { agentId } : {});
+      const openai = st.providers.find((p) => p.provider === 'openai');
+      assert.deepEqual(openai?.profiles.map((p) => [p.profileId, p.type, p.status]), [['openai:default', 'oauth', 'ok']], agentId);
+      assert.equal(openai?.profileOrderLocked, 'auth-config');
+      assert.deepEqual(st.providers.find((p) => p.provider === 'anthropic')?.profileOrder, ['anthropic:pro', 'anthropic:manual']);
+      assert.match(tooltip(r, st), /openai ok \(1; order locked by openclaw\.json auth config: auth\.order\.openai\)/);
+      assert.deepEqual(reconcileAuthView(filesView(r.home, agentId), st), [], agentId ?? 'default agent');
+    }
+    const work = await r.client.authStatus({ agentId: 'work' });
+    assert.ok(work.providers.find((p) => p.provider === 'openrouter')?.profiles.some((p) => p.profileId === 'openrouter:default' && p.source === 'saved'), 'work\'s own profile');
   });
 });
