@@ -9,7 +9,7 @@
  * exec providers are subject to the same permission checks openclaw applies.
  * This module must stay free of `vscode` imports.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { constants as fsConstants, promises as fsp, readdirSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -697,30 +697,54 @@ interface ExecOutcome {
   stdout: string;
 }
 
-/** The pids of every live descendant of `root` (Linux: the parent links in /proc); [] elsewhere. */
-function descendantPids(root: number): number[] {
-  if (process.platform !== 'linux') return [];
+/** Parent links from `ps -A -o pid=,ppid=` output ("  123    1" per line). */
+export function parsePsTable(text: string): Map<number, number[]> {
   const children = new Map<number, number[]>();
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
+    if (!m) continue;
+    const pid = Number(m[1]), ppid = Number(m[2]);
     const list = children.get(ppid);
-    if (list) list.push(Number(name));
-    else children.set(ppid, [Number(name)]);
+    if (list) list.push(pid);
+    else children.set(ppid, [pid]);
   }
+  return children;
+}
+
+/** Parent links of every process: /proc where it is readable (Linux), else `ps` (macOS, BSD). */
+function parentLinks(): Map<number, number[]> | undefined {
+  if (process.platform === 'win32') return undefined;
+  let names: string[] | undefined;
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    names = undefined;
+  }
+  if (names?.length) {
+    const children = new Map<number, number[]>();
+    for (const name of names) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid);
+      if (list) list.push(Number(name));
+      else children.set(ppid, [Number(name)]);
+    }
+    return children;
+  }
+  const r = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', timeout: 2000 });
+  return r.status === 0 && r.stdout ? parsePsTable(r.stdout) : undefined;
+}
+
+/** The pids of every live descendant of `root` (through parent links); [] when they cannot be listed. */
+function descendantPids(root: number): number[] {
+  const children = parentLinks();
+  if (!children) return [];
   const out: number[] = [];
   const todo = [root];
   for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
@@ -742,7 +766,8 @@ function signalPid(pid: number, sig: NodeJS.Signals): void {
 
 /**
  * Kills an exec command started in its own process group (detached, so its pid is the group id):
- * the group is stopped, then (Linux) every descendant still linked to it by parent pid is found
+ * the group is stopped, then every descendant still linked to it by parent pid (from /proc, else
+ * `ps`, so macOS too) is found
  * and stopped too, including ones that left the group or the session with setsid; then all of
  * them and the group get SIGKILL. Not reached: a process that was reparented away before the kill
  * and left the group (a daemon that double-forked and called setsid; only a cgroup could follow it).

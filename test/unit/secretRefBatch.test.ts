@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SecretRefError, resolveSecretRef, resolveSecretRefs, type ResolveContext, type SecretRef } from '../../src/auth/secretRef';
+import { SecretRefError, parsePsTable, resolveSecretRef, resolveSecretRefs, type ResolveContext, type SecretRef } from '../../src/auth/secretRef';
 import { applyMutation, readSnapshot } from '../../src/store';
 import { liveProbeSummary } from '../../src/store/probe';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
@@ -17,6 +17,8 @@ import { waitFor } from '../helpers/wait';
 const posix = process.platform !== 'win32';
 const linux = process.platform === 'linux';
 const hasSetsid = posix && spawnSync('sh', ['-c', 'command -v setsid'], { encoding: 'utf8' }).status === 0;
+/** The setsid case needs the process table (/proc) to check its own premise; the suites that hide /proc skip it. */
+const procVisible = fs.existsSync('/proc/self/stat');
 
 let root = '';
 let n = 0;
@@ -65,6 +67,15 @@ function pgrpOf(pid: number): number {
   const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[2]);
 }
+
+describe('secretRef: the process table from ps (macOS, or Linux without a readable /proc)', () => {
+  it('parses `ps -A -o pid=,ppid=` lines into parent links', () => {
+    const links = parsePsTable('    1     0\n  412     1\n 4120   412\n 4121   412\nbad line\n 9999  4120\n');
+    assert.deepEqual(links.get(412), [4120, 4121]);
+    assert.deepEqual(links.get(4120), [9999]);
+    assert.equal(links.get(5), undefined);
+  });
+});
 
 /** The most helpers that ran at the same time, from the start/end lines they logged. */
 function maxOverlap(log: string): number {
@@ -178,7 +189,9 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     await waitFor(() => esrch(pid), `grandchild ${pid} to no longer exist (ESRCH)`, 10000);
   });
 
-  (linux && hasSetsid ? it : it.skip)('a grandchild that called setsid (own session and group) is found through its parent and killed too (Linux)', async () => {
+  // Skipped where /proc is hidden (the unit-native suite): the kill then finds no descendants (ps
+  // reads /proc too) and only the process group dies, which the test before this one covers.
+  (linux && hasSetsid && procVisible ? it : it.skip)('a grandchild that called setsid (own session and group) is found through its parent and killed too (Linux)', async () => {
     const d = dir();
     const pidFile = path.join(d, 'pid');
     // `setsid sleep` in a non-interactive sh: the background job is no group leader, so setsid
