@@ -20,10 +20,10 @@
  */
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { coerceUsageStats } from './schemas';
+import { coerceUsageStats, readJson } from './schemas';
 import { SecretRefSchema, formatRef } from './secretRef';
 import { maskSecret } from './mask';
-import { normalizeProviderId } from './providerId';
+import { normalizeProviderId, quoteId } from './providerId';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -472,9 +472,9 @@ function providersOf(sources: SourceFileInput[]): string[] | null {
   for (const s of sources) {
     if (s.kind === 'auth-state') continue;
     if (s.kind !== 'auth-profiles' || s.text === undefined) return null;
-    let raw: unknown;
-    try { raw = JSON.parse(s.text); } catch { return null; }
-    if (!isObj(raw)) return null;
+    const read = readJson(s.text);
+    if (!read.ok || !isObj(read.value)) return null;
+    const raw = read.value;
     const nested = Object.hasOwn(raw, 'profiles');
     const profiles = nested ? raw.profiles : raw;
     if (!isObj(profiles) || Object.keys(profiles).length === 0) return null;
@@ -492,10 +492,8 @@ function providersOf(sources: SourceFileInput[]): string[] | null {
 
 function storeHasProfiles(text: string | undefined): boolean {
   if (text === undefined) return false;
-  try {
-    const v = JSON.parse(text) as unknown;
-    return isObj(v) && isObj(v.profiles) && Object.keys(v.profiles).length > 0;
-  } catch { return false; }
+  const r = readJson(text);
+  return r.ok && isObj(r.value) && isObj(r.value.profiles) && Object.keys(r.value.profiles).length > 0;
 }
 
 export function refusalFor(a: AgentInput, ownerDisplay: string): Refusal | undefined {
@@ -525,18 +523,18 @@ function parseSource(s: SourceFileInput, agentId: string, plan: MigrationPlan): 
     plan.sources.push({ agentId, kind: s.kind, path: s.path, size: s.size, status: 'left-in-place', reason: s.unreadable ?? 'could not be read' });
     return undefined;
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(s.text);
-  } catch (e) {
-    plan.sources.push({ agentId, kind: s.kind, path: s.path, sha256: s.sha256, size: s.size, status: 'left-in-place', reason: `not valid JSON (${(e as Error).message}); left untouched` });
+  // The reason never quotes the file (JSON.parse's message would): it holds credentials.
+  const read = readJson(s.text);
+  if (!read.ok) {
+    plan.sources.push({ agentId, kind: s.kind, path: s.path, sha256: s.sha256, size: s.size, status: 'left-in-place', reason: `${read.detail.replace(/^is /, '')}; left untouched` });
     return undefined;
   }
+  const raw = read.value;
   if (!isObj(raw)) {
     plan.sources.push({ agentId, kind: s.kind, path: s.path, sha256: s.sha256, size: s.size, status: 'left-in-place', reason: 'not a JSON object; left untouched' });
     return undefined;
   }
-  for (const d of duplicateKeys(s.text)) plan.warnings.push(`${s.path}: "${d}" appears more than once; the last one is used (openclaw reads it the same way).`);
+  for (const d of duplicateKeys(s.text)) plan.warnings.push(`${s.path}: ${quoteId(d)} appears more than once; the last one is used (openclaw reads it the same way).`);
   return raw;
 }
 
@@ -549,19 +547,22 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
   }
   let existing: Obj = { version: 1, profiles: {} };
   let existingState: Obj | undefined;
-  try {
-    if (a.storeText !== undefined) {
-      const v = JSON.parse(a.storeText) as unknown;
-      if (!isObj(v) || !isObj(v.profiles)) throw new Error('no profiles object');
-      existing = v;
-    }
-    if (a.stateText !== undefined) {
-      const v = JSON.parse(a.stateText) as unknown;
-      if (!isObj(v)) throw new Error('not an object');
-      existingState = v;
-    }
-  } catch (e) {
-    for (const s of a.sources) plan.sources.push({ agentId: a.agentId, kind: s.kind, path: s.path, size: s.size, sha256: s.sha256, status: 'left-in-place', reason: `the target store is not valid JSON (${(e as Error).message}); repair it first` });
+  // A target cell that does not parse (or nests too deep) is never merged into: repair it first.
+  let problem: string | undefined;
+  if (a.storeText !== undefined) {
+    const r = readJson(a.storeText);
+    if (!r.ok) problem = `the target store ${r.detail}`;
+    else if (!isObj(r.value) || !isObj(r.value.profiles)) problem = 'the target store has no profiles object';
+    else existing = r.value;
+  }
+  if (!problem && a.stateText !== undefined) {
+    const r = readJson(a.stateText);
+    if (!r.ok) problem = `the target auth state ${r.detail}`;
+    else if (!isObj(r.value)) problem = 'the target auth state is not an object';
+    else existingState = r.value;
+  }
+  if (problem) {
+    for (const s of a.sources) plan.sources.push({ agentId: a.agentId, kind: s.kind, path: s.path, size: s.size, sha256: s.sha256, status: 'left-in-place', reason: `${problem}; repair it first` });
     return;
   }
   const existingProfiles = existing.profiles as Obj;

@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 // so JIT compilation costs more than it saves (and stays clear of CSP-restricted hosts).
 z.config({ jitless: true });
 import { SecretRefSchema, type SecretRef } from './secretRef';
-import { normalizeProviderId } from './providerId';
+import { normalizeProviderId, quoteId } from './providerId';
 
 export const CREDENTIAL_TYPES = ['api_key', 'token', 'oauth'] as const;
 export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
@@ -169,6 +169,70 @@ export interface LoadWarning {
   message: string;
 }
 
+/**
+ * Deepest nesting of arrays and objects read in an auth cell, a legacy auth file or openclaw.json.
+ * Real auth data nests fewer than 10 levels; JSON.parse itself copes with any depth, but the
+ * recursive steps after it (validation, copies, comparisons, JSON.stringify on write) overflow the
+ * stack on a cell nested 100 000 deep ("Maximum call stack size exceeded").
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/**
+ * Whether `text` nests `[`/`{` deeper than `max` levels, counted outside strings and JSON5
+ * comments, without parsing it. For strict JSON the quote and comment rules never misfire: `'`
+ * and `/` cannot occur outside a string of valid JSON.
+ */
+export function nestsDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let quote = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (quote) {
+      if (c === 92) i++; // backslash: the next character is escaped
+      else if (c === quote) quote = 0;
+      continue;
+    }
+    if (c === 34 || c === 39) quote = c;
+    else if (c === 123 || c === 91) { if (++depth > max) return true; }
+    else if (c === 125 || c === 93) { if (depth > 0) depth--; }
+    else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      // A JSON5 line comment ends at a line terminator.
+      i += 2;
+      for (let d = text.charCodeAt(i); i < n && d !== 10 && d !== 13 && d !== 0x2028 && d !== 0x2029; d = text.charCodeAt(++i));
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? n : end + 1;
+    }
+  }
+  return false;
+}
+
+export type JsonRead = { ok: true; value: unknown } | { ok: false; reason: 'invalid_json' | 'too_deep'; detail: string };
+
+/**
+ * JSON.parse with the depth cap. `detail` says what is wrong without quoting the text (V8's
+ * messages quote it, and cells hold secrets): "nests deeper than 100 levels", "is not valid JSON
+ * (at character 31)".
+ */
+export function readJson(text: string): JsonRead {
+  if (nestsDeeperThan(text)) return { ok: false, reason: 'too_deep', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { ok: false, reason: 'invalid_json', detail: `is not valid JSON${jsonErrorWhere(e)}` };
+  }
+}
+
+/** Where JSON.parse failed (" (at character 31)", " (it ends too early)"), never the text itself. */
+export function jsonErrorWhere(e: unknown): string {
+  const msg = e instanceof Error ? e.message : '';
+  const pos = /at position (\d+)/.exec(msg);
+  if (pos) return ` (at character ${Number(pos[1]) + 1})`;
+  if (/Unexpected end/i.test(msg)) return ' (it ends too early)';
+  return '';
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -215,13 +279,12 @@ export function loadAuthStore(text: string | undefined, source: string): { store
   const warnings: LoadWarning[] = [];
   const empty: AuthStore = { version: 1, profiles: {} };
   if (text === undefined) return { store: empty, warnings, valid: true };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    warnings.push({ source, reason: 'invalid_json', message: `${source}: the auth store cell is not valid JSON; it was ignored.` });
+  const read = readJson(text);
+  if (!read.ok) {
+    warnings.push({ source, reason: read.reason, message: `${source}: the auth store cell ${read.detail}; it was ignored.` });
     return { store: empty, warnings, valid: false };
   }
+  const raw = read.value;
   if (!isRecord(raw) || !isRecord(raw.profiles)) {
     warnings.push({ source, reason: 'invalid_store', message: `${source}: the auth store has no "profiles" object; it was ignored.` });
     return { store: empty, warnings, valid: false };
@@ -231,15 +294,15 @@ export function loadAuthStore(text: string | undefined, source: string): { store
     const parsed = parseCredentialEntry(value);
     if (parsed.ok) profiles[key] = parsed.credential;
     else {
-      const type = isRecord(value) ? JSON.stringify(String(value.type ?? value.mode ?? '')) : 'a non-object';
+      const type = isRecord(value) ? quoteId(String(value.type ?? value.mode ?? '')) : 'a non-object';
       warnings.push({
         source,
         key,
         reason: parsed.reason,
         message:
           parsed.reason === 'invalid_type'
-            ? `${source}: ignored profile "${key}" with type ${type} (valid types: ${CREDENTIAL_TYPES.join(', ')}).`
-            : `${source}: ignored invalid profile "${key}" (${parsed.reason}).`,
+            ? `${source}: ignored profile ${quoteId(key)} with type ${type} (valid types: ${CREDENTIAL_TYPES.join(', ')}).`
+            : `${source}: ignored invalid profile ${quoteId(key)} (${parsed.reason}).`,
       });
     }
   }
@@ -251,13 +314,12 @@ export function loadAuthState(text: string | undefined, source: string): { state
   const warnings: LoadWarning[] = [];
   const state: AuthState = { version: 1 };
   if (text === undefined) return { state, warnings, valid: true };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    warnings.push({ source, reason: 'invalid_json', message: `${source}: the auth state cell is not valid JSON; it was ignored.` });
+  const read = readJson(text);
+  if (!read.ok) {
+    warnings.push({ source, reason: read.reason, message: `${source}: the auth state cell ${read.detail}; it was ignored.` });
     return { state, warnings, valid: false };
   }
+  const raw = read.value;
   if (!isRecord(raw)) {
     warnings.push({ source, reason: 'invalid_state', message: `${source}: the auth state is not an object; it was ignored.` });
     return { state, warnings, valid: false };
@@ -271,7 +333,7 @@ export function loadAuthState(text: string | undefined, source: string): { state
     for (const [provider, ids] of Object.entries(raw.order)) {
       const key = normalizeProviderId(provider);
       if (!Array.isArray(ids)) {
-        warnings.push({ source, key: provider, reason: 'invalid_order', message: `${source}: ignored order for "${provider}" (not a list).` });
+        warnings.push({ source, key: provider, reason: 'invalid_order', message: `${source}: ignored order for ${quoteId(provider)} (not a list).` });
         continue;
       }
       const list = ids.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
@@ -291,8 +353,8 @@ export function loadAuthState(text: string | undefined, source: string): { state
         warnings.push({
           source, key: id, reason: 'invalid_usage_stats',
           message: r.stats
-            ? `${source}: ignored invalid usage stats fields of "${id}" (${r.dropped.join(', ')}).`
-            : `${source}: ignored usage stats of "${id}" (${r.dropped.join(', ')}).`,
+            ? `${source}: ignored invalid usage stats fields of ${quoteId(id)} (${r.dropped.join(', ')}).`
+            : `${source}: ignored usage stats of ${quoteId(id)} (${r.dropped.join(', ')}).`,
         });
       }
     }

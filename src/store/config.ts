@@ -3,7 +3,9 @@
  * commands do (only `auth.profiles` / `auth.order`; every other key is kept as it is).
  */
 import fs from 'node:fs';
+import JSON5 from 'json5';
 import { normalizeProviderId } from '../auth/providerId';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../auth/schemas';
 import type { AuthConfigMeta } from '../auth/order';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -18,41 +20,54 @@ export class ConfigError extends Error {
 
 const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Removes // and /* comments and trailing commas outside strings (openclaw accepts JSON5). */
-function stripJson5(text: string): string {
-  let out = '';
-  let i = 0;
-  let inStr: string | null = null;
-  while (i < text.length) {
-    const c = text[i] as string;
-    if (inStr) {
-      out += c;
-      if (c === '\\') { out += text[i + 1] ?? ''; i += 2; continue; }
-      if (c === inStr) inStr = null;
-      i++;
-      continue;
-    }
-    if (c === '"' || c === "'") { inStr = c; out += c; i++; continue; }
-    if (c === '/' && text[i + 1] === '/') { while (i < text.length && text[i] !== '\n') i++; continue; }
-    if (c === '/' && text[i + 1] === '*') { const end = text.indexOf('*/', i + 2); i = end < 0 ? text.length : end + 2; continue; }
-    out += c;
-    i++;
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1');
-}
-
 export interface LoadedConfig {
   path: string;
   exists: boolean;
-  /** Parsed object ({} when the file does not exist). */
+  /** Parsed object ({} when the file does not exist or could not be read). */
   data: JsonObject;
-  /** The file was plain JSON, so it can be rewritten without losing comments. */
+  /** The file was plain JSON whose values JSON.stringify writes back unchanged, so it can be rewritten. */
   plainJson: boolean;
+  /** Why it is not rewritten, when it is read but not plainJson: "has comments or JSON5 syntax", … */
+  notRewritable?: string;
   text: string;
   mtimeMs: number;
+  /** The file exists but could not be read: a sentence naming the file and the cause. */
   error?: string;
 }
 
+/** A number token whose value JSON.stringify would write differently (lost digits, 1e400 → null). */
+function lossyNumber(text: string): string | undefined {
+  const num = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  const canon = (t: string): string => {
+    const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(t);
+    if (!m) return t;
+    const all = `${m[2]}${m[3] ?? ''}`.replace(/^0+/, '');
+    if (!all) return '0';
+    const digits = all.replace(/0+$/, '');
+    return `${m[1]}${digits}e${Number(m[4] ?? 0) - (m[3] ?? '').length + all.length - digits.length}`;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      continue;
+    }
+    if (c !== '-' && (c < '0' || c > '9')) continue;
+    num.lastIndex = i;
+    const m = num.exec(text);
+    if (!m) continue;
+    const n = Number(m[0]);
+    if (!Number.isFinite(n) || canon(String(n)) !== canon(m[0])) return m[0].length > 30 ? `${m[0].slice(0, 30)}…` : m[0];
+    i += m[0].length - 1;
+  }
+  return undefined;
+}
+
+/**
+ * Reads openclaw.json as openclaw does: JSON, else JSON5 (the `json5` package openclaw uses), with
+ * the nesting capped at MAX_JSON_DEPTH. A file that cannot be read has `error` (a sentence naming
+ * it and the cause, never quoting its content) and empty `data`.
+ */
 export function loadConfig(path: string): LoadedConfig {
   let text: string;
   let mtimeMs = 0;
@@ -61,20 +76,43 @@ export function loadConfig(path: string): LoadedConfig {
     mtimeMs = fs.statSync(path).mtimeMs;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path, exists: false, data: {}, plainJson: true, text: '', mtimeMs };
-    return { path, exists: true, data: {}, plainJson: false, text: '', mtimeMs, error: `Cannot read ${path}: ${(e as Error).message}` };
+    return { path, exists: true, data: {}, plainJson: false, text: '', mtimeMs, error: `openclaw.json at ${path} could not be read: ${(e as Error).message}.` };
   }
+  const bad = (why: string): LoadedConfig => ({ path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `openclaw.json at ${path} could not be read: ${why}.` });
   if (!text.trim()) return { path, exists: true, data: {}, plainJson: true, text, mtimeMs };
+  if (nestsDeeperThan(text)) return bad(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
+  let data: unknown;
+  let plainJson = true;
   try {
-    const data = JSON.parse(text) as unknown;
-    if (!isObj(data)) return { path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `${path} is not a JSON object.` };
-    return { path, exists: true, data, plainJson: true, text, mtimeMs };
+    data = JSON.parse(text) as unknown;
   } catch {
+    plainJson = false;
     try {
-      const data = JSON.parse(stripJson5(text)) as unknown;
-      if (isObj(data)) return { path, exists: true, data, plainJson: false, text, mtimeMs };
-    } catch { /* fall through */ }
-    return { path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `${path} is not valid JSON or JSON5; its auth metadata was ignored.` };
+      data = JSON5.parse(text) as unknown;
+    } catch (e) {
+      // json5's messages quote one character of the file; only the position is kept.
+      const err = e as { lineNumber?: number; columnNumber?: number; message?: string };
+      const where = err.lineNumber ? ` (line ${err.lineNumber}, column ${err.columnNumber ?? 0})` : '';
+      return bad(`it is not valid JSON or JSON5${/end of input/.test(err.message ?? '') ? ', it ends too early' : ''}${where}`);
+    }
   }
+  if (!isObj(data)) return bad('it is not a JSON object');
+  if (!plainJson) return { path, exists: true, data, plainJson, notRewritable: 'has comments or JSON5 syntax', text, mtimeMs };
+  const lossy = lossyNumber(text);
+  if (lossy) return { path, exists: true, data, plainJson: false, notRewritable: `has a number (${lossy}) that JSON cannot keep exactly`, text, mtimeMs };
+  return { path, exists: true, data, plainJson, text, mtimeMs };
+}
+
+/**
+ * Why openclaw.json must not be rewritten, as a sentence naming the file; undefined when it can be
+ * (absent, or plain JSON). Rewriting JSON5 would drop its comments; a number JSON cannot keep
+ * would change.
+ */
+export function configWriteRefusal(cfg: LoadedConfig): string | undefined {
+  if (!cfg.exists) return undefined;
+  if (cfg.error) return `${cfg.error} OpenClaw Auth does not rewrite a file it cannot read.`;
+  if (!cfg.plainJson) return `openclaw.json at ${cfg.path} ${cfg.notRewritable ?? 'is not plain JSON'}, which rewriting it would lose, so OpenClaw Auth does not write it.`;
+  return undefined;
 }
 
 export function authMeta(cfg: JsonObject): AuthConfigMeta {

@@ -23,7 +23,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { planMigration, publicPlan, sha256, SOURCE_FILE, isObj, type AgentInput, type MigrationPlan, type Obj, type SourceFileInput, type SourceKind, type TargetPlan } from '../auth/legacyMigration';
 import { agentDbPath, agentDir as resolveAgentDir, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
-import { configAgents, loadConfig, serializeConfig, type JsonObject } from './config';
+import { configAgents, configWriteRefusal, loadConfig, serializeConfig, type JsonObject } from './config';
+import { quoteId } from '../auth/providerId';
 import { readAuthCells, readRowsIn, RECEIPT_KIND } from './authCells';
 import type { SqlValue } from './sqliteReader';
 import type { EngineName } from './engine';
@@ -154,7 +155,7 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
   }
   return {
     paths,
-    input: { agents, config: config.data, configPath: paths.configPath, configWritable: !config.error && config.plainJson, configError: config.error },
+    input: { agents, config: config.data, configPath: paths.configPath, configWritable: !config.error && config.plainJson, configError: configWriteRefusal(config) },
     sharedMarkerNeeded: !legacyMain && markerLoc === undefined,
     sharedKind,
     configText: config.exists ? config.text : undefined,
@@ -719,10 +720,10 @@ export interface UndoResult { runId: string; restored: string[] }
 export async function undoLegacyMigration(runId: string, opts: LegacyOptions & { force?: boolean } = {}): Promise<UndoResult> {
   await recoverMigrations(opts);
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
-  if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`"${runId.slice(0, 80)}" is not a migration run id.`, 'NO_RUN');
+  if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`${quoteId(runId)} is not a migration run id.`, 'NO_RUN');
   const dir = path.join(migrationsDir(paths), runId);
   const j = readJournal(dir);
-  if (!j) throw new MigrationError(`No migration run ${runId} in ${migrationsDir(paths)}.`, 'NO_RUN');
+  if (!j) throw new MigrationError(`No migration run ${quoteId(runId, '')} in ${migrationsDir(paths)}.`, 'NO_RUN');
   if (j.status === 'undone') throw new MigrationError(`Migration ${runId} was already undone.`, 'ALREADY_UNDONE');
   if (j.status !== 'complete') throw new MigrationError(`Migration ${runId} did not complete (status ${j.status}); there is nothing to undo.`, 'NOT_COMPLETE');
   const force = Boolean(opts.force);

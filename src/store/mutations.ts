@@ -9,9 +9,10 @@ import nodePath from 'node:path';
 import { mutateDb, readCell, StoreBusyError, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
 import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
 import { agentDbPath } from './paths';
-import { ConfigError, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
+import { ConfigError, configWriteRefusal, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
 import { atomicWrite, cleanStaleTemps, withLock } from './fileio';
-import { normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
+import { normalizeProviderId, quoteId, validateProfileId, validateProviderId } from '../auth/providerId';
+import { readJson } from '../auth/schemas';
 import { validateSecretRef, type SecretRef } from '../auth/secretRef';
 
 export type NewCredential =
@@ -79,13 +80,18 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const setOwn = (o: Obj, key: string, value: unknown): void => { Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true }); };
 const own = <V>(o: Record<string, V> | undefined, key: string): V | undefined => (o && Object.hasOwn(o, key) ? o[key] : undefined);
 
+/** Why a cell cannot be edited ("is not valid JSON", "nests deeper than 100 levels"), or undefined. */
+function cellProblem(text: string): string | undefined {
+  const r = readJson(text);
+  if (!r.ok) return r.detail;
+  return isObj(r.value) ? undefined : 'is not a JSON object';
+}
+
 function parseCell(text: string | undefined, what: string, file: string): Obj {
   if (text === undefined) return { version: 1 };
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (isObj(v)) return v;
-  } catch { /* below */ }
-  throw new MutationError(`The ${what} in ${file} is not valid JSON, so it was left untouched. Repair it (or remove the row) with openclaw, then try again.`, 'CORRUPT_CELL');
+  const r = readJson(text);
+  if (r.ok && isObj(r.value)) return r.value;
+  throw new MutationError(`The ${what} in ${file} ${r.ok ? 'is not a JSON object' : r.detail}, so it was left untouched. Repair it (or remove the row) with openclaw, then try again.`, 'CORRUPT_CELL');
 }
 
 function storeProfiles(store: Obj, file: string): Obj {
@@ -129,8 +135,8 @@ function stateText(state: Obj): string | undefined {
 function buildCredential(prev: unknown, c: NewCredential, profileId: string): Obj {
   if (c.type === 'api_key' && 'key' in c && isObj(prev)) {
     // openclaw's paste-api-key guards (its wording): never over a ref or another sign-in.
-    if (prev.type === 'api_key' && isObj(prev.keyRef)) throw new MutationError(`${profileId}: this API-key profile uses an external secret reference. Remove that saved sign-in before storing an inline key.`, 'REF_PROFILE');
-    if (prev.type !== 'api_key' || normalizeProviderId(prev.provider) !== normalizeProviderId(c.provider)) throw new MutationError(`${profileId}: the API-key profile belongs to another sign-in. Manage that saved sign-in first.`, 'OTHER_SIGN_IN');
+    if (prev.type === 'api_key' && isObj(prev.keyRef)) throw new MutationError(`${quoteId(profileId)}: this API-key profile uses an external secret reference. Remove that saved sign-in before storing an inline key.`, 'REF_PROFILE');
+    if (prev.type !== 'api_key' || normalizeProviderId(prev.provider) !== normalizeProviderId(c.provider)) throw new MutationError(`${quoteId(profileId)}: the API-key profile belongs to another sign-in. Manage that saved sign-in first.`, 'OTHER_SIGN_IN');
   }
   // An API key keeps what is stored beside it (email, metadata, ...); a token replaces the whole
   // entry, as openclaw's paste-token does.
@@ -172,7 +178,9 @@ function writeConfig(s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject): s
     const next = edit(cfg.data);
     const text = serializeConfig(next);
     if (cfg.exists && text === cfg.text) return undefined;
-    if (!cfg.plainJson) throw new ConfigError(`${path} has comments or JSON5 syntax, so it is not rewritten (they would be lost).`, path);
+    // JSON5 (comments, unquoted keys) or numbers JSON cannot keep: rewriting would lose them.
+    const refusal = configWriteRefusal(cfg);
+    if (refusal) throw new ConfigError(refusal, path);
     atomicWrite(path, text, { mode: 0o600 });
     return path;
   });
@@ -206,9 +214,8 @@ async function applyDbOnly(opts: ApplyOptions, m: Mutation): Promise<void> {
 function assertConfigWritable(s: AgentSnapshot): void {
   const file = s.paths.configPath;
   const cfg = loadConfig(file);
-  if (cfg.exists && (cfg.error || !cfg.plainJson)) {
-    throw new ConfigError(`${file} ${cfg.error ? 'cannot be parsed' : 'has comments or JSON5 syntax'}, so the extension will not rewrite it; nothing was changed. Fix the file or make the change with the openclaw CLI.`, file);
-  }
+  const refusal = configWriteRefusal(cfg);
+  if (refusal) throw new ConfigError(`${refusal} Nothing was changed. Fix the file or make the change with the openclaw CLI.`, file);
   // Before any DB write: a config we could not replace afterwards (immutable, read-only file
   // system, no permission) is found now, while nothing has been changed yet.
   try {
@@ -241,9 +248,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
     // would report success while the credential stays in the unreadable cell).
     for (const [text, what] of [[d.storeText, 'auth store'], [d.stateText, 'auth state']] as const) {
       if (text === undefined) continue;
-      let ok = false;
-      try { ok = isObj(JSON.parse(text)); } catch { ok = false; }
-      if (!ok) throw new MutationError(`The ${what} in ${d.path} is not valid JSON, so nothing was changed. Repair it with openclaw (\`openclaw doctor\`) or restore a backup, then try again.`, 'CORRUPT_CELL');
+      const problem = cellProblem(text);
+      if (problem) throw new MutationError(`The ${what} in ${d.path} ${problem}, so nothing was changed. Repair it with openclaw (\`openclaw doctor\`) or restore a backup, then try again.`, 'CORRUPT_CELL');
     }
   }
   const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
@@ -278,7 +284,7 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
     case 'removeProfile': {
       const inStore = Object.hasOwn(s.store.profiles, m.profileId);
       const inConfig = Boolean(own(s.meta.profiles, m.profileId)) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
-      if (!inStore && !inConfig) throw new MutationError(`No profile "${m.profileId}" for agent ${s.agentId}.`, 'NOT_FOUND');
+      if (!inStore && !inConfig) throw new MutationError(`No profile ${quoteId(m.profileId)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
       if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId);
       let raw: Obj | undefined;
@@ -325,13 +331,13 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       if (m.profileIds) {
         const seen = new Set<string>();
         for (const id of m.profileIds) {
-          if (seen.has(id)) throw new MutationError(`Profile "${id}" appears twice in the order.`, 'DUPLICATE');
+          if (seen.has(id)) throw new MutationError(`Profile ${quoteId(id)} appears twice in the order.`, 'DUPLICATE');
           seen.add(id);
           const c = own(s.store.profiles, id);
           const meta = own(s.meta.profiles, id);
-          if (!c && meta?.mode !== 'aws-sdk') throw new MutationError(`No profile "${id}" for agent ${s.agentId}.`, 'NOT_FOUND');
+          if (!c && meta?.mode !== 'aws-sdk') throw new MutationError(`No profile ${quoteId(id)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
           const p = normalizeProviderId(c?.provider ?? meta?.provider);
-          if (p !== provider) throw new MutationError(`Profile "${id}" belongs to provider "${p}", not "${provider}".`, 'PROVIDER_MISMATCH');
+          if (p !== provider) throw new MutationError(`Profile ${quoteId(id)} belongs to provider ${quoteId(p)}, not ${quoteId(provider)}.`, 'PROVIDER_MISMATCH');
         }
       }
       const a = agentTarget(s);

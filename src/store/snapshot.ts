@@ -8,9 +8,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAuthState, loadAuthStore, type AuthState, type AuthStore, type Credential, type LoadWarning } from '../auth/schemas';
+import { quoteId } from '../auth/providerId';
 import { agentDbPath, agentDir, DEFAULT_AGENT_ID, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
 import { authMeta, configAgents, loadConfig, type LoadedConfig } from './config';
-import { dotenvValues } from './dotenv';
+import { dotenvValues, readDotenvFile } from './dotenv';
 import { DbReadError, readAuthCells, SHARED_STATE_KEY, SHARED_STORE_KEY } from './authCells';
 import { identity, type FileIdentity } from './fileio';
 import type { AuthConfigMeta } from '../auth/order';
@@ -69,10 +70,17 @@ export interface AgentSnapshot {
   /** Merged state: agent-local order/lastGood/usageStats entries win over shared ones. */
   state: AuthState;
   config: LoadedConfig;
+  /**
+   * openclaw.json exists but could not be read, so its auth order, auth profiles and agents are
+   * missing from this snapshot: one sentence naming the file and the cause (also in `warnings`).
+   */
+  configError?: string;
   meta: AuthConfigMeta;
   /** Process env overlaid with `~/.openclaw/.env` for missing keys (openclaw never overrides). */
   env: Record<string, string | undefined>;
   dotenv: Record<string, string>;
+  /** `.env` exists but was not read (too large, not a file, no permission): why (also in `warnings`). */
+  dotenvError?: string;
   warnings: LoadWarning[];
   /** The DB openclaw reports as `authStatePath`. */
   authStatePath: string;
@@ -172,7 +180,8 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const config = opts.cache?.config ?? loadConfig(paths.configPath);
   if (opts.cache) opts.cache.config = config;
   const warnings: LoadWarning[] = [];
-  if (config.error) warnings.push({ source: displayPath(paths.configPath, paths.home), reason: 'invalid_config', message: config.error });
+  const configError = config.error ? `${config.error.replace(/\.$/, '')}; its auth order and profile settings are not shown.` : undefined;
+  if (configError) warnings.push({ source: displayPath(paths.configPath, paths.home), reason: 'invalid_config', message: configError });
   const agents = configAgents(config.data);
   const agentId = opts.agentId ?? agents.defaultAgentId ?? DEFAULT_AGENT_ID;
   const entry = agents.entries.find((e) => e.id === agentId);
@@ -192,7 +201,7 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   let sharedWhere = `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STORE_KEY}`;
   const marker = parseMarker(sharedDb.marker);
   if (marker === 'invalid') {
-    warnings.push({ source: displayPath(paths.sharedDb, paths.home), reason: 'invalid_marker', message: `Config machine state auth.sharedStore has an invalid shared auth store location (${sharedDb.marker}); run openclaw doctor --fix.` });
+    warnings.push({ source: displayPath(paths.sharedDb, paths.home), reason: 'invalid_marker', message: `Config machine state auth.sharedStore has an invalid shared auth store location (${quoteId(sharedDb.marker, '')}); run openclaw doctor --fix.` });
     sharedStoreText = undefined; sharedStateText = undefined;
   } else if (marker === 'legacy-main' || marker === undefined) {
     sharedLocation = 'legacy-main';
@@ -228,8 +237,17 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     usageStats: merge(s.usageStats, l.usageStats),
   };
 
+  // As openclaw: a .env it cannot read (or over 1 MiB) contributes no variables; here it also says
+  // so. File problems lead the warnings (the tree shows the first five).
   let dotenv: Record<string, string> = {};
-  try { dotenv = dotenvValues(fs.readFileSync(paths.envFile, 'utf8')); } catch { /* no .env */ }
+  let dotenvError: string | undefined;
+  try {
+    dotenv = dotenvValues(readDotenvFile(paths.envFile), paths.envFile);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    dotenvError = err.message.startsWith('.env at ') ? err.message : `.env at ${paths.envFile} could not be read (${err.code ?? err.message}), so its variables are not used.`;
+    warnings.unshift({ source: displayPath(paths.envFile, paths.home), reason: (e as Error).name === 'DotenvTooLargeError' ? 'dotenv_too_large' : 'unreadable_dotenv', message: dotenvError });
+  }
   const mergedEnv: Record<string, string | undefined> = { ...dotenv, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
 
   return {
@@ -247,9 +265,11 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     location,
     state,
     config,
+    configError,
     meta: authMeta(config.data),
     env: mergedEnv,
     dotenv,
+    dotenvError,
     warnings,
     authStatePath: agentDb.hasStateRow ? agentDbFile : paths.sharedDb,
     fingerprint: [fileFingerprint(paths.sharedDb), fileFingerprint(agentDbFile), String(config.mtimeMs), String(identity(paths.envFile).mtimeMs)].join('|'),
