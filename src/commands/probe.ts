@@ -17,6 +17,7 @@ import { modelCandidates, parseModelRef, type ProbeOptions, type ProbeResult } f
 import type { ProbeSummary } from '../auth/probeRun';
 import { normalizeProviderId } from '../auth/providerId';
 import { probeBadge, probeReportHtml, probeStatusText, formatCountdown, type StoredProbe } from '../views/probeFormat';
+import type { StatusProbeInput } from '../views/statusBar';
 
 export const REPORT_VIEW_TYPE = 'openclawAuth.probeReport';
 const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';
@@ -56,16 +57,21 @@ export class ProbeController implements vscode.Disposable {
   }
 
   /** The last probe of a profile, as the tree shows it. */
-  probeInfo(agentId: string, profileId: string): { badge: string; result: ProbeResult; at: number } | undefined {
+  probeInfo(agentId: string, profileId: string): { badge: string; result: ProbeResult; at: number; hint?: string } | undefined {
     const p = this.results.get(this.key(agentId, profileId));
-    return p ? { badge: probeBadge(p, Date.now()), result: p.result, at: p.at } : undefined;
+    return p ? { badge: probeBadge(p, Date.now()), result: p.result, at: p.at, hint: p.hint } : undefined;
   }
 
-  /** The status bar suffix for the current agent's last live probe. */
-  statusSuffix(): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
-    if (!this.last || this.last.agentId !== this.o.currentAgent || this.last.summary.local) return undefined;
+  /**
+   * For the status bar: the current agent's last live probe of each profile (it feeds the health
+   * model, src/auth/health.ts) and a tooltip line about the last live probe.
+   */
+  statusSuffix(): StatusProbeInput {
+    const agentId = this.o.current()?.agentId ?? this.o.currentAgent;
+    const probeOf = (profileId: string) => this.probeInfo(agentId, profileId);
+    if (!this.last || this.last.agentId !== agentId || this.last.summary.local) return { probeOf };
     const inUse = (this.o.current()?.view.providers ?? []).filter((p) => p.inUse).map((p) => p.provider);
-    return probeStatusText(this.last.summary.results, inUse);
+    return { probeOf, tooltip: probeStatusText(this.last.summary.results, inUse)?.tooltip };
   }
 
   /**
@@ -89,7 +95,9 @@ export class ProbeController implements vscode.Disposable {
 
   private async store(agentId: string, s: ProbeSummary): Promise<void> {
     const at = s.finishedAt;
-    for (const r of s.results) if (r.profileId) this.results.set(this.key(agentId, r.profileId), { result: r, at });
+    // The masked hint of the credential probed: a probe of a credential replaced since no longer counts.
+    const hints = new Map((this.o.agent(agentId)?.view.providers ?? []).flatMap((p) => p.profiles.map((x) => [x.id, x.credentialHint] as const)));
+    for (const r of s.results) if (r.profileId) this.results.set(this.key(agentId, r.profileId), { result: r, at, hint: hints.get(r.profileId) });
     await this.o.context.globalState.update(RESULTS_KEY, Object.fromEntries([...this.results].slice(-500)));
   }
 
@@ -216,7 +224,12 @@ export class ProbeController implements vscode.Disposable {
     if (!this.panel || !this.last) return;
     const title = this.last.summary.local ? 'OpenClaw credential check' : 'OpenClaw probe report';
     this.panel.title = title;
-    this.panel.webview.html = probeReportHtml(this.last.summary, { nonce: crypto.randomBytes(16).toString('base64'), cspSource: this.panel.webview.cspSource, title, agentId: this.last.agentId });
+    const agentId = this.last.agentId;
+    // Profile rows show the same health as the tree and the status bar (same view, same probes).
+    this.panel.webview.html = probeReportHtml(this.last.summary, {
+      nonce: crypto.randomBytes(16).toString('base64'), cspSource: this.panel.webview.cspSource, title, agentId,
+      view: this.o.agent(agentId)?.view, expiryWarningMs: this.o.settings.expiryWarningHours * 3_600_000, probeOf: (id) => this.probeInfo(agentId, id),
+    });
   }
 
   get reportHtml(): string | undefined { return this.panel?.webview.html; }

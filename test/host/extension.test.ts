@@ -124,7 +124,8 @@ describe('OpenClaw Auth in the extension host', function () {
       const text = [ti.label, ti.description, typeof ti.tooltip === 'string' ? ti.tooltip : ti.tooltip?.value].join('\n');
       for (const s of secrets) assert.ok(!text.includes(s), 'no secret in tree text');
     }
-    assert.match(owner.lastStatus?.text ?? '', /\$\(key\) \d+/);
+    assert.match(owner.lastStatus?.text ?? '', /^\$\(key\) OpenClaw: \d+ ok/);
+    assert.match(owner.lastStatus?.accessibilityLabel ?? '', /^OpenClaw credentials, agent main: \d+ ok/);
   });
 
   it('Add API Key writes the profile and openclaw.json; the tree shows it', async () => {

@@ -133,11 +133,16 @@ describe('OpenClaw Auth probes in the extension host', function () {
     assert.match(desc('openai:ok'), /probe ok · \d+ ms$/, 'the row keeps the result; "just now" would change every minute');
     assert.match(tip('openai:ok'), /probe ok · \d+ ms · just now/);
     assert.match(desc('openai:bad'), /probe auth/);
-    assert.match(owner.lastStatus?.text ?? '', /\$\(pulse\) 4\/5/);
+    // One health model: the rejected key is failing in the status bar (in words), the report and its line agree.
+    assert.equal(owner.lastStatus?.text, '$(key) OpenClaw: 4 ok, 1 needs attention (1 failing)');
+    assert.equal(owner.lastStatus?.accessibilityLabel, 'OpenClaw credentials, agent main: 4 ok, 1 needs attention (1 failing)');
+    assert.match(owner.lastStatus?.tooltip ?? '', /Last live probe: 4 of 5 ok \(1 auth\)/);
     const u = readSnapshot({ stateDirSetting: stateDir, env: { HOME: path.dirname(stateDir) } }).state.usageStats ?? {};
     assert.equal(u['openai:bad']?.cooldownReason, 'auth');
     assert.equal(typeof u['openai:ok']?.lastProbeAt, 'number');
     await waitFor(() => /openai:bad<\/td>.*auth/.test(owner.probes.reportHtml ?? ''), 'report shows the live rows');
+    assert.match(owner.probes.reportHtml ?? '', /Rejected by the provider[^<]*<\/span><\/td><td>openai:bad<\/td>/);
+    assert.ok((owner.probes.reportHtml ?? '').includes('Agent main: 4 ok, 1 needs attention (1 failing)'), 'the report says what the status bar says');
     const doc = await vscode.commands.executeCommand<vscode.TextDocument>('openclawAuth.exportProbeJson');
     const j = JSON.parse(doc.getText()) as { totalTargets: number; options: { concurrency: number } };
     assert.equal(j.totalTargets, 5);
