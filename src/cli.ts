@@ -8,7 +8,7 @@ import path from 'node:path';
 import { applyMutation, listAgents, listDocument, loadView, orderDocument, readSnapshot, resolvePaths, suggestApiKeyProfileId, type AgentSnapshot, type Mutation } from './store';
 import { assertStateDir } from './store/stateDir';
 import { validateAgentId } from './store/paths';
-import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile } from './auth/providerId';
+import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from './auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
 import { redact } from './auth/mask';
 import type { AgentView } from './auth/view';
@@ -140,10 +140,10 @@ function checkTarget(opts: { stateDirSetting?: string; agentId?: string }, creat
   assertStateDir(paths, { create });
   if (opts.agentId === undefined) return;
   const bad = validateAgentId(opts.agentId);
-  if (bad) throw new UsageError(bad.length > 200 ? `${bad.slice(0, 120)}…` : bad);
+  if (bad) throw new UsageError(bad);
   const { agents } = listAgents({ stateDirSetting: opts.stateDirSetting });
   if (!agents.includes(opts.agentId) && !create) {
-    throw new Error(`No agent "${opts.agentId}" in ${paths.stateDir}; its agents are: ${agents.join(', ')}. Nothing was read or changed.`);
+    throw new Error(`No agent ${quoteId(opts.agentId)} in ${paths.stateDir}; its agents are: ${agents.join(', ')}. Nothing was read or changed.`);
   }
 }
 

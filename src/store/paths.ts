@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { quoteId } from '../auth/providerId';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -86,5 +87,5 @@ export function displayPath(p: string, home: string, env: Env = process.env): st
 export const DEFAULT_AGENT_ID = 'main';
 const AGENT_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 export function validateAgentId(id: string): string | undefined {
-  return AGENT_ID_RE.test(id) ? undefined : `Agent id "${id}" is invalid (letters, digits, "-" and "_").`;
+  return AGENT_ID_RE.test(id) ? undefined : `Agent id ${quoteId(id)} is invalid (letters, digits, "-" and "_").`;
 }

@@ -7,7 +7,7 @@ import { planProbes, type ProbeOptions, type ProbePlan, type ProbePlanInput } fr
 import { runProbes, type ProbeSummary, type RunContext, type RunProbesOptions } from '../auth/probeRun';
 import { nextUsageStatsAfterFailure, usageStatsAfterSuccess } from '../auth/cooldownMath';
 import { formatRef, resolveSecretRef, resolveSecretRefs, type ResolveContext, type SecretRef } from '../auth/secretRef';
-import { coerceUsageStats, type UsageStats } from '../auth/schemas';
+import { coerceUsageStats, readJson, type UsageStats } from '../auth/schemas';
 import { configAgents } from './config';
 import { mutateDb, readCell, writeCell } from './dbWriter';
 import { credentialOwner } from './mutations';
@@ -142,8 +142,9 @@ export async function recordProbeResults(opts: SnapshotOptions, summary: ProbeSu
       const text = readCell(db, t.state);
       let state: Record<string, unknown> = { version: 1 };
       if (text !== undefined) {
-        try { const v = JSON.parse(text) as unknown; if (v && typeof v === 'object' && !Array.isArray(v)) state = v as Record<string, unknown>; else throw new Error('not an object'); }
-        catch { throw new Error(`The auth state in ${t.path} is not valid JSON, so the probe outcome was not recorded.`); }
+        const r = readJson(text); // depth-capped: a hostile cell cannot overflow the stack
+        if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value)) throw new Error(`The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}, so the probe outcome was not recorded.`);
+        state = r.value as Record<string, unknown>;
       }
       const usage = (state.usageStats && typeof state.usageStats === 'object' ? state.usageStats : {}) as Record<string, unknown>;
       for (const r of list) {
@@ -180,8 +181,9 @@ export async function setUsageStats(opts: SnapshotOptions, profileId: string, st
     const text = readCell(db, t.state);
     let state: Record<string, unknown> = { version: 1 };
     if (text !== undefined) {
-      try { const v = JSON.parse(text) as unknown; if (v && typeof v === 'object' && !Array.isArray(v)) state = v as Record<string, unknown>; else throw new Error('x'); }
-      catch { throw new Error(`The auth state in ${t.path} is not valid JSON; nothing was changed.`); }
+      const r = readJson(text);
+      if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value)) throw new Error(`The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}; nothing was changed.`);
+      state = r.value as Record<string, unknown>;
     }
     const usage = (state.usageStats && typeof state.usageStats === 'object' ? { ...(state.usageStats as Record<string, unknown>) } : {});
     previous = coerceUsageStats(usage[profileId]).stats;

@@ -5,12 +5,11 @@
  * line and comment is kept, the file stays private (0600). A running gateway reads the file only
  * when it starts.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { envBaseName, envKeyList } from '../auth/envKeys';
 import { maskSecret } from '../auth/mask';
 import { normalizeProviderId, validateProviderId } from '../auth/providerId';
-import { dotenvValues, updateDotenv } from './dotenv';
+import { dotenvValues, readDotenvFile, updateDotenv } from './dotenv';
 import { atomicWrite, ensurePrivateDir, withLock } from './fileio';
 
 export interface ChainEntry {
@@ -31,8 +30,9 @@ export function rotationChain(provider: string, processEnv: Readonly<Record<stri
   return envKeyList(provider, merged).map((e, i) => ({ position: i + 1, source: e.source, masked: e.masked, origin: processEnv[e.source] !== undefined ? 'process' : 'dotenv' }));
 }
 
+/** The .env text ('' when there is none); a file over openclaw's 1 MiB cap is refused before it is read. */
 function readText(file: string): string {
-  try { return fs.readFileSync(file, 'utf8'); } catch (e) { if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ''; throw e; }
+  return readDotenvFile(file);
 }
 
 function write(file: string, text: string): void {
@@ -51,14 +51,14 @@ export function addRotationKey(envFile: string, provider: string, key: string, p
   ensurePrivateDir(path.dirname(envFile));
   return withLock(envFile, () => {
     const text = readText(envFile);
-    const values = dotenvValues(text);
+    const values = dotenvValues(text, envFile);
     const merged: Record<string, string | undefined> = { ...values, ...processEnv };
     if (envKeyList(p, merged).some((e) => e.value === value)) throw new RotationKeyError(`That key (${maskSecret(value)}) is already in the ${p} rotation chain.`);
     const base = `${envBaseName(p)}_API_KEY_`;
     let n = 1;
     while (merged[`${base}${n}`] !== undefined || values[`${base}${n}`] !== undefined) n++;
     const variable = `${base}${n}`;
-    write(envFile, updateDotenv(text, { [variable]: value }));
+    write(envFile, updateDotenv(text, { [variable]: value }, envFile));
     return { variable, masked: maskSecret(value) };
   });
 }
@@ -71,7 +71,7 @@ export function removeRotationKey(envFile: string, provider: string, source: str
   const p = normalizeProviderId(provider);
   return withLock(envFile, () => {
     const text = readText(envFile);
-    const values = dotenvValues(text);
+    const values = dotenvValues(text, envFile);
     const current = values[source];
     if (current === undefined) {
       if (processEnv[source] !== undefined) throw new RotationKeyError(`${source} is set in the environment, not in ${envFile}; remove it where it is defined.`);
@@ -95,14 +95,14 @@ export function removeRotationKey(envFile: string, provider: string, source: str
       }
       const removedMask = maskSecret(parts[at]);
       const rest = parts.filter((_, i) => i !== at);
-      write(envFile, updateDotenv(text, { [source]: rest.length ? rest.join(',') : undefined }));
+      write(envFile, updateDotenv(text, { [source]: rest.length ? rest.join(',') : undefined }, envFile));
       return { removed: `${source} (${removedMask})` };
     }
     // A single-key variable holds one key: a mask or index given with it must match that key, or
     // the user meant another key and nothing is removed.
     if (sel.index !== undefined && sel.index !== 1) throw new RotationKeyError(`${source} holds one key; there is no key number ${Number.isFinite(sel.index) ? sel.index : 'given'} in it. Nothing was removed.`);
     if (sel.masked !== undefined && maskSecret(current.trim()) !== sel.masked) throw new RotationKeyError(`${source} holds ${maskSecret(current.trim())}, not ${sel.masked.slice(0, 40)}. Nothing was removed.`);
-    write(envFile, updateDotenv(text, { [source]: undefined }));
+    write(envFile, updateDotenv(text, { [source]: undefined }, envFile));
     return { removed: source };
   });
 }
