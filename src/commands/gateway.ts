@@ -114,6 +114,9 @@ export class GatewayController implements vscode.Disposable {
     const v = describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', clientError: this.client?.lastError, adopted: this.supervisor.adopted, now: Date.now(), extra: [gw, mismatch].filter(Boolean).join('\n') });
     this.lastView = v;
     this.item.update(v, true);
+    // Palette: Stop/Restart/Start Gateway only when the status item offers them.
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.gatewayRunning', v.actions.includes('stop'));
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.gatewayRestartable', v.actions.includes('restart'));
     for (const l of this.stateListeners) l(v);
   }
 

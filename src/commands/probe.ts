@@ -119,6 +119,7 @@ export class ProbeController implements vscode.Disposable {
     const s = await localProbeSummary(entry.snapshot, { provider: t.provider, profileIds: this.lastCheck.profileIds });
     if (generation !== this.checkGeneration) return s;
     this.last = { summary: s, agentId: entry.agentId };
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasProbeResults', true);
     const problems = s.results.filter((r) => r.reasonCode);
     this.showReport();
     // The walkthrough's "Check health" step completes on a check that ran, not on a view focus.
@@ -161,11 +162,14 @@ export class ProbeController implements vscode.Disposable {
       return s;
     });
     this.running = run;
+    // Palette: Cancel Probe only while a probe runs, Show Report / Export once there are results.
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.probeRunning', true);
     let summary: ProbeSummary;
-    try { summary = await run; } finally { this.running = undefined; this.abort = undefined; }
+    try { summary = await run; } finally { this.running = undefined; this.abort = undefined; void vscode.commands.executeCommand('setContext', 'openclawAuth.probeRunning', false); }
     await this.store(entry.agentId, summary);
     this.checkGeneration++;
     this.last = { summary, agentId: entry.agentId };
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasProbeResults', true);
     if (!summary.cancelled) {
       try {
         const rec = await recordProbeResults(this.o.snapshotOptions(entry.agentId), summary, Date.now(), (s) => this.gatewayRuns(s));
