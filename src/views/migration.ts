@@ -10,6 +10,7 @@ import { planMigration, type MigrationPlan } from '../auth/legacyMigration';
 import { planMarkdown } from '../auth/legacyReport';
 import { displayPath } from '../store/paths';
 import type { OpenClawAuth } from '../owner';
+import { revealPath } from './reveal';
 
 export const PREVIEW_SCHEME = 'openclaw-auth-migration';
 
@@ -24,6 +25,8 @@ export class MigrationController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   /** The last Apply result (host tests read it). */
   lastResult: ApplyResult | undefined;
+  /** Whether a finished run can be undone (the palette shows Undo Legacy Migration only then). */
+  private hasRuns: boolean | undefined;
 
   constructor(private readonly o: OpenClawAuth) {
     this.disposables.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, { onDidChange: this.emitter.event, provideTextDocumentContent: () => this.previewText }));
@@ -44,6 +47,7 @@ export class MigrationController implements vscode.Disposable {
       this.o.log.error('Checking for legacy auth files failed', e);
       this.plan = undefined;
     }
+    this.updateRuns();
     const p = this.plan;
     const waiting = p ? p.profiles.filter((x) => x.action === 'add' || x.action === 'rename' || x.action === 'move-to-config').length : 0;
     this.attention = p && (p.needed || p.refusals.length) ? Math.max(1, waiting + p.refusals.length) : 0;
@@ -56,11 +60,24 @@ export class MigrationController implements vscode.Disposable {
     void this.o.ui.showWarningMessage(msg, {}, 'Preview Migration').then((pick) => { if (pick === 'Preview Migration') void this.preview(); });
   }
 
-  /** Opens the diff and asks Apply / Cancel. */
+  private updateRuns(): void {
+    let runs = false;
+    try { runs = listRuns(this.opts()).some((j) => j.status === 'complete'); } catch { /* none readable */ }
+    if (runs === this.hasRuns) return;
+    this.hasRuns = runs;
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasMigrationRuns', runs);
+  }
+
+  /** Opens the diff and asks Apply / Cancel; with nothing to migrate, says so in a message instead. */
   async preview(): Promise<ApplyResult | undefined> {
     this.check();
     const plan = this.plan;
     if (!plan) { void this.o.ui.showErrorMessage('Could not read the legacy auth files; see the log.', 'Show Logs'); return undefined; }
+    if (!plan.needed && !plan.refusals.length && !plan.sources.length && !plan.warnings.length) {
+      const where = this.o.paths ? this.display(this.o.paths.stateDir) : 'the state dir';
+      void this.o.ui.showInformationMessage(`Nothing to migrate: no legacy auth files (auth-profiles.json, auth-state.json, auth.json, credentials/oauth.json) in ${where}. OpenClaw reads its credentials from SQLite already.`);
+      return undefined;
+    }
     const home = this.o.paths?.home;
     this.previewText = home ? planMarkdown(plan, this.display).split(`${home}/`).join('~/') : planMarkdown(plan, this.display);
     const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: '/OpenClaw migration preview.md' });
@@ -88,7 +105,7 @@ export class MigrationController implements vscode.Disposable {
       const moved = res.plan.profiles.filter((p) => p.action === 'add' || p.action === 'rename').length;
       void this.o.ui.showInformationMessage(`Migrated ${moved} profile(s) into SQLite and archived ${res.backups.length} legacy file(s) (run ${res.runId}).`, 'Undo', 'Show Backups').then(async (pick) => {
         if (pick === 'Undo') await this.undo(res.runId);
-        else if (pick === 'Show Backups' && res.runDir) await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(res.runDir));
+        else if (pick === 'Show Backups' && res.runDir) await revealPath(this.o.ui, res.runDir, this.display(res.runDir), { isFolder: true });
       });
       return res;
     } catch (e) {
