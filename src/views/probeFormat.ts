@@ -184,7 +184,7 @@ export function probeReportHtml(s: ProbeSummary & { local?: boolean }, opts: { n
     : `${ok} of ${live.length} live target(s) ok · ${s.totalTargets} probed in ${formatLatency(s.durationMs)} · timeout ${formatLatency(s.options.timeoutMs)}, concurrency ${s.options.concurrency}, max tokens ${s.options.maxTokens}${s.cancelled ? ' · cancelled' : ''}`;
   const health = opts.view ? `Agent ${opts.agentId}: ${agentHealth(opts.view, { now: opts.now, expiryWarningMs: opts.expiryWarningMs, timeOf: opts.timeOf, probeOf: evidenceFor(s, opts) }).label}` : '';
   const body = rows.map((r) => {
-    const err = r.error ? `<span${r.fullError ? ` title="${escHtml(r.fullError)}"` : ''}>${escHtml(r.error)}</span>` : '';
+    const err = r.error ? `<span title="${escHtml(r.fullError ?? r.error)}">${escHtml(r.error)}</span>` : '';
     const tried = r.tried ? `<div class="tried">keys tried: ${escHtml(r.tried)}</div>` : '';
     return `<tr><td><span class="st ${LEVEL_CLASS[r.level]}">${escHtml(r.health)}</span></td><td>${escHtml(r.profile)}</td><td>${escHtml(r.provider)}</td><td>${escHtml(r.model)}</td><td class="code">${escHtml(r.code)}</td><td class="num">${escHtml(r.latency)}</td><td class="err">${err}${tried}</td></tr>`;
   }).join('\n');
@@ -201,11 +201,12 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 h1 { font-size: 1.3em; font-weight: 600; }
 .summary { color: var(--vscode-descriptionForeground); margin: .2em 0; }
 table { border-collapse: collapse; width: 100%; margin-top: .8em; }
+/* Every cell on one line; the error (at most 80 characters) takes the width left and ends in an ellipsis where it does not fit (hover shows it whole). */
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--vscode-editorWidget-border, var(--vscode-panel-border)); vertical-align: top; white-space: nowrap; }
 th { color: var(--vscode-descriptionForeground); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.code, td.err { font-family: var(--vscode-editor-font-family); font-size: .9em; }
-td.err { color: var(--vscode-descriptionForeground); }
+td.err { color: var(--vscode-descriptionForeground); width: 100%; max-width: 0; overflow: hidden; text-overflow: ellipsis; }
 .tried { margin-top: 2px; }
 .st { white-space: nowrap; }
 .ok { color: var(--vscode-testing-iconPassed); } .bad { color: var(--vscode-errorForeground); }
