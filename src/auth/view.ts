@@ -86,6 +86,10 @@ export interface AgentView {
   /** `openclaw models status --check`: 0 ok, 1 expired or missing, 2 expiring. */
   checkCode: 0 | 1 | 2;
   missingProvidersInUse: string[];
+  /**
+   * A raw tally by display status. What a user is told (badge, agent and provider rows, status
+   * bar, probe report: usable / needs attention / failing) comes from src/auth/health.ts instead.
+   */
   counts: Record<DisplayStatus, number>;
 }
 
