@@ -24,7 +24,7 @@ export type Node =
   | { kind: 'agent'; id: string; agentId: string; isCurrent: boolean; view: AgentView; snapshot: AgentSnapshot }
   | { kind: 'provider'; id: string; agentId: string; provider: ProviderView; parent: Node; snapshot: AgentSnapshot }
   | { kind: 'profile'; id: string; agentId: string; provider: ProviderView; profile: ProfileView; parent: Node }
-  | { kind: 'warning'; id: string; message: string; parent?: Node };
+  | { kind: 'warning'; id: string; message: string; reason?: string; parent?: Node };
 
 export interface TreeModel {
   readonly agents: ReadonlyArray<{ agentId: string; snapshot: AgentSnapshot; view: AgentView }>;
@@ -137,7 +137,7 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
     }
     if (node.kind === 'agent') {
       const out: Node[] = [];
-      for (const w of node.snapshot.warnings.slice(0, 5)) out.push(this.keep<Node>({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, parent: node }, seen));
+      for (const w of node.snapshot.warnings.slice(0, 5)) out.push(this.keep<Node>({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, reason: w.reason, parent: node }, seen));
       for (const p of node.view.providers) out.push(this.keep<Node>({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot }, seen));
       return out;
     }
@@ -245,6 +245,8 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange'));
         item.tooltip = node.message;
         item.contextValue = 'warning';
+        // A config that could not be read opens on click (Enter), where it can be fixed.
+        if (node.reason === 'invalid_config') item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
         return item;
       }
     }
