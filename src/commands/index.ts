@@ -1,7 +1,13 @@
 /**
  * The command table. Every command is a plain function of the owner; arguments come from the
- * tree (a Node), from a command link (`{ agentId, provider, profileId }`) or from nothing (the
- * palette, which then asks).
+ * tree (a Node: a context menu, an inline button), from a command link (`{ agentId, provider,
+ * profileId }`) or from nothing. With nothing, a command bound to a key in the view (Alt+Up,
+ * Alt+Down, Delete) or shown only on rows acts on the view's selected row, as Explorer's commands
+ * do (the keybindings select the focused row first; see `contributes.keybindings`); the others
+ * ask (the palette).
+ *
+ * Adding a credential is a multi-step input: one title ("Add API Key"), a step counter and a Back
+ * button (`runSteps`); every add offers Undo.
  */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
@@ -10,150 +16,319 @@ import type { OpenClawAuth } from '../owner';
 import type { Node } from '../views/profilesTree';
 import { orderableIds, VIEW_ID } from '../views/profilesTree';
 import { KNOWN_PROVIDERS } from '../auth/providerEnv';
-import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, validateProfileId, validateProviderId } from '../auth/providerId';
+import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, quoteId, validateProfileId, validateProviderId } from '../auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
 import { suggestApiKeyProfileId } from '../store';
 import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
 import { move } from '../auth/order';
-import { agentDbPath } from '../store/paths';
+import { agentDbPath, displayPath } from '../store/paths';
+import { confirmRemoval, isGoBack, type Step } from '../views/ui';
+import { copyPath, openFolderInNewWindow, revealPath } from '../views/reveal';
 import { probeCommands } from './probe';
 import { target, type Target } from './target';
 
+/**
+ * Commands that only make sense on a profile row (the manifest hides them from the palette):
+ * without an argument they act on the selected row, or say where they work.
+ */
+export const ROW_ONLY_COMMANDS: readonly string[] = [
+  'openclawAuth.moveUp',
+  'openclawAuth.moveDown',
+  'openclawAuth.copyProfileId',
+  'openclawAuth.copyPinCommand',
+  'openclawAuth.revealDatabase',
+  'openclawAuth.copyDatabasePath',
+  'openclawAuth.openDatabaseFolder',
+];
 
-async function pickString(o: OpenClawAuth, items: string[], title: string): Promise<string | undefined> {
-  return (await o.ui.showQuickPick(items.map((label) => ({ label })), { title }))?.label;
+/** Commands bound to a key in the view that also have a palette flow (they ask when nothing is selected). */
+const KEYBOUND_COMMANDS = ['openclawAuth.removeProfile'];
+
+/** The row selected in the OpenClaw view, while the view is visible. */
+function selectedRow(o: OpenClawAuth): Node | undefined {
+  return o.treeView?.visible ? o.treeView.selection[0] : undefined;
 }
 
-async function pickAgent(o: OpenClawAuth, t: Target): Promise<string | undefined> {
+/** A step of a multi-step input: reads and fills `s`; false cancels the flow. `step` is undefined in a one-step flow. */
+type StepFn<S> = (s: S, step: Step | undefined) => Promise<boolean>;
+
+/**
+ * Runs the steps of one flow in order. Back (a GoBack rejection of the step's input) shows the
+ * previous step again, Escape cancels the whole flow. Steps the caller already knows the answer
+ * to (an agent or provider given by the row) are not in `steps`, so the counter matches what is shown
+ * (and a flow left with one step shows none).
+ */
+async function runSteps<S>(s: S, steps: Array<StepFn<S> | false | undefined>): Promise<boolean> {
+  const shown = steps.filter((x): x is StepFn<S> => Boolean(x));
+  let i = 0;
+  while (i < shown.length) {
+    try {
+      if (!(await shown[i]!(s, shown.length > 1 ? { step: i + 1, totalSteps: shown.length } : undefined))) return false;
+      i++;
+    } catch (e) {
+      if (!isGoBack(e)) throw e;
+      i = Math.max(0, i - 1);
+    }
+  }
+  return true;
+}
+
+function agentItems(o: OpenClawAuth): vscode.QuickPickItem[] {
+  return o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'shown in the status bar' : undefined }));
+}
+
+/** The agent step, when the flow has no agent yet and there is more than one. */
+function agentStep<S extends { agentId?: string }>(o: OpenClawAuth, t: Target, title: string): StepFn<S> | undefined {
+  if (t.agentId || o.agents.length <= 1) return undefined;
+  return async (s, step) => {
+    const pick = await o.ui.showQuickPick(agentItems(o), { title, placeHolder: 'Which agent?', step });
+    if (!pick) return false;
+    s.agentId = pick.label;
+    return true;
+  };
+}
+
+async function pickAgent(o: OpenClawAuth, t: Target, title: string): Promise<string | undefined> {
   if (t.agentId) return t.agentId;
   if (o.agents.length <= 1) return o.currentAgent;
-  const pick = await o.ui.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent', placeHolder: 'Which agent?' });
-  return pick?.label;
+  return (await o.ui.showQuickPick(agentItems(o), { title, placeHolder: 'Which agent?' }))?.label;
 }
 
-async function pickProvider(o: OpenClawAuth, t: Target, title: string): Promise<string | undefined> {
-  if (t.provider) return canonicalProviderForNewProfile(t.provider);
-  const inUse = new Set(o.current()?.view.providers.map((p) => p.provider));
-  const items: vscode.QuickPickItem[] = [...new Set([...inUse, ...KNOWN_PROVIDERS])].filter((p) => p !== 'openai-codex').map((p) => ({ label: p, description: inUse.has(p) ? 'configured' : undefined }));
-  const typed = await o.ui.pickOrType(items, { title, placeholder: 'Pick a provider or type its id', customDescription: 'custom provider', normalize: normalizeProviderId });
-  if (!typed) return undefined;
-  const p = canonicalProviderForNewProfile(typed);
-  const err = validateProviderId(p);
-  if (err) { void o.ui.showErrorMessage(err); return undefined; }
-  if (normalizeProviderId(typed) === 'openai-codex') void o.ui.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
-  return p;
+/**
+ * The provider step: known providers first (the agent's configured ones, then the ones OpenClaw
+ * ships), the typed text last as a custom provider, which must be confirmed (a typo would
+ * otherwise become a provider of its own). "Back to the provider list" shows the list again
+ * with the text still typed.
+ */
+function providerStep<S extends { agentId?: string; provider?: string }>(o: OpenClawAuth, t: Target, title: string, placeholder = 'Pick a provider, or type to filter'): StepFn<S> | undefined {
+  if (t.provider) return undefined;
+  return async (s, step) => {
+    const inUse = new Set((o.agent(s.agentId)?.view ?? o.current()?.view)?.providers.map((p) => p.provider));
+    const known = new Set([...inUse, ...KNOWN_PROVIDERS].filter((p) => p !== 'openai-codex'));
+    const items: vscode.QuickPickItem[] = [...known].map((p) => ({ label: p, description: inUse.has(p) ? 'configured' : undefined }));
+    let value: string | undefined;
+    for (;;) {
+      const typed = await o.ui.pickOrType(items, { title, placeholder, customDescription: 'not a known provider (asks first)', normalize: normalizeProviderId, step, value });
+      if (!typed) return false;
+      const p = canonicalProviderForNewProfile(typed);
+      const err = validateProviderId(p);
+      if (err) { void o.ui.showErrorMessage(err); value = typed; continue; }
+      if (normalizeProviderId(typed) === 'openai-codex') void o.ui.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
+      if (known.has(p)) { s.provider = p; return true; }
+      const back: vscode.QuickPickItem = { label: 'Back to the provider list', description: 'pick a known provider', iconPath: new vscode.ThemeIcon('arrow-left') };
+      const use: vscode.QuickPickItem = { label: `Use custom provider ${quoteId(p)}`, description: 'a provider id OpenClaw does not ship', detail: 'Only models of a provider with exactly this id use it; check the spelling.' };
+      const pick = await o.ui.showQuickPick([back, use], { title, placeHolder: `${quoteId(p)} is not a provider OpenClaw knows. Use it anyway?`, step });
+      if (!pick) return false;
+      if (pick === use) { s.provider = p; return true; }
+      value = typed;
+    }
+  };
 }
 
-async function askProfileId(o: OpenClawAuth, agentId: string, provider: string, suggested: string): Promise<string | undefined> {
-  const exists = (id: string) => Boolean(o.agent(agentId)?.snapshot.store.profiles[id]);
-  return o.ui.showInputBox({
-    title: 'Profile id',
-    value: suggested,
-    prompt: `Saved for agent ${agentId}. An existing id is replaced in place.`,
-    validateInput: (v) => validateProfileId(v.trim(), provider) ?? (exists(v.trim()) ? { message: `${v.trim()} exists and will be replaced.`, severity: vscode.InputBoxValidationSeverity.Warning } : undefined),
-  }).then((v) => v?.trim());
+/** Provider of a flow that was not asked (given by the row or link), as a new profile must use it. */
+function givenProvider(t: Target): string | undefined {
+  return t.provider ? canonicalProviderForNewProfile(t.provider) : undefined;
 }
 
-async function addApiKey(o: OpenClawAuth, arg: unknown): Promise<void> {
+function profileIdStep<S extends { agentId?: string; provider?: string; profileId?: string }>(o: OpenClawAuth, title: string, suggest: (s: S) => string): StepFn<S> {
+  return async (s, step) => {
+    const agentId = s.agentId ?? o.currentAgent;
+    const provider = s.provider ?? '';
+    const exists = (id: string) => Boolean(o.agent(agentId)?.snapshot.store.profiles[id]);
+    const v = await o.ui.showInputBox({
+      title,
+      step,
+      // The ID given before (Back, or the row) unless the provider changed since.
+      value: s.profileId && !validateProfileId(s.profileId, provider) ? s.profileId : suggest(s),
+      prompt: `Profile ID for agent ${agentId}: ${provider}:<name>. An existing ID is replaced in place.`,
+      validateInput: (x) => validateProfileId(x.trim(), provider) ?? (exists(x.trim()) ? { message: `${x.trim()} exists and will be replaced.`, severity: vscode.InputBoxValidationSeverity.Warning } : undefined),
+    });
+    if (v === undefined) return false;
+    s.profileId = v.trim();
+    return true;
+  };
+}
+
+type AddState = { agentId?: string; provider?: string; profileId?: string; key?: string };
+
+async function addApiKey(o: OpenClawAuth, arg: unknown, opts: { title?: string; done?: (id: string) => string } = {}): Promise<void> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
-  const provider = await pickProvider(o, t, 'Add API key: provider'); if (!provider) return;
-  const entry = o.agent(agentId);
-  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? (entry ? suggestApiKeyProfileId(entry.snapshot, provider) : defaultProfileId(provider))); if (!profileId) return;
-  const key = await o.ui.showInputBox({ title: `API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Stored in OpenClaw\'s auth store; never shown or logged.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
-  if (!key) return;
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: key.trim() } }, { done: `Saved API key ${profileId}.`, secrets: [key.trim()] });
+  const title = opts.title ?? 'Add API Key';
+  const s: AddState = { agentId: t.agentId, provider: givenProvider(t), profileId: t.profileId };
+  const ok = await runSteps(s, [
+    agentStep(o, t, title),
+    providerStep(o, t, title),
+    profileIdStep<AddState>(o, title, (x) => { const entry = o.agent(x.agentId); return entry ? suggestApiKeyProfileId(entry.snapshot, x.provider ?? '') : defaultProfileId(x.provider ?? ''); }),
+    async (x, step) => {
+      const key = await o.ui.showInputBox({ title, step, password: true, ignoreFocusOut: true, prompt: `API key for ${x.profileId}. Stored in OpenClaw's auth store; never shown or logged.`, validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
+      if (!key) return false;
+      x.key = key.trim();
+      return true;
+    },
+  ]);
+  if (!ok || !s.provider || !s.profileId || !s.key) return;
+  const agentId = s.agentId ?? o.currentAgent;
+  const replacing = Boolean(o.agent(agentId)?.snapshot.store.profiles[s.profileId]);
+  await o.apply(agentId, { kind: 'upsertProfile', profileId: s.profileId, credential: { type: 'api_key', provider: s.provider, key: s.key } }, { done: opts.done?.(s.profileId) ?? `Saved API key ${s.profileId}.`, undoLabel: replacing ? `key replacement of ${s.profileId}` : `adding ${s.profileId}`, secrets: [s.key] });
 }
+
+type TokenState = { agentId?: string; provider?: string; profileId?: string; token?: string; expires?: number };
 
 async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
-  const provider = await pickProvider(o, { ...t, provider: t.provider ?? 'anthropic' }, 'Paste setup token: provider'); if (!provider) return;
-  const profileId = await askProfileId(o, agentId, provider, t.profileId ?? defaultProfileId(provider)); if (!profileId) return;
-  const token = await o.ui.showInputBox({ title: `Setup token for ${profileId}`, password: true, ignoreFocusOut: true, prompt: provider === 'anthropic' ? 'From `claude setup-token` (starts with sk-ant-oat01-).' : 'The token.', validateInput: (v) => validateSetupToken(provider, v) });
-  if (!token) return;
-  const exp = await o.ui.showInputBox({ title: 'Expires in (optional)', prompt: 'e.g. 30d, 12h; leave empty for no expiry', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
-  if (exp === undefined) return;
-  const expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
-  const clean = normalizeSetupToken(provider, token);
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: clean, expires } }, { done: `Saved token ${profileId}${expires ? `, expires ${new Date(expires).toLocaleString()}` : ''}.`, secrets: [clean, token] });
+  const title = 'Paste Setup Token';
+  // Setup tokens are Anthropic's unless the row or link names another provider.
+  const s: TokenState = { agentId: t.agentId, provider: givenProvider(t) ?? 'anthropic', profileId: t.profileId };
+  const ok = await runSteps(s, [
+    agentStep(o, t, title),
+    profileIdStep<TokenState>(o, title, (x) => defaultProfileId(x.provider ?? 'anthropic')),
+    async (x, step) => {
+      const token = await o.ui.showInputBox({ title, step, password: true, ignoreFocusOut: true, prompt: x.provider === 'anthropic' ? `Setup token for ${x.profileId}, from \`claude setup-token\` (starts with sk-ant-oat01-).` : `Token for ${x.profileId}.`, validateInput: (v) => validateSetupToken(x.provider ?? '', v) });
+      if (!token) return false;
+      x.token = token;
+      return true;
+    },
+    async (x, step) => {
+      const exp = await o.ui.showInputBox({ title, step, prompt: 'Expires in (optional): e.g. 30d, 12h; leave empty for no expiry.', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
+      if (exp === undefined) return false;
+      x.expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
+      return true;
+    },
+  ]);
+  if (!ok || !s.provider || !s.profileId || !s.token) return;
+  const agentId = s.agentId ?? o.currentAgent;
+  const clean = normalizeSetupToken(s.provider, s.token);
+  const replacing = Boolean(o.agent(agentId)?.snapshot.store.profiles[s.profileId]);
+  await o.apply(agentId, { kind: 'upsertProfile', profileId: s.profileId, credential: { type: 'token', provider: s.provider, token: clean, expires: s.expires } }, { done: `Saved token ${s.profileId}${s.expires ? `, expires ${new Date(s.expires).toLocaleString()}` : ''}.`, undoLabel: replacing ? `token replacement of ${s.profileId}` : `adding ${s.profileId}`, secrets: [clean, s.token] });
 }
+
+type RefState = { agentId?: string; provider?: string; kind?: 'api_key' | 'token'; source?: string; alias?: string; id?: string; profileId?: string };
+
+const SOURCE_HELP: Record<string, string> = { env: 'environment variable', file: 'secrets.providers file (JSON pointer or "value")', exec: 'secrets.providers command', store: 'OpenClaw secret store' };
 
 async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
-  const provider = await pickProvider(o, t, 'Add SecretRef profile: provider'); if (!provider) return;
-  const kind = await o.ui.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title: 'Credential type' });
-  if (!kind) return;
-  if (kind.label === 'oauth') { void o.ui.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return; }
-  const source = await o.ui.showQuickPick(['env', 'file', 'exec', 'store'].map((s) => ({ label: s, description: s === 'env' ? 'environment variable' : s === 'file' ? 'secrets.providers file (JSON pointer or "value")' : s === 'exec' ? 'secrets.providers command' : 'OpenClaw secret store' })), { title: 'SecretRef source' });
-  if (!source) return;
-  const alias = await o.ui.showInputBox({ title: 'Secret provider alias', value: 'default', prompt: 'secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider)' });
-  if (!alias) return;
-  const id = await o.ui.showInputBox({ title: 'Secret id', prompt: source.label === 'file' ? 'A JSON pointer like /providers/openai/key, or "value"' : source.label === 'exec' ? 'The id the command resolves' : 'UPPER_CASE name', validateInput: (v) => { const r = validateSecretRef({ source: source.label, provider: alias, id: v }); return r.ok ? undefined : r.message; } });
-  if (!id) return;
-  const ref = { source: source.label, provider: alias, id } as SecretRef;
-  const profileId = await askProfileId(o, agentId, provider, `${provider}:${source.label === 'env' ? 'env' : 'ref'}`); if (!profileId) return;
+  const title = 'Add SecretRef Profile';
+  const s: RefState = { agentId: t.agentId, provider: givenProvider(t) };
+  const ok = await runSteps(s, [
+    agentStep(o, t, title),
+    providerStep(o, t, title),
+    async (x, step) => {
+      const kind = await o.ui.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title, step, placeHolder: 'Credential type' });
+      if (!kind) return false;
+      if (kind.label === 'oauth') { void o.ui.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return false; }
+      x.kind = kind.label as 'api_key' | 'token';
+      return true;
+    },
+    async (x, step) => {
+      const source = await o.ui.showQuickPick(Object.entries(SOURCE_HELP).map(([label, description]) => ({ label, description })), { title, step, placeHolder: 'Where the secret lives (SecretRef source)' });
+      if (!source) return false;
+      x.source = source.label;
+      return true;
+    },
+    async (x, step) => {
+      const alias = await o.ui.showInputBox({ title, step, value: x.alias ?? 'default', prompt: 'Secret provider alias: secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider).' });
+      if (!alias) return false;
+      x.alias = alias;
+      return true;
+    },
+    async (x, step) => {
+      const id = await o.ui.showInputBox({ title, step, value: x.id, prompt: x.source === 'file' ? 'Secret ID: a JSON pointer like /providers/openai/key, or "value".' : x.source === 'exec' ? 'Secret ID: the ID the command resolves.' : 'Secret ID: an UPPER_CASE name.', validateInput: (v) => { const r = validateSecretRef({ source: x.source, provider: x.alias, id: v }); return r.ok ? undefined : r.message; } });
+      if (!id) return false;
+      x.id = id;
+      return true;
+    },
+    profileIdStep<RefState>(o, title, (x) => `${x.provider}:${x.source === 'env' ? 'env' : 'ref'}`),
+  ]);
+  if (!ok || !s.provider || !s.kind || !s.source || !s.alias || !s.id || !s.profileId) return;
+  const agentId = s.agentId ?? o.currentAgent;
+  const { provider, profileId } = s;
+  const ref = { source: s.source, provider: s.alias, id: s.id } as SecretRef;
   // Resolve it once now (value never shown) so a ref to a missing file or variable is caught here.
   const snap = o.agent(agentId)?.snapshot;
   const check = await checkSecretRef(ref, { env: snap?.env ?? process.env, secretsConfig: snap?.config.data.secrets, readStoreSecret: (name) => snap?.sharedDb.secretStore.get(name) });
   if (!check.ok) {
-    const go = await o.ui.showWarningMessage(`The SecretRef ${source.label}:${alias}:${id} does not resolve: ${check.message}`, { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' }, 'Save Anyway');
+    const go = await o.ui.showWarningMessage(`The SecretRef ${s.source}:${s.alias}:${s.id} does not resolve: ${check.message}`, { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' }, 'Save Anyway');
     if (go !== 'Save Anyway') return;
   }
-  const credential = kind.label === 'api_key' ? { type: 'api_key' as const, provider, keyRef: ref } : { type: 'token' as const, provider, tokenRef: ref };
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${source.label}:${alias}:${id}.` });
+  const replacing = Boolean(snap?.store.profiles[profileId]);
+  const credential = s.kind === 'api_key' ? { type: 'api_key' as const, provider, keyRef: ref } : { type: 'token' as const, provider, tokenRef: ref };
+  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${s.source}:${s.alias}:${s.id}.`, undoLabel: replacing ? `replacement of ${profileId}` : `adding ${profileId}` });
 }
 
-/** The agent and profile a command acts on: from the tree or a link, else asked for. */
-async function pickProfile(o: OpenClawAuth, arg: unknown, title: string): Promise<{ agentId: string; profileId: string } | undefined> {
+/** The agent and profile a command acts on: from the tree or a link, else asked for (within the row's provider, if any). */
+async function pickProfile(o: OpenClawAuth, arg: unknown, title: string, placeHolder: string, step?: Step): Promise<{ agentId: string; profileId: string } | undefined> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return undefined;
-  const profileId = t.profileId ?? (await pickString(o, Object.keys(o.agent(agentId)?.snapshot.store.profiles ?? {}).sort(), title));
+  const agentId = await pickAgent(o, t, title); if (!agentId) return undefined;
+  if (t.profileId) return { agentId, profileId: t.profileId };
+  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {}).filter(([, c]) => !t.provider || normalizeProviderId(c.provider) === normalizeProviderId(t.provider)).map(([id]) => id).sort();
+  if (!ids.length) { void o.ui.showInformationMessage(`Agent ${agentId} has no saved ${t.provider ? `${t.provider} ` : ''}profiles.`); return undefined; }
+  const profileId = (await o.ui.showQuickPick(ids.map((label) => ({ label })), { title, placeHolder, step }))?.label;
   return profileId ? { agentId, profileId } : undefined;
 }
 
 async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
-  const picked = await pickProfile(o, arg, 'Replace which credential?'); if (!picked) return;
+  const title = 'Replace Credential';
+  const asked = !target(arg).profileId;
+  const picked = await pickProfile(o, arg, title, 'Which profile gets a new credential?', asked ? { step: 1, totalSteps: 2 } : undefined); if (!picked) return;
   const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
   const c = entry?.snapshot.store.profiles[profileId];
   if (!c) { void o.ui.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
   if (c.type === 'oauth') { await signIn(o, { provider: c.provider, profileId }); return; }
   if (c.type === 'token') { await pasteToken(o, { agentId, provider: c.provider, profileId }); return; }
-  const key = await o.ui.showInputBox({ title: `New API key for ${profileId}`, password: true, ignoreFocusOut: true, prompt: 'Replaces the key in place; order, fields and config stay.', validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
+  let key: string | undefined;
+  try {
+    key = await o.ui.showInputBox({ title, step: asked ? { step: 2, totalSteps: 2 } : undefined, password: true, ignoreFocusOut: true, prompt: `New API key for ${profileId}. Replaces the key in place; order, fields and config stay.`, validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
+  } catch (e) {
+    if (isGoBack(e)) return replaceCredential(o, arg);
+    throw e;
+  }
   if (!key) return;
   await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider: c.provider, key: key.trim() } }, { done: `Replaced the key of ${profileId}.`, undoLabel: 'key replacement', secrets: [key.trim()] });
 }
 
 async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
-  const picked = await pickProfile(o, arg, 'Remove which profile?'); if (!picked) return;
+  const t = target(arg);
+  // Delete on an agent row: nothing to remove there (a provider row narrows the picker to its profiles).
+  if (arg && (arg as Node).kind === 'agent') { void o.ui.showInformationMessage('Remove Profile works on a profile row: move to one (arrow keys) and press Delete again.'); return; }
+  const picked = await pickProfile(o, t, 'Remove Profile', 'Which profile?'); if (!picked) return;
   const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
   const inherited = entry?.snapshot.location[profileId] === 'inherited';
-  const ok = await o.ui.showWarningMessage(`Remove ${profileId}?`, { modal: true, detail: `${inherited ? 'It is saved in the shared store, so every agent that inherits it loses it. ' : ''}It is also removed from every order and from openclaw.json. Nothing is revoked at the provider. You can undo this right after.` }, 'Remove');
-  if (ok !== 'Remove') return;
+  const ok = await confirmRemoval(o.ui, {
+    title: `Remove ${profileId} (agent ${agentId})?`,
+    what: profileId,
+    detail: `${inherited ? 'Saved in the shared store: every agent that inherits it loses it. ' : ''}Also removed from every order and from openclaw.json. Nothing is revoked at the provider. Undo is offered right after.`,
+  });
+  if (!ok) return;
   await o.apply(agentId, { kind: 'removeProfile', profileId }, { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` });
 }
 
 async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promise<void> {
-  const n = (arg && typeof arg === 'object' && (arg as Node).kind === 'profile' ? arg : o.treeView?.selection[0]) as Node | undefined;
-  if (!n || n.kind !== 'profile') { void o.ui.showInformationMessage('Select a profile in the OpenClaw view first.'); return; }
+  const n = arg as Node | undefined;
+  const keys = delta < 0 ? 'Alt+Up' : 'Alt+Down';
+  if (!n || n.kind !== 'profile') { void o.ui.showInformationMessage(`Move ${delta < 0 ? 'Up' : 'Down'} works on a profile row of the OpenClaw view: move to one (arrow keys) and press ${keys}.`); return; }
   const ids = orderableIds(n.provider);
-  if (!ids.includes(n.profile.id)) ids.push(n.profile.id);
+  if (!ids.includes(n.profile.id)) { void o.ui.showInformationMessage(`${n.profile.id} is not in ${n.provider.provider}'s order, so it has no place to move from. Drag it onto a profile of the order to add it there.`); return; }
+  if (ids.length < 2) { void o.ui.showInformationMessage(`${n.profile.id} is ${n.provider.provider}'s only profile in the order; there is nothing to move it past.`); return; }
   const from = ids.indexOf(n.profile.id);
   const to = from + delta;
-  if (to < 0 || to >= ids.length) return;
+  if (to < 0 || to >= ids.length) { void o.ui.showInformationMessage(`${n.profile.id} is already ${delta < 0 ? 'first' : 'last'} in ${n.provider.provider}'s order.`); return; }
   await o.setOrder(n.agentId, n.provider.provider, move(ids, from, to));
 }
 
 async function clearOrder(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const title = 'Clear Stored Order';
+  const agentId = await pickAgent(o, t, title); if (!agentId) return;
   const stored = Object.keys(o.agent(agentId)?.snapshot.state.order ?? {});
-  const provider = t.provider ?? (await pickString(o, stored, 'Clear the stored order of which provider?'));
+  if (!t.provider && !stored.length) { void o.ui.showInformationMessage(`Agent ${agentId} has no stored order; config or default order applies already.`); return; }
+  const provider = t.provider ?? (await o.ui.showQuickPick(stored.map((label) => ({ label })), { title, placeHolder: 'Clear the stored order of which provider?' }))?.label;
   if (!provider) return;
-  await o.apply(agentId, { kind: 'setOrder', provider, profileIds: null }, { done: `Cleared the stored order for ${provider}; config or default order applies. Running chats keep their profile until /new or /reset.`, undoLabel: 'order clear' });
+  const configOrder = o.agent(agentId)?.snapshot.meta.order?.[provider];
+  const then = configOrder ? `the order in openclaw.json applies (${configOrder.join(' → ') || 'empty: provider disabled'})` : "openclaw's default order applies";
+  await o.apply(agentId, { kind: 'setOrder', provider, profileIds: null }, { done: `Cleared the stored order for ${provider}; ${then}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order clear' });
 }
 
 function resolveExecutable(setting: string, name: string): string | undefined {
@@ -180,13 +355,21 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
     void o.ui.showErrorMessage('The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.', 'Open Settings').then((p) => { if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath'); });
     return;
   }
-  const provider = opts.method === 'cli' ? 'anthropic' : await pickProvider(o, t, 'Sign in: provider');
+  const title = opts.force ? 'Sign In Again' : opts.method === 'cli' ? 'Reuse Claude CLI Sign-In' : 'Sign In (OAuth)';
+  const s: { agentId?: string; provider?: string } = { agentId: t.agentId, provider: opts.method === 'cli' ? 'anthropic' : givenProvider(t) };
+  if (!(await runSteps(s, [opts.method !== 'cli' && providerStep(o, t, title)]))) return;
+  const provider = s.provider;
   if (!provider) return;
   if (opts.force) {
-    const ok = await o.ui.showWarningMessage(`Sign in to ${provider} with --force?`, { modal: true, detail: `--force first deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health). It revokes nothing at the provider.` }, 'Delete and Sign In');
-    if (ok !== 'Delete and Sign In') return;
+    const ok = await confirmRemoval(o.ui, {
+      title: `Sign in to ${provider} again, deleting its saved profiles first?`,
+      what: `${provider}'s saved profiles`,
+      action: 'Delete and Sign In',
+      detail: `First deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health), then signs in. Nothing is revoked at the provider.`,
+    });
+    if (!ok) return;
   }
-  const agentId = await pickAgent(o, t); if (!agentId) return;
+  const agentId = await pickAgent(o, t, title); if (!agentId) return;
   const args = ['models', 'auth', 'login', '--provider', provider];
   if (opts.method) args.push('--method', opts.method);
   if (t.profileId) args.push('--profile-id', t.profileId);
@@ -210,26 +393,37 @@ async function pickStateDir(o: OpenClawAuth): Promise<void> {
 
 async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const id = t.agentId ?? (await o.ui.showQuickPick(o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'current' : undefined })), { title: 'Agent shown in the status bar' }))?.label;
+  const id = t.agentId ?? (await o.ui.showQuickPick(agentItems(o), { title: 'Show Agent in Status Bar', placeHolder: 'Which agent\'s credential health does the status bar show?' }))?.label;
   if (!id) return;
   o.currentAgent = id;
   await vscode.workspace.getConfiguration('openclawAuth').update('agent', id, vscode.ConfigurationTarget.Global);
 }
 
-async function reveal(o: OpenClawAuth, what: 'db' | 'config', arg: unknown): Promise<void> {
+function shown(o: OpenClawAuth, file: string): string {
+  return o.paths ? displayPath(file, o.paths.home) : file;
+}
+
+/** The DB a profile row's credential lives in: the agent's own DB for a local profile of another agent, else the shared store. */
+function databaseOf(o: OpenClawAuth, arg: unknown): string | undefined {
   const t = target(arg);
   const entry = o.agent(t.agentId);
-  const file = what === 'config' ? o.paths?.configPath : t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent ? agentDbPath(entry.snapshot.agentDir) : o.paths?.sharedDb;
-  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ?? 'The file'} does not exist yet.`, {}); return; }
-  if (what === 'config') await vscode.window.showTextDocument(vscode.Uri.file(file));
-  else await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file));
+  const file = t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent ? agentDbPath(entry.snapshot.agentDir) : o.paths?.sharedDb;
+  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ? shown(o, file) : 'The database'} does not exist yet.`, {}); return undefined; }
+  return file;
+}
+
+async function openConfig(o: OpenClawAuth): Promise<void> {
+  const file = o.paths?.configPath;
+  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ? shown(o, file) : 'openclaw.json'} does not exist yet.`, {}); return; }
+  await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 
 async function createState(o: OpenClawAuth): Promise<void> {
   // The one write allowed to start a store in a folder that holds no OpenClaw state (never a file or /).
+  const where = o.paths ? shown(o, o.paths.stateDir) : 'the state dir';
   o.creatingState = true;
   try {
-    await addApiKey(o, undefined);
+    await addApiKey(o, undefined, { title: `Create OpenClaw State in ${where}`, done: (id) => `Created OpenClaw state in ${where} and saved API key ${id}.` });
   } finally {
     o.creatingState = false;
   }
@@ -240,7 +434,7 @@ export type CommandTable = Record<string, (arg?: unknown) => unknown>;
 
 /** Every command's handler; the extension's entry registers them (see src/extension.ts). */
 export function commandTable(o: OpenClawAuth): CommandTable {
-  return {
+  const table: CommandTable = {
     'openclawAuth.refresh': () => o.reload(),
     'openclawAuth.addApiKey': (a) => addApiKey(o, a),
     'openclawAuth.pasteToken': (a) => pasteToken(o, a),
@@ -250,9 +444,11 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.moveUp': (a) => moveProfile(o, a, -1),
     'openclawAuth.moveDown': (a) => moveProfile(o, a, +1),
     'openclawAuth.clearOrder': (a) => clearOrder(o, a),
-    'openclawAuth.copyProfileId': async (a) => { const t = target(a); if (t.profileId) { await vscode.env.clipboard.writeText(t.profileId); void vscode.window.setStatusBarMessage(`Copied ${t.profileId}`, 2000); } },
-    'openclawAuth.revealDatabase': (a) => reveal(o, 'db', a),
-    'openclawAuth.revealConfig': (a) => reveal(o, 'config', a),
+    'openclawAuth.copyProfileId': async (a) => { const t = target(a); if (t.profileId) { await vscode.env.clipboard.writeText(t.profileId); vscode.window.setStatusBarMessage(`Copied ${t.profileId}`, 2000); } },
+    'openclawAuth.revealDatabase': async (a) => { const f = databaseOf(o, a); if (f) await revealPath(o.ui, f, shown(o, f)); },
+    'openclawAuth.copyDatabasePath': async (a) => { const f = databaseOf(o, a); if (f) await copyPath(f); },
+    'openclawAuth.openDatabaseFolder': async (a) => { const f = databaseOf(o, a); if (f) await openFolderInNewWindow(path.dirname(f)); },
+    'openclawAuth.revealConfig': () => openConfig(o),
     'openclawAuth.selectAgent': (a) => selectAgent(o, a),
     'openclawAuth.pickStateDir': () => pickStateDir(o),
     'openclawAuth.createState': () => createState(o),
@@ -266,4 +462,20 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.undoMigration': (a) => o.migration?.undo(typeof a === 'string' ? a : undefined),
     ...probeCommands(o),
   };
+  // Without an argument (a keybinding, or a row command run another way) these act on the selected row.
+  const titles = new Map(((o.context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }).contributes?.commands ?? []).map((c) => [c.command, c.title]));
+  for (const id of [...ROW_ONLY_COMMANDS, ...KEYBOUND_COMMANDS]) {
+    const run = table[id];
+    if (!run) continue;
+    const rowOnly = ROW_ONLY_COMMANDS.includes(id);
+    table[id] = (a) => {
+      const arg = a ?? selectedRow(o);
+      if (rowOnly && !target(arg).profileId) {
+        void o.ui.showInformationMessage(`"${titles.get(id) ?? id}" works on a profile row of the OpenClaw view: select one first.`);
+        return undefined;
+      }
+      return run(arg);
+    };
+  }
+  return table;
 }

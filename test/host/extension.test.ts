@@ -269,9 +269,10 @@ describe('OpenClaw Auth in the extension host', function () {
     await waitFor(() => owner.settings.openclawPath === fake, 'setting read');
     const terminalsBefore = vscode.window.terminals.length;
     s = script(['openai', undefined]);
-    owner.ui = s.ui;
+    const asked: string[] = [];
+    owner.ui = { ...s.ui, showQuickPick: (items, o) => { asked.push(o.title ?? ''); return s.ui.showQuickPick(items, o); } };
     await vscode.commands.executeCommand('openclawAuth.signInForce', { agentId: 'main' });
-    assert.ok(s.messages.some((m) => /--force/.test(m)));
+    assert.ok(asked.some((t) => /^Sign in to openai again, deleting its saved profiles first\?$/.test(t)), asked.join(' | '));
     assert.equal(vscode.window.terminals.length, terminalsBefore, 'cancelled: no terminal');
     s = script(['openai', 'Delete and Sign In']);
     owner.ui = s.ui;
