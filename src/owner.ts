@@ -12,6 +12,7 @@ import { StatusBar } from './views/statusBar';
 import type { StatusSummary } from './views/statusSummary';
 import { deriveView, listAgents, newSnapshotCache, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
 import type { AgentView } from './auth/view';
+import { agentHealth, badgeCount, type HealthOptions, type ProbeEvidence } from './auth/health';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
@@ -155,9 +156,11 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });
     if (this.treeView) {
       const v = this.current()?.view;
-      const attention = v ? v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.missingProvidersInUse.length : 0;
+      // The status bar's number: the same health model, the same probes and warning window.
+      const health = v ? agentHealth(v, this.healthOptions(v.agentId)) : undefined;
+      const attention = health ? badgeCount(health) : 0;
       const legacy = this.migration?.attention ?? 0;
-      this.treeView.badge = attention + legacy ? { value: attention + legacy, tooltip: [attention ? `${attention} credential problems` : '', legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : ''].filter(Boolean).join('; ') } : undefined;
+      this.treeView.badge = attention + legacy ? { value: attention + legacy, tooltip: [health && attention ? `OpenClaw credentials, agent ${health.agentId}: ${health.label}` : '', legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : ''].filter(Boolean).join('; ') } : undefined;
       const where = this.paths?.stateDir ?? '';
       const wrongDir = this.stateKind === 'no-state' ? `No OpenClaw state at ${where} (the openclawAuth.stateDir setting). Pick the folder holding openclaw.json and state/, or create state there.`
         : this.stateKind === 'file' ? `${where} is a file, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
@@ -172,8 +175,13 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.updateUi();
   }
 
+  /** What the health model (src/auth/health.ts) needs besides a view: the expiry warning window and the agent's last live probes. */
+  healthOptions(agentId: string): HealthOptions {
+    return { expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probeOf: (profileId) => this.probes?.probeInfo(agentId, profileId) };
+  }
+
   /** The last probe of a profile, for the tree. */
-  probeInfo(agentId: string, profileId: string): { badge: string } | undefined {
+  probeInfo(agentId: string, profileId: string): ({ badge: string } & ProbeEvidence) | undefined {
     return this.probes?.probeInfo(agentId, profileId);
   }
 

@@ -12,6 +12,7 @@ import * as vscode from 'vscode';
 import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../auth/view';
 export { dropOrder, orderableIds } from './reorder';
 import { formatRemainingShort } from '../auth/eligibility';
+import { agentHealth, profileHealth, providerHealth, type HealthOptions } from '../auth/health';
 import { dropOrder } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
@@ -33,6 +34,8 @@ export interface TreeModel {
   setOrder(agentId: string, provider: string, ids: string[]): Promise<void>;
   /** The last probe of a profile (status, latency, when), when there is one. */
   probeInfo?(agentId: string, profileId: string): { badge: string } | undefined;
+  /** The health model's options for an agent (warning window, last live probes): src/auth/health.ts. */
+  healthOptions?(agentId: string): HealthOptions;
 }
 
 /**
@@ -176,11 +179,12 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const item = new vscode.TreeItem(`Agent ${node.agentId}`, node.isCurrent || this.model.agents.length === 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
         const v = node.view;
-        const attention = v.counts.expired + v.counts.missing + v.counts['unresolved-ref'] + v.counts.disabled;
-        item.description = `${attention ? `${attention} need attention · ` : ''}${v.providers.length} providers${node.isCurrent && this.model.agents.length > 1 ? ' · in status bar' : ''}`;
-        item.iconPath = new vscode.ThemeIcon(v.checkCode === 1 ? 'warning' : 'account', v.checkCode === 1 ? new vscode.ThemeColor('charts.orange') : undefined);
+        // The status bar's words and numbers (src/auth/health.ts): "4 ok, 3 need attention (1 failing)".
+        const h = agentHealth(v, this.model.healthOptions?.(node.agentId));
+        item.description = `${h.label} · ${v.providers.length} providers${node.isCurrent && this.model.agents.length > 1 ? ' · in status bar' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(h.failing ? 'warning' : 'account', h.failing ? new vscode.ThemeColor('charts.orange') : undefined);
         item.contextValue = `agent${node.isCurrent ? ' current' : ''}`;
-        item.tooltip = md(`**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${v.missingProvidersInUse.length ? `\n\n$(warning) No usable credential for: ${v.missingProvidersInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`);
+        item.tooltip = md(`**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${h.missingInUse.length ? `\n\n$(warning) No usable credential for: ${h.missingInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`);
         return item;
       }
       case 'provider': {
@@ -190,9 +194,9 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const inheritedOnly = !node.snapshot.isDefaultAgent && p.profiles.length > 0 && p.profiles.every((x) => x.source === 'inherited') && p.order.source !== 'stored';
         const item = new vscode.TreeItem(p.provider, inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
         item.id = node.id;
-        const usable = p.order.profileIds.length;
-        item.description = providerDescription(p, inheritedOnly, this.defaultAgent());
-        const bad = p.inUse && usable === 0 && !p.envCredential;
+        const ph = providerHealth(p, { ...this.model.healthOptions?.(node.agentId), now });
+        item.description = providerDescription(p, inheritedOnly, this.defaultAgent(), ph);
+        const bad = ph.stranded;
         item.iconPath = new vscode.ThemeIcon(bad ? 'warning' : 'server', bad ? new vscode.ThemeColor('charts.orange') : undefined);
         const flags = ['provider'];
         if (p.order.source === 'stored') flags.push('storedOrder');
@@ -212,8 +216,10 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const item = new vscode.TreeItem(x.label, vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const probe = this.model.probeInfo?.(node.agentId, x.id);
-        item.description = profileDescription(x, now, probe?.badge);
-        const [icon, color] = STATUS_ICON[x.display];
+        const health = profileHealth(x, { ...this.model.healthOptions?.(node.agentId), now });
+        item.description = profileDescription(x, now, probe?.badge, health);
+        // A failed live probe shows on the icon too (the stored state alone may still say ok).
+        const [icon, color] = health.byProbe ? (health.level === 'failing' ? ['error', 'charts.red'] : ['warning', 'charts.orange']) : STATUS_ICON[x.display];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
         const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
         if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');

@@ -6,6 +6,7 @@
  */
 import type { DisplayStatus, ProfileView, ProviderView } from '../auth/view';
 import { formatRemainingShort } from '../auth/eligibility';
+import type { ProfileHealth, ProviderHealth } from '../auth/health';
 
 export const STATUS_WORDS: Record<DisplayStatus, string> = {
   ok: 'ok', static: 'ok', expiring: 'expiring', expired: 'expired', 'expired-refreshable': 'expired, refreshes on next use',
@@ -60,8 +61,8 @@ export function statusPhrase(x: ProfileView, now: number): string {
 }
 
 /** A profile row's description: status first, then the type, then the last probe's short word. */
-export function profileDescription(x: ProfileView, now: number, probeBadge?: string): string {
-  const parts = [statusPhrase(x, now), typeWords(x.type)];
+export function profileDescription(x: ProfileView, now: number, probeBadge?: string, health?: ProfileHealth): string {
+  const parts = [health ? health.words : statusPhrase(x, now), typeWords(x.type)];
   // The probe's "3m ago" changes every minute; the row keeps only its result, the tooltip the rest.
   if (probeBadge) parts.push(probeBadge.replace(/ · (just now|\d+[smhd] ago)$/, ''));
   return parts.join(' · ');
@@ -78,9 +79,9 @@ export function extraCode(x: ProfileView): string | undefined {
 }
 
 /** "2 of 3 usable · in use" (the order's source is in the tooltip). */
-export function providerDescription(p: ProviderView, inheritedOnly: boolean, defaultAgent: string): string {
+export function providerDescription(p: ProviderView, inheritedOnly: boolean, defaultAgent: string, health?: ProviderHealth): string {
   const usable = p.order.profileIds.length;
-  const parts = [p.order.disabled ? 'turned off by an empty order' : `${usable} of ${p.profiles.length} usable`];
+  const parts = [health ? health.label : p.order.disabled ? 'turned off by an empty order' : `${usable} of ${p.profiles.length} usable`];
   if (p.inUse) parts.push('in use');
   if (inheritedOnly) parts.push(`shared from ${defaultAgent}`);
   return parts.join(' · ');

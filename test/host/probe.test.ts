@@ -209,7 +209,7 @@ describe('OpenClaw Auth probes in the extension host', function () {
     await setUsageStats({ stateDirSetting: stateDir, env: { HOME: home } }, 'openai:ok', { cooldownUntil: until, cooldownReason: 'overloaded', errorCount: 1, failureCounts: { overloaded: 1 }, lastFailureAt: Date.now() }, async () => false);
     await vscode.commands.executeCommand('openclawAuth.refresh');
     await vscode.commands.executeCommand('openclawAuth.profiles.focus');
-    await waitFor(() => /^cooling down until \d\d:\d\d · API key/.test(desc('openai:ok')), 'the end time on the row');
+    await waitFor(() => /^cooling down until \d\d:\d\d \(overloaded\) · API key/.test(desc('openai:ok')), 'the end time on the row');
     assert.match(tip('openai:ok'), /Cooling down until \d\d:\d\d: overloaded/);
     // No per-second rebuild: while the row is visible, nothing in the tree changes by itself, so
     // a tooltip or a context menu keeps its row.
