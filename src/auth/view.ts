@@ -8,7 +8,7 @@ import { credentialHealth, formatRemainingShort, type HealthStatus, type ReasonC
 import { clearExpiredWindows, describeUnusable, isInCooldown, recoveryHint, type UnusableInfo } from './cooldown';
 import { indexStoreByProvider, resolveOrder, type AuthConfigMeta, type ResolvedOrder } from './order';
 import { normalizeProviderId } from './providerId';
-import { maskSecret } from './mask';
+import { maskSecret, shortMask } from './mask';
 import { envKeyList, providerEnvCredential, type EnvKeyEntry } from './envKeys';
 import { formatRef, formatRefLabel, type SecretRef } from './secretRef';
 
@@ -41,8 +41,10 @@ export interface ProfileView {
   remainingMs?: number;
   refreshable?: boolean;
   unusable?: UnusableInfo;
-  /** Masked value, or the ref label for SecretRef-backed profiles. */
+  /** Masked value (openclaw's 8+8 form, as `models status` labels it), or the ref label for SecretRef-backed profiles. */
   credentialHint: string;
+  /** What the editor shows: the key's known prefix and last 4 ("sk-or-v1-…c0de"), or the ref label. */
+  displayHint?: string;
   ref?: string;
   lastUsed?: number;
   lastGood: boolean;
@@ -194,10 +196,11 @@ export function buildAgentView(input: AgentViewInput): AgentView {
       const rank = order.profileIds.indexOf(id);
       const label = c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id;
       const credentialHint = ref ? formatRefLabel(ref) : c.type === 'api_key' ? maskSecret(c.key) : c.type === 'token' ? `token:${maskSecret(c.token)}` : `oauth${c.email ? ` ${c.email}` : ''}`;
+      const displayHint = ref ? credentialHint : c.type === 'api_key' ? shortMask(c.key) : c.type === 'token' ? shortMask(c.token) : credentialHint;
       const v: Omit<ProfileView, 'summary'> = {
         id, provider, type: c.type, source: input.location[id] ?? 'local', label, health: h.status, reasonCode, display,
         expiresAt: h.expiresAt ?? (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
-        remainingMs: h.remainingMs, refreshable: h.refreshable, unusable, credentialHint, ref: ref ? formatRef(ref) : undefined,
+        remainingMs: h.remainingMs, refreshable: h.refreshable, unusable, credentialHint, displayHint, ref: ref ? formatRef(ref) : undefined,
         lastUsed, lastGood, rank: rank >= 0 ? rank : undefined,
       };
       profiles.push({ ...v, summary: summaryOf(v) });

@@ -230,7 +230,7 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const n = node.provider.order.profileIds.length;
         const lines = [
           `**${esc(x.id)}** — ${esc(typeWords(x.type))} · ${esc(STATUS_WORDS[x.display])}${code ? ` (\`${code}\`)` : ''}`,
-          `Credential: \`${x.credentialHint.replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
+          `Credential: \`${(x.displayHint ?? x.credentialHint).replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
           `${esc(sourceWords(x.source, this.defaultAgent()))}${x.rank !== undefined ? ` · tried ${ordinal(x.rank + 1)} of ${n}` : ' · not in the order'}`,
         ];
         if (x.expiresAt) lines.push(`Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`);

@@ -4,6 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { shortMask } from '../../src/auth/mask';
+import { deriveView, readSnapshot } from '../../src/store';
+import { copyHome, rmrf } from '../helpers/fixtures';
 
 describe('shortMask', () => {
   it('shows a known prefix and the last 4, nothing between', () => {
@@ -27,6 +29,21 @@ describe('shortMask', () => {
       const visible = m.replace('…', '');
       assert.ok(visible.length <= 4 + 13, m);
       assert.ok(!m.includes(key.slice(13, 25)), 'nothing from the middle');
+    }
+  });
+});
+
+describe('the view\'s display hint', () => {
+  it('a real home\'s API key shows as its prefix and last 4 in the editor, openclaw\'s 8+8 label stays for parity', () => {
+    const h = copyHome('basic');
+    try {
+      const s = readSnapshot({ env: { HOME: h } });
+      const key = (s.store.profiles['openrouter:manual'] as { key: string }).key;
+      const x = deriveView(s, Date.now()).providers.flatMap((p) => p.profiles).find((p) => p.id === 'openrouter:manual');
+      assert.equal(x?.displayHint, `sk-or-v1-…${key.slice(-4)}`);
+      assert.equal(x?.credentialHint, `${key.slice(0, 8)}...${key.slice(-8)}`);
+    } finally {
+      rmrf(h);
     }
   });
 });
