@@ -23,6 +23,8 @@ import { MigrationController } from './views/migration';
 import { ProbeController } from './commands/probe';
 import { GatewayController, gatewayCommands } from './commands/gateway';
 
+const ONE_AGENT_KEY = 'openclawAuth.oneAgent';
+
 export interface AgentEntry {
   agentId: string;
   snapshot: AgentSnapshot;
@@ -80,7 +82,12 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.disposables.push(this.tree, this.treeView, this.statusBar);
     this.gateway = new GatewayController(this);
     this.disposables.push(this.gateway);
-    this.commands = { ...commandTable(this), ...gatewayCommands(this, this.gateway) };
+    this.commands = {
+      ...commandTable(this), ...gatewayCommands(this, this.gateway),
+      // Three agents with the same shared profiles make a long tree: show one agent at a time.
+      'openclawAuth.showOneAgent': () => this.setOneAgent(true),
+      'openclawAuth.showAllAgents': () => this.setOneAgent(false),
+    };
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('openclawAuth')) return;
       this.readSettings();
@@ -104,6 +111,16 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
 
   snapshotOptions(agentId?: string) {
     return { stateDirSetting: this.settings.stateDir || undefined, env: process.env, agentId };
+  }
+
+  /** The tree shows only the agent of the status bar (remembered across windows). */
+  get oneAgent(): boolean {
+    return this.context.globalState.get<boolean>(ONE_AGENT_KEY) ?? false;
+  }
+
+  async setOneAgent(on: boolean): Promise<void> {
+    await this.context.globalState.update(ONE_AGENT_KEY, on);
+    this.updateUi();
   }
 
   /** Re-reads every agent from disk and refreshes the UI. */
@@ -151,6 +168,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private updateUi(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.oneAgent', this.oneAgent);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.hasCredentials', this.agents.some((a) => a.view.providers.some((p) => p.profiles.length > 0)));
     void vscode.commands.executeCommand('setContext', 'openclawAuth.legacyPending', (this.migration?.attention ?? 0) > 0);
     this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });

@@ -30,6 +30,8 @@ export type Node =
 export interface TreeModel {
   readonly agents: ReadonlyArray<{ agentId: string; snapshot: AgentSnapshot; view: AgentView }>;
   readonly currentAgent: string;
+  /** Show only the current (status bar) agent. */
+  readonly oneAgent?: boolean;
   readonly onDidChange: vscode.Event<void>;
   setOrder(agentId: string, provider: string, ids: string[]): Promise<void>;
   /** The last probe of a profile (status, latency, when), when there is one. */
@@ -136,7 +138,8 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   private build(node: Node | undefined, seen?: Set<string>): Node[] {
     if (!node) {
-      return this.model.agents.map((a) => this.keep<Node>({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }, seen));
+      const agents = this.model.oneAgent && this.model.agents.length > 1 ? this.model.agents.filter((a) => a.agentId === this.model.currentAgent) : this.model.agents;
+      return agents.map((a) => this.keep<Node>({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }, seen));
     }
     if (node.kind === 'agent') {
       const out: Node[] = [];
