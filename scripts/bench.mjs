@@ -17,6 +17,8 @@
 //   9. the store engines (scripts/bench-store.mjs): write and read latency on a 1 MB and a 200 MB
 //      agent DB with node:sqlite (Node 24) and sql.js; list --json on Node 24 beside openclaw's
 //      (BENCH_SKIP_STORE=1 skips)
+//  10. hostile input (scripts/bench-hostile.mjs): 1.5 GB and never-ending probe answers, a 60 MB
+//      .env, an auth cell nested 100,000 deep (BENCH_SKIP_HOSTILE=1 skips)
 //   8. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
 //      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
 //
@@ -542,6 +544,11 @@ function report() {
   else p(`9. store engines: not run${process.env.BENCH_SKIP_STORE === '1' ? ' (BENCH_SKIP_STORE=1)' : ' (see problems below)'}`);
 
   p('');
+  p('10. Hostile input (scripts/bench-hostile.mjs; goal: bounded memory, an answer within the timeout)');
+  if (b.hostile) for (const line of b.hostile.lines) p(`  ${line}`);
+  else p(`  not run${process.env.BENCH_SKIP_HOSTILE === '1' ? ' (BENCH_SKIP_HOSTILE=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -609,6 +616,18 @@ try {
       if (results.benchmarks.store.error) problems.push(`benchmark 9 (store engines): ${results.benchmarks.store.error}`);
     } catch (e) {
       problems.push(`benchmark 9 (store engines): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_HOSTILE === '1') log('benchmark 10 (hostile input) skipped: BENCH_SKIP_HOSTILE=1');
+  else {
+    log('benchmark 10: hostile input (1.5 GB probe answers, a 60 MB .env, a cell nested 100,000 deep)');
+    // Node 24 when installed (the deep-cell case writes through node:sqlite), else this Node.
+    const r = spawnSync(oc?.node ?? process.execPath, [path.join(root, 'scripts', 'bench-hostile.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000 });
+    const lines = (r.stdout ?? '').trim().split('\n');
+    try {
+      results.benchmarks.hostile = { ...JSON.parse(lines.pop() ?? ''), lines };
+    } catch {
+      problems.push(`benchmark 10 (hostile input): exit ${r.status}`);
     }
   }
   if (process.env.BENCH_SKIP_MIGRATE === '1') log('benchmark 8 (legacy migration) skipped: BENCH_SKIP_MIGRATE=1');
