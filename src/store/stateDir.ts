@@ -27,6 +27,11 @@ export type StateDirKind =
   /** The file system root: never a state dir. */
   | 'root';
 
+/** " (from OPENCLAW_STATE_DIR)" when the dir did not come from an explicit setting. */
+function from(p: ResolvedPaths): string {
+  return p.stateDirSource === 'OPENCLAW_STATE_DIR' ? ' (from OPENCLAW_STATE_DIR)' : p.stateDirSource === 'OPENCLAW_HOME' ? ' (from OPENCLAW_HOME)' : '';
+}
+
 export class StateDirError extends Error {
   override readonly name = 'StateDirError';
   constructor(message: string, readonly kind: Exclude<StateDirKind, 'state' | 'default-empty'>, readonly stateDir: string) {
@@ -48,7 +53,13 @@ export function classifyStateDir(p: ResolvedPaths, env: Env = process.env): Stat
   const dir = path.resolve(p.stateDir);
   if (path.parse(dir).root === dir) return 'root';
   let st: fs.Stats | undefined;
-  try { st = fs.statSync(dir); } catch { st = undefined; }
+  try {
+    st = fs.statSync(dir);
+  } catch (e) {
+    // A part of the path is a file: no folder can ever be made there.
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'file';
+    st = undefined;
+  }
   if (st && !st.isDirectory()) return 'file';
   if (st && holdsState(p)) return 'state';
   if (st && fs.readdirSync(dir).length === 0) return 'default-empty';
@@ -65,9 +76,13 @@ export function assertStateDir(p: ResolvedPaths, opts: { create?: boolean; env?:
   const dir = p.stateDir;
   switch (kind) {
     case 'root':
-      throw new StateDirError(`${dir} is the file system root, not an OpenClaw state dir; nothing was read or changed. Point --state-dir at the folder holding openclaw.json and state/ (usually ~/.openclaw).`, kind, dir);
-    case 'file':
-      throw new StateDirError(`${dir} is a file, not an OpenClaw state dir (a folder holding openclaw.json and state/); nothing was read or changed.`, kind, dir);
+      throw new StateDirError(`${dir}${from(p)} is the file system root, not an OpenClaw state dir; nothing was read or changed. Use the folder holding openclaw.json and state/ (usually ~/.openclaw).`, kind, dir);
+    case 'file': {
+      const isFile = fs.existsSync(dir);
+      throw new StateDirError(isFile
+        ? `${dir}${from(p)} is a file, not an OpenClaw state dir (a folder holding openclaw.json and state/); nothing was read or changed.`
+        : `${dir}${from(p)} cannot be an OpenClaw state dir: a part of that path is a file; nothing was read or changed.`, kind, dir);
+    }
     case 'no-state': {
       if (opts.create) return kind;
       const nested = path.join(dir, '.openclaw');

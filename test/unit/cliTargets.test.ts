@@ -72,6 +72,9 @@ describe('openclaw-auth CLI targets', function () {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /\/ is the file system root, not an OpenClaw state dir/);
     }
+    const env = run(h, ['list'], { env: { OPENCLAW_STATE_DIR: '/' } });
+    assert.equal(env.code, 1);
+    assert.match(env.stderr, /\/ \(from OPENCLAW_STATE_DIR\) is the file system root/);
     assert.deepEqual(['/state', '/openclaw.json'].map((p) => fs.existsSync(p)), had);
   });
 
@@ -80,6 +83,7 @@ describe('openclaw-auth CLI targets', function () {
     const file = path.join(h, '.openclaw', 'openclaw.json');
     refuses(h, h, ['list', '--state-dir', file], 1, /openclaw\.json is a file, not an OpenClaw state dir/);
     refuses(h, h, ['add-key', '--provider', 'groq', '--state-dir', file, '--create'], 1, /is a file/, `${KEY}\n`);
+    refuses(h, h, ['add-key', '--provider', 'groq', '--state-dir', path.join(file, 'sub'), '--create'], 1, /openclaw\.json[/\\]sub cannot be an OpenClaw state dir: a part of that path is a file/, `${KEY}\n`);
   });
 
   it('--create starts a store where asked; the default state dir (and OPENCLAW_STATE_DIR) needs no --create', () => {
