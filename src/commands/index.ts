@@ -299,7 +299,8 @@ async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
   const ok = await confirmRemoval(o.ui, {
     title: `Remove ${profileId} (agent ${agentId})?`,
     what: profileId,
-    detail: `${inherited ? 'Saved in the shared store: every agent that inherits it loses it. ' : ''}Also removed from every order and from openclaw.json. Nothing is revoked at the provider. Undo is offered right after.`,
+    description: `${profileId} from the store, every order and openclaw.json`,
+    detail: inherited ? 'In the shared store: every agent that inherits it loses it. Undo is offered.' : 'Nothing is revoked at the provider. Undo is offered.',
   });
   if (!ok) return;
   await o.apply(agentId, { kind: 'removeProfile', profileId }, { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` });
@@ -365,7 +366,8 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
       title: `Sign in to ${provider} again, deleting its saved profiles first?`,
       what: `${provider}'s saved profiles`,
       action: 'Delete and Sign In',
-      detail: `First deletes ${provider}'s saved profiles for this agent (for the main agent that includes the shared credentials, order and health), then signs in. Nothing is revoked at the provider.`,
+      description: `${provider}'s saved profiles for this agent, then sign in`,
+      detail: 'For main: also the shared ones, their order and health. Nothing is revoked at the provider.',
     });
     if (!ok) return;
   }

@@ -175,11 +175,12 @@ export const windowUi: Ui = {
  * Asks before something is removed, with the safe answer as the default: a quick pick whose first
  * (active) item is "Keep", so Enter and Escape both keep; "Remove" must be chosen. A modal
  * showWarningMessage cannot do this: VS Code focuses its first button and always puts Cancel
- * last, so Enter would remove.
+ * last, so Enter would remove. `description` and `detail` stay short: the quick pick cuts a line
+ * at about 90 characters.
  */
-export async function confirmRemoval(ui: Ui, o: { title: string; what: string; detail: string; action?: string }): Promise<boolean> {
+export async function confirmRemoval(ui: Ui, o: { title: string; what: string; description: string; detail: string; action?: string }): Promise<boolean> {
   const keep: vscode.QuickPickItem = { label: 'Keep', description: `${o.what} stays as it is (Enter or Escape)`, iconPath: new vscode.ThemeIcon('check') };
-  const remove: vscode.QuickPickItem = { label: o.action ?? 'Remove', description: o.what, detail: o.detail, iconPath: new vscode.ThemeIcon('trash') };
-  const pick = await ui.showQuickPick([keep, remove], { title: o.title, placeHolder: `${o.action ?? 'Remove'} ${o.what}? Keep is the default.` });
+  const remove: vscode.QuickPickItem = { label: o.action ?? 'Remove', description: o.description, detail: o.detail, iconPath: new vscode.ThemeIcon('trash') };
+  const pick = await ui.showQuickPick([keep, remove], { title: o.title, placeHolder: `Enter keeps ${o.what}` });
   return pick === remove;
 }
