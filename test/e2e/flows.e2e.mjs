@@ -117,28 +117,28 @@ export const tests = [
       const title = quick.locator('.quick-input-title');
 
       await wb.runCommand('OpenClaw: Add API Key');
-      // Two agents: first "Which agent?".
-      await until(page, async () => /Agent/.test(await title.innerText().catch(() => '')), 'the agent picker');
+      // Two agents: first "Which agent?". One title, with VS Code's step counter.
+      await until(page, async () => /^Add API Key \(1\/4\)$/.test(await title.innerText().catch(() => '')), 'the agent picker');
       await quick.locator('.monaco-list-row', { hasText: /^main/ }).first().waitFor();
       await input.fill('main');
       await page.keyboard.press('Enter');
 
       // Provider: pick or type.
-      await until(page, async () => /Add API key: provider/.test(await title.innerText().catch(() => '')), 'the provider picker');
+      await until(page, async () => /^Add API Key \(2\/4\)$/.test(await title.innerText().catch(() => '')), 'the provider picker');
       await input.fill('groq');
       await quick.locator('.monaco-list-row', { hasText: 'groq' }).first().waitFor();
       await screenshot('3-add-key-provider');
       await page.keyboard.press('Enter');
 
-      // Profile id: suggested groq:manual, accepted as it is.
-      await until(page, async () => /Profile id/.test(await title.innerText().catch(() => '')), 'the profile id box');
+      // Profile ID: suggested groq:manual, accepted as it is.
+      await until(page, async () => /^Add API Key \(3\/4\)$/.test(await title.innerText().catch(() => '')), 'the profile ID box');
       const suggested = await input.inputValue();
       if (suggested !== 'groq:manual') throw new Error(`suggested profile id "${suggested}", expected groq:manual`);
       await screenshot('4-add-key-profile-id');
       await page.keyboard.press('Enter');
 
       // The key: a password box.
-      await until(page, async () => /API key for groq:manual/.test(await title.innerText().catch(() => '')), 'the key box');
+      await until(page, async () => /^Add API Key \(4\/4\)$/.test(await title.innerText().catch(() => '')), 'the key box');
       if ((await input.getAttribute('type')) !== 'password') throw new Error('the key box is not a password input');
       await input.pressSequentially(key, { delay: 2 });
       await screenshot('5-add-key-masked');
@@ -221,14 +221,13 @@ export const tests = [
       await screenshot('10-remove-context-menu');
       await wb.contextMenuItem('Remove Profile');
 
-      const dialog = wb.dialog();
-      await dialog.waitFor({ state: 'visible' });
-      const text = (await dialog.innerText()).replace(/\s+/g, ' ');
-      if (!text.includes(`Remove ${id}?`)) throw new Error(`dialog: ${text}`);
+      // The confirmation: Keep first (Enter keeps); Remove is picked on purpose.
+      const quick = page.locator('.quick-input-widget');
+      await until(page, async () => (await quick.locator('.quick-input-title').innerText().catch(() => '')).includes(`Remove ${id} (agent work)?`), 'the remove confirmation');
       await page.waitForTimeout(300);
       await screenshot('11-remove-confirm');
-      await wb.dialogButton('Remove');
-      await dialog.waitFor({ state: 'hidden' });
+      await quick.locator('.quick-input-list .monaco-list-row', { hasText: /^Remove/ }).first().click();
+      await quick.waitFor({ state: 'hidden' });
 
       await until(page, async () => !(await profilesOf(wb, 'work', 'openrouter')).some((r) => r.label === id), `${id} to disappear`);
       const note = await wb.notification(`Removed ${id}.`);

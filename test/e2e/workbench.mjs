@@ -125,6 +125,28 @@ export function workbench(page) {
       return page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row[data-index="${it.index}"]`);
     },
 
+    /** The row of a tree view container that has keyboard focus: { index, label, level } or undefined. */
+    async focusedTreeRow(containerId) {
+      const row = page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row.focused`).first();
+      if (!(await row.count())) return undefined;
+      return row.evaluate((r) => ({ index: Number(r.getAttribute('data-index')), level: Number(r.getAttribute('aria-level')), label: r.querySelector('.label-name')?.textContent?.trim() ?? '', selected: r.classList.contains('selected') }));
+    },
+
+    /** The open quick input (palette, quick pick, input box). */
+    quickInput() {
+      return page.locator('.quick-input-widget');
+    },
+    /** Its title as shown, including VS Code's step counter, e.g. "Add API Key (2/4)". */
+    async quickInputTitle() {
+      return (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).trim();
+    },
+    /** Texts of its visible rows, in display order, and the text of the active (highlighted) row. */
+    async quickPickRows() {
+      return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((rows) => rows
+        .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+        .map((r) => ({ text: r.innerText.replace(/\s+/g, ' ').trim(), label: r.querySelector('.label-name')?.textContent?.trim() ?? '', active: r.classList.contains('focused'), keybinding: r.querySelector('.monaco-keybinding')?.textContent?.trim() ?? '' })));
+    },
+
     /** Clicks an entry of the open context menu by its label. */
     async contextMenuItem(label, { timeout = 10_000 } = {}) {
       const item = page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first();
