@@ -1,0 +1,108 @@
+// Issue 12 in the real workbench, the parts a person sees over time and in every theme:
+//   - a row cooling down shows when it ends ("until 14:32") instead of a per-second countdown, so
+//     while it is on screen the tree's DOM stays quiet and a tooltip over it stays up;
+//   - screenshots of the tree, the status bar tooltip, the credential report, the walkthrough and
+//     the add flow in the dark, light and high-contrast themes (out/e2e-screenshots/themes-*).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../../scripts/lib/vscode-host.mjs';
+import { CONTAINER, EXTENSION_ID, openView, profilesOf, until } from './openclawView.mjs';
+
+/** Puts anthropic:manual (agent main) in an 'overloaded' cooldown for an hour, through the store's own writer (openclaw ignores cooldowns of openrouter profiles). */
+function coolDown(stateDir, home) {
+  const code = `
+    const { setUsageStats } = require(${JSON.stringify(path.join(ROOT, 'src', 'store', 'probe.ts'))});
+    setUsageStats({ stateDirSetting: ${JSON.stringify(stateDir)}, env: { HOME: ${JSON.stringify(home)} } }, 'anthropic:manual',
+      { cooldownUntil: Date.now() + 3_600_000, cooldownReason: 'overloaded', errorCount: 1, failureCounts: { overloaded: 1 }, lastFailureAt: Date.now() },
+      async () => false).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: home } });
+  if (r.status !== 0) throw new Error(`could not write the cooldown: ${r.stderr.slice(-300)}`);
+}
+
+/** The workbench theme, through the user settings file the server watches (the picker's list is not reliable headless). */
+async function setTheme(wb, home, name) {
+  const file = path.join(path.dirname(home), 'ud', 'User', 'settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  settings['workbench.colorTheme'] = name;
+  fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+  const cls = { 'Light 2026': 'vs', 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Default High Contrast': 'hc-black', 'Default High Contrast Light': 'hc-light' }[name];
+  // A reload makes the window read the settings file now (the server's watcher can be slow).
+  await wb.page.reload();
+  await wb.ready();
+  await until(wb.page, () => wb.page.evaluate((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls), `the workbench in ${name}`, 20_000);
+  await wb.page.waitForTimeout(500);
+}
+
+export const tests = [
+  {
+    name: 'a row cooling down shows when it ends; while it is on screen the tree DOM stays quiet and its tooltip stays up',
+    async fn({ wb, page, stateDir, home, screenshot }) {
+      coolDown(stateDir, home);
+      await openView(wb);
+      const row = await until(page, async () => (await profilesOf(wb, 'main', 'anthropic')).find((r) => r.label === 'anthropic:manual' && /^cooling down until \d\d:\d\d/.test(r.description)), 'anthropic:manual cooling down until HH:MM');
+      // Hover the row and wait for its tooltip.
+      await (await wb.treeRow(CONTAINER, 'Agent main', 'anthropic:manual')).locator('.label-name').hover();
+      const hover = wb.hover();
+      await hover.waitFor({ state: 'visible', timeout: 10_000 });
+      const tip = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (!/Cooling down until \d\d:\d\d: overloaded/.test(tip)) throw new Error(`tooltip: ${tip}`);
+      // Count DOM changes in the tree for 3 s (the per-second countdown made ~4,200).
+      const changes = await page.evaluate(async (id) => {
+        const tree = document.querySelector(`[id="workbench.view.extension.${id}"] .monaco-list`);
+        let n = 0;
+        const mo = new MutationObserver((records) => { n += records.length; });
+        mo.observe(tree, { subtree: true, childList: true, characterData: true, attributes: true });
+        await new Promise((r) => setTimeout(r, 3000));
+        mo.disconnect();
+        return n;
+      }, CONTAINER);
+      await screenshot('themes-0-cooldown-tooltip');
+      if (changes > 20) throw new Error(`the tree changed ${changes} times in 3 s with nothing happening`);
+      if (!(await hover.isVisible())) throw new Error('the tooltip closed by itself while the cooldown row was on screen');
+      process.stdout.write(`      row: "${row.description}"; DOM changes in 3 s: ${changes}\n`);
+      await page.mouse.move(900, 400);
+    },
+  },
+  ...['Dark Modern', 'Light Modern', 'Default High Contrast', 'Default High Contrast Light'].map((theme) => ({
+    name: `screenshots in ${theme}: tree, status bar tooltip, credential report, walkthrough, add flow`,
+    async fn({ wb, page, home, screenshot }) {
+      const slug = theme.toLowerCase().replace(/\s+/g, '-');
+      await setTheme(wb, home, theme);
+      await openView(wb);
+      await page.mouse.move(900, 400);
+      await page.waitForTimeout(300);
+      await screenshot(`themes-${slug}-1-tree`);
+      const item = wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status');
+      await item.hover();
+      await wb.hover().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await screenshot(`themes-${slug}-2-status-tooltip`);
+      await page.mouse.move(900, 400);
+      await wb.runCommand('OpenClaw: Check Credentials');
+      await page.locator('iframe.webview').first().waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(1200);
+      await screenshot(`themes-${slug}-3-report`);
+      await wb.runCommand('View: Close All Editors');
+      await wb.runCommand('Welcome: Open Walkthrough...');
+      const input = wb.quickInput().locator('.quick-input-box input');
+      await input.fill('OpenClaw');
+      await until(page, async () => (await wb.quickPickRows()).some((r) => /OpenClaw Auth/.test(r.label) && r.active), 'the OpenClaw walkthrough in the picker');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1500);
+      await screenshot(`themes-${slug}-4-walkthrough`);
+      await wb.runCommand('View: Close All Editors');
+      await wb.runCommand('OpenClaw: Add API Key');
+      await until(page, async () => /^Add API Key \(1\/4\)$/.test(await wb.quickInputTitle()), 'the add flow');
+      await page.waitForTimeout(300);
+      await screenshot(`themes-${slug}-5-add-flow`);
+      await page.keyboard.press('Escape');
+    },
+  })),
+  {
+    name: 'back to the default theme',
+    async fn({ wb, home }) {
+      await setTheme(wb, home, 'Light 2026');
+    },
+  },
+];
