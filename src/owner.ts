@@ -17,7 +17,7 @@ import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
 import { commandTable, type CommandTable } from './commands';
 import { windowUi, type Ui } from './views/ui';
-import type { ResolvedPaths } from './store/paths';
+import { displayPath, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
 import { MigrationController } from './views/migration';
 import { ProbeController } from './commands/probe';
@@ -182,7 +182,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const where = this.paths?.stateDir ?? '';
       const wrongDir = this.stateKind === 'no-state' ? `No OpenClaw state at ${where} (the openclawAuth.stateDir setting). Pick the folder holding openclaw.json and state/, or create state there.`
         : this.stateKind === 'file' ? `${where} is a file, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
-        : this.stateKind === 'root' ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).` : undefined;
+        : this.stateKind === 'root' ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
+        // The welcome view's text is static: the folder it looked in is said here.
+        : !this.stateExists && this.paths ? `No OpenClaw state in ${displayPath(where, this.paths.home)} yet.` : undefined;
       this.treeView.message = wrongDir ?? (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ?? (this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined);
     }
     this.changed.fire();

@@ -20,6 +20,7 @@ import type { AuthStatus } from '../gateway/protocol';
 import type { Mutation, MutationResult } from '../store';
 import { loadConfig } from '../store/config';
 import { ACTION_LABELS, describeAuthView, describeGateway, GatewayStatusItem, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
+import { confirmRemoval } from '../views/ui';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 
@@ -441,8 +442,9 @@ async function removeProviderAuth(o: OpenClawAuth, g: GatewayController, arg: un
   if (!provider) provider = (await o.ui.showQuickPick((o.agent(agentId)?.view.providers ?? []).map((p) => ({ label: p.provider })), { title: 'Remove all credentials of which provider?' }))?.label;
   if (!provider) return;
   const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {}).filter(([, c]) => c.provider === provider).map(([id]) => id);
-  const ok = await o.ui.showWarningMessage(`Remove all ${provider} credentials?`, { modal: true, detail: `${ids.length} profile(s): ${ids.join(', ') || 'none saved'}. ${g.connected ? 'Through the running gateway: runs using this provider are stopped (auth revoked).' : 'The gateway is not connected; the files are changed directly.'} Nothing is revoked at the provider.` }, 'Remove');
-  if (ok !== 'Remove') return;
+  // The safe choice first: Enter or Escape keeps the credentials.
+  const ok = await confirmRemoval(o.ui, { title: `Remove all ${provider} credentials?`, what: `every ${provider} profile`, description: `${ids.length} profile(s)${g.connected ? '; runs using it are stopped' : ''}`, detail: `${ids.join(', ') || 'none saved'}. Nothing is revoked at the provider.` });
+  if (!ok) return;
   try {
     const msg = await g.removeProviderAuth(agentId, provider);
     if (msg !== undefined) { o.reload(); void o.ui.showInformationMessage(msg); return; }

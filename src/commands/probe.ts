@@ -13,6 +13,7 @@ import type { AgentSnapshot } from '../store/snapshot';
 import { addRotationKey, removeRotationKey, rotationChain } from '../store/rotationKeys';
 import { resetCooldown } from '../auth/cooldownMath';
 import { buildPinCommand, PinError } from '../auth/pin';
+import { confirmRemoval } from '../views/ui';
 import { modelCandidates, parseModelRef, type ProbeOptions, type ProbeResult } from '../auth/probePlan';
 import type { ProbeSummary } from '../auth/probeRun';
 import { normalizeProviderId } from '../auth/providerId';
@@ -320,8 +321,9 @@ export class ProbeController implements vscode.Disposable {
     // Position within a list variable, so look-alike masks are told apart.
     const inVar = chain.filter((c) => c.source === source);
     const index = /_KEYS$/.test(source) && a.position !== undefined ? inVar.findIndex((c) => c.position === a.position) + 1 : undefined;
-    const ok = await this.o.ui.showWarningMessage(`Remove ${masked ?? source} (${source}) from ${snap.paths.envFile}?`, { modal: true }, 'Remove');
-    if (ok !== 'Remove') return;
+    // The safe choice first: Enter or Escape keeps the key.
+    const ok = await confirmRemoval(this.o.ui, { title: `Remove ${masked ?? source} from the rotation?`, what: 'the key', description: `${source} in .env`, detail: snap.paths.envFile });
+    if (!ok) return;
     try {
       const r = removeRotationKey(snap.paths.envFile, t.provider, source, /_KEYS$/.test(source) ? { index: index && index > 0 ? index : undefined, masked: index ? undefined : masked } : undefined, process.env);
       this.o.log.info(`Removed rotation key ${r.removed} from ${snap.paths.envFile}.`);

@@ -13,7 +13,7 @@ import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../aut
 export { dropOrder, orderableIds } from './reorder';
 import { formatRemainingShort } from '../auth/eligibility';
 import { agentHealth, profileHealth, providerHealth, type HealthOptions } from '../auth/health';
-import { dropOrder } from './reorder';
+import { dropOrder, orderableIds } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
 import { clockTime, extraCode, orderSourceWords, profileDescription, providerDescription, sourceWords, STATUS_WORDS, typeWords } from './rowText';
@@ -227,7 +227,13 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
         if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');
         // Up/Down only where there is something to move past, and never on a row left out of the order.
-        if ((x.rank !== undefined || node.provider.order.explicit) && x.display !== 'excluded' && node.provider.profiles.length > 1) flags.push('movable');
+        const ids = orderableIds(node.provider);
+        const at = ids.indexOf(x.id);
+        if (at >= 0 && ids.length > 1 && x.display !== 'excluded') {
+          flags.push('movable');
+          if (at === 0) flags.push('first');
+          if (at === ids.length - 1) flags.push('last');
+        }
         item.contextValue = flags.join(' ');
         const code = extraCode(x);
         const n = node.provider.order.profileIds.length;

@@ -177,8 +177,11 @@ describe('gateway in the extension host (real openclaw)', function () {
     assert.ok(s.messages.some((m) => new RegExp(`Gateway ready on port ${port}`).test(m)), s.messages.join('\n'));
     assert.ok(g.supervisor.pid && g.supervisor.pid !== before, 'a new gateway process');
     assert.ok(before && !alive(before), 'the old one is gone');
-    const p = await probeGateway(port);
-    assert.ok(p.kind === 'gateway' && p.ready);
+    // Our own /readyz agrees. A gateway that just started can be too busy to answer one probe on a
+    // loaded machine ("silent"), so ask a few times; it must never answer "not ready" or be down.
+    let p = await probeGateway(port);
+    for (let i = 0; i < 5 && p.kind === 'silent'; i++) p = await probeGateway(port);
+    assert.ok(p.kind === 'gateway' && p.ready, JSON.stringify(p));
     assert.equal(g.lastView?.kind, 'ready');
   });
 
