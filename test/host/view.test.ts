@@ -256,11 +256,13 @@ describe('A view people can use (issue 12)', function () {
     await waitFor(() => owner.treeView?.selection[0]?.id === profileRow('main', 'openrouter:backup').id, 'the row selected');
     await vscode.commands.executeCommand('openclawAuth.moveDown');
     assert.deepEqual(readSnapshot({ stateDirSetting: dir }).state.order?.openrouter, ['openrouter:manual', 'openrouter:backup'], 'Move Down moved the selected row');
+    // The moved row stays selected (VS Code re-resolves the selection after the refresh, asynchronously).
+    await waitFor(() => owner.treeView?.selection[0]?.id === profileRow('main', 'openrouter:backup').id, 'the moved row still selected');
     await vscode.env.clipboard.writeText('');
     await vscode.commands.executeCommand('openclawAuth.copyProfileId');
     assert.equal(await vscode.env.clipboard.readText(), 'openrouter:backup');
     await vscode.commands.executeCommand('openclawAuth.removeProfile');
-    assert.match(s.asked.find((a) => a.kind === 'pick')?.title ?? '', /^Remove openrouter:backup /, 'Delete asks about the selected row, no agent or profile picker');
+    assert.match(s.asked.find((a) => a.kind === 'pick')?.title ?? '', /^Remove openrouter:backup /, `Delete asks about the selected row, no agent or profile picker: ${JSON.stringify(s.asked)}`);
     assert.equal(s.asked.length, 1, 'one question only');
     assert.ok(readSnapshot({ stateDirSetting: dir }).store.profiles['openrouter:backup'], 'Escape kept it');
 
