@@ -57,6 +57,23 @@ function applyStep(input: vscode.QuickInput & { buttons: readonly vscode.QuickIn
  * replaces it, so a typed key stays in the page's DOM; this box empties itself before it hides.
  * It also carries the step counter and the Back button, which showInputBox has not.
  */
+
+/**
+ * The one way an input flow ends: the first call wins, a GoBack rejects (the flow steps back),
+ * anything else resolves; `close` hides the input afterwards. `settled` says whether it has ended.
+ */
+function settleOnce<T>(resolve: (v: T | undefined) => void, reject: (e: GoBack) => void, close: () => void): ((v: T | undefined | GoBack) => void) & { readonly settled: boolean } {
+  let done = false;
+  const finish = (v: T | undefined | GoBack) => {
+    if (done) return;
+    done = true;
+    if (v instanceof GoBack) reject(v);
+    else resolve(v);
+    close();
+  };
+  return Object.defineProperty(finish, 'settled', { get: () => done }) as typeof finish & { readonly settled: boolean };
+}
+
 function inputBox(o: vscode.InputBoxOptions & { step?: Step }): Thenable<string | undefined> {
   const box = vscode.window.createInputBox();
   box.title = o.title;
@@ -72,26 +89,18 @@ function inputBox(o: vscode.InputBoxOptions & { step?: Step }): Thenable<string 
   const blocks = (m: Message) => (typeof m === 'string' ? m.length > 0 : Boolean(m && m.severity === vscode.InputBoxValidationSeverity.Error));
   let seq = 0;
   return new Promise<string | undefined>((resolve, reject) => {
-    let done = false;
-    const finish = (v: string | undefined | GoBack) => {
-      if (done) return;
-      done = true;
-      if (v instanceof GoBack) reject(v);
-      else resolve(v);
-      box.value = '';
-      box.hide();
-    };
+    const finish = settleOnce<string>(resolve, reject, () => { box.value = ''; box.hide(); });
     box.onDidChangeValue(async (v) => {
       const mine = ++seq;
       const m = await validate(v);
-      if (mine === seq && !done) box.validationMessage = m ?? undefined;
+      if (mine === seq && !finish.settled) box.validationMessage = m ?? undefined;
     });
     // The suggested value (a profile id) is validated before the first keystroke too.
-    if (box.value) void validate(box.value).then((m) => { if (!done && seq === 0) box.validationMessage = m ?? undefined; });
+    if (box.value) void validate(box.value).then((m) => { if (!finish.settled && seq === 0) box.validationMessage = m ?? undefined; });
     box.onDidAccept(async () => {
       const v = box.value;
       const m = await validate(v);
-      if (done) return;
+      if (finish.settled) return;
       if (blocks(m)) { box.validationMessage = m ?? undefined; return; }
       finish(v);
     });
@@ -111,14 +120,7 @@ function steppedQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], o
   qp.items = items;
   applyStep(qp, o.step);
   return new Promise<T | undefined>((resolve, reject) => {
-    let done = false;
-    const finish = (v: T | undefined | GoBack) => {
-      if (done) return;
-      done = true;
-      if (v instanceof GoBack) reject(v);
-      else resolve(v);
-      qp.hide();
-    };
+    const finish = settleOnce<T>(resolve, reject, () => qp.hide());
     qp.onDidAccept(() => { if (qp.selectedItems[0]) finish(qp.selectedItems[0]); });
     qp.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) finish(new GoBack()); });
     qp.onDidHide(() => { finish(undefined); qp.dispose(); });
@@ -146,14 +148,7 @@ export const windowUi: Ui = {
     qp.items = withTyped(o.value ?? '');
     qp.value = o.value ?? '';
     return new Promise<string | undefined>((resolve, reject) => {
-      let done = false;
-      const finish = (v: string | undefined | GoBack) => {
-        if (done) return;
-        done = true;
-        if (v instanceof GoBack) reject(v);
-        else resolve(v);
-        qp.hide();
-      };
+      const finish = settleOnce<string>(resolve, reject, () => qp.hide());
       qp.onDidChangeValue((v) => { qp.items = withTyped(v); });
       qp.onDidAccept(() => {
         const pick = qp.selectedItems[0];

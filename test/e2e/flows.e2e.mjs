@@ -12,50 +12,10 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { ROOT } from '../../scripts/lib/vscode-host.mjs';
 
-const CONTAINER = 'openclawAuth';
-const EXTENSION_ID = 'openclaw-auth.openclaw-auth';
+import { CONTAINER, EXTENSION_ID, openView as openViewVia, profilesOf, until } from './openclawView.mjs';
 
-/** Polls `fn` until it returns a truthy value; the error names `what` (never a secret). */
-async function until(page, fn, what, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await page.waitForTimeout(150);
-  }
-}
-
-/** Opens the OpenClaw view (activity bar icon), widens the side bar and expands both agents. */
-async function openView(wb) {
-  await wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status').waitFor({ state: 'visible', timeout: 60_000 });
-  await wb.openViewContainer('OpenClaw', CONTAINER);
-  await wb.setSideBarWidth(620);
-  await wb.viewRows(CONTAINER, 'Agent main').first().waitFor({ timeout: 30_000 });
-  for (const agent of ['Agent main', 'Agent work']) {
-    const it = (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent);
-    if (!it) throw new Error(`no "${agent}" row in the tree`);
-    if (!it.expanded) {
-      await (await wb.treeRow(CONTAINER, agent, agent)).locator('.monaco-tl-twistie').click();
-      await until(wb.page, async () => (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent)?.expanded, `${agent} to expand`);
-    }
-  }
-  await until(wb.page, async () => (await wb.treeItems(CONTAINER)).some((x) => x.agent === 'Agent work' && x.level === 3), 'the profiles of agent work');
-}
-
-/** The profile rows of one agent's provider, in display order. */
-async function profilesOf(wb, agent, provider) {
-  const items = await wb.treeItems(CONTAINER);
-  const out = [];
-  let inProvider = false;
-  for (const it of items) {
-    if (it.agent !== `Agent ${agent}`) continue;
-    if (it.level === 2) inProvider = it.label === provider;
-    else if (it.level === 3 && inProvider) out.push(it);
-  }
-  return out;
-}
+/** Opens the OpenClaw view the way a new user does, from its activity bar icon. */
+const openView = (wb) => openViewVia(wb, { via: 'activityBar' });
 
 const describe = (rows) => rows.map((r) => `${r.label} [${r.description}]`).join(', ');
 

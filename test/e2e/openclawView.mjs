@@ -18,14 +18,19 @@ export async function until(page, fn, what, timeout = 15_000) {
 }
 
 /**
- * Opens the OpenClaw view (its focus command from the palette, which does not depend on what a
- * test before left under the mouse), widens the side bar and expands both agents.
+ * Opens the OpenClaw view (by default its focus command from the palette, which does not depend on
+ * what a test before left under the mouse; `via: 'activityBar'` clicks its icon as a new user
+ * does), widens the side bar and expands both agents.
  */
-export async function openView(wb) {
+export async function openView(wb, { via = 'palette' } = {}) {
   await wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status').waitFor({ state: 'visible', timeout: 60_000 });
-  await wb.page.mouse.move(900, 400);
-  await wb.runCommand('OpenClaw: Show Credential Status');
-  await wb.page.locator(`[id="workbench.view.extension.${CONTAINER}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+  if (via === 'activityBar') {
+    await wb.openViewContainer('OpenClaw', CONTAINER);
+  } else {
+    await wb.page.mouse.move(900, 400);
+    await wb.runCommand('OpenClaw: Show Credential Status');
+    await wb.page.locator(`[id="workbench.view.extension.${CONTAINER}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+  }
   await wb.setSideBarWidth(620);
   await wb.viewRows(CONTAINER, 'Agent main').first().waitFor({ timeout: 30_000 });
   for (const agent of ['Agent main', 'Agent work']) {
