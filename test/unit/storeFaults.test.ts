@@ -21,7 +21,7 @@ const KILLS = Number(process.env.OPENCLAW_AUTH_KILLS ?? 8);
 
 function storeIds(db: string): string[] {
   const r = spawnSync('sqlite3', [db, "SELECT value_json FROM config_machine_state WHERE state_key='authProfiles.store'"], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.status, 0, `sqlite3 read of ${db}: ${r.stderr || ''}${r.signal ? ` signal ${r.signal}` : ''}${r.error ? ` error ${r.error.message}` : ''}`);
   return Object.keys((JSON.parse(r.stdout) as { profiles: Record<string, unknown> }).profiles);
 }
 const integrity = (db: string) => spawnSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).stdout.trim();
