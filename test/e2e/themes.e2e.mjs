@@ -41,26 +41,44 @@ export const tests = [
       coolDown(stateDir, home);
       await openView(wb);
       const row = await until(page, async () => (await profilesOf(wb, 'main', 'anthropic')).find((r) => r.label === 'anthropic:manual' && /^cooling down until \d\d:\d\d/.test(r.description)), 'anthropic:manual cooling down until HH:MM');
-      // Hover the row and wait for its tooltip.
-      await (await wb.treeRow(CONTAINER, 'Agent main', 'anthropic:manual')).locator('.label-name').hover();
-      const hover = wb.hover();
-      await hover.waitFor({ state: 'visible', timeout: 10_000 });
-      const tip = (await hover.innerText()).replace(/\s+/g, ' ');
-      if (!/Cooling down until \d\d:\d\d: overloaded/.test(tip)) throw new Error(`tooltip: ${tip}`);
-      // Count DOM changes in the tree for 3 s (the per-second countdown made ~4,200).
-      const changes = await page.evaluate(async (id) => {
-        const tree = document.querySelector(`[id="workbench.view.extension.${id}"] .monaco-list`);
-        let n = 0;
-        const mo = new MutationObserver((records) => { n += records.length; });
-        mo.observe(tree, { subtree: true, childList: true, characterData: true, attributes: true });
-        await new Promise((r) => setTimeout(r, 3000));
-        mo.disconnect();
-        return n;
-      }, CONTAINER);
+      // Hover the row, wait for its tooltip, then count DOM changes in the tree for 3 s (the per-second
+      // countdown made ~4,200, in every second). A reload that happens to land in the window (a late
+      // file-watcher event on a loaded machine) is one burst, not a ticker: the window is measured a
+      // second time before failing, and what changed is printed either way.
+      let last;
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        await page.mouse.move(900, 400);
+        await (await wb.treeRow(CONTAINER, 'Agent main', 'anthropic:manual')).locator('.label-name').hover();
+        const hover = wb.hover();
+        await hover.waitFor({ state: 'visible', timeout: 10_000 });
+        const tip = (await hover.innerText()).replace(/\s+/g, ' ');
+        if (!/Cooling down until \d\d:\d\d: overloaded/.test(tip)) throw new Error(`tooltip: ${tip}`);
+        const changes = await page.evaluate(async (id) => {
+          const tree = document.querySelector(`[id="workbench.view.extension.${id}"] .monaco-list`);
+          const t0 = performance.now();
+          const seen = [];
+          const mo = new MutationObserver((records) => {
+            for (const m of records) {
+              const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+              seen.push({ ms: Math.round(performance.now() - t0), what: `${m.type}${m.attributeName ? `:${m.attributeName}` : ''} on ${el?.className || el?.tagName || '?'}`.slice(0, 80) });
+            }
+          });
+          mo.observe(tree, { subtree: true, childList: true, characterData: true, attributes: true });
+          await new Promise((r) => setTimeout(r, 3000));
+          mo.disconnect();
+          return seen;
+        }, CONTAINER);
+        const kinds = new Map();
+        for (const c of changes) kinds.set(c.what, (kinds.get(c.what) ?? 0) + 1);
+        const summary = `${changes.length} DOM changes in 3 s${changes.length ? ` (${changes[0].ms}–${changes[changes.length - 1].ms} ms: ${[...kinds].slice(0, 6).map(([k, v]) => `${v}× ${k}`).join('; ')})` : ''}`;
+        process.stdout.write(`      window ${attempt}: ${summary}\n`);
+        last = { changes, summary, tipUp: await hover.isVisible() };
+        if (changes.length <= 20 && last.tipUp) break;
+      }
       await screenshot('themes-0-cooldown-tooltip');
-      if (changes > 20) throw new Error(`the tree changed ${changes} times in 3 s with nothing happening`);
-      if (!(await hover.isVisible())) throw new Error('the tooltip closed by itself while the cooldown row was on screen');
-      process.stdout.write(`      row: "${row.description}"; DOM changes in 3 s: ${changes}\n`);
+      if (last.changes.length > 20) throw new Error(`the tree kept changing with nothing happening: ${last.summary}`);
+      if (!last.tipUp) throw new Error('the tooltip closed by itself while the cooldown row was on screen');
+      process.stdout.write(`      row: "${row.description}"\n`);
       await page.mouse.move(900, 400);
     },
   },
