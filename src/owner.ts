@@ -22,6 +22,7 @@ import { assertStateDir, classifyStateDir, type StateDirKind } from './store/sta
 import { MigrationController } from './views/migration';
 import { ProbeController } from './commands/probe';
 import { GatewayController, gatewayCommands } from './commands/gateway';
+import { watchWalkthroughShown } from './views/walkthrough';
 
 const ONE_AGENT_KEY = 'openclawAuth.oneAgent';
 
@@ -80,6 +81,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
     this.statusBar = new StatusBar();
     this.disposables.push(this.tree, this.treeView, this.statusBar);
+    this.disposables.push(watchWalkthroughShown());
     this.gateway = new GatewayController(this);
     this.disposables.push(this.gateway);
     this.commands = {

@@ -107,7 +107,16 @@ export const tests = [
       await input.fill('OpenClaw');
       await until(page, async () => (await wb.quickPickRows()).some((r) => /OpenClaw Auth/.test(r.label) && r.active), 'the OpenClaw walkthrough in the picker');
       await page.keyboard.press('Enter');
-      await page.waitForTimeout(1500);
+      // Steps already true when the walkthrough first opens tick then (state found, a key, Check Credentials just run).
+      const ticks = await until(page, async () => {
+        const t = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-done-step-id]')].map((e) => [e.getAttribute('data-done-step-id').split('#').pop(), e.getAttribute('aria-checked') === 'true'])));
+        return t.find && t.add && t.health ? t : undefined;
+      }, 'the walkthrough ticks "Find your OpenClaw state", "Add a key" and "Check health"', 10_000).catch(async (e) => {
+        await screenshot(`themes-${slug}-4-walkthrough`);
+        throw e;
+      });
+      process.stdout.write(`      walkthrough ticks: ${Object.entries(ticks).map(([k, v]) => `${k} ${v ? '✓' : '○'}`).join(', ')}\n`);
+      await page.waitForTimeout(500);
       await screenshot(`themes-${slug}-4-walkthrough`);
       await wb.runCommand('View: Close All Editors');
       await wb.runCommand('OpenClaw: Add API Key');
