@@ -187,7 +187,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
         : this.stateKind === 'root' ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
         // The welcome view's text is static: the folder it looked in is said here.
         : !this.stateExists && this.paths ? `No OpenClaw state in ${displayPath(where, this.paths.home)} yet.` : undefined;
-      this.treeView.message = wrongDir ?? (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ?? (this.stateExists && this.agents.every((a) => a.view.providers.length === 0) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined);
+      this.treeView.message = wrongDir ?? (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ?? (this.stateExists && this.agents.every((a) => a.view.providers.every((p) => p.profiles.length === 0)) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined);
     }
     this.changed.fire();
   }

@@ -26,11 +26,17 @@ export function suggestApiKeyProfileId(s: AgentSnapshot, provider: string): stri
   return first ?? `${p}:manual`;
 }
 
-/** Models the agent uses: its own model or the default, then fallbacks; aliases resolved. */
+/**
+ * The model openclaw 2026.9.6 uses when openclaw.json names none (its `models status` prints
+ * "Default : openai/gpt-6-astra" on an empty state, and `--check` exits 1 for missing openai auth).
+ */
+export const OPENCLAW_BUILTIN_DEFAULT_MODEL = 'openai/gpt-6-astra';
+
+/** Models the agent uses: its own model or the default (openclaw's built-in one when none is configured), then fallbacks; aliases resolved. */
 export function modelsInUse(s: AgentSnapshot): string[] {
   const a = configAgents(s.config.data);
   const own = a.entries.find((e) => e.id === s.agentId)?.model;
-  const refs = [own ?? a.defaultModel, ...a.fallbacks].filter((x): x is string => Boolean(x));
+  const refs = [own ?? a.defaultModel ?? OPENCLAW_BUILTIN_DEFAULT_MODEL, ...a.fallbacks].filter((x): x is string => Boolean(x));
   return refs.map((r) => a.aliases[r] ?? r);
 }
 

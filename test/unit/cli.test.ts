@@ -99,7 +99,10 @@ describe('openclaw-auth CLI', () => {
     const multi = home('multi-agent');
     for (const agent of ['main', 'work']) assert.equal(run(multi, ['check', '--agent', agent]).code, expected('multi-agent', `models-status-check.${agent}.exitcode`), agent);
     const h = home();
-    assert.equal(run(h, ['check']).code, 0, 'nothing in use, nothing missing');
+    // No model configured: openclaw uses its built-in default (openai) and exits 1 for its missing auth (test/interop/emptyState.test.ts).
+    const empty = run(h, ['check']);
+    assert.equal(empty.code, 1, 'the built-in default model has no auth');
+    assert.match(empty.stdout, /^missing or expired: openai$/m);
     const exp = home('expiry');
     // main: its default model's only usable token expires within 24 h (2); nightly uses
     // github-copilot whose only token is expired (1).
