@@ -85,6 +85,17 @@ async function main() {
     },
     { exit: false },
   );
+  // `npm start` runs this script as its child, and npm exits on SIGTERM without passing it on:
+  // the parent changing (re-parented to init) means whoever started us is gone, so stop too.
+  const parent = process.ppid;
+  const watchParent = setInterval(() => {
+    if (process.ppid === parent || signal) return;
+    clearInterval(watchParent);
+    signal = 'SIGTERM';
+    console.log('\nThe command that started this (npm) has exited: stopping code-server ...');
+    void stop().then(() => process.exit(SIGNAL_EXIT_CODES.SIGTERM));
+  }, 500);
+  watchParent.unref();
 
   const env = {};
   let stateDir = o.stateDir;
