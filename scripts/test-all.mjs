@@ -99,13 +99,15 @@ function runner(name, args) {
 }
 
 if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
-  process.stdout.write('\nhost, e2e: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
+  process.stdout.write('\nhost, e2e, vsix: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
 } else if (step('install the VS Code host (code-server + Node 24 from the npm registry, Chromium from Debian)', process.execPath, ['scripts/install-vscode-host.mjs'])) {
   // The gateway host tests start the real openclaw gateway twice (~70 s on a busy machine): a longer whole-run limit.
   runner('host', ['test/host/harness.mjs', '--timeout', process.env.OPENCLAW_AUTH_HOST_TIMEOUT || '600']);
   runner('e2e', ['test/e2e/run.mjs']);
+  // The .vsix users install: packaged, installed into a clean code-server with --install-extension, opened in Chromium.
+  runner('vsix', ['test/vsix/run.mjs']);
 } else {
-  process.stdout.write('host: 0 passed, 1 failed\ne2e: 0 passed, 1 failed\n');
+  process.stdout.write('host: 0 passed, 1 failed\ne2e: 0 passed, 1 failed\nvsix: 0 passed, 1 failed\n');
 }
 
 // Last: no secret value used by any suite may appear in a log, a captured output or a DOM dump.
