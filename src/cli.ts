@@ -16,7 +16,7 @@ import { runDoctor } from './cliDoctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
 const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
-       openclaw-auth --help | -h | --version
+       openclaw-auth --help | -h | --version | -v
 
   --state-dir DIR   the OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else
                     $OPENCLAW_HOME/.openclaw, else ~/.openclaw). A folder that holds no
@@ -86,6 +86,7 @@ function parseArgs(argv: string[]): Parsed {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '-h') { flags.set('help', true); continue; }
+    if (a === '-v') { flags.set('version', true); continue; }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);

@@ -2,7 +2,7 @@
  * The CLI's arguments, as a user mistypes them (real processes): every unknown or misspelt flag
  * and every flag whose value was forgotten is a usage error (exit 2) that names the problem, and
  * no file anywhere changes (`--state-dir --json` used to create a directory named "--json").
- * `--help`/`-h` print usage and exit 0; `--version` prints the version.
+ * `--help`/`-h` print usage and exit 0; `--version`/`-v` print the version.
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ describe('openclaw-auth CLI arguments', function () {
     });
   }
 
-  it('--help and -h print usage on stdout and exit 0; no command prints it on stderr with exit 2; --version prints the version', () => {
+  it('--help and -h print usage on stdout and exit 0; no command prints it on stderr with exit 2; --version and -v print the version', () => {
     for (const a of ['--help', '-h']) {
       const r = run(cwd, home, [a]);
       assert.equal(r.code, 0);
@@ -60,9 +60,11 @@ describe('openclaw-auth CLI arguments', function () {
     const none = run(cwd, home, []);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^Usage: openclaw-auth/);
-    const v = run(cwd, home, ['--version']);
-    assert.equal(v.code, 0);
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
-    assert.equal(v.stdout.trim(), `openclaw-auth ${pkg.version}`);
+    for (const a of ['--version', '-v']) {
+      const v = run(cwd, home, [a]);
+      assert.equal(v.code, 0, a);
+      assert.equal(v.stdout.trim(), `openclaw-auth ${pkg.version}`, a);
+    }
   });
 });
