@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ensureOpenclaw, makeEmptyHome, REPO_ROOT, runOpenclaw } from './openclaw';
 
 function homeEnv(home: string): NodeJS.ProcessEnv {
-  const env = { ...process.env, HOME: home };
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env.OPENCLAW_STATE_DIR;
   delete env.OPENCLAW_HOME;
   return env;
