@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/auth/**/*.ts', 'src/store/**/*.ts', 'src/gateway/**/*.ts'],
+    files: ['src/auth/**/*.ts', 'src/store/**/*.ts', 'src/gateway/**/*.ts', 'src/platform.ts', 'src/procTree.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/auth, src/store and src/gateway never import vscode.' }] }] },
   },
   { files: ['scripts/**/*.mjs', 'esbuild.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },

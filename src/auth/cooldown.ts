@@ -4,6 +4,7 @@
  */
 import type { AuthState, UsageStats } from './schemas';
 import { normalizeProviderId } from './providerId';
+import { shellQuote } from '../platform';
 
 export const FAILURE_REASONS = [
   'auth_permanent', 'auth', 'session_expired', 'billing', 'format', 'model_not_found', 'overloaded',
@@ -104,7 +105,7 @@ function codeSpan(value: string): string {
 }
 
 const stripControl = (v: string) => v.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-const quoteShellArg = (v: string) => `'${process.platform === 'win32' ? v.replaceAll("'", "''") : v.replaceAll("'", "'\\''")}'`;
+const quoteShellArg = (v: string) => shellQuote(process.platform, v);
 
 /** The login command openclaw suggests for a profile whose credential was rejected. */
 function loginCommand(provider: string | undefined, profileId: string | undefined): string {

@@ -11,11 +11,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { constants as fsConstants, promises as fsp, readdirSync, readFileSync } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
+import { ownProcessGroup, posixPermissions, treeKillPlan } from '../platform';
+import { descendantsIn, parentLinks } from '../procTree';
 
 // ---------------------------------------------------------------------------
 // Shape and validation
@@ -507,7 +509,7 @@ function checkFileStats(ref: SecretRef, st: Stats, maxBytes: number): void {
   if (st.nlink !== 1) {
     throw unresolved('insecure_file', ref, `The secrets file has ${st.nlink} hard links (must be exactly 1).`);
   }
-  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
+  if (posixPermissions(process.platform) && (st.mode & 0o077) !== 0) {
     throw unresolved(
       'insecure_file',
       ref,
@@ -677,7 +679,7 @@ async function checkExecCommand(ref: SecretRef, cfg: ExecProviderConfig, ctx: Re
   }
   if (st.isSymbolicLink()) throw unresolved('symlink', ref, 'The exec command must not be a symlink.');
   if (!st.isFile()) throw unresolved('insecure_file', ref, 'The exec command is not a regular file.');
-  if (process.platform !== 'win32') {
+  if (posixPermissions(process.platform)) {
     const uid = ctx.platformUid ?? process.getuid?.();
     if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
       throw unresolved('insecure_file', ref, `The exec command is owned by uid ${st.uid}, not the current user or root.`);
@@ -697,63 +699,11 @@ interface ExecOutcome {
   stdout: string;
 }
 
-/** Parent links from `ps -A -o pid=,ppid=` output ("  123    1" per line). */
-export function parsePsTable(text: string): Map<number, number[]> {
-  const children = new Map<number, number[]>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
-    if (!m) continue;
-    const pid = Number(m[1]), ppid = Number(m[2]);
-    const list = children.get(ppid);
-    if (list) list.push(pid);
-    else children.set(ppid, [pid]);
-  }
-  return children;
-}
-
-/** Parent links of every process: /proc where it is readable (Linux), else `ps` (macOS, BSD). */
-function parentLinks(): Map<number, number[]> | undefined {
-  if (process.platform === 'win32') return undefined;
-  let names: string[] | undefined;
-  try {
-    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
-  } catch {
-    names = undefined;
-  }
-  if (names?.length) {
-    const children = new Map<number, number[]>();
-    for (const name of names) {
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      } catch {
-        continue; // exited meanwhile
-      }
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid);
-      if (list) list.push(Number(name));
-      else children.set(ppid, [Number(name)]);
-    }
-    return children;
-  }
-  const r = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', timeout: 2000 });
-  return r.status === 0 && r.stdout ? parsePsTable(r.stdout) : undefined;
-}
+export { parsePsTable } from '../platform';
 
 /** The pids of every live descendant of `root` (through parent links); [] when they cannot be listed. */
 function descendantPids(root: number): number[] {
-  const children = parentLinks();
-  if (!children) return [];
-  const out: number[] = [];
-  const todo = [root];
-  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      todo.push(c);
-    }
-  }
-  return out;
+  return descendantsIn(parentLinks(process.platform), root);
 }
 
 function signalPid(pid: number, sig: NodeJS.Signals): void {
@@ -795,7 +745,7 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
   }
   Object.assign(env, cfg.env);
   const request = JSON.stringify({ protocolVersion: 1, provider: ref.provider, ids: [ref.id] });
-  const useGroup = process.platform !== 'win32';
+  const useGroup = ownProcessGroup(process.platform);
 
   return new Promise<ExecOutcome>((resolve, reject) => {
     if (signal?.aborted) {
@@ -847,7 +797,12 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
         if (useGroup && pid !== undefined) {
           if (exited) process.kill(-pid, 'SIGKILL');
           else killExecTree(pid);
-        } else proc.kill('SIGKILL');
+        } else {
+          // Windows: no groups; the tree goes with taskkill /T /F while the command still runs.
+          const plan = pid !== undefined && !exited ? treeKillPlan(process.platform, pid, 'SIGKILL') : undefined;
+          if (plan?.kind === 'taskkill') spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 5000 });
+          proc.kill('SIGKILL');
+        }
       } catch {
         try {
           proc.kill('SIGKILL');

@@ -5,6 +5,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { cmdShellSpawn, commandCandidates, commandSpawnPlan, ownProcessGroup, pathFor, treeKillPlan, type Platform } from '../platform';
+import { descendantsIn, parentLinks } from '../procTree';
 
 /** openclaw 2026.9's engines.node: ">=24.16.0 <25 || >=26.1.0". */
 export const MIN_NODE = { major: 24, minor: 16 };
@@ -19,6 +21,8 @@ export interface ResolvedCommand {
   /** The Node running it, when it is a JS entry. */
   node?: string;
   nodeVersion?: string;
+  /** Windows: `file` is a `.cmd`/`.bat` that is not an npm shim, run through cmd.exe (spawnArgs). */
+  cmdShell?: boolean;
 }
 
 export class CommandError extends Error {
@@ -28,18 +32,15 @@ export class CommandError extends Error {
   }
 }
 
-function which(name: string, envPath: string | undefined): string | undefined {
-  for (const dir of (envPath ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const p = path.join(dir, name);
+function which(name: string, env: NodeJS.ProcessEnv, platform: Platform): string | undefined {
+  for (const p of commandCandidates(platform, name, env)) {
     try { fs.accessSync(p, fs.constants.X_OK); if (fs.statSync(p).isFile()) return p; } catch { /* next */ }
   }
   return undefined;
 }
 
-/** True when `file` is JavaScript run by `node` (a .js/.mjs/.cjs file or an `env node` shebang). */
-function isNodeScript(file: string): boolean {
-  if (/\.(m|c)?js$/.test(file)) return true;
+/** True when `file` starts with a `#!... node` shebang (read for commandSpawnPlan on POSIX). */
+function hasNodeShebang(file: string): boolean {
   try {
     const fd = fs.openSync(file, 'r');
     const buf = Buffer.alloc(128);
@@ -50,6 +51,12 @@ function isNodeScript(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The text of a Windows `.cmd`/`.bat` (an npm shim is a few hundred bytes), for commandSpawnPlan. */
+function shimText(file: string, platform: Platform): string | undefined {
+  if (platform !== 'win32' || !/\.(cmd|bat)$/i.test(file)) return undefined;
+  try { return fs.readFileSync(file, 'utf8').slice(0, 64 * 1024); } catch { return undefined; }
 }
 
 export function parseNodeVersion(v: string): { major: number; minor: number } | undefined {
@@ -70,17 +77,25 @@ export function nodeSupported(v: { major: number; minor: number }): boolean {
  * with `nodePath` (setting) or the `node` on PATH, whose version is checked: openclaw refuses
  * Node < 24.16 with an engines error that is easy to miss in a log.
  */
-export function resolveCommand(opts: { setting?: string; nodePath?: string; env: NodeJS.ProcessEnv }): ResolvedCommand {
+export function resolveCommand(opts: { setting?: string; nodePath?: string; env: NodeJS.ProcessEnv; platform?: Platform }): ResolvedCommand {
+  const platform = opts.platform ?? process.platform;
+  const p = pathFor(platform);
   const setting = opts.setting?.trim();
-  const openclaw = setting ? path.resolve(setting) : which('openclaw', opts.env.PATH);
+  const openclaw = setting ? p.resolve(setting) : which('openclaw', opts.env, platform);
   if (!openclaw || !fs.existsSync(openclaw)) {
     throw new CommandError(setting
       ? `openclawAuth.openclawPath points to ${setting}, which does not exist.`
       : 'The openclaw command was not found on PATH. Install it (`npm install -g openclaw`, needs Node 24.16+) or set openclawAuth.openclawPath.', 'not-found');
   }
   const real = fs.realpathSync(openclaw);
-  if (!isNodeScript(real)) return { file: openclaw, prefixArgs: [], openclaw };
-  const node = opts.nodePath?.trim() ? path.resolve(opts.nodePath.trim()) : which('node', opts.env.PATH);
+  const plan = commandSpawnPlan(platform, real, { nodeShebang: platform !== 'win32' && hasNodeShebang(real), shimText: shimText(real, platform) });
+  if (plan.kind === 'direct') return { file: openclaw, prefixArgs: [], openclaw };
+  if (plan.kind === 'cmd-shell') return { file: plan.file, prefixArgs: [], openclaw, cmdShell: true };
+  const script = plan.script;
+  if (!fs.existsSync(script)) {
+    throw new CommandError(`${openclaw} runs ${script}, which does not exist. Reinstall openclaw (\`npm install -g openclaw\`) or set openclawAuth.openclawPath to its openclaw.mjs.`, 'not-found');
+  }
+  const node = opts.nodePath?.trim() ? p.resolve(opts.nodePath.trim()) : which('node', opts.env, platform);
   if (!node || !fs.existsSync(node)) {
     throw new CommandError(opts.nodePath?.trim()
       ? `openclawAuth.gateway.nodePath points to ${opts.nodePath}, which does not exist.`
@@ -92,30 +107,24 @@ export function resolveCommand(opts: { setting?: string; nodePath?: string; env:
   if (!parsed || !nodeSupported(parsed)) {
     throw new CommandError(`openclaw needs Node.js 24.16+ (or 26.1+), but ${node} is ${version || 'not runnable'}. Install Node 24 and put it first on PATH, or set openclawAuth.gateway.nodePath to it.`, 'node-too-old');
   }
-  return { file: node, prefixArgs: [real], openclaw, node, nodeVersion: version };
+  return { file: node, prefixArgs: [script], openclaw, node, nodeVersion: version };
 }
 
-/** All descendants of `pid` (Linux /proc; empty elsewhere). Taken before a stop, since a child may start its own process group. */
-export function descendants(pid: number): number[] {
-  let entries: string[];
-  try { entries = fs.readdirSync('/proc'); } catch { return []; }
-  const children = new Map<number, number[]>();
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      // pid (comm) state ppid ...: comm may contain spaces and parens, so split after the last ')'.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(rest[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(e));
-      children.set(ppid, list);
-    } catch { /* exited meanwhile */ }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
-  walk(pid);
-  return out;
+/**
+ * What to spawn for `cmd` with `args`: the file with its prefix arguments, or (a `.cmd` that is not
+ * an npm shim, Windows) cmd.exe with the quoted line.
+ */
+export function spawnArgs(cmd: ResolvedCommand, args: readonly string[], env: NodeJS.ProcessEnv): { file: string; args: string[]; windowsVerbatimArguments?: boolean } {
+  if (cmd.cmdShell) return cmdShellSpawn(env.ComSpec ?? env.COMSPEC, cmd.file, [...cmd.prefixArgs, ...args]);
+  return { file: cmd.file, args: [...cmd.prefixArgs, ...args] };
+}
+
+/**
+ * All descendants of `pid` (/proc on Linux, `ps` on macOS; none on Windows, where the taskkill /T
+ * of signalGroup stops the tree). Taken before a stop, since a child may start its own process group.
+ */
+export function descendants(pid: number, platform: Platform = process.platform): number[] {
+  return descendantsIn(parentLinks(platform), pid);
 }
 
 /** Process group id of `pid` (Linux), or undefined. */
@@ -132,9 +141,14 @@ export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
-/** Signals a process group (negative pid); falls back to the pid when groups are not available. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try { process.kill(process.platform === 'win32' ? pgid : -pgid, signal); } catch { /* gone */ }
+/** Stops a process tree as treeKillPlan says: signals the process group (POSIX), or taskkill /T /F (Windows). */
+export function signalGroup(pgid: number, signal: NodeJS.Signals, platform: Platform = process.platform): void {
+  const plan = treeKillPlan(platform, pgid, signal);
+  if (plan.kind === 'taskkill') {
+    spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 10_000 });
+    return;
+  }
+  try { process.kill(plan.pid, plan.signal); } catch { /* gone */ }
 }
 
 /** Runs the resolved openclaw command once (stdin from `input`, never a TTY) in its own process group. */
@@ -142,7 +156,8 @@ export function runOpenclawCli(cmd: ResolvedCommand, args: string[], opts: { env
   return new Promise((resolve, reject) => {
     const env = { ...opts.env };
     if (cmd.node) env.PATH = [path.dirname(cmd.node), env.PATH ?? ''].join(path.delimiter);
-    const child = spawn(cmd.file, [...cmd.prefixArgs, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    const run = spawnArgs(cmd, args, env);
+    const child = spawn(run.file, run.args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: ownProcessGroup(process.platform), windowsHide: true, windowsVerbatimArguments: run.windowsVerbatimArguments });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

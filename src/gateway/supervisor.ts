@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { maskSecret, redact } from '../auth/mask';
 import { probeGateway, type Probe } from './health';
-import { alive, CommandError, descendants, resolveCommand, signalGroup, type ResolvedCommand } from './process';
+import { alive, CommandError, descendants, resolveCommand, signalGroup, spawnArgs, type ResolvedCommand } from './process';
+import { ownProcessGroup } from '../platform';
 
 export const DEFAULT_GATEWAY_PORT = 18789;
 
@@ -178,7 +179,8 @@ export class GatewaySupervisor {
     if (cmd.node) env.PATH = [path.dirname(cmd.node), env.PATH ?? ''].join(path.delimiter);
     this.opts.log.info(`Starting the gateway: ${this.describeCommand(cmd, args)}${cmd.nodeVersion ? ` (Node ${cmd.nodeVersion})` : ''}`);
     this.stopping = false;
-    const child = spawn(cmd.file, [...cmd.prefixArgs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
+    const run = spawnArgs(cmd, args, env);
+    const child = spawn(run.file, run.args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup(process.platform), windowsHide: true, windowsVerbatimArguments: run.windowsVerbatimArguments });
     this.child = child;
     this.pgid = child.pid;
     // A new run: its own output and its own readiness (the stable-run rule is per run).

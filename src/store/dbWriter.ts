@@ -24,7 +24,8 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { atomicWrite, FileWriteError, cleanStaleTemps, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock } from './fileio';
+import { atomicWrite, FileWriteError, cleanStaleTemps, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock, type FileIdentity } from './fileio';
+import { companionsInUse, replaceDecision } from '../platform';
 import { classifySqliteError, dbUrl, engineName, loadNativeSqlite, nativeConn, sqljsConn, type EngineName, type SqlJsDatabaseLike, type NativeDatabase, type SqlConn } from './engine';
 
 export type DbKind = 'shared' | 'agent';
@@ -66,21 +67,26 @@ export class StoreWriteError extends Error {
 /** How long a native write waits for another connection's write lock. */
 export const BUSY_TIMEOUT_MS = 5000;
 
-/** Linux only, and only for a message: who has the file open. Never a safety decision. */
-function holderText(dbPath: string): string {
-  const pids = processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`]);
+/**
+ * Linux only, and only for a message: who has the file open (" It is open in openclaw (pid 12).").
+ * '' where `procRoot` (/proc) is absent or empty (macOS, Windows, a hidden /proc): never an error,
+ * never a safety decision.
+ */
+export function holderText(dbPath: string, procRoot = '/proc'): string {
+  const pids = processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`], procRoot);
   if (!pids.length) return '';
-  const comm = (pid: number) => { try { return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(); } catch { return 'unknown'; } };
+  const comm = (pid: number) => { try { return fs.readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim(); } catch { return 'unknown'; } };
   return ` It is open in ${pids.map((p) => `${comm(p)} (pid ${p})`).join(', ')}.`;
+}
+
+/** What the file system shows beside `dbPath`, for companionsInUse / replaceDecision. */
+function companionFiles(dbPath: string): { wal: FileIdentity; shm: FileIdentity; journal: FileIdentity } {
+  return { wal: identity(`${dbPath}-wal`), shm: identity(`${dbPath}-shm`), journal: identity(`${dbPath}-journal`) };
 }
 
 /** The files that show a SQLite connection may hold `dbPath` (or a transaction is in flight). */
 export function sqliteCompanions(dbPath: string): string[] {
-  const out: string[] = [];
-  for (const f of [`${dbPath}-wal`, `${dbPath}-shm`]) if (fs.existsSync(f)) out.push(path.basename(f));
-  const j = identity(`${dbPath}-journal`);
-  if (j.exists && j.size > 0) out.push(path.basename(`${dbPath}-journal`));
-  return out;
+  return companionsInUse(process.platform, path.basename(dbPath), companionFiles(dbPath));
 }
 
 /**
@@ -363,7 +369,7 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
           beforeRename: () => {
             for (let i = 0; i < 2; i++) {
               if (i) sleepSync(SETTLE_MS);
-              if (!sameIdentity(before, identity(dbPath)) || sqliteCompanions(dbPath).length) { conflict = true; throw new StoreConflictError('changed'); }
+              if (replaceDecision(process.platform, before, identity(dbPath), companionFiles(dbPath)) === 'conflict') { conflict = true; throw new StoreConflictError('changed'); }
             }
           },
         });

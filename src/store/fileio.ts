@@ -551,20 +551,20 @@ export function processesHolding(file: string): number[] {
 }
 
 /** Processes that have any of `files` open, in one pass over /proc (~30 ms). Same caveat as processesHolding. */
-export function processesHoldingAny(files: string[]): number[] {
+export function processesHoldingAny(files: string[], procRoot = '/proc'): number[] {
   const out: number[] = [];
   const reals = new Set<string>();
   for (const f of files) { try { reals.add(fs.realpathSync(f)); } catch { /* missing */ } }
   if (reals.size === 0) return out;
   let pids: string[];
-  try { pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)); } catch { return out; }
+  try { pids = fs.readdirSync(procRoot).filter((d) => /^\d+$/.test(d)); } catch { return out; }
   for (const pid of pids) {
     if (Number(pid) === process.pid) continue;
     let fds: string[];
-    try { fds = fs.readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    try { fds = fs.readdirSync(`${procRoot}/${pid}/fd`); } catch { continue; }
     for (const fd of fds) {
       try {
-        if (reals.has(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))) { out.push(Number(pid)); break; }
+        if (reals.has(fs.readlinkSync(`${procRoot}/${pid}/fd/${fd}`))) { out.push(Number(pid)); break; }
       } catch { /* fd closed meanwhile */ }
     }
   }
