@@ -98,6 +98,9 @@ function runner(name, args) {
   if (!new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').test(r.stdout ?? '')) process.stdout.write(`${name}: 0 passed, 1 failed\n`);
 }
 
+// The CLI as npm users get it: npm pack, a global install and a few commands on Node 20, 22 and 24.
+runner('cli-pack', ['test/pack/cli-pack.mjs']);
+
 if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
   process.stdout.write('\nhost, e2e, vsix: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
 } else if (step('install the VS Code host (code-server + Node 24 from the npm registry, Chromium from Debian)', process.execPath, ['scripts/install-vscode-host.mjs'])) {
