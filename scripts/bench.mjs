@@ -7,8 +7,9 @@
 //   2. in-process snapshot + view of one agent, cold (fresh child process) and warm
 //   3. the same snapshot with the agent DB grown to ~200 MB (plus a whole-file sql.js read for contrast)
 //   4. buildAgentView over 1,000 synthetic profiles across 20 providers
-//   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium):
-//      activation time as VS Code records it, production bundle size, disk write -> tree row
+//   5. the extension in a real VS Code (scripts/bench-host.mjs, code-server + headless Chromium),
+//      installed from a .vsix built in a temp dir: activation -> tree row + status bar item, the
+//      stub's own activate time, JS loaded before ready and all JS in the package, disk write -> tree row
 //   6. the gateway (scripts/bench-gateway.mjs): death -> status event, start -> ready (ours vs
 //      `openclaw gateway status --require-rpc` polling), control-plane per-request overhead
 //      (BENCH_SKIP_GATEWAY=1 skips it)
@@ -603,6 +604,7 @@ try {
     log('benchmark 5: the extension in a real VS Code host');
     try {
       results.benchmarks.host = await runHostBench({ log: (m) => log(`host: ${m}`) });
+      for (const m of results.benchmarks.host.missing ?? []) problems.push(`benchmark 5 (VS Code host): missing reading (FAILED): ${m}`);
     } catch (e) {
       problems.push(`benchmark 5 (VS Code host): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 5 (VS Code host) FAILED: ${e instanceof Error ? e.message : String(e)}`);
