@@ -29,8 +29,10 @@ export function activate(context: vscode.ExtensionContext): OpenClawAuthApi {
     try {
       // A separate bundle, loaded after activate() has returned (esbuild leaves this require alone).
       const mainPath = './main.js';
+      const t0 = performance.now();
       const { OpenClawAuth } = require(mainPath) as OwnerModule;
       const owner = new OpenClawAuth(context);
+      owner.mainLoadMs = performance.now() - t0;
       context.subscriptions.push(owner);
       owner.start().then(() => resolveReady(owner), rejectReady);
     } catch (e) {

@@ -59,6 +59,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private commands: CommandTable = {};
   /** When the last reload finished (for tests and the benchmark). */
   lastReloadAt = 0;
+  /** How long loading dist/main.js took (set by the activation stub; for the start-up log line). */
+  mainLoadMs: number | undefined;
   /** Legacy auth files: notification, badge, preview, apply, undo (src/views/migration.ts). */
   migration: MigrationController | undefined;
   /** Probes, rotation keys, cooldown resets, pinning (src/commands/probe.ts). */
@@ -71,12 +73,15 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   }
 
   async start(): Promise<void> {
+    const t0 = performance.now();
     this.readSettings();
     this.migration = new MigrationController(this);
     this.disposables.push(this.migration);
     this.probes = new ProbeController(this);
     this.disposables.push(this.probes);
+    const t1 = performance.now();
     this.reload();
+    const t2 = performance.now();
     this.tree = new ProfilesTree(this);
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
     this.statusBar = new StatusBar();
@@ -98,7 +103,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     // Statuses that depend on time (expiring, cooldowns) are re-derived every 30 s without I/O.
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
-    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}.`);
+    const ms = (a: number, b: number) => Math.round(b - a);
+    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent} (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`);
     void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
