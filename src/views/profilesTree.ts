@@ -91,8 +91,13 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   private readonly disposables: vscode.Disposable[] = [this.emitter];
   /** Stable node objects by id (VS Code knows elements by identity). */
   private readonly nodes = new Map<string, Node>();
-  /** Each node's children ids and its rendering, as last given to VS Code. */
-  private readonly shown = new Map<string, { children: string[]; sig: string }>();
+  /**
+   * Each node's rendering and children ids, as last given to VS Code. `children` is undefined
+   * until VS Code asks for them: a collapsed row's children are fetched only when it is expanded,
+   * so a change in them needs no refresh (it used to look like one on every reload, re-rendering
+   * collapsed rows and the rows below them).
+   */
+  private readonly shown = new Map<string, { children: string[] | undefined; sig: string }>();
   private rootIds: string[] | undefined;
 
   constructor(private readonly model: TreeModel) {
@@ -112,7 +117,8 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const walk = (n: Node) => {
       const before = this.shown.get(n.id);
       const kids = this.build(n, seen);
-      if (before && (before.sig !== signature(this.renderItem(n)) || before.children.join('\n') !== kids.map((k) => k.id).join('\n'))) {
+      const childrenChanged = before?.children !== undefined && before.children.join('\n') !== kids.map((k) => k.id).join('\n');
+      if (before && (before.sig !== signature(this.renderItem(n)) || childrenChanged)) {
         changed.push(n);
         return; // refreshing an element re-reads its subtree
       }
@@ -167,7 +173,7 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   getTreeItem(node: Node): vscode.TreeItem {
     const item = this.renderItem(node);
     const prev = this.shown.get(node.id);
-    this.shown.set(node.id, { children: prev?.children ?? [], sig: signature(item) });
+    this.shown.set(node.id, { children: prev?.children, sig: signature(item) });
     return item;
   }
 

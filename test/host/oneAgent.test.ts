@@ -51,4 +51,22 @@ describe('OpenClaw Auth shows one agent at a time', function () {
     assert.deepEqual(roots(), ['main', 'work']);
     assert.equal(owner.oneAgent, false);
   });
+
+  it('a reload with nothing changed on disk refreshes no row, collapsed inherited providers included', async () => {
+    await vscode.commands.executeCommand('openclawAuth.showAllAgents');
+    await vscode.commands.executeCommand('openclawAuth.profiles.focus');
+    // Agent work's providers hold only main's profiles: they start collapsed, so VS Code never asks for their children.
+    const work = owner.tree!.getChildren().find((n) => n.kind === 'agent' && n.agentId === 'work');
+    assert.ok(work);
+    const collapsed = owner.tree!.getChildren(work).filter((n) => owner.tree!.getTreeItem(n).collapsibleState === vscode.TreeItemCollapsibleState.Collapsed);
+    assert.ok(collapsed.length > 0, 'agent work has a collapsed inherited provider');
+    await new Promise((r) => setTimeout(r, 1000)); // VS Code renders the visible rows
+    let events = 0;
+    const sub = owner.tree!.onDidChangeTreeData(() => { events++; });
+    owner.reload();
+    owner.reload();
+    await new Promise((r) => setTimeout(r, 300));
+    sub.dispose();
+    assert.equal(events, 0, 'a reload that changes nothing fires no tree refresh (each one re-rendered the collapsed rows and shifted the rows below)');
+  });
 });
