@@ -60,6 +60,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertHostInstalled, VSCODE_VERSION } from './install-vscode-host.mjs';
 import { ROOT, launchChromium, makeRunDir, onTerminationSignal, registerCleanup, removeRunDir, runCleanupsSync, runEnv, sleep, startCodeServer } from './lib/vscode-host.mjs';
+import { zipEntries } from './lib/zip.mjs';
 import { workbench } from '../test/e2e/workbench.mjs';
 
 const EXTENSION_ID = 'openclaw-auth.openclaw-auth';
@@ -118,28 +119,6 @@ function buildVsix(run) {
   runSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), ...vsceArgs, '-o', vsix], { cwd: dir, env, what: `vsce ${vsceArgs.join(' ')}` });
   if (!fs.existsSync(vsix)) throw new Error(`vsce wrote no ${vsix}`);
   return { vsix, pkg };
-}
-
-/** The entries of a zip file from its central directory (as test/vsix/run.mjs): [{ name, size }]. */
-function zipEntries(buf) {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 0xffff - 22); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new Error('not a zip file (no end of central directory record)');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const entries = [];
-  for (let i = 0; i < count; i++) {
-    if (buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`broken central directory at entry ${i}`);
-    const n = buf.readUInt16LE(p + 28);
-    entries.push({ name: buf.toString('utf8', p + 46, p + 46 + n), size: buf.readUInt32LE(p + 24) });
-    p += 46 + n + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
-  }
-  return entries;
 }
 
 /** JS sizes of the package: loaded before ready (extension.js + main.js) and every .js it holds. */
