@@ -38,8 +38,8 @@
 //               loads dist/main.js after activate() returns), from "Developer: Startup Performance"
 //               (table "Extension Activation Stats"), read after every measured load. Goal < 50 ms.
 //   JS size     from the .vsix's central directory (minified production build): the JS loaded
-//               before ready = extension/dist/extension.js + extension/dist/main.js (the stub
-//               requires main.js), and all JS in the package (every extension/**/*.js, the CLI
+//               before ready = extension/dist/extension.js + extension/dist/main.js + extension/dist/core.js (the stub
+//               requires main.js, which requires core.js), and all JS in the package (every extension/**/*.js, the CLI
 //               included). Goal for both: < 500 KB. The installed files are checked to match.
 //   update      `node <installed>/dist/cli.js add-key` writes a new profile into the state dir
 //               (outside VS Code); a MutationObserver in the page stamps the moment its row is in
@@ -121,14 +121,14 @@ function buildVsix(run) {
   return { vsix, pkg };
 }
 
-/** JS sizes of the package: loaded before ready (extension.js + main.js) and every .js it holds. */
+/** JS sizes of the package: loaded before ready (extension.js + main.js + core.js) and every .js it holds. */
 function packageJs(vsix, installedDir) {
   const buf = fs.readFileSync(vsix);
   const js = zipEntries(buf).filter((e) => e.name.startsWith('extension/') && e.name.endsWith('.js')).map((e) => ({ file: e.name.slice('extension/'.length), bytes: e.size }));
   const size = (f) => js.find((x) => x.file === f)?.bytes ?? null;
-  const r = { vsixBytes: buf.length, files: js, extensionJs: size('dist/extension.js'), mainJs: size('dist/main.js'), missing: [] };
-  for (const f of ['dist/extension.js', 'dist/main.js']) if (size(f) == null) r.missing.push(`${f} is not in the .vsix`);
-  r.loadedJs = r.missing.length ? null : r.extensionJs + r.mainJs;
+  const r = { vsixBytes: buf.length, files: js, extensionJs: size('dist/extension.js'), mainJs: size('dist/main.js'), coreJs: size('dist/core.js'), missing: [] };
+  for (const f of ['dist/extension.js', 'dist/main.js', 'dist/core.js']) if (size(f) == null) r.missing.push(`${f} is not in the .vsix`);
+  r.loadedJs = r.missing.length ? null : r.extensionJs + r.mainJs + r.coreJs;
   r.allJs = js.reduce((s, x) => s + x.bytes, 0);
   for (const { file, bytes } of js) {
     const st = fs.statSync(path.join(installedDir, file), { throwIfNoEntry: false });
@@ -506,7 +506,7 @@ export function hostReportLines(h) {
   const b = h.bundle;
   if (b) {
     l.push(`  JS in the .vsix (minified production build; .vsix ${fmtKb(b.vsixBytes)}):`);
-    l.push(`    loaded before ready: dist/extension.js ${fmtKb(b.extensionJs)} + dist/main.js ${fmtKb(b.mainJs)} = ${fmtKb(b.loadedJs)}   goal: < ${fmtKb(GOALS.loadedJsBytes)}   ${status(b.loadedGoalMet)}`);
+    l.push(`    loaded before ready: dist/extension.js ${fmtKb(b.extensionJs)} + dist/main.js ${fmtKb(b.mainJs)} + dist/core.js ${fmtKb(b.coreJs)} = ${fmtKb(b.loadedJs)}   goal: < ${fmtKb(GOALS.loadedJsBytes)}   ${status(b.loadedGoalMet)}`);
     l.push(`    all JS in the package: ${b.files.map((f) => `${f.file} ${fmtKb(f.bytes)}`).join(' + ')} = ${fmtKb(b.allJs)}   goal: < ${fmtKb(GOALS.packageJsBytes)}   ${status(b.allGoalMet)}`);
   } else l.push('  JS in the .vsix: not measured   FAILED');
   const u = h.update;
@@ -530,7 +530,7 @@ export function hostSummaryRows(h, n = '5') {
   return [
     [n, 'activation -> tree row + status bar (median)', range(h?.ready), `< ${GOALS.readyMs} ms`, st(h?.ready, h?.ready?.goalMet, h?.ready?.failed)],
     [n, 'stub activate: load + call (median)', range(h?.stub), `< ${GOALS.stubActivateMs} ms`, st(h?.stub, h?.stub?.goalMet, h?.stub?.failed)],
-    [n, 'JS loaded before ready (ext+main.js)', h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run', `< ${fmtKb(GOALS.loadedJsBytes)}`, st(h?.bundle, h?.bundle?.loadedGoalMet)],
+    [n, 'JS loaded before ready (ext+main+core.js)', h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run', `< ${fmtKb(GOALS.loadedJsBytes)}`, st(h?.bundle, h?.bundle?.loadedGoalMet)],
     [n, 'all JS in the .vsix', h?.bundle ? fmtKb(h.bundle.allJs) : 'not run', `< ${fmtKb(GOALS.packageJsBytes)}`, st(h?.bundle, h?.bundle?.allGoalMet)],
     [n, 'write on disk -> tree row (median)', h?.update ? fmtMs(h.update.medianMs) : 'not run', `< ${GOALS.updateMs} ms`, st(h?.update, h?.update?.goalMet, h?.update?.failed)],
   ];

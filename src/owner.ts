@@ -10,6 +10,7 @@ import { Log } from './views/log';
 import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
 import { StatusBar } from './views/statusBar';
 import type { StatusSummary } from './views/statusSummary';
+import { engineName } from './store/engine';
 import { deriveView, listAgents, newSnapshotCache, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
 import type { AgentView } from './auth/view';
 import { agentHealth, badgeCount, type HealthOptions, type ProbeEvidence } from './auth/health';
@@ -104,7 +105,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
     const ms = (a: number, b: number) => Math.round(b - a);
-    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent} (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`);
+    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}, store engine ${engineLabel()} on Node ${process.versions.node} (VS Code ${vscode.version}) (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`);
     void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
@@ -278,5 +279,14 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     clearInterval(this.tick);
     this.watcher?.dispose();
     for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
+
+/** Which SQLite engine the store uses here, for the start-up log line. */
+function engineLabel(): string {
+  try {
+    return engineName() === 'native' ? 'node:sqlite' : 'sql.js';
+  } catch (e) {
+    return `unavailable (${(e as Error).message})`;
   }
 }

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
+import { DEFAULT_GATEWAY_PORT } from './store/gatewayLive';
 
 const trimmedString = z._default(z.string().check(z.trim()), '');
 export const SettingsSchema = z.object({
@@ -38,4 +39,25 @@ export function parseSettings(raw: Record<string, unknown>): { settings: Setting
     }
   }
   return { settings: SettingsSchema.parse(out), problems };
+}
+
+export const GatewaySettingsSchema = z.object({
+  port: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), DEFAULT_GATEWAY_PORT),
+  autoStart: z._default(z.boolean(), false),
+  nodePath: z._default(z.string().check(z.trim()), ''),
+});
+export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>;
+
+/** `openclawAuth.gateway.*` from `get(key)`; a bad value falls back to its default with a warning. */
+export function parseGatewaySettings(get: (key: string) => unknown, warn: (m: string) => void): GatewaySettings {
+  const out: Record<string, unknown> = {};
+  for (const key of ['port', 'autoStart', 'nodePath'] as const) {
+    const r = GatewaySettingsSchema.shape[key].safeParse(get(key));
+    if (r.success) out[key] = r.data;
+    else {
+      warn(`openclawAuth.gateway.${key}: invalid value; using the default.`);
+      out[key] = GatewaySettingsSchema.shape[key].parse(undefined);
+    }
+  }
+  return GatewaySettingsSchema.parse(out);
 }

@@ -8,9 +8,8 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import * as z from 'zod/mini';
 import type { OpenClawAuth } from '../owner';
-import { GatewaySupervisor, DEFAULT_GATEWAY_PORT, type GatewayState } from '../gateway/supervisor';
+import { GatewaySupervisor, type GatewayState } from '../gateway/supervisor';
 import { GatewayClient, stoppedRunsMessage, type ClientState } from '../gateway/client';
 import { probeGateway } from '../gateway/health';
 import { resolveCommand, runOpenclawCli } from '../gateway/process';
@@ -21,25 +20,13 @@ import type { Mutation, MutationResult } from '../store';
 import { loadConfig } from '../store/config';
 import { ACTION_LABELS, describeAuthView, describeGateway, GatewayStatusItem, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
 import { confirmRemoval } from '../views/ui';
+import { parseGatewaySettings, type GatewaySettings } from '../settings';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 
-const GatewaySettingsSchema = z.object({
-  port: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), DEFAULT_GATEWAY_PORT),
-  autoStart: z._default(z.boolean(), false),
-  nodePath: z._default(z.string().check(z.trim()), ''),
-});
-export type GatewaySettings = z.infer<typeof GatewaySettingsSchema>;
-
 function readGatewaySettings(warn: (m: string) => void): GatewaySettings {
   const c = vscode.workspace.getConfiguration('openclawAuth.gateway');
-  const out: Record<string, unknown> = {};
-  for (const key of ['port', 'autoStart', 'nodePath'] as const) {
-    const r = GatewaySettingsSchema.shape[key].safeParse(c.get(key));
-    if (r.success) out[key] = r.data;
-    else { warn(`openclawAuth.gateway.${key}: invalid value; using the default.`); out[key] = GatewaySettingsSchema.shape[key].parse(undefined); }
-  }
-  return GatewaySettingsSchema.parse(out);
+  return parseGatewaySettings((key) => c.get(key), warn);
 }
 
 export class GatewayController implements vscode.Disposable {

@@ -11,8 +11,9 @@ import { maskSecret, redact } from '../auth/mask';
 import { probeGateway, type Probe } from './health';
 import { alive, CommandError, descendants, resolveCommand, signalGroup, spawnArgs, type ResolvedCommand } from './process';
 import { ownProcessGroup } from '../platform';
+import { DEFAULT_GATEWAY_PORT } from '../store/gatewayLive';
 
-export const DEFAULT_GATEWAY_PORT = 18789;
+export { DEFAULT_GATEWAY_PORT };
 
 export type GatewayState =
   | { kind: 'stopped'; message?: string }

@@ -69,9 +69,17 @@ function ordinal(n: number): string {
   return `${n}${t >= 11 && t <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
 }
 
+/**
+ * ThemeColor's `id` is typed only from @types/vscode 1.9x on; the class has carried it since long
+ * before 1.82 (the oldest VS Code this extension supports).
+ */
+function themeColorId(c: vscode.ThemeColor | undefined): string {
+  return (c as { id?: unknown } | undefined)?.id?.toString() ?? '';
+}
+
 /** What VS Code would draw for an item: a row is refreshed only when this changes. */
 function signature(item: vscode.TreeItem): string {
-  const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${item.iconPath.color?.id ?? ''}` : '';
+  const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${themeColorId(item.iconPath.color)}` : '';
   const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip ?? '';
   return JSON.stringify([item.label, item.description, icon, item.contextValue, tip]);
 }

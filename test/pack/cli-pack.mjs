@@ -27,7 +27,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const FIXTURE = path.join(root, 'test', 'fixtures', 'openclaw-2026.9.6', 'basic');
 /** Everything the tarball may hold, and must: the bundle, what it loads at run time, and the docs. */
-const RUNTIME_FILES = ['LICENSE', 'README.md', 'dist/cli.js', 'dist/sql-wasm.wasm', 'dist/templates/agent.sqlite.gz', 'dist/templates/shared.sqlite.gz', 'package.json'];
+const RUNTIME_FILES = ['LICENSE', 'README.md', 'dist/cli.js', 'dist/core.js', 'dist/sql-wasm.wasm', 'dist/templates/agent.sqlite.gz', 'dist/templates/shared.sqlite.gz', 'package.json'];
 /** A fake key for the add-key check (the store's templates): never printed. */
 const FAKE_KEY = 'sk-or-v1-fake-pack-0123456789abcdef0123456789abcdef0123456789abcdef';
 

@@ -63,13 +63,15 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
 
   it(`either nothing changed or the migration is complete, and Undo restores the original bytes (${RUNS} runs)`, async () => {
     const outcomes = { untouched: 0, complete: 0, killedMidway: 0 };
+    let sinceComplete = 0;
     for (let i = 0; i < RUNS; i++) {
       const h = copyHome('legacy/before');
       try {
         const stateDir = path.join(h, '.openclaw');
         // Spread the kills over the whole run: process start, backups, DB writes, renames.
-        // (fullMs follows the slowest uninterrupted run seen, so a busy machine does not push
-        // every kill into the first half.)
+        // (fullMs follows the slowest uninterrupted run seen, and grows while no kill lands after
+        // the commit, so a machine that got busier since the first run does not push every kill
+        // into the first part.)
         const killAt = Math.floor(Math.random() * fullMs * 1.2);
         const r = await runChild(script, stateDir, killAt);
         if (r.killed) outcomes.killedMidway++;
@@ -78,6 +80,8 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
         const now = homeView(h);
         const runs = listRuns({ stateDirSetting: stateDir });
         const complete = runs.find((j) => j.status === 'complete');
+        sinceComplete = complete ? 0 : sinceComplete + 1;
+        if (sinceComplete >= 5) fullMs = Math.round(fullMs * 1.3);
         if (!complete) {
           assert.deepEqual(now, original, `run ${i} (kill at ${killAt} ms): not complete, so nothing may have changed`);
           outcomes.untouched++;

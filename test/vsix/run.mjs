@@ -8,6 +8,8 @@
 // Add API Key flow; then the CLI bundled in the installed folder (dist/cli.js) reads the key back.
 //
 //   node test/vsix/run.mjs [--no-package] [--keep]
+//   OPENCLAW_AUTH_VSCODE=oldest node test/vsix/run.mjs --no-package   (the oldest supported VS Code,
+//                 code-server 4.17.1 = VS Code 1.82.2 on Node 18: the store on sql.js; suite vsix-oldest)
 //
 //   --no-package  test the existing out/openclaw-auth.vsix instead of running `npm run package`
 //   --keep        keep the run dir (server log, extensions dir, state) and print its path
@@ -15,14 +17,14 @@
 // Each check prints `  ✔ name` or `  ✖ name: reason`; screenshots go to out/e2e-screenshots/vsix-*.png,
 // the server and extension logs to out/e2e-logs/vsix-*.log, the page text after the write to
 // out/e2e-dom/vsix-after-write.txt (scanned by scripts/leak-check.mjs). Prints
-// `vsix: N passed, N failed` last; exit 0 only if every check passed. The typed key is fake and
+// `vsix: N passed, N failed` (or `vsix-oldest: …`) last; exit 0 only if every check passed. The typed key is fake and
 // random, and neither it nor any fixture secret is ever printed.
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { zipEntries, zipRead } from '../../scripts/lib/zip.mjs';
-import { assertHostInstalled } from '../../scripts/install-vscode-host.mjs';
+import { assertHostInstalled, selectedHostId } from '../../scripts/install-vscode-host.mjs';
 import {
   FIXTURES,
   ROOT,
@@ -36,6 +38,9 @@ import {
   sleep,
   startCodeServer,
 } from '../../scripts/lib/vscode-host.mjs';
+
+/** `vsix`, or `vsix-oldest` in the oldest supported VS Code (OPENCLAW_AUTH_VSCODE=oldest): names the summary line, screenshots and logs. */
+const SUITE = selectedHostId() === 'newest' ? 'vsix' : `vsix-${selectedHostId()}`;
 import { CONTAINER, EXTENSION_ID, profilesOf, until } from '../e2e/openclawView.mjs';
 import { workbench } from '../e2e/workbench.mjs';
 
@@ -105,14 +110,14 @@ async function main(argv) {
       return v ?? true;
     } catch (e) {
       fail(name, e);
-      if (page) await page.screenshot({ path: path.join(SHOTS, `vsix-FAILED-${passed + failed}.png`) }).catch(() => {});
+      if (page) await page.screenshot({ path: path.join(SHOTS, `${SUITE}-FAILED-${passed + failed}.png`) }).catch(() => {});
       return undefined;
     }
   };
 
   const host = assertHostInstalled();
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^vsix-.*\.png$/.test(f)) fs.rmSync(path.join(SHOTS, f), { force: true });
+  for (const f of fs.readdirSync(SHOTS)) if (f.startsWith(`${SUITE}-`) && f.endsWith('.png') && (SUITE !== 'vsix' || !f.startsWith('vsix-oldest-'))) fs.rmSync(path.join(SHOTS, f), { force: true });
   fs.mkdirSync(LOG_DIR, { recursive: true });
   fs.mkdirSync(DOM_DIR, { recursive: true });
 
@@ -170,7 +175,7 @@ async function main(argv) {
       out(`    ${path.relative(ROOT, VSIX)}: ${(buf.length / 1024).toFixed(1)} KiB (${buf.length} bytes), ${entries.length} entries, ${files.length} under extension/`);
       const problems = [];
       const templates = fs.readdirSync(path.join(ROOT, 'src', 'store', 'templates')).filter((f) => f.endsWith('.gz')).map((f) => `dist/templates/${f}`);
-      for (const want of ['dist/extension.js', 'dist/main.js', 'dist/cli.js', 'dist/sql-wasm.wasm', ...templates, 'package.json']) {
+      for (const want of ['dist/extension.js', 'dist/main.js', 'dist/core.js', 'dist/cli.js', 'dist/sql-wasm.wasm', ...templates, 'package.json']) {
         if (!files.includes(want)) problems.push(`missing extension/${want}`);
       }
       if (!files.some((f) => f.toLowerCase() === 'readme.md')) problems.push('missing extension/README.md');
@@ -198,12 +203,14 @@ async function main(argv) {
       if (r.code !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`exit ${r.code ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10).join('\n')}`);
       const st = fs.lstatSync(installed, { throwIfNoEntry: false });
       if (!st?.isDirectory()) throw new Error(`no folder ${folderName} in the extensions dir (it has: ${fs.readdirSync(run.extensions).join(', ')})`);
-      for (const f of ['package.json', 'dist/extension.js', 'dist/main.js', 'dist/cli.js', 'dist/sql-wasm.wasm']) {
+      for (const f of ['package.json', 'dist/extension.js', 'dist/main.js', 'dist/core.js', 'dist/cli.js', 'dist/sql-wasm.wasm']) {
         if (!fs.existsSync(path.join(installed, f))) throw new Error(`the installed folder has no ${f}`);
       }
       const list = JSON.parse(fs.readFileSync(path.join(run.extensions, 'extensions.json'), 'utf8'));
       const entry = list.find((x) => x.identifier?.id === EXTENSION_ID);
-      if (!entry || entry.location?.path !== installed || entry.metadata?.source !== 'vsix') throw new Error(`extensions.json does not record ${EXTENSION_ID} from a vsix at ${installed}`);
+      // VS Code 1.82 records no metadata.source; newer ones record "vsix".
+      const source = entry?.metadata?.source;
+      if (!entry || entry.location?.path !== installed || !(source === 'vsix' || (source === undefined && host.host.id === 'oldest'))) throw new Error(`extensions.json does not record ${EXTENSION_ID} from a vsix at ${installed}`);
     });
     if (!installOk) throw new Stop();
 
@@ -222,9 +229,9 @@ async function main(argv) {
     };
     const expectedIds = JSON.parse(fs.readFileSync(path.join(FIXTURES, FIXTURE, 'expected', 'models-auth-list.json'), 'utf8')).profiles.map((p) => p.id).sort();
     await check(`the installed dist/cli.js runs: --version, list --json on Node 24 and on Node ${process.versions.node.split('.')[0]}`, async () => {
-      const v = await exec(host.node, [cli, '--version'], { cwd: run.dir, env: cleanEnv(run), ms: 60_000 });
+      const v = await exec(host.node24, [cli, '--version'], { cwd: run.dir, env: cleanEnv(run), ms: 60_000 });
       if (v.code !== 0 || v.stdout.trim() !== `openclaw-auth ${pkg.version}`) throw new Error(`--version: exit ${v.code}, "${v.stdout.trim().slice(0, 80)}"`);
-      for (const node of [host.node, process.execPath]) {
+      for (const node of [host.node24, process.execPath]) {
         const ids = await listIds(node);
         if (ids.join(',') !== expectedIds.join(',')) throw new Error(`${node}: profiles ${ids.join(', ')}; the fixture has ${expectedIds.join(', ')}`);
       }
@@ -248,9 +255,9 @@ async function main(argv) {
     const wb = workbench(page);
     await step(wb.ready(), 90_000, 'workbench start');
     out(`    workbench ready after ${secs(t)} (${server.url})`);
-    const shot = (name) => page.screenshot({ path: path.join(SHOTS, `vsix-${name}.png`) });
+    const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${SUITE}-${name}.png`) });
 
-    const activated = await check('the installed extension activates: status bar item, and its log names the fixture state dir', async () => {
+    const activated = await check(`the installed extension activates: status bar item, and its log names the fixture state dir and the store engine (${host.host.id === 'oldest' ? 'sql.js' : 'node:sqlite'})`, async () => {
       const item = wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status');
       await step(item.waitFor({ state: 'visible', timeout: 60_000 }), 70_000, 'the OpenClaw status bar item');
       if (!(await item.innerText()).trim()) throw new Error('the status bar item has no text');
@@ -258,6 +265,10 @@ async function main(argv) {
       const logFile = await until(page, () => findFile(path.join(run.userData, 'logs'), (f) => f.endsWith('.log') && f.includes(EXTENSION_ID)), `the log file of ${EXTENSION_ID} under ${run.userData}/logs`, 30_000);
       const line = await until(page, () => fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('Activated; state dir')), '"Activated; state dir" in the extension log', 30_000);
       if (!line.includes(`state dir ${stateDir},`)) throw new Error(`log: ${line.trim()} (expected state dir ${stateDir})`);
+      // The store engine follows the extension host's Node: 1.82's Node 18 has no node:sqlite, so sql.js
+      // (and the shipped wasm) serves the tree; 1.139's Node 24 uses node:sqlite.
+      const engine = host.host.id === 'oldest' ? `store engine sql.js on Node ${host.nodeVersion}` : 'store engine node:sqlite on Node ';
+      if (!line.includes(engine)) throw new Error(`log: ${line.trim()} (expected "${engine}")`);
       const hostLog = findFile(path.join(run.userData, 'logs'), (f) => path.basename(f) === 'remoteexthost.log');
       if (!hostLog || !fs.readFileSync(hostLog, 'utf8').includes(`_doActivateExtension ${EXTENSION_ID},`)) throw new Error(`the extension host log does not record activating ${EXTENSION_ID}`);
       // The only place it can have come from: the extensions dir holds just the installed folder (a
@@ -271,7 +282,9 @@ async function main(argv) {
 
     if (activated) {
       await check('the Extensions view lists OpenClaw Auth among the installed extensions', async () => {
-        await wb.runCommand('Extensions: Show Installed Extensions');
+        // The activity bar's Extensions item: its view lists what is installed (offline: no Marketplace) in
+        // every VS Code; the palette command's title differs between 1.82 and 1.139.
+        await wb.activityBarItem('Extensions').click();
         const row = page.locator('.extensions-viewlet .monaco-list-row', { hasText: 'OpenClaw Auth' }).first();
         await row.waitFor({ state: 'visible', timeout: 30_000 });
         await page.waitForTimeout(500);
@@ -319,12 +332,12 @@ async function main(argv) {
         await page.waitForTimeout(300);
         await shot('4-key-added');
         const text = await wb.domText();
-        fs.writeFileSync(path.join(DOM_DIR, 'vsix-after-write.txt'), text);
+        fs.writeFileSync(path.join(DOM_DIR, `${SUITE}-after-write.txt`), text);
         if (text.includes(key)) throw new Error('the typed key is in the page text');
       });
       if (saved) {
         await check('the installed dist/cli.js (Node 24) lists groq:manual in the state the UI wrote', async () => {
-          const ids = await listIds(host.node);
+          const ids = await listIds(host.node24);
           if (!ids.includes('groq:manual')) throw new Error(`list --json shows ${ids.join(', ')}`);
           const want = [...expectedIds, 'groq:manual'].sort();
           if (ids.join(',') !== want.join(',')) throw new Error(`list --json shows ${ids.join(', ')}, expected ${want.join(', ')}`);
@@ -333,18 +346,18 @@ async function main(argv) {
     }
   } catch (e) {
     if (!(e instanceof Stop)) fail(signal ? 'interrupted' : 'run', e);
-    if (browser) await browser.page.screenshot({ path: path.join(SHOTS, 'vsix-FAILED.png') }).catch(() => {});
+    if (browser) await browser.page.screenshot({ path: path.join(SHOTS, `${SUITE}-FAILED.png`) }).catch(() => {});
   } finally {
     stopping = true;
     const settled = (p) => (p ? Promise.race([p.catch(() => undefined), sleep(60_000)]) : Promise.resolve(undefined));
     await Promise.all([settled(browserP).then((b) => (browser ?? b)?.close()), settled(serverP).then((s) => (server ?? s)?.stop())]);
     runCleanupsSync();
     copyLogs(run);
-    fs.writeFileSync(path.join(LOG_DIR, 'vsix-console.log'), consoleLog.map((l) => `${l}\n`).join(''));
-    if (opts.keep) out(`vsix: run dir kept at ${run.dir}`);
+    fs.writeFileSync(path.join(LOG_DIR, `${SUITE}-console.log`), consoleLog.map((l) => `${l}\n`).join(''));
+    if (opts.keep) out(`${SUITE}: run dir kept at ${run.dir}`);
     else removeRunDir(run);
   }
-  out(`\nvsix: finished in ${secs(t0)}; screenshots in ${path.relative(ROOT, SHOTS)}/vsix-*.png`);
+  out(`\n${SUITE}: finished in ${secs(t0)} (VS Code ${host.vscodeVersion}); screenshots in ${path.relative(ROOT, SHOTS)}/${SUITE}-*.png`);
   return { passed, failed, signal };
 }
 
@@ -368,12 +381,12 @@ function findFile(dir, pred) {
 
 function copyLogs(run) {
   try {
-    fs.copyFileSync(run.serverLog, path.join(LOG_DIR, 'vsix-server.log'));
+    fs.copyFileSync(run.serverLog, path.join(LOG_DIR, `${SUITE}-server.log`));
   } catch {
     // no log
   }
   const ext = findFile(path.join(run.userData, 'logs'), (f) => f.endsWith('.log') && f.includes(EXTENSION_ID));
-  if (ext) fs.copyFileSync(ext, path.join(LOG_DIR, 'vsix-extension.log'));
+  if (ext) fs.copyFileSync(ext, path.join(LOG_DIR, `${SUITE}-extension.log`));
 }
 
 let r;
@@ -383,5 +396,5 @@ try {
   out(`  ✖ setup: ${errText(e)}`);
   r = { passed: 0, failed: 1 };
 }
-out(`vsix: ${r.passed} passed, ${r.failed} failed`);
+out(`${SUITE}: ${r.passed} passed, ${r.failed} failed`);
 process.exit(r.signal ? SIGNAL_EXIT_CODES[r.signal] : r.failed === 0 && r.passed > 0 ? 0 : 1);
