@@ -88,9 +88,9 @@ if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }
 /** Runs a runner that prints its own "<name>: N passed, N failed" line; keeps its output for the leak check. */
-function runner(name, args) {
+function runner(name, args, env = {}) {
   process.stdout.write(`\n=== suite ${name}\n`);
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   process.stdout.write(r.stdout ?? '');
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
@@ -111,6 +111,20 @@ if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
   runner('vsix', ['test/vsix/run.mjs']);
 } else {
   process.stdout.write('host: 0 passed, 1 failed\ne2e: 0 passed, 1 failed\nvsix: 0 passed, 1 failed\n');
+}
+
+// The oldest VS Code engines.vscode admits (1.82.2, code-server 4.17.1, Node 18 extension host: the
+// store on sql.js): the same .vsix installed and used, and the host tests. The gateway host tests
+// (2+ min: they start and kill the real gateway three times) run in the newest host only; they drive
+// the same supervisor code in a child process.
+if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
+  process.stdout.write('\nhost-oldest, vsix-oldest: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
+} else if (step('install the oldest supported VS Code host (code-server 4.17.1 + Node 18 from the npm registry)', process.execPath, ['scripts/install-vscode-host.mjs', '--vscode', 'oldest'])) {
+  const oldest = { OPENCLAW_AUTH_VSCODE: 'oldest' };
+  runner('host-oldest', ['test/host/harness.mjs', '--grep', '!gateway in the extension host', '--timeout', '600'], oldest);
+  runner('vsix-oldest', ['test/vsix/run.mjs', ...(fs.existsSync(path.join(root, 'out', 'openclaw-auth.vsix')) ? ['--no-package'] : [])], oldest);
+} else {
+  process.stdout.write('host-oldest: 0 passed, 1 failed\nvsix-oldest: 0 passed, 1 failed\n');
 }
 
 // Last: no secret value used by any suite may appear in a log, a captured output or a DOM dump.

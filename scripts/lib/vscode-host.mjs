@@ -159,7 +159,8 @@ export async function startCodeServer(host, run, { env = {}, smokeTestDriver = f
       '--disable-getting-started-override',
       '--user-data-dir', run.userData,
       '--extensions-dir', run.extensions,
-      ...(smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+      // code-server 4.17 (VS Code 1.82) has no --vscode-option; its web workbench takes the payload URL without it.
+      ...(smokeTestDriver && host.host?.id !== 'oldest' ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
       ...extraArgs,
       folder,
     ];
@@ -296,6 +297,9 @@ export async function launchChromium(host, run, { viewport = { width: 1400, heig
     headless: true,
     viewport,
     args: CHROMIUM_ARGS,
+    // The workbench's clipboard is the browser's: allowed, as a user allows it for the site (VS Code 1.82
+    // has no in-memory fallback, so without it Copy commands read back nothing).
+    permissions: ['clipboard-read', 'clipboard-write'],
     env: runEnv(run, { ...env, [MARKER_VAR]: browserId }),
     handleSIGINT: false,
     handleSIGTERM: false,

@@ -57,9 +57,10 @@ describe('gateway in the extension host (real openclaw)', function () {
     const ext = vscode.extensions.getExtension<OpenClawAuthApi>(EXT_ID);
     assert.ok(ext);
     owner = await (await ext.activate()).ready;
-    // code-server runs on <cache>/node24/node_modules/node/bin/node; openclaw is installed next to it.
-    const node = process.execPath;
-    const cache = path.resolve(path.dirname(node), '..', '..', '..', '..');
+    // code-server runs on <cache>/node24/node_modules/node/bin/node (or node18 for VS Code 1.82);
+    // openclaw and the Node 24 it needs are installed next to it.
+    const cache = path.resolve(path.dirname(process.execPath), '..', '..', '..', '..');
+    const node = path.join(cache, 'node24', 'node_modules', 'node', 'bin', 'node');
     const openclaw = path.join(cache, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
     if (!fs.existsSync(openclaw)) throw new Error(`openclaw not found at ${openclaw} (run scripts/install-openclaw.mjs)`);
     dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-gw-')), '.openclaw');

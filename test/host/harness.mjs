@@ -7,7 +7,11 @@
 //   node test/host/harness.mjs [--no-build] [--grep RE] [--fixture NAME] [--env K=V]... [--timeout S] [--verbose] [--keep]
 //
 //   --no-build      skip `node esbuild.mjs` and the host-test build
-//   --grep RE       only tests whose full title matches (OPENCLAW_AUTH_HOST_GREP in the host)
+//   --grep RE       only tests whose full title matches (OPENCLAW_AUTH_HOST_GREP in the host);
+//                   a leading ! inverts it (every test whose title does not match)
+//
+// OPENCLAW_AUTH_VSCODE=oldest runs it in the oldest supported VS Code (code-server 4.17.1 = VS Code
+// 1.82.2, Node 18 extension host); the summary line is then `host-oldest: N passed, N failed`.
 //   --fixture NAME  copy test/fixtures/openclaw-2026.9.6/NAME/home into the host's HOME
 //                   (so ~/.openclaw is that state); default: an empty HOME
 //   --env K=V       extra environment for code-server and so the extension host (repeatable);
@@ -27,7 +31,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { assertHostInstalled } from '../../scripts/install-vscode-host.mjs';
+import { assertHostInstalled, selectedHostId } from '../../scripts/install-vscode-host.mjs';
 import {
   ROOT,
   SIGNAL_EXIT_CODES,
@@ -44,6 +48,8 @@ import {
 const HOST_SRC = path.join(ROOT, 'test', 'host');
 const HOST_OUT = path.join(ROOT, 'out', 'test', 'host');
 const LOG_DIR = path.join(ROOT, 'out', 'host-logs');
+/** `host`, or `host-oldest` in the oldest supported VS Code (OPENCLAW_AUTH_VSCODE=oldest). */
+const SUITE = selectedHostId() === 'newest' ? 'host' : `host-${selectedHostId()}`;
 
 function walk(dir, pred) {
   const out = [];
@@ -60,6 +66,8 @@ export async function buildHostTests() {
   const esbuild = await import('esbuild');
   fs.rmSync(HOST_OUT, { recursive: true, force: true });
   const entryPoints = [path.join(HOST_SRC, 'index.ts'), ...walk(HOST_SRC, (n) => n.endsWith('.test.ts'))];
+  // mocha is bundled into index.js: it ships as an ES module that Node 18 (VS Code 1.82's extension
+  // host) cannot require(). The test files use its globals (describe, it) and import nothing of it.
   await esbuild.build({
     entryPoints,
     outbase: HOST_SRC,
@@ -67,9 +75,9 @@ export async function buildHostTests() {
     bundle: true,
     platform: 'node',
     format: 'cjs',
-    target: 'node20',
+    target: 'node18',
     sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
+    external: ['vscode'],
     logLevel: 'warning',
   });
   return entryPoints.length - 1;
@@ -236,11 +244,11 @@ async function main() {
     r = await runHostTests(parseArgs(process.argv.slice(2)));
   } catch (e) {
     process.stderr.write(`host: ERROR ${e instanceof Error ? e.message : String(e)}\n`);
-    process.stdout.write('host: 0 passed, 1 failed\n');
+    process.stdout.write(`${SUITE}: 0 passed, 1 failed\n`);
     process.exit(e?.exitCode === 3 ? 3 : 1);
   }
-  process.stdout.write(`host: finished in ${r.seconds.toFixed(1)} s${r.pending ? `, ${r.pending} pending` : ''}\n`);
-  process.stdout.write(`host: ${r.passed} passed, ${r.failed} failed\n`);
+  process.stdout.write(`${SUITE}: finished in ${r.seconds.toFixed(1)} s${r.pending ? `, ${r.pending} pending` : ''} (VS Code ${assertHostInstalled().vscodeVersion})\n`);
+  process.stdout.write(`${SUITE}: ${r.passed} passed, ${r.failed} failed\n`);
   process.exit(r.exitCode);
 }
 

@@ -46,7 +46,8 @@ export function run(): Promise<void> {
   process.setSourceMapsEnabled?.(true);
   const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 30_000 });
   const grep = process.env.OPENCLAW_AUTH_HOST_GREP?.trim();
-  if (grep) mocha.grep(grep);
+  if (grep?.startsWith('!')) mocha.grep(grep.slice(1)).invert();
+  else if (grep) mocha.grep(grep);
   for (const f of testFiles(__dirname)) mocha.addFile(f);
   return new Promise((resolve, reject) => {
     try {
