@@ -4,7 +4,7 @@
 // extension is usable, how much JS that takes, and how fast a change on disk reaches the tree.
 // `npm run bench` runs it as section 5; alone: `node scripts/bench-host.mjs [--json FILE]`.
 //
-// The package: the files the `package` script needs (package.json, esbuild.mjs, .vscodeignore,
+// The package: the files the `package` script needs (package.json, esbuild.mjs and its scripts/lib/json5-native.mjs, .vscodeignore,
 // tsconfig.json, README/LICENSE/CHANGELOG, src/, media/, docs/; node_modules as a symlink) are
 // copied into the run dir, built there with `node esbuild.mjs --production` and packed with the
 // vsce arguments of package.json's `package` script, so the shared dist/ and out/openclaw-auth.vsix
@@ -58,7 +58,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertHostInstalled, VSCODE_VERSION } from './install-vscode-host.mjs';
+import { HOSTS, assertHostInstalled, resolveHostPaths, selectedHostId } from './install-vscode-host.mjs';
+import { resolveCacheDir } from './install-openclaw.mjs';
 import { ROOT, launchChromium, makeRunDir, onTerminationSignal, registerCleanup, removeRunDir, runCleanupsSync, runEnv, sleep, startCodeServer } from './lib/vscode-host.mjs';
 import { zipEntries } from './lib/zip.mjs';
 import { workbench } from '../test/e2e/workbench.mjs';
@@ -89,7 +90,7 @@ const cleanEnv = (run, extra = {}) => runEnv(run, { ...Object.fromEntries(Object
 // ---------------------------------------------------------------------------------------------
 // the package: built and packed in the run dir, installed with code-server
 
-const PACKAGE_INPUTS = ['package.json', 'esbuild.mjs', '.vscodeignore', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'src', 'media', 'docs'];
+const PACKAGE_INPUTS = ['scripts/lib/json5-native.mjs', 'package.json', 'esbuild.mjs', '.vscodeignore', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'src', 'media', 'docs'];
 
 function runSync(cmd, args, { cwd, env, what }) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
@@ -353,13 +354,13 @@ async function updateRun(page, { cli, stateDir, env, profileId, provider }) {
 // ---------------------------------------------------------------------------------------------
 
 /** Runs the whole host benchmark; returns the numbers (see the header) with `missing` listing every reading that failed. Throws when it cannot run at all. */
-export async function runHostBench({ log = (m) => process.stderr.write(`[bench-host] ${m}\n`), activations = intEnv('BENCH_HOST_ACTIVATIONS', 7), updates = intEnv('BENCH_HOST_UPDATES', 5) } = {}) {
-  const host = assertHostInstalled();
+export async function runHostBench({ hostId = selectedHostId(), log = (m) => process.stderr.write(`[bench-host] ${m}\n`), activations = intEnv('BENCH_HOST_ACTIVATIONS', 7), updates = intEnv('BENCH_HOST_UPDATES', 5) } = {}) {
+  const host = assertHostInstalled(resolveHostPaths(resolveCacheDir(), hostId));
   const t0 = Date.now();
   const run = makeRunDir('bench', { fixture: 'multi-agent' });
   registerCleanup(() => removeRunDir(run)); // runs last (cleanups run newest first), also on Ctrl-C
   const stateDir = path.join(run.home, '.openclaw');
-  const out = { vscode: VSCODE_VERSION, goals: GOALS, loads: [], updates: [], missing: [] };
+  const out = { host: hostId, vscode: host.vscodeVersion, node: host.nodeVersion, goals: GOALS, loads: [], updates: [], missing: [] };
   let server;
   let browser;
   try {
@@ -492,7 +493,7 @@ export function hostReportLines(h) {
   const l = [];
   const r = h.ready;
   if (r) {
-    l.push(`  activation -> usable, installed from the .vsix into VS Code ${h.vscode} (code-server, ${r.runs} window loads, each a new extension host;`);
+    l.push(`  activation -> usable, installed from the .vsix into VS Code ${h.vscode} (code-server, extension host on Node ${h.node}; ${r.runs} window loads, each a new extension host;`);
     l.push(`  from the extension host's "_doActivateExtension ${EXTENSION_ID}" log line to a profile row in the tree AND the status bar item, both clocks = this machine's wall clock):`);
     l.push(`    median ${fmtMs(r.medianMs)} (min ${fmtMs(r.minMs)}, max ${fmtMs(r.maxMs)}; ${r.readings}/${r.runs} read)   goal: < ${GOALS.readyMs} ms   ${status(r.goalMet, r.failed)}`);
     l.push(`    medians: status bar +${fmtMs(r.medianStatusMs)}, tree row +${fmtMs(r.medianRowMs)}; activation event ${r.events.join(', ') || 'n/a'}, logged ${fmtMs(r.medianActivationAfterNavMs)} after the reload started;`);
@@ -524,16 +525,26 @@ export function hostReportLines(h) {
 
 /** Rows for a summary table: [#, measure, result, goal, status]. */
 export function hostSummaryRows(h, n = '5') {
+  const v = h ? `VS Code ${h.vscode}: ` : '';
   const range = (x) => (x ? `${fmtMs(x.medianMs)} (${fmtMs(x.minMs)}..${fmtMs(x.maxMs)})` : 'not run');
   // Not run: skipped on purpose (BENCH_SKIP_HOST=1), else it failed (bench.mjs lists why).
   const st = (x, ok, failed) => (h ? (x ? status(ok, failed) : 'FAILED') : process.env.BENCH_SKIP_HOST === '1' ? 'skipped' : 'FAILED');
   return [
-    [n, 'activation -> tree row + status bar (median)', range(h?.ready), `< ${GOALS.readyMs} ms`, st(h?.ready, h?.ready?.goalMet, h?.ready?.failed)],
-    [n, 'stub activate: load + call (median)', range(h?.stub), `< ${GOALS.stubActivateMs} ms`, st(h?.stub, h?.stub?.goalMet, h?.stub?.failed)],
-    [n, 'JS loaded before ready (ext+main+core.js)', h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run', `< ${fmtKb(GOALS.loadedJsBytes)}`, st(h?.bundle, h?.bundle?.loadedGoalMet)],
-    [n, 'all JS in the .vsix', h?.bundle ? fmtKb(h.bundle.allJs) : 'not run', `< ${fmtKb(GOALS.packageJsBytes)}`, st(h?.bundle, h?.bundle?.allGoalMet)],
-    [n, 'write on disk -> tree row (median)', h?.update ? fmtMs(h.update.medianMs) : 'not run', `< ${GOALS.updateMs} ms`, st(h?.update, h?.update?.goalMet, h?.update?.failed)],
+    [n, `${v}activation -> tree row + status bar (median)`, range(h?.ready), `< ${GOALS.readyMs} ms`, st(h?.ready, h?.ready?.goalMet, h?.ready?.failed)],
+    [n, `${v}stub activate: load + call (median)`, range(h?.stub), `< ${GOALS.stubActivateMs} ms`, st(h?.stub, h?.stub?.goalMet, h?.stub?.failed)],
+    [n, `${v}JS loaded before ready (ext+main+core.js)`, h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run', `< ${fmtKb(GOALS.loadedJsBytes)}`, st(h?.bundle, h?.bundle?.loadedGoalMet)],
+    [n, `${v}all JS in the .vsix`, h?.bundle ? fmtKb(h.bundle.allJs) : 'not run', `< ${fmtKb(GOALS.packageJsBytes)}`, st(h?.bundle, h?.bundle?.allGoalMet)],
+    [n, `${v}write on disk -> tree row (median)`, h?.update ? fmtMs(h.update.medianMs) : 'not run', `< ${GOALS.updateMs} ms`, st(h?.update, h?.update?.goalMet, h?.update?.failed)],
   ];
+}
+
+/** The hosts `--vscode newest|oldest|all` names (default all: the oldest and the newest supported VS Code). */
+function hostIds(args) {
+  const i = args.indexOf('--vscode');
+  const v = i >= 0 ? args[i + 1] : 'all';
+  if (v === 'all') return Object.keys(HOSTS);
+  if (!v || !Object.hasOwn(HOSTS, v)) throw new Error(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}`);
+  return [v];
 }
 
 async function main() {
@@ -541,19 +552,29 @@ async function main() {
   const jsonAt = args.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? path.resolve(args[jsonAt + 1]) : path.join(ROOT, 'bench-results', 'host.json');
   onTerminationSignal(() => runCleanupsSync());
-  let h;
-  try {
-    h = await runHostBench();
-  } catch (e) {
-    process.stderr.write(`bench-host: ERROR ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exit(1);
+  const results = {};
+  let failed = false;
+  for (const id of hostIds(args)) {
+    try {
+      results[id] = await runHostBench({ hostId: id });
+      if (results[id].missing.length) failed = true; // a missing reading is a failed measurement
+    } catch (e) {
+      process.stderr.write(`bench-host (${id}): ERROR ${e instanceof Error ? e.stack : String(e)}\n`);
+      failed = true;
+    }
   }
   fs.mkdirSync(path.dirname(jsonFile), { recursive: true });
-  fs.writeFileSync(jsonFile, `${JSON.stringify(h, null, 2)}\n`);
-  const rows = hostSummaryRows(h);
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  process.stdout.write(['', 'OpenClaw Auth in a real VS Code host', ...hostReportLines(h), '', ...rows.map((r) => `  ${r.map((c, i) => String(c).padEnd(widths[i])).join('  ')}`), '', `numbers written to ${path.relative(ROOT, jsonFile)}`, ''].join('\n'));
-  if (h.missing.length) process.exitCode = 1; // a missing reading is a failed measurement
+  fs.writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  const rows = Object.values(results).flatMap((h) => hostSummaryRows(h));
+  const lines = ['', 'OpenClaw Auth in a real VS Code host'];
+  for (const h of Object.values(results)) lines.push(...hostReportLines(h), '');
+  if (rows.length) {
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+    lines.push(...rows.map((r) => `  ${r.map((c, i) => String(c).padEnd(widths[i])).join('  ')}`));
+  }
+  lines.push('', `numbers written to ${path.relative(ROOT, jsonFile)}`, '');
+  process.stdout.write(lines.join('\n'));
+  if (failed) process.exitCode = 1;
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
