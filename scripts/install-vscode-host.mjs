@@ -61,7 +61,7 @@ import {
  * oldest code-server on npm at or above it is 4.17.1 = VS Code 1.82.2, so engines says ^1.82.0).
  */
 export const HOSTS = {
-  newest: { id: 'newest', codeServer: '4.139.1', vscode: '1.139.1', node: NODE_VERSION, nodeDirName: 'node24', codeServerDirName: 'code-server', apt: [], env: {} },
+  newest: { id: 'newest', codeServer: '4.139.1', vscode: '1.139.1', node: NODE_VERSION, nodeDirName: 'node24', codeServerDirName: 'code-server', apt: [], env: {}, buildTime: 'about 3 min' },
   oldest: {
     id: 'oldest',
     codeServer: '4.17.1',
@@ -69,6 +69,7 @@ export const HOSTS = {
     node: '18.20.8',
     nodeDirName: 'node18',
     codeServerDirName: 'code-server-4.17.1',
+    buildTime: 'about 2 min',
     apt: [{ pkg: 'libsecret-1-dev', file: '/usr/include/libsecret-1/libsecret/secret.h' }, { pkg: 'ripgrep', file: '/usr/bin/rg' }],
     env: { npm_config_unsafe_perm: 'true', CXXFLAGS: '-fpermissive' },
     // @vscode/ripgrep 1.15.5 (pinned by code-server 4.17.1's npm-shrinkwrap) and the rg release it fetches.
@@ -298,7 +299,7 @@ function seedRipgrep(h, tmpDir) {
 }
 
 async function installCodeServer(h) {
-  log(`installing code-server@${h.codeServerVersion} (VS Code ${h.vscodeVersion}) into ${h.codeServerDir} (compiles native modules: about 13 min on 2 cores, 620 MB) ...`);
+  log(`installing code-server@${h.codeServerVersion} (VS Code ${h.vscodeVersion}) into ${h.codeServerDir} (compiles native modules: ${h.host.buildTime} on 2 cores) ...`);
   const t0 = Date.now();
   ensurePrefixDir(h.codeServerDir);
   const env = { ...npmEnv(h.nodeBinDir), ...h.host.env }; // the host's Node first on PATH: npm, the postinstall and node-gyp run on it
