@@ -23,8 +23,6 @@ export type Settings = z.infer<typeof SettingsSchema>;
  */
 const englishErrors = en().localeError;
 
-/** Keys whose change means the state must be re-read from another place. */
-export const RELOAD_KEYS = ['stateDir', 'agent'] as const;
 
 export function parseSettings(raw: Record<string, unknown>): { settings: Settings; problems: string[] } {
   const problems: string[] = [];

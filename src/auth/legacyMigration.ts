@@ -24,9 +24,9 @@ import { coerceUsageStats, readJson } from './schemas';
 import { SecretRefSchema, formatRef } from './secretRef';
 import { maskSecret } from './mask';
 import { normalizeProviderId, quoteId } from './providerId';
+import { isObj, type Obj } from './obj';
 
-export type Obj = Record<string, unknown>;
-export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export { isObj, type Obj };
 
 export type SourceKind = 'auth-profiles' | 'auth-state' | 'legacy-auth' | 'legacy-oauth';
 export const SOURCE_FILE: Record<SourceKind, string> = { 'auth-profiles': 'auth-profiles.json', 'auth-state': 'auth-state.json', 'legacy-auth': 'auth.json', 'legacy-oauth': 'oauth.json' };

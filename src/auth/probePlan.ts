@@ -13,6 +13,7 @@ import { formatRef, parseSecretShorthand, type SecretRef } from './secretRef';
 import { PROVIDER_ENV_VARS } from './providerEnv';
 import { envBaseName } from './envKeys';
 import type { ProbeStatus } from './probeClassify';
+import { isObj } from './obj';
 
 export type ProbeSource = 'profile' | 'env' | 'models.json';
 export type ProbeReasonCode = 'excluded_by_auth_order' | 'missing_credential' | 'expired' | 'invalid_expires' | 'unresolved_ref' | 'ineligible_profile' | 'no_model';
@@ -81,7 +82,6 @@ export interface ProbePlan {
   results: ProbeResult[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 const DEFAULT_PROVIDER = 'anthropic';

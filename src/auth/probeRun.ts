@@ -18,6 +18,7 @@ import { maskSecret, redact } from './mask';
 import { normalizeProviderId } from './providerId';
 import { classifySignal, isRotatable, parseRetryAfter, probeStatusForReason, type FailoverReason, type ProbeStatus } from './probeClassify';
 import type { ProbeOptions, ProbePlan, ProbeResult, ProbeTarget } from './probePlan';
+import { isObj } from './obj';
 
 export const PROBE_PROMPT = 'Reply with OK. Do not use tools.';
 export const DEFAULT_PROBE_OPTIONS = { timeoutMs: 8000, concurrency: 2, maxTokens: 8 } as const;
@@ -42,7 +43,6 @@ export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
   huggingface: 'https://router.huggingface.co/v1',
 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export interface Endpoint {
   api: WireApi;

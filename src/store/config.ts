@@ -7,6 +7,7 @@ import JSON5 from 'json5';
 import { normalizeProviderId } from '../auth/providerId';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../auth/schemas';
 import type { AuthConfigMeta } from '../auth/order';
+import { isObj as isPlainObject } from '../auth/obj';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObject = { [k: string]: Json };
@@ -18,7 +19,8 @@ export class ConfigError extends Error {
   }
 }
 
-const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The shared plain-object check, narrowing to JSON (what JSON5.parse returns). */
+const isObj = (v: unknown): v is JsonObject => isPlainObject<JsonObject>(v);
 
 export interface LoadedConfig {
   path: string;

@@ -14,6 +14,7 @@ import { atomicWrite, cleanStaleTemps, withLock } from './fileio';
 import { normalizeProviderId, quoteId, validateProfileId, validateProviderId } from '../auth/providerId';
 import { readJson } from '../auth/schemas';
 import { validateSecretRef, type SecretRef } from '../auth/secretRef';
+import { isObj, type Obj } from '../auth/obj';
 
 export type NewCredential =
   | { type: 'api_key'; provider: string; key: string }
@@ -73,8 +74,6 @@ export function credentialOwner(s: AgentSnapshot, profileId: string, type?: stri
   return agentTarget(s);
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** `o[key]` only when `key` is o's own property: ids such as "constructor" or "__proto__" never match Object.prototype. */
 /** Sets an own property, also for a key such as "__proto__" (plain assignment would set the prototype). */
 const setOwn = (o: Obj, key: string, value: unknown): void => { Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true }); };
