@@ -15,7 +15,7 @@ import type { AgentView } from './auth/view';
 import { runDoctor } from './cliDoctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
 
-const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
+const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
        openclaw-auth --help | -h | --version | -v
 
   --state-dir DIR   the OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else
@@ -23,24 +23,6 @@ const USAGE = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--ag
                     OpenClaw state is refused unless --create is given.
 
 Commands:
-  list [--provider P] [--json]            profiles, as \`openclaw models auth list --json\`
-  order get --provider P [--json]         stored order override
-  order set --provider P ID...            store an order override
-  order clear --provider P                remove the order override
-  add-key --provider P [--profile-id ID]  add or replace an API key (key on stdin)
-  add-token --provider P [--profile-id ID] [--expires-in 30d]
-                                          add or replace a setup token (token on stdin)
-  remove ID                               remove a profile (openclaw's logout)
-  status [--json]                         per provider: resolved order, status, reason codes
-  check                                   exit 0 ok, 1 expired or missing, 2 expiring
-  doctor [--json]                         legacy auth files: print the migration plan (exit 3: needed)
-  doctor --fix [--json]                   migrate them (backed up, verified, undoable)
-  doctor --undo RUN_ID [--force]          undo one migration run; doctor --runs lists them
-  probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]
-                                          local checks, or live probes (openclaw's auth.probes JSON)
-  rotation --provider P [--json]          the env key rotation chain, masked
-  rotation add --provider P               add a rotation key to ~/.openclaw/.env (key on stdin)
-  rotation remove --provider P --var NAME [--masked M | --index N]
 `;
 
 class UsageError extends Error {}
@@ -52,9 +34,6 @@ interface Parsed {
   multi: Map<string, string[]>;
 }
 
-/** Flags that take a value, and flags that are switches: anything else is a usage error. */
-const VALUED = new Set(['state-dir', 'agent', 'provider', 'profile-id', 'expires-in', 'profile', 'timeout', 'concurrency', 'max-tokens', 'var', 'masked', 'index', 'undo']);
-const SWITCHES = new Set(['json', 'help', 'version', 'fix', 'force', 'runs', 'local', 'no-record', 'create']);
 
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
@@ -130,7 +109,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
-const KNOWN = new Set(['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation']);
 
 /**
  * The state dir must hold OpenClaw state (or be the default one, or --create was given), and an
@@ -181,6 +159,209 @@ function statusJson(view: AgentView): unknown {
   };
 }
 
+/** What a command's handler gets: the parsed arguments and the target. */
+interface CliContext {
+  p: Parsed;
+  /** Positional arguments after the command name. */
+  rest: string[];
+  opts: { stateDirSetting?: string; agentId?: string };
+  json: boolean;
+}
+
+/**
+ * One entry per command: its name, the options it takes (beyond the global --state-dir, --agent,
+ * --create, --json, --help, --version), the lines of its --help text ([synopsis, description];
+ * a synopsis too long for the column puts the description on the next line), and its handler,
+ * which returns the exit code. A new command is one entry here.
+ */
+interface CliCommand {
+  name: string;
+  valued?: string[];
+  switches?: string[];
+  help: Array<[string, string]>;
+  run(c: CliContext): Promise<number> | number;
+}
+
+const COMMANDS: CliCommand[] = [
+  {
+    name: 'list',
+    valued: ['provider'],
+    help: [['list [--provider P] [--json]', 'profiles, as `openclaw models auth list --json`']],
+    run: ({ p, opts, json }) => {
+      const s = readable(readSnapshot(opts));
+      for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
+      const doc = listDocument(s, str(p, 'provider'));
+      if (json) out(doc);
+      else for (const r of doc.profiles as Array<Record<string, string>>) process.stdout.write(`${r.id} [${r.provider}/${r.type}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}${r.cooldownUntil ? `; cooldown:${r.cooldownReason ?? ''} until ${r.cooldownUntil}` : ''}]\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'order',
+    valued: ['provider'],
+    help: [
+      ['order get --provider P [--json]', 'stored order override'],
+      ['order set --provider P ID...', 'store an order override'],
+      ['order clear --provider P', 'remove the order override'],
+    ],
+    run: orderCommand,
+  },
+  {
+    name: 'add-key',
+    valued: ['provider', 'profile-id'],
+    help: [['add-key --provider P [--profile-id ID]', 'add or replace an API key (key on stdin)']],
+    run: (c) => addSecret('add-key', c),
+  },
+  {
+    name: 'add-token',
+    valued: ['provider', 'profile-id', 'expires-in'],
+    help: [['add-token --provider P [--profile-id ID] [--expires-in 30d]', 'add or replace a setup token (token on stdin)']],
+    run: (c) => addSecret('add-token', c),
+  },
+  {
+    name: 'remove',
+    help: [['remove ID', "remove a profile (openclaw's logout)"]],
+    run: async ({ rest, opts, json }) => {
+      const id = rest[0];
+      if (!id) throw new UsageError('remove needs a profile id.');
+      const r = await applyMutation(opts, { kind: 'removeProfile', profileId: id });
+      if (json) out({ removed: id, files: r.files }); else process.stdout.write(`Removed ${id}.\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'status',
+    help: [['status [--json]', 'per provider: resolved order, status, reason codes']],
+    run: (c) => statusCommand('status', c),
+  },
+  {
+    name: 'check',
+    help: [['check', 'exit 0 ok, 1 expired or missing, 2 expiring']],
+    run: (c) => statusCommand('check', c),
+  },
+  {
+    name: 'doctor',
+    valued: ['undo'],
+    switches: ['fix', 'force', 'runs'],
+    help: [
+      ['doctor [--json]', 'legacy auth files: print the migration plan (exit 3: needed)'],
+      ['doctor --fix [--json]', 'migrate them (backed up, verified, undoable)'],
+      ['doctor --undo RUN_ID [--force]', 'undo one migration run; doctor --runs lists them'],
+    ],
+    run: ({ p, opts, json }) => runDoctor({ stateDirSetting: opts.stateDirSetting, json, fix: p.flags.has('fix'), undo: str(p, 'undo'), runs: p.flags.has('runs'), force: p.flags.has('force') }),
+  },
+  {
+    name: 'probe',
+    valued: ['provider', 'profile', 'timeout', 'concurrency', 'max-tokens'],
+    switches: ['local', 'no-record'],
+    help: [['probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]', "local checks, or live probes (openclaw's auth.probes JSON)"]],
+    run: (c) => probeOrRotation('probe', c),
+  },
+  {
+    name: 'rotation',
+    valued: ['provider', 'var', 'masked', 'index'],
+    help: [
+      ['rotation --provider P [--json]', 'the env key rotation chain, masked'],
+      ['rotation add --provider P', 'add a rotation key to ~/.openclaw/.env (key on stdin)'],
+      ['rotation remove --provider P --var NAME [--masked M | --index N]', ''],
+    ],
+    run: (c) => probeOrRotation('rotation', c),
+  },
+];
+
+const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
+/** Options every command takes. */
+const GLOBAL_VALUED = ['state-dir', 'agent'];
+const GLOBAL_SWITCHES = ['json', 'help', 'version', 'create'];
+/** Flags that take a value, and flags that are switches: anything else is a usage error. */
+const VALUED = new Set([...GLOBAL_VALUED, ...COMMANDS.flatMap((c) => c.valued ?? [])]);
+const SWITCHES = new Set([...GLOBAL_SWITCHES, ...COMMANDS.flatMap((c) => c.switches ?? [])]);
+
+/** The --help text, generated from the command table. */
+const USAGE = HEADER + COMMANDS.flatMap((c) => c.help).map(([synopsis, what]) => {
+  const line = `  ${synopsis}`;
+  if (!what) return `${line}\n`;
+  return line.length <= 40 ? `${line.padEnd(42)}${what}\n` : `${line}\n${' '.repeat(42)}${what}\n`;
+}).join('');
+
+async function orderCommand({ p, rest, opts, json }: CliContext): Promise<number> {
+  const sub = rest[0];
+  const provider = str(p, 'provider');
+  if (!provider) throw new UsageError('--provider is required.');
+  if (sub === 'get') {
+    const doc = orderDocument(readable(readSnapshot(opts)), provider);
+    if (json) out(doc); else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
+    return 0;
+  }
+  if (sub === 'set' || sub === 'clear') {
+    const ids = sub === 'set' ? rest.slice(1) : null;
+    if (ids && ids.length === 0) throw new UsageError('order set needs at least one profile id.');
+    await applyMutation(opts, { kind: 'setOrder', provider, profileIds: ids });
+    const doc = orderDocument(readSnapshot(opts), provider);
+    if (json) out(doc); else process.stdout.write(sub === 'set' ? `Order for ${normalizeProviderId(provider)}: ${ids?.join(', ')}\n` : `Cleared the stored order for ${normalizeProviderId(provider)}.\n`);
+    return 0;
+  }
+  throw new UsageError('order needs get, set or clear.');
+}
+
+async function addSecret(cmd: 'add-key' | 'add-token', { p, opts, json }: CliContext): Promise<number> {
+  const rawProvider = str(p, 'provider');
+  if (!rawProvider) throw new UsageError('--provider is required.');
+  const provider = canonicalProviderForNewProfile(rawProvider);
+  const profileId = str(p, 'profile-id')?.trim() || (cmd === 'add-key' ? suggestApiKeyProfileId(readSnapshot(opts), provider) : defaultProfileId(provider));
+  const secret = await readStdin();
+  let m: Mutation;
+  if (cmd === 'add-key') {
+    if (!secret) throw new UsageError('No API key on stdin.');
+    m = { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: secret } };
+  } else {
+    const err = validateSetupToken(provider, secret);
+    if (err) throw new UsageError(redact(err, [secret]));
+    const expiresIn = str(p, 'expires-in');
+    const expires = expiresIn ? Date.now() + parseDuration(expiresIn) : undefined;
+    m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: normalizeSetupToken(provider, secret), expires } };
+  }
+  try {
+    await applyMutation(opts, m);
+  } catch (e) {
+    throw new Error(redact((e as Error).message, [secret]));
+  }
+  if (json) out({ provider, profileId }); else process.stdout.write(`Saved ${profileId}.\n`);
+  return 0;
+}
+
+function statusCommand(cmd: 'status' | 'check', { opts, json }: CliContext): number {
+  const { snapshot, view } = loadView(opts);
+  readable(snapshot);
+  for (const w of snapshot.warnings) process.stderr.write(`warning: ${w.message}\n`);
+  if (cmd === 'check') {
+    if (!json) process.stdout.write(view.checkCode === 0 ? 'ok\n' : view.checkCode === 2 ? 'expiring\n' : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`);
+    else out({ checkCode: view.checkCode, missingProvidersInUse: view.missingProvidersInUse });
+    return view.checkCode;
+  }
+  if (json) out(statusJson(view));
+  else {
+    for (const prov of view.providers) {
+      process.stdout.write(`${prov.provider} (${prov.status}; order: ${prov.order.source}${prov.inUse ? '; in use' : ''})\n`);
+      for (const x of prov.profiles) process.stdout.write(`  ${x.rank !== undefined ? `${x.rank + 1}.` : ' -'} ${x.label}  ${x.summary}  ${x.credentialHint}\n`);
+    }
+  }
+  return 0;
+}
+
+async function probeOrRotation(cmd: 'probe' | 'rotation', { p, rest, opts, json }: CliContext): Promise<number> {
+  const args = { flags: p.flags, all: (n: string) => p.multi.get(n) ?? [], positional: rest };
+  const write = (t: string) => { process.stdout.write(t); };
+  try {
+    return cmd === 'probe'
+      ? await probeCommand(args, opts, json, write, (t) => { process.stderr.write(t); })
+      : await rotationCommand(args, opts, json, write);
+  } catch (e) {
+    if (e instanceof ProbeUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const p = parseArgs(argv);
   const [cmd, ...rest] = p.positional;
@@ -189,107 +370,10 @@ export async function main(argv: string[]): Promise<number> {
   if (p.flags.has('version')) { process.stdout.write(`openclaw-auth ${version()}\n`); return 0; }
   if (p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return 0; }
   if (!cmd) { process.stderr.write(USAGE); return 2; }
-  if (!KNOWN.has(cmd)) throw new UsageError(`Unknown command "${cmd.slice(0, 60)}".\n\n${USAGE}`);
+  const command = BY_NAME.get(cmd);
+  if (!command) throw new UsageError(`Unknown command "${cmd.slice(0, 60)}".\n\n${USAGE}`);
   checkTarget(opts, p.flags.has('create'));
-
-  switch (cmd) {
-    case 'list': {
-      const s = readable(readSnapshot(opts));
-      for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
-      const doc = listDocument(s, str(p, 'provider'));
-      if (json) out(doc);
-      else for (const r of doc.profiles as Array<Record<string, string>>) process.stdout.write(`${r.id} [${r.provider}/${r.type}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}${r.cooldownUntil ? `; cooldown:${r.cooldownReason ?? ''} until ${r.cooldownUntil}` : ''}]\n`);
-      return 0;
-    }
-    case 'order': {
-      const sub = rest[0];
-      const provider = str(p, 'provider');
-      if (!provider) throw new UsageError('--provider is required.');
-      if (sub === 'get') {
-        const doc = orderDocument(readable(readSnapshot(opts)), provider);
-        if (json) out(doc); else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
-        return 0;
-      }
-      if (sub === 'set' || sub === 'clear') {
-        const ids = sub === 'set' ? rest.slice(1) : null;
-        if (ids && ids.length === 0) throw new UsageError('order set needs at least one profile id.');
-        await applyMutation(opts, { kind: 'setOrder', provider, profileIds: ids });
-        const doc = orderDocument(readSnapshot(opts), provider);
-        if (json) out(doc); else process.stdout.write(sub === 'set' ? `Order for ${normalizeProviderId(provider)}: ${ids?.join(', ')}\n` : `Cleared the stored order for ${normalizeProviderId(provider)}.\n`);
-        return 0;
-      }
-      throw new UsageError('order needs get, set or clear.');
-    }
-    case 'add-key':
-    case 'add-token': {
-      const rawProvider = str(p, 'provider');
-      if (!rawProvider) throw new UsageError('--provider is required.');
-      const provider = canonicalProviderForNewProfile(rawProvider);
-      const profileId = str(p, 'profile-id')?.trim() || (cmd === 'add-key' ? suggestApiKeyProfileId(readSnapshot(opts), provider) : defaultProfileId(provider));
-      const secret = await readStdin();
-      let m: Mutation;
-      if (cmd === 'add-key') {
-        if (!secret) throw new UsageError('No API key on stdin.');
-        m = { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key: secret } };
-      } else {
-        const err = validateSetupToken(provider, secret);
-        if (err) throw new UsageError(redact(err, [secret]));
-        const expiresIn = str(p, 'expires-in');
-        const expires = expiresIn ? Date.now() + parseDuration(expiresIn) : undefined;
-        m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: normalizeSetupToken(provider, secret), expires } };
-      }
-      try {
-        await applyMutation(opts, m);
-      } catch (e) {
-        throw new Error(redact((e as Error).message, [secret]));
-      }
-      if (json) out({ provider, profileId }); else process.stdout.write(`Saved ${profileId}.\n`);
-      return 0;
-    }
-    case 'remove': {
-      const id = rest[0];
-      if (!id) throw new UsageError('remove needs a profile id.');
-      const r = await applyMutation(opts, { kind: 'removeProfile', profileId: id });
-      if (json) out({ removed: id, files: r.files }); else process.stdout.write(`Removed ${id}.\n`);
-      return 0;
-    }
-    case 'status':
-    case 'check': {
-      const { snapshot, view } = loadView(opts);
-      readable(snapshot);
-      for (const w of snapshot.warnings) process.stderr.write(`warning: ${w.message}\n`);
-      if (cmd === 'check') {
-        if (!json) process.stdout.write(view.checkCode === 0 ? 'ok\n' : view.checkCode === 2 ? 'expiring\n' : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`);
-        else out({ checkCode: view.checkCode, missingProvidersInUse: view.missingProvidersInUse });
-        return view.checkCode;
-      }
-      if (json) out(statusJson(view));
-      else {
-        for (const prov of view.providers) {
-          process.stdout.write(`${prov.provider} (${prov.status}; order: ${prov.order.source}${prov.inUse ? '; in use' : ''})\n`);
-          for (const x of prov.profiles) process.stdout.write(`  ${x.rank !== undefined ? `${x.rank + 1}.` : ' -'} ${x.label}  ${x.summary}  ${x.credentialHint}\n`);
-        }
-      }
-      return 0;
-    }
-    case 'doctor':
-      return runDoctor({ stateDirSetting: opts.stateDirSetting, json, fix: p.flags.has('fix'), undo: str(p, 'undo'), runs: p.flags.has('runs'), force: p.flags.has('force') });
-    case 'probe':
-    case 'rotation': {
-      const args = { flags: p.flags, all: (n: string) => p.multi.get(n) ?? [], positional: rest };
-      const write = (t: string) => { process.stdout.write(t); };
-      try {
-        return cmd === 'probe'
-          ? await probeCommand(args, opts, json, write, (t) => { process.stderr.write(t); })
-          : await rotationCommand(args, opts, json, write);
-      } catch (e) {
-        if (e instanceof ProbeUsageError) throw new UsageError(e.message);
-        throw e;
-      }
-    }
-    default:
-      throw new UsageError(`Unknown command "${cmd}".\n\n${USAGE}`);
-  }
+  return command.run({ p, rest, opts, json });
 }
 
 if (require.main === module) {

@@ -67,4 +67,17 @@ describe('openclaw-auth CLI arguments', function () {
       assert.equal(v.stdout.trim(), `openclaw-auth ${pkg.version}`, a);
     }
   });
+
+  it('--help lists every command, and every option it shows is one the CLI accepts (help and parser come from one table)', () => {
+    const help = run(cwd, home, ['--help']).stdout;
+    const commands = [...help.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]);
+    assert.deepEqual([...new Set(commands)], ['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation']);
+    const options = new Set([...help.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
+    assert.ok(options.size >= 20, `${options.size} options in --help`);
+    for (const o of options) {
+      // An option the parser does not know is "Unknown option"; a known one gets further (a value or command error).
+      const r = run(cwd, home, ['help', `--${o}`, ...(['help', 'version'].includes(o) ? [] : ['x'])]);
+      assert.doesNotMatch(r.stderr, /Unknown option/, `--${o} is in --help but the parser refuses it`);
+    }
+  });
 });
