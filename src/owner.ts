@@ -256,6 +256,11 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     }
   }
 
+  /** The ids the command table handles (the manifest must contribute exactly these). */
+  commandIds(): string[] {
+    return Object.keys(this.commands);
+  }
+
   /** Runs a command of the table (the entry registered a stub per command that lands here). */
   async runCommand(id: string, arg?: unknown): Promise<unknown> {
     const fn = this.commands[id];

@@ -315,6 +315,16 @@ describe('A view people can use (issue 12)', function () {
     assert.ok(!vscode.window.visibleTextEditors.some((e) => e.document.uri.scheme === PREVIEW_SCHEME), 'no preview document is shown');
   });
 
+  it('the manifest contributes exactly the commands the command table handles, and menus name only those', () => {
+    const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as Manifest;
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(contributed, owner.commandIds().sort());
+    const known = new Set(contributed);
+    for (const [where, entries] of Object.entries(manifest.contributes.menus)) {
+      for (const e of entries) if (e.command) assert.ok(known.has(e.command), `menus.${where} names ${e.command}, which is not contributed`);
+    }
+  });
+
   it('the palette: row-only commands are hidden, cannot-apply ones wait for a context key, keys work only in the view; titles in title case with "ID" and no CLI flags', async () => {
     const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as Manifest;
     const palette = new Map(manifest.contributes.menus.commandPalette.map((x) => [x.command, x.when]));
