@@ -36,7 +36,8 @@ const common = {
 function copyAssets() {
   fs.mkdirSync('dist/templates', { recursive: true });
   fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
-  for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz']) fs.copyFileSync(path.join('src/store/templates', f), path.join('dist/templates', f));
+  for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz'])
+    fs.copyFileSync(path.join('src/store/templates', f), path.join('dist/templates', f));
 }
 
 /**
@@ -47,8 +48,13 @@ function copyAssets() {
 const trims = {
   name: 'trims',
   setup(build) {
-    build.onLoad({ filter: /[\\/]json5[\\/]dist[\\/]index\.mjs$/ }, (args) => ({ contents: patchJson5(fs.readFileSync(args.path, 'utf8')), loader: 'js' }));
-    build.onResolve({ filter: /^ws$/ }, () => ({ path: path.join(path.dirname(require.resolve('ws/package.json')), 'lib', 'websocket.js') }));
+    build.onLoad({ filter: /[\\/]json5[\\/]dist[\\/]index\.mjs$/ }, (args) => ({
+      contents: patchJson5(fs.readFileSync(args.path, 'utf8')),
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^ws$/ }, () => ({
+      path: path.join(path.dirname(require.resolve('ws/package.json')), 'lib', 'websocket.js'),
+    }));
   },
 };
 common.plugins = [trims];
@@ -60,7 +66,14 @@ const ENTRIES = {
 
 /** The metafile inputs of a dry run of one entry. */
 async function dryRun(entry) {
-  const r = await esbuild.build({ ...common, entryPoints: [entry], write: false, metafile: true, logLevel: 'silent', outfile: 'dist/x.js' });
+  const r = await esbuild.build({
+    ...common,
+    entryPoints: [entry],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outfile: 'dist/x.js',
+  });
   return r.metafile.inputs;
 }
 
@@ -74,7 +87,7 @@ async function sharedModules() {
   const [main, cli] = await Promise.all([dryRun(ENTRIES.main), dryRun(ENTRIES.cli)]);
   const src = Object.keys(main).filter((f) => f.startsWith('src/') && f.endsWith('.ts'));
   const ui = new Set();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const f of src) {
       if (ui.has(f)) continue;
@@ -97,7 +110,11 @@ function coreBuild({ modules, packages }) {
   const entries = [...modules.map((f) => [keyOf(f), './' + f]), ...packages.map((p) => [`npm:${p}`, p])];
   const lines = entries.map(([, spec], i) => `import * as m${i} from ${JSON.stringify(spec)};`);
   lines.push(`export const modules = {${entries.map(([key], i) => `${JSON.stringify(key)}: m${i}`).join(', ')}};`);
-  return { ...common, stdin: { contents: lines.join('\n'), resolveDir: ROOT, sourcefile: 'core-entry.ts', loader: 'ts' }, outfile: 'dist/core.js' };
+  return {
+    ...common,
+    stdin: { contents: lines.join('\n'), resolveDir: ROOT, sourcefile: 'core-entry.ts', loader: 'ts' },
+    outfile: 'dist/core.js',
+  };
 }
 
 /** Resolves relative imports of shared modules to `require('./core.js').modules[key]`. */
@@ -111,11 +128,14 @@ function useCore({ modules, packages }) {
         if (args.namespace === 'core-ref') return { path: './core.js', external: true };
         const base = path.resolve(args.resolveDir, args.path);
         for (const c of [base, `${base}.ts`, path.join(base, 'index.ts')]) {
-          if (set.has(c)) return { path: keyOf(path.relative(ROOT, c).split(path.sep).join('/')), namespace: 'core-ref' };
+          if (set.has(c))
+            return { path: keyOf(path.relative(ROOT, c).split(path.sep).join('/')), namespace: 'core-ref' };
         }
         return undefined;
       });
-      build.onResolve({ filter: /^[^.]/ }, (args) => (pkgs.has(args.path) ? { path: `npm:${args.path}`, namespace: 'core-ref' } : undefined));
+      build.onResolve({ filter: /^[^.]/ }, (args) =>
+        pkgs.has(args.path) ? { path: `npm:${args.path}`, namespace: 'core-ref' } : undefined,
+      );
       build.onLoad({ filter: /.*/, namespace: 'core-ref' }, (args) => ({
         contents: `module.exports = require('./core.js').modules[${JSON.stringify(args.path)}];`,
         loader: 'js',
@@ -128,15 +148,29 @@ const shared = await sharedModules();
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   coreBuild(shared),
-  { ...common, entryPoints: [ENTRIES.main], outfile: 'dist/main.js', plugins: [trims, useCore(shared)], metafile: true },
-  { ...common, entryPoints: [ENTRIES.cli], outfile: 'dist/cli.js', plugins: [trims, useCore(shared)], metafile: true, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    entryPoints: [ENTRIES.main],
+    outfile: 'dist/main.js',
+    plugins: [trims, useCore(shared)],
+    metafile: true,
+  },
+  {
+    ...common,
+    entryPoints: [ENTRIES.cli],
+    outfile: 'dist/cli.js',
+    plugins: [trims, useCore(shared)],
+    metafile: true,
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ];
 
 /** Files that ended up in core.js and also in main.js or cli.js (would ship twice). */
 function duplicates(results) {
   const inputs = (r) => {
     const out = new Set();
-    for (const o of Object.values(r.metafile?.outputs ?? {})) for (const [f, v] of Object.entries(o.inputs)) if (v.bytesInOutput > 0) out.add(f);
+    for (const o of Object.values(r.metafile?.outputs ?? {}))
+      for (const [f, v] of Object.entries(o.inputs)) if (v.bytesInOutput > 0) out.add(f);
     return out;
   };
   const core = inputs(results[1]);
@@ -153,7 +187,9 @@ if (watch) {
   const results = await Promise.all(builds.map((b) => esbuild.build(b)));
   const dup = duplicates(results);
   if (dup.length) {
-    console.error(`esbuild.mjs: modules bundled into dist/core.js and again into another bundle:\n  ${dup.join('\n  ')}\nImport them from a module under src/ that both entries share, or add them to core.`);
+    console.error(
+      `esbuild.mjs: modules bundled into dist/core.js and again into another bundle:\n  ${dup.join('\n  ')}\nImport them from a module under src/ that both entries share, or add them to core.`,
+    );
     process.exit(1);
   }
   fs.chmodSync('dist/cli.js', 0o755);

@@ -25,52 +25,119 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const TOKEN = 'bench-gw-token-fake-0123456789abcdef';
-const intEnv = (name, dflt) => { const v = Number.parseInt(process.env[name] ?? '', 10); return Number.isFinite(v) && v > 0 ? v : dflt; };
+const intEnv = (name, dflt) => {
+  const v = Number.parseInt(process.env[name] ?? '', 10);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
 export const GATEWAY_GOALS = { deathToStatusMs: 2000 };
 
 function bundle() {
   const out = path.join(root, 'out', 'bench', 'gateway.cjs');
   const entry = path.join(root, 'out', 'bench', 'gateway-entry.ts');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(entry, "export { GatewaySupervisor } from '../../src/gateway/supervisor';\nexport { GatewayClient } from '../../src/gateway/client';\nexport { probeGateway } from '../../src/gateway/health';\n");
-  const r = spawnSync(path.join(root, 'node_modules', '.bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--format=cjs', '--minify', '--main-fields=module,main', '--external:bufferutil', '--external:utf-8-validate', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8' });
+  fs.writeFileSync(
+    entry,
+    "export { GatewaySupervisor } from '../../src/gateway/supervisor';\nexport { GatewayClient } from '../../src/gateway/client';\nexport { probeGateway } from '../../src/gateway/health';\n",
+  );
+  const r = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'esbuild'),
+    [
+      entry,
+      '--bundle',
+      '--platform=node',
+      '--format=cjs',
+      '--minify',
+      '--main-fields=module,main',
+      '--external:bufferutil',
+      '--external:utf-8-validate',
+      `--outfile=${out}`,
+      '--log-level=error',
+    ],
+    { encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`bundling src/gateway failed: ${r.stderr}`);
   return require(out);
 }
 
 function cacheDir() {
-  return path.resolve(process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'));
+  return path.resolve(
+    process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'),
+  );
 }
 
 function freePort() {
-  return new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); }); });
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
-const pct = (a, p) => { const s = [...a].sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
+};
+const pct = (a, p) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
+};
 
 function waitState(sup, kinds, ms) {
   return new Promise((resolve, reject) => {
     if (kinds.includes(sup.state.kind)) return resolve({ at: performance.now(), state: sup.state });
-    const t = setTimeout(() => { off(); reject(new Error(`no ${kinds.join('/')} within ${ms} ms (state ${sup.state.kind})`)); }, ms);
-    const off = sup.onState((s) => { if (kinds.includes(s.kind)) { clearTimeout(t); off(); resolve({ at: performance.now(), state: s }); } });
+    const t = setTimeout(() => {
+      off();
+      reject(new Error(`no ${kinds.join('/')} within ${ms} ms (state ${sup.state.kind})`));
+    }, ms);
+    const off = sup.onState((s) => {
+      if (kinds.includes(s.kind)) {
+        clearTimeout(t);
+        off();
+        resolve({ at: performance.now(), state: s });
+      }
+    });
   });
 }
 
-export async function runGatewayBench({ log = (m) => process.stderr.write(`[bench-gateway] ${m}\n`), kills = intEnv('BENCH_GW_KILLS', 3), calls = intEnv('BENCH_GW_CALLS', 200) } = {}) {
+export async function runGatewayBench({
+  log = (m) => process.stderr.write(`[bench-gateway] ${m}\n`),
+  kills = intEnv('BENCH_GW_KILLS', 3),
+  calls = intEnv('BENCH_GW_CALLS', 200),
+} = {}) {
   const { GatewaySupervisor, GatewayClient, probeGateway } = bundle();
   const cache = cacheDir();
   const node = path.join(cache, 'node24', 'node_modules', 'node', 'bin', 'node');
   const openclaw = path.join(cache, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
-  if (!fs.existsSync(node) || !fs.existsSync(openclaw)) throw new Error(`openclaw or Node 24 missing under ${cache} (run scripts/install-openclaw.mjs)`);
+  if (!fs.existsSync(node) || !fs.existsSync(openclaw))
+    throw new Error(`openclaw or Node 24 missing under ${cache} (run scripts/install-openclaw.mjs)`);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-bench-gw-'));
   fs.mkdirSync(path.join(home, 'tmp'));
-  const env = { HOME: home, PATH: [path.dirname(node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(home, 'tmp'), npm_config_offline: 'true' };
+  const env = {
+    HOME: home,
+    PATH: [path.dirname(node), '/usr/bin', '/bin'].join(path.delimiter),
+    TMPDIR: path.join(home, 'tmp'),
+    npm_config_offline: 'true',
+  };
   const port = await freePort();
   const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, output: () => undefined };
-  const mk = () => new GatewaySupervisor({ port, commandSetting: openclaw, nodePath: node, env, token: TOKEN, allowUnconfigured: true, log: quiet, restart: { initialMs: 200, maxAttempts: kills + 2 } });
-  const res = { port, openclawVersion: JSON.parse(fs.readFileSync(path.join(path.dirname(openclaw), 'package.json'), 'utf8')).version };
+  const mk = () =>
+    new GatewaySupervisor({
+      port,
+      commandSetting: openclaw,
+      nodePath: node,
+      env,
+      token: TOKEN,
+      allowUnconfigured: true,
+      log: quiet,
+      restart: { initialMs: 200, maxAttempts: kills + 2 },
+    });
+  const res = {
+    port,
+    openclawVersion: JSON.parse(fs.readFileSync(path.join(path.dirname(openclaw), 'package.json'), 'utf8')).version,
+  };
   const sup = mk();
   let watcher;
   let client;
@@ -81,7 +148,11 @@ export async function runGatewayBench({ log = (m) => process.stderr.write(`[benc
     await sup.start();
     res.startToReadyOursColdMs = performance.now() - t;
     const probes = [];
-    for (let i = 0; i < 20; i++) { t = performance.now(); await probeGateway(port); probes.push(performance.now() - t); }
+    for (let i = 0; i < 20; i++) {
+      t = performance.now();
+      await probeGateway(port);
+      probes.push(performance.now() - t);
+    }
     res.readyzProbeMedianMs = median(probes);
 
     // c. control-plane overhead.
@@ -92,9 +163,20 @@ export async function runGatewayBench({ log = (m) => process.stderr.write(`[benc
     res.handshakeMs = performance.now() - t;
     const ours = [];
     for (let i = 0; i < 5; i++) await client.authStatus();
-    for (let i = 0; i < calls; i++) { t = performance.now(); await client.authStatus(); ours.push(performance.now() - t); }
+    for (let i = 0; i < calls; i++) {
+      t = performance.now();
+      await client.authStatus();
+      ours.push(performance.now() - t);
+    }
     const raw = await rawCalls(require('ws'), sup.url, calls);
-    res.control = { calls, oursMedianMs: median(ours), oursP95Ms: pct(ours, 0.95), rawMedianMs: median(raw), rawP95Ms: pct(raw, 0.95), overheadMedianMs: median(ours) - median(raw) };
+    res.control = {
+      calls,
+      oursMedianMs: median(ours),
+      oursP95Ms: pct(ours, 0.95),
+      rawMedianMs: median(raw),
+      rawP95Ms: pct(raw, 0.95),
+      overheadMedianMs: median(ours) - median(raw),
+    };
     client.close();
 
     // a. death -> status, owned (exit event) and adopted (poll), the same kills.
@@ -115,7 +197,16 @@ export async function runGatewayBench({ log = (m) => process.stderr.write(`[benc
       await waitState(sup, ['ready'], 240_000);
       await waitState(watcher, ['ready'], 30_000);
     }
-    res.death = { kills, ownedMs: owned, adoptedMs: adopted, ownedMedianMs: median(owned), adoptedMedianMs: median(adopted), ownedMaxMs: Math.max(...owned), adoptedMaxMs: Math.max(...adopted), pollIntervalMs: 500 };
+    res.death = {
+      kills,
+      ownedMs: owned,
+      adoptedMs: adopted,
+      ownedMedianMs: median(owned),
+      adoptedMedianMs: median(adopted),
+      ownedMaxMs: Math.max(...owned),
+      adoptedMaxMs: Math.max(...adopted),
+      pollIntervalMs: 500,
+    };
     res.death.goalMet = Math.max(...owned, ...adopted) < GATEWAY_GOALS.deathToStatusMs;
     await watcher.stop();
     await sup.stop();
@@ -136,7 +227,12 @@ export async function runGatewayBench({ log = (m) => process.stderr.write(`[benc
     let ok = false;
     while (!ok && performance.now() - t < 300_000) {
       const r0 = performance.now();
-      const r = spawnSync(node, [openclaw, 'gateway', 'status', '--require-rpc', '--json', '--port', String(port)], { env: cliEnv, cwd: home, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(node, [openclaw, 'gateway', 'status', '--require-rpc', '--json', '--port', String(port)], {
+        env: cliEnv,
+        cwd: home,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       rounds.push(performance.now() - r0);
       ok = r.status === 0;
     }
@@ -144,9 +240,17 @@ export async function runGatewayBench({ log = (m) => process.stderr.write(`[benc
     res.cliRounds = rounds.length;
     res.cliRoundMedianMs = median(rounds);
     res.cliOk = ok;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
     for (let i = 0; i < 100 && (await probeGateway(port)).kind !== 'down'; i++) await sleep(100);
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     return res;
   } finally {
     client?.close();
@@ -167,22 +271,47 @@ async function rawCalls(WebSocket, url, calls) {
     ws.on('message', (d) => {
       const f = JSON.parse(d.toString());
       if (f.type === 'event' && f.event === 'connect.challenge') {
-        ws.send(JSON.stringify({ type: 'req', id: 'c', method: 'connect', params: { minProtocol: 4, maxProtocol: 4, client: { id: 'gateway-client', version: '0.1.0', platform: process.platform, mode: 'backend' }, role: 'operator', scopes: ['operator.read', 'operator.write', 'operator.admin'], caps: [], auth: { token: TOKEN } } }));
+        ws.send(
+          JSON.stringify({
+            type: 'req',
+            id: 'c',
+            method: 'connect',
+            params: {
+              minProtocol: 4,
+              maxProtocol: 4,
+              client: { id: 'gateway-client', version: '0.1.0', platform: process.platform, mode: 'backend' },
+              role: 'operator',
+              scopes: ['operator.read', 'operator.write', 'operator.admin'],
+              caps: [],
+              auth: { token: TOKEN },
+            },
+          }),
+        );
       } else if (f.type === 'res' && f.id === 'c') {
-        if (f.ok) resolve(); else reject(new Error(f.error?.message));
-      }
-      else if (f.type === 'res') waiting.get(f.id)?.();
+        if (f.ok) resolve();
+        else reject(new Error(f.error?.message));
+      } else if (f.type === 'res') waiting.get(f.id)?.();
     });
   });
-  const once = () => new Promise((resolve) => { const i = String(++id); waiting.set(i, resolve); ws.send(JSON.stringify({ type: 'req', id: i, method: 'models.authStatus', params: {} })); });
+  const once = () =>
+    new Promise((resolve) => {
+      const i = String(++id);
+      waiting.set(i, resolve);
+      ws.send(JSON.stringify({ type: 'req', id: i, method: 'models.authStatus', params: {} }));
+    });
   for (let i = 0; i < 5; i++) await once();
   const out = [];
-  for (let i = 0; i < calls; i++) { const t = performance.now(); await once(); out.push(performance.now() - t); }
+  for (let i = 0; i < calls; i++) {
+    const t = performance.now();
+    await once();
+    out.push(performance.now() - t);
+  }
   ws.close();
   return out;
 }
 
-const f = (x) => (Number.isFinite(x) ? (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`) : 'n/a');
+const f = (x) =>
+  Number.isFinite(x) ? (x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(x < 10 ? 2 : 0)} ms`) : 'n/a';
 
 export function gatewayReportLines(g) {
   return [
@@ -199,9 +328,27 @@ export function gatewayReportLines(g) {
 export function gatewaySummaryRows(g, n = '6') {
   if (!g) return [[n, 'gateway', 'not run', '-', 'n/a']];
   return [
-    [n, 'gateway death -> status (owned / adopted, max)', `${f(g.death?.ownedMaxMs)} / ${f(g.death?.adoptedMaxMs)}`, '< 2 s', g.death?.goalMet ? 'MET' : 'NOT MET'],
-    [n, 'gateway start -> ready: ours / CLI polling', `${f(g.startToReadyOursWarmMs)} / ${f(g.startToReadyCliMs)}`, '-', 'info'],
-    [n, 'authStatus via client / raw ws (median)', `${f(g.control?.oursMedianMs)} / ${f(g.control?.rawMedianMs)}`, '-', 'info'],
+    [
+      n,
+      'gateway death -> status (owned / adopted, max)',
+      `${f(g.death?.ownedMaxMs)} / ${f(g.death?.adoptedMaxMs)}`,
+      '< 2 s',
+      g.death?.goalMet ? 'MET' : 'NOT MET',
+    ],
+    [
+      n,
+      'gateway start -> ready: ours / CLI polling',
+      `${f(g.startToReadyOursWarmMs)} / ${f(g.startToReadyCliMs)}`,
+      '-',
+      'info',
+    ],
+    [
+      n,
+      'authStatus via client / raw ws (median)',
+      `${f(g.control?.oursMedianMs)} / ${f(g.control?.rawMedianMs)}`,
+      '-',
+      'info',
+    ],
   ];
 }
 

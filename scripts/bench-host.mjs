@@ -60,14 +60,31 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOSTS, assertHostInstalled, resolveHostPaths, selectedHostId } from './install-vscode-host.mjs';
 import { resolveCacheDir } from './install-openclaw.mjs';
-import { ROOT, launchChromium, makeRunDir, onTerminationSignal, registerCleanup, removeRunDir, runCleanupsSync, runEnv, sleep, startCodeServer } from './lib/vscode-host.mjs';
+import {
+  ROOT,
+  launchChromium,
+  makeRunDir,
+  onTerminationSignal,
+  registerCleanup,
+  removeRunDir,
+  runCleanupsSync,
+  runEnv,
+  sleep,
+  startCodeServer,
+} from './lib/vscode-host.mjs';
 import { zipEntries } from './lib/zip.mjs';
 import { workbench } from '../test/e2e/workbench.mjs';
 
 const EXTENSION_ID = 'openclaw-auth.openclaw-auth';
 const CONTAINER = 'openclawAuth';
 const STATUS_ID = `${EXTENSION_ID}.openclawAuth.status`;
-export const GOALS = { readyMs: 300, stubActivateMs: 50, loadedJsBytes: 500 * 1024, packageJsBytes: 500 * 1024, updateMs: 1000 };
+export const GOALS = {
+  readyMs: 300,
+  stubActivateMs: 50,
+  loadedJsBytes: 500 * 1024,
+  packageJsBytes: 500 * 1024,
+  updateMs: 1000,
+};
 
 const intEnv = (name, dflt) => {
   const v = Number.parseInt(process.env[name] ?? '', 10);
@@ -85,16 +102,39 @@ const max = (xs) => (finite(xs).length ? Math.max(...finite(xs)) : null);
 const errText = (e) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
 
 /** The environment of a child of this run without npm's `npm_*` variables (as test/vsix/run.mjs). */
-const cleanEnv = (run, extra = {}) => runEnv(run, { ...Object.fromEntries(Object.keys(process.env).filter((k) => /^npm_/i.test(k)).map((k) => [k, undefined])), ...extra });
+const cleanEnv = (run, extra = {}) =>
+  runEnv(run, {
+    ...Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => /^npm_/i.test(k))
+        .map((k) => [k, undefined]),
+    ),
+    ...extra,
+  });
 
 // ---------------------------------------------------------------------------------------------
 // the package: built and packed in the run dir, installed with code-server
 
-const PACKAGE_INPUTS = ['scripts/lib/json5-native.mjs', 'package.json', 'esbuild.mjs', '.vscodeignore', 'tsconfig.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'src', 'media', 'docs'];
+const PACKAGE_INPUTS = [
+  'scripts/lib/json5-native.mjs',
+  'package.json',
+  'esbuild.mjs',
+  '.vscodeignore',
+  'tsconfig.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'src',
+  'media',
+  'docs',
+];
 
 function runSync(cmd, args, { cwd, env, what }) {
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status ?? r.signal}): ${`${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.status ?? r.signal}): ${`${r.stdout ?? ''}\n${r.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n')}`,
+    );
   return r;
 }
 
@@ -109,15 +149,27 @@ function buildVsix(run) {
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
   const script = pkg.scripts?.package ?? '';
-  const vsceCmd = script.split('&&').map((s) => s.trim()).find((s) => s.startsWith('vsce '));
-  if (!/^node esbuild\.mjs --production\b/.test(script) || !vsceCmd) throw new Error(`package.json's "package" script is not "node esbuild.mjs --production && vsce ...": ${script}`);
+  const vsceCmd = script
+    .split('&&')
+    .map((s) => s.trim())
+    .find((s) => s.startsWith('vsce '));
+  if (!/^node esbuild\.mjs --production\b/.test(script) || !vsceCmd)
+    throw new Error(`package.json's "package" script is not "node esbuild.mjs --production && vsce ...": ${script}`);
   const vsix = path.join(run.dir, `${pkg.name}.vsix`);
   const vsceArgs = vsceCmd.split(/\s+/).slice(1);
   const o = vsceArgs.indexOf('-o');
   if (o >= 0) vsceArgs.splice(o, 2);
   const env = cleanEnv(run);
-  runSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: dir, env, what: 'node esbuild.mjs --production (temp copy)' });
-  runSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), ...vsceArgs, '-o', vsix], { cwd: dir, env, what: `vsce ${vsceArgs.join(' ')}` });
+  runSync(process.execPath, ['esbuild.mjs', '--production'], {
+    cwd: dir,
+    env,
+    what: 'node esbuild.mjs --production (temp copy)',
+  });
+  runSync(process.execPath, [path.join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce'), ...vsceArgs, '-o', vsix], {
+    cwd: dir,
+    env,
+    what: `vsce ${vsceArgs.join(' ')}`,
+  });
   if (!fs.existsSync(vsix)) throw new Error(`vsce wrote no ${vsix}`);
   return { vsix, pkg };
 }
@@ -125,23 +177,49 @@ function buildVsix(run) {
 /** JS sizes of the package: loaded before ready (extension.js + main.js + core.js) and every .js it holds. */
 function packageJs(vsix, installedDir) {
   const buf = fs.readFileSync(vsix);
-  const js = zipEntries(buf).filter((e) => e.name.startsWith('extension/') && e.name.endsWith('.js')).map((e) => ({ file: e.name.slice('extension/'.length), bytes: e.size }));
+  const js = zipEntries(buf)
+    .filter((e) => e.name.startsWith('extension/') && e.name.endsWith('.js'))
+    .map((e) => ({ file: e.name.slice('extension/'.length), bytes: e.size }));
   const size = (f) => js.find((x) => x.file === f)?.bytes ?? null;
-  const r = { vsixBytes: buf.length, files: js, extensionJs: size('dist/extension.js'), mainJs: size('dist/main.js'), coreJs: size('dist/core.js'), missing: [] };
-  for (const f of ['dist/extension.js', 'dist/main.js', 'dist/core.js']) if (size(f) == null) r.missing.push(`${f} is not in the .vsix`);
+  const r = {
+    vsixBytes: buf.length,
+    files: js,
+    extensionJs: size('dist/extension.js'),
+    mainJs: size('dist/main.js'),
+    coreJs: size('dist/core.js'),
+    missing: [],
+  };
+  for (const f of ['dist/extension.js', 'dist/main.js', 'dist/core.js'])
+    if (size(f) == null) r.missing.push(`${f} is not in the .vsix`);
   r.loadedJs = r.missing.length ? null : r.extensionJs + r.mainJs + r.coreJs;
   r.allJs = js.reduce((s, x) => s + x.bytes, 0);
   for (const { file, bytes } of js) {
     const st = fs.statSync(path.join(installedDir, file), { throwIfNoEntry: false });
-    if (st?.size !== bytes) r.missing.push(`installed ${file} is ${st ? `${st.size} bytes` : 'missing'}, the .vsix has ${bytes}`);
+    if (st?.size !== bytes)
+      r.missing.push(`installed ${file} is ${st ? `${st.size} bytes` : 'missing'}, the .vsix has ${bytes}`);
   }
   if (!js.length) r.missing.push('no .js file in the .vsix');
   return r;
 }
 
 function installVsix(host, run, vsix, pkg) {
-  const r = spawnSync(host.node, [host.codeServerEntry, '--install-extension', vsix, '--extensions-dir', run.extensions, '--user-data-dir', run.userData], { cwd: run.dir, env: cleanEnv(run), encoding: 'utf8', timeout: 180_000 });
-  if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`code-server --install-extension: exit ${r.status ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10).join('\n')}`);
+  const r = spawnSync(
+    host.node,
+    [
+      host.codeServerEntry,
+      '--install-extension',
+      vsix,
+      '--extensions-dir',
+      run.extensions,
+      '--user-data-dir',
+      run.userData,
+    ],
+    { cwd: run.dir, env: cleanEnv(run), encoding: 'utf8', timeout: 180_000 },
+  );
+  if (r.status !== 0 || !/successfully installed/i.test(r.stdout))
+    throw new Error(
+      `code-server --install-extension: exit ${r.status ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10).join('\n')}`,
+    );
   const dir = path.join(run.extensions, `${pkg.publisher}.${pkg.name}-${pkg.version}`.toLowerCase());
   const st = fs.lstatSync(dir, { throwIfNoEntry: false });
   if (!st?.isDirectory() || st.isSymbolicLink()) throw new Error(`no installed folder ${dir}`);
@@ -157,7 +235,9 @@ function stampReady({ container, statusId }) {
   window.__ocaReady = s;
   const check = () => {
     if (!s.rowAt) {
-      const label = document.querySelector(`[id="workbench.view.extension.${container}"] .monaco-list-row[aria-level="3"] .label-name`);
+      const label = document.querySelector(
+        `[id="workbench.view.extension.${container}"] .monaco-list-row[aria-level="3"] .label-name`,
+      );
       if (label && label.textContent.trim()) {
         s.rowAt = Date.now();
         s.rowPerf = performance.timeOrigin + performance.now();
@@ -207,7 +287,8 @@ function logTimes(run, pick, text) {
       const m = re.exec(line);
       if (!m) continue;
       first ??= parse(m);
-      if (line.includes(text)) times.push({ at: parse(m), fileFirstAt: first, event: /activationEvent: '([^']*)'/.exec(line)?.[1] ?? null });
+      if (line.includes(text))
+        times.push({ at: parse(m), fileFirstAt: first, event: /activationEvent: '([^']*)'/.exec(line)?.[1] ?? null });
     }
   }
   return times.sort((a, b) => a.at - b.at);
@@ -230,7 +311,12 @@ function ownStartTimes(run, notBefore) {
 }
 
 /** Every activation of this extension logged by an extension host (remoteexthost.log). */
-const activationLogTimes = (run) => logTimes(run, (f) => path.basename(f) === 'remoteexthost.log', `ExtensionService#_doActivateExtension ${EXTENSION_ID},`);
+const activationLogTimes = (run) =>
+  logTimes(
+    run,
+    (f) => path.basename(f) === 'remoteexthost.log',
+    `ExtensionService#_doActivateExtension ${EXTENSION_ID},`,
+  );
 
 /** One measured window load (already navigated): returns the readings and what was missing. */
 async function measureLoad(page, wb, run, navAt) {
@@ -242,20 +328,28 @@ async function measureLoad(page, wb, run, navAt) {
     if (s?.rowAt && s?.statusAt) break;
     await sleep(100);
   }
-  if (!s?.rowAt) r.missing.push(`no profile row in the tree within 60 s${(await page.locator(`[id="workbench.view.extension.${CONTAINER}"]`).isVisible()) ? '' : ' (the OpenClaw view is not shown)'}`);
+  if (!s?.rowAt)
+    r.missing.push(
+      `no profile row in the tree within 60 s${(await page.locator(`[id="workbench.view.extension.${CONTAINER}"]`).isVisible()) ? '' : ' (the OpenClaw view is not shown)'}`,
+    );
   if (!s?.statusAt) r.missing.push('no status bar item within 60 s');
   let act;
   const logDeadline = Date.now() + 10_000;
   while (!act && Date.now() < logDeadline) {
     const until = (s?.rowAt && s?.statusAt ? Math.max(s.rowAt, s.statusAt) : Date.now()) + 1;
-    act = activationLogTimes(run).filter((x) => x.at >= navAt - 1 && x.at <= until).pop();
+    act = activationLogTimes(run)
+      .filter((x) => x.at >= navAt - 1 && x.at <= until)
+      .pop();
     if (!act) await sleep(200); // the log is written asynchronously
   }
-  if (!act) r.missing.push('no `_doActivateExtension openclaw-auth.openclaw-auth` line for this load in remoteexthost.log');
+  if (!act)
+    r.missing.push('no `_doActivateExtension openclaw-auth.openclaw-auth` line for this load in remoteexthost.log');
   // VS Code's log buffers lines until its spdlog file logger exists, then writes them all stamped
   // with that moment: a line stamped within 5 ms of the file's first line may be such a replay.
   else if (act.at - act.fileFirstAt < 5) {
-    r.missing.push(`the activation log line is stamped ${act.at - act.fileFirstAt} ms after the log's first line (maybe a replayed, late-stamped line)`);
+    r.missing.push(
+      `the activation log line is stamped ${act.at - act.fileFirstAt} ms after the log's first line (maybe a replayed, late-stamped line)`,
+    );
     act = undefined;
   }
   if (s?.rowAt && s?.statusAt && act) {
@@ -275,8 +369,15 @@ async function measureLoad(page, wb, run, navAt) {
   }
   try {
     const row = await perfviewRow(page, wb);
-    Object.assign(r, { loadCodeMs: row.loadCodeMs, callActivateMs: row.callActivateMs, finishActivateMs: row.finishActivateMs, perfEvent: row.event, stubActivateMs: row.loadCodeMs + row.callActivateMs });
-    if (![row.loadCodeMs, row.callActivateMs].every(Number.isFinite)) r.missing.push(`Startup Performance row not numeric (${row.loadCodeMs}, ${row.callActivateMs})`);
+    Object.assign(r, {
+      loadCodeMs: row.loadCodeMs,
+      callActivateMs: row.callActivateMs,
+      finishActivateMs: row.finishActivateMs,
+      perfEvent: row.event,
+      stubActivateMs: row.loadCodeMs + row.callActivateMs,
+    });
+    if (![row.loadCodeMs, row.callActivateMs].every(Number.isFinite))
+      r.missing.push(`Startup Performance row not numeric (${row.loadCodeMs}, ${row.callActivateMs})`);
   } catch (e) {
     r.missing.push(`stub activate time: ${errText(e)}`);
   }
@@ -299,11 +400,19 @@ async function perfviewRow(page, wb) {
       await page.waitForTimeout(150);
       const lines = await editor.locator('.view-lines .view-line').allInnerTexts();
       for (const raw of lines) {
-        const cells = raw.replace(/\u00a0/g, ' ').split('|').map((c) => c.trim());
+        const cells = raw
+          .replace(/\u00a0/g, ' ')
+          .split('|')
+          .map((c) => c.trim());
         // | Extension | Eager | Load Code | Call Activate | Finish Activate | Event | By |
         if (cells[1] === EXTENSION_ID && /^(true|false)$/.test(cells[2])) {
           await page.keyboard.press('Escape');
-          return { loadCodeMs: Number(cells[3]), callActivateMs: Number(cells[4]), finishActivateMs: Number(cells[5]), event: cells[6] };
+          return {
+            loadCodeMs: Number(cells[3]),
+            callActivateMs: Number(cells[4]),
+            finishActivateMs: Number(cells[5]),
+            event: cells[6],
+          };
         }
       }
     }
@@ -333,33 +442,43 @@ function runCli(cli, args, input, env) {
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`openclaw-auth ${args[0]} exited ${code}: ${err.slice(-500)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`openclaw-auth ${args[0]} exited ${code}: ${err.slice(-500)}`)),
+    );
     child.stdin.end(input);
   });
 }
 
 async function updateRun(page, { cli, stateDir, env, profileId, provider }) {
-  await page.evaluate(({ id, container }) => {
-    const root = document.getElementById(`workbench.view.extension.${container}`);
-    window.__ocaBench?.disconnect();
-    window.__ocaSeenAt = 0;
-    const check = () => {
-      if (window.__ocaSeenAt) return;
-      for (const e of root.querySelectorAll('.monaco-list-row .label-name')) {
-        if (e.textContent.trim() === id) {
-          window.__ocaSeenAt = Date.now();
-          window.__ocaBench.disconnect();
-          return;
+  await page.evaluate(
+    ({ id, container }) => {
+      const root = document.getElementById(`workbench.view.extension.${container}`);
+      window.__ocaBench?.disconnect();
+      window.__ocaSeenAt = 0;
+      const check = () => {
+        if (window.__ocaSeenAt) return;
+        for (const e of root.querySelectorAll('.monaco-list-row .label-name')) {
+          if (e.textContent.trim() === id) {
+            window.__ocaSeenAt = Date.now();
+            window.__ocaBench.disconnect();
+            return;
+          }
         }
-      }
-    };
-    window.__ocaBench = new MutationObserver(check);
-    window.__ocaBench.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
-  }, { id: profileId, container: CONTAINER });
+      };
+      window.__ocaBench = new MutationObserver(check);
+      window.__ocaBench.observe(root, { subtree: true, childList: true, characterData: true, attributes: true });
+    },
+    { id: profileId, container: CONTAINER },
+  );
   const key = `sk-bench-fake-${crypto.randomBytes(24).toString('hex')}`;
   const before = new Map(filesUnder(stateDir).map((f) => [f, fs.statSync(f).mtimeMs]));
   const t0 = Date.now();
-  await runCli(cli, ['add-key', '--state-dir', stateDir, '--agent', 'main', '--provider', provider, '--profile-id', profileId], `${key}\n`, env);
+  await runCli(
+    cli,
+    ['add-key', '--state-dir', stateDir, '--agent', 'main', '--provider', provider, '--profile-id', profileId],
+    `${key}\n`,
+    env,
+  );
   const tExit = Date.now();
   let tWrite = 0;
   for (const f of filesUnder(stateDir)) {
@@ -377,13 +496,26 @@ async function updateRun(page, { cli, stateDir, env, profileId, provider }) {
 // ---------------------------------------------------------------------------------------------
 
 /** Runs the whole host benchmark; returns the numbers (see the header) with `missing` listing every reading that failed. Throws when it cannot run at all. */
-export async function runHostBench({ hostId = selectedHostId(), log = (m) => process.stderr.write(`[bench-host] ${m}\n`), activations = intEnv('BENCH_HOST_ACTIVATIONS', 7), updates = intEnv('BENCH_HOST_UPDATES', 5) } = {}) {
+export async function runHostBench({
+  hostId = selectedHostId(),
+  log = (m) => process.stderr.write(`[bench-host] ${m}\n`),
+  activations = intEnv('BENCH_HOST_ACTIVATIONS', 7),
+  updates = intEnv('BENCH_HOST_UPDATES', 5),
+} = {}) {
   const host = assertHostInstalled(resolveHostPaths(resolveCacheDir(), hostId));
   const t0 = Date.now();
   const run = makeRunDir('bench', { fixture: 'multi-agent' });
   registerCleanup(() => removeRunDir(run)); // runs last (cleanups run newest first), also on Ctrl-C
   const stateDir = path.join(run.home, '.openclaw');
-  const out = { host: hostId, vscode: host.vscodeVersion, node: host.nodeVersion, goals: GOALS, loads: [], updates: [], missing: [] };
+  const out = {
+    host: hostId,
+    vscode: host.vscodeVersion,
+    node: host.nodeVersion,
+    goals: GOALS,
+    loads: [],
+    updates: [],
+    missing: [],
+  };
   let server;
   let browser;
   try {
@@ -399,18 +531,25 @@ export async function runHostBench({ hostId = selectedHostId(), log = (m) => pro
     log('starting code-server (no development path) and Chromium');
     server = await startCodeServer(host, run, { env: cleanEnv(run, { OPENCLAW_STATE_DIR: stateDir }) });
     const cmdline = fs.readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
-    if (cmdline.some((a) => /extensionDevelopmentPath|extensions-dev/i.test(a))) throw new Error(`code-server was started with a development path: ${cmdline.join(' ')}`);
+    if (cmdline.some((a) => /extensionDevelopmentPath|extensions-dev/i.test(a)))
+      throw new Error(`code-server was started with a development path: ${cmdline.join(' ')}`);
     browser = await launchChromium(host, run);
     const { page } = browser;
     await page.addInitScript(stampReady, { container: CONTAINER, statusId: STATUS_ID });
     const wb = workbench(page);
 
     // Warm-up load (not counted): open the OpenClaw view, so the workbench restores it on every reload.
-    await page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+    await page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, {
+      waitUntil: 'domcontentloaded',
+      timeout: 60_000,
+    });
     await wb.ready();
     await wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status').waitFor({ state: 'visible', timeout: 90_000 });
     await wb.openViewContainer('OpenClaw', CONTAINER);
-    await page.locator(`[id="workbench.view.extension.${CONTAINER}"] .monaco-list-row[aria-level="3"]`).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator(`[id="workbench.view.extension.${CONTAINER}"] .monaco-list-row[aria-level="3"]`)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.waitForTimeout(1000); // let the workbench store the open view
 
     for (let i = 0; i < activations; i++) {
@@ -427,7 +566,9 @@ export async function runHostBench({ hostId = selectedHostId(), log = (m) => pro
       }
       out.loads.push(r);
       out.missing.push(...r.missing.map((m) => `load ${i + 1}: ${m}`));
-      log(`load ${i + 1}/${activations}: activation -> ready ${r.readyMs ?? 'n/a'} ms (status bar +${r.statusMs ?? 'n/a'}, row +${r.rowMs ?? 'n/a'}, event ${r.activationEvent ?? 'n/a'}); stub load ${r.loadCodeMs ?? 'n/a'} + call ${r.callActivateMs ?? 'n/a'} ms${r.missing.length ? `; MISSING: ${r.missing.join('; ')}` : ''}`);
+      log(
+        `load ${i + 1}/${activations}: activation -> ready ${r.readyMs ?? 'n/a'} ms (status bar +${r.statusMs ?? 'n/a'}, row +${r.rowMs ?? 'n/a'}, event ${r.activationEvent ?? 'n/a'}); stub load ${r.loadCodeMs ?? 'n/a'} + call ${r.callActivateMs ?? 'n/a'} ms${r.missing.length ? `; MISSING: ${r.missing.join('; ')}` : ''}`,
+      );
     }
     const L = out.loads;
     const readyFailed = L.some((x) => x.readyMs == null);
@@ -494,7 +635,10 @@ export async function runHostBench({ hostId = selectedHostId(), log = (m) => pro
   } catch (e) {
     const shot = path.join(ROOT, 'out', 'bench-host-FAILED.png');
     fs.mkdirSync(path.dirname(shot), { recursive: true });
-    await browser?.page.screenshot({ path: shot }).then(() => log(`screenshot of the failure: ${path.relative(ROOT, shot)}`), () => {});
+    await browser?.page.screenshot({ path: shot }).then(
+      () => log(`screenshot of the failure: ${path.relative(ROOT, shot)}`),
+      () => {},
+    );
     throw e;
   } finally {
     await Promise.all([browser?.close(), server?.stop()]);
@@ -518,30 +662,58 @@ export function hostReportLines(h) {
   const l = [];
   const r = h.ready;
   if (r) {
-    l.push(`  activation -> usable, installed from the .vsix into VS Code ${h.vscode} (code-server, extension host on Node ${h.node}; ${r.runs} window loads, each a new extension host;`);
-    l.push(`  from the extension host's "_doActivateExtension ${EXTENSION_ID}" log line to a profile row in the tree AND the status bar item, both clocks = this machine's wall clock):`);
-    l.push(`    median ${fmtMs(r.medianMs)} (min ${fmtMs(r.minMs)}, max ${fmtMs(r.maxMs)}; ${r.readings}/${r.runs} read)   goal: < ${GOALS.readyMs} ms   ${status(r.goalMet, r.failed)}`);
-    l.push(`    medians: status bar +${fmtMs(r.medianStatusMs)}, tree row +${fmtMs(r.medianRowMs)}; activation event ${r.events.join(', ') || 'n/a'}, logged ${fmtMs(r.medianActivationAfterNavMs)} after the reload started;`);
-    l.push(`    of which the extension's own code (its "Activated" log line): loading main.js + core.js median ${fmtMs(r.medianOwnMainMs)}, its start (settings, reading the state, views) ${fmtMs(r.medianOwnStartMs)};`);
-    l.push('    the rest is VS Code: the stub\'s load before activate() runs, the workbench asking for the rows (about 0.7 s after the view is registered) and one round trip per tree level;');
-    l.push(`    per load (ms): ${h.loads.map((x) => x.readyMs ?? 'MISSING').join(', ')}; the page's Date.now() and performance.timeOrigin + now() differ by at most ${fmtMs(r.maxPerfClockDiffMs)}`);
+    l.push(
+      `  activation -> usable, installed from the .vsix into VS Code ${h.vscode} (code-server, extension host on Node ${h.node}; ${r.runs} window loads, each a new extension host;`,
+    );
+    l.push(
+      `  from the extension host's "_doActivateExtension ${EXTENSION_ID}" log line to a profile row in the tree AND the status bar item, both clocks = this machine's wall clock):`,
+    );
+    l.push(
+      `    median ${fmtMs(r.medianMs)} (min ${fmtMs(r.minMs)}, max ${fmtMs(r.maxMs)}; ${r.readings}/${r.runs} read)   goal: < ${GOALS.readyMs} ms   ${status(r.goalMet, r.failed)}`,
+    );
+    l.push(
+      `    medians: status bar +${fmtMs(r.medianStatusMs)}, tree row +${fmtMs(r.medianRowMs)}; activation event ${r.events.join(', ') || 'n/a'}, logged ${fmtMs(r.medianActivationAfterNavMs)} after the reload started;`,
+    );
+    l.push(
+      `    of which the extension's own code (its "Activated" log line): loading main.js + core.js median ${fmtMs(r.medianOwnMainMs)}, its start (settings, reading the state, views) ${fmtMs(r.medianOwnStartMs)};`,
+    );
+    l.push(
+      "    the rest is VS Code: the stub's load before activate() runs, the workbench asking for the rows (about 0.7 s after the view is registered) and one round trip per tree level;",
+    );
+    l.push(
+      `    per load (ms): ${h.loads.map((x) => x.readyMs ?? 'MISSING').join(', ')}; the page's Date.now() and performance.timeOrigin + now() differ by at most ${fmtMs(r.maxPerfClockDiffMs)}`,
+    );
   } else l.push('  activation -> usable: not measured   FAILED');
   const s = h.stub;
   if (s) {
-    l.push(`    the stub dist/extension.js alone (VS Code's Load Code + Call Activate, "Developer: Startup Performance"): median ${fmtMs(s.medianMs)} (min ${fmtMs(s.minMs)}, max ${fmtMs(s.maxMs)}; ${s.readings}/${s.runs} read)   goal: < ${GOALS.stubActivateMs} ms   ${status(s.goalMet, s.failed)}`);
-    l.push(`    medians: load code ${fmtMs(s.medianLoadCodeMs)}, call activate ${fmtMs(s.medianCallActivateMs)}, activate() promise resolved ${fmtMs(s.medianFinishActivateMs)} later; per load (load + call): ${h.loads.map((x) => (x.stubActivateMs == null ? 'MISSING' : `${x.loadCodeMs}+${x.callActivateMs}`)).join(', ')}`);
+    l.push(
+      `    the stub dist/extension.js alone (VS Code's Load Code + Call Activate, "Developer: Startup Performance"): median ${fmtMs(s.medianMs)} (min ${fmtMs(s.minMs)}, max ${fmtMs(s.maxMs)}; ${s.readings}/${s.runs} read)   goal: < ${GOALS.stubActivateMs} ms   ${status(s.goalMet, s.failed)}`,
+    );
+    l.push(
+      `    medians: load code ${fmtMs(s.medianLoadCodeMs)}, call activate ${fmtMs(s.medianCallActivateMs)}, activate() promise resolved ${fmtMs(s.medianFinishActivateMs)} later; per load (load + call): ${h.loads.map((x) => (x.stubActivateMs == null ? 'MISSING' : `${x.loadCodeMs}+${x.callActivateMs}`)).join(', ')}`,
+    );
   }
   const b = h.bundle;
   if (b) {
     l.push(`  JS in the .vsix (minified production build; .vsix ${fmtKb(b.vsixBytes)}):`);
-    l.push(`    loaded before ready: dist/extension.js ${fmtKb(b.extensionJs)} + dist/main.js ${fmtKb(b.mainJs)} + dist/core.js ${fmtKb(b.coreJs)} = ${fmtKb(b.loadedJs)}   goal: < ${fmtKb(GOALS.loadedJsBytes)}   ${status(b.loadedGoalMet)}`);
-    l.push(`    all JS in the package: ${b.files.map((f) => `${f.file} ${fmtKb(f.bytes)}`).join(' + ')} = ${fmtKb(b.allJs)}   goal: < ${fmtKb(GOALS.packageJsBytes)}   ${status(b.allGoalMet)}`);
+    l.push(
+      `    loaded before ready: dist/extension.js ${fmtKb(b.extensionJs)} + dist/main.js ${fmtKb(b.mainJs)} + dist/core.js ${fmtKb(b.coreJs)} = ${fmtKb(b.loadedJs)}   goal: < ${fmtKb(GOALS.loadedJsBytes)}   ${status(b.loadedGoalMet)}`,
+    );
+    l.push(
+      `    all JS in the package: ${b.files.map((f) => `${f.file} ${fmtKb(f.bytes)}`).join(' + ')} = ${fmtKb(b.allJs)}   goal: < ${fmtKb(GOALS.packageJsBytes)}   ${status(b.allGoalMet)}`,
+    );
   } else l.push('  JS in the .vsix: not measured   FAILED');
   const u = h.update;
   if (u) {
-    l.push(`  update: \`openclaw-auth add-key\` (installed dist/cli.js) writes the state dir -> the profile row is in the tree (${u.runs} runs):`);
-    l.push(`    median ${fmtMs(u.medianMs)} from the last file write (min ${fmtMs(u.minMs)}, max ${fmtMs(u.maxMs)})   goal: < ${GOALS.updateMs} ms   ${status(u.goalMet, u.failed)}`);
-    l.push(`    from the CLI's exit ${fmtMs(u.medianFromCliExitMs)}; from its start ${fmtMs(u.medianFromCliStartMs)} (the CLI itself takes ${fmtMs(u.medianCliMs)})`);
+    l.push(
+      `  update: \`openclaw-auth add-key\` (installed dist/cli.js) writes the state dir -> the profile row is in the tree (${u.runs} runs):`,
+    );
+    l.push(
+      `    median ${fmtMs(u.medianMs)} from the last file write (min ${fmtMs(u.minMs)}, max ${fmtMs(u.maxMs)})   goal: < ${GOALS.updateMs} ms   ${status(u.goalMet, u.failed)}`,
+    );
+    l.push(
+      `    from the CLI's exit ${fmtMs(u.medianFromCliExitMs)}; from its start ${fmtMs(u.medianFromCliStartMs)} (the CLI itself takes ${fmtMs(u.medianCliMs)})`,
+    );
   } else l.push('  update: not measured   FAILED');
   if (h.missing?.length) {
     l.push(`  MISSING readings (${h.missing.length}; each is a FAILED measurement):`);
@@ -555,13 +727,44 @@ export function hostSummaryRows(h, n = '5') {
   const v = h ? `VS Code ${h.vscode}: ` : '';
   const range = (x) => (x ? `${fmtMs(x.medianMs)} (${fmtMs(x.minMs)}..${fmtMs(x.maxMs)})` : 'not run');
   // Not run: skipped on purpose (BENCH_SKIP_HOST=1), else it failed (bench.mjs lists why).
-  const st = (x, ok, failed) => (h ? (x ? status(ok, failed) : 'FAILED') : process.env.BENCH_SKIP_HOST === '1' ? 'skipped' : 'FAILED');
+  const st = (x, ok, failed) =>
+    h ? (x ? status(ok, failed) : 'FAILED') : process.env.BENCH_SKIP_HOST === '1' ? 'skipped' : 'FAILED';
   return [
-    [n, `${v}activation -> tree row + status bar (median)`, range(h?.ready), `< ${GOALS.readyMs} ms`, st(h?.ready, h?.ready?.goalMet, h?.ready?.failed)],
-    [n, `${v}stub activate: load + call (median)`, range(h?.stub), `< ${GOALS.stubActivateMs} ms`, st(h?.stub, h?.stub?.goalMet, h?.stub?.failed)],
-    [n, `${v}JS loaded before ready (ext+main+core.js)`, h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run', `< ${fmtKb(GOALS.loadedJsBytes)}`, st(h?.bundle, h?.bundle?.loadedGoalMet)],
-    [n, `${v}all JS in the .vsix`, h?.bundle ? fmtKb(h.bundle.allJs) : 'not run', `< ${fmtKb(GOALS.packageJsBytes)}`, st(h?.bundle, h?.bundle?.allGoalMet)],
-    [n, `${v}write on disk -> tree row (median)`, h?.update ? fmtMs(h.update.medianMs) : 'not run', `< ${GOALS.updateMs} ms`, st(h?.update, h?.update?.goalMet, h?.update?.failed)],
+    [
+      n,
+      `${v}activation -> tree row + status bar (median)`,
+      range(h?.ready),
+      `< ${GOALS.readyMs} ms`,
+      st(h?.ready, h?.ready?.goalMet, h?.ready?.failed),
+    ],
+    [
+      n,
+      `${v}stub activate: load + call (median)`,
+      range(h?.stub),
+      `< ${GOALS.stubActivateMs} ms`,
+      st(h?.stub, h?.stub?.goalMet, h?.stub?.failed),
+    ],
+    [
+      n,
+      `${v}JS loaded before ready (ext+main+core.js)`,
+      h?.bundle ? fmtKb(h.bundle.loadedJs) : 'not run',
+      `< ${fmtKb(GOALS.loadedJsBytes)}`,
+      st(h?.bundle, h?.bundle?.loadedGoalMet),
+    ],
+    [
+      n,
+      `${v}all JS in the .vsix`,
+      h?.bundle ? fmtKb(h.bundle.allJs) : 'not run',
+      `< ${fmtKb(GOALS.packageJsBytes)}`,
+      st(h?.bundle, h?.bundle?.allGoalMet),
+    ],
+    [
+      n,
+      `${v}write on disk -> tree row (median)`,
+      h?.update ? fmtMs(h.update.medianMs) : 'not run',
+      `< ${GOALS.updateMs} ms`,
+      st(h?.update, h?.update?.goalMet, h?.update?.failed),
+    ],
   ];
 }
 
@@ -570,7 +773,8 @@ function hostIds(args) {
   const i = args.indexOf('--vscode');
   const v = i >= 0 ? args[i + 1] : 'all';
   if (v === 'all') return Object.keys(HOSTS);
-  if (!v || !Object.hasOwn(HOSTS, v)) throw new Error(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}`);
+  if (!v || !Object.hasOwn(HOSTS, v))
+    throw new Error(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}`);
   return [v];
 }
 

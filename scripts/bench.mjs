@@ -55,8 +55,24 @@ const STORE_BUNDLE = (() => {
   const out = path.join(root, 'out', 'bench', 'store.cjs');
   const entry = path.join(root, 'out', 'bench', 'entry.ts');
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(entry, "export { readSnapshot } from '../../src/store/snapshot';\nexport { deriveView } from '../../src/store/index';\nexport { buildAgentView } from '../../src/auth/view';\n");
-  const r = spawnSync(path.join(root, 'node_modules', '.bin', 'esbuild'), [entry, '--bundle', '--platform=node', '--format=cjs', '--minify', '--main-fields=module,main', `--outfile=${out}`, '--log-level=error'], { encoding: 'utf8' });
+  fs.writeFileSync(
+    entry,
+    "export { readSnapshot } from '../../src/store/snapshot';\nexport { deriveView } from '../../src/store/index';\nexport { buildAgentView } from '../../src/auth/view';\n",
+  );
+  const r = spawnSync(
+    path.join(root, 'node_modules', '.bin', 'esbuild'),
+    [
+      entry,
+      '--bundle',
+      '--platform=node',
+      '--format=cjs',
+      '--minify',
+      '--main-fields=module,main',
+      `--outfile=${out}`,
+      '--log-level=error',
+    ],
+    { encoding: 'utf8' },
+  );
   return r.status === 0 ? out : undefined;
 })();
 const SQLITE3 = '/usr/bin/sqlite3';
@@ -85,16 +101,27 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const ms = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : x >= 10 ? `${x.toFixed(0)} ms` : `${x.toFixed(2)} ms`);
+const ms = (x) =>
+  x == null || !Number.isFinite(x)
+    ? 'n/a'
+    : x >= 1000
+      ? `${(x / 1000).toFixed(2)} s`
+      : x >= 10
+        ? `${x.toFixed(0)} ms`
+        : `${x.toFixed(2)} ms`;
 const mb = (b) => (b == null || !Number.isFinite(b) ? 'n/a' : `${(b / 1024 / 1024).toFixed(1)} MB`);
 const ratio = (x) => (x == null || !Number.isFinite(x) ? 'n/a' : `${x.toFixed(x >= 10 ? 0 : 2)}x`);
 const met = (ok) => (ok == null ? 'n/a' : ok ? 'MET' : 'NOT MET');
-const round = (x, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toFixed(d)) : x ?? null);
+const round = (x, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? Number(x.toFixed(d)) : (x ?? null));
 
 function table(rows, header) {
   const all = header ? [header, ...rows] : rows;
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => String(r[i] ?? '').length)));
-  const line = (r) => r.map((c, i) => String(c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r) =>
+    r
+      .map((c, i) => String(c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const out = [];
   if (header) out.push(line(header), widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) out.push(line(r));
@@ -108,7 +135,11 @@ function makeTemp(label) {
   return d;
 }
 function removeTemp(d) {
-  try { fs.rmSync(d, { recursive: true, force: true }); } catch (e) { log(`could not remove ${d}: ${e.message}`); }
+  try {
+    fs.rmSync(d, { recursive: true, force: true });
+  } catch (e) {
+    log(`could not remove ${d}: ${e.message}`);
+  }
   tempDirs.delete(d);
 }
 function cleanup() {
@@ -140,7 +171,9 @@ const GNU_TIME = (() => {
   try {
     const r = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { encoding: 'utf8' });
     return r.status === 0 && /^\d+\s*$/.test(r.stderr.trim().split('\n').pop() ?? '') ? '/usr/bin/time' : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 })();
 
 /** Runs a process to completion; wall time in ms and, with GNU time, its peak RSS in bytes. */
@@ -158,18 +191,38 @@ function timed(cmd, args, { env, cwd, timeoutMs = 300_000 }) {
   const wallMs = performance.now() - t0;
   let maxRss = null;
   if (rssFile) {
-    try { maxRss = Number.parseInt(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop(), 10) * 1024; } catch { /* killed */ }
+    try {
+      maxRss = Number.parseInt(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop(), 10) * 1024;
+    } catch {
+      /* killed */
+    }
     fs.rmSync(rssFile, { force: true });
   }
-  return { wallMs, status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error, maxRss: Number.isFinite(maxRss) ? maxRss : null };
+  return {
+    wallMs,
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout ?? '',
+    stderr: r.stderr ?? '',
+    error: r.error,
+    maxRss: Number.isFinite(maxRss) ? maxRss : null,
+  };
 }
 
 /** Runs scripts/bench-helpers/inproc.mjs under tsx in a fresh process; returns its JSON line. */
 function inproc(args, timeoutMs = 300_000) {
-  const r = spawnSync(process.execPath, [...(STORE_BUNDLE ? [] : ['--import', 'tsx']), INPROC, ...args], { cwd: root, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...(STORE_BUNDLE ? { BENCH_STORE_BUNDLE: STORE_BUNDLE } : {}) } });
+  const r = spawnSync(process.execPath, [...(STORE_BUNDLE ? [] : ['--import', 'tsx']), INPROC, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, ...(STORE_BUNDLE ? { BENCH_STORE_BUNDLE: STORE_BUNDLE } : {}) },
+  });
   const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !last.startsWith('{')) {
-    throw new Error(`inproc ${args[0]} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr ?? '').trim().slice(-1500) || r.error?.message}`);
+    throw new Error(
+      `inproc ${args[0]} failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${(r.stderr ?? '').trim().slice(-1500) || r.error?.message}`,
+    );
   }
   return JSON.parse(last);
 }
@@ -181,10 +234,18 @@ function sqlite(db, sql) {
 }
 
 function parseJsonDoc(text) {
-  try { return JSON.parse(text); } catch { /* maybe a banner before the JSON */ }
+  try {
+    return JSON.parse(text);
+  } catch {
+    /* maybe a banner before the JSON */
+  }
   const i = text.indexOf('{');
   if (i < 0) return undefined;
-  try { return JSON.parse(text.slice(i)); } catch { return undefined; }
+  try {
+    return JSON.parse(text.slice(i));
+  } catch {
+    return undefined;
+  }
 }
 
 function newestMtime(dir) {
@@ -209,7 +270,17 @@ const results = {
     node: process.version,
     loadAvgAtStart: os.loadavg().map((x) => round(x, 2)),
   },
-  settings: { BUDGET_S, OPENCLAW_RUNS, OPENCLAW_WARMUPS, OURS_RUNS, COLD_RUNS, WARM_CALLS, BIG_ROWS, VIEW_PROFILES, VIEW_PROVIDERS },
+  settings: {
+    BUDGET_S,
+    OPENCLAW_RUNS,
+    OPENCLAW_WARMUPS,
+    OURS_RUNS,
+    COLD_RUNS,
+    WARM_CALLS,
+    BIG_ROWS,
+    VIEW_PROFILES,
+    VIEW_PROVIDERS,
+  },
   benchmarks: {},
 };
 const problems = [];
@@ -222,7 +293,11 @@ function ensureBuilt() {
     log('dist/cli.js is up to date');
     return;
   }
-  log(built ? 'dist/cli.js is older than src/: building (node esbuild.mjs)' : 'dist/cli.js missing: building (node esbuild.mjs)');
+  log(
+    built
+      ? 'dist/cli.js is older than src/: building (node esbuild.mjs)'
+      : 'dist/cli.js missing: building (node esbuild.mjs)',
+  );
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !fs.existsSync(cli)) throw new Error(`build failed (exit ${r.status})`);
 }
@@ -237,13 +312,20 @@ function ensureOpenclaw() {
   const script = path.join(root, 'scripts', 'install-openclaw.mjs');
   if (fs.existsSync(script)) {
     log('checking the openclaw install (node scripts/install-openclaw.mjs) ...');
-    const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 40 * 60_000 });
+    const r = spawnSync(process.execPath, [script], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 40 * 60_000,
+    });
     const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
     if (r.status === 0 && last.startsWith('{')) {
       try {
         const j = JSON.parse(last);
         if (j.node && j.openclawMjs && fs.existsSync(j.node) && fs.existsSync(j.openclawMjs)) return j;
-      } catch { /* fall through to the fixed paths */ }
+      } catch {
+        /* fall through to the fixed paths */
+      }
     }
     log(`install-openclaw.mjs did not succeed (exit ${r.status}); looking for an existing install`);
   } else {
@@ -254,11 +336,17 @@ function ensureOpenclaw() {
   const openclawMjs = path.join(dir, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
   const missing = [node, openclawMjs].filter((p) => !fs.existsSync(p));
   if (missing.length) {
-    problems.push(`openclaw is not installed: missing ${missing.join(' and ')}. Run \`node scripts/install-openclaw.mjs\` (needs the npm registry) or set OPENCLAW_AUTH_TEST_CACHE.`);
+    problems.push(
+      `openclaw is not installed: missing ${missing.join(' and ')}. Run \`node scripts/install-openclaw.mjs\` (needs the npm registry) or set OPENCLAW_AUTH_TEST_CACHE.`,
+    );
     return null;
   }
   let version = null;
-  try { version = JSON.parse(fs.readFileSync(path.join(path.dirname(openclawMjs), 'package.json'), 'utf8')).version; } catch { /* unknown */ }
+  try {
+    version = JSON.parse(fs.readFileSync(path.join(path.dirname(openclawMjs), 'package.json'), 'utf8')).version;
+  } catch {
+    /* unknown */
+  }
   return { node, openclawMjs, version };
 }
 
@@ -296,11 +384,14 @@ function growAgentDb(db) {
   const mode0 = sqlite(db, 'PRAGMA journal_mode;');
   if (mode0 !== 'wal') sqlite(db, 'PRAGMA journal_mode=WAL;');
   const t0 = performance.now();
-  sqlite(db, [
-    'CREATE TABLE bench_filler(id INTEGER PRIMARY KEY, blob BLOB);',
-    `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<${BIG_ROWS}) INSERT INTO bench_filler(blob) SELECT randomblob(4000) FROM c;`,
-    'PRAGMA wal_checkpoint(TRUNCATE);',
-  ].join('\n'));
+  sqlite(
+    db,
+    [
+      'CREATE TABLE bench_filler(id INTEGER PRIMARY KEY, blob BLOB);',
+      `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x<${BIG_ROWS}) INSERT INTO bench_filler(blob) SELECT randomblob(4000) FROM c;`,
+      'PRAGMA wal_checkpoint(TRUNCATE);',
+    ].join('\n'),
+  );
   const growMs = performance.now() - t0;
   const mode = sqlite(db, 'PRAGMA journal_mode;');
   const wal = `${db}-wal`;
@@ -309,7 +400,13 @@ function growAgentDb(db) {
     journalMode: mode,
     fileBytes: fs.statSync(db).size,
     walBytes: fs.existsSync(wal) ? fs.statSync(wal).size : 0,
-    headerWalMode: (() => { const b = Buffer.alloc(2); const fd = fs.openSync(db, 'r'); fs.readSync(fd, b, 0, 2, 18); fs.closeSync(fd); return b[0] === 2 && b[1] === 2; })(),
+    headerWalMode: (() => {
+      const b = Buffer.alloc(2);
+      const fd = fs.openSync(db, 'r');
+      fs.readSync(fd, b, 0, 2, 18);
+      fs.closeSync(fd);
+      return b[0] === 2 && b[1] === 2;
+    })(),
     growMs,
   };
 }
@@ -328,9 +425,16 @@ function benchSnapshots() {
     return;
   }
   let free = Infinity;
-  try { const s = fs.statfsSync(os.tmpdir()); free = s.bavail * s.bsize; } catch { /* unknown */ }
+  try {
+    const s = fs.statfsSync(os.tmpdir());
+    free = s.bavail * s.bsize;
+  } catch {
+    /* unknown */
+  }
   if (free < BIG_ROWS * 4096 * 2.5) {
-    problems.push(`benchmark 3 skipped: only ${mb(free)} free in ${os.tmpdir()}, need about ${mb(BIG_ROWS * 4096 * 2.5)}.`);
+    problems.push(
+      `benchmark 3 skipped: only ${mb(free)} free in ${os.tmpdir()}, need about ${mb(BIG_ROWS * 4096 * 2.5)}.`,
+    );
     return;
   }
   const big = copyFixtureHome('big');
@@ -338,7 +442,9 @@ function benchSnapshots() {
     const bigDb = path.join(big, AGENT_DB_REL);
     log(`large DB: inserting ${BIG_ROWS} x 4000-byte rows into bench_filler (sqlite3, WAL) ...`);
     const grown = growAgentDb(bigDb);
-    log(`large DB: ${mb(grown.fileBytes)}, journal_mode=${grown.journalMode}, -wal ${grown.walBytes} bytes (took ${ms(grown.growMs)})`);
+    log(
+      `large DB: ${mb(grown.fileBytes)}, journal_mode=${grown.journalMode}, -wal ${grown.walBytes} bytes (took ${ms(grown.growMs)})`,
+    );
     const b3 = snapshotRuns(big, 'large DB');
     log('large DB: sql.js whole-file read');
     const sqljsBig = inproc(['sqljs', bigDb]);
@@ -349,9 +455,18 @@ function benchSnapshots() {
     results.benchmarks.largeDb = {
       goal: 'large-DB snapshot within 2x of the small DB (cold time, warm time, peak RSS)',
       db: grown,
-      small: { agentDbBytes: b2.agentDbBytes, coldMs: b2.coldMs, warmMedianMs: b2.warmMedianMs, maxRss: b2.maxRss, rssDeltaCold: b2.rssDeltaCold, rssDeltaAfterWarm: b2.rssDeltaAfterWarm },
+      small: {
+        agentDbBytes: b2.agentDbBytes,
+        coldMs: b2.coldMs,
+        warmMedianMs: b2.warmMedianMs,
+        maxRss: b2.maxRss,
+        rssDeltaCold: b2.rssDeltaCold,
+        rssDeltaAfterWarm: b2.rssDeltaAfterWarm,
+      },
       large: b3,
-      coldRatio, warmRatio, maxRssRatio: rssRatio,
+      coldRatio,
+      warmRatio,
+      maxRssRatio: rssRatio,
       coldGoalMet: coldRatio != null && coldRatio <= 2,
       warmGoalMet: warmRatio != null && warmRatio <= 2,
       maxRssGoalMet: rssRatio != null && rssRatio <= 2,
@@ -379,12 +494,32 @@ function benchView() {
 function benchList(oc, deadline) {
   const home = copyFixtureHome('list');
   try {
-    const ourEnv = { HOME: home, PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`, TMPDIR: path.join(home, 'tmp') };
-    const ocEnv = { HOME: home, PATH: `${path.dirname(oc.node)}:/usr/bin:/bin`, npm_config_offline: 'true', TMPDIR: path.join(home, 'tmp') };
-    const ours = () => timed(process.execPath, [path.join(root, 'dist', 'cli.js'), 'list', '--json', '--agent', AGENT], { env: ourEnv, cwd: home, timeoutMs: 60_000 });
-    const theirs = () => timed(oc.node, [oc.openclawMjs, 'models', 'auth', 'list', '--json', '--agent', AGENT], { env: ocEnv, cwd: home, timeoutMs: 300_000 });
+    const ourEnv = {
+      HOME: home,
+      PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
+      TMPDIR: path.join(home, 'tmp'),
+    };
+    const ocEnv = {
+      HOME: home,
+      PATH: `${path.dirname(oc.node)}:/usr/bin:/bin`,
+      npm_config_offline: 'true',
+      TMPDIR: path.join(home, 'tmp'),
+    };
+    const ours = () =>
+      timed(process.execPath, [path.join(root, 'dist', 'cli.js'), 'list', '--json', '--agent', AGENT], {
+        env: ourEnv,
+        cwd: home,
+        timeoutMs: 60_000,
+      });
+    const theirs = () =>
+      timed(oc.node, [oc.openclawMjs, 'models', 'auth', 'list', '--json', '--agent', AGENT], {
+        env: ocEnv,
+        cwd: home,
+        timeoutMs: 300_000,
+      });
     const failed = (r) => r.status !== 0 || r.error;
-    const describe = (r) => `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}${r.error ? ` ${r.error.message}` : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`;
+    const describe = (r) =>
+      `exit ${r.status}${r.signal ? ` (${r.signal})` : ''}${r.error ? ` ${r.error.message}` : ''}: ${r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`;
 
     log('list: warm-up (ours x1, openclaw x2; openclaw migrates a fresh home on its first run)');
     const oursWarm = ours();
@@ -394,7 +529,9 @@ function benchList(oc, deadline) {
     for (let i = 0; i < OPENCLAW_WARMUPS; i++) {
       lastTheirs = theirs();
       warmups.push(lastTheirs.wallMs);
-      log(`list: openclaw warm-up ${i + 1}/${OPENCLAW_WARMUPS}: ${ms(lastTheirs.wallMs)}${failed(lastTheirs) ? ` FAILED ${describe(lastTheirs)}` : ''}`);
+      log(
+        `list: openclaw warm-up ${i + 1}/${OPENCLAW_WARMUPS}: ${ms(lastTheirs.wallMs)}${failed(lastTheirs) ? ` FAILED ${describe(lastTheirs)}` : ''}`,
+      );
     }
 
     const oursRuns = [];
@@ -404,18 +541,31 @@ function benchList(oc, deadline) {
     let lastOurs = oursWarm;
     const runOurs = () => {
       const r = ours();
-      if (failed(r)) oursFail.push(describe(r)); else { oursRuns.push(r); lastOurs = r; }
+      if (failed(r)) oursFail.push(describe(r));
+      else {
+        oursRuns.push(r);
+        lastOurs = r;
+      }
     };
     let stoppedEarly = false;
     // Interleave so that load changes on the machine hit both sides alike.
     for (let k = 0; k < OPENCLAW_RUNS; k++) {
       const perRun = median([...warmups.slice(-1), ...theirsRuns.map((r) => r.wallMs)]) ?? 0;
-      if (k >= OPENCLAW_MIN_RUNS && Date.now() + perRun > deadline) { stoppedEarly = true; break; }
+      if (k >= OPENCLAW_MIN_RUNS && Date.now() + perRun > deadline) {
+        stoppedEarly = true;
+        break;
+      }
       const batch = Math.ceil((OURS_RUNS - oursRuns.length - oursFail.length) / (OPENCLAW_RUNS - k));
       for (let j = 0; j < batch; j++) runOurs();
       const r = theirs();
-      if (failed(r)) theirsFail.push(describe(r)); else { theirsRuns.push(r); lastTheirs = r; }
-      log(`list: openclaw run ${k + 1}/${OPENCLAW_RUNS}: ${ms(r.wallMs)}${failed(r) ? ' FAILED' : ''}; ours so far median ${ms(median(oursRuns.map((x) => x.wallMs)))}`);
+      if (failed(r)) theirsFail.push(describe(r));
+      else {
+        theirsRuns.push(r);
+        lastTheirs = r;
+      }
+      log(
+        `list: openclaw run ${k + 1}/${OPENCLAW_RUNS}: ${ms(r.wallMs)}${failed(r) ? ' FAILED' : ''}; ours so far median ${ms(median(oursRuns.map((x) => x.wallMs)))}`,
+      );
     }
     while (oursRuns.length + oursFail.length < OURS_RUNS) runOurs();
 
@@ -427,7 +577,8 @@ function benchList(oc, deadline) {
     const warnings = [];
     if (!oursDoc) warnings.push('our output did not parse as JSON');
     if (!theirsDoc) warnings.push("openclaw's output did not parse as JSON");
-    if (oursIds && theirsIds && JSON.stringify(oursIds) !== JSON.stringify(theirsIds)) warnings.push(`profile ids differ: ours [${oursIds.join(', ')}] vs openclaw [${theirsIds.join(', ')}]`);
+    if (oursIds && theirsIds && JSON.stringify(oursIds) !== JSON.stringify(theirsIds))
+      warnings.push(`profile ids differ: ours [${oursIds.join(', ')}] vs openclaw [${theirsIds.join(', ')}]`);
     if (oursDoc && !oursIds) warnings.push('our output has no profiles array');
     if (theirsDoc && !theirsIds) warnings.push("openclaw's output has no profiles array");
     if (oursFail.length) warnings.push(`${oursFail.length} of our runs failed: ${oursFail[0]}`);
@@ -439,8 +590,24 @@ function benchList(oc, deadline) {
     results.benchmarks.list = {
       goal: 'ours at least 20x faster than openclaw',
       openclawVersion: oc.version ?? null,
-      ours: { runs: oursRuns.length, medianMs: oursMed, minMs: oursRuns.length ? Math.min(...oursRuns.map((r) => r.wallMs)) : null, maxMs: oursRuns.length ? Math.max(...oursRuns.map((r) => r.wallMs)) : null, medianMaxRss: median(oursRuns.map((r) => r.maxRss).filter((x) => x != null)), warmupMs: oursWarm.wallMs },
-      openclaw: { runs: theirsRuns.length, runsPlanned: OPENCLAW_RUNS, stoppedEarlyForTimeBudget: stoppedEarly, medianMs: theirsMed, minMs: theirsRuns.length ? Math.min(...theirsRuns.map((r) => r.wallMs)) : null, maxMs: theirsRuns.length ? Math.max(...theirsRuns.map((r) => r.wallMs)) : null, medianMaxRss: median(theirsRuns.map((r) => r.maxRss).filter((x) => x != null)), warmupMs: warmups },
+      ours: {
+        runs: oursRuns.length,
+        medianMs: oursMed,
+        minMs: oursRuns.length ? Math.min(...oursRuns.map((r) => r.wallMs)) : null,
+        maxMs: oursRuns.length ? Math.max(...oursRuns.map((r) => r.wallMs)) : null,
+        medianMaxRss: median(oursRuns.map((r) => r.maxRss).filter((x) => x != null)),
+        warmupMs: oursWarm.wallMs,
+      },
+      openclaw: {
+        runs: theirsRuns.length,
+        runsPlanned: OPENCLAW_RUNS,
+        stoppedEarlyForTimeBudget: stoppedEarly,
+        medianMs: theirsMed,
+        minMs: theirsRuns.length ? Math.min(...theirsRuns.map((r) => r.wallMs)) : null,
+        maxMs: theirsRuns.length ? Math.max(...theirsRuns.map((r) => r.wallMs)) : null,
+        medianMaxRss: median(theirsRuns.map((r) => r.maxRss).filter((x) => x != null)),
+        warmupMs: warmups,
+      },
       speedup,
       goalMet: speedup == null ? null : speedup >= 20,
       outputsParse: Boolean(oursDoc) && Boolean(theirsDoc),
@@ -463,20 +630,41 @@ function report() {
   const b = results.benchmarks;
   p('');
   p('OpenClaw Auth benchmark');
-  p(`  ${results.machine.cpus} CPU (${results.machine.cpuModel}), node ${results.machine.node}, load average at start ${results.machine.loadAvgAtStart.join(' / ')}, at end ${results.machine.loadAvgAtEnd.join(' / ')}`);
-  if (results.machine.loadAvgAtStart[0] > results.machine.cpus) p('  NOTE: the machine was busy (load average above the CPU count): expect inflated, noisy timings.');
+  p(
+    `  ${results.machine.cpus} CPU (${results.machine.cpuModel}), node ${results.machine.node}, load average at start ${results.machine.loadAvgAtStart.join(' / ')}, at end ${results.machine.loadAvgAtEnd.join(' / ')}`,
+  );
+  if (results.machine.loadAvgAtStart[0] > results.machine.cpus)
+    p('  NOTE: the machine was busy (load average above the CPU count): expect inflated, noisy timings.');
 
   p('');
   p('1. Whole process: `list --json --agent work` (multi-agent fixture home)');
   if (b.list) {
     const l = b.list;
-    p(table([
-      ['openclaw-auth (node dist/cli.js)', `${l.ours.runs} runs`, `median ${ms(l.ours.medianMs)}`, `min ${ms(l.ours.minMs)}`, `max ${ms(l.ours.maxMs)}`, `peak RSS ${mb(l.ours.medianMaxRss)}`],
-      [`openclaw ${l.openclawVersion ?? ''} (node 24)`, `${l.openclaw.runs} runs${l.openclaw.stoppedEarlyForTimeBudget ? ` of ${l.openclaw.runsPlanned} (time budget)` : ''}`, `median ${ms(l.openclaw.medianMs)}`, `min ${ms(l.openclaw.minMs)}`, `max ${ms(l.openclaw.maxMs)}`, `peak RSS ${mb(l.openclaw.medianMaxRss)}`],
-    ]));
+    p(
+      table([
+        [
+          'openclaw-auth (node dist/cli.js)',
+          `${l.ours.runs} runs`,
+          `median ${ms(l.ours.medianMs)}`,
+          `min ${ms(l.ours.minMs)}`,
+          `max ${ms(l.ours.maxMs)}`,
+          `peak RSS ${mb(l.ours.medianMaxRss)}`,
+        ],
+        [
+          `openclaw ${l.openclawVersion ?? ''} (node 24)`,
+          `${l.openclaw.runs} runs${l.openclaw.stoppedEarlyForTimeBudget ? ` of ${l.openclaw.runsPlanned} (time budget)` : ''}`,
+          `median ${ms(l.openclaw.medianMs)}`,
+          `min ${ms(l.openclaw.minMs)}`,
+          `max ${ms(l.openclaw.maxMs)}`,
+          `peak RSS ${mb(l.openclaw.medianMaxRss)}`,
+        ],
+      ]),
+    );
     p(`  openclaw warm-ups (not timed): ${l.openclaw.warmupMs.map(ms).join(', ')}`);
     p(`  speed-up: ${ratio(l.speedup)}   goal: at least 20x   ${met(l.goalMet)}`);
-    p(`  outputs parse as JSON: ${l.outputsParse ? 'yes' : 'NO'}; same profile ids: ${l.sameProfileIds == null ? 'n/a' : l.sameProfileIds ? `yes (${l.profileIds.length})` : 'NO'}; byte-identical documents: ${l.identicalDocuments == null ? 'n/a' : l.identicalDocuments ? 'yes' : 'no'}`);
+    p(
+      `  outputs parse as JSON: ${l.outputsParse ? 'yes' : 'NO'}; same profile ids: ${l.sameProfileIds == null ? 'n/a' : l.sameProfileIds ? `yes (${l.profileIds.length})` : 'NO'}; byte-identical documents: ${l.identicalDocuments == null ? 'n/a' : l.identicalDocuments ? 'yes' : 'no'}`,
+    );
     for (const w of l.warnings) p(`  WARNING: ${w}`);
   } else p('  not run (see problems below)');
 
@@ -484,42 +672,108 @@ function report() {
   p('2. In-process snapshot + view of agent `work` (readSnapshot + deriveView, fresh child process per cold run)');
   if (b.snapshot) {
     const s = b.snapshot;
-    p(table([
-      [STORE_BUNDLE ? 'module load (bundle, not part of cold)' : 'module load (tsx, not part of cold)', ms(s.moduleLoadMs), ''],
-      ['cold first call', ms(s.coldMs), `goal: under 30 ms   ${met(s.coldGoalMet)}`],
-      ['  of which readSnapshot / deriveView', `${ms(s.coldReadMs)} / ${ms(s.coldDeriveMs)}`, `cold runs: ${s.coldMsAll.map(ms).join(', ')}`],
-      [`warm (median of ${s.warmCallsPerChild} per child)`, ms(s.warmMedianMs), `readSnapshot alone ${ms(s.warmReadMedianMs)}`],
-    ]));
+    p(
+      table([
+        [
+          STORE_BUNDLE ? 'module load (bundle, not part of cold)' : 'module load (tsx, not part of cold)',
+          ms(s.moduleLoadMs),
+          '',
+        ],
+        ['cold first call', ms(s.coldMs), `goal: under 30 ms   ${met(s.coldGoalMet)}`],
+        [
+          '  of which readSnapshot / deriveView',
+          `${ms(s.coldReadMs)} / ${ms(s.coldDeriveMs)}`,
+          `cold runs: ${s.coldMsAll.map(ms).join(', ')}`,
+        ],
+        [
+          `warm (median of ${s.warmCallsPerChild} per child)`,
+          ms(s.warmMedianMs),
+          `readSnapshot alone ${ms(s.warmReadMedianMs)}`,
+        ],
+      ]),
+    );
   } else p('  not run');
 
   p('');
-  p(`3. Large agent DB: the same snapshot with openclaw-agent.sqlite grown to ${b.largeDb ? mb(b.largeDb.db.fileBytes) : `~${mb(BIG_ROWS * 4096)}`}`);
+  p(
+    `3. Large agent DB: the same snapshot with openclaw-agent.sqlite grown to ${b.largeDb ? mb(b.largeDb.db.fileBytes) : `~${mb(BIG_ROWS * 4096)}`}`,
+  );
   if (b.largeDb) {
     const d = b.largeDb;
-    p(`  agent DB ${mb(d.small.agentDbBytes)} -> ${mb(d.db.fileBytes)} (journal_mode=${d.db.journalMode}, header WAL ${d.db.headerWalMode ? 'yes' : 'no'}, -wal ${d.db.walBytes} bytes after checkpoint; OS page cache warm)`);
-    p(table([
-      ['cold first call', ms(d.small.coldMs), ms(d.large.coldMs), ratio(d.coldRatio), `goal: within 2x   ${met(d.coldGoalMet)}`],
-      ['warm median', ms(d.small.warmMedianMs), ms(d.large.warmMedianMs), ratio(d.warmRatio), `goal: within 2x   ${met(d.warmGoalMet)}`],
-      ['child peak RSS (maxRSS)', mb(d.small.maxRss), mb(d.large.maxRss), ratio(d.maxRssRatio), `goal: within 2x   ${met(d.maxRssGoalMet)}`],
-      ['RSS delta over the cold call', mb(d.small.rssDeltaCold), mb(d.large.rssDeltaCold), '', ''],
-      ['RSS delta after warm calls', mb(d.small.rssDeltaAfterWarm), mb(d.large.rssDeltaAfterWarm), '', ''],
-    ], ['', 'small DB', `${mb(d.db.fileBytes)} DB`, 'ratio', '']));
+    p(
+      `  agent DB ${mb(d.small.agentDbBytes)} -> ${mb(d.db.fileBytes)} (journal_mode=${d.db.journalMode}, header WAL ${d.db.headerWalMode ? 'yes' : 'no'}, -wal ${d.db.walBytes} bytes after checkpoint; OS page cache warm)`,
+    );
+    p(
+      table(
+        [
+          [
+            'cold first call',
+            ms(d.small.coldMs),
+            ms(d.large.coldMs),
+            ratio(d.coldRatio),
+            `goal: within 2x   ${met(d.coldGoalMet)}`,
+          ],
+          [
+            'warm median',
+            ms(d.small.warmMedianMs),
+            ms(d.large.warmMedianMs),
+            ratio(d.warmRatio),
+            `goal: within 2x   ${met(d.warmGoalMet)}`,
+          ],
+          [
+            'child peak RSS (maxRSS)',
+            mb(d.small.maxRss),
+            mb(d.large.maxRss),
+            ratio(d.maxRssRatio),
+            `goal: within 2x   ${met(d.maxRssGoalMet)}`,
+          ],
+          ['RSS delta over the cold call', mb(d.small.rssDeltaCold), mb(d.large.rssDeltaCold), '', ''],
+          ['RSS delta after warm calls', mb(d.small.rssDeltaAfterWarm), mb(d.large.rssDeltaAfterWarm), '', ''],
+        ],
+        ['', 'small DB', `${mb(d.db.fileBytes)} DB`, 'ratio', ''],
+      ),
+    );
     if (!d.sameProfiles) p('  WARNING: the large-DB snapshot found different profiles than the small one');
     const q = d.sqljs;
-    p('  For contrast, sql.js whole-file read (readFileSync + new SQL.Database + SELECT auth_profile_store), own child process:');
-    p(table([
-      ['small DB', ms(q.small.totalMs), `(read ${ms(q.small.readFileMs)}, open ${ms(q.small.openMs)}, select ${ms(q.small.selectMs)})`, `peak RSS ${mb(q.small.maxRss)}`, `RSS delta ${mb(q.small.rssDelta)}`],
-      [`${mb(d.db.fileBytes)} DB`, ms(q.large.totalMs), `(read ${ms(q.large.readFileMs)}, open ${ms(q.large.openMs)}, select ${ms(q.large.selectMs)})`, `peak RSS ${mb(q.large.maxRss)}`, `RSS delta ${mb(q.large.rssDelta)}`],
-    ]));
-    p(`  (sql.js init, not included above: ${ms(q.large.initMs)}; our reader on the same DB: ${ms(d.large.coldMs)} cold, peak RSS ${mb(d.large.maxRss)})`);
+    p(
+      '  For contrast, sql.js whole-file read (readFileSync + new SQL.Database + SELECT auth_profile_store), own child process:',
+    );
+    p(
+      table([
+        [
+          'small DB',
+          ms(q.small.totalMs),
+          `(read ${ms(q.small.readFileMs)}, open ${ms(q.small.openMs)}, select ${ms(q.small.selectMs)})`,
+          `peak RSS ${mb(q.small.maxRss)}`,
+          `RSS delta ${mb(q.small.rssDelta)}`,
+        ],
+        [
+          `${mb(d.db.fileBytes)} DB`,
+          ms(q.large.totalMs),
+          `(read ${ms(q.large.readFileMs)}, open ${ms(q.large.openMs)}, select ${ms(q.large.selectMs)})`,
+          `peak RSS ${mb(q.large.maxRss)}`,
+          `RSS delta ${mb(q.large.rssDelta)}`,
+        ],
+      ]),
+    );
+    p(
+      `  (sql.js init, not included above: ${ms(q.large.initMs)}; our reader on the same DB: ${ms(d.large.coldMs)} cold, peak RSS ${mb(d.large.maxRss)})`,
+    );
   } else p('  not run (see problems below)');
 
   p('');
   p(`4. buildAgentView: ${VIEW_PROFILES} synthetic profiles across ${VIEW_PROVIDERS} providers`);
   if (b.view) {
     const v = b.view;
-    p(`  ${v.profilesInView} profile rows in ${v.providers} providers; statuses: ${Object.entries(v.counts).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-    p(`  median of ${v.runs} runs (after ${v.warmups} warm-ups): ${ms(v.medianMs)} (min ${ms(v.minMs)}, max ${ms(v.maxMs)}); first call ${ms(v.firstMs)}   goal: none set`);
+    p(
+      `  ${v.profilesInView} profile rows in ${v.providers} providers; statuses: ${Object.entries(v.counts)
+        .filter(([, n]) => n)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')}`,
+    );
+    p(
+      `  median of ${v.runs} runs (after ${v.warmups} warm-ups): ${ms(v.medianMs)} (min ${ms(v.minMs)}, max ${ms(v.maxMs)}); first call ${ms(v.firstMs)}   goal: none set`,
+    );
   } else p('  not run');
 
   p('');
@@ -544,7 +798,10 @@ function report() {
 
   p('');
   if (b.store) for (const line of storeReportLines(b.store)) p(line);
-  else p(`9. store engines: not run${process.env.BENCH_SKIP_STORE === '1' ? ' (BENCH_SKIP_STORE=1)' : ' (see problems below)'}`);
+  else
+    p(
+      `9. store engines: not run${process.env.BENCH_SKIP_STORE === '1' ? ' (BENCH_SKIP_STORE=1)' : ' (see problems below)'}`,
+    );
 
   p('');
   p('10. Hostile input (scripts/bench-hostile.mjs; goal: bounded memory, an answer within the timeout)');
@@ -555,15 +812,51 @@ function report() {
   p('Summary');
   const rows = [];
   const l = b.list;
-  rows.push(['1', 'list --json: openclaw / ours', l ? `${ms(l.openclaw.medianMs)} / ${ms(l.ours.medianMs)} = ${ratio(l.speedup)}` : 'not run', '>= 20x', l ? met(l.goalMet) : 'n/a']);
+  rows.push([
+    '1',
+    'list --json: openclaw / ours',
+    l ? `${ms(l.openclaw.medianMs)} / ${ms(l.ours.medianMs)} = ${ratio(l.speedup)}` : 'not run',
+    '>= 20x',
+    l ? met(l.goalMet) : 'n/a',
+  ]);
   const s = b.snapshot;
-  rows.push(['2', 'snapshot cold (excl. module load)', s ? ms(s.coldMs) : 'not run', '< 30 ms', s ? met(s.coldGoalMet) : 'n/a']);
+  rows.push([
+    '2',
+    'snapshot cold (excl. module load)',
+    s ? ms(s.coldMs) : 'not run',
+    '< 30 ms',
+    s ? met(s.coldGoalMet) : 'n/a',
+  ]);
   rows.push(['2', 'snapshot warm median', s ? ms(s.warmMedianMs) : 'not run', '-', 'info']);
   const d = b.largeDb;
-  rows.push(['3', 'large DB cold vs small', d ? `${ms(d.large.coldMs)} vs ${ms(d.small.coldMs)} = ${ratio(d.coldRatio)}` : 'not run', '<= 2x', d ? met(d.coldGoalMet) : 'n/a']);
-  rows.push(['3', 'large DB warm vs small', d ? `${ms(d.large.warmMedianMs)} vs ${ms(d.small.warmMedianMs)} = ${ratio(d.warmRatio)}` : 'not run', '<= 2x', d ? met(d.warmGoalMet) : 'n/a']);
-  rows.push(['3', 'large DB peak RSS vs small', d ? `${mb(d.large.maxRss)} vs ${mb(d.small.maxRss)} = ${ratio(d.maxRssRatio)}` : 'not run', '<= 2x', d ? met(d.maxRssGoalMet) : 'n/a']);
-  rows.push(['3', 'sql.js whole-file, large DB', d ? `${ms(d.sqljs.large.totalMs)}, peak RSS ${mb(d.sqljs.large.maxRss)}` : 'not run', '-', 'contrast']);
+  rows.push([
+    '3',
+    'large DB cold vs small',
+    d ? `${ms(d.large.coldMs)} vs ${ms(d.small.coldMs)} = ${ratio(d.coldRatio)}` : 'not run',
+    '<= 2x',
+    d ? met(d.coldGoalMet) : 'n/a',
+  ]);
+  rows.push([
+    '3',
+    'large DB warm vs small',
+    d ? `${ms(d.large.warmMedianMs)} vs ${ms(d.small.warmMedianMs)} = ${ratio(d.warmRatio)}` : 'not run',
+    '<= 2x',
+    d ? met(d.warmGoalMet) : 'n/a',
+  ]);
+  rows.push([
+    '3',
+    'large DB peak RSS vs small',
+    d ? `${mb(d.large.maxRss)} vs ${mb(d.small.maxRss)} = ${ratio(d.maxRssRatio)}` : 'not run',
+    '<= 2x',
+    d ? met(d.maxRssGoalMet) : 'n/a',
+  ]);
+  rows.push([
+    '3',
+    'sql.js whole-file, large DB',
+    d ? `${ms(d.sqljs.large.totalMs)}, peak RSS ${mb(d.sqljs.large.maxRss)}` : 'not run',
+    '-',
+    'contrast',
+  ]);
   const v = b.view;
   rows.push(['4', `buildAgentView, ${VIEW_PROFILES} profiles`, v ? ms(v.medianMs) : 'not run', '-', 'info']);
   rows.push(...hostSummaryRows(b.host, '5'), ...hostSummaryRows(b.hostOldest, '5'));
@@ -571,8 +864,24 @@ function report() {
   rows.push(...probeSummaryRows(b.probe, '7'));
   rows.push(...migrateSummaryRows(b.migrate, '8'));
   const st = b.store;
-  rows.push(['9', 'native write 200 MB / 1 MB', st?.writeRatio != null ? `${ms(st.rows[0].write200)} / ${ms(st.rows[0].write1)} = ${ratio(st.writeRatio)}` : 'not run', '<= 2x', st ? met(st.writeGoalMet) : 'n/a']);
-  rows.push(['9', 'list --json Node 24: openclaw / ours', st?.listSpeedup != null ? `${ms(st.list.openclaw.median)} / ${ms(st.list.ours24.median)} = ${ratio(st.listSpeedup)}` : 'not run', '>= 50x', st ? met(st.listGoalMet) : 'n/a']);
+  rows.push([
+    '9',
+    'native write 200 MB / 1 MB',
+    st?.writeRatio != null
+      ? `${ms(st.rows[0].write200)} / ${ms(st.rows[0].write1)} = ${ratio(st.writeRatio)}`
+      : 'not run',
+    '<= 2x',
+    st ? met(st.writeGoalMet) : 'n/a',
+  ]);
+  rows.push([
+    '9',
+    'list --json Node 24: openclaw / ours',
+    st?.listSpeedup != null
+      ? `${ms(st.list.openclaw.median)} / ${ms(st.list.ours24.median)} = ${ratio(st.listSpeedup)}`
+      : 'not run',
+    '>= 50x',
+    st ? met(st.listGoalMet) : 'n/a',
+  ]);
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -596,7 +905,12 @@ try {
   const deadline = tBench + BUDGET_S * 1000;
   // The fast in-process benchmarks first; the openclaw runs then take what is left of the budget.
   const step = (name, fn) => {
-    try { fn(); } catch (e) { problems.push(`${name}: ${e instanceof Error ? e.message : String(e)}`); log(`${name} FAILED: ${e instanceof Error ? e.message : String(e)}`); }
+    try {
+      fn();
+    } catch (e) {
+      problems.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`${name} FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
   step('benchmark 4 (buildAgentView)', benchView);
   step('benchmarks 2+3 (snapshot)', benchSnapshots);
@@ -604,11 +918,15 @@ try {
   if (process.env.BENCH_SKIP_HOST === '1') log('benchmark 5 (VS Code host) skipped: BENCH_SKIP_HOST=1');
   else {
     // The newest and the oldest supported VS Code (benchmarks.host and benchmarks.hostOldest).
-    for (const [key, hostId] of [['host', 'newest'], ['hostOldest', 'oldest']]) {
+    for (const [key, hostId] of [
+      ['host', 'newest'],
+      ['hostOldest', 'oldest'],
+    ]) {
       log(`benchmark 5: the extension in a real VS Code host (${hostId})`);
       try {
         results.benchmarks[key] = await runHostBench({ hostId, log: (m) => log(`host ${hostId}: ${m}`) });
-        for (const m of results.benchmarks[key].missing ?? []) problems.push(`benchmark 5 (VS Code host, ${hostId}): missing reading (FAILED): ${m}`);
+        for (const m of results.benchmarks[key].missing ?? [])
+          problems.push(`benchmark 5 (VS Code host, ${hostId}): missing reading (FAILED): ${m}`);
       } catch (e) {
         problems.push(`benchmark 5 (VS Code host, ${hostId}): ${e instanceof Error ? e.message : String(e)}`);
         log(`benchmark 5 (VS Code host, ${hostId}) FAILED: ${e instanceof Error ? e.message : String(e)}`);
@@ -620,7 +938,8 @@ try {
     log('benchmark 9: store engines (node:sqlite and sql.js), 1 MB and 200 MB agent DBs');
     try {
       results.benchmarks.store = await runStoreBench();
-      if (results.benchmarks.store.error) problems.push(`benchmark 9 (store engines): ${results.benchmarks.store.error}`);
+      if (results.benchmarks.store.error)
+        problems.push(`benchmark 9 (store engines): ${results.benchmarks.store.error}`);
     } catch (e) {
       problems.push(`benchmark 9 (store engines): ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -629,7 +948,12 @@ try {
   else {
     log('benchmark 10: hostile input (1.5 GB probe answers, a 60 MB .env, a cell nested 100,000 deep)');
     // Node 24 when installed (the deep-cell case writes through node:sqlite), else this Node.
-    const r = spawnSync(oc?.node ?? process.execPath, [path.join(root, 'scripts', 'bench-hostile.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 10 * 60_000 });
+    const r = spawnSync(oc?.node ?? process.execPath, [path.join(root, 'scripts', 'bench-hostile.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 10 * 60_000,
+    });
     const lines = (r.stdout ?? '').trim().split('\n');
     try {
       results.benchmarks.hostile = { ...JSON.parse(lines.pop() ?? ''), lines };
@@ -676,7 +1000,10 @@ results.totalMs = Date.now() - t0;
 results.machine.loadAvgAtEnd = os.loadavg().map((x) => round(x, 2));
 results.problems = problems;
 fs.mkdirSync(path.join(root, 'bench-results'), { recursive: true });
-fs.writeFileSync(path.join(root, 'bench-results', 'latest.json'), `${JSON.stringify(results, (_k, val) => (typeof val === 'number' ? round(val) : val), 2)}\n`);
+fs.writeFileSync(
+  path.join(root, 'bench-results', 'latest.json'),
+  `${JSON.stringify(results, (_k, val) => (typeof val === 'number' ? round(val) : val), 2)}\n`,
+);
 report();
 if (problems.length) exitCode = 1;
 process.exitCode = exitCode;

@@ -192,7 +192,8 @@ export function runNpm(cwd, args, env) {
  * proxy are kept.
  */
 export function cleanEnv(env = process.env) {
-  const keep = /^npm_config_(registry|proxy|https_proxy|http_proxy|noproxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig)$/i;
+  const keep =
+    /^npm_config_(registry|proxy|https_proxy|http_proxy|noproxy|cafile|ca|strict_ssl|cache|userconfig|globalconfig)$/i;
   const out = {};
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) continue;
@@ -241,7 +242,8 @@ export async function installOpenclaw() {
       const t0 = Date.now();
       ensurePrefixDir(p.nodeDir);
       await runNpm(p.nodeDir, ['install', '--no-audit', '--no-fund', '--save-exact', `node@${NODE_VERSION}`], npmEnv());
-      if (!nodeInstalled(p)) throw new Error(`node@${NODE_VERSION} was installed but ${p.node} does not report v${NODE_VERSION}`);
+      if (!nodeInstalled(p))
+        throw new Error(`node@${NODE_VERSION} was installed but ${p.node} does not report v${NODE_VERSION}`);
       log(`node ${NODE_VERSION} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } else {
       log(`node ${NODE_VERSION} already present`);
@@ -255,7 +257,8 @@ export async function installOpenclaw() {
         ['install', '--no-audit', '--no-fund', '--save-exact', `openclaw@${OPENCLAW_VERSION}`],
         npmEnv(p.nodeBinDir),
       );
-      if (!openclawInstalled(p)) throw new Error(`openclaw@${OPENCLAW_VERSION} install finished but ${p.openclawMjs} is missing`);
+      if (!openclawInstalled(p))
+        throw new Error(`openclaw@${OPENCLAW_VERSION} install finished but ${p.openclawMjs} is missing`);
       log(`openclaw ${OPENCLAW_VERSION} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } else {
       log(`openclaw ${OPENCLAW_VERSION} already present`);
@@ -266,10 +269,17 @@ export async function installOpenclaw() {
         encoding: 'utf8',
         timeout: 120_000,
         cwd: home,
-        env: { HOME: home, PATH: `${p.nodeBinDir}${path.delimiter}/usr/bin${path.delimiter}/bin`, npm_config_offline: 'true', TMPDIR: home },
+        env: {
+          HOME: home,
+          PATH: `${p.nodeBinDir}${path.delimiter}/usr/bin${path.delimiter}/bin`,
+          npm_config_offline: 'true',
+          TMPDIR: home,
+        },
       });
       if (r.status !== 0 || !r.stdout.includes(OPENCLAW_VERSION)) {
-        throw new Error(`"openclaw --version" failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 2000)}`);
+        throw new Error(
+          `"openclaw --version" failed (exit ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 2000)}`,
+        );
       }
       log(`verified: ${r.stdout.trim()}`);
     } finally {

@@ -61,7 +61,17 @@ import {
  * oldest code-server on npm at or above it is 4.17.1 = VS Code 1.82.2, so engines says ^1.82.0).
  */
 export const HOSTS = {
-  newest: { id: 'newest', codeServer: '4.139.1', vscode: '1.139.1', node: NODE_VERSION, nodeDirName: 'node24', codeServerDirName: 'code-server', apt: [], env: {}, buildTime: 'about 3 min' },
+  newest: {
+    id: 'newest',
+    codeServer: '4.139.1',
+    vscode: '1.139.1',
+    node: NODE_VERSION,
+    nodeDirName: 'node24',
+    codeServerDirName: 'code-server',
+    apt: [],
+    env: {},
+    buildTime: 'about 3 min',
+  },
   oldest: {
     id: 'oldest',
     codeServer: '4.17.1',
@@ -70,7 +80,10 @@ export const HOSTS = {
     nodeDirName: 'node18',
     codeServerDirName: 'code-server-4.17.1',
     buildTime: 'about 2 min',
-    apt: [{ pkg: 'libsecret-1-dev', file: '/usr/include/libsecret-1/libsecret/secret.h' }, { pkg: 'ripgrep', file: '/usr/bin/rg' }],
+    apt: [
+      { pkg: 'libsecret-1-dev', file: '/usr/include/libsecret-1/libsecret/secret.h' },
+      { pkg: 'ripgrep', file: '/usr/bin/rg' },
+    ],
     env: { npm_config_unsafe_perm: 'true', CXXFLAGS: '-fpermissive' },
     // @vscode/ripgrep 1.15.5 (pinned by code-server 4.17.1's npm-shrinkwrap) and the rg release it fetches.
     ripgrep: { pkgVersion: '1.15.5', tag: 'v13.0.0-10' },
@@ -84,7 +97,8 @@ export const VSCODE_VERSION = HOSTS.newest.vscode;
 /** Which host the scripts use: $OPENCLAW_AUTH_VSCODE (newest | oldest), newest by default. */
 export function selectedHostId(env = process.env) {
   const v = (env.OPENCLAW_AUTH_VSCODE ?? '').trim() || 'newest';
-  if (!Object.hasOwn(HOSTS, v)) throw new HostInstallError(`OPENCLAW_AUTH_VSCODE=${v} is not one of: ${Object.keys(HOSTS).join(', ')}.`, 4);
+  if (!Object.hasOwn(HOSTS, v))
+    throw new HostInstallError(`OPENCLAW_AUTH_VSCODE=${v} is not one of: ${Object.keys(HOSTS).join(', ')}.`, 4);
   return v;
 }
 
@@ -188,7 +202,9 @@ export function resolvePlaywrightCore() {
 }
 
 export function hostInstalled(h = resolveHostPaths()) {
-  return hostNodeInstalled(h) && codeServerInstalled(h) && chromiumInstalled(h) && resolvePlaywrightCore() !== undefined;
+  return (
+    hostNodeInstalled(h) && codeServerInstalled(h) && chromiumInstalled(h) && resolvePlaywrightCore() !== undefined
+  );
 }
 
 /** What is missing, as sentences (empty when everything is there). */
@@ -196,7 +212,8 @@ export function missingParts(h = resolveHostPaths()) {
   const out = [];
   if (!hostNodeInstalled(h)) out.push(`Node ${h.nodeVersion} (${h.node})`);
   if (!codeServerInstalled(h)) out.push(`code-server ${h.codeServerVersion} (${h.codeServerEntry})`);
-  if (!chromiumInstalled(h)) out.push(`Chromium (${h.chromium}; apt package "chromium", or set OPENCLAW_AUTH_CHROMIUM)`);
+  if (!chromiumInstalled(h))
+    out.push(`Chromium (${h.chromium}; apt package "chromium", or set OPENCLAW_AUTH_CHROMIUM)`);
   if (!resolvePlaywrightCore()) out.push(`playwright-core (a devDependency: run "npm ci" in ${ROOT})`);
   return out;
 }
@@ -243,25 +260,37 @@ async function ensureAptPackages(h, { needKrb5 }) {
   if (!wanted.length) return;
   const manual = `apt-get update && apt-get install -y ${wanted.join(' ')}`;
   if (process.platform !== 'linux' || !isExecutable('/usr/bin/apt-get')) {
-    throw new HostInstallError(`Missing system packages: ${wanted.join(', ')}. This script installs them only with apt-get (Debian/Ubuntu); install them by hand.`);
+    throw new HostInstallError(
+      `Missing system packages: ${wanted.join(', ')}. This script installs them only with apt-get (Debian/Ubuntu); install them by hand.`,
+    );
   }
   if (process.getuid?.() !== 0) {
-    throw new HostInstallError(`Missing system packages: ${wanted.join(', ')}. Installing them needs root; run:\n  sudo ${manual}`);
+    throw new HostInstallError(
+      `Missing system packages: ${wanted.join(', ')}. Installing them needs root; run:\n  sudo ${manual}`,
+    );
   }
   const env = { ...cleanEnv(), DEBIAN_FRONTEND: 'noninteractive' };
   log('apt-get update ...');
   let t0 = Date.now();
   let r = await run('apt-get', ['update'], { env });
-  if (r.code !== 0) throw new HostInstallError(`"apt-get update" failed (exit ${r.code ?? r.signal}):\n${tail(r.output)}`);
+  if (r.code !== 0)
+    throw new HostInstallError(`"apt-get update" failed (exit ${r.code ?? r.signal}):\n${tail(r.output)}`);
   log(`apt-get update done (${secs(t0)})`);
   log(`apt-get install -y ${wanted.join(' ')} ...`);
   t0 = Date.now();
   r = await run('apt-get', ['install', '-y', '--no-install-recommends', ...wanted], { env });
-  if (r.code !== 0) throw new HostInstallError(`"apt-get install -y ${wanted.join(' ')}" failed (exit ${r.code ?? r.signal}):\n${tail(r.output)}`);
+  if (r.code !== 0)
+    throw new HostInstallError(
+      `"apt-get install -y ${wanted.join(' ')}" failed (exit ${r.code ?? r.signal}):\n${tail(r.output)}`,
+    );
   log(`apt packages installed (${secs(t0)})`);
-  if (wanted.includes('chromium') && !chromiumInstalled(h)) throw new HostInstallError(`apt installed chromium but ${h.chromium} is still missing.`);
-  if (wanted.includes('libkrb5-dev') && !fs.existsSync(h.gssapiHeader)) throw new HostInstallError(`apt installed libkrb5-dev but ${h.gssapiHeader} is still missing.`);
-  for (const { pkg, file } of h.host.apt) if (wanted.includes(pkg) && !fs.existsSync(file)) throw new HostInstallError(`apt installed ${pkg} but ${file} is still missing.`);
+  if (wanted.includes('chromium') && !chromiumInstalled(h))
+    throw new HostInstallError(`apt installed chromium but ${h.chromium} is still missing.`);
+  if (wanted.includes('libkrb5-dev') && !fs.existsSync(h.gssapiHeader))
+    throw new HostInstallError(`apt installed libkrb5-dev but ${h.gssapiHeader} is still missing.`);
+  for (const { pkg, file } of h.host.apt)
+    if (wanted.includes(pkg) && !fs.existsSync(file))
+      throw new HostInstallError(`apt installed ${pkg} but ${file} is still missing.`);
 }
 
 async function installNode(h) {
@@ -269,7 +298,8 @@ async function installNode(h) {
   const t0 = Date.now();
   ensurePrefixDir(h.nodeDir);
   await runNpm(h.nodeDir, ['install', '--no-audit', '--no-fund', '--save-exact', `node@${h.nodeVersion}`], npmEnv());
-  if (!hostNodeInstalled(h)) throw new HostInstallError(`node@${h.nodeVersion} was installed but ${h.node} does not report v${h.nodeVersion}`);
+  if (!hostNodeInstalled(h))
+    throw new HostInstallError(`node@${h.nodeVersion} was installed but ${h.node} does not report v${h.nodeVersion}`);
   log(`node ${h.nodeVersion} ready (${secs(t0)})`);
 }
 
@@ -281,7 +311,10 @@ function seedRipgrep(h, tmpDir) {
   const rg = h.host.ripgrep;
   if (!rg) return;
   const target = { x64: 'x86_64-unknown-linux-musl', arm64: 'aarch64-unknown-linux-musl' }[process.arch];
-  if (process.platform !== 'linux' || !target) throw new HostInstallError(`The ${h.host.id} host is installed here only on Linux x64/arm64 (its ripgrep download is replaced by Debian's rg).`);
+  if (process.platform !== 'linux' || !target)
+    throw new HostInstallError(
+      `The ${h.host.id} host is installed here only on Linux x64/arm64 (its ripgrep download is replaced by Debian's rg).`,
+    );
   const dir = path.join(tmpDir, `vscode-ripgrep-cache-${rg.pkgVersion}`);
   const asset = path.join(dir, `ripgrep-${rg.tag}-${target}.tar.gz`);
   if (fs.existsSync(asset)) return;
@@ -299,11 +332,14 @@ function seedRipgrep(h, tmpDir) {
 }
 
 async function installCodeServer(h) {
-  log(`installing code-server@${h.codeServerVersion} (VS Code ${h.vscodeVersion}) into ${h.codeServerDir} (compiles native modules: ${h.host.buildTime} on 2 cores) ...`);
+  log(
+    `installing code-server@${h.codeServerVersion} (VS Code ${h.vscodeVersion}) into ${h.codeServerDir} (compiles native modules: ${h.host.buildTime} on 2 cores) ...`,
+  );
   const t0 = Date.now();
   ensurePrefixDir(h.codeServerDir);
   const env = { ...npmEnv(h.nodeBinDir), ...h.host.env }; // the host's Node first on PATH: npm, the postinstall and node-gyp run on it
-  if (fs.existsSync(path.join(h.nodeHeadersDir, 'include', 'node', 'node_version.h'))) env.npm_config_nodedir = h.nodeHeadersDir;
+  if (fs.existsSync(path.join(h.nodeHeadersDir, 'include', 'node', 'node_version.h')))
+    env.npm_config_nodedir = h.nodeHeadersDir;
   env.JOBS = String(Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
   // code-server's first run writes config.yaml under XDG_CONFIG_HOME; keep it out of $HOME.
   env.XDG_CONFIG_HOME = path.join(h.codeServerDir, '.xdg-config');
@@ -312,7 +348,11 @@ async function installCodeServer(h) {
     fs.mkdirSync(env.TMPDIR, { recursive: true });
     seedRipgrep(h, env.TMPDIR);
   }
-  await runNpm(h.codeServerDir, ['install', '--no-audit', '--no-fund', '--save-exact', `code-server@${h.codeServerVersion}`], env);
+  await runNpm(
+    h.codeServerDir,
+    ['install', '--no-audit', '--no-fund', '--save-exact', `code-server@${h.codeServerVersion}`],
+    env,
+  );
   if (!codeServerInstalled(h)) {
     throw new HostInstallError(
       `code-server@${h.codeServerVersion} installed, but its postinstall did not finish (${postinstallMarker(h)} is missing). ` +
@@ -331,10 +371,14 @@ export function codeServerVersion(h = resolveHostPaths()) {
       timeout: 60_000,
       env: { ...process.env, XDG_CONFIG_HOME: tmp, XDG_DATA_HOME: tmp, HOME: tmp, TMPDIR: tmp },
     });
-    if (r.status !== 0) throw new HostInstallError(`"code-server --version" failed (exit ${r.status ?? r.signal}): ${(r.stdout + r.stderr).trim().slice(0, 2000)}`);
+    if (r.status !== 0)
+      throw new HostInstallError(
+        `"code-server --version" failed (exit ${r.status ?? r.signal}): ${(r.stdout + r.stderr).trim().slice(0, 2000)}`,
+      );
     // The first run also logs "Wrote default config file …"; the version line is "4.139.1 <commit> with Code 1.139.1".
     const line = r.stdout.split('\n').find((l) => /^\d+\.\d+\.\d+ [0-9a-f]{40}/.test(l.trim()));
-    if (!line) throw new HostInstallError(`"code-server --version" printed no version line: ${r.stdout.trim().slice(0, 2000)}`);
+    if (!line)
+      throw new HostInstallError(`"code-server --version" printed no version line: ${r.stdout.trim().slice(0, 2000)}`);
     return line.trim();
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -342,16 +386,27 @@ export function codeServerVersion(h = resolveHostPaths()) {
 }
 
 function result(h) {
-  return { host: h.host.id, node: h.node, codeServer: h.codeServerEntry, chromium: h.chromium, codeServerVersion: h.codeServerVersion, vscodeVersion: h.vscodeVersion };
+  return {
+    host: h.host.id,
+    node: h.node,
+    codeServer: h.codeServerEntry,
+    chromium: h.chromium,
+    codeServerVersion: h.codeServerVersion,
+    vscodeVersion: h.vscodeVersion,
+  };
 }
 
 export async function installVscodeHost(id = selectedHostId()) {
   const h = resolveHostPaths(resolveCacheDir(), id);
   if (!resolvePlaywrightCore()) {
-    throw new HostInstallError(`playwright-core is missing: it is a devDependency of this package; run "npm ci" (or "npm install") in ${ROOT}.`);
+    throw new HostInstallError(
+      `playwright-core is missing: it is a devDependency of this package; run "npm ci" (or "npm install") in ${ROOT}.`,
+    );
   }
   if (hostInstalled(h)) {
-    log(`already installed: code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion}), node ${h.nodeVersion}, ${h.chromium}`);
+    log(
+      `already installed: code-server ${h.codeServerVersion} (VS Code ${h.vscodeVersion}), node ${h.nodeVersion}, ${h.chromium}`,
+    );
     return result(h);
   }
   fs.mkdirSync(h.cacheDir, { recursive: true });
@@ -364,7 +419,10 @@ export async function installVscodeHost(id = selectedHostId()) {
     if (!codeServerInstalled(h)) await installCodeServer(h);
     else log(`code-server ${h.codeServerVersion} already present`);
     const v = codeServerVersion(h);
-    if (!v.startsWith(`${h.codeServerVersion} `) || !v.endsWith(`Code ${h.vscodeVersion}`)) throw new HostInstallError(`code-server reports "${v}", expected ${h.codeServerVersion} with Code ${h.vscodeVersion}`);
+    if (!v.startsWith(`${h.codeServerVersion} `) || !v.endsWith(`Code ${h.vscodeVersion}`))
+      throw new HostInstallError(
+        `code-server reports "${v}", expected ${h.codeServerVersion} with Code ${h.vscodeVersion}`,
+      );
     log(`verified: code-server ${v}`);
     return result(h);
   } finally {
@@ -381,7 +439,8 @@ function hostIdsFromArgs(argv) {
   if (i < 0) return [selectedHostId()];
   const v = argv[i + 1];
   if (v === 'all') return Object.keys(HOSTS);
-  if (!v || !Object.hasOwn(HOSTS, v)) throw new HostInstallError(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}.`, 4);
+  if (!v || !Object.hasOwn(HOSTS, v))
+    throw new HostInstallError(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}.`, 4);
   return [v];
 }
 

@@ -49,8 +49,10 @@ for (const f of targets) {
   const text = fs.readFileSync(f, 'utf8');
   const hits = secrets.filter((s) => text.includes(s)).map((s) => `${s.slice(0, 8)}...(${s.length} chars)`);
   for (const m of text.match(pattern) ?? []) hits.push(`${m.slice(0, 8)}...(${m.length} chars, typed by a test)`);
-  if (hits.length) { failed++; console.log(`LEAK in ${path.relative(root, f)}: ${[...new Set(hits)].join(', ')}`); }
-  else passed++;
+  if (hits.length) {
+    failed++;
+    console.log(`LEAK in ${path.relative(root, f)}: ${[...new Set(hits)].join(', ')}`);
+  } else passed++;
 }
 console.log(`leak-check: scanned ${targets.length} files for ${secrets.length} fixture secrets and typed fake keys`);
 console.log(`leak-check: ${passed} passed, ${failed} failed`);

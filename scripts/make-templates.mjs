@@ -14,11 +14,19 @@ function build(name, userVersion) {
   const sql = fs.readFileSync(path.join(dir, `${name}-schema.sql`), 'utf8');
   // sqlite_sequence and FTS5 shadow tables are created by SQLite itself.
   const fts = [...sql.matchAll(/CREATE VIRTUAL TABLE (\w+) USING fts5/g)].map((m) => m[1]);
-  const statements = sql.split(/;\n(?=CREATE )/).map((s) => s.trim().replace(/;$/, '')).filter((s) => {
-    if (s.startsWith('CREATE TABLE sqlite_sequence')) return false;
-    const m = /^CREATE TABLE (?:IF NOT EXISTS )?'?(\w+)'?/.exec(s);
-    return !(m && fts.some((f) => /^(data|idx|content|docsize|config)$/.test(m[1].slice(f.length + 1)) && m[1].startsWith(f + '_')));
-  });
+  const statements = sql
+    .split(/;\n(?=CREATE )/)
+    .map((s) => s.trim().replace(/;$/, ''))
+    .filter((s) => {
+      if (s.startsWith('CREATE TABLE sqlite_sequence')) return false;
+      const m = /^CREATE TABLE (?:IF NOT EXISTS )?'?(\w+)'?/.exec(s);
+      return !(
+        m &&
+        fts.some(
+          (f) => /^(data|idx|content|docsize|config)$/.test(m[1].slice(f.length + 1)) && m[1].startsWith(f + '_'),
+        )
+      );
+    });
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tpl-')), `${name}.sqlite`);
   const db = new DatabaseSync(file);
   db.exec('PRAGMA page_size=4096; PRAGMA auto_vacuum=2;');

@@ -19,7 +19,13 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CODE_SERVER_VERSION, VSCODE_VERSION, assertHostInstalled, installVscodeHost, missingParts } from './install-vscode-host.mjs';
+import {
+  CODE_SERVER_VERSION,
+  VSCODE_VERSION,
+  assertHostInstalled,
+  installVscodeHost,
+  missingParts,
+} from './install-vscode-host.mjs';
 import {
   ROOT,
   SIGNAL_EXIT_CODES,
@@ -46,7 +52,8 @@ function parseArgs(argv) {
     else if (a === '--verbose') o.verbose = true;
     else throw new Error(`unknown option ${a} (see the header of scripts/start-vscode.mjs)`);
   }
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536)) throw new Error('--port needs a port number');
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port > 0 && o.port < 65536))
+    throw new Error('--port needs a port number');
   if (o.stateDir && !fs.existsSync(o.stateDir)) throw new Error(`--state-dir ${o.stateDir} does not exist`);
   if (o.folder && !fs.existsSync(o.folder)) throw new Error(`--folder ${o.folder} does not exist`);
   return o;
@@ -103,7 +110,11 @@ async function main() {
     env.HOME = process.env.HOME; // the user's own state: keep their HOME
   } else {
     // The demo state is made from scratch by the project's own writer (scripts/make-demo-state.ts).
-    const made = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'scripts', 'make-demo-state.ts'), run.home], { cwd: ROOT, encoding: 'utf8' });
+    const made = spawnSync(
+      process.execPath,
+      ['--require', 'tsx/cjs', path.join(ROOT, 'scripts', 'make-demo-state.ts'), run.home],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (made.status !== 0) throw new Error(`could not create the demo state: ${made.stderr.trim()}`);
     stateDir = path.join(run.home, '.openclaw');
   }

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
-const run = (args, env) => spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
+const run = (args, env) =>
+  spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root, env: { ...process.env, ...env } });
 if (run(['esbuild.mjs']).status !== 0) process.exit(1);
 const extra = process.argv.slice(2);
 let env = {};

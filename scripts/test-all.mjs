@@ -27,12 +27,24 @@ function step(name, cmd, args, opts = {}) {
  * namespace with an empty /proc, standing for macOS (no /proc there): no safety decision may need it.
  */
 function suite(name, config, { node = process.execPath, hideProc = false, specs = [] } = {}) {
-  process.stdout.write(`\n=== suite ${name}${node === process.execPath ? '' : ` (${node})`}${hideProc ? ' with /proc hidden' : ''}\n`);
+  process.stdout.write(
+    `\n=== suite ${name}${node === process.execPath ? '' : ` (${node})`}${hideProc ? ' with /proc hidden' : ''}\n`,
+  );
   // Specs given here replace the config's own (mocha would run both): its other options are passed instead.
   const cfg = JSON.parse(fs.readFileSync(path.join(root, config), 'utf8'));
   const mochaBin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const mocha = specs.length
-    ? [mochaBin, ...cfg.require.flatMap((r) => ['--require', r]), '--extension', 'ts', '--timeout', String(cfg.timeout), '--reporter', 'spec', ...specs]
+    ? [
+        mochaBin,
+        ...cfg.require.flatMap((r) => ['--require', r]),
+        '--extension',
+        'ts',
+        '--timeout',
+        String(cfg.timeout),
+        '--reporter',
+        'spec',
+        ...specs,
+      ]
     : [mochaBin, '--config', config];
   let cmd = node;
   let args = mocha;
@@ -40,9 +52,21 @@ function suite(name, config, { node = process.execPath, hideProc = false, specs 
     // Root (CI) can mount in a private namespace; elsewhere a user namespace gives the same.
     const q = (a) => `'${a.replaceAll("'", "'\\''")}'`;
     cmd = 'unshare';
-    args = [...(process.getuid?.() === 0 ? [] : ['-r']), '-m', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs tmpfs /proc && exec ${[node, ...mocha].map(q).join(' ')}`];
+    args = [
+      ...(process.getuid?.() === 0 ? [] : ['-r']),
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mount -t tmpfs tmpfs /proc && exec ${[node, ...mocha].map(q).join(' ')}`,
+    ];
   }
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   process.stdout.write(r.stdout ?? '');
   if (r.error) process.stdout.write(`${name}: could not start (${r.error.message})\n`);
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
@@ -58,14 +82,39 @@ function suite(name, config, { node = process.execPath, hideProc = false, specs 
 }
 
 /** The store's own tests: run again on the other engine and with /proc hidden. */
-const STORE_SPECS = ['writer', 'storeRace', 'storeFaults', 'fileio', 'sqliteReader', 'tornRead', 'legacyMigration', 'legacyKill', 'cliDoctor', 'cli'].map((n) => `test/unit/${n}.test.ts`);
+/** The code prettier formats (package.json's format script uses the same globs). */
+const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'scripts/**/*.{mjs,ts}', 'esbuild.mjs'];
+
+const STORE_SPECS = [
+  'writer',
+  'storeRace',
+  'storeFaults',
+  'fileio',
+  'sqliteReader',
+  'tornRead',
+  'legacyMigration',
+  'legacyKill',
+  'cliDoctor',
+  'cli',
+].map((n) => `test/unit/${n}.test.ts`);
 
 step('type-check', bin('tsc'), ['--noEmit', '-p', '.']);
 step('lint', bin('eslint'), ['src', 'test', 'scripts']);
+// One format (prettier, 120 columns; .prettierrc.json, .prettierignore): `npm run format` applies it.
+step('format', bin('prettier'), ['--check', '--log-level', 'warn', ...FORMATTED]);
 step('build', process.execPath, ['esbuild.mjs']);
 // Node 24 (and openclaw) first: the unit suite runs on both engines, Node 24's being node:sqlite.
-const haveNode24 = step('install openclaw (Node 24 + openclaw@2026.9.6 from the npm registry)', process.execPath, ['scripts/install-openclaw.mjs']);
-const node24 = path.join(process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'), 'node24', 'node_modules', 'node', 'bin', 'node');
+const haveNode24 = step('install openclaw (Node 24 + openclaw@2026.9.6 from the npm registry)', process.execPath, [
+  'scripts/install-openclaw.mjs',
+]);
+const node24 = path.join(
+  process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'),
+  'node24',
+  'node_modules',
+  'node',
+  'bin',
+  'node',
+);
 // Node 20: the store on sql.js (the fallback engine), /proc visible.
 suite('unit', '.mocharc.unit.json');
 if (haveNode24) {
@@ -83,19 +132,29 @@ if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
   // and gateway tests run our CLI on both engines themselves.
   suite('interop', '.mocharc.interop.json', { node: node24 });
   // Our writes beside the real openclaw again, with /proc hidden.
-  suite('interop-race-noproc', '.mocharc.interop.json', { node: node24, hideProc: true, specs: ['test/interop/race.test.ts'] });
+  suite('interop-race-noproc', '.mocharc.interop.json', {
+    node: node24,
+    hideProc: true,
+    specs: ['test/interop/race.test.ts'],
+  });
 } else {
   process.stdout.write('interop: 0 passed, 1 failed\n');
 }
 /** Runs a runner that prints its own "<name>: N passed, N failed" line; keeps its output for the leak check. */
 function runner(name, args, env = {}) {
   process.stdout.write(`\n=== suite ${name}\n`);
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   process.stdout.write(r.stdout ?? '');
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
   if (r.status !== 0) failed = true;
-  if (!new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').test(r.stdout ?? '')) process.stdout.write(`${name}: 0 passed, 1 failed\n`);
+  if (!new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').test(r.stdout ?? ''))
+    process.stdout.write(`${name}: 0 passed, 1 failed\n`);
 }
 
 // The CLI as npm users get it: npm pack, a global install and a few commands on Node 20, 22 and 24.
@@ -103,7 +162,13 @@ runner('cli-pack', ['test/pack/cli-pack.mjs']);
 
 if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
   process.stdout.write('\nhost, e2e, vsix: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
-} else if (step('install the VS Code host (code-server + Node 24 from the npm registry, Chromium from Debian)', process.execPath, ['scripts/install-vscode-host.mjs'])) {
+} else if (
+  step(
+    'install the VS Code host (code-server + Node 24 from the npm registry, Chromium from Debian)',
+    process.execPath,
+    ['scripts/install-vscode-host.mjs'],
+  )
+) {
   // The gateway host tests start the real openclaw gateway twice (~70 s on a busy machine): a longer whole-run limit.
   runner('host', ['test/host/harness.mjs', '--timeout', process.env.OPENCLAW_AUTH_HOST_TIMEOUT || '600']);
   runner('e2e', ['test/e2e/run.mjs']);
@@ -119,10 +184,24 @@ if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
 // the same supervisor code in a child process.
 if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
   process.stdout.write('\nhost-oldest, vsix-oldest: skipped (OPENCLAW_AUTH_SKIP_HOST=1)\n');
-} else if (step('install the oldest supported VS Code host (code-server 4.17.1 + Node 18 from the npm registry)', process.execPath, ['scripts/install-vscode-host.mjs', '--vscode', 'oldest'])) {
+} else if (
+  step(
+    'install the oldest supported VS Code host (code-server 4.17.1 + Node 18 from the npm registry)',
+    process.execPath,
+    ['scripts/install-vscode-host.mjs', '--vscode', 'oldest'],
+  )
+) {
   const oldest = { OPENCLAW_AUTH_VSCODE: 'oldest' };
-  runner('host-oldest', ['test/host/harness.mjs', '--grep', '!gateway in the extension host', '--timeout', '600'], oldest);
-  runner('vsix-oldest', ['test/vsix/run.mjs', ...(fs.existsSync(path.join(root, 'out', 'openclaw-auth.vsix')) ? ['--no-package'] : [])], oldest);
+  runner(
+    'host-oldest',
+    ['test/host/harness.mjs', '--grep', '!gateway in the extension host', '--timeout', '600'],
+    oldest,
+  );
+  runner(
+    'vsix-oldest',
+    ['test/vsix/run.mjs', ...(fs.existsSync(path.join(root, 'out', 'openclaw-auth.vsix')) ? ['--no-package'] : [])],
+    oldest,
+  );
 } else {
   process.stdout.write('host-oldest: 0 passed, 1 failed\nvsix-oldest: 0 passed, 1 failed\n');
 }

@@ -5,7 +5,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { applyMutation, listAgents, listDocument, loadView, orderDocument, readSnapshot, resolvePaths, suggestApiKeyProfileId, type AgentSnapshot, type Mutation } from './store';
+import {
+  applyMutation,
+  listAgents,
+  listDocument,
+  loadView,
+  orderDocument,
+  readSnapshot,
+  resolvePaths,
+  suggestApiKeyProfileId,
+  type AgentSnapshot,
+  type Mutation,
+} from './store';
 import { assertStateDir } from './store/stateDir';
 import { validateAgentId } from './store/paths';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from './auth/providerId';
@@ -34,7 +45,6 @@ interface Parsed {
   multi: Map<string, string[]>;
 }
 
-
 /** Edit distance, for "did you mean". */
 function distance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -61,11 +71,20 @@ function parseArgs(argv: string[]): Parsed {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   const multi = new Map<string, string[]>();
-  const set = (name: string, v: string) => { flags.set(name, v); multi.set(name, [...(multi.get(name) ?? []), v]); };
+  const set = (name: string, v: string) => {
+    flags.set(name, v);
+    multi.set(name, [...(multi.get(name) ?? []), v]);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a === '-h') { flags.set('help', true); continue; }
-    if (a === '-v') { flags.set('version', true); continue; }
+    if (a === '-h') {
+      flags.set('help', true);
+      continue;
+    }
+    if (a === '-v') {
+      flags.set('version', true);
+      continue;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
@@ -78,7 +97,8 @@ function parseArgs(argv: string[]): Parsed {
       const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
       // A value that is itself a flag means the value was forgotten (`--state-dir --json` must not
       // create a directory named "--json").
-      if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value${v !== undefined ? ` (got the option ${v.slice(0, 60)})` : ''}.`);
+      if (v === undefined || (eq < 0 && v.startsWith('--')))
+        throw new UsageError(`--${name} needs a value${v !== undefined ? ` (got the option ${v.slice(0, 60)})` : ''}.`);
       if (v.trim() === '') throw new UsageError(`--${name} is empty.`);
       set(name, v);
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
@@ -91,7 +111,10 @@ function parseArgs(argv: string[]): Parsed {
 function version(): string {
   // dist/cli.js and src/cli.ts both sit one level below package.json.
   try {
-    return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string })
+        .version ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -103,12 +126,14 @@ function str(p: Parsed, name: string): string | undefined {
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new UsageError('Pipe the secret on stdin (for example: printf "%s\\n" "$KEY" | openclaw-auth add-key --provider P).');
+  if (process.stdin.isTTY)
+    throw new UsageError(
+      'Pipe the secret on stdin (for example: printf "%s\\n" "$KEY" | openclaw-auth add-key --provider P).',
+    );
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
 }
-
 
 /**
  * The state dir must hold OpenClaw state (or be the default one, or --create was given), and an
@@ -122,14 +147,19 @@ function checkTarget(opts: { stateDirSetting?: string; agentId?: string }, creat
   if (bad) throw new UsageError(bad);
   const { agents } = listAgents({ stateDirSetting: opts.stateDirSetting });
   if (!agents.includes(opts.agentId) && !create) {
-    throw new Error(`No agent ${quoteId(opts.agentId)} in ${paths.stateDir}; its agents are: ${agents.join(', ')}. Nothing was read or changed.`);
+    throw new Error(
+      `No agent ${quoteId(opts.agentId)} in ${paths.stateDir}; its agents are: ${agents.join(', ')}. Nothing was read or changed.`,
+    );
   }
 }
 
 /** A store DB that could not be read is an error for the reading commands, never an empty answer. */
 function readable(s: AgentSnapshot): AgentSnapshot {
   const bad = s.warnings.filter((w) => w.reason === 'unreadable_db');
-  if (bad.length) throw new Error(`${bad.map((w) => w.message).join('\n')}\nThe store could not be read, so this command has no answer; nothing was changed.`);
+  if (bad.length)
+    throw new Error(
+      `${bad.map((w) => w.message).join('\n')}\nThe store could not be read, so this command has no answer; nothing was changed.`,
+    );
   return s;
 }
 
@@ -146,14 +176,33 @@ function statusJson(view: AgentView): unknown {
       provider: p.provider,
       status: p.status,
       inUse: p.inUse,
-      order: { source: p.order.source, resolved: p.order.profileIds, explicit: p.order.explicit ?? null, disabled: p.order.disabled },
+      order: {
+        source: p.order.source,
+        resolved: p.order.profileIds,
+        explicit: p.order.explicit ?? null,
+        disabled: p.order.disabled,
+      },
       env: p.envCredential ?? null,
       keyChain: p.keyChain,
       profiles: p.profiles.map((x) => ({
-        id: x.id, type: x.type, source: x.source, status: x.health, display: x.display, reasonCode: x.reasonCode ?? 'ok',
-        expiresAt: x.expiresAt ? new Date(x.expiresAt).toISOString() : undefined, remainingMs: x.remainingMs,
-        cooldown: x.unusable ? { kind: x.unusable.kind, reason: x.unusable.reason, model: x.unusable.model, until: new Date(x.unusable.until).toISOString() } : undefined,
-        credential: x.credentialHint, rank: x.rank,
+        id: x.id,
+        type: x.type,
+        source: x.source,
+        status: x.health,
+        display: x.display,
+        reasonCode: x.reasonCode ?? 'ok',
+        expiresAt: x.expiresAt ? new Date(x.expiresAt).toISOString() : undefined,
+        remainingMs: x.remainingMs,
+        cooldown: x.unusable
+          ? {
+              kind: x.unusable.kind,
+              reason: x.unusable.reason,
+              model: x.unusable.model,
+              until: new Date(x.unusable.until).toISOString(),
+            }
+          : undefined,
+        credential: x.credentialHint,
+        rank: x.rank,
       })),
     })),
   };
@@ -192,7 +241,11 @@ const COMMANDS: CliCommand[] = [
       for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
       const doc = listDocument(s, str(p, 'provider'));
       if (json) out(doc);
-      else for (const r of doc.profiles as Array<Record<string, string>>) process.stdout.write(`${r.id} [${r.provider}/${r.type}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}${r.cooldownUntil ? `; cooldown:${r.cooldownReason ?? ''} until ${r.cooldownUntil}` : ''}]\n`);
+      else
+        for (const r of doc.profiles as Array<Record<string, string>>)
+          process.stdout.write(
+            `${r.id} [${r.provider}/${r.type}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}${r.cooldownUntil ? `; cooldown:${r.cooldownReason ?? ''} until ${r.cooldownUntil}` : ''}]\n`,
+          );
       return 0;
     },
   },
@@ -215,7 +268,9 @@ const COMMANDS: CliCommand[] = [
   {
     name: 'add-token',
     valued: ['provider', 'profile-id', 'expires-in'],
-    help: [['add-token --provider P [--profile-id ID] [--expires-in 30d]', 'add or replace a setup token (token on stdin)']],
+    help: [
+      ['add-token --provider P [--profile-id ID] [--expires-in 30d]', 'add or replace a setup token (token on stdin)'],
+    ],
     run: (c) => addSecret('add-token', c),
   },
   {
@@ -225,7 +280,8 @@ const COMMANDS: CliCommand[] = [
       const id = rest[0];
       if (!id) throw new UsageError('remove needs a profile id.');
       const r = await applyMutation(opts, { kind: 'removeProfile', profileId: id });
-      if (json) out({ removed: id, files: r.files }); else process.stdout.write(`Removed ${id}.\n`);
+      if (json) out({ removed: id, files: r.files });
+      else process.stdout.write(`Removed ${id}.\n`);
       return 0;
     },
   },
@@ -248,13 +304,26 @@ const COMMANDS: CliCommand[] = [
       ['doctor --fix [--json]', 'migrate them (backed up, verified, undoable)'],
       ['doctor --undo RUN_ID [--force]', 'undo one migration run; doctor --runs lists them'],
     ],
-    run: ({ p, opts, json }) => runDoctor({ stateDirSetting: opts.stateDirSetting, json, fix: p.flags.has('fix'), undo: str(p, 'undo'), runs: p.flags.has('runs'), force: p.flags.has('force') }),
+    run: ({ p, opts, json }) =>
+      runDoctor({
+        stateDirSetting: opts.stateDirSetting,
+        json,
+        fix: p.flags.has('fix'),
+        undo: str(p, 'undo'),
+        runs: p.flags.has('runs'),
+        force: p.flags.has('force'),
+      }),
   },
   {
     name: 'probe',
     valued: ['provider', 'profile', 'timeout', 'concurrency', 'max-tokens'],
     switches: ['local', 'no-record'],
-    help: [['probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]', "local checks, or live probes (openclaw's auth.probes JSON)"]],
+    help: [
+      [
+        'probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]',
+        "local checks, or live probes (openclaw's auth.probes JSON)",
+      ],
+    ],
     run: (c) => probeOrRotation('probe', c),
   },
   {
@@ -278,11 +347,15 @@ const VALUED = new Set([...GLOBAL_VALUED, ...COMMANDS.flatMap((c) => c.valued ??
 const SWITCHES = new Set([...GLOBAL_SWITCHES, ...COMMANDS.flatMap((c) => c.switches ?? [])]);
 
 /** The --help text, generated from the command table. */
-const USAGE = HEADER + COMMANDS.flatMap((c) => c.help).map(([synopsis, what]) => {
-  const line = `  ${synopsis}`;
-  if (!what) return `${line}\n`;
-  return line.length <= 40 ? `${line.padEnd(42)}${what}\n` : `${line}\n${' '.repeat(42)}${what}\n`;
-}).join('');
+const USAGE =
+  HEADER +
+  COMMANDS.flatMap((c) => c.help)
+    .map(([synopsis, what]) => {
+      const line = `  ${synopsis}`;
+      if (!what) return `${line}\n`;
+      return line.length <= 40 ? `${line.padEnd(42)}${what}\n` : `${line}\n${' '.repeat(42)}${what}\n`;
+    })
+    .join('');
 
 async function orderCommand({ p, rest, opts, json }: CliContext): Promise<number> {
   const sub = rest[0];
@@ -290,7 +363,8 @@ async function orderCommand({ p, rest, opts, json }: CliContext): Promise<number
   if (!provider) throw new UsageError('--provider is required.');
   if (sub === 'get') {
     const doc = orderDocument(readable(readSnapshot(opts)), provider);
-    if (json) out(doc); else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
+    if (json) out(doc);
+    else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
     return 0;
   }
   if (sub === 'set' || sub === 'clear') {
@@ -298,7 +372,13 @@ async function orderCommand({ p, rest, opts, json }: CliContext): Promise<number
     if (ids && ids.length === 0) throw new UsageError('order set needs at least one profile id.');
     await applyMutation(opts, { kind: 'setOrder', provider, profileIds: ids });
     const doc = orderDocument(readSnapshot(opts), provider);
-    if (json) out(doc); else process.stdout.write(sub === 'set' ? `Order for ${normalizeProviderId(provider)}: ${ids?.join(', ')}\n` : `Cleared the stored order for ${normalizeProviderId(provider)}.\n`);
+    if (json) out(doc);
+    else
+      process.stdout.write(
+        sub === 'set'
+          ? `Order for ${normalizeProviderId(provider)}: ${ids?.join(', ')}\n`
+          : `Cleared the stored order for ${normalizeProviderId(provider)}.\n`,
+      );
     return 0;
   }
   throw new UsageError('order needs get, set or clear.');
@@ -308,7 +388,9 @@ async function addSecret(cmd: 'add-key' | 'add-token', { p, opts, json }: CliCon
   const rawProvider = str(p, 'provider');
   if (!rawProvider) throw new UsageError('--provider is required.');
   const provider = canonicalProviderForNewProfile(rawProvider);
-  const profileId = str(p, 'profile-id')?.trim() || (cmd === 'add-key' ? suggestApiKeyProfileId(readSnapshot(opts), provider) : defaultProfileId(provider));
+  const profileId =
+    str(p, 'profile-id')?.trim() ||
+    (cmd === 'add-key' ? suggestApiKeyProfileId(readSnapshot(opts), provider) : defaultProfileId(provider));
   const secret = await readStdin();
   let m: Mutation;
   if (cmd === 'add-key') {
@@ -319,14 +401,19 @@ async function addSecret(cmd: 'add-key' | 'add-token', { p, opts, json }: CliCon
     if (err) throw new UsageError(redact(err, [secret]));
     const expiresIn = str(p, 'expires-in');
     const expires = expiresIn ? Date.now() + parseDuration(expiresIn) : undefined;
-    m = { kind: 'upsertProfile', profileId, credential: { type: 'token', provider, token: normalizeSetupToken(provider, secret), expires } };
+    m = {
+      kind: 'upsertProfile',
+      profileId,
+      credential: { type: 'token', provider, token: normalizeSetupToken(provider, secret), expires },
+    };
   }
   try {
     await applyMutation(opts, m);
   } catch (e) {
     throw new Error(redact((e as Error).message, [secret]));
   }
-  if (json) out({ provider, profileId }); else process.stdout.write(`Saved ${profileId}.\n`);
+  if (json) out({ provider, profileId });
+  else process.stdout.write(`Saved ${profileId}.\n`);
   return 0;
 }
 
@@ -335,15 +422,27 @@ function statusCommand(cmd: 'status' | 'check', { opts, json }: CliContext): num
   readable(snapshot);
   for (const w of snapshot.warnings) process.stderr.write(`warning: ${w.message}\n`);
   if (cmd === 'check') {
-    if (!json) process.stdout.write(view.checkCode === 0 ? 'ok\n' : view.checkCode === 2 ? 'expiring\n' : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`);
+    if (!json)
+      process.stdout.write(
+        view.checkCode === 0
+          ? 'ok\n'
+          : view.checkCode === 2
+            ? 'expiring\n'
+            : `missing or expired${view.missingProvidersInUse.length ? `: ${view.missingProvidersInUse.join(', ')}` : ''}\n`,
+      );
     else out({ checkCode: view.checkCode, missingProvidersInUse: view.missingProvidersInUse });
     return view.checkCode;
   }
   if (json) out(statusJson(view));
   else {
     for (const prov of view.providers) {
-      process.stdout.write(`${prov.provider} (${prov.status}; order: ${prov.order.source}${prov.inUse ? '; in use' : ''})\n`);
-      for (const x of prov.profiles) process.stdout.write(`  ${x.rank !== undefined ? `${x.rank + 1}.` : ' -'} ${x.label}  ${x.summary}  ${x.credentialHint}\n`);
+      process.stdout.write(
+        `${prov.provider} (${prov.status}; order: ${prov.order.source}${prov.inUse ? '; in use' : ''})\n`,
+      );
+      for (const x of prov.profiles)
+        process.stdout.write(
+          `  ${x.rank !== undefined ? `${x.rank + 1}.` : ' -'} ${x.label}  ${x.summary}  ${x.credentialHint}\n`,
+        );
     }
   }
   return 0;
@@ -351,10 +450,14 @@ function statusCommand(cmd: 'status' | 'check', { opts, json }: CliContext): num
 
 async function probeOrRotation(cmd: 'probe' | 'rotation', { p, rest, opts, json }: CliContext): Promise<number> {
   const args = { flags: p.flags, all: (n: string) => p.multi.get(n) ?? [], positional: rest };
-  const write = (t: string) => { process.stdout.write(t); };
+  const write = (t: string) => {
+    process.stdout.write(t);
+  };
   try {
     return cmd === 'probe'
-      ? await probeCommand(args, opts, json, write, (t) => { process.stderr.write(t); })
+      ? await probeCommand(args, opts, json, write, (t) => {
+          process.stderr.write(t);
+        })
       : await rotationCommand(args, opts, json, write);
   } catch (e) {
     if (e instanceof ProbeUsageError) throw new UsageError(e.message);
@@ -367,9 +470,18 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = p.positional;
   const opts = { stateDirSetting: str(p, 'state-dir'), agentId: str(p, 'agent') };
   const json = p.flags.has('json');
-  if (p.flags.has('version')) { process.stdout.write(`openclaw-auth ${version()}\n`); return 0; }
-  if (p.flags.has('help') || cmd === 'help') { process.stdout.write(USAGE); return 0; }
-  if (!cmd) { process.stderr.write(USAGE); return 2; }
+  if (p.flags.has('version')) {
+    process.stdout.write(`openclaw-auth ${version()}\n`);
+    return 0;
+  }
+  if (p.flags.has('help') || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!cmd) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
   const command = BY_NAME.get(cmd);
   if (!command) throw new UsageError(`Unknown command "${cmd.slice(0, 60)}".\n\n${USAGE}`);
   checkTarget(opts, p.flags.has('create'));
@@ -378,9 +490,14 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   // `openclaw-auth status | head` closes the pipe early: stop quietly, as other CLIs do.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); else throw e; });
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    else throw e;
+  });
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       const err = e as Error;
       process.stderr.write(`openclaw-auth: ${err.message}\n`);

@@ -6,7 +6,14 @@
  *   doctor --runs [--json]   list migration runs
  * Secrets never appear: the plan shows masked values and SecretRef labels only.
  */
-import { applyLegacyMigration, listRuns, planLegacyMigration, undoLegacyMigration, MigrationError, type LegacyOptions } from './store/legacy';
+import {
+  applyLegacyMigration,
+  listRuns,
+  planLegacyMigration,
+  undoLegacyMigration,
+  MigrationError,
+  type LegacyOptions,
+} from './store/legacy';
 import { publicPlan, type MigrationPlan } from './auth/legacyMigration';
 import { displayPath, resolvePaths } from './store/paths';
 
@@ -27,27 +34,43 @@ export function formatPlan(plan: MigrationPlan, home: string): string {
   const lines: string[] = [];
   if (plan.refusals.length) {
     lines.push('OpenClaw refuses to run until this is migrated:');
-    for (const r of plan.refusals) lines.push(`  - agent ${r.agentId}: ${r.affectedProviders ? `providers ${r.affectedProviders.join(', ')}` : 'all providers'} (${d(r.ownerDb)})`);
+    for (const r of plan.refusals)
+      lines.push(
+        `  - agent ${r.agentId}: ${r.affectedProviders ? `providers ${r.affectedProviders.join(', ')}` : 'all providers'} (${d(r.ownerDb)})`,
+      );
   }
   if (plan.sources.length) {
     lines.push('Legacy files:');
-    for (const s of plan.sources) lines.push(`  - ${d(s.path)} [${s.kind}, agent ${s.agentId}]: ${s.status === 'import' ? 'import, then archive' : s.status === 'archive-only' ? 'archive only' : 'left in place'}${s.reason ? ` (${s.reason})` : ''}`);
+    for (const s of plan.sources)
+      lines.push(
+        `  - ${d(s.path)} [${s.kind}, agent ${s.agentId}]: ${s.status === 'import' ? 'import, then archive' : s.status === 'archive-only' ? 'archive only' : 'left in place'}${s.reason ? ` (${s.reason})` : ''}`,
+      );
   }
   if (plan.profiles.length) {
     lines.push('Profiles:');
     for (const p of plan.profiles) {
       const arrow = p.toId && p.toId !== p.fromId ? ` -> ${p.toId}` : '';
-      const where = p.destination ? ` into ${p.destination.replace(/\(([^)]+)\)/, (_m, x: string) => `(${d(x)})`)}` : '';
-      lines.push(`  ${p.action.padEnd(14)} ${p.fromId}${arrow}${p.type ? ` [${p.type}]` : ''}${p.secret ? ` ${p.secret}` : ''}${p.action === 'skip' || p.action === 'keep-existing' ? '' : where}${p.reason ? ` — ${p.reason}` : ''}`);
+      const where = p.destination
+        ? ` into ${p.destination.replace(/\(([^)]+)\)/, (_m, x: string) => `(${d(x)})`)}`
+        : '';
+      lines.push(
+        `  ${p.action.padEnd(14)} ${p.fromId}${arrow}${p.type ? ` [${p.type}]` : ''}${p.secret ? ` ${p.secret}` : ''}${p.action === 'skip' || p.action === 'keep-existing' ? '' : where}${p.reason ? ` — ${p.reason}` : ''}`,
+      );
     }
   }
   if (plan.state.length) {
     lines.push('Order, lastGood, usageStats:');
-    for (const s of plan.state) lines.push(`  ${s.action.padEnd(14)} ${s.field}.${s.key}${s.toKey ? ` -> ${s.field}.${s.toKey}` : ''}${s.reason ? ` — ${s.reason}` : ''}`);
+    for (const s of plan.state)
+      lines.push(
+        `  ${s.action.padEnd(14)} ${s.field}.${s.key}${s.toKey ? ` -> ${s.field}.${s.toKey}` : ''}${s.reason ? ` — ${s.reason}` : ''}`,
+      );
   }
   if (plan.config.changes.length) {
     lines.push(`Config (${d(plan.config.path)}):`);
-    for (const c of plan.config.changes) lines.push(`  ${c.path}: ${c.before === undefined ? '(none)' : JSON.stringify(c.before)} -> ${c.after === undefined ? '(removed)' : JSON.stringify(c.after)} — ${c.reason}`);
+    for (const c of plan.config.changes)
+      lines.push(
+        `  ${c.path}: ${c.before === undefined ? '(none)' : JSON.stringify(c.before)} -> ${c.after === undefined ? '(removed)' : JSON.stringify(c.after)} — ${c.reason}`,
+      );
     if (plan.config.blocked) lines.push(`  BLOCKED: ${plan.config.blocked}`);
   }
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
@@ -62,22 +85,41 @@ export async function runDoctor(a: DoctorArgs, write: Write = (s) => process.std
   const home = resolvePaths({ stateDirSetting: a.stateDirSetting }).home;
   const out = (v: unknown) => write(JSON.stringify(v, null, 2) + '\n');
   if (a.runs) {
-    const runs = listRuns(opts).map((j) => ({ runId: j.runId, status: j.status, createdAt: j.createdAt, finishedAt: j.finishedAt, sources: j.sources.map((s) => ({ original: s.path, archive: s.archivePath })) }));
+    const runs = listRuns(opts).map((j) => ({
+      runId: j.runId,
+      status: j.status,
+      createdAt: j.createdAt,
+      finishedAt: j.finishedAt,
+      sources: j.sources.map((s) => ({ original: s.path, archive: s.archivePath })),
+    }));
     if (a.json) out({ runs });
-    else write(runs.length ? runs.map((r) => `${r.runId}  ${r.status}  ${r.sources.length} file(s)`).join('\n') + '\n' : 'No migration runs.\n');
+    else
+      write(
+        runs.length
+          ? runs.map((r) => `${r.runId}  ${r.status}  ${r.sources.length} file(s)`).join('\n') + '\n'
+          : 'No migration runs.\n',
+      );
     return 0;
   }
   if (a.undo) {
     const r = await undoLegacyMigration(a.undo, opts);
     if (a.json) out(r);
-    else write(`Undid migration ${r.runId}; restored:\n${r.restored.map((p) => `  ${displayPath(p, home)}`).join('\n')}\n`);
+    else
+      write(
+        `Undid migration ${r.runId}; restored:\n${r.restored.map((p) => `  ${displayPath(p, home)}`).join('\n')}\n`,
+      );
     return 0;
   }
   if (!a.fix) {
     // Read-only: an interrupted run is only reported here; --fix finishes or rolls it back.
     const { plan, interrupted } = planLegacyMigration({ ...opts, recover: false });
     if (a.json) out({ needed: plan.needed || interrupted.length > 0, interrupted, plan: publicPlan(plan) });
-    else write((interrupted.length ? `Interrupted migration run(s) ${interrupted.join(', ')}: \`openclaw-auth doctor --fix\` finishes or rolls them back first.\n` : '') + formatPlan(plan, home));
+    else
+      write(
+        (interrupted.length
+          ? `Interrupted migration run(s) ${interrupted.join(', ')}: \`openclaw-auth doctor --fix\` finishes or rolls them back first.\n`
+          : '') + formatPlan(plan, home),
+      );
     return plan.needed || plan.refusals.length > 0 || interrupted.length > 0 ? 3 : 0;
   }
   const res = await applyLegacyMigration({
@@ -85,13 +127,25 @@ export async function runDoctor(a: DoctorArgs, write: Write = (s) => process.std
     onProgress: a.json ? undefined : (m, i, n) => process.stderr.write(`[${i}/${n}] ${m}\n`),
   });
   if (a.json) {
-    out({ changed: res.changed, runId: res.runId ?? null, runDir: res.runDir ?? null, backups: res.backups, configBackup: res.configBackup ?? null, recovered: res.recovered, plan: publicPlan(res.plan) });
+    out({
+      changed: res.changed,
+      runId: res.runId ?? null,
+      runDir: res.runDir ?? null,
+      backups: res.backups,
+      configBackup: res.configBackup ?? null,
+      recovered: res.recovered,
+      plan: publicPlan(res.plan),
+    });
   } else if (!res.changed) {
     write(formatPlan(res.plan, home));
   } else {
     write(formatPlan(res.plan, home).replace(/A migration is needed.*\n$/, ''));
-    write(`Migrated (run ${res.runId}). Originals archived:\n${res.backups.map((b) => `  ${displayPath(b.original, home)} -> ${displayPath(b.archive, home)}`).join('\n')}\n`);
-    write(`Backups (stores, config, originals): ${res.runDir ? displayPath(res.runDir, home) : ''}\nUndo: openclaw-auth doctor --undo ${res.runId}\n`);
+    write(
+      `Migrated (run ${res.runId}). Originals archived:\n${res.backups.map((b) => `  ${displayPath(b.original, home)} -> ${displayPath(b.archive, home)}`).join('\n')}\n`,
+    );
+    write(
+      `Backups (stores, config, originals): ${res.runDir ? displayPath(res.runDir, home) : ''}\nUndo: openclaw-auth doctor --undo ${res.runId}\n`,
+    );
   }
   return 0;
 }

@@ -40,19 +40,43 @@ function text(summary: ProbeSummary, local: boolean): string {
   const lines: string[] = [];
   let provider = '';
   for (const r of sortProbeResults(summary.results)) {
-    if (r.provider !== provider) { provider = r.provider; lines.push(provider); }
-    const status = (r as { pending?: boolean }).pending ? 'not probed' : r.reasonCode ? `${r.status} (${r.reasonCode})` : r.status;
+    if (r.provider !== provider) {
+      provider = r.provider;
+      lines.push(provider);
+    }
+    const status = (r as { pending?: boolean }).pending
+      ? 'not probed'
+      : r.reasonCode
+        ? `${r.status} (${r.reasonCode})`
+        : r.status;
     lines.push(`  ${r.label.padEnd(28)} ${(r.model ?? '-').padEnd(34)} ${status.padEnd(24)} ${fmtMs(r.latencyMs)}`);
-    if (r.error && r.status !== 'ok' && !(r as { pending?: boolean }).pending) lines.push(`    ↳ ${r.error.split('\n').join('\n    ')}`);
+    if (r.error && r.status !== 'ok' && !(r as { pending?: boolean }).pending)
+      lines.push(`    ↳ ${r.error.split('\n').join('\n    ')}`);
   }
-  lines.push(summary.totalTargets === 0 && !local ? 'No probe targets.' : local ? `Local checks: ${summary.results.length} row(s), ${summary.totalTargets} target(s) would be probed live.` : `Probed ${summary.totalTargets} target${summary.totalTargets === 1 ? '' : 's'} in ${fmtMs(summary.durationMs)}${summary.cancelled ? ' (cancelled)' : ''}`);
+  lines.push(
+    summary.totalTargets === 0 && !local
+      ? 'No probe targets.'
+      : local
+        ? `Local checks: ${summary.results.length} row(s), ${summary.totalTargets} target(s) would be probed live.`
+        : `Probed ${summary.totalTargets} target${summary.totalTargets === 1 ? '' : 's'} in ${fmtMs(summary.durationMs)}${summary.cancelled ? ' (cancelled)' : ''}`,
+  );
   return lines.join('\n') + '\n';
 }
 
-export async function probeCommand(a: ProbeArgs, opts: SnapshotOptions, json: boolean, write: (s: string) => void, warn: (s: string) => void): Promise<number> {
+export async function probeCommand(
+  a: ProbeArgs,
+  opts: SnapshotOptions,
+  json: boolean,
+  write: (s: string) => void,
+  warn: (s: string) => void,
+): Promise<number> {
   const options: ProbeOptions = {
     provider: typeof a.flags.get('provider') === 'string' ? (a.flags.get('provider') as string) : undefined,
-    profileIds: a.all('profile').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean),
+    profileIds: a
+      .all('profile')
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean),
     timeoutMs: num(a, 'timeout'),
     concurrency: num(a, 'concurrency'),
     maxTokens: num(a, 'max-tokens'),
@@ -84,13 +108,21 @@ export async function probeCommand(a: ProbeArgs, opts: SnapshotOptions, json: bo
 }
 
 async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new ProbeUsageError('Pipe the key on stdin (for example: printf "%s\\n" "$KEY" | openclaw-auth rotation add --provider P).');
+  if (process.stdin.isTTY)
+    throw new ProbeUsageError(
+      'Pipe the key on stdin (for example: printf "%s\\n" "$KEY" | openclaw-auth rotation add --provider P).',
+    );
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
-export async function rotationCommand(a: ProbeArgs, opts: SnapshotOptions, json: boolean, write: (s: string) => void): Promise<number> {
+export async function rotationCommand(
+  a: ProbeArgs,
+  opts: SnapshotOptions,
+  json: boolean,
+  write: (s: string) => void,
+): Promise<number> {
   const raw = a.flags.get('provider');
   if (typeof raw !== 'string' || !raw.trim()) throw new ProbeUsageError('--provider is required.');
   const provider = normalizeProviderId(raw);
@@ -100,22 +132,39 @@ export async function rotationCommand(a: ProbeArgs, opts: SnapshotOptions, json:
   if (sub === 'add') {
     const key = await readStdin();
     const r = addRotationKey(s.paths.envFile, provider, key, processEnv);
-    write(json ? JSON.stringify({ provider, added: r.variable, masked: r.masked, envFile: s.paths.envFile }, null, 2) + '\n' : `Added ${r.masked} as ${r.variable} in ${s.paths.envFile}. A running gateway reads it when it restarts.\n`);
+    write(
+      json
+        ? JSON.stringify({ provider, added: r.variable, masked: r.masked, envFile: s.paths.envFile }, null, 2) + '\n'
+        : `Added ${r.masked} as ${r.variable} in ${s.paths.envFile}. A running gateway reads it when it restarts.\n`,
+    );
     return 0;
   }
   if (sub === 'remove') {
     const v = a.flags.get('var');
-    if (typeof v !== 'string') throw new ProbeUsageError('rotation remove needs --var NAME (see `openclaw-auth rotation --provider P`).');
+    if (typeof v !== 'string')
+      throw new ProbeUsageError('rotation remove needs --var NAME (see `openclaw-auth rotation --provider P`).');
     const m = a.flags.get('masked');
     const idx = a.flags.get('index');
-    const r = removeRotationKey(s.paths.envFile, provider, v, { masked: typeof m === 'string' ? m : undefined, index: typeof idx === 'string' ? Number(idx) : undefined }, processEnv);
-    write(json ? JSON.stringify({ provider, removed: r.removed }, null, 2) + '\n' : `Removed ${r.removed} from ${s.paths.envFile}. A running gateway reads it when it restarts.\n`);
+    const r = removeRotationKey(
+      s.paths.envFile,
+      provider,
+      v,
+      { masked: typeof m === 'string' ? m : undefined, index: typeof idx === 'string' ? Number(idx) : undefined },
+      processEnv,
+    );
+    write(
+      json
+        ? JSON.stringify({ provider, removed: r.removed }, null, 2) + '\n'
+        : `Removed ${r.removed} from ${s.paths.envFile}. A running gateway reads it when it restarts.\n`,
+    );
     return 0;
   }
   if (sub !== undefined) throw new ProbeUsageError(`Unknown rotation command "${sub}" (use add or remove).`);
   const chain = rotationChain(provider, processEnv, s.dotenv);
   if (json) write(JSON.stringify({ provider, envFile: s.paths.envFile, keys: chain }, null, 2) + '\n');
   else if (!chain.length) write(`No rotation keys for ${provider}.\n`);
-  else for (const e of chain) write(`${e.position}. ${e.masked}  ${e.source}  (${e.origin === 'dotenv' ? '.env' : 'environment'})\n`);
+  else
+    for (const e of chain)
+      write(`${e.position}. ${e.masked}  ${e.source}  (${e.origin === 'dotenv' ? '.env' : 'environment'})\n`);
   return 0;
 }

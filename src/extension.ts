@@ -17,12 +17,21 @@ type OwnerModule = { OpenClawAuth: new (context: vscode.ExtensionContext) => Ope
 export function activate(context: vscode.ExtensionContext): OpenClawAuthApi {
   let resolveReady!: (o: OpenClawAuth) => void;
   let rejectReady!: (e: unknown) => void;
-  const ready = new Promise<OpenClawAuth>((res, rej) => { resolveReady = res; rejectReady = rej; });
-  ready.catch((e: unknown) => void vscode.window.showErrorMessage(`OpenClaw Auth failed to start: ${(e as Error).message}`));
+  const ready = new Promise<OpenClawAuth>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  ready.catch(
+    (e: unknown) => void vscode.window.showErrorMessage(`OpenClaw Auth failed to start: ${(e as Error).message}`),
+  );
 
-  const contributed = (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? [];
+  const contributed =
+    (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes
+      ?.commands ?? [];
   for (const { command } of contributed) {
-    context.subscriptions.push(vscode.commands.registerCommand(command, async (arg?: unknown) => (await ready).runCommand(command, arg)));
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command, async (arg?: unknown) => (await ready).runCommand(command, arg)),
+    );
   }
 
   setImmediate(() => {

@@ -11,7 +11,16 @@ import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
 import { StatusBar } from './views/statusBar';
 import type { StatusSummary } from './views/statusSummary';
 import { engineName } from './store/engine';
-import { deriveView, listAgents, newSnapshotCache, readSnapshot, applyMutation, type AgentSnapshot, type Mutation, type MutationResult } from './store';
+import {
+  deriveView,
+  listAgents,
+  newSnapshotCache,
+  readSnapshot,
+  applyMutation,
+  type AgentSnapshot,
+  type Mutation,
+  type MutationResult,
+} from './store';
 import type { AgentView } from './auth/view';
 import { agentHealth, badgeCount, type HealthOptions, type ProbeEvidence } from './auth/health';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
@@ -84,35 +93,48 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.reload();
     const t2 = performance.now();
     this.tree = new ProfilesTree(this);
-    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, dragAndDropController: this.tree, showCollapseAll: true, canSelectMany: false });
+    this.treeView = vscode.window.createTreeView(VIEW_ID, {
+      treeDataProvider: this.tree,
+      dragAndDropController: this.tree,
+      showCollapseAll: true,
+      canSelectMany: false,
+    });
     this.statusBar = new StatusBar();
     this.disposables.push(this.tree, this.treeView, this.statusBar);
     this.disposables.push(watchWalkthroughShown());
     this.gateway = new GatewayController(this);
     this.disposables.push(this.gateway);
     this.commands = {
-      ...commandTable(this), ...gatewayCommands(this, this.gateway),
+      ...commandTable(this),
+      ...gatewayCommands(this, this.gateway),
       // Three agents with the same shared profiles make a long tree: show one agent at a time.
       'openclawAuth.showOneAgent': () => this.setOneAgent(true),
       'openclawAuth.showAllAgents': () => this.setOneAgent(false),
     };
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('openclawAuth')) return;
-      this.readSettings();
-      this.reload();
-    }, this, this.disposables);
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => {
+        if (!e.affectsConfiguration('openclawAuth')) return;
+        this.readSettings();
+        this.reload();
+      },
+      this,
+      this.disposables,
+    );
     // Statuses that depend on time (expiring, cooldowns) are re-derived every 30 s without I/O.
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
     const ms = (a: number, b: number) => Math.round(b - a);
-    this.log.info(`Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}, store engine ${engineLabel()} on Node ${process.versions.node} (VS Code ${vscode.version}) (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`);
+    this.log.info(
+      `Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}, store engine ${engineLabel()} on Node ${process.versions.node} (VS Code ${vscode.version}) (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`,
+    );
     void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
   readSettings(): void {
     const raw = vscode.workspace.getConfiguration('openclawAuth');
     const obj: Record<string, unknown> = {};
-    for (const k of ['stateDir', 'agent', 'openclawPath', 'claudePath', 'statusBar', 'expiryWarningHours']) obj[k] = raw.get(k);
+    for (const k of ['stateDir', 'agent', 'openclawPath', 'claudePath', 'statusBar', 'expiryWarningHours'])
+      obj[k] = raw.get(k);
     const { settings, problems } = parseSettings(obj);
     for (const p of problems) this.log.warn(p);
     this.settings = settings;
@@ -140,7 +162,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       const { paths, agents, defaultAgentId } = listAgents({ ...this.snapshotOptions(), cache });
       this.paths = paths;
       this.stateKind = classifyStateDir(paths);
-      this.stateExists = this.stateKind === 'state' || (this.stateKind === 'default-empty' && fs.existsSync(paths.stateDir));
+      this.stateExists =
+        this.stateKind === 'state' || (this.stateKind === 'default-empty' && fs.existsSync(paths.stateDir));
       this.defaultAgent = defaultAgentId;
       const wanted = this.settings.agent || this.currentAgent;
       this.currentAgent = agents.includes(wanted) ? wanted : defaultAgentId;
@@ -148,14 +171,22 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       this.agents = this.stateExists
         ? agents.map((agentId) => {
             const snapshot = readSnapshot({ ...this.snapshotOptions(agentId), cache });
-            this.log.rememberSecrets(Object.values(snapshot.store.profiles).flatMap((c) => (c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh])));
+            this.log.rememberSecrets(
+              Object.values(snapshot.store.profiles).flatMap((c) =>
+                c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh],
+              ),
+            );
             return { agentId, snapshot, view: deriveView(snapshot, now) };
           })
         : [];
       for (const a of this.agents) for (const w of a.snapshot.warnings) this.log.warn(w.message);
       const target: WatchTarget = { paths, agentDirs: this.agents.map((a) => a.snapshot.agentDir) };
       if (this.watcher) this.watcher.retarget(target);
-      else this.watcher = new StoreWatcher(target, () => { this.log.debug('Store changed on disk; reloading.'); this.reload(); });
+      else
+        this.watcher = new StoreWatcher(target, () => {
+          this.log.debug('Store changed on disk; reloading.');
+          this.reload();
+        });
     } catch (e) {
       this.log.error('Reading the OpenClaw state failed', e);
       this.agents = [];
@@ -178,23 +209,57 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.stateFound', this.stateExists);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.multipleAgents', this.agents.length > 1);
     void vscode.commands.executeCommand('setContext', 'openclawAuth.oneAgent', this.oneAgent);
-    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasCredentials', this.agents.some((a) => a.view.providers.some((p) => p.profiles.length > 0)));
-    void vscode.commands.executeCommand('setContext', 'openclawAuth.legacyPending', (this.migration?.attention ?? 0) > 0);
-    this.lastStatus = this.statusBar?.update(this.current()?.view, { enabled: this.settings.statusBar, expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probe: this.probes?.statusSuffix() });
+    void vscode.commands.executeCommand(
+      'setContext',
+      'openclawAuth.hasCredentials',
+      this.agents.some((a) => a.view.providers.some((p) => p.profiles.length > 0)),
+    );
+    void vscode.commands.executeCommand(
+      'setContext',
+      'openclawAuth.legacyPending',
+      (this.migration?.attention ?? 0) > 0,
+    );
+    this.lastStatus = this.statusBar?.update(this.current()?.view, {
+      enabled: this.settings.statusBar,
+      expiryWarningMs: this.settings.expiryWarningHours * 3_600_000,
+      probe: this.probes?.statusSuffix(),
+    });
     if (this.treeView) {
       const v = this.current()?.view;
       // The status bar's number: the same health model, the same probes and warning window.
       const health = v ? agentHealth(v, this.healthOptions(v.agentId)) : undefined;
       const attention = health ? badgeCount(health) : 0;
       const legacy = this.migration?.attention ?? 0;
-      this.treeView.badge = attention + legacy ? { value: attention + legacy, tooltip: [health && attention ? `OpenClaw credentials, agent ${health.agentId}: ${health.label}` : '', legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : ''].filter(Boolean).join('; ') } : undefined;
+      this.treeView.badge =
+        attention + legacy
+          ? {
+              value: attention + legacy,
+              tooltip: [
+                health && attention ? `OpenClaw credentials, agent ${health.agentId}: ${health.label}` : '',
+                legacy ? 'legacy auth files to migrate (OpenClaw: Preview Migration)' : '',
+              ]
+                .filter(Boolean)
+                .join('; '),
+            }
+          : undefined;
       const where = this.paths?.stateDir ?? '';
-      const wrongDir = this.stateKind === 'no-state' ? `No OpenClaw state at ${where} (the openclawAuth.stateDir setting). Pick the folder holding openclaw.json and state/, or create state there.`
-        : this.stateKind === 'file' ? `${where} is a file, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
-        : this.stateKind === 'root' ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
-        // The welcome view's text is static: the folder it looked in is said here.
-        : !this.stateExists && this.paths ? `No OpenClaw state in ${displayPath(where, this.paths.home)} yet.` : undefined;
-      this.treeView.message = wrongDir ?? (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ?? (this.stateExists && this.agents.every((a) => a.view.providers.every((p) => p.profiles.length === 0)) ? 'No credentials yet. Add an API key or paste a setup token.' : undefined);
+      const wrongDir =
+        this.stateKind === 'no-state'
+          ? `No OpenClaw state at ${where} (the openclawAuth.stateDir setting). Pick the folder holding openclaw.json and state/, or create state there.`
+          : this.stateKind === 'file'
+            ? `${where} is a file, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
+            : this.stateKind === 'root'
+              ? `${where} is the file system root, not an OpenClaw state dir (the openclawAuth.stateDir setting).`
+              : // The welcome view's text is static: the folder it looked in is said here.
+                !this.stateExists && this.paths
+                ? `No OpenClaw state in ${displayPath(where, this.paths.home)} yet.`
+                : undefined;
+      this.treeView.message =
+        wrongDir ??
+        (legacy ? 'Legacy auth files found: run "OpenClaw: Preview Migration".' : undefined) ??
+        (this.stateExists && this.agents.every((a) => a.view.providers.every((p) => p.profiles.length === 0))
+          ? 'No credentials yet. Add an API key or paste a setup token.'
+          : undefined);
     }
     this.changed.fire();
   }
@@ -206,7 +271,10 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
 
   /** What the health model (src/auth/health.ts) needs besides a view: the expiry warning window and the agent's last live probes. */
   healthOptions(agentId: string): HealthOptions {
-    return { expiryWarningMs: this.settings.expiryWarningHours * 3_600_000, probeOf: (profileId) => this.probes?.probeInfo(agentId, profileId) };
+    return {
+      expiryWarningMs: this.settings.expiryWarningHours * 3_600_000,
+      probeOf: (profileId) => this.probes?.probeInfo(agentId, profileId),
+    };
   }
 
   /** The last probe of a profile, for the tree. */
@@ -226,16 +294,30 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
    * Applies one mutation with progress, logs it (never the secret), re-reads the store, and
    * offers Undo when the mutation has one and `undoLabel` is given.
    */
-  async apply(agentId: string, m: Mutation, opts: { done: string; undoLabel?: string; secrets?: string[] }): Promise<MutationResult | undefined> {
+  async apply(
+    agentId: string,
+    m: Mutation,
+    opts: { done: string; undoLabel?: string; secrets?: string[] },
+  ): Promise<MutationResult | undefined> {
     this.log.rememberSecrets(opts.secrets ?? []);
     try {
       // A folder that holds no OpenClaw state is never turned into a store by accident.
-      if (this.paths) assertStateDir(this.paths, { create: this.creatingState, createHint: 'use "OpenClaw: Create State" to start one there' });
+      if (this.paths)
+        assertStateDir(this.paths, {
+          create: this.creatingState,
+          createHint: 'use "OpenClaw: Create State" to start one there',
+        });
       // While the gateway is connected, writes it has a method for go through it (src/commands/gateway.ts).
       const viaGateway = await this.gateway?.tryApply(agentId, m);
-      const r = viaGateway?.result ?? await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () => applyMutation({ ...this.snapshotOptions(agentId) }, m));
+      const r =
+        viaGateway?.result ??
+        (await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () =>
+          applyMutation({ ...this.snapshotOptions(agentId) }, m),
+        ));
       if (viaGateway?.message) opts = { ...opts, done: viaGateway.message };
-      this.log.info(`${opts.done} (agent ${agentId}; ${viaGateway ? 'through the gateway' : `wrote ${r.files.join(', ') || 'nothing'}`})`);
+      this.log.info(
+        `${opts.done} (agent ${agentId}; ${viaGateway ? 'through the gateway' : `wrote ${r.files.join(', ') || 'nothing'}`})`,
+      );
       this.reload();
       if (!viaGateway) void this.gateway?.afterLocalWrite(agentId);
       if (opts.undoLabel && r.undo) {
@@ -251,7 +333,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     } catch (e) {
       const msg = this.log.scrub(this.gateway?.explainWriteFailure(e) ?? (e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
-      void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => { if (p) this.log.show(); });
+      void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => {
+        if (p) this.log.show();
+      });
       return undefined;
     }
   }
@@ -264,7 +348,10 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   /** Runs a command of the table (the entry registered a stub per command that lands here). */
   async runCommand(id: string, arg?: unknown): Promise<unknown> {
     const fn = this.commands[id];
-    if (!fn) { this.log.warn(`Unknown command ${id}`); return undefined; }
+    if (!fn) {
+      this.log.warn(`Unknown command ${id}`);
+      return undefined;
+    }
     try {
       return await fn(arg);
     } catch (e) {
@@ -275,7 +362,14 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   }
 
   async setOrder(agentId: string, provider: string, ids: string[]): Promise<void> {
-    const r = await this.apply(agentId, { kind: 'setOrder', provider, profileIds: ids }, { done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order change' });
+    const r = await this.apply(
+      agentId,
+      { kind: 'setOrder', provider, profileIds: ids },
+      {
+        done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`,
+        undoLabel: 'order change',
+      },
+    );
     // The walkthrough's "Choose the order" step completes on an order that was saved.
     if (r) void vscode.commands.executeCommand('setContext', 'openclawAuth.orderChanged', true);
   }

@@ -69,7 +69,8 @@ export function parsePsTable(text: string): Map<number, number[]> {
   for (const line of text.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s*$/.exec(line);
     if (!m) continue;
-    const pid = Number(m[1]), ppid = Number(m[2]);
+    const pid = Number(m[1]),
+      ppid = Number(m[2]);
     const list = children.get(ppid);
     if (list) list.push(pid);
     else children.set(ppid, [pid]);
@@ -97,13 +98,23 @@ export const DEFAULT_PATHEXT = '.COM;.EXE;.BAT;.CMD';
  * `openclaw` beside `openclaw.cmd`, which Windows cannot run) unless `name` already ends in one of
  * PATHEXT. Empty PATH entries are skipped.
  */
-export function commandCandidates(platform: Platform, name: string, env: { PATH?: string; Path?: string; PATHEXT?: string }): string[] {
+export function commandCandidates(
+  platform: Platform,
+  name: string,
+  env: { PATH?: string; Path?: string; PATHEXT?: string },
+): string[] {
   const p = pathFor(platform);
   // Windows env names are case-insensitive; a copied env can carry `Path`.
   const envPath = env.PATH ?? (platform === 'win32' ? env.Path : undefined) ?? '';
-  const dirs = envPath.split(p.delimiter).map((d) => (platform === 'win32' ? d.replace(/^"(.*)"$/, '$1') : d)).filter(Boolean);
+  const dirs = envPath
+    .split(p.delimiter)
+    .map((d) => (platform === 'win32' ? d.replace(/^"(.*)"$/, '$1') : d))
+    .filter(Boolean);
   if (platform !== 'win32') return dirs.map((d) => p.join(d, name));
-  const exts = (env.PATHEXT?.trim() || DEFAULT_PATHEXT).split(';').map((e) => e.trim()).filter(Boolean);
+  const exts = (env.PATHEXT?.trim() || DEFAULT_PATHEXT)
+    .split(';')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const hasExt = exts.some((e) => name.toLowerCase().endsWith(e.toLowerCase()));
   const names = hasExt ? [name] : exts.map((e) => name + e.toLowerCase());
   return dirs.flatMap((d) => names.map((n) => p.join(d, n)));
@@ -133,7 +144,11 @@ export type CommandSpawnPlan =
  * Windows an npm `.cmd` shim (`shimText` is its content) is run as the script it points at, with
  * Node: no shell, no quoting; a `.cmd`/`.bat` that is not such a shim goes through cmd.exe.
  */
-export function commandSpawnPlan(platform: Platform, file: string, info: { nodeShebang?: boolean; shimText?: string } = {}): CommandSpawnPlan {
+export function commandSpawnPlan(
+  platform: Platform,
+  file: string,
+  info: { nodeShebang?: boolean; shimText?: string } = {},
+): CommandSpawnPlan {
   const jsFile = platform === 'win32' ? /\.(m|c)?js$/i : /\.(m|c)?js$/;
   if (jsFile.test(file)) return { kind: 'node', script: file };
   if (platform === 'win32') {
@@ -162,7 +177,11 @@ export function cmdQuoteArg(arg: string): string {
  * verbatim (Node would otherwise quote the line again). `/d` skips AutoRun, `/s` keeps the outer
  * quotes' content as is.
  */
-export function cmdShellSpawn(comspec: string | undefined, file: string, args: readonly string[]): { file: string; args: string[]; windowsVerbatimArguments: true } {
+export function cmdShellSpawn(
+  comspec: string | undefined,
+  file: string,
+  args: readonly string[],
+): { file: string; args: string[]; windowsVerbatimArguments: true } {
   const line = [file.replace(CMD_META, '^$1'), ...args.map(cmdQuoteArg)].join(' ');
   return { file: comspec?.trim() || 'cmd.exe', args: ['/d', '/s', '/c', `"${line}"`], windowsVerbatimArguments: true };
 }
@@ -180,7 +199,11 @@ export interface CompanionFile {
  * and never needs /proc (`_platform` is taken only so the tests can say so): macOS and Windows
  * have no /proc, and on Linux /proc only names a holder in a message.
  */
-export function companionsInUse(_platform: Platform, dbName: string, files: { wal: CompanionFile; shm: CompanionFile; journal: CompanionFile }): string[] {
+export function companionsInUse(
+  _platform: Platform,
+  dbName: string,
+  files: { wal: CompanionFile; shm: CompanionFile; journal: CompanionFile },
+): string[] {
   const out: string[] = [];
   if (files.wal.exists) out.push(`${dbName}-wal`);
   if (files.shm.exists) out.push(`${dbName}-shm`);
@@ -200,7 +223,16 @@ export interface DbIdentity {
  * is the file that was read (same identity) and no companion shows a connection; else 'conflict'
  * (read again and retry). Same decision on every platform, no /proc input.
  */
-export function replaceDecision(platform: Platform, before: DbIdentity, now: DbIdentity, companions: { wal: CompanionFile; shm: CompanionFile; journal: CompanionFile }): 'replace' | 'conflict' {
-  const same = before.exists === now.exists && before.size === now.size && before.mtimeMs === now.mtimeMs && before.ino === now.ino;
+export function replaceDecision(
+  platform: Platform,
+  before: DbIdentity,
+  now: DbIdentity,
+  companions: { wal: CompanionFile; shm: CompanionFile; journal: CompanionFile },
+): 'replace' | 'conflict' {
+  const same =
+    before.exists === now.exists &&
+    before.size === now.size &&
+    before.mtimeMs === now.mtimeMs &&
+    before.ino === now.ino;
   return same && companionsInUse(platform, '', companions).length === 0 ? 'replace' : 'conflict';
 }

@@ -11,7 +11,11 @@ import { descendantSource, parsePsTable, ppidFromProcStat, type Platform } from 
 export function parentLinks(platform: Platform = process.platform): Map<number, number[]> | undefined {
   let names: string[] = [];
   if (platform !== 'win32') {
-    try { names = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)); } catch { names = []; }
+    try {
+      names = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+    } catch {
+      names = [];
+    }
   }
   const source = descendantSource(platform, names.length > 0);
   if (source === 'none') return undefined;
@@ -22,7 +26,11 @@ export function parentLinks(platform: Platform = process.platform): Map<number, 
   const children = new Map<number, number[]>();
   for (const name of names) {
     let stat: string;
-    try { stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8'); } catch { continue; /* exited meanwhile */ }
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; /* exited meanwhile */
+    }
     const ppid = ppidFromProcStat(stat);
     const list = children.get(ppid);
     if (list) list.push(Number(name));

@@ -23,7 +23,6 @@ export type Settings = z.infer<typeof SettingsSchema>;
  */
 const englishErrors = en().localeError;
 
-
 export function parseSettings(raw: Record<string, unknown>): { settings: Settings; problems: string[] } {
   const problems: string[] = [];
   const out: Record<string, unknown> = {};

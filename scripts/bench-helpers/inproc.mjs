@@ -134,16 +134,25 @@ function syntheticInput(nProfiles, nProviders, nowMs) {
     let c;
     if (kind <= 3) {
       c = { type: 'api_key', provider, key: fake };
-      if (kind === 3) c = { type: 'api_key', provider, keyRef: { source: 'env', provider: 'default', id: `BENCH_KEY_${i}` } };
+      if (kind === 3)
+        c = { type: 'api_key', provider, keyRef: { source: 'env', provider: 'default', id: `BENCH_KEY_${i}` } };
       if (kind === 3 && i % 20 === 3) env[`BENCH_KEY_${i}`] = fake; // half the env refs resolve
     } else if (kind <= 6) {
       // tokens: no expiry, far future, expiring within a day, expired, invalid
       const e = [undefined, nowMs + 30 * D, nowMs + 3 * H, nowMs - H, 0][i % 5];
       c = { type: 'token', provider, token: fake, ...(e === undefined ? {} : { expires: e }) };
-      if (i % 17 === 0) c = { type: 'token', provider, tokenRef: { source: 'store', provider: 'default', id: `bench-secret-${i}` } };
+      if (i % 17 === 0)
+        c = { type: 'token', provider, tokenRef: { source: 'store', provider: 'default', id: `bench-secret-${i}` } };
     } else {
       const e = [nowMs + 2 * H, nowMs + 10 * D, nowMs - 2 * H][i % 3];
-      c = { type: 'oauth', provider, access: fake, ...(i % 2 ? { refresh: `${fake}-r` } : {}), expires: e, email: `user${i}@example.invalid` };
+      c = {
+        type: 'oauth',
+        provider,
+        access: fake,
+        ...(i % 2 ? { refresh: `${fake}-r` } : {}),
+        expires: e,
+        email: `user${i}@example.invalid`,
+      };
     }
     if (i % 13 === 0) c.displayName = `Bench ${i}`;
     profiles[id] = c;
@@ -151,16 +160,31 @@ function syntheticInput(nProfiles, nProviders, nowMs) {
     byProvider[p].push(id);
     const st = {};
     if (i % 4 === 0) st.lastUsed = nowMs - (i % 50) * H;
-    if (i % 11 === 0) Object.assign(st, { cooldownUntil: nowMs + 20 * 60_000, cooldownReason: i % 22 === 0 ? 'rate_limit' : 'overloaded', errorCount: 2 });
+    if (i % 11 === 0)
+      Object.assign(st, {
+        cooldownUntil: nowMs + 20 * 60_000,
+        cooldownReason: i % 22 === 0 ? 'rate_limit' : 'overloaded',
+        errorCount: 2,
+      });
     if (i % 29 === 0) Object.assign(st, { disabledUntil: nowMs + 5 * H, disabledReason: 'billing' });
     if (i % 37 === 0) Object.assign(st, { cooldownUntil: nowMs - H, cooldownReason: 'timeout' }); // expired window
-    if (i % 41 === 0) Object.assign(st, { blockedUntil: nowMs + H, blockedReason: 'model_not_found', blockedModel: 'model', blockedScope: 'model' });
+    if (i % 41 === 0)
+      Object.assign(st, {
+        blockedUntil: nowMs + H,
+        blockedReason: 'model_not_found',
+        blockedModel: 'model',
+        blockedScope: 'model',
+      });
     if (Object.keys(st).length) usageStats[id] = st;
     if (i % 7 === 0) metaProfiles[id] = { provider, mode: c.type === 'api_key' ? 'api_key' : c.type };
   }
   for (let p = 0; p < nProviders; p++) {
     const ids = byProvider[p];
-    if (p % 3 === 0) order[`prov${p}`] = [...ids].reverse().slice(0, 20).concat([`prov${p}:gone`]);
+    if (p % 3 === 0)
+      order[`prov${p}`] = [...ids]
+        .reverse()
+        .slice(0, 20)
+        .concat([`prov${p}:gone`]);
     if (p % 5 === 1) metaOrder[`prov${p}`] = ids.slice(0, 10);
     if (p % 7 === 2) order[`prov${p}`] = []; // explicitly disabled
     if (ids.length) lastGood[`prov${p}`] = ids[ids.length >> 1];
@@ -218,7 +242,8 @@ const [mode, ...args] = process.argv.slice(2);
 try {
   if (mode === 'snapshot') await snapshotMode(args[0], args[1] ?? 'work', Number(args[2] ?? 50));
   else if (mode === 'sqljs') await sqljsMode(args[0]);
-  else if (mode === 'view') await viewMode(Number(args[0] ?? 1000), Number(args[1] ?? 20), Number(args[2] ?? 5), Number(args[3] ?? 30));
+  else if (mode === 'view')
+    await viewMode(Number(args[0] ?? 1000), Number(args[1] ?? 20), Number(args[2] ?? 5), Number(args[3] ?? 30));
   else throw new Error(`unknown mode ${mode}`);
 } catch (e) {
   process.stderr.write(`inproc ${mode}: ${e instanceof Error ? e.stack : String(e)}\n`);

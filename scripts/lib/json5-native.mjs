@@ -17,7 +17,8 @@ export function patchJson5(text) {
   let out = text;
   for (const [name, re] of Object.entries(NATIVE)) {
     const decl = new RegExp(`^var ${name} = /.*/;$`, 'm');
-    if (!decl.test(out)) throw new Error(`json5-native: "var ${name} = /…/;" not found in json5's dist/index.mjs (json5 changed?)`);
+    if (!decl.test(out))
+      throw new Error(`json5-native: "var ${name} = /…/;" not found in json5's dist/index.mjs (json5 changed?)`);
     out = out.replace(decl, `var ${name} = ${re};`);
   }
   return out;

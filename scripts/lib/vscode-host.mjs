@@ -91,7 +91,8 @@ export function makeRunDir(kind, { fixture, base = os.tmpdir() } = {}) {
     xdg: path.join(dir, 'xdg'),
     serverLog: path.join(dir, 'server.log'),
   };
-  for (const k of ['home', 'tmp', 'userData', 'extensions', 'workspace', 'chromeProfile', 'xdg']) fs.mkdirSync(d[k], { recursive: true });
+  for (const k of ['home', 'tmp', 'userData', 'extensions', 'workspace', 'chromeProfile', 'xdg'])
+    fs.mkdirSync(d[k], { recursive: true });
   if (fixture) {
     fs.cpSync(path.join(FIXTURES, fixture, 'home'), d.home, { recursive: true });
     tsxRequire('../../test/helpers/clock.ts', import.meta.url).shiftFixtureClock(d.home, fixture);
@@ -144,21 +145,29 @@ function tailFile(file, lines = 40) {
  * `smokeTestDriver` enables the payload URL (extensionDevelopmentPath/extensionTestsPath) and
  * suppresses notification toasts; `folder` is the folder opened when the URL names none.
  */
-export async function startCodeServer(host, run, { env = {}, smokeTestDriver = false, folder = run.workspace, port, extraArgs = [], stdio } = {}) {
+export async function startCodeServer(
+  host,
+  run,
+  { env = {}, smokeTestDriver = false, folder = run.workspace, port, extraArgs = [], stdio } = {},
+) {
   const attempts = port ? 1 : 3;
   let lastError;
   for (let i = 0; i < attempts; i++) {
     const p = port ?? (await freePort());
     const args = [
       host.codeServerEntry,
-      '--bind-addr', `127.0.0.1:${p}`,
-      '--auth', 'none',
+      '--bind-addr',
+      `127.0.0.1:${p}`,
+      '--auth',
+      'none',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--user-data-dir', run.userData,
-      '--extensions-dir', run.extensions,
+      '--user-data-dir',
+      run.userData,
+      '--extensions-dir',
+      run.extensions,
       // code-server 4.17 (VS Code 1.82) has no --vscode-option; its web workbench takes the payload URL without it.
       ...(smokeTestDriver && host.host?.id !== 'oldest' ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
       ...extraArgs,
@@ -196,7 +205,9 @@ export async function startCodeServer(host, run, { env = {}, smokeTestDriver = f
     }
     await server.stop();
     const log = tailFile(run.serverLog);
-    lastError = new Error(`code-server did not come up on 127.0.0.1:${p} (${dead ? 'it exited' : 'no /healthz answer in 90 s'}). Log ${run.serverLog}:\n${log}`);
+    lastError = new Error(
+      `code-server did not come up on 127.0.0.1:${p} (${dead ? 'it exited' : 'no /healthz answer in 90 s'}). Log ${run.serverLog}:\n${log}`,
+    );
     if (!/EADDRINUSE/.test(log)) break;
   }
   throw lastError;

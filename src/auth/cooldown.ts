@@ -7,8 +7,19 @@ import { normalizeProviderId } from './providerId';
 import { shellQuote } from '../platform';
 
 export const FAILURE_REASONS = [
-  'auth_permanent', 'auth', 'session_expired', 'billing', 'format', 'model_not_found', 'overloaded',
-  'timeout', 'rate_limit', 'empty_response', 'no_error_details', 'unclassified', 'unknown',
+  'auth_permanent',
+  'auth',
+  'session_expired',
+  'billing',
+  'format',
+  'model_not_found',
+  'overloaded',
+  'timeout',
+  'rate_limit',
+  'empty_response',
+  'no_error_details',
+  'unclassified',
+  'unknown',
 ] as const;
 
 /** openrouter and kilocode manage their own rate limits; openclaw ignores profile cooldowns there. */
@@ -21,31 +32,53 @@ export function isModelScopedReason(reason: string | undefined): boolean {
   return reason === 'rate_limit' || reason === 'timeout' || reason === 'model_not_found';
 }
 
-const positive = (v: number | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+const positive = (v: number | undefined): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 
 /**
  * `forModel`: a model id asks about that model; `null` asks "for every model" (model-scoped
  * windows are then ignored); undefined ignores scoping entirely.
  */
 function blockScopedToOtherModel(s: UsageStats, forModel: string | null | undefined): boolean {
-  return Boolean((forModel === null || forModel) && s.blockedScope === 'model' && s.blockedModel && (forModel === null || s.blockedModel !== forModel));
+  return Boolean(
+    (forModel === null || forModel) &&
+    s.blockedScope === 'model' &&
+    s.blockedModel &&
+    (forModel === null || s.blockedModel !== forModel),
+  );
 }
 function cooldownScopedToOtherModel(s: UsageStats, forModel: string | null | undefined): boolean {
-  return Boolean((forModel === null || forModel) && isModelScopedReason(s.cooldownReason) && s.cooldownModel && (forModel === null || s.cooldownModel !== forModel));
+  return Boolean(
+    (forModel === null || forModel) &&
+    isModelScopedReason(s.cooldownReason) &&
+    s.cooldownModel &&
+    (forModel === null || s.cooldownModel !== forModel),
+  );
 }
 
 export function unusableUntil(s: UsageStats, forModel?: string | null): number | null {
   const values = [
     blockScopedToOtherModel(s, forModel) ? undefined : positive(s.blockedUntil),
-    forModel === null && isModelScopedReason(s.cooldownReason) && s.cooldownModel ? undefined : positive(s.cooldownUntil),
+    forModel === null && isModelScopedReason(s.cooldownReason) && s.cooldownModel
+      ? undefined
+      : positive(s.cooldownUntil),
     positive(s.disabledUntil),
   ].filter((v): v is number => v !== undefined);
   return values.length ? Math.max(...values) : null;
 }
 
-const active = (until: number | undefined, now: number) => { const t = positive(until); return t !== undefined && now < t; };
+const active = (until: number | undefined, now: number) => {
+  const t = positive(until);
+  return t !== undefined && now < t;
+};
 
-export function isInCooldown(state: AuthState, provider: string | undefined, profileId: string, now: number, forModel?: string | null): boolean {
+export function isInCooldown(
+  state: AuthState,
+  provider: string | undefined,
+  profileId: string,
+  now: number,
+  forModel?: string | null,
+): boolean {
   if (isCooldownBypassedForProvider(provider)) return false;
   const s = state.usageStats?.[profileId];
   if (!s) return false;
@@ -70,7 +103,12 @@ export interface UnusableInfo {
 }
 
 /** What keeps a profile out of rotation right now (any model), for display; undefined when usable. */
-export function describeUnusable(state: AuthState, provider: string | undefined, profileId: string, now: number): UnusableInfo | undefined {
+export function describeUnusable(
+  state: AuthState,
+  provider: string | undefined,
+  profileId: string,
+  now: number,
+): UnusableInfo | undefined {
   if (isCooldownBypassedForProvider(provider)) return undefined;
   const s = state.usageStats?.[profileId];
   if (!s) return undefined;
@@ -80,7 +118,13 @@ export function describeUnusable(state: AuthState, provider: string | undefined,
   }
   if (active(s.blockedUntil, now)) {
     const until = s.blockedUntil as number;
-    return { kind: 'blocked', reason: s.blockedReason, model: s.blockedScope === 'model' ? s.blockedModel : undefined, until, remainingMs: until - now };
+    return {
+      kind: 'blocked',
+      reason: s.blockedReason,
+      model: s.blockedScope === 'model' ? s.blockedModel : undefined,
+      until,
+      remainingMs: until - now,
+    };
   }
   if (active(s.cooldownUntil, now)) {
     const until = s.cooldownUntil as number;
@@ -104,7 +148,8 @@ function codeSpan(value: string): string {
   return `${fence}${pad}${value}${pad}${fence}`;
 }
 
-const stripControl = (v: string) => v.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+const stripControl = (v: string) =>
+  v.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 const quoteShellArg = (v: string) => shellQuote(process.platform, v);
 
 /** The login command openclaw suggests for a profile whose credential was rejected. */
@@ -123,7 +168,12 @@ function loginCommand(provider: string | undefined, profileId: string | undefine
  * openclaw's recovery hints, shown next to a cooldown or disable (`models auth list`, `models status`).
  * Credential failures (auth, auth_permanent, session_expired) name the login command for the profile.
  */
-export function recoveryHint(kind: 'cooldown' | 'disabled' | 'blocked', reason: string | undefined, provider?: string, profileId?: string): string {
+export function recoveryHint(
+  kind: 'cooldown' | 'disabled' | 'blocked',
+  reason: string | undefined,
+  provider?: string,
+  profileId?: string,
+): string {
   if (reason === 'auth' || reason === 'auth_permanent' || reason === 'session_expired') {
     if (provider === 'google-gemini-cli') {
       return `Gemini CLI OAuth cannot be repaired by OpenClaw. Connect Google with an AI Studio API key using ${codeSpan('openclaw models auth login --provider google')}, then select that Google profile for the Gemini CLI runtime.`;
@@ -142,13 +192,24 @@ export function clearExpiredWindows(state: AuthState, now: number): AuthState {
     const s: UsageStats = { ...stats };
     let changed = false;
     if (positive(s.cooldownUntil) !== undefined && now >= (s.cooldownUntil as number)) {
-      delete s.cooldownUntil; delete s.cooldownReason; delete s.cooldownClassification; delete s.cooldownModel; changed = true;
+      delete s.cooldownUntil;
+      delete s.cooldownReason;
+      delete s.cooldownClassification;
+      delete s.cooldownModel;
+      changed = true;
     }
     if (positive(s.blockedUntil) !== undefined && now >= (s.blockedUntil as number)) {
-      delete s.blockedUntil; delete s.blockedReason; delete s.blockedSource; delete s.blockedModel; delete s.blockedScope; changed = true;
+      delete s.blockedUntil;
+      delete s.blockedReason;
+      delete s.blockedSource;
+      delete s.blockedModel;
+      delete s.blockedScope;
+      changed = true;
     }
     if (positive(s.disabledUntil) !== undefined && now >= (s.disabledUntil as number)) {
-      delete s.disabledUntil; delete s.disabledReason; changed = true;
+      delete s.disabledUntil;
+      delete s.disabledReason;
+      changed = true;
     }
     if (changed && !unusableUntil(s)) {
       s.errorCount = 0;

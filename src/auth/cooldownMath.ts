@@ -48,7 +48,8 @@ export function authPermanentDisableMs(count: number): number {
   return cappedExponentialMs(count, AUTH_PERMANENT_BASE_MS, AUTH_PERMANENT_MAX_MS);
 }
 
-const activeUntil = (until: number | undefined, now: number): until is number => typeof until === 'number' && Number.isFinite(until) && until > now;
+const activeUntil = (until: number | undefined, now: number): until is number =>
+  typeof until === 'number' && Number.isFinite(until) && until > now;
 
 function blockedActiveForModel(s: UsageStats, now: number, model: string | null): boolean {
   if (!activeUntil(s.blockedUntil, now)) return false;
@@ -57,25 +58,46 @@ function blockedActiveForModel(s: UsageStats, now: number, model: string | null)
 }
 
 /** The usage stats after one failure with `reason` on `modelId` (openclaw's computeNextProfileUsageStats). */
-export function nextUsageStatsAfterFailure(existing: UsageStats, reason: string, now: number, modelId?: string): UsageStats {
-  if (reason === 'rate_limit' && existing.blockedReason === 'subscription_limit' && blockedActiveForModel(existing, now, modelId ?? null)) return existing;
-  const windowExpired = typeof existing.lastFailureAt === 'number' && existing.lastFailureAt > 0 && now - existing.lastFailureAt > FAILURE_WINDOW_MS;
+export function nextUsageStatsAfterFailure(
+  existing: UsageStats,
+  reason: string,
+  now: number,
+  modelId?: string,
+): UsageStats {
+  if (
+    reason === 'rate_limit' &&
+    existing.blockedReason === 'subscription_limit' &&
+    blockedActiveForModel(existing, now, modelId ?? null)
+  )
+    return existing;
+  const windowExpired =
+    typeof existing.lastFailureAt === 'number' &&
+    existing.lastFailureAt > 0 &&
+    now - existing.lastFailureAt > FAILURE_WINDOW_MS;
   const until = unusableUntil(existing);
   const previousExpired = typeof until === 'number' && now >= until;
   const reset = windowExpired || previousExpired;
-  const errorCount = (reset ? 0 : existing.errorCount ?? 0) + 1;
+  const errorCount = (reset ? 0 : (existing.errorCount ?? 0)) + 1;
   const keptRateLimit = existing.failureCounts?.rate_limit;
-  const failureCounts: Record<string, number> = reset ? (keptRateLimit ? { rate_limit: keptRateLimit } : {}) : { ...(existing.failureCounts ?? {}) };
+  const failureCounts: Record<string, number> = reset
+    ? keptRateLimit
+      ? { rate_limit: keptRateLimit }
+      : {}
+    : { ...(existing.failureCounts ?? {}) };
   failureCounts[reason] = (failureCounts[reason] ?? 0) + 1;
   const next: UsageStats = { ...existing, errorCount, failureCounts, lastFailureAt: now };
   delete next.cooldownClassification;
   if (reason === 'billing' || reason === 'auth_permanent') {
-    const ms = reason === 'billing' ? billingDisableMs(failureCounts[reason] ?? 1) : authPermanentDisableMs(failureCounts[reason] ?? 1);
+    const ms =
+      reason === 'billing'
+        ? billingDisableMs(failureCounts[reason] ?? 1)
+        : authPermanentDisableMs(failureCounts[reason] ?? 1);
     next.disabledUntil = activeUntil(existing.disabledUntil, now) ? existing.disabledUntil : now + ms;
     next.disabledReason = reason;
     return next;
   }
-  const ms = reason === 'rate_limit' ? rateLimitCooldownMs(failureCounts.rate_limit ?? 1) : transientCooldownMs(errorCount);
+  const ms =
+    reason === 'rate_limit' ? rateLimitCooldownMs(failureCounts.rate_limit ?? 1) : transientCooldownMs(errorCount);
   next.cooldownUntil = activeUntil(existing.cooldownUntil, now) ? existing.cooldownUntil : now + ms;
   next.cooldownReason = reason;
   if (activeUntil(existing.cooldownUntil, now)) {
@@ -91,7 +113,21 @@ export function nextUsageStatsAfterFailure(existing: UsageStats, reason: string,
 /** The usage stats after a success (openclaw's resetAuthProfileFailureState with overrides). */
 export function usageStatsAfterSuccess(existing: UsageStats, overrides: Partial<UsageStats> = {}): UsageStats {
   const next: UsageStats = { ...existing, errorCount: 0 };
-  for (const k of ['blockedUntil', 'blockedReason', 'blockedSource', 'blockedModel', 'blockedScope', 'cooldownUntil', 'cooldownReason', 'cooldownClassification', 'cooldownModel', 'disabledUntil', 'disabledReason', 'failureCounts'] as const) delete next[k];
+  for (const k of [
+    'blockedUntil',
+    'blockedReason',
+    'blockedSource',
+    'blockedModel',
+    'blockedScope',
+    'cooldownUntil',
+    'cooldownReason',
+    'cooldownClassification',
+    'cooldownModel',
+    'disabledUntil',
+    'disabledReason',
+    'failureCounts',
+  ] as const)
+    delete next[k];
   return { ...next, ...overrides };
 }
 
@@ -104,7 +140,8 @@ export function resetCooldown(existing: UsageStats): { stats: UsageStats; keptBl
   const keptBlock = existing.blockedReason === 'subscription_limit' && typeof existing.blockedUntil === 'number';
   const stats = usageStatsAfterSuccess(existing);
   if (keptBlock) {
-    for (const k of ['blockedUntil', 'blockedReason', 'blockedSource', 'blockedModel', 'blockedScope'] as const) if (existing[k] !== undefined) (stats as Record<string, unknown>)[k] = existing[k];
+    for (const k of ['blockedUntil', 'blockedReason', 'blockedSource', 'blockedModel', 'blockedScope'] as const)
+      if (existing[k] !== undefined) (stats as Record<string, unknown>)[k] = existing[k];
   }
   return { stats, keptBlock };
 }

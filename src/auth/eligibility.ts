@@ -4,9 +4,21 @@
 import type { Credential } from './schemas';
 
 export const REASON_CODES = [
-  'ok', 'excluded_by_auth_order', 'missing_credential', 'invalid_expires', 'expired', 'unresolved_ref', 'no_model',
+  'ok',
+  'excluded_by_auth_order',
+  'missing_credential',
+  'invalid_expires',
+  'expired',
+  'unresolved_ref',
+  'no_model',
 ] as const;
-export type ReasonCode = (typeof REASON_CODES)[number] | 'malformed_api_key' | 'setup_inactive' | 'mode_mismatch' | 'provider_mismatch' | 'profile_missing';
+export type ReasonCode =
+  | (typeof REASON_CODES)[number]
+  | 'malformed_api_key'
+  | 'setup_inactive'
+  | 'mode_mismatch'
+  | 'provider_mismatch'
+  | 'profile_missing';
 
 export const EXPIRING_WARN_MS = 24 * 60 * 60 * 1000;
 /** openclaw treats OAuth access tokens as due for refresh 5 minutes before they expire. */
@@ -16,7 +28,8 @@ export type ExpiryState = 'missing' | 'invalid_expires' | 'expired' | 'expiring'
 
 export function expiryState(expires: unknown, now: number, expiringWithinMs = 0): ExpiryState {
   if (expires === undefined) return 'missing';
-  if (typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0 || expires > 8.64e15) return 'invalid_expires';
+  if (typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0 || expires > 8.64e15)
+    return 'invalid_expires';
   const remaining = expires - now;
   if (remaining <= 0) return 'expired';
   if (expiringWithinMs > 0 && remaining <= expiringWithinMs) return 'expiring';
@@ -55,7 +68,8 @@ export function credentialEligibility(c: Credential, now: number): { eligible: b
     return { eligible: true, reasonCode: 'ok' };
   }
   if (isOAuthRefreshFence(c)) return { eligible: false, reasonCode: 'expired' };
-  if (!c.access && !c.refresh) return { eligible: false, reasonCode: c.oauthRef ? 'unresolved_ref' : 'missing_credential' };
+  if (!c.access && !c.refresh)
+    return { eligible: false, reasonCode: c.oauthRef ? 'unresolved_ref' : 'missing_credential' };
   return { eligible: true, reasonCode: 'ok' };
 }
 
@@ -79,7 +93,8 @@ export function credentialHealth(c: Credential, now: number, warnAfterMs = EXPIR
     return { status: 'missing', reasonCode: 'setup_inactive' };
   }
   const el = credentialEligibility(c, now);
-  if (c.type === 'api_key') return el.eligible ? { status: 'static' } : { status: 'missing', reasonCode: el.reasonCode };
+  if (c.type === 'api_key')
+    return el.eligible ? { status: 'static' } : { status: 'missing', reasonCode: el.reasonCode };
   if (c.type === 'token') {
     if (!el.eligible) return { status: el.reasonCode === 'expired' ? 'expired' : 'missing', reasonCode: el.reasonCode };
     if (expiryState(c.expires, now) !== 'valid') return { status: 'static' };

@@ -49,7 +49,10 @@ export function envKeyList(provider: string, env: Readonly<Record<string, string
 }
 
 /** The first env credential for a provider, as `models status` reports it (`env: NAME`). */
-export function providerEnvCredential(provider: string, env: Readonly<Record<string, string | undefined>>): { source: string; value: string } | undefined {
+export function providerEnvCredential(
+  provider: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { source: string; value: string } | undefined {
   const p = normalizeProviderId(provider);
   const names = PROVIDER_ENV_VARS[p] ?? [`${envBaseName(p)}_API_KEY`];
   for (const name of names) {

@@ -49,8 +49,19 @@ export type HealthLevel = 'usable' | 'attention' | 'failing' | 'off';
 /** Why a profile has its level; one provider-row clause per cause. */
 export type HealthCause =
   | 'ok'
-  | 'expiring' | 'refreshes' | 'setup' | 'cooldown' | 'blocked' | 'probe-failed'
-  | 'expired' | 'missing' | 'invalid-expiry' | 'malformed' | 'unresolved-ref' | 'rejected' | 'billing'
+  | 'expiring'
+  | 'refreshes'
+  | 'setup'
+  | 'cooldown'
+  | 'blocked'
+  | 'probe-failed'
+  | 'expired'
+  | 'missing'
+  | 'invalid-expiry'
+  | 'malformed'
+  | 'unresolved-ref'
+  | 'rejected'
+  | 'billing'
   | 'excluded';
 
 export interface ProfileHealth {
@@ -102,14 +113,27 @@ export function clockTime(at: number, now: number): string {
 
 const REJECTED_REASONS = new Set(['auth', 'auth_permanent', 'session_expired']);
 const REASON_WORDS: Record<string, string> = {
-  rate_limit: 'rate limit', timeout: 'timeout', overloaded: 'overloaded', model_not_found: 'model not found', format: 'format',
-  billing: 'billing', auth: 'auth', auth_permanent: 'key revoked', session_expired: 'session expired', subscription_limit: 'subscription limit',
+  rate_limit: 'rate limit',
+  timeout: 'timeout',
+  overloaded: 'overloaded',
+  model_not_found: 'model not found',
+  format: 'format',
+  billing: 'billing',
+  auth: 'auth',
+  auth_permanent: 'key revoked',
+  session_expired: 'session expired',
+  subscription_limit: 'subscription limit',
 };
-const reasonWords = (r: string | undefined) => (r ? REASON_WORDS[r] ?? r.replace(/_/g, ' ') : undefined);
+const reasonWords = (r: string | undefined) => (r ? (REASON_WORDS[r] ?? r.replace(/_/g, ' ')) : undefined);
 
 const RANK: Record<HealthLevel, number> = { usable: 0, off: 1, attention: 2, failing: 3 };
 
-function make(level: HealthLevel, cause: HealthCause, words: string, extra: Partial<ProfileHealth> = {}): ProfileHealth {
+function make(
+  level: HealthLevel,
+  cause: HealthCause,
+  words: string,
+  extra: Partial<ProfileHealth> = {},
+): ProfileHealth {
   const usableNow = level === 'usable' || cause === 'expiring' || cause === 'refreshes';
   return { level, cause, usableNow, words, byProbe: false, ...extra };
 }
@@ -122,35 +146,63 @@ function refWords(ref: string | undefined): string {
 }
 
 /** The stored state alone (credential, order, windows), before any probe. */
-function storedHealth(p: ProfileView, now: number, warnMs: number, timeOf: (at: number, now: number) => string): ProfileHealth {
+function storedHealth(
+  p: ProfileView,
+  now: number,
+  warnMs: number,
+  timeOf: (at: number, now: number) => string,
+): ProfileHealth {
   const remaining = p.expiresAt !== undefined ? p.expiresAt - now : p.remainingMs;
   switch (p.display) {
-    case 'ok': case 'static': case 'expiring': {
+    case 'ok':
+    case 'static':
+    case 'expiring': {
       if (p.expiresAt !== undefined && remaining !== undefined && remaining > 0 && remaining <= warnMs) {
         return make('attention', 'expiring', `expires in ${formatRemainingShort(remaining)}`, { until: p.expiresAt });
       }
-      if (p.display === 'expiring' || (p.display === 'ok' && remaining !== undefined && remaining > 0)) return make('usable', 'ok', `ok, ${formatRemainingShort(remaining)} left`);
+      if (p.display === 'expiring' || (p.display === 'ok' && remaining !== undefined && remaining > 0))
+        return make('usable', 'ok', `ok, ${formatRemainingShort(remaining)} left`);
       return make('usable', 'ok', 'ok');
     }
-    case 'expired-refreshable': return make('attention', 'refreshes', 'expired, refreshes on next use');
-    case 'expired': return make('failing', 'expired', 'expired');
+    case 'expired-refreshable':
+      return make('attention', 'refreshes', 'expired, refreshes on next use');
+    case 'expired':
+      return make('failing', 'expired', 'expired');
     case 'missing':
-      if (p.reasonCode === 'setup_inactive') return make('attention', 'setup', 'waiting for activation (setup replacement)');
+      if (p.reasonCode === 'setup_inactive')
+        return make('attention', 'setup', 'waiting for activation (setup replacement)');
       if (p.reasonCode === 'invalid_expires') return make('failing', 'invalid-expiry', 'invalid expiry date');
-      if (p.reasonCode === 'malformed_api_key') return make('failing', 'malformed', 'malformed key (a command was pasted, not a key)');
+      if (p.reasonCode === 'malformed_api_key')
+        return make('failing', 'malformed', 'malformed key (a command was pasted, not a key)');
       return make('failing', 'missing', 'no credential stored');
-    case 'unresolved-ref': return make('failing', 'unresolved-ref', refWords(p.ref));
-    case 'excluded': return make('off', 'excluded', 'left out of the order');
-    case 'cooldown': case 'disabled': {
+    case 'unresolved-ref':
+      return make('failing', 'unresolved-ref', refWords(p.ref));
+    case 'excluded':
+      return make('off', 'excluded', 'left out of the order');
+    case 'cooldown':
+    case 'disabled': {
       const u = p.unusable;
       if (!u) return make('attention', 'cooldown', p.display === 'disabled' ? 'disabled' : 'cooling down');
       const t = timeOf(u.until, now);
       const why = reasonWords(u.reason);
-      if (u.reason && REJECTED_REASONS.has(u.reason)) return make('failing', 'rejected', `rejected by the provider (${why}), paused until ${t}`, { until: u.until });
-      if (u.reason === 'billing') return make('failing', 'billing', `out of credit (billing), paused until ${t}`, { until: u.until });
-      if (u.kind === 'blocked') return make('attention', 'blocked', `blocked until ${t}${why ? ` (${why}${u.model ? `, ${u.model}` : ''})` : ''}`, { until: u.until });
+      if (u.reason && REJECTED_REASONS.has(u.reason))
+        return make('failing', 'rejected', `rejected by the provider (${why}), paused until ${t}`, { until: u.until });
+      if (u.reason === 'billing')
+        return make('failing', 'billing', `out of credit (billing), paused until ${t}`, { until: u.until });
+      if (u.kind === 'blocked')
+        return make(
+          'attention',
+          'blocked',
+          `blocked until ${t}${why ? ` (${why}${u.model ? `, ${u.model}` : ''})` : ''}`,
+          { until: u.until },
+        );
       const what = u.kind === 'disabled' ? 'disabled' : 'cooling down';
-      return make('attention', 'cooldown', `${what} until ${t}${why ? ` (${why}${u.model ? `, ${u.model}` : ''})` : ''}`, { until: u.until });
+      return make(
+        'attention',
+        'cooldown',
+        `${what} until ${t}${why ? ` (${why}${u.model ? `, ${u.model}` : ''})` : ''}`,
+        { until: u.until },
+      );
     }
   }
 }
@@ -161,12 +213,25 @@ export function probeHealth(result: ProbeEvidence['result']): ProfileHealth | un
   const reason = result.failureReason;
   const extra = { byProbe: true };
   switch (result.status) {
-    case 'auth': return make('failing', 'rejected', reason === 'auth_permanent' ? 'rejected by the provider at the last probe (key revoked)' : 'rejected by the provider at the last probe', extra);
-    case 'billing': return make('failing', 'billing', 'out of credit at the last probe (billing)', extra);
-    case 'rate_limit': return make('attention', 'probe-failed', 'rate-limited at the last probe', extra);
-    case 'timeout': return make('attention', 'probe-failed', 'no answer at the last probe (timeout)', extra);
-    case 'format': return make('attention', 'probe-failed', 'request refused at the last probe (model or format)', extra);
-    default: return make('attention', 'probe-failed', 'failed at the last probe', extra);
+    case 'auth':
+      return make(
+        'failing',
+        'rejected',
+        reason === 'auth_permanent'
+          ? 'rejected by the provider at the last probe (key revoked)'
+          : 'rejected by the provider at the last probe',
+        extra,
+      );
+    case 'billing':
+      return make('failing', 'billing', 'out of credit at the last probe (billing)', extra);
+    case 'rate_limit':
+      return make('attention', 'probe-failed', 'rate-limited at the last probe', extra);
+    case 'timeout':
+      return make('attention', 'probe-failed', 'no answer at the last probe (timeout)', extra);
+    case 'format':
+      return make('attention', 'probe-failed', 'request refused at the last probe (model or format)', extra);
+    default:
+      return make('attention', 'probe-failed', 'failed at the last probe', extra);
   }
 }
 
@@ -196,28 +261,65 @@ export interface ProviderHealth {
 }
 
 /** Clause order in a provider row: what needs you first. */
-const CAUSE_ORDER: HealthCause[] = ['rejected', 'billing', 'expired', 'unresolved-ref', 'missing', 'invalid-expiry', 'malformed', 'probe-failed', 'cooldown', 'blocked', 'expiring', 'refreshes', 'setup', 'excluded'];
+const CAUSE_ORDER: HealthCause[] = [
+  'rejected',
+  'billing',
+  'expired',
+  'unresolved-ref',
+  'missing',
+  'invalid-expiry',
+  'malformed',
+  'probe-failed',
+  'cooldown',
+  'blocked',
+  'expiring',
+  'refreshes',
+  'setup',
+  'excluded',
+];
 
-function clause(cause: HealthCause, hs: ProfileHealth[], now: number, timeOf: (at: number, now: number) => string): string {
+function clause(
+  cause: HealthCause,
+  hs: ProfileHealth[],
+  now: number,
+  timeOf: (at: number, now: number) => string,
+): string {
   const n = hs.length;
   const last = Math.max(...hs.map((h) => h.until ?? 0));
   const first = Math.min(...hs.map((h) => h.until ?? Infinity));
   switch (cause) {
-    case 'rejected': return `${n} rejected by the provider`;
-    case 'billing': return `${n} out of credit`;
-    case 'expired': return `${n} expired`;
-    case 'unresolved-ref': return n === 1 ? '1 reference not found' : `${n} references not found`;
-    case 'missing': return `${n} without a credential`;
-    case 'invalid-expiry': return `${n} with an invalid expiry date`;
-    case 'malformed': return `${n} malformed`;
-    case 'probe-failed': return `${n} failed the last probe`;
-    case 'cooldown': return last > 0 ? `${n} cooling down until ${timeOf(last, now)}` : `${n} cooling down`;
-    case 'blocked': return last > 0 ? `${n} blocked until ${timeOf(last, now)}` : `${n} blocked`;
-    case 'expiring': return n === 1 ? `1 expires in ${formatRemainingShort(first - now)}` : `${n} expire soon (first in ${formatRemainingShort(first - now)})`;
-    case 'refreshes': return n === 1 ? '1 refreshes on next use' : `${n} refresh on next use`;
-    case 'setup': return `${n} waiting for activation`;
-    case 'excluded': return `${n} left out of the order`;
-    case 'ok': return `${n} ok`;
+    case 'rejected':
+      return `${n} rejected by the provider`;
+    case 'billing':
+      return `${n} out of credit`;
+    case 'expired':
+      return `${n} expired`;
+    case 'unresolved-ref':
+      return n === 1 ? '1 reference not found' : `${n} references not found`;
+    case 'missing':
+      return `${n} without a credential`;
+    case 'invalid-expiry':
+      return `${n} with an invalid expiry date`;
+    case 'malformed':
+      return `${n} malformed`;
+    case 'probe-failed':
+      return `${n} failed the last probe`;
+    case 'cooldown':
+      return last > 0 ? `${n} cooling down until ${timeOf(last, now)}` : `${n} cooling down`;
+    case 'blocked':
+      return last > 0 ? `${n} blocked until ${timeOf(last, now)}` : `${n} blocked`;
+    case 'expiring':
+      return n === 1
+        ? `1 expires in ${formatRemainingShort(first - now)}`
+        : `${n} expire soon (first in ${formatRemainingShort(first - now)})`;
+    case 'refreshes':
+      return n === 1 ? '1 refreshes on next use' : `${n} refresh on next use`;
+    case 'setup':
+      return `${n} waiting for activation`;
+    case 'excluded':
+      return `${n} left out of the order`;
+    case 'ok':
+      return `${n} ok`;
   }
 }
 
@@ -240,8 +342,12 @@ export function providerHealth(p: ProviderView, opts: HealthOptions & { now: num
     level = env ? 'usable' : p.inUse ? 'failing' : 'off';
   } else {
     const byCause = new Map<HealthCause, ProfileHealth[]>();
-    for (const x of profiles) if (x.health.level !== 'usable') (byCause.get(x.health.cause) ?? byCause.set(x.health.cause, []).get(x.health.cause))?.push(x.health);
-    const clauses = CAUSE_ORDER.filter((c) => byCause.has(c)).map((c) => clause(c, byCause.get(c) ?? [], opts.now, timeOf));
+    for (const x of profiles)
+      if (x.health.level !== 'usable')
+        (byCause.get(x.health.cause) ?? byCause.set(x.health.cause, []).get(x.health.cause))?.push(x.health);
+    const clauses = CAUSE_ORDER.filter((c) => byCause.has(c)).map((c) =>
+      clause(c, byCause.get(c) ?? [], opts.now, timeOf),
+    );
     label = [`${usable} of ${total} usable`, ...clauses].join('; ');
     if (usable === 0 && counts.attention === 0 && (counts.failing > 0 || stranded)) level = 'failing';
     else if (counts.attention + counts.failing > 0 || stranded) level = 'attention';
@@ -275,12 +381,27 @@ export function agentHealth(view: AgentView, opts: HealthOptions = {}): AgentHea
   const missingInUse = providers.filter((p) => p.stranded).map((p) => p.provider);
   // A provider in use with nothing usable is a problem of its own when no profile of it is one already.
   const bare = providers.filter((p) => p.stranded && p.counts.attention + p.counts.failing === 0).length;
-  const usable = sum('usable'), attention = sum('attention'), failing = sum('failing') + bare;
+  const usable = sum('usable'),
+    attention = sum('attention'),
+    failing = sum('failing') + bare;
   const total = providers.reduce((n, p) => n + p.total, 0);
   const problems = attention + failing;
-  const label = total === 0 && problems === 0 ? 'no credentials'
-    : `${usable} ok${problems ? `, ${problems} ${problems === 1 ? 'needs' : 'need'} attention${failing ? ` (${failing} failing)` : ''}` : ''}`;
-  return { agentId: view.agentId, usable, attention, failing, off: sum('off'), total, missingInUse, problems, label, providers };
+  const label =
+    total === 0 && problems === 0
+      ? 'no credentials'
+      : `${usable} ok${problems ? `, ${problems} ${problems === 1 ? 'needs' : 'need'} attention${failing ? ` (${failing} failing)` : ''}` : ''}`;
+  return {
+    agentId: view.agentId,
+    usable,
+    attention,
+    failing,
+    off: sum('off'),
+    total,
+    missingInUse,
+    problems,
+    label,
+    providers,
+  };
 }
 
 /** The activity-bar badge: the agent's "need attention" number (0 = no badge). */

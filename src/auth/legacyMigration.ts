@@ -29,7 +29,12 @@ import { isObj, type Obj } from './obj';
 export { isObj, type Obj };
 
 export type SourceKind = 'auth-profiles' | 'auth-state' | 'legacy-auth' | 'legacy-oauth';
-export const SOURCE_FILE: Record<SourceKind, string> = { 'auth-profiles': 'auth-profiles.json', 'auth-state': 'auth-state.json', 'legacy-auth': 'auth.json', 'legacy-oauth': 'oauth.json' };
+export const SOURCE_FILE: Record<SourceKind, string> = {
+  'auth-profiles': 'auth-profiles.json',
+  'auth-state': 'auth-state.json',
+  'legacy-auth': 'auth.json',
+  'legacy-oauth': 'oauth.json',
+};
 
 export interface SourceFileInput {
   kind: SourceKind;
@@ -160,7 +165,22 @@ export interface MigrationPlan {
 
 // ---- credential normalisation (openclaw's normalizeRawCredentialEntry) ----
 
-const OAUTH_FIELDS = ['access', 'refresh', 'idToken', 'clientId', 'enterpriseUrl', 'projectId', 'accountId', 'chatgptPlanType', 'subscriptionType', 'rateLimitTier', 'tokenEndpoint', 'deviceAuthorizationEndpoint', 'issuer', 'authFlow'];
+const OAUTH_FIELDS = [
+  'access',
+  'refresh',
+  'idToken',
+  'clientId',
+  'enterpriseUrl',
+  'projectId',
+  'accountId',
+  'chatgptPlanType',
+  'subscriptionType',
+  'rateLimitTier',
+  'tokenEndpoint',
+  'deviceAuthorizationEndpoint',
+  'issuer',
+  'authFlow',
+];
 
 const nonBlank = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 function secretRef(v: unknown): Obj | undefined {
@@ -172,7 +192,13 @@ function expiry(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0;
 }
 function isLegacyOAuthRef(v: unknown): boolean {
-  return isObj(v) && v.source === 'openclaw-credentials' && v.provider === 'openai-codex' && typeof v.id === 'string' && /^[a-f0-9]{32}$/.test(v.id);
+  return (
+    isObj(v) &&
+    v.source === 'openclaw-credentials' &&
+    v.provider === 'openai-codex' &&
+    typeof v.id === 'string' &&
+    /^[a-f0-9]{32}$/.test(v.id)
+  );
 }
 
 function commonFields(e: Obj): Obj {
@@ -180,7 +206,9 @@ function commonFields(e: Obj): Obj {
   const s = e.setup;
   if (isObj(s) && typeof s.replacement === 'boolean' && nonBlank(s.modelRef) && nonBlank(s.configJson)) {
     out.setup = {
-      replacement: s.replacement, modelRef: nonBlank(s.modelRef), configJson: nonBlank(s.configJson),
+      replacement: s.replacement,
+      modelRef: nonBlank(s.modelRef),
+      configJson: nonBlank(s.configJson),
       ...(s.apiKeyHeader === true ? { apiKeyHeader: true } : {}),
       ...(nonBlank(s.agentRuntimeId) ? { agentRuntimeId: nonBlank(s.agentRuntimeId) } : {}),
       ...(nonBlank(s.authChoice) ? { authChoice: nonBlank(s.authChoice) } : {}),
@@ -202,7 +230,10 @@ export function parseLegacyCredential(raw: unknown, fallbackProvider?: string): 
   if (!('type' in e) && typeof e.mode === 'string') e.type = e.mode;
   if (e.type === 'apiKey') e.type = 'api_key';
   if (!('key' in e) && !secretRef(e.keyRef) && typeof e.apiKey === 'string') e.key = e.apiKey;
-  for (const [vf, rf] of [['key', 'keyRef'], ['token', 'tokenRef']] as const) {
+  for (const [vf, rf] of [
+    ['key', 'keyRef'],
+    ['token', 'tokenRef'],
+  ] as const) {
     const v = e[vf];
     if (v == null || typeof v === 'string') continue;
     const ref = secretRef(v);
@@ -278,9 +309,20 @@ export const REASON_TEXT: Record<string, string> = {
 
 /** Secret shown to the user: masked, or the ref's label. */
 export function secretPreview(c: Obj): string | undefined {
-  if (c.type === 'api_key') return isObj(c.keyRef) ? `ref ${formatRef(c.keyRef as never)}` : typeof c.key === 'string' ? `key ${maskSecret(c.key)}` : 'no key';
-  if (c.type === 'token') return isObj(c.tokenRef) ? `ref ${formatRef(c.tokenRef as never)}` : typeof c.token === 'string' ? `token ${maskSecret(c.token)}` : 'no token';
-  if (c.type === 'oauth') return `oauth access ${maskSecret(c.access as string | undefined)}${isObj(c.oauthRef) ? ' (legacy oauthRef)' : ''}`;
+  if (c.type === 'api_key')
+    return isObj(c.keyRef)
+      ? `ref ${formatRef(c.keyRef as never)}`
+      : typeof c.key === 'string'
+        ? `key ${maskSecret(c.key)}`
+        : 'no key';
+  if (c.type === 'token')
+    return isObj(c.tokenRef)
+      ? `ref ${formatRef(c.tokenRef as never)}`
+      : typeof c.token === 'string'
+        ? `token ${maskSecret(c.token)}`
+        : 'no token';
+  if (c.type === 'oauth')
+    return `oauth access ${maskSecret(c.access as string | undefined)}${isObj(c.oauthRef) ? ' (legacy oauthRef)' : ''}`;
   return undefined;
 }
 
@@ -299,12 +341,22 @@ export function duplicateKeys(text: string, limit = 50): string[] {
       let j = i + 1;
       let s = '';
       while (j < n && text[j] !== '"') {
-        if (text[j] === '\\') { s += text.slice(j, j + 2); j += 2; } else { s += text[j]; j++; }
+        if (text[j] === '\\') {
+          s += text.slice(j, j + 2);
+          j += 2;
+        } else {
+          s += text[j];
+          j++;
+        }
       }
       const top = stack[stack.length - 1];
       if (top?.isObj && expectKey) {
         let key = s;
-        try { key = JSON.parse(`"${s}"`) as string; } catch { /* keep raw */ }
+        try {
+          key = JSON.parse(`"${s}"`) as string;
+        } catch {
+          /* keep raw */
+        }
         if (top.keys.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
         top.keys.add(key);
         top.lastKey = key;
@@ -315,7 +367,13 @@ export function duplicateKeys(text: string, limit = 50): string[] {
     }
     if (ch === '{' || ch === '[') {
       const top = stack[stack.length - 1];
-      const p = top ? (top.isObj ? (top.path ? `${top.path}.${top.lastKey ?? ''}` : top.lastKey ?? '') : top.path) : '';
+      const p = top
+        ? top.isObj
+          ? top.path
+            ? `${top.path}.${top.lastKey ?? ''}`
+            : (top.lastKey ?? '')
+          : top.path
+        : '';
       stack.push({ keys: new Set(), path: p, isObj: ch === '{' });
       expectKey = ch === '{';
     } else if (ch === '}' || ch === ']') {
@@ -346,16 +404,26 @@ export function allocateId(legacyId: string, occupied: Set<string>): string {
   const t = legacyTarget(legacyId);
   if (!t) return legacyId;
   const direct = `${t.provider}:${t.suffix}`;
-  if (!occupied.has(direct)) { occupied.add(direct); return direct; }
+  if (!occupied.has(direct)) {
+    occupied.add(direct);
+    return direct;
+  }
   const base = `${t.provider}:${legacyId.toLowerCase().startsWith('openai-codex:') ? 'chatgpt' : 'cli'}-${t.suffix}`;
-  if (!occupied.has(base)) { occupied.add(base); return base; }
+  if (!occupied.has(base)) {
+    occupied.add(base);
+    return base;
+  }
   for (let k = 2; ; k++) {
     const c = `${base}-${k}`;
-    if (!occupied.has(c)) { occupied.add(c); return c; }
+    if (!occupied.has(c)) {
+      occupied.add(c);
+      return c;
+    }
   }
 }
 
-const canonicalProvider = (p: string) => (normalizeProviderId(p) === 'openai-codex' ? 'openai' : normalizeProviderId(p));
+const canonicalProvider = (p: string) =>
+  normalizeProviderId(p) === 'openai-codex' ? 'openai' : normalizeProviderId(p);
 
 /** Renames legacy profile entries in place; returns the id map. */
 function renameProfiles(profiles: Obj, map: Map<string, string>): void {
@@ -370,13 +438,21 @@ function renameProfiles(profiles: Obj, map: Map<string, string>): void {
     const mapped = map.get(id);
     const next = mapped && !Object.hasOwn(profiles, mapped) ? mapped : t ? allocateId(id, occupied) : id;
     occupied.add(next);
-    if (next !== id) { delete profiles[id]; map.set(id, next); }
+    if (next !== id) {
+      delete profiles[id];
+      map.set(id, next);
+    }
     profiles[next] = { ...raw, provider };
   }
 }
 
 function renameOrder(order: Obj, map: Map<string, string>): void {
-  const occupied = new Set([...Object.values(order).flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && !isLegacyId(x)) : [])), ...map.values()]);
+  const occupied = new Set([
+    ...Object.values(order).flatMap((v) =>
+      Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && !isLegacyId(x)) : [],
+    ),
+    ...map.values(),
+  ]);
   const rewrite = (x: unknown) => {
     if (typeof x !== 'string') return x;
     const m = map.get(x);
@@ -399,7 +475,10 @@ function renameOrder(order: Obj, map: Map<string, string>): void {
     const existing = order[c];
     delete order[p];
     const moved = ids.map(rewrite);
-    order[c] = Array.isArray(existing) && existing.length === 0 ? [] : [...new Set([...moved, ...(Array.isArray(existing) ? existing : [])])];
+    order[c] =
+      Array.isArray(existing) && existing.length === 0
+        ? []
+        : [...new Set([...moved, ...(Array.isArray(existing) ? existing : [])])];
   }
 }
 
@@ -520,21 +599,47 @@ interface Ctx {
 
 function parseSource(s: SourceFileInput, agentId: string, plan: MigrationPlan): unknown {
   if (s.unreadable !== undefined || s.text === undefined) {
-    plan.sources.push({ agentId, kind: s.kind, path: s.path, size: s.size, status: 'left-in-place', reason: s.unreadable ?? 'could not be read' });
+    plan.sources.push({
+      agentId,
+      kind: s.kind,
+      path: s.path,
+      size: s.size,
+      status: 'left-in-place',
+      reason: s.unreadable ?? 'could not be read',
+    });
     return undefined;
   }
   // The reason never quotes the file (JSON.parse's message would): it holds credentials.
   const read = readJson(s.text);
   if (!read.ok) {
-    plan.sources.push({ agentId, kind: s.kind, path: s.path, sha256: s.sha256, size: s.size, status: 'left-in-place', reason: `${read.detail.replace(/^is /, '')}; left untouched` });
+    plan.sources.push({
+      agentId,
+      kind: s.kind,
+      path: s.path,
+      sha256: s.sha256,
+      size: s.size,
+      status: 'left-in-place',
+      reason: `${read.detail.replace(/^is /, '')}; left untouched`,
+    });
     return undefined;
   }
   const raw = read.value;
   if (!isObj(raw)) {
-    plan.sources.push({ agentId, kind: s.kind, path: s.path, sha256: s.sha256, size: s.size, status: 'left-in-place', reason: 'not a JSON object; left untouched' });
+    plan.sources.push({
+      agentId,
+      kind: s.kind,
+      path: s.path,
+      sha256: s.sha256,
+      size: s.size,
+      status: 'left-in-place',
+      reason: 'not a JSON object; left untouched',
+    });
     return undefined;
   }
-  for (const d of duplicateKeys(s.text)) plan.warnings.push(`${s.path}: ${quoteId(d)} appears more than once; the last one is used (openclaw reads it the same way).`);
+  for (const d of duplicateKeys(s.text))
+    plan.warnings.push(
+      `${s.path}: ${quoteId(d)} appears more than once; the last one is used (openclaw reads it the same way).`,
+    );
   return raw;
 }
 
@@ -542,7 +647,16 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
   const { plan } = ctx;
   const dest = `${a.targetKind === 'shared' ? 'shared store' : `agent ${a.agentId} store`} (${a.targetDb})`;
   if (a.targetError) {
-    for (const s of a.sources) plan.sources.push({ agentId: a.agentId, kind: s.kind, path: s.path, size: s.size, sha256: s.sha256, status: 'left-in-place', reason: `the target store cannot be read (${a.targetError})` });
+    for (const s of a.sources)
+      plan.sources.push({
+        agentId: a.agentId,
+        kind: s.kind,
+        path: s.path,
+        size: s.size,
+        sha256: s.sha256,
+        status: 'left-in-place',
+        reason: `the target store cannot be read (${a.targetError})`,
+      });
     return;
   }
   let existing: Obj = { version: 1, profiles: {} };
@@ -562,20 +676,48 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
     else existingState = r.value;
   }
   if (problem) {
-    for (const s of a.sources) plan.sources.push({ agentId: a.agentId, kind: s.kind, path: s.path, size: s.size, sha256: s.sha256, status: 'left-in-place', reason: `${problem}; repair it first` });
+    for (const s of a.sources)
+      plan.sources.push({
+        agentId: a.agentId,
+        kind: s.kind,
+        path: s.path,
+        size: s.size,
+        sha256: s.sha256,
+        status: 'left-in-place',
+        reason: `${problem}; repair it first`,
+      });
     return;
   }
   const existingProfiles = existing.profiles as Obj;
   const existingIds = new Set(Object.keys(existingProfiles));
   const exState = normalizeState(existingState);
   const profiles: Obj = { ...existingProfiles };
-  const state: { order?: Obj; lastGood?: Obj; usageStats?: Obj } = { ...(existingState ? { order: isObj(existingState.order) ? { ...existingState.order } : undefined, lastGood: isObj(existingState.lastGood) ? { ...existingState.lastGood } : undefined, usageStats: isObj(existingState.usageStats) ? { ...existingState.usageStats } : undefined } : {}) };
+  const state: { order?: Obj; lastGood?: Obj; usageStats?: Obj } = {
+    ...(existingState
+      ? {
+          order: isObj(existingState.order) ? { ...existingState.order } : undefined,
+          lastGood: isObj(existingState.lastGood) ? { ...existingState.lastGood } : undefined,
+          usageStats: isObj(existingState.usageStats) ? { ...existingState.usageStats } : undefined,
+        }
+      : {}),
+  };
   const importing: SourceFileInput[] = [];
   const importedIds: string[] = [];
   const imported = new Map<string, ProfileItem>();
 
   const addProfile = (id: string, c: Obj, src: SourceFileInput) => {
-    const item: ProfileItem = { agentId: a.agentId, source: src.path, sourceKind: src.kind, fromId: id, toId: id, provider: c.provider as string, type: c.type as string, action: 'add', secret: secretPreview(c), destination: dest };
+    const item: ProfileItem = {
+      agentId: a.agentId,
+      source: src.path,
+      sourceKind: src.kind,
+      fromId: id,
+      toId: id,
+      provider: c.provider as string,
+      type: c.type as string,
+      action: 'add',
+      secret: secretPreview(c),
+      destination: dest,
+    };
     if (existingIds.has(id)) {
       item.action = 'keep-existing';
       item.toId = undefined;
@@ -584,14 +726,26 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
       return;
     }
     const prev = imported.get(id);
-    if (prev) { prev.action = 'skip'; prev.reason = `replaced by the same id from ${src.path}`; prev.toId = undefined; }
+    if (prev) {
+      prev.action = 'skip';
+      prev.reason = `replaced by the same id from ${src.path}`;
+      prev.toId = undefined;
+    }
     profiles[id] = c;
     imported.set(id, item);
     if (!importedIds.includes(id)) importedIds.push(id);
     plan.profiles.push(item);
   };
   const skip = (src: SourceFileInput, id: string, reason: string, extra: Partial<ProfileItem> = {}) => {
-    plan.profiles.push({ agentId: a.agentId, source: src.path, sourceKind: src.kind, fromId: id, action: 'skip', reason: REASON_TEXT[reason] ?? reason, ...extra });
+    plan.profiles.push({
+      agentId: a.agentId,
+      source: src.path,
+      sourceKind: src.kind,
+      fromId: id,
+      action: 'skip',
+      reason: REASON_TEXT[reason] ?? reason,
+      ...extra,
+    });
   };
   const addState = (raw: unknown, src: SourceFileInput) => {
     const incoming = normalizeState(raw);
@@ -601,7 +755,14 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
       const target = (state[field] ??= {});
       for (const [k, v] of Object.entries(inc)) {
         if (exState[field] && Object.hasOwn(exState[field], k)) {
-          plan.state.push({ agentId: a.agentId, source: src.path, field, key: k, action: 'keep-existing', reason: 'the store already has this entry; it is kept' });
+          plan.state.push({
+            agentId: a.agentId,
+            source: src.path,
+            field,
+            key: k,
+            action: 'keep-existing',
+            reason: 'the store already has this entry; it is kept',
+          });
           continue;
         }
         target[k] = v;
@@ -616,7 +777,15 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
     const src = byKind(kind);
     if (!src) continue;
     if (src.alreadyImported) {
-      plan.sources.push({ agentId: a.agentId, kind, path: src.path, sha256: src.sha256, size: src.size, status: 'archive-only', reason: 'openclaw already imported these exact bytes (completed receipt); archived without importing again' });
+      plan.sources.push({
+        agentId: a.agentId,
+        kind,
+        path: src.path,
+        sha256: src.sha256,
+        size: src.size,
+        status: 'archive-only',
+        reason: 'openclaw already imported these exact bytes (completed receipt); archived without importing again',
+      });
       importing.push(src);
       continue;
     }
@@ -625,20 +794,37 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
     let any = false;
     if (kind === 'legacy-auth') {
       if ('profiles' in raw) {
-        plan.sources.push({ agentId: a.agentId, kind, path: src.path, sha256: src.sha256, size: src.size, status: 'left-in-place', reason: 'auth.json with a "profiles" object is not a legacy flat file; openclaw ignores it' });
+        plan.sources.push({
+          agentId: a.agentId,
+          kind,
+          path: src.path,
+          sha256: src.sha256,
+          size: src.size,
+          status: 'left-in-place',
+          reason: 'auth.json with a "profiles" object is not a legacy flat file; openclaw ignores it',
+        });
         continue;
       }
       for (const [key, value] of Object.entries(raw)) {
         const p = parseLegacyCredential(value, key);
-        if (!p.ok) { skip(src, key, p.reason); continue; }
+        if (!p.ok) {
+          skip(src, key, p.reason);
+          continue;
+        }
         addProfile(`${key}:default`, { ...p.credential, provider: p.credential.provider ?? key }, src);
         any = true;
       }
     } else if (kind === 'legacy-oauth') {
       for (const [provider, value] of Object.entries(raw)) {
-        if (!isObj(value)) { skip(src, provider, 'non_object'); continue; }
+        if (!isObj(value)) {
+          skip(src, provider, 'non_object');
+          continue;
+        }
         const p = parseLegacyCredential({ ...value, type: 'oauth', provider }, provider);
-        if (!p.ok || p.credential.type !== 'oauth') { skip(src, provider, p.ok ? 'invalid_type' : p.reason); continue; }
+        if (!p.ok || p.credential.type !== 'oauth') {
+          skip(src, provider, p.ok ? 'invalid_type' : p.reason);
+          continue;
+        }
         addProfile(`${provider}:default`, p.credential, src);
         any = true;
       }
@@ -647,26 +833,59 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
       any = true;
     } else if (isObj(raw.profiles)) {
       for (const [id, value] of Object.entries(raw.profiles)) {
-        if (!safeKey(id)) { skip(src, id, 'unsafe_key'); continue; }
+        if (!safeKey(id)) {
+          skip(src, id, 'unsafe_key');
+          continue;
+        }
         if (isObj(value) && (nonBlank(value.type) ?? nonBlank(value.mode)) === 'aws-sdk') {
-          const provider = nonBlank(value.provider) ?? (id.indexOf(':') > 0 ? id.slice(0, id.indexOf(':')).trim() : undefined);
-          if (!provider || !safeKey(provider)) { skip(src, id, 'missing_provider'); continue; }
-          const meta: Obj = { provider, mode: 'aws-sdk', ...(nonBlank(value.email) ? { email: nonBlank(value.email) } : {}), ...(nonBlank(value.displayName) ? { displayName: nonBlank(value.displayName) } : {}) };
+          const provider =
+            nonBlank(value.provider) ?? (id.indexOf(':') > 0 ? id.slice(0, id.indexOf(':')).trim() : undefined);
+          if (!provider || !safeKey(provider)) {
+            skip(src, id, 'missing_provider');
+            continue;
+          }
+          const meta: Obj = {
+            provider,
+            mode: 'aws-sdk',
+            ...(nonBlank(value.email) ? { email: nonBlank(value.email) } : {}),
+            ...(nonBlank(value.displayName) ? { displayName: nonBlank(value.displayName) } : {}),
+          };
           const cfgAuth = isObj(ctx.config.auth) ? ctx.config.auth : (ctx.config.auth = {});
           const cfgProfiles = isObj(cfgAuth.profiles) ? cfgAuth.profiles : (cfgAuth.profiles = {});
           const before = cfgProfiles[id];
           cfgProfiles[id] = meta;
           ctx.configChanged = true;
-          plan.config.changes.push({ path: `auth.profiles.${id}`, before, after: meta, reason: `aws-sdk marker moved out of ${src.path} (the credential store only holds api_key, token and oauth)` });
-          plan.profiles.push({ agentId: a.agentId, source: src.path, sourceKind: kind, fromId: id, toId: id, provider, type: 'aws-sdk', action: 'move-to-config', destination: `${ctx.plan.config.path} auth.profiles`, reason: 'aws-sdk profiles are config metadata in openclaw 2026.9' });
+          plan.config.changes.push({
+            path: `auth.profiles.${id}`,
+            before,
+            after: meta,
+            reason: `aws-sdk marker moved out of ${src.path} (the credential store only holds api_key, token and oauth)`,
+          });
+          plan.profiles.push({
+            agentId: a.agentId,
+            source: src.path,
+            sourceKind: kind,
+            fromId: id,
+            toId: id,
+            provider,
+            type: 'aws-sdk',
+            action: 'move-to-config',
+            destination: `${ctx.plan.config.path} auth.profiles`,
+            reason: 'aws-sdk profiles are config metadata in openclaw 2026.9',
+          });
           any = true;
           continue;
         }
         const p = parseLegacyCredential(value);
-        if (!p.ok) { skip(src, id, p.reason, isObj(value) ? { type: String(value.type ?? value.mode ?? '') } : {}); continue; }
+        if (!p.ok) {
+          skip(src, id, p.reason, isObj(value) ? { type: String(value.type ?? value.mode ?? '') } : {});
+          continue;
+        }
         const c = p.credential;
         if (c.type === 'oauth' && isObj(c.oauthRef) && (!nonBlank(c.access) || !nonBlank(c.refresh))) {
-          plan.warnings.push(`${id}: a legacy OAuth sidecar profile without tokens is imported as configured-unavailable; sign in again to use it.`);
+          plan.warnings.push(
+            `${id}: a legacy OAuth sidecar profile without tokens is imported as configured-unavailable; sign in again to use it.`,
+          );
         }
         addProfile(id, c, src);
         any = true;
@@ -676,19 +895,42 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
       // flat shape in auth-profiles.json
       for (const [key, value] of Object.entries(raw)) {
         const provider = key.trim();
-        if (!safeKey(provider)) { skip(src, key, 'unsafe_key'); continue; }
+        if (!safeKey(provider)) {
+          skip(src, key, 'unsafe_key');
+          continue;
+        }
         const p = flatCredential(provider, value);
-        if (!p.ok) { skip(src, key, p.reason); continue; }
+        if (!p.ok) {
+          skip(src, key, p.reason);
+          continue;
+        }
         addProfile(`${provider}:default`, p.credential, src);
         any = true;
       }
     }
-    const skipped = plan.profiles.filter((p) => p.source === src.path && p.action === 'skip' && !p.reason?.startsWith('replaced by'));
+    const skipped = plan.profiles.filter(
+      (p) => p.source === src.path && p.action === 'skip' && !p.reason?.startsWith('replaced by'),
+    );
     if (skipped.length > 0) {
       // Nothing we could not read is moved: the good entries are imported, the file stays as it is.
-      plan.sources.push({ agentId: a.agentId, kind, path: src.path, sha256: src.sha256, size: src.size, status: 'left-in-place', reason: `${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} could not be imported (see the skipped profiles); ${any ? 'the others are imported and ' : ''}the file is left untouched` });
+      plan.sources.push({
+        agentId: a.agentId,
+        kind,
+        path: src.path,
+        sha256: src.sha256,
+        size: src.size,
+        status: 'left-in-place',
+        reason: `${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} could not be imported (see the skipped profiles); ${any ? 'the others are imported and ' : ''}the file is left untouched`,
+      });
     } else if (any || kind !== 'auth-state') {
-      plan.sources.push({ agentId: a.agentId, kind, path: src.path, sha256: src.sha256, size: src.size, status: 'import' });
+      plan.sources.push({
+        agentId: a.agentId,
+        kind,
+        path: src.path,
+        sha256: src.sha256,
+        size: src.size,
+        status: 'import',
+      });
       importing.push(src);
     }
   }
@@ -703,24 +945,49 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
   for (const [from, to] of map) {
     ctx.idMap.set(from, to);
     const item = [...imported.values()].find((x) => x.fromId === from && x.action === 'add');
-    if (item) { item.toId = to; item.action = 'rename'; item.provider = 'openai'; item.reason = 'openai-codex is now openai'; }
-    else if (before.has(from)) plan.profiles.push({ agentId: a.agentId, source: a.targetDb, sourceKind: 'store', fromId: from, toId: to, provider: 'openai', action: 'rename', destination: dest, reason: 'openai-codex is now openai' });
+    if (item) {
+      item.toId = to;
+      item.action = 'rename';
+      item.provider = 'openai';
+      item.reason = 'openai-codex is now openai';
+    } else if (before.has(from))
+      plan.profiles.push({
+        agentId: a.agentId,
+        source: a.targetDb,
+        sourceKind: 'store',
+        fromId: from,
+        toId: to,
+        provider: 'openai',
+        action: 'rename',
+        destination: dest,
+        reason: 'openai-codex is now openai',
+      });
     const idx = importedIds.indexOf(from);
     if (idx >= 0) importedIds[idx] = to;
   }
-  for (const it of plan.state) if (it.agentId === a.agentId) {
-    const m = map.get(it.key);
-    if (m && it.field === 'usageStats') { it.toKey = m; it.action = it.action === 'add' ? 'rename' : it.action; }
-    if (it.field !== 'usageStats' && canonicalProvider(it.key) !== it.key) { it.toKey = canonicalProvider(it.key); it.action = it.action === 'add' ? 'rename' : it.action; }
-  }
+  for (const it of plan.state)
+    if (it.agentId === a.agentId) {
+      const m = map.get(it.key);
+      if (m && it.field === 'usageStats') {
+        it.toKey = m;
+        it.action = it.action === 'add' ? 'rename' : it.action;
+      }
+      if (it.field !== 'usageStats' && canonicalProvider(it.key) !== it.key) {
+        it.toKey = canonicalProvider(it.key);
+        it.action = it.action === 'add' ? 'rename' : it.action;
+      }
+    }
   // Providers of renamed profiles are fixed even without an id change.
   // Every other key of the stored documents is kept as it was.
   const storeAfter = { ...existing, version: Math.max(1, Number(existing.version) || 1), profiles };
   const stateAfter: Obj = { ...(existingState ?? {}), version: existingState?.version ?? 1 };
-  for (const f of ['order', 'lastGood', 'usageStats'] as const) if (state[f] && Object.keys(state[f]).length) stateAfter[f] = state[f];
+  for (const f of ['order', 'lastGood', 'usageStats'] as const)
+    if (state[f] && Object.keys(state[f]).length) stateAfter[f] = state[f];
   const hasState = Object.keys(stateAfter).some((k) => k !== 'version');
   // Compared as values: the same entries in another key order (as openclaw or we wrote them) are no change.
-  const storeChanged = !isDeepStrictEqual(storeAfter.profiles, existingProfiles) || a.storeText === undefined && Object.keys(profiles).length > 0;
+  const storeChanged =
+    !isDeepStrictEqual(storeAfter.profiles, existingProfiles) ||
+    (a.storeText === undefined && Object.keys(profiles).length > 0);
   const stateChanged = hasState && !isDeepStrictEqual(stateAfter, existingState ?? null);
   const changed = storeChanged || stateChanged || importing.length > 0;
   plan.targets.push({
@@ -748,7 +1015,14 @@ function planConfigRenames(ctx: Ctx): void {
     renameProfiles(auth.profiles, map);
     if (JSON.stringify(auth.profiles) !== before) {
       ctx.configChanged = true;
-      for (const [from, to] of map) if (Object.hasOwn(snapshot, from)) ctx.plan.config.changes.push({ path: `auth.profiles.${from}`, before: snapshot[from], after: undefined, reason: `renamed to auth.profiles.${to} (openai-codex is now openai)` });
+      for (const [from, to] of map)
+        if (Object.hasOwn(snapshot, from))
+          ctx.plan.config.changes.push({
+            path: `auth.profiles.${from}`,
+            before: snapshot[from],
+            after: undefined,
+            reason: `renamed to auth.profiles.${to} (openai-codex is now openai)`,
+          });
     }
   }
   if (isObj(auth.order)) {
@@ -757,14 +1031,30 @@ function planConfigRenames(ctx: Ctx): void {
     if (JSON.stringify(auth.order) !== JSON.stringify(before)) {
       ctx.configChanged = true;
       for (const k of new Set([...Object.keys(before), ...Object.keys(auth.order)])) {
-        if (JSON.stringify(before[k]) !== JSON.stringify(auth.order[k])) ctx.plan.config.changes.push({ path: `auth.order.${k}`, before: before[k], after: auth.order[k], reason: 'openai-codex is now openai' });
+        if (JSON.stringify(before[k]) !== JSON.stringify(auth.order[k]))
+          ctx.plan.config.changes.push({
+            path: `auth.order.${k}`,
+            before: before[k],
+            after: auth.order[k],
+            reason: 'openai-codex is now openai',
+          });
       }
     }
   }
 }
 
 export function planMigration(input: PlanInput, display: (p: string) => string = (p) => p): MigrationPlan {
-  const plan: MigrationPlan = { needed: false, refusals: [], sources: [], profiles: [], state: [], config: { path: input.configPath, changes: [] }, targets: [], archivesFound: [], warnings: [] };
+  const plan: MigrationPlan = {
+    needed: false,
+    refusals: [],
+    sources: [],
+    profiles: [],
+    state: [],
+    config: { path: input.configPath, changes: [] },
+    targets: [],
+    archivesFound: [],
+    warnings: [],
+  };
   const ctx: Ctx = { plan, config: structuredClone(input.config), configChanged: false, idMap: new Map() };
   for (const a of input.agents) {
     const r = refusalFor(a, display(a.ownerDb ?? a.targetDb));
@@ -775,7 +1065,10 @@ export function planMigration(input: PlanInput, display: (p: string) => string =
   planConfigRenames(ctx);
   if (ctx.configChanged) {
     plan.config.after = ctx.config;
-    if (!input.configWritable) plan.config.blocked = input.configError ?? `${input.configPath} has comments or is not plain JSON, so it cannot be rewritten without losing them; edit it by hand or let openclaw doctor do it.`;
+    if (!input.configWritable)
+      plan.config.blocked =
+        input.configError ??
+        `${input.configPath} has comments or is not plain JSON, so it cannot be rewritten without losing them; edit it by hand or let openclaw doctor do it.`;
   }
   plan.targets = plan.targets.filter((t) => t.changed);
   plan.needed = plan.targets.length > 0 || ctx.configChanged;
@@ -783,10 +1076,23 @@ export function planMigration(input: PlanInput, display: (p: string) => string =
 }
 
 /** The plan without credential material: safe to print, log or show. */
-export function publicPlan(plan: MigrationPlan): Omit<MigrationPlan, 'targets' | 'config'> & { config: { path: string; changes: ConfigChange[]; blocked?: string }; targets: { agentId: string; dbPath: string; kind: string; profiles: number; importedIds: string[] }[] } {
+export function publicPlan(plan: MigrationPlan): Omit<MigrationPlan, 'targets' | 'config'> & {
+  config: { path: string; changes: ConfigChange[]; blocked?: string };
+  targets: { agentId: string; dbPath: string; kind: string; profiles: number; importedIds: string[] }[];
+} {
   return {
     ...plan,
-    config: { path: plan.config.path, changes: plan.config.changes, ...(plan.config.blocked ? { blocked: plan.config.blocked } : {}) },
-    targets: plan.targets.map((t) => ({ agentId: t.agentId, dbPath: t.dbPath, kind: t.kind, profiles: Object.keys(t.store.profiles).length, importedIds: t.importedIds })),
+    config: {
+      path: plan.config.path,
+      changes: plan.config.changes,
+      ...(plan.config.blocked ? { blocked: plan.config.blocked } : {}),
+    },
+    targets: plan.targets.map((t) => ({
+      agentId: t.agentId,
+      dbPath: t.dbPath,
+      kind: t.kind,
+      profiles: Object.keys(t.store.profiles).length,
+      importedIds: t.importedIds,
+    })),
   };
 }

@@ -5,16 +5,26 @@
  */
 import type { MigrationPlan } from './legacyMigration';
 
-const cell = (s: unknown) => String(s ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (s: unknown) =>
+  String(s ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
 const code = (s: unknown) => (s === undefined || s === '' ? '' : `\`${cell(s)}\``);
 
 export function planMarkdown(plan: MigrationPlan, display: (p: string) => string): string {
   const L: string[] = ['# OpenClaw legacy auth migration: preview', ''];
-  L.push(plan.needed ? 'Nothing has been changed yet. **Apply** backs up every file first, writes the SQLite stores, reads them back and compares them with this plan, and only then archives the originals (`<file>.migrated-<time>-<uuid>`, as `openclaw doctor` names them). Every run can be undone.' : 'Nothing to migrate.');
+  L.push(
+    plan.needed
+      ? 'Nothing has been changed yet. **Apply** backs up every file first, writes the SQLite stores, reads them back and compares them with this plan, and only then archives the originals (`<file>.migrated-<time>-<uuid>`, as `openclaw doctor` names them). Every run can be undone.'
+      : 'Nothing to migrate.',
+  );
   L.push('');
   if (plan.refusals.length) {
     L.push('## OpenClaw refuses to run until this is migrated', '');
-    for (const r of plan.refusals) L.push(`- agent **${r.agentId}**: ${r.affectedProviders ? `providers ${r.affectedProviders.map(code).join(', ')}` : 'every provider'} (${code(display(r.ownerDb))})`);
+    for (const r of plan.refusals)
+      L.push(
+        `- agent **${r.agentId}**: ${r.affectedProviders ? `providers ${r.affectedProviders.map(code).join(', ')}` : 'every provider'} (${code(display(r.ownerDb))})`,
+      );
     L.push('');
   }
   const groups: Array<[string, (a: string) => boolean]> = [
@@ -27,28 +37,57 @@ export function planMarkdown(plan: MigrationPlan, display: (p: string) => string
   for (const [title, match] of groups) {
     const rows = plan.profiles.filter((p) => match(p.action));
     if (!rows.length) continue;
-    L.push(`## ${title} (${rows.length})`, '', '| agent | profile | becomes | type | credential | from | into / why |', '|---|---|---|---|---|---|---|');
+    L.push(
+      `## ${title} (${rows.length})`,
+      '',
+      '| agent | profile | becomes | type | credential | from | into / why |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const p of rows) {
-      const into = p.action === 'skip' || p.action === 'keep-existing' ? p.reason : `${p.destination ? display(p.destination.replace(/^.*\(([^)]+)\)$/, '$1')) : ''}${p.reason ? ` — ${p.reason}` : ''}`;
-      L.push(`| ${cell(p.agentId)} | ${code(p.fromId)} | ${p.toId && p.toId !== p.fromId ? code(p.toId) : ''} | ${cell(p.type)} | ${cell(p.secret)} | ${code(display(p.source))} | ${cell(into)} |`);
+      const into =
+        p.action === 'skip' || p.action === 'keep-existing'
+          ? p.reason
+          : `${p.destination ? display(p.destination.replace(/^.*\(([^)]+)\)$/, '$1')) : ''}${p.reason ? ` — ${p.reason}` : ''}`;
+      L.push(
+        `| ${cell(p.agentId)} | ${code(p.fromId)} | ${p.toId && p.toId !== p.fromId ? code(p.toId) : ''} | ${cell(p.type)} | ${cell(p.secret)} | ${code(display(p.source))} | ${cell(into)} |`,
+      );
     }
     L.push('');
   }
   if (plan.state.length) {
-    L.push(`## Order, lastGood, usageStats (${plan.state.length})`, '', '| agent | entry | becomes | action | note |', '|---|---|---|---|---|');
-    for (const s of plan.state) L.push(`| ${cell(s.agentId)} | ${code(`${s.field}.${s.key}`)} | ${s.toKey ? code(`${s.field}.${s.toKey}`) : ''} | ${s.action} | ${cell(s.reason)} |`);
+    L.push(
+      `## Order, lastGood, usageStats (${plan.state.length})`,
+      '',
+      '| agent | entry | becomes | action | note |',
+      '|---|---|---|---|---|',
+    );
+    for (const s of plan.state)
+      L.push(
+        `| ${cell(s.agentId)} | ${code(`${s.field}.${s.key}`)} | ${s.toKey ? code(`${s.field}.${s.toKey}`) : ''} | ${s.action} | ${cell(s.reason)} |`,
+      );
     L.push('');
   }
   if (plan.config.changes.length) {
-    L.push(`## Config changes (${code(display(plan.config.path))})`, '', '| key | before | after | why |', '|---|---|---|---|');
-    for (const c of plan.config.changes) L.push(`| ${code(c.path)} | ${c.before === undefined ? '(none)' : code(JSON.stringify(c.before))} | ${c.after === undefined ? '(removed)' : code(JSON.stringify(c.after))} | ${cell(c.reason)} |`);
+    L.push(
+      `## Config changes (${code(display(plan.config.path))})`,
+      '',
+      '| key | before | after | why |',
+      '|---|---|---|---|',
+    );
+    for (const c of plan.config.changes)
+      L.push(
+        `| ${code(c.path)} | ${c.before === undefined ? '(none)' : code(JSON.stringify(c.before))} | ${c.after === undefined ? '(removed)' : code(JSON.stringify(c.after))} | ${cell(c.reason)} |`,
+      );
     if (plan.config.blocked) L.push('', `**Blocked:** ${plan.config.blocked}`);
     L.push('');
   }
   const files = plan.sources;
   if (files.length) {
     L.push('## Legacy files', '');
-    for (const s of files) L.push(`- ${code(display(s.path))} (${s.kind}, agent ${s.agentId}): ${s.status === 'import' ? 'imported, then archived' : s.status === 'archive-only' ? 'archived (already imported by openclaw)' : '**left in place**'}${s.reason ? ` — ${cell(s.reason)}` : ''}`);
+    for (const s of files)
+      L.push(
+        `- ${code(display(s.path))} (${s.kind}, agent ${s.agentId}): ${s.status === 'import' ? 'imported, then archived' : s.status === 'archive-only' ? 'archived (already imported by openclaw)' : '**left in place**'}${s.reason ? ` — ${cell(s.reason)}` : ''}`,
+      );
     L.push('');
   }
   if (plan.warnings.length) {

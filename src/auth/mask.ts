@@ -26,7 +26,8 @@ export function maskSecret(value: string | undefined | null): string {
  * Well-known key prefixes: they name the provider and the key kind and are the same in every key
  * of that kind, so showing them tells nothing secret.
  */
-const KNOWN_PREFIX = /^(sk-ant-(?:oat|api|admin)\d{2}-|sk-or-v1-|sk-proj-|sk-svcacct-|sk-admin-|sk-|gsk_|xai-|pplx-|nvapi-|hf_|AIza|ghp_|github_pat_|glpat-)/;
+const KNOWN_PREFIX =
+  /^(sk-ant-(?:oat|api|admin)\d{2}-|sk-or-v1-|sk-proj-|sk-svcacct-|sk-admin-|sk-|gsk_|xai-|pplx-|nvapi-|hf_|AIza|ghp_|github_pat_|glpat-)/;
 
 /**
  * The short mask the editor shows: the key's well-known prefix (when it has one) and its last 4

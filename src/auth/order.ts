@@ -44,28 +44,42 @@ function findNormalized<T>(entries: Record<string, T> | undefined, provider: str
 }
 
 /** Eligibility of one id for a provider, including config-only aws-sdk profiles. */
-export function profileEligibility(store: AuthStore, cfg: AuthConfigMeta, provider: string, profileId: string, now: number): { eligible: boolean; reasonCode: ReasonCode } {
+export function profileEligibility(
+  store: AuthStore,
+  cfg: AuthConfigMeta,
+  provider: string,
+  profileId: string,
+  now: number,
+): { eligible: boolean; reasonCode: ReasonCode } {
   const p = normalizeProviderId(provider);
   const cred = store.profiles[profileId];
   const meta = cfg.profiles?.[profileId];
   if (!cred) {
-    if (meta?.mode === 'aws-sdk' && normalizeProviderId(meta.provider) === p && findNormalized(cfg.providerAuthMode, p) === 'aws-sdk') {
+    if (
+      meta?.mode === 'aws-sdk' &&
+      normalizeProviderId(meta.provider) === p &&
+      findNormalized(cfg.providerAuthMode, p) === 'aws-sdk'
+    ) {
       return { eligible: true, reasonCode: 'ok' };
     }
     return { eligible: false, reasonCode: 'profile_missing' };
   }
-  if (cred.setup && typeof cred.setup === 'object' && (cred.setup as { replacement?: unknown }).replacement) return { eligible: false, reasonCode: 'setup_inactive' };
+  if (cred.setup && typeof cred.setup === 'object' && (cred.setup as { replacement?: unknown }).replacement)
+    return { eligible: false, reasonCode: 'setup_inactive' };
   if (normalizeProviderId(cred.provider) !== p) return { eligible: false, reasonCode: 'provider_mismatch' };
   if (meta) {
     if (normalizeProviderId(meta.provider) !== p) return { eligible: false, reasonCode: 'provider_mismatch' };
-    if (meta.mode !== cred.type && !(meta.mode === 'oauth' && cred.type === 'token')) return { eligible: false, reasonCode: 'mode_mismatch' };
+    if (meta.mode !== cred.type && !(meta.mode === 'oauth' && cred.type === 'token'))
+      return { eligible: false, reasonCode: 'mode_mismatch' };
   }
   return credentialEligibility(cred, now);
 }
 
 export function storedProfilesFor(store: AuthStore, provider: string): string[] {
   const p = normalizeProviderId(provider);
-  return Object.entries(store.profiles).filter(([, c]) => normalizeProviderId(c.provider) === p).map(([id]) => id);
+  return Object.entries(store.profiles)
+    .filter(([, c]) => normalizeProviderId(c.provider) === p)
+    .map(([id]) => id);
 }
 
 export interface ResolveOrderInput {
@@ -88,7 +102,8 @@ export function indexStoreByProvider(store: AuthStore): Map<string, string[]> {
   for (const [id, c] of Object.entries(store.profiles)) {
     const p = normalizeProviderId(c.provider);
     const list = m.get(p);
-    if (list) list.push(id); else m.set(p, [id]);
+    if (list) list.push(id);
+    else m.set(p, [id]);
   }
   return m;
 }
@@ -100,11 +115,26 @@ export function resolveOrder(input: ResolveOrderInput): ResolvedOrder {
   const stored = findNormalized(state.order, p);
   const configured = findNormalized(cfg.order, p);
   const explicit = stored ?? configured;
-  const explicitProfiles = Object.entries(cfg.profiles ?? {}).filter(([, m]) => normalizeProviderId(m.provider) === p).map(([id]) => id);
-  const storeProfiles = input.storeIndex ? input.storeIndex.get(p) ?? [] : storedProfilesFor(store, p);
-  const source: OrderSource = stored ? 'stored' : configured ? 'config' : explicitProfiles.length ? 'config-profiles' : 'default';
+  const explicitProfiles = Object.entries(cfg.profiles ?? {})
+    .filter(([, m]) => normalizeProviderId(m.provider) === p)
+    .map(([id]) => id);
+  const storeProfiles = input.storeIndex ? (input.storeIndex.get(p) ?? []) : storedProfilesFor(store, p);
+  const source: OrderSource = stored
+    ? 'stored'
+    : configured
+      ? 'config'
+      : explicitProfiles.length
+        ? 'config-profiles'
+        : 'default';
   const base = explicit ?? (explicitProfiles.length > 0 ? explicitProfiles : storeProfiles);
-  const result: ResolvedOrder = { provider: p, source, explicit: explicit ? [...explicit] : undefined, profileIds: [], excluded: [], disabled: explicit !== undefined && explicit.length === 0 };
+  const result: ResolvedOrder = {
+    provider: p,
+    source,
+    explicit: explicit ? [...explicit] : undefined,
+    profileIds: [],
+    excluded: [],
+    disabled: explicit !== undefined && explicit.length === 0,
+  };
   if (base.length === 0) return result;
 
   const excluded = new Map<string, ReasonCode>();
@@ -116,7 +146,11 @@ export function resolveOrder(input: ResolveOrderInput): ResolvedOrder {
   let filtered = base.filter(isValid);
   let repaired = false;
   // An explicit list naming only profiles that no longer exist falls back to the stored ones.
-  if (filtered.length === 0 && base.every((id) => !store.profiles[id]) && (stored !== undefined || explicitProfiles.length > 0)) {
+  if (
+    filtered.length === 0 &&
+    base.every((id) => !store.profiles[id]) &&
+    (stored !== undefined || explicitProfiles.length > 0)
+  ) {
     excluded.clear();
     filtered = storeProfiles.filter(isValid);
     repaired = true;
@@ -143,7 +177,8 @@ export function resolveOrder(input: ResolveOrderInput): ResolvedOrder {
     };
     // Array.prototype.sort is stable, which keeps store order for ties as openclaw's toSorted does.
     available.sort((a, b) => {
-      const x = score(a), y = score(b);
+      const x = score(a),
+        y = score(b);
       return x.type - y.type || x.expired - y.expired || x.lastUsed - y.lastUsed;
     });
     ordered = [...available, ...inCooldown];
@@ -151,7 +186,8 @@ export function resolveOrder(input: ResolveOrderInput): ResolvedOrder {
   result.profileIds = ordered;
   // Profiles of this provider that the explicit order leaves out are "excluded by auth order".
   if (explicit) {
-    for (const id of storeProfiles) if (!explicit.includes(id) && !excluded.has(id)) excluded.set(id, 'excluded_by_auth_order');
+    for (const id of storeProfiles)
+      if (!explicit.includes(id) && !excluded.has(id)) excluded.set(id, 'excluded_by_auth_order');
   }
   result.excluded = [...excluded].map(([profileId, reasonCode]) => ({ profileId, reasonCode }));
   return result;

@@ -61,7 +61,8 @@ export function buildPinCommand(modelOrAlias: string, profileId: string, opts: {
   const id = profileId.trim();
   if (!model) throw new PinError('A model or alias is needed to pin a profile.');
   if (!id) throw new PinError('The profile id is empty.');
-  if (/\s/.test(model)) throw new PinError(`The model "${model}" contains whitespace; use its alias or provider/model id.`);
+  if (/\s/.test(model))
+    throw new PinError(`The model "${model}" contains whitespace; use its alias or provider/model id.`);
   const ref = `${model}@${quoteProfileId(id)}`;
   const back = parsePinCommand(`/model ${ref}`);
   if (!back || back.model !== model || back.profileId !== id) {
@@ -77,7 +78,10 @@ export function parsePinCommand(text: string): { model: string; profileId?: stri
   let rest = m[1] as string;
   let persist = false;
   const flag = /\s+-s$/.exec(rest);
-  if (flag) { persist = true; rest = rest.slice(0, flag.index); }
+  if (flag) {
+    persist = true;
+    rest = rest.slice(0, flag.index);
+  }
   // A quoted profile id may contain '@' and spaces: split before the opening quote.
   const q = /@(["'])(?:\\.|(?!\1).)*\1$/.exec(rest);
   if (q) {

@@ -16,7 +16,14 @@ import type { ProbeStatus } from './probeClassify';
 import { isObj } from './obj';
 
 export type ProbeSource = 'profile' | 'env' | 'models.json';
-export type ProbeReasonCode = 'excluded_by_auth_order' | 'missing_credential' | 'expired' | 'invalid_expires' | 'unresolved_ref' | 'ineligible_profile' | 'no_model';
+export type ProbeReasonCode =
+  | 'excluded_by_auth_order'
+  | 'missing_credential'
+  | 'expired'
+  | 'invalid_expires'
+  | 'unresolved_ref'
+  | 'ineligible_profile'
+  | 'no_model';
 
 /** One row of openclaw's `auth.probes.results`. */
 export interface ProbeResult {
@@ -88,7 +95,11 @@ const DEFAULT_PROVIDER = 'anthropic';
 
 function modelRefs(v: unknown): { primary?: string; fallbacks: string[] } {
   if (typeof v === 'string') return { primary: v, fallbacks: [] };
-  if (isObj(v)) return { primary: str(v.primary), fallbacks: Array.isArray(v.fallbacks) ? v.fallbacks.filter((x): x is string => typeof x === 'string') : [] };
+  if (isObj(v))
+    return {
+      primary: str(v.primary),
+      fallbacks: Array.isArray(v.fallbacks) ? v.fallbacks.filter((x): x is string => typeof x === 'string') : [],
+    };
   return { fallbacks: [] };
 }
 
@@ -99,7 +110,10 @@ function normalizeModelId(provider: string, model: string): string {
 }
 
 /** `provider/model` (or an alias) → provider + model id; a bare id uses the default provider. */
-export function parseModelRef(raw: string, aliases: Readonly<Record<string, string>>): { provider: string; id: string } | undefined {
+export function parseModelRef(
+  raw: string,
+  aliases: Readonly<Record<string, string>>,
+): { provider: string; id: string } | undefined {
   const t = raw.trim();
   if (!t) return undefined;
   const resolved = aliases[t] ?? aliases[t.toLowerCase()] ?? t;
@@ -112,16 +126,30 @@ export function parseModelRef(raw: string, aliases: Readonly<Record<string, stri
 }
 
 /** The models `models status` considers: default, fallbacks, image model(s), utility model, allowlist. */
-export function modelCandidates(config: Record<string, unknown>, agentModel?: string): { refs: string[]; aliases: Record<string, string> } {
+export function modelCandidates(
+  config: Record<string, unknown>,
+  agentModel?: string,
+): { refs: string[]; aliases: Record<string, string> } {
   const agents = isObj(config.agents) ? config.agents : {};
   const d = isObj(agents.defaults) ? agents.defaults : {};
   const aliases: Record<string, string> = {};
   const allow: string[] = [];
-  if (isObj(d.models)) for (const [ref, m] of Object.entries(d.models)) { allow.push(ref); if (isObj(m) && typeof m.alias === 'string') aliases[m.alias] = ref; }
+  if (isObj(d.models))
+    for (const [ref, m] of Object.entries(d.models)) {
+      allow.push(ref);
+      if (isObj(m) && typeof m.alias === 'string') aliases[m.alias] = ref;
+    }
   const model = modelRefs(d.model);
   const image = modelRefs(d.imageModel);
   const utility = modelRefs(d.utilityModel);
-  const refs = [agentModel ?? model.primary, ...model.fallbacks, image.primary, ...image.fallbacks, utility.primary, ...allow].filter((x): x is string => Boolean(x));
+  const refs = [
+    agentModel ?? model.primary,
+    ...model.fallbacks,
+    image.primary,
+    ...image.fallbacks,
+    utility.primary,
+    ...allow,
+  ].filter((x): x is string => Boolean(x));
   return { refs, aliases };
 }
 
@@ -146,13 +174,23 @@ function providerEntry(config: Record<string, unknown>, provider: string): Recor
 }
 
 /** The probe model for a provider: the first configured candidate, else the configured catalog. */
-export function selectProbeModel(provider: string, candidates: Map<string, string[]>, config: Record<string, unknown>): { provider: string; id: string } | undefined {
+export function selectProbeModel(
+  provider: string,
+  candidates: Map<string, string[]>,
+  config: Record<string, unknown>,
+): { provider: string; id: string } | undefined {
   const direct = candidates.get(provider)?.[0];
   if (direct) return { provider, id: direct };
   const entry = providerEntry(config, provider);
-  const catalog = entry && Array.isArray(entry.models)
-    ? entry.models.filter((m): m is Record<string, unknown> => isObj(m) && typeof m.id === 'string' && m.status !== 'deprecated' && m.status !== 'disabled').map((m) => m.id as string)
-    : [];
+  const catalog =
+    entry && Array.isArray(entry.models)
+      ? entry.models
+          .filter(
+            (m): m is Record<string, unknown> =>
+              isObj(m) && typeof m.id === 'string' && m.status !== 'deprecated' && m.status !== 'disabled',
+          )
+          .map((m) => m.id as string)
+      : [];
   const best = [...catalog].sort((a, b) => probePriority(provider, a) - probePriority(provider, b))[0];
   return best ? { provider, id: best } : undefined;
 }
@@ -173,16 +211,23 @@ function refOf(c: Credential | undefined): SecretRef | undefined {
 const LEGACY_LINE = 'Auth profile credentials are missing or expired.';
 export function missingCredentialError(code: ProbeReasonCode): string {
   switch (code) {
-    case 'expired': return `${LEGACY_LINE}\n↳ Auth reason [expired]: token credentials are expired.`;
-    case 'invalid_expires': return `${LEGACY_LINE}\n↳ Auth reason [invalid_expires]: token expires must be a positive Unix ms timestamp.`;
-    case 'missing_credential': return `${LEGACY_LINE}\n↳ Auth reason [missing_credential]: no inline credential or SecretRef is configured.`;
-    case 'unresolved_ref': return `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: configured SecretRef could not be resolved.`;
-    default: return `${LEGACY_LINE}\n↳ Auth reason [ineligible_profile]: profile is incompatible with provider config.`;
+    case 'expired':
+      return `${LEGACY_LINE}\n↳ Auth reason [expired]: token credentials are expired.`;
+    case 'invalid_expires':
+      return `${LEGACY_LINE}\n↳ Auth reason [invalid_expires]: token expires must be a positive Unix ms timestamp.`;
+    case 'missing_credential':
+      return `${LEGACY_LINE}\n↳ Auth reason [missing_credential]: no inline credential or SecretRef is configured.`;
+    case 'unresolved_ref':
+      return `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: configured SecretRef could not be resolved.`;
+    default:
+      return `${LEGACY_LINE}\n↳ Auth reason [ineligible_profile]: profile is incompatible with provider config.`;
   }
 }
 
 function toProbeReason(code: string): ProbeReasonCode {
-  return code === 'missing_credential' || code === 'expired' || code === 'invalid_expires' || code === 'unresolved_ref' ? code : 'ineligible_profile';
+  return code === 'missing_credential' || code === 'expired' || code === 'invalid_expires' || code === 'unresolved_ref'
+    ? code
+    : 'ineligible_profile';
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]', '0.0.0.0', 'host.docker.internal']);
@@ -195,7 +240,8 @@ export function isSyntheticLocalProvider(entry: Record<string, unknown> | undefi
   if (!entry) return false;
   if (typeof entry.auth === 'string' && entry.auth !== 'api-key') return false;
   if (entry.apiKey !== undefined && entry.apiKey !== null && entry.apiKey !== '') return false;
-  if (typeof entry.api !== 'string' || !entry.api.trim() || !Array.isArray(entry.models) || entry.models.length === 0) return false;
+  if (typeof entry.api !== 'string' || !entry.api.trim() || !Array.isArray(entry.models) || entry.models.length === 0)
+    return false;
   if (typeof entry.baseUrl !== 'string' || !entry.baseUrl.trim()) return false;
   try {
     const host = new URL(entry.baseUrl.trim()).hostname.toLowerCase();
@@ -208,19 +254,35 @@ export function isSyntheticLocalProvider(entry: Record<string, unknown> | undefi
 /** Providers `models status` lists: store, models.providers, models in use, env credentials. */
 export function probeProviders(input: Pick<ProbePlanInput, 'store' | 'config' | 'env' | 'agentModel'>): string[] {
   const out = new Set<string>();
-  for (const c of Object.values(input.store.profiles)) { const p = normalizeProviderId(c.provider); if (p) out.add(p); }
+  for (const c of Object.values(input.store.profiles)) {
+    const p = normalizeProviderId(c.provider);
+    if (p) out.add(p);
+  }
   const models = isObj(input.config.models) ? input.config.models : {};
-  if (isObj(models.providers)) for (const k of Object.keys(models.providers)) { const p = normalizeProviderId(k); if (p) out.add(p); }
+  if (isObj(models.providers))
+    for (const k of Object.keys(models.providers)) {
+      const p = normalizeProviderId(k);
+      if (p) out.add(p);
+    }
   const { refs, aliases } = modelCandidates(input.config, input.agentModel);
-  for (const r of refs) { const m = parseModelRef(r, aliases); if (m) out.add(m.provider); }
+  for (const r of refs) {
+    const m = parseModelRef(r, aliases);
+    if (m) out.add(m.provider);
+  }
   for (const [p, vars] of Object.entries(PROVIDER_ENV_VARS)) if (vars.some((v) => input.env[v]?.trim())) out.add(p);
   return [...out].sort((a, b) => a.localeCompare(b));
 }
 
 /** The env credential openclaw's probe falls back to for a provider without profiles. */
-export function envCredentialFor(provider: string, env: Readonly<Record<string, string | undefined>>): { variable: string; value: string } | undefined {
+export function envCredentialFor(
+  provider: string,
+  env: Readonly<Record<string, string | undefined>>,
+): { variable: string; value: string } | undefined {
   const names = PROVIDER_ENV_VARS[provider] ?? [`${envBaseName(provider)}_API_KEY`];
-  for (const name of names) { const v = env[name]?.trim(); if (v) return { variable: name, value: v }; }
+  for (const name of names) {
+    const v = env[name]?.trim();
+    if (v) return { variable: name, value: v };
+  }
   return undefined;
 }
 
@@ -247,28 +309,56 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     const explicitOrder = findNormalized(state.order, provider) ?? findNormalized(meta.order, provider);
     const order = resolveOrder({ store, state, cfg: meta, provider, now, forModel: model?.id });
     const allowed = explicitOrder !== undefined ? new Set(order.profileIds) : undefined;
-    const profileIds = Object.entries(store.profiles).filter(([, c]) => normalizeProviderId(c.provider) === provider).map(([id]) => id);
+    const profileIds = Object.entries(store.profiles)
+      .filter(([, c]) => normalizeProviderId(c.provider) === provider)
+      .map(([id]) => id);
     const filtered = profileFilter.size ? profileIds.filter((id) => profileFilter.has(id)) : profileIds;
     if (filtered.length > 0) {
       for (const profileId of filtered) {
         const c = store.profiles[profileId] as Credential;
-        const label = c.displayName ? `${profileId} (${c.displayName})` : c.email ? `${profileId} (${c.email})` : profileId;
+        const label = c.displayName
+          ? `${profileId} (${c.displayName})`
+          : c.email
+            ? `${profileId} (${c.email})`
+            : profileId;
         const base = { provider, profileId, label, source: 'profile' as const, mode: c.type };
         if (explicitOrder && !explicitOrder.includes(profileId)) {
-          results.push({ ...base, model: modelLabel, status: 'unknown', reasonCode: 'excluded_by_auth_order', error: 'Excluded by auth.order for this provider.' });
+          results.push({
+            ...base,
+            model: modelLabel,
+            status: 'unknown',
+            reasonCode: 'excluded_by_auth_order',
+            error: 'Excluded by auth.order for this provider.',
+          });
           continue;
         }
         if (allowed && !allowed.has(profileId)) {
           const code = toProbeReason(profileEligibility(store, meta, provider, profileId, now).reasonCode);
-          results.push({ ...base, model: modelLabel, status: 'unknown', reasonCode: code, error: missingCredentialError(code) });
+          results.push({
+            ...base,
+            model: modelLabel,
+            status: 'unknown',
+            reasonCode: code,
+            error: missingCredentialError(code),
+          });
           continue;
         }
         const ref = refOf(c);
         if (ref) {
           let ok = true;
-          try { await input.resolveRef(ref); } catch { ok = false; }
+          try {
+            await input.resolveRef(ref);
+          } catch {
+            ok = false;
+          }
           if (!ok) {
-            results.push({ ...base, model: modelLabel, status: 'unknown', reasonCode: 'unresolved_ref', error: `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: could not resolve SecretRef "${formatRef(ref)}".` });
+            results.push({
+              ...base,
+              model: modelLabel,
+              status: 'unknown',
+              reasonCode: 'unresolved_ref',
+              error: `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: could not resolve SecretRef "${formatRef(ref)}".`,
+            });
             continue;
           }
         }
@@ -283,7 +373,12 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     if (profileFilter.size > 0) continue;
     const entry = providerEntry(config, provider);
     const apiKey = entry?.apiKey;
-    const configRef = typeof apiKey === 'string' ? parseSecretShorthand(apiKey) : isObj(apiKey) && typeof apiKey.source === 'string' ? (apiKey as unknown as SecretRef) : undefined;
+    const configRef =
+      typeof apiKey === 'string'
+        ? parseSecretShorthand(apiKey)
+        : isObj(apiKey) && typeof apiKey.source === 'string'
+          ? (apiKey as unknown as SecretRef)
+          : undefined;
     const configValue = typeof apiKey === 'string' && !configRef && apiKey.trim() ? apiKey.trim() : undefined;
     const usableConfigKey = Boolean(configValue || configRef);
     const localNoKey = !usableConfigKey && isSyntheticLocalProvider(entry);
@@ -294,12 +389,28 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     const label = envKey ? 'env' : 'models.json';
     const mode = envKey?.variable.includes('OAUTH_TOKEN') ? 'oauth' : 'api_key';
     if (!model) {
-      results.push({ provider, label, source, mode, status: 'no_model', reasonCode: 'no_model', error: 'No model available for probe' });
+      results.push({
+        provider,
+        label,
+        source,
+        mode,
+        status: 'no_model',
+        reasonCode: 'no_model',
+        error: 'No model available for probe',
+      });
       continue;
     }
     targets.push({
-      provider, model, label, source, mode,
-      credential: envKey ? { kind: 'env', variable: envKey.variable } : usableConfigKey ? { kind: 'config', value: configValue, ref: configRef } : { kind: 'none' },
+      provider,
+      model,
+      label,
+      source,
+      mode,
+      credential: envKey
+        ? { kind: 'env', variable: envKey.variable }
+        : usableConfigKey
+          ? { kind: 'config', value: configValue, ref: configRef }
+          : { kind: 'none' },
     });
   }
   return { targets, results };
@@ -307,5 +418,9 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
 
 /** openclaw's result order for display: provider, then label. */
 export function sortProbeResults(results: ProbeResult[]): ProbeResult[] {
-  return [...results].sort((a, b) => a.provider.localeCompare(b.provider) || (a.label || a.profileId || '').localeCompare(b.label || b.profileId || ''));
+  return [...results].sort(
+    (a, b) =>
+      a.provider.localeCompare(b.provider) ||
+      (a.label || a.profileId || '').localeCompare(b.label || b.profileId || ''),
+  );
 }

@@ -16,7 +16,14 @@ import type { SecretRef } from './secretRef';
 import { envKeyList } from './envKeys';
 import { maskSecret, redact } from './mask';
 import { normalizeProviderId } from './providerId';
-import { classifySignal, isRotatable, parseRetryAfter, probeStatusForReason, type FailoverReason, type ProbeStatus } from './probeClassify';
+import {
+  classifySignal,
+  isRotatable,
+  parseRetryAfter,
+  probeStatusForReason,
+  type FailoverReason,
+  type ProbeStatus,
+} from './probeClassify';
 import type { ProbeOptions, ProbePlan, ProbeResult, ProbeTarget } from './probePlan';
 import { isObj } from './obj';
 
@@ -43,7 +50,6 @@ export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
   huggingface: 'https://router.huggingface.co/v1',
 };
 
-
 export interface Endpoint {
   api: WireApi;
   url: string;
@@ -58,38 +64,92 @@ function providerEntry(config: Record<string, unknown>, provider: string): Recor
 }
 
 /** The endpoint a probe calls: models.providers.<id>.baseUrl/api/headers, else the provider's default. */
-export function resolveEndpoint(config: Record<string, unknown>, provider: string, modelId: string): Endpoint | { error: string } {
+export function resolveEndpoint(
+  config: Record<string, unknown>,
+  provider: string,
+  modelId: string,
+): Endpoint | { error: string } {
   const entry = providerEntry(config, provider);
-  const base = (typeof entry?.baseUrl === 'string' && entry.baseUrl.trim() ? entry.baseUrl.trim() : DEFAULT_BASE_URLS[provider])?.replace(/\/+$/, '');
-  if (!base) return { error: `No endpoint is known for provider "${provider}". Set models.providers.${provider}.baseUrl in openclaw.json.` };
+  const base = (
+    typeof entry?.baseUrl === 'string' && entry.baseUrl.trim() ? entry.baseUrl.trim() : DEFAULT_BASE_URLS[provider]
+  )?.replace(/\/+$/, '');
+  if (!base)
+    return {
+      error: `No endpoint is known for provider "${provider}". Set models.providers.${provider}.baseUrl in openclaw.json.`,
+    };
   const apiName = typeof entry?.api === 'string' ? entry.api : '';
-  const api: WireApi = apiName.startsWith('anthropic') ? 'anthropic'
-    : apiName.startsWith('google') ? 'google'
-    : apiName ? 'openai'
-    : provider === 'anthropic' ? 'anthropic' : provider === 'google' ? 'google' : 'openai';
+  const api: WireApi = apiName.startsWith('anthropic')
+    ? 'anthropic'
+    : apiName.startsWith('google')
+      ? 'google'
+      : apiName
+        ? 'openai'
+        : provider === 'anthropic'
+          ? 'anthropic'
+          : provider === 'google'
+            ? 'google'
+            : 'openai';
   const headers: Record<string, string> = {};
-  if (isObj(entry?.headers)) for (const [k, v] of Object.entries(entry.headers)) if (typeof v === 'string') headers[k] = v;
-  const url = api === 'anthropic' ? `${base}${/\/v1$/.test(base) ? '' : '/v1'}/messages`
-    : api === 'google' ? `${base}/models/${encodeURIComponent(modelId)}:generateContent`
-    : `${base}/chat/completions`;
+  if (isObj(entry?.headers))
+    for (const [k, v] of Object.entries(entry.headers)) if (typeof v === 'string') headers[k] = v;
+  const url =
+    api === 'anthropic'
+      ? `${base}${/\/v1$/.test(base) ? '' : '/v1'}/messages`
+      : api === 'google'
+        ? `${base}/models/${encodeURIComponent(modelId)}:generateContent`
+        : `${base}/chat/completions`;
   return { api, url, headers };
 }
 
-function requestFor(ep: Endpoint, modelId: string, key: string, mode: string, maxTokens: number): { headers: Record<string, string>; body: string } {
-  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', ...ep.headers };
+function requestFor(
+  ep: Endpoint,
+  modelId: string,
+  key: string,
+  mode: string,
+  maxTokens: number,
+): { headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...ep.headers,
+  };
   if (ep.api === 'anthropic') {
     headers['anthropic-version'] = '2023-06-01';
-    if (!key) { /* a local provider without a key */ }
-    else if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) { headers.authorization = `Bearer ${key}`; headers['anthropic-beta'] = 'oauth-2025-04-20'; }
-    else headers['x-api-key'] = key;
-    return { headers, body: JSON.stringify({ model: modelId, max_tokens: maxTokens, messages: [{ role: 'user', content: PROBE_PROMPT }] }) };
+    if (!key) {
+      /* a local provider without a key */
+    } else if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) {
+      headers.authorization = `Bearer ${key}`;
+      headers['anthropic-beta'] = 'oauth-2025-04-20';
+    } else headers['x-api-key'] = key;
+    return {
+      headers,
+      body: JSON.stringify({
+        model: modelId,
+        max_tokens: maxTokens,
+        messages: [{ role: 'user', content: PROBE_PROMPT }],
+      }),
+    };
   }
   if (ep.api === 'google') {
     if (key) headers['x-goog-api-key'] = key;
-    return { headers, body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }], generationConfig: { maxOutputTokens: maxTokens } }) };
+    return {
+      headers,
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }],
+        generationConfig: { maxOutputTokens: maxTokens },
+      }),
+    };
   }
   if (key) headers.authorization = `Bearer ${key}`;
-  return { headers, body: JSON.stringify({ model: modelId, messages: [{ role: 'user', content: PROBE_PROMPT }], max_tokens: maxTokens, stream: false }) };
+  return {
+    headers,
+    body: JSON.stringify({
+      model: modelId,
+      messages: [{ role: 'user', content: PROBE_PROMPT }],
+      max_tokens: maxTokens,
+      stream: false,
+    }),
+  };
 }
 
 /** The visible text of a successful answer, undefined when there is none. */
@@ -97,18 +157,29 @@ export function replyText(api: WireApi, body: unknown): string | undefined {
   if (!isObj(body)) return undefined;
   if (api === 'anthropic') {
     const content = Array.isArray(body.content) ? body.content : [];
-    const t = content.filter((c): c is Record<string, unknown> => isObj(c) && c.type === 'text' && typeof c.text === 'string').map((c) => c.text as string).join('');
+    const t = content
+      .filter((c): c is Record<string, unknown> => isObj(c) && c.type === 'text' && typeof c.text === 'string')
+      .map((c) => c.text as string)
+      .join('');
     return t.trim() ? t : undefined;
   }
   if (api === 'google') {
     const cand = Array.isArray(body.candidates) ? body.candidates[0] : undefined;
     const parts = isObj(cand) && isObj(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
-    const t = parts.filter((p): p is Record<string, unknown> => isObj(p) && typeof p.text === 'string').map((p) => p.text as string).join('');
+    const t = parts
+      .filter((p): p is Record<string, unknown> => isObj(p) && typeof p.text === 'string')
+      .map((p) => p.text as string)
+      .join('');
     return t.trim() ? t : undefined;
   }
   const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
   const msg = isObj(choice) && isObj(choice.message) ? choice.message : undefined;
-  const t = typeof msg?.content === 'string' ? msg.content : Array.isArray(msg?.content) ? msg.content.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('') : '';
+  const t =
+    typeof msg?.content === 'string'
+      ? msg.content
+      : Array.isArray(msg?.content)
+        ? msg.content.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('')
+        : '';
   return t.trim() ? t : undefined;
 }
 
@@ -119,7 +190,11 @@ function partialJsonString(text: string, name: string): string | undefined {
   const raw = m[1] as string;
   // Cut short inside an escape (`\u00`): drop the unfinished tail.
   for (let cut = 0; cut <= (m[2] ? 0 : 5) && cut <= raw.length; cut++) {
-    try { return JSON.parse(`"${raw.slice(0, raw.length - cut)}"`) as string; } catch { /* shorter */ }
+    try {
+      return JSON.parse(`"${raw.slice(0, raw.length - cut)}"`) as string;
+    } catch {
+      /* shorter */
+    }
   }
   return raw;
 }
@@ -133,7 +208,10 @@ export function errorDetails(text: string, truncated = false): { message?: strin
       const message = partialJsonString(t, 'message');
       const code = partialJsonString(t, 'status') ?? partialJsonString(t, 'type') ?? partialJsonString(t, 'code');
       if (message !== undefined || code !== undefined) {
-        return { ...(message !== undefined ? { message: message.slice(0, 300) } : {}), ...(code !== undefined ? { code: code.slice(0, 64) } : {}) };
+        return {
+          ...(message !== undefined ? { message: message.slice(0, 300) } : {}),
+          ...(code !== undefined ? { code: code.slice(0, 64) } : {}),
+        };
       }
     }
     const m = t.slice(0, 300).trim();
@@ -142,14 +220,27 @@ export function errorDetails(text: string, truncated = false): { message?: strin
   try {
     const v = JSON.parse(text) as unknown;
     if (isObj(v)) {
-      const e = isObj(v.error) ? v.error : Array.isArray(v) && isObj(v[0]) && isObj((v[0] as Record<string, unknown>).error) ? (v[0] as Record<string, Record<string, unknown>>).error : undefined;
+      const e = isObj(v.error)
+        ? v.error
+        : Array.isArray(v) && isObj(v[0]) && isObj((v[0] as Record<string, unknown>).error)
+          ? (v[0] as Record<string, Record<string, unknown>>).error
+          : undefined;
       if (e) {
-        const code = typeof e.status === 'string' ? e.status : typeof e.type === 'string' ? e.type : typeof e.code === 'string' ? e.code : undefined;
+        const code =
+          typeof e.status === 'string'
+            ? e.status
+            : typeof e.type === 'string'
+              ? e.type
+              : typeof e.code === 'string'
+                ? e.code
+                : undefined;
         return { message: typeof e.message === 'string' ? e.message : undefined, code };
       }
       if (typeof v.message === 'string') return { message: v.message };
     }
-  } catch { /* not JSON */ }
+  } catch {
+    /* not JSON */
+  }
   const t = text.trim();
   return { message: t ? t.slice(0, 300) : undefined };
 }
@@ -165,7 +256,9 @@ interface Attempt {
 
 const SECRETISH = /\b(?:sk-[A-Za-z0-9_-]{8,}|AIza[0-9A-Za-z_-]{20,})|(Bearer\s+)[^\s"']+/g;
 function scrub(text: string, secrets: string[]): string {
-  const r = redact(text, secrets).replace(SECRETISH, (m, bearer: string | undefined) => (bearer ? `${bearer}${maskSecret(m.slice(bearer.length))}` : maskSecret(m)));
+  const r = redact(text, secrets).replace(SECRETISH, (m, bearer: string | undefined) =>
+    bearer ? `${bearer}${maskSecret(m.slice(bearer.length))}` : maskSecret(m),
+  );
   return r.length > 500 ? `${r.slice(0, 500)}…` : r;
 }
 
@@ -173,9 +266,11 @@ function transportMessage(e: unknown): string {
   const err = e as { message?: string; cause?: { code?: string; message?: string } };
   const code = err?.cause?.code;
   const msg = err?.cause?.message ?? err?.message ?? String(e);
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'LLM request failed: DNS lookup for the provider endpoint failed.';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return 'LLM request failed: DNS lookup for the provider endpoint failed.';
   if (code === 'ECONNREFUSED') return 'LLM request failed: connection refused (ECONNREFUSED).';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /other side closed|socket hang up/i.test(msg)) return 'LLM request failed: connection reset by the provider (ECONNRESET).';
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || /other side closed|socket hang up/i.test(msg))
+    return 'LLM request failed: connection reset by the provider (ECONNRESET).';
   return `LLM request failed: ${msg}${code ? ` (${code})` : ''}`;
 }
 
@@ -187,7 +282,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * request, so the connection is closed instead of draining the rest. Rejects when the request's
  * signal aborts (the probe timeout or a cancel) while the body is still arriving.
  */
-export async function readBodyCapped(res: Response, cap: number, stop: () => void): Promise<{ text: string; truncated: boolean }> {
+export async function readBodyCapped(
+  res: Response,
+  cap: number,
+  stop: () => void,
+): Promise<{ text: string; truncated: boolean }> {
   const decoder = new TextDecoder('utf-8');
   if (!res.body) return { text: '', truncated: false };
   const reader = res.body.getReader();
@@ -217,7 +316,10 @@ export async function readBodyCapped(res: Response, cap: number, stop: () => voi
   }
   const all = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
   // stream: true holds back a multi-byte character cut at the cap instead of emitting U+FFFD.
   return { text: decoder.decode(all, { stream: truncated }), truncated };
 }
@@ -231,13 +333,20 @@ async function atEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<b
   }
 }
 
-async function attempt(ep: Endpoint, target: ProbeTarget, key: string, maxTokens: number, signal: AbortSignal): Promise<Attempt> {
+async function attempt(
+  ep: Endpoint,
+  target: ProbeTarget,
+  key: string,
+  maxTokens: number,
+  signal: AbortSignal,
+): Promise<Attempt> {
   const { headers, body } = requestFor(ep, target.model.id, key, target.mode, maxTokens);
   // This request's own controller: the probe's signal (timeout, cancel) aborts it, and so does
   // reaching the body cap (which must not look like a timeout).
   const rc = new AbortController();
   const onAbort = () => rc.abort(signal.reason);
-  if (signal.aborted) rc.abort(signal.reason); else signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) rc.abort(signal.reason);
+  else signal.addEventListener('abort', onAbort, { once: true });
   let res: Response;
   let text: string;
   let truncated: boolean;
@@ -257,20 +366,48 @@ async function attempt(ep: Endpoint, target: ProbeTarget, key: string, maxTokens
       // A 200 whose body runs past the cap: the provider accepted the key and is answering. A JSON
       // answer cut short counts as ok; a body that is not JSON at all is `format`, as it is uncut.
       if (/^\s*[[{]/.test(text)) return { status: 'ok', httpStatus: res.status, rotatable: false };
-      return { status: 'format', reason: 'format', httpStatus: res.status, error: `The provider answered with a body that is not valid JSON (more than ${MAX_BODY_BYTES / 1024} KB; the rest was not read).`, rotatable: false };
+      return {
+        status: 'format',
+        reason: 'format',
+        httpStatus: res.status,
+        error: `The provider answered with a body that is not valid JSON (more than ${MAX_BODY_BYTES / 1024} KB; the rest was not read).`,
+        rotatable: false,
+      };
     }
     let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch {
-      return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The provider answered with a body that is not valid JSON.', rotatable: false };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return {
+        status: 'format',
+        reason: 'format',
+        httpStatus: res.status,
+        error: 'The provider answered with a body that is not valid JSON.',
+        rotatable: false,
+      };
     }
-    if (replyText(ep.api, parsed) === undefined) return { status: 'format', reason: 'format', httpStatus: res.status, error: 'The model did not return a visible probe response.', rotatable: false };
+    if (replyText(ep.api, parsed) === undefined)
+      return {
+        status: 'format',
+        reason: 'format',
+        httpStatus: res.status,
+        error: 'The model did not return a visible probe response.',
+        rotatable: false,
+      };
     return { status: 'ok', httpStatus: res.status, rotatable: false };
   }
   const d = errorDetails(text, truncated);
   const signalIn = { status: res.status, message: d.message, code: d.code };
   const reason = classifySignal(signalIn);
   const error = `HTTP ${res.status}${d.message ? `: ${d.message}` : ''}`;
-  return { status: probeStatusForReason(reason), reason, httpStatus: res.status, error, rotatable: isRotatable(signalIn, reason), retryAfterMs: parseRetryAfter(res.headers) };
+  return {
+    status: probeStatusForReason(reason),
+    reason,
+    httpStatus: res.status,
+    error,
+    rotatable: isRotatable(signalIn, reason),
+    retryAfterMs: parseRetryAfter(res.headers),
+  };
 }
 
 export interface KeyChainEntry {
@@ -284,7 +421,10 @@ export interface RunContext {
   resolveRef: (ref: SecretRef) => Promise<string>;
 }
 
-async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntry | { error: string; noRequest?: boolean }> {
+async function primaryKey(
+  t: ProbeTarget,
+  ctx: RunContext,
+): Promise<KeyChainEntry | { error: string; noRequest?: boolean }> {
   const c = t.credential;
   try {
     if (c.kind === 'none') return { value: '', source: 'none (local provider)' };
@@ -299,7 +439,8 @@ async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntr
     }
     const cred: Credential = c.credential;
     // openclaw does not send an ineligible stored credential (expired, missing): the run refuses the profile.
-    if (!credentialEligibility(cred, Date.now()).eligible) return { error: `Auth profile "${t.profileId ?? ''}" is not configured for ${t.provider}.`, noRequest: true };
+    if (!credentialEligibility(cred, Date.now()).eligible)
+      return { error: `Auth profile "${t.profileId ?? ''}" is not configured for ${t.provider}.`, noRequest: true };
     if (cred.type === 'api_key') {
       if (cred.keyRef) return { value: await ctx.resolveRef(cred.keyRef), source: t.profileId ?? 'profile' };
       if (cred.key) return { value: cred.key, source: t.profileId ?? 'profile' };
@@ -308,7 +449,10 @@ async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntr
       if (cred.token) return { value: cred.token, source: t.profileId ?? 'profile' };
     } else if (cred.access) return { value: cred.access, source: t.profileId ?? 'profile' };
   } catch {
-    return { error: 'Auth profile credentials are missing or expired.\n↳ Auth reason [unresolved_ref]: configured SecretRef could not be resolved.' };
+    return {
+      error:
+        'Auth profile credentials are missing or expired.\n↳ Auth reason [unresolved_ref]: configured SecretRef could not be resolved.',
+    };
   }
   return { error: 'Auth profile credentials are missing or expired.' };
 }
@@ -317,11 +461,19 @@ async function primaryKey(t: ProbeTarget, ctx: RunContext): Promise<KeyChainEntr
  * The keys a rate-limited probe walks for a target: its own credential first, then (for env
  * targets) the provider's env key list, deduplicated.
  */
-export function rotationChain(t: ProbeTarget, primary: KeyChainEntry, env: Readonly<Record<string, string | undefined>>): KeyChainEntry[] {
+export function rotationChain(
+  t: ProbeTarget,
+  primary: KeyChainEntry,
+  env: Readonly<Record<string, string | undefined>>,
+): KeyChainEntry[] {
   const out: KeyChainEntry[] = [primary];
   if (t.source !== 'env') return out;
   const seen = new Set([primary.value]);
-  for (const e of envKeyList(t.provider, env)) if (!seen.has(e.value)) { seen.add(e.value); out.push({ value: e.value, source: e.source }); }
+  for (const e of envKeyList(t.provider, env))
+    if (!seen.has(e.value)) {
+      seen.add(e.value);
+      out.push({ value: e.value, source: e.source });
+    }
   return out;
 }
 
@@ -329,19 +481,46 @@ class Cancelled extends Error {}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(new Cancelled()); return; }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(timer); reject(new Cancelled()); };
+    if (signal.aborted) {
+      reject(new Cancelled());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Cancelled());
+    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /** Probes one target within `timeoutMs` (hard bound), rotating keys on rate limits only. */
-export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeoutMs: number; maxTokens: number; signal?: AbortSignal }): Promise<ProbeResult> {
+export async function probeTarget(
+  t: ProbeTarget,
+  ctx: RunContext,
+  opts: { timeoutMs: number; maxTokens: number; signal?: AbortSignal },
+): Promise<ProbeResult> {
   const start = Date.now();
-  const base: ProbeResult = { provider: t.provider, model: `${t.model.provider}/${t.model.id}`, profileId: t.profileId, label: t.label, source: t.source, mode: t.mode, status: 'unknown' };
+  const base: ProbeResult = {
+    provider: t.provider,
+    model: `${t.model.provider}/${t.model.id}`,
+    profileId: t.profileId,
+    label: t.label,
+    source: t.source,
+    mode: t.mode,
+    status: 'unknown',
+  };
   if (!t.profileId) delete base.profileId;
-  const finish = (status: ProbeStatus, error?: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({ ...base, status, ...(error ? { error } : {}), latencyMs: Date.now() - start, ...extra });
+  const finish = (status: ProbeStatus, error?: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({
+    ...base,
+    status,
+    ...(error ? { error } : {}),
+    latencyMs: Date.now() - start,
+    ...extra,
+  });
   const ep = resolveEndpoint(ctx.config, t.provider, t.model.id);
   if ('error' in ep) return finish('unknown', ep.error);
   const primary = await primaryKey(t, ctx);
@@ -350,7 +529,13 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
   const secrets = chain.map((k) => k.value);
   const ac = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; ac.abort(); }, Math.max(1, opts.timeoutMs));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      ac.abort();
+    },
+    Math.max(1, opts.timeoutMs),
+  );
   const onCancel = () => ac.abort();
   opts.signal?.addEventListener('abort', onCancel, { once: true });
   if (opts.signal?.aborted) ac.abort();
@@ -361,7 +546,12 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
     for (let i = 0; i < chain.length; i++) {
       const key = chain[i] as KeyChainEntry;
       last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
-      attempts.push({ key: maskSecret(key.value), source: key.source, status: last.status, ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}) });
+      attempts.push({
+        key: maskSecret(key.value),
+        source: key.source,
+        status: last.status,
+        ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
+      });
       if (!last.rotatable) break;
       if (i < chain.length - 1) continue;
       // The last key is rate limited: wait out Retry-After once when it fits in the timeout.
@@ -369,13 +559,23 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
       if (wait !== undefined && Date.now() + wait < deadline) {
         await sleep(wait, ac.signal);
         last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
-        attempts.push({ key: maskSecret(key.value), source: key.source, status: last.status, ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}) });
+        attempts.push({
+          key: maskSecret(key.value),
+          source: key.source,
+          status: last.status,
+          ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
+        });
       }
       break;
     }
   } catch (e) {
-    if (timedOut) return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, { ...(attempts.length > 1 ? { attempts } : {}), failureReason: 'timeout' });
-    if (opts.signal?.aborted || e instanceof Cancelled) return finish('unknown', 'Probe cancelled.', attempts.length > 1 ? { attempts } : {});
+    if (timedOut)
+      return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, {
+        ...(attempts.length > 1 ? { attempts } : {}),
+        failureReason: 'timeout',
+      });
+    if (opts.signal?.aborted || e instanceof Cancelled)
+      return finish('unknown', 'Probe cancelled.', attempts.length > 1 ? { attempts } : {});
     return finish('unknown', scrub(transportMessage(e), secrets));
   } finally {
     clearTimeout(timer);
@@ -384,8 +584,12 @@ export async function probeTarget(t: ProbeTarget, ctx: RunContext, opts: { timeo
   const a = last as Attempt;
   const extra: Partial<ProbeResult> = attempts.length > 1 ? { attempts } : {};
   if (a.status === 'ok') return finish('ok', undefined, extra);
-  const rotated = attempts.length > 1 && chain.length > 1 ? ` (after trying ${new Set(attempts.map((x) => x.key)).size} keys)` : '';
-  return finish(a.status, scrub(`${a.error ?? 'Probe failed.'}${rotated}`, secrets), { ...extra, ...(a.reason ? { failureReason: a.reason } : {}) });
+  const rotated =
+    attempts.length > 1 && chain.length > 1 ? ` (after trying ${new Set(attempts.map((x) => x.key)).size} keys)` : '';
+  return finish(a.status, scrub(`${a.error ?? 'Probe failed.'}${rotated}`, secrets), {
+    ...extra,
+    ...(a.reason ? { failureReason: a.reason } : {}),
+  });
 }
 
 export interface ProbeSummary {
@@ -418,7 +622,12 @@ export function probeOptions(o: ProbeOptions): ProbeSummary['options'] {
 }
 
 /** Runs the plan's targets with bounded concurrency; local rows come first, as openclaw lists them. */
-export async function runProbes(plan: ProbePlan, ctx: RunContext, options: ProbeOptions, run: RunProbesOptions = {}): Promise<ProbeSummary> {
+export async function runProbes(
+  plan: ProbePlan,
+  ctx: RunContext,
+  options: ProbeOptions,
+  run: RunProbesOptions = {},
+): Promise<ProbeSummary> {
   const opts = probeOptions(options);
   const startedAt = Date.now();
   const targets = plan.targets;
@@ -431,10 +640,23 @@ export async function runProbes(plan: ProbePlan, ctx: RunContext, options: Probe
       const i = next++;
       const t = targets[i] as ProbeTarget;
       if (run.signal?.aborted) {
-        out[i] = { provider: t.provider, model: `${t.model.provider}/${t.model.id}`, ...(t.profileId ? { profileId: t.profileId } : {}), label: t.label, source: t.source, mode: t.mode, status: 'unknown', error: 'Probe cancelled.' };
+        out[i] = {
+          provider: t.provider,
+          model: `${t.model.provider}/${t.model.id}`,
+          ...(t.profileId ? { profileId: t.profileId } : {}),
+          label: t.label,
+          source: t.source,
+          mode: t.mode,
+          status: 'unknown',
+          error: 'Probe cancelled.',
+        };
         continue;
       }
-      run.onProgress?.({ completed, total: targets.length, label: `Probing ${t.provider}${t.profileId ? ` (${t.label})` : ''}` });
+      run.onProgress?.({
+        completed,
+        total: targets.length,
+        label: `Probing ${t.provider}${t.profileId ? ` (${t.label})` : ''}`,
+      });
       out[i] = await probeTarget(t, ctx, { timeoutMs: opts.timeoutMs, maxTokens: opts.maxTokens, signal: run.signal });
       completed++;
       run.onProgress?.({ completed, total: targets.length });
@@ -443,7 +665,14 @@ export async function runProbes(plan: ProbePlan, ctx: RunContext, options: Probe
   const n = Math.max(1, Math.min(targets.length || 1, opts.concurrency));
   await Promise.all(Array.from({ length: n }, worker));
   const finishedAt = Date.now();
-  const summary: ProbeSummary = { startedAt, finishedAt, durationMs: finishedAt - startedAt, totalTargets: targets.length, options: opts, results: [...plan.results, ...out] };
+  const summary: ProbeSummary = {
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt - startedAt,
+    totalTargets: targets.length,
+    options: opts,
+    results: [...plan.results, ...out],
+  };
   if (run.signal?.aborted) summary.cancelled = true;
   return summary;
 }

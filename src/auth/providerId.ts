@@ -25,10 +25,15 @@ const ECHO_HEAD = 40;
  */
 export function quoteId(value: unknown, quote = '"'): string {
   const s = typeof value === 'string' ? value : String(value);
-  const esc = (t: string) => t.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const esc = (t: string) =>
+    t.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (s.length <= ECHO_WHOLE) return `${quote}${esc(s)}${quote}`;
   // Whole code points: a cut never splits a surrogate pair.
-  return `${quote}${esc(Array.from(s.slice(0, ECHO_HEAD * 2)).slice(0, ECHO_HEAD).join(''))}…${quote} (${s.length} characters)`;
+  return `${quote}${esc(
+    Array.from(s.slice(0, ECHO_HEAD * 2))
+      .slice(0, ECHO_HEAD)
+      .join(''),
+  )}…${quote} (${s.length} characters)`;
 }
 
 const PROVIDER_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -37,7 +42,8 @@ const PROFILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
 export function validateProviderId(provider: string): string | undefined {
   const p = normalizeProviderId(provider);
   if (!p) return 'Provider id is empty.';
-  if (!PROVIDER_RE.test(p)) return `Provider id ${quoteId(provider)} is invalid (use lowercase letters, digits, ".", "_" or "-").`;
+  if (!PROVIDER_RE.test(p))
+    return `Provider id ${quoteId(provider)} is invalid (use lowercase letters, digits, ".", "_" or "-").`;
   return undefined;
 }
 
@@ -48,7 +54,8 @@ export function validateProfileId(id: string, provider?: string): string | undef
   const idProvider = id.slice(0, idx);
   const name = id.slice(idx + 1);
   if (!PROVIDER_RE.test(idProvider)) return `Profile id ${quoteId(id)} has an invalid provider part.`;
-  if (!PROFILE_NAME_RE.test(name)) return `Profile id ${quoteId(id)} has an invalid name part (letters, digits, ".", "_", "-", "@", "+").`;
+  if (!PROFILE_NAME_RE.test(name))
+    return `Profile id ${quoteId(id)} has an invalid name part (letters, digits, ".", "_", "-", "@", "+").`;
   if (provider !== undefined && normalizeProviderId(idProvider) !== normalizeProviderId(provider)) {
     return `Profile id ${quoteId(id)} does not belong to provider ${quoteId(normalizeProviderId(provider))}.`;
   }

@@ -18,10 +18,18 @@ export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 /** An optional field that reads any value and maps it with `fn` (never failing the entry). */
 const optLenient = <O>(fn: (v: unknown) => O) => z.optional(z.pipe(z.unknown(), z.transform(fn)));
 
-const nonBlank = z.pipe(z.pipe(z.string(), z.transform((s: string) => s.trim())), z.string().check(z.minLength(1)));
+const nonBlank = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((s: string) => s.trim()),
+  ),
+  z.string().check(z.minLength(1)),
+);
 const optString = optLenient((v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined));
 /** openclaw keeps a non-positive or non-numeric expiry as 0 (which later reads as invalid_expires). */
-const expiryField = optLenient((v) => (v === undefined ? undefined : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0));
+const expiryField = optLenient((v) =>
+  v === undefined ? undefined : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0,
+);
 const optRef = optLenient((v): SecretRef | undefined => {
   const r = SecretRefSchema.safeParse(v);
   return r.success ? r.data : undefined;
@@ -42,7 +50,7 @@ export const ApiKeyCredentialSchema = z.looseObject({
   keyRef: optRef,
   metadata: optLenient((v) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>
+      ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>)
       : undefined,
   ),
 });
@@ -98,10 +106,22 @@ export const UsageStatsSchema = z.looseObject({
 export type UsageStats = z.output<typeof UsageStatsSchema>;
 
 const FAILURE_REASON_VALUES = new Set([
-  'auth', 'auth_permanent', 'format', 'overloaded', 'rate_limit', 'billing', 'timeout', 'model_not_found',
-  'session_expired', 'empty_response', 'no_error_details', 'unclassified', 'unknown',
+  'auth',
+  'auth_permanent',
+  'format',
+  'overloaded',
+  'rate_limit',
+  'billing',
+  'timeout',
+  'model_not_found',
+  'session_expired',
+  'empty_response',
+  'no_error_details',
+  'unclassified',
+  'unknown',
 ]);
-const enumValue = (v: unknown, allowed: ReadonlySet<string>): string | undefined => (typeof v === 'string' && allowed.has(v) ? v : undefined);
+const enumValue = (v: unknown, allowed: ReadonlySet<string>): string | undefined =>
+  typeof v === 'string' && allowed.has(v) ? v : undefined;
 const finite = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const trimmed = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
@@ -118,7 +138,10 @@ export function coerceUsageStats(raw: unknown): { stats?: UsageStats; dropped: s
   let badCounts = raw.failureCounts !== undefined && !isRecord(raw.failureCounts);
   if (isRecord(raw.failureCounts)) {
     for (const [reason, count] of Object.entries(raw.failureCounts)) {
-      if (!FAILURE_REASON_VALUES.has(reason) || typeof count !== 'number' || !Number.isFinite(count) || count <= 0) { badCounts = true; continue; }
+      if (!FAILURE_REASON_VALUES.has(reason) || typeof count !== 'number' || !Number.isFinite(count) || count <= 0) {
+        badCounts = true;
+        continue;
+      }
       (failureCounts ??= {})[reason] = Math.trunc(count);
     }
   }
@@ -132,7 +155,8 @@ export function coerceUsageStats(raw: unknown): { stats?: UsageStats; dropped: s
     cooldownUntil: finite(raw.cooldownUntil),
     cooldownReason,
     cooldownClassification:
-      (classification === 'wham_token_expired' && cooldownReason === 'auth') || (classification === 'wham_account_dead' && cooldownReason === 'auth_permanent')
+      (classification === 'wham_token_expired' && cooldownReason === 'auth') ||
+      (classification === 'wham_account_dead' && cooldownReason === 'auth_permanent')
         ? classification
         : undefined,
     cooldownModel: trimmed(raw.cooldownModel),
@@ -143,7 +167,9 @@ export function coerceUsageStats(raw: unknown): { stats?: UsageStats; dropped: s
     lastFailureAt: finite(raw.lastFailureAt),
     lastProbeAt: finite(raw.lastProbeAt),
   };
-  const dropped = Object.keys(candidate).filter((k) => raw[k] !== undefined && candidate[k] === undefined && k !== 'failureCounts');
+  const dropped = Object.keys(candidate).filter(
+    (k) => raw[k] !== undefined && candidate[k] === undefined && k !== 'failureCounts',
+  );
   if (badCounts) dropped.push('failureCounts');
   const kept = Object.fromEntries(Object.entries(candidate).filter(([, v]) => v !== undefined));
   return { stats: Object.keys(kept).length ? (kept as UsageStats) : undefined, dropped };
@@ -189,17 +215,24 @@ export function nestsDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (quote) {
-      if (c === 92) i++; // backslash: the next character is escaped
+      if (c === 92)
+        i++; // backslash: the next character is escaped
       else if (c === quote) quote = 0;
       continue;
     }
     if (c === 34 || c === 39) quote = c;
-    else if (c === 123 || c === 91) { if (++depth > max) return true; }
-    else if (c === 125 || c === 93) { if (depth > 0) depth--; }
-    else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+    else if (c === 123 || c === 91) {
+      if (++depth > max) return true;
+    } else if (c === 125 || c === 93) {
+      if (depth > 0) depth--;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
       // A JSON5 line comment ends at a line terminator.
       i += 2;
-      for (let d = text.charCodeAt(i); i < n && d !== 10 && d !== 13 && d !== 0x2028 && d !== 0x2029; d = text.charCodeAt(++i));
+      for (
+        let d = text.charCodeAt(i);
+        i < n && d !== 10 && d !== 13 && d !== 0x2028 && d !== 0x2029;
+        d = text.charCodeAt(++i)
+      );
     } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
       const end = text.indexOf('*/', i + 2);
       i = end < 0 ? n : end + 1;
@@ -208,7 +241,8 @@ export function nestsDeeperThan(text: string, max = MAX_JSON_DEPTH): boolean {
   return false;
 }
 
-export type JsonRead = { ok: true; value: unknown } | { ok: false; reason: 'invalid_json' | 'too_deep'; detail: string };
+export type JsonRead =
+  { ok: true; value: unknown } | { ok: false; reason: 'invalid_json' | 'too_deep'; detail: string };
 
 /**
  * JSON.parse with the depth cap. `detail` says what is wrong without quoting the text (V8's
@@ -216,7 +250,8 @@ export type JsonRead = { ok: true; value: unknown } | { ok: false; reason: 'inva
  * (at character 31)".
  */
 export function readJson(text: string): JsonRead {
-  if (nestsDeeperThan(text)) return { ok: false, reason: 'too_deep', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` };
+  if (nestsDeeperThan(text))
+    return { ok: false, reason: 'too_deep', detail: `nests deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
@@ -244,7 +279,10 @@ function normalizeRawEntry(raw: Record<string, unknown>): Record<string, unknown
   if (e.type === 'apiKey') e.type = 'api_key';
   if (!('key' in e) && typeof e.apiKey === 'string' && !SecretRefSchema.safeParse(e.keyRef).success) e.key = e.apiKey;
   // A ref written into the value field moves to the ref field, as openclaw does.
-  for (const [valueField, refField] of [['key', 'keyRef'], ['token', 'tokenRef']] as const) {
+  for (const [valueField, refField] of [
+    ['key', 'keyRef'],
+    ['token', 'tokenRef'],
+  ] as const) {
     const v = e[valueField];
     if (v == null || typeof v === 'string') continue;
     const ref = SecretRefSchema.safeParse(v);
@@ -275,18 +313,29 @@ export function parseCredentialEntry(raw: unknown): ParsedEntry {
  * Loads a store cell's JSON text. Returns undefined profiles (and a warning) when the text is not
  * JSON or not a store; drops invalid entries one by one, never throwing.
  */
-export function loadAuthStore(text: string | undefined, source: string): { store: AuthStore; warnings: LoadWarning[]; valid: boolean } {
+export function loadAuthStore(
+  text: string | undefined,
+  source: string,
+): { store: AuthStore; warnings: LoadWarning[]; valid: boolean } {
   const warnings: LoadWarning[] = [];
   const empty: AuthStore = { version: 1, profiles: {} };
   if (text === undefined) return { store: empty, warnings, valid: true };
   const read = readJson(text);
   if (!read.ok) {
-    warnings.push({ source, reason: read.reason, message: `${source}: the auth store cell ${read.detail}; it was ignored.` });
+    warnings.push({
+      source,
+      reason: read.reason,
+      message: `${source}: the auth store cell ${read.detail}; it was ignored.`,
+    });
     return { store: empty, warnings, valid: false };
   }
   const raw = read.value;
   if (!isRecord(raw) || !isRecord(raw.profiles)) {
-    warnings.push({ source, reason: 'invalid_store', message: `${source}: the auth store has no "profiles" object; it was ignored.` });
+    warnings.push({
+      source,
+      reason: 'invalid_store',
+      message: `${source}: the auth store has no "profiles" object; it was ignored.`,
+    });
     return { store: empty, warnings, valid: false };
   }
   const profiles: Record<string, Credential> = {};
@@ -310,18 +359,29 @@ export function loadAuthStore(text: string | undefined, source: string): { store
   return { store: { version: Number.isFinite(version) && version > 0 ? version : 1, profiles }, warnings, valid: true };
 }
 
-export function loadAuthState(text: string | undefined, source: string): { state: AuthState; warnings: LoadWarning[]; valid: boolean } {
+export function loadAuthState(
+  text: string | undefined,
+  source: string,
+): { state: AuthState; warnings: LoadWarning[]; valid: boolean } {
   const warnings: LoadWarning[] = [];
   const state: AuthState = { version: 1 };
   if (text === undefined) return { state, warnings, valid: true };
   const read = readJson(text);
   if (!read.ok) {
-    warnings.push({ source, reason: read.reason, message: `${source}: the auth state cell ${read.detail}; it was ignored.` });
+    warnings.push({
+      source,
+      reason: read.reason,
+      message: `${source}: the auth state cell ${read.detail}; it was ignored.`,
+    });
     return { state, warnings, valid: false };
   }
   const raw = read.value;
   if (!isRecord(raw)) {
-    warnings.push({ source, reason: 'invalid_state', message: `${source}: the auth state is not an object; it was ignored.` });
+    warnings.push({
+      source,
+      reason: 'invalid_state',
+      message: `${source}: the auth state is not an object; it was ignored.`,
+    });
     return { state, warnings, valid: false };
   }
   const version = Number(raw.version ?? 1);
@@ -333,7 +393,12 @@ export function loadAuthState(text: string | undefined, source: string): { state
     for (const [provider, ids] of Object.entries(raw.order)) {
       const key = normalizeProviderId(provider);
       if (!Array.isArray(ids)) {
-        warnings.push({ source, key: provider, reason: 'invalid_order', message: `${source}: ignored order for ${quoteId(provider)} (not a list).` });
+        warnings.push({
+          source,
+          key: provider,
+          reason: 'invalid_order',
+          message: `${source}: ignored order for ${quoteId(provider)} (not a list).`,
+        });
         continue;
       }
       const list = ids.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
@@ -342,7 +407,8 @@ export function loadAuthState(text: string | undefined, source: string): { state
   }
   if (isRecord(raw.lastGood)) {
     state.lastGood = {};
-    for (const [provider, id] of Object.entries(raw.lastGood)) if (typeof id === 'string') state.lastGood[provider] = id;
+    for (const [provider, id] of Object.entries(raw.lastGood))
+      if (typeof id === 'string') state.lastGood[provider] = id;
   }
   if (isRecord(raw.usageStats)) {
     state.usageStats = {};
@@ -351,7 +417,9 @@ export function loadAuthState(text: string | undefined, source: string): { state
       if (r.stats) state.usageStats[id] = r.stats;
       if (r.dropped.length) {
         warnings.push({
-          source, key: id, reason: 'invalid_usage_stats',
+          source,
+          key: id,
+          reason: 'invalid_usage_stats',
           message: r.stats
             ? `${source}: ignored invalid usage stats fields of ${quoteId(id)} (${r.dropped.join(', ')}).`
             : `${source}: ignored usage stats of ${quoteId(id)} (${r.dropped.join(', ')}).`,

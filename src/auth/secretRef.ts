@@ -78,9 +78,7 @@ const ID_RULES: Record<SecretRefSource, { test: (id: string) => boolean; rule: s
   },
 };
 
-export type ValidateResult =
-  | { ok: true; ref: SecretRef }
-  | { ok: false; code: 'invalid_ref'; message: string };
+export type ValidateResult = { ok: true; ref: SecretRef } | { ok: false; code: 'invalid_ref'; message: string };
 
 /**
  * Validates an unknown value as a SecretRef. Messages never echo the offending
@@ -286,9 +284,7 @@ function lookupProvider(ref: SecretRef, ctx: ResolveContext): SecretProviderConf
   if (hasEntry) {
     const parsed = SecretProviderSchema.safeParse(providers[ref.provider]);
     if (!parsed.success) {
-      const where = [
-        ...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)')),
-      ].join(', ');
+      const where = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)'))].join(', ');
       throw new SecretRefError(
         'invalid_ref',
         `SecretRef provider "${ref.provider}" has an invalid configuration under secrets.providers (check: ${where}).`,
@@ -331,7 +327,11 @@ export interface ResolveOptions {
 }
 
 /** Resolves a ref to its secret value. Throws SecretRefError (never containing the value). */
-export async function resolveSecretRef(ref: SecretRef, ctx: ResolveContext, opts: ResolveOptions = {}): Promise<string> {
+export async function resolveSecretRef(
+  ref: SecretRef,
+  ctx: ResolveContext,
+  opts: ResolveOptions = {},
+): Promise<string> {
   const valid = validateSecretRef(ref);
   if (!valid.ok) throw new SecretRefError('invalid_ref', valid.message);
   const r = valid.ref;
@@ -483,7 +483,8 @@ function resolveStore(ref: SecretRef, ctx: ResolveContext): string {
       `Reading the shared secret store failed (${err instanceof Error ? err.name : 'error'}).`,
     );
   }
-  if (value === undefined || value === null) throw unresolved('not_found', ref, 'No live team entry in the secret store.');
+  if (value === undefined || value === null)
+    throw unresolved('not_found', ref, 'No live team entry in the secret store.');
   if (typeof value !== 'string') throw unresolved('bad_output', ref, 'Secret store entry is not a string.');
   if (value === '') throw unresolved('empty_value', ref);
   return value;
@@ -521,7 +522,13 @@ function checkFileStats(ref: SecretRef, st: Stats, maxBytes: number): void {
   }
 }
 
-async function withTimeout<T>(ms: number, onTimeout: () => Error, work: Promise<T>, signal?: AbortSignal, onAbort?: () => Error): Promise<T> {
+async function withTimeout<T>(
+  ms: number,
+  onTimeout: () => Error,
+  work: Promise<T>,
+  signal?: AbortSignal,
+  onAbort?: () => Error,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   let abortListener: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -606,7 +613,12 @@ function resolveJsonPointer(doc: unknown, pointer: string): { found: true; value
   return { found: true, value: cur };
 }
 
-async function resolveFile(ref: SecretRef, cfg: FileProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<string> {
+async function resolveFile(
+  ref: SecretRef,
+  cfg: FileProviderConfig,
+  ctx: ResolveContext,
+  signal?: AbortSignal,
+): Promise<string> {
   if (cfg.mode === 'singleValue' && ref.id !== SINGLE_VALUE_FILE_REF_ID) {
     throw unresolved('invalid_ref', ref, `singleValue file providers only accept the id "value".`);
   }
@@ -669,7 +681,11 @@ async function checkExecCommand(ref: SecretRef, cfg: ExecProviderConfig, ctx: Re
   }
   const resolved = path.resolve(command);
   if (cfg.trustedDirs && !cfg.trustedDirs.some((d) => path.isAbsolute(d) && isInside(resolved, d))) {
-    throw unresolved('not_allowed', ref, `The exec command is not inside secrets.providers.${ref.provider}.trustedDirs.`);
+    throw unresolved(
+      'not_allowed',
+      ref,
+      `The exec command is not inside secrets.providers.${ref.provider}.trustedDirs.`,
+    );
   }
   let st: Stats;
   try {
@@ -682,7 +698,11 @@ async function checkExecCommand(ref: SecretRef, cfg: ExecProviderConfig, ctx: Re
   if (posixPermissions(process.platform)) {
     const uid = ctx.platformUid ?? process.getuid?.();
     if (uid !== undefined && st.uid !== uid && st.uid !== 0) {
-      throw unresolved('insecure_file', ref, `The exec command is owned by uid ${st.uid}, not the current user or root.`);
+      throw unresolved(
+        'insecure_file',
+        ref,
+        `The exec command is owned by uid ${st.uid}, not the current user or root.`,
+      );
     }
     if ((st.mode & 0o022) !== 0) {
       throw unresolved(
@@ -737,7 +757,13 @@ function killExecTree(pid: number): void {
   for (const p of found) signalPid(p, 'SIGKILL');
 }
 
-function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<ExecOutcome> {
+function runExec(
+  ref: SecretRef,
+  command: string,
+  cfg: ExecProviderConfig,
+  ctx: ResolveContext,
+  signal?: AbortSignal,
+): Promise<ExecOutcome> {
   const env: Record<string, string> = {};
   for (const name of cfg.passEnv) {
     const v = ctx.env[name];
@@ -800,7 +826,8 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
         } else {
           // Windows: no groups; the tree goes with taskkill /T /F while the command still runs.
           const plan = pid !== undefined && !exited ? treeKillPlan(process.platform, pid, 'SIGKILL') : undefined;
-          if (plan?.kind === 'taskkill') spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 5000 });
+          if (plan?.kind === 'taskkill')
+            spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 5000 });
           proc.kill('SIGKILL');
         }
       } catch {
@@ -815,7 +842,13 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
       if (exited) settle(() => reject(err));
     };
     function onAbort(): void {
-      kill(unresolved('timeout', ref, 'The exec command did not finish before the overall deadline for resolving SecretRefs.'));
+      kill(
+        unresolved(
+          'timeout',
+          ref,
+          'The exec command did not finish before the overall deadline for resolving SecretRefs.',
+        ),
+      );
     }
     const armIdle = (): void => {
       if (cfg.noOutputTimeoutMs === undefined || failure) return;
@@ -852,7 +885,8 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
 
     proc.on('error', (err) => {
       exited = true;
-      const e = failure ?? unresolved('exec_failed', ref, `The exec command could not be run (${describeFsError(err)}).`);
+      const e =
+        failure ?? unresolved('exec_failed', ref, `The exec command could not be run (${describeFsError(err)}).`);
       settle(() => reject(e));
     });
     proc.on('exit', () => {
@@ -882,7 +916,12 @@ function runExec(ref: SecretRef, command: string, cfg: ExecProviderConfig, ctx: 
   });
 }
 
-async function resolveExec(ref: SecretRef, cfg: ExecProviderConfig, ctx: ResolveContext, signal?: AbortSignal): Promise<string> {
+async function resolveExec(
+  ref: SecretRef,
+  cfg: ExecProviderConfig,
+  ctx: ResolveContext,
+  signal?: AbortSignal,
+): Promise<string> {
   const command = await checkExecCommand(ref, cfg, ctx);
   const { stdout } = await runExec(ref, command, cfg, ctx, signal);
 
@@ -893,7 +932,8 @@ async function resolveExec(ref: SecretRef, cfg: ExecProviderConfig, ctx: Resolve
   } catch {
     isJson = false;
   }
-  const looksLikeProtocol = isJson && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'protocolVersion' in parsed;
+  const looksLikeProtocol =
+    isJson && typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'protocolVersion' in parsed;
 
   if (!cfg.jsonOnly && !looksLikeProtocol) {
     const value = stdout.trim();
@@ -908,11 +948,7 @@ async function resolveExec(ref: SecretRef, cfg: ExecProviderConfig, ctx: Resolve
   const errEntry = response.data.errors?.[ref.id];
   if (errEntry) {
     const code = typeof errEntry.code === 'string' && /^[A-Z0-9_]{1,64}$/.test(errEntry.code) ? errEntry.code : 'ERROR';
-    throw unresolved(
-      code === 'NOT_FOUND' ? 'not_found' : 'exec_failed',
-      ref,
-      `The exec provider reported ${code}.`,
-    );
+    throw unresolved(code === 'NOT_FOUND' ? 'not_found' : 'exec_failed', ref, `The exec provider reported ${code}.`);
   }
   const values = response.data.values ?? {};
   if (!Object.prototype.hasOwnProperty.call(values, ref.id)) {

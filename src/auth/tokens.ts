@@ -17,7 +17,8 @@ export function validateSetupToken(provider: string, token: string): string | un
   const t = normalizeSetupToken(p, token);
   if (!t) return 'Required';
   if (p === 'anthropic') {
-    if (!t.startsWith(ANTHROPIC_SETUP_TOKEN_PREFIX)) return `Expected token starting with ${ANTHROPIC_SETUP_TOKEN_PREFIX}`;
+    if (!t.startsWith(ANTHROPIC_SETUP_TOKEN_PREFIX))
+      return `Expected token starting with ${ANTHROPIC_SETUP_TOKEN_PREFIX}`;
     if (t.length < ANTHROPIC_SETUP_TOKEN_MIN_LENGTH) return 'Token looks too short; paste the full setup-token';
   }
   if ((p === 'openai' || p === 'codex') && /^sk-[A-Za-z0-9_-]{8,}$/.test(t)) {
@@ -45,9 +46,18 @@ export function parseDuration(input: string): number {
     total = 0;
     let end = 0;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(t)) !== null) { total += Number(m[1]) * (UNIT_MS[m[2] as string] as number); end = re.lastIndex; }
-    if (!t || end !== t.length) throw new Error(t.startsWith('-') ? `Invalid duration (each composite segment needs a unit): "${input}". ${hint}` : `Invalid duration: "${input}". ${hint}`);
+    while ((m = re.exec(t)) !== null) {
+      total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+      end = re.lastIndex;
+    }
+    if (!t || end !== t.length)
+      throw new Error(
+        t.startsWith('-')
+          ? `Invalid duration (each composite segment needs a unit): "${input}". ${hint}`
+          : `Invalid duration: "${input}". ${hint}`,
+      );
   }
-  if (!(total > 0) || Date.now() + total > MAX_DATE_MS) throw new Error('Invalid expiry duration: resulting token expiry is outside Date range.');
+  if (!(total > 0) || Date.now() + total > MAX_DATE_MS)
+    throw new Error('Invalid expiry duration: resulting token expiry is outside Date range.');
   return Math.round(total);
 }

@@ -16,8 +16,16 @@ export type ProfileSource = 'local' | 'inherited' | 'config' | 'env';
 
 /** What the tree and the CLI show for a profile, most important first. */
 export type DisplayStatus =
-  | 'ok' | 'static' | 'expiring' | 'expired' | 'expired-refreshable' | 'missing' | 'unresolved-ref'
-  | 'excluded' | 'cooldown' | 'disabled';
+  | 'ok'
+  | 'static'
+  | 'expiring'
+  | 'expired'
+  | 'expired-refreshable'
+  | 'missing'
+  | 'unresolved-ref'
+  | 'excluded'
+  | 'cooldown'
+  | 'disabled';
 
 export interface RefCheck {
   ok: boolean;
@@ -104,10 +112,14 @@ function refOf(c: Credential): SecretRef | undefined {
 function localRefCheck(ref: SecretRef, input: AgentViewInput): RefCheck | undefined {
   if (ref.source === 'env') {
     const v = input.env[ref.id];
-    return v && v.trim() ? { ok: true } : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
+    return v && v.trim()
+      ? { ok: true }
+      : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
   }
   if (ref.source === 'store' && input.hasStoreSecret) {
-    return input.hasStoreSecret(ref.id) ? { ok: true } : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
+    return input.hasStoreSecret(ref.id)
+      ? { ok: true }
+      : { ok: false, code: 'not_found', message: `could not resolve SecretRef "${formatRef(ref)}".` };
   }
   return undefined;
 }
@@ -115,19 +127,40 @@ function localRefCheck(ref: SecretRef, input: AgentViewInput): RefCheck | undefi
 function summaryOf(p: Omit<ProfileView, 'summary'>): string {
   const parts: string[] = [p.type === 'api_key' ? 'api key' : p.type];
   switch (p.display) {
-    case 'expiring': parts.push(`expires in ${formatRemainingShort(p.remainingMs)}`); break;
-    case 'expired': parts.push('expired'); break;
-    case 'expired-refreshable': parts.push('expired (refreshable)'); break;
-    case 'missing': parts.push(p.reasonCode === 'invalid_expires' ? 'invalid expiry' : 'missing credential'); break;
-    case 'unresolved-ref': parts.push('unresolved ref'); break;
-    case 'excluded': parts.push('excluded by order'); break;
-    case 'cooldown': case 'disabled': {
+    case 'expiring':
+      parts.push(`expires in ${formatRemainingShort(p.remainingMs)}`);
+      break;
+    case 'expired':
+      parts.push('expired');
+      break;
+    case 'expired-refreshable':
+      parts.push('expired (refreshable)');
+      break;
+    case 'missing':
+      parts.push(p.reasonCode === 'invalid_expires' ? 'invalid expiry' : 'missing credential');
+      break;
+    case 'unresolved-ref':
+      parts.push('unresolved ref');
+      break;
+    case 'excluded':
+      parts.push('excluded by order');
+      break;
+    case 'cooldown':
+    case 'disabled': {
       const u = p.unusable;
-      if (u) parts.push(`${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''} ${formatRemainingShort(u.remainingMs)}`);
+      if (u)
+        parts.push(
+          `${u.kind === 'disabled' ? 'disabled' : 'cooling down'}${u.reason ? ` (${u.reason}${u.model ? `, ${u.model}` : ''})` : ''} ${formatRemainingShort(u.remainingMs)}`,
+        );
       break;
     }
-    case 'ok': if (p.remainingMs !== undefined) parts.push(`ok, ${formatRemainingShort(p.remainingMs)} left`); else parts.push('ok'); break;
-    case 'static': parts.push('ok'); break;
+    case 'ok':
+      if (p.remainingMs !== undefined) parts.push(`ok, ${formatRemainingShort(p.remainingMs)} left`);
+      else parts.push('ok');
+      break;
+    case 'static':
+      parts.push('ok');
+      break;
   }
   parts.push(p.source);
   return parts.join(' · ');
@@ -146,7 +179,10 @@ export function buildAgentView(input: AgentViewInput): AgentView {
   for (const p of Object.keys(state.order ?? {})) providers.add(normalizeProviderId(p));
   for (const p of Object.keys(meta.order ?? {})) providers.add(normalizeProviderId(p));
   const used = new Map<string, string>();
-  for (const m of input.modelsInUse) { const p = modelProvider(m); if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1)); }
+  for (const m of input.modelsInUse) {
+    const p = modelProvider(m);
+    if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1));
+  }
   for (const p of used.keys()) providers.add(p);
 
   const storeIndex = indexStoreByProvider(store);
@@ -156,7 +192,20 @@ export function buildAgentView(input: AgentViewInput): AgentView {
     const k = normalizeProviderId(p);
     (lastGoodIds.get(k) ?? lastGoodIds.set(k, new Set()).get(k))?.add(id);
   }
-  const counts = Object.fromEntries(['ok', 'static', 'expiring', 'expired', 'expired-refreshable', 'missing', 'unresolved-ref', 'excluded', 'cooldown', 'disabled'].map((k) => [k, 0])) as Record<DisplayStatus, number>;
+  const counts = Object.fromEntries(
+    [
+      'ok',
+      'static',
+      'expiring',
+      'expired',
+      'expired-refreshable',
+      'missing',
+      'unresolved-ref',
+      'excluded',
+      'cooldown',
+      'disabled',
+    ].map((k) => [k, 0]),
+  ) as Record<DisplayStatus, number>;
   const out: ProviderView[] = [];
   let check: 0 | 1 | 2 = 0;
   const missingInUse: string[] = [];
@@ -165,7 +214,8 @@ export function buildAgentView(input: AgentViewInput): AgentView {
     const order = resolveOrder({ store, state: cleared, cfg: meta, provider, now, storeIndex, stateCleared: true });
     const ids = new Set<string>(order.explicit ?? []);
     for (const id of storeIndex.get(provider) ?? []) ids.add(id);
-    for (const [id, m] of Object.entries(meta.profiles ?? {})) if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
+    for (const [id, m] of Object.entries(meta.profiles ?? {}))
+      if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
     const excluded = new Map(order.excluded.map((e) => [e.profileId, e.reasonCode]));
     const profiles: ProfileView[] = [];
     for (const id of ids) {
@@ -176,7 +226,19 @@ export function buildAgentView(input: AgentViewInput): AgentView {
         const m = meta.profiles?.[id];
         if (m?.mode !== 'aws-sdk') continue; // an order entry naming a profile that no longer exists
         const rank = order.profileIds.indexOf(id);
-        const v: Omit<ProfileView, 'summary'> = { id, provider, type: 'aws-sdk', source: 'config', label: id, health: 'static', display: 'static', credentialHint: 'AWS SDK credential chain', lastUsed, lastGood, rank: rank >= 0 ? rank : undefined };
+        const v: Omit<ProfileView, 'summary'> = {
+          id,
+          provider,
+          type: 'aws-sdk',
+          source: 'config',
+          label: id,
+          health: 'static',
+          display: 'static',
+          credentialHint: 'AWS SDK credential chain',
+          lastUsed,
+          lastGood,
+          rank: rank >= 0 ? rank : undefined,
+        };
         profiles.push({ ...v, summary: summaryOf(v) });
         continue;
       }
@@ -184,24 +246,57 @@ export function buildAgentView(input: AgentViewInput): AgentView {
       const ref = refOf(c);
       let reasonCode: ProfileView['reasonCode'] = h.reasonCode;
       let display: DisplayStatus = h.status === 'expired' && h.refreshable ? 'expired-refreshable' : h.status;
-      if (ref && h.status === 'static' || ref && h.status === 'ok' || ref && h.status === 'expiring') {
+      if ((ref && h.status === 'static') || (ref && h.status === 'ok') || (ref && h.status === 'expiring')) {
         const rc = input.refChecks?.[id] ?? localRefCheck(ref, input);
-        if (rc && !rc.ok) { reasonCode = 'unresolved_ref'; display = 'unresolved-ref'; }
+        if (rc && !rc.ok) {
+          reasonCode = 'unresolved_ref';
+          display = 'unresolved-ref';
+        }
       }
       const unusable = describeUnusable(state, c.provider, id, now);
       const ex = excluded.get(id);
       const credentialOk = display === 'ok' || display === 'static' || display === 'expiring';
-      if (credentialOk && ex === 'excluded_by_auth_order') { display = 'excluded'; reasonCode = 'excluded_by_auth_order'; }
-      else if (credentialOk && unusable) display = unusable.kind === 'disabled' ? 'disabled' : 'cooldown';
+      if (credentialOk && ex === 'excluded_by_auth_order') {
+        display = 'excluded';
+        reasonCode = 'excluded_by_auth_order';
+      } else if (credentialOk && unusable) display = unusable.kind === 'disabled' ? 'disabled' : 'cooldown';
       const rank = order.profileIds.indexOf(id);
       const label = c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id;
-      const credentialHint = ref ? formatRefLabel(ref) : c.type === 'api_key' ? maskSecret(c.key) : c.type === 'token' ? `token:${maskSecret(c.token)}` : `oauth${c.email ? ` ${c.email}` : ''}`;
-      const displayHint = ref ? credentialHint : c.type === 'api_key' ? shortMask(c.key) : c.type === 'token' ? shortMask(c.token) : credentialHint;
+      const credentialHint = ref
+        ? formatRefLabel(ref)
+        : c.type === 'api_key'
+          ? maskSecret(c.key)
+          : c.type === 'token'
+            ? `token:${maskSecret(c.token)}`
+            : `oauth${c.email ? ` ${c.email}` : ''}`;
+      const displayHint = ref
+        ? credentialHint
+        : c.type === 'api_key'
+          ? shortMask(c.key)
+          : c.type === 'token'
+            ? shortMask(c.token)
+            : credentialHint;
       const v: Omit<ProfileView, 'summary'> = {
-        id, provider, type: c.type, source: input.location[id] ?? 'local', label, health: h.status, reasonCode, display,
-        expiresAt: h.expiresAt ?? (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
-        remainingMs: h.remainingMs, refreshable: h.refreshable, unusable, credentialHint, displayHint, ref: ref ? formatRef(ref) : undefined,
-        lastUsed, lastGood, rank: rank >= 0 ? rank : undefined,
+        id,
+        provider,
+        type: c.type,
+        source: input.location[id] ?? 'local',
+        label,
+        health: h.status,
+        reasonCode,
+        display,
+        expiresAt:
+          h.expiresAt ??
+          (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
+        remainingMs: h.remainingMs,
+        refreshable: h.refreshable,
+        unusable,
+        credentialHint,
+        displayHint,
+        ref: ref ? formatRef(ref) : undefined,
+        lastUsed,
+        lastGood,
+        rank: rank >= 0 ? rank : undefined,
       };
       profiles.push({ ...v, summary: summaryOf(v) });
     }
@@ -213,9 +308,21 @@ export function buildAgentView(input: AgentViewInput): AgentView {
     // openclaw's effectiveProfiles: the resolved order; when it is empty, the explicit list's
     // profiles; with no explicit list, every profile of the provider. An explicit [] disables it.
     const byId = new Map(profiles.map((x) => [x.id, x]));
-    const storeIds = [...profiles].filter((x) => x.type !== 'aws-sdk').map((x) => x.id).sort();
-    const effective = order.disabled ? [] : order.profileIds.length ? order.profileIds : order.explicit ? order.explicit.filter((id) => byId.has(id)) : storeIds;
-    const status = providerRollup(effective.map((id) => byId.get(id)).filter((x): x is ProfileView => Boolean(x)), order.disabled);
+    const storeIds = [...profiles]
+      .filter((x) => x.type !== 'aws-sdk')
+      .map((x) => x.id)
+      .sort();
+    const effective = order.disabled
+      ? []
+      : order.profileIds.length
+        ? order.profileIds
+        : order.explicit
+          ? order.explicit.filter((id) => byId.has(id))
+          : storeIds;
+    const status = providerRollup(
+      effective.map((id) => byId.get(id)).filter((x): x is ProfileView => Boolean(x)),
+      order.disabled,
+    );
     const inUse = used.has(provider);
     if (inUse) {
       const model = used.get(provider);
@@ -230,25 +337,47 @@ export function buildAgentView(input: AgentViewInput): AgentView {
         code = 1;
         missingInUse.push(provider);
       }
-      if (code === 1) check = 1; else if (code === 2 && check === 0) check = 2;
+      if (code === 1) check = 1;
+      else if (code === 2 && check === 0) check = 2;
     }
     out.push({
-      provider, order, status, profiles, effective,
+      provider,
+      order,
+      status,
+      profiles,
+      effective,
       envCredential: envCred ? { source: envCred.source, masked: maskSecret(envCred.value) } : undefined,
       keyChain: envKeyList(provider, input.env).map(({ source, masked }) => ({ source, masked })),
       inUse,
     });
   }
-  return { agentId: input.agentId, now, providers: out, checkCode: check, missingProvidersInUse: missingInUse.sort(), counts };
+  return {
+    agentId: input.agentId,
+    now,
+    providers: out,
+    checkCode: check,
+    missingProvidersInUse: missingInUse.sort(),
+    counts,
+  };
 }
 
 function providerRollup(effective: ProfileView[], disabled: boolean): HealthStatus {
   if (disabled || effective.length === 0) return 'missing';
-  let apiKey = false, expirable = false, expired = false, missing = false, expiring = false;
+  let apiKey = false,
+    expirable = false,
+    expired = false,
+    missing = false,
+    expiring = false;
   for (const p of effective) {
-    if (p.type === 'api_key' || p.type === 'aws-sdk') { if (p.health === 'static') apiKey = true; else if (p.health === 'missing') missing = true; continue; }
+    if (p.type === 'api_key' || p.type === 'aws-sdk') {
+      if (p.health === 'static') apiKey = true;
+      else if (p.health === 'missing') missing = true;
+      continue;
+    }
     expirable = true;
-    if (p.health === 'expired') expired = true; else if (p.health === 'missing') missing = true; else if (p.health === 'expiring') expiring = true;
+    if (p.health === 'expired') expired = true;
+    else if (p.health === 'missing') missing = true;
+    else if (p.health === 'expiring') expiring = true;
   }
   if (!expirable) return missing ? 'missing' : apiKey ? 'static' : 'missing';
   return expired ? 'expired' : missing ? 'missing' : expiring ? 'expiring' : 'ok';
@@ -257,31 +386,42 @@ function providerRollup(effective: ProfileView[], disabled: boolean): HealthStat
 /** `openclaw models auth list --json` rows. */
 export function listRows(store: AuthStore, state: AuthState, provider?: string): Array<Record<string, string>> {
   // Any Date-valid timestamp is printed, 0 included (openclaw keeps a bad expiry as 0).
-  const iso = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(v).toISOString() : undefined);
-  return Object.entries(store.profiles)
-    .filter(([, c]) => !provider || normalizeProviderId(c.provider) === normalizeProviderId(provider))
-    // openclaw sorts by provider, then id.
-    .sort(([a, ca], [b, cb]) => normalizeProviderId(ca.provider).localeCompare(normalizeProviderId(cb.provider)) || a.localeCompare(b))
-    .map(([id, c]) => {
-      const row: Record<string, string> = { id, provider: c.provider, type: c.type, label: c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id };
-      if (c.email) row.email = c.email;
-      if (c.displayName) row.displayName = c.displayName;
-      const expiresAt = c.type !== 'api_key' ? iso(c.expires) : undefined;
-      if (expiresAt) row.expiresAt = expiresAt;
-      // Both windows and both reasons are shown as stored (active or not), as openclaw prints them.
-      const s = state.usageStats?.[id];
-      const cooldownUntil = iso(s?.cooldownUntil);
-      const disabledUntil = iso(s?.disabledUntil);
-      if (cooldownUntil) row.cooldownUntil = cooldownUntil;
-      if (disabledUntil) row.disabledUntil = disabledUntil;
-      if (s?.cooldownReason) row.cooldownReason = s.cooldownReason;
-      if (s?.cooldownClassification) row.cooldownClassification = s.cooldownClassification;
-      if (s?.disabledReason) row.disabledReason = s.disabledReason;
-      if (disabledUntil || cooldownUntil) {
-        row.recoveryHint = disabledUntil
-          ? recoveryHint('disabled', s?.disabledReason, c.provider, id)
-          : recoveryHint('cooldown', s?.cooldownReason, c.provider, id);
-      }
-      return row;
-    });
+  const iso = (v: unknown) =>
+    typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 8.64e15 ? new Date(v).toISOString() : undefined;
+  return (
+    Object.entries(store.profiles)
+      .filter(([, c]) => !provider || normalizeProviderId(c.provider) === normalizeProviderId(provider))
+      // openclaw sorts by provider, then id.
+      .sort(
+        ([a, ca], [b, cb]) =>
+          normalizeProviderId(ca.provider).localeCompare(normalizeProviderId(cb.provider)) || a.localeCompare(b),
+      )
+      .map(([id, c]) => {
+        const row: Record<string, string> = {
+          id,
+          provider: c.provider,
+          type: c.type,
+          label: c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id,
+        };
+        if (c.email) row.email = c.email;
+        if (c.displayName) row.displayName = c.displayName;
+        const expiresAt = c.type !== 'api_key' ? iso(c.expires) : undefined;
+        if (expiresAt) row.expiresAt = expiresAt;
+        // Both windows and both reasons are shown as stored (active or not), as openclaw prints them.
+        const s = state.usageStats?.[id];
+        const cooldownUntil = iso(s?.cooldownUntil);
+        const disabledUntil = iso(s?.disabledUntil);
+        if (cooldownUntil) row.cooldownUntil = cooldownUntil;
+        if (disabledUntil) row.disabledUntil = disabledUntil;
+        if (s?.cooldownReason) row.cooldownReason = s.cooldownReason;
+        if (s?.cooldownClassification) row.cooldownClassification = s.cooldownClassification;
+        if (s?.disabledReason) row.disabledReason = s.disabledReason;
+        if (disabledUntil || cooldownUntil) {
+          row.recoveryHint = disabledUntil
+            ? recoveryHint('disabled', s?.disabledReason, c.provider, id)
+            : recoveryHint('cooldown', s?.cooldownReason, c.provider, id);
+        }
+        return row;
+      })
+  );
 }

@@ -18,7 +18,15 @@ import { chooseToken, readGatewayConfig, type TokenChoice } from '../gateway/tok
 import type { AuthStatus } from '../gateway/protocol';
 import type { Mutation, MutationResult } from '../store';
 import { loadConfig } from '../store/config';
-import { ACTION_LABELS, describeAuthView, describeGateway, GatewayStatusItem, reconcileAuthView, type GatewayAction, type GatewayStatusView } from '../views/gatewayStatus';
+import {
+  ACTION_LABELS,
+  describeAuthView,
+  describeGateway,
+  GatewayStatusItem,
+  reconcileAuthView,
+  type GatewayAction,
+  type GatewayStatusView,
+} from '../views/gatewayStatus';
 import { confirmRemoval } from '../views/ui';
 import { parseGatewaySettings, type GatewaySettings } from '../settings';
 
@@ -50,23 +58,40 @@ export class GatewayController implements vscode.Disposable {
   constructor(private readonly o: OpenClawAuth) {
     this.settings = readGatewaySettings((m) => o.log.warn(m));
     this.supervisor = this.makeSupervisor();
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('openclawAuth.gateway') && !e.affectsConfiguration('openclawAuth.openclawPath')) return;
-      this.settings = readGatewaySettings((m) => o.log.warn(m));
-      if (this.supervisor.state.kind === 'stopped' || this.supervisor.state.kind === 'failed') { this.supervisor.dispose(); this.supervisor = this.makeSupervisor(); this.render(); }
-      else this.channel.info('Gateway settings changed; they apply at the next start.');
-    }, this, this.disposables);
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => {
+        if (!e.affectsConfiguration('openclawAuth.gateway') && !e.affectsConfiguration('openclawAuth.openclawPath'))
+          return;
+        this.settings = readGatewaySettings((m) => o.log.warn(m));
+        if (this.supervisor.state.kind === 'stopped' || this.supervisor.state.kind === 'failed') {
+          this.supervisor.dispose();
+          this.supervisor = this.makeSupervisor();
+          this.render();
+        } else this.channel.info('Gateway settings changed; they apply at the next start.');
+      },
+      this,
+      this.disposables,
+    );
   }
 
   /** Called once by the owner after start: render, then autostart or attach to a running gateway. */
   async init(): Promise<void> {
     this.render();
-    if (this.settings.autoStart) { await this.start({ quiet: true }); return; }
+    if (this.settings.autoStart) {
+      await this.start({ quiet: true });
+      return;
+    }
     const p = await probeGateway(this.settings.port, { timeoutMs: 1000 });
-    if (p.kind === 'gateway') { this.supervisor.adopt(p); await this.connectClient(); }
+    if (p.kind === 'gateway') {
+      this.supervisor.adopt(p);
+      await this.connectClient();
+    }
   }
 
-  onDidRender(l: (v: GatewayStatusView) => void): vscode.Disposable { this.stateListeners.add(l); return new vscode.Disposable(() => this.stateListeners.delete(l)); }
+  onDidRender(l: (v: GatewayStatusView) => void): vscode.Disposable {
+    this.stateListeners.add(l);
+    return new vscode.Disposable(() => this.stateListeners.delete(l));
+  }
 
   private makeSupervisor(): GatewaySupervisor {
     const sup = new GatewaySupervisor({
@@ -89,17 +114,27 @@ export class GatewayController implements vscode.Disposable {
     clearInterval(this.ticker);
     // "restarting in N s" counts down.
     if (s.kind === 'crashed' || s.kind === 'starting') this.ticker = setInterval(() => this.render(), 1000);
-    if (s.kind === 'ready' && this.client?.state !== 'connected' && this.client?.state !== 'auth-failed') this.client?.start();
+    if (s.kind === 'ready' && this.client?.state !== 'connected' && this.client?.state !== 'auth-failed')
+      this.client?.start();
     if (s.kind === 'ready' && !this.client) void this.connectClient();
     this.render();
   }
 
-  get connected(): boolean { return this.client?.state === 'connected'; }
+  get connected(): boolean {
+    return this.client?.state === 'connected';
+  }
 
   render(): void {
     const mismatch = this.mismatch.length ? `Gateway view differs from the files: ${this.mismatch.join('; ')}` : '';
     const gw = describeAuthView(this.authStatus);
-    const v = describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', clientError: this.client?.lastError, adopted: this.supervisor.adopted, now: Date.now(), extra: [gw, mismatch].filter(Boolean).join('\n') });
+    const v = describeGateway(this.supervisor.state, {
+      port: this.settings.port,
+      client: this.client?.state ?? 'idle',
+      clientError: this.client?.lastError,
+      adopted: this.supervisor.adopted,
+      now: Date.now(),
+      extra: [gw, mismatch].filter(Boolean).join('\n'),
+    });
     this.lastView = v;
     this.item.update(v, true);
     // Palette: Stop/Restart/Start Gateway only when the status item offers them.
@@ -114,12 +149,27 @@ export class GatewayController implements vscode.Disposable {
     const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
     const stored = await this.o.context.secrets.get(TOKEN_SECRET_KEY);
     const snap = this.o.current()?.snapshot;
-    let choice = await chooseToken(cfg, { stored, env: process.env, resolve: { env: snap?.env ?? process.env, secretsConfig: snap?.config.data.secrets, readStoreSecret: (n) => snap?.sharedDb.secretStore.get(n) } });
+    let choice = await chooseToken(cfg, {
+      stored,
+      env: process.env,
+      resolve: {
+        env: snap?.env ?? process.env,
+        secretsConfig: snap?.config.data.secrets,
+        readStoreSecret: (n) => snap?.sharedDb.secretStore.get(n),
+      },
+    });
     if (!choice.token && opts.generate) {
       const token = crypto.randomBytes(24).toString('base64url');
       await this.o.context.secrets.store(TOKEN_SECRET_KEY, token);
-      this.channel.info('No gateway token was configured; generated one and saved it in VS Code\'s secret storage (never in settings).');
-      choice = { token, source: 'secret-storage', describe: 'a token generated and saved in secret storage', fromConfig: false };
+      this.channel.info(
+        "No gateway token was configured; generated one and saved it in VS Code's secret storage (never in settings).",
+      );
+      choice = {
+        token,
+        source: 'secret-storage',
+        describe: 'a token generated and saved in secret storage',
+        fromConfig: false,
+      };
     }
     this.o.log.rememberSecrets([choice.token]);
     this.token = choice;
@@ -134,20 +184,34 @@ export class GatewayController implements vscode.Disposable {
     if (!force && this.connecting) return this.connecting;
     const p = this.connectClientOnce();
     this.connecting = p;
-    const clear = () => { if (this.connecting === p) this.connecting = undefined; };
+    const clear = () => {
+      if (this.connecting === p) this.connecting = undefined;
+    };
     p.then(clear, clear);
     return p;
   }
 
   private async connectClientOnce(): Promise<boolean> {
     let choice: TokenChoice;
-    try { choice = await this.resolveToken({ generate: false }); } catch (e) { this.channel.error((e as Error).message); return false; }
+    try {
+      choice = await this.resolveToken({ generate: false });
+    } catch (e) {
+      this.channel.error((e as Error).message);
+      return false;
+    }
     this.client?.close();
     const client = new GatewayClient({
       url: this.supervisor.url,
       token: async () => (this.token ?? choice).token,
-      clientVersion: String((this.o.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0.1.0'),
-      log: (lvl, m) => (lvl === 'warn' ? this.channel.warn(this.o.log.scrub(m)) : lvl === 'info' ? this.channel.info(this.o.log.scrub(m)) : this.channel.debug(this.o.log.scrub(m))),
+      clientVersion: String(
+        (this.o.context.extension?.packageJSON as { version?: string } | undefined)?.version ?? '0.1.0',
+      ),
+      log: (lvl, m) =>
+        lvl === 'warn'
+          ? this.channel.warn(this.o.log.scrub(m))
+          : lvl === 'info'
+            ? this.channel.info(this.o.log.scrub(m))
+            : this.channel.debug(this.o.log.scrub(m)),
     });
     this.client = client;
     client.onState((s: ClientState) => {
@@ -195,16 +259,24 @@ export class GatewayController implements vscode.Disposable {
   reconcile(): void {
     const view = this.o.current()?.view;
     const gw = this.authStatus;
-    if (!gw || !view) { this.mismatch = []; return; }
+    if (!gw || !view) {
+      this.mismatch = [];
+      return;
+    }
     const out = reconcileAuthView(view, gw);
     if (out.join() !== this.mismatch.join()) {
-      if (out.length) this.channel.warn(`models.authStatus and the files differ: ${out.join('; ')} (the gateway's view is authoritative while it runs).`);
+      if (out.length)
+        this.channel.warn(
+          `models.authStatus and the files differ: ${out.join('; ')} (the gateway's view is authoritative while it runs).`,
+        );
       this.mismatch = out;
     }
   }
 
   private showError(message: string): void {
-    void this.o.ui.showErrorMessage(this.o.log.scrub(message), 'Show Gateway Logs').then((p) => { if (p) this.channel.show(true); });
+    void this.o.ui.showErrorMessage(this.o.log.scrub(message), 'Show Gateway Logs').then((p) => {
+      if (p) this.channel.show(true);
+    });
   }
 
   // ---- commands -------------------------------------------------------------------------------
@@ -213,30 +285,59 @@ export class GatewayController implements vscode.Disposable {
     const cfgPath = this.o.paths?.configPath;
     const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
     if (cfg.mode === 'remote') {
-      this.showError('openclaw.json sets gateway.mode to "remote": the gateway runs on another machine, so none is started here. Use "Connect to Running Gateway" for a local one.');
+      this.showError(
+        'openclaw.json sets gateway.mode to "remote": the gateway runs on another machine, so none is started here. Use "Connect to Running Gateway" for a local one.',
+      );
       return false;
     }
     let choice: TokenChoice;
-    try { choice = await this.resolveToken({ generate: true }); } catch (e) { this.showError((e as Error).message); return false; }
-    if (this.supervisor.state.kind !== 'stopped' && this.supervisor.state.kind !== 'failed' && !this.supervisor.owned && !this.supervisor.adopted) { /* crashed/unreachable: start anew */ }
+    try {
+      choice = await this.resolveToken({ generate: true });
+    } catch (e) {
+      this.showError((e as Error).message);
+      return false;
+    }
+    if (
+      this.supervisor.state.kind !== 'stopped' &&
+      this.supervisor.state.kind !== 'failed' &&
+      !this.supervisor.owned &&
+      !this.supervisor.adopted
+    ) {
+      /* crashed/unreachable: start anew */
+    }
     this.supervisor.opts.token = choice.token;
     this.supervisor.opts.allowUnconfigured = !cfg.mode;
     this.supervisor.opts.stateDir = this.o.settings.stateDir || undefined;
     this.supervisor.opts.commandSetting = this.o.settings.openclawPath;
     this.channel.info(`Gateway token: ${choice.describe}.`);
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Starting the OpenClaw gateway on port ${this.settings.port}…`, cancellable: false }, () => this.supervisor.start());
+      await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Starting the OpenClaw gateway on port ${this.settings.port}…`,
+          cancellable: false,
+        },
+        () => this.supervisor.start(),
+      );
     } catch (e) {
       this.showError((e as Error).message);
       return false;
     }
     // Verified by a readiness probe of our own, not by the word of the start.
     const p = await probeGateway(this.settings.port);
-    if (p.kind !== 'gateway') { this.showError(`The gateway was reported started but port ${this.settings.port} does not answer as a gateway (${p.kind === 'down' ? p.error : p.detail}).`); return false; }
+    if (p.kind !== 'gateway') {
+      this.showError(
+        `The gateway was reported started but port ${this.settings.port} does not answer as a gateway (${p.kind === 'down' ? p.error : p.detail}).`,
+      );
+      return false;
+    }
     await this.connectClient();
-    const what = this.supervisor.adopted ? `A gateway was already running on port ${this.settings.port}; attached to it (it is not stopped when this window closes).` : `Gateway ${p.ready ? 'ready' : `running but not ready (${p.failing.join(', ')})`} on port ${this.settings.port} (pid ${this.supervisor.pid}).`;
+    const what = this.supervisor.adopted
+      ? `A gateway was already running on port ${this.settings.port}; attached to it (it is not stopped when this window closes).`
+      : `Gateway ${p.ready ? 'ready' : `running but not ready (${p.failing.join(', ')})`} on port ${this.settings.port} (pid ${this.supervisor.pid}).`;
     if (!opts.quiet || this.supervisor.adopted) void this.o.ui.showInformationMessage(what);
-    if (this.client?.state === 'auth-failed') this.showError(this.client.lastError ?? 'The gateway rejected the token.');
+    if (this.client?.state === 'auth-failed')
+      this.showError(this.client.lastError ?? 'The gateway rejected the token.');
     return true;
   }
 
@@ -245,9 +346,15 @@ export class GatewayController implements vscode.Disposable {
     this.client = undefined;
     this.authStatus = undefined;
     this.mismatch = [];
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Stopping the OpenClaw gateway…' }, () => this.supervisor.stop());
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Stopping the OpenClaw gateway…' },
+      () => this.supervisor.stop(),
+    );
     const p = await probeGateway(this.settings.port);
-    if (r.stopped && p.kind === 'gateway') { this.showError(`${r.message} Port ${this.settings.port} still answers as a gateway.`); return false; }
+    if (r.stopped && p.kind === 'gateway') {
+      this.showError(`${r.message} Port ${this.settings.port} still answers as a gateway.`);
+      return false;
+    }
     void this.o.ui.showInformationMessage(r.message);
     this.render();
     return true;
@@ -255,7 +362,9 @@ export class GatewayController implements vscode.Disposable {
 
   async restart(): Promise<boolean> {
     if (this.supervisor.adopted) {
-      this.showError(`The gateway on port ${this.settings.port} was not started by this window, so it is not restarted from here. Restart it where it runs, or stop it there and use Start Gateway.`);
+      this.showError(
+        `The gateway on port ${this.settings.port} was not started by this window, so it is not restarted from here. Restart it where it runs, or stop it there and use Start Gateway.`,
+      );
       return false;
     }
     if (this.supervisor.owned) {
@@ -269,13 +378,21 @@ export class GatewayController implements vscode.Disposable {
   async connect(): Promise<boolean> {
     const p = await probeGateway(this.settings.port);
     if (p.kind !== 'gateway') {
-      const pick = await this.o.ui.showErrorMessage(p.kind === 'down' ? `No gateway answers on port ${this.settings.port}.` : `Port ${this.settings.port} is held by another program, not an OpenClaw gateway (${p.detail}).`, 'Start Gateway');
+      const pick = await this.o.ui.showErrorMessage(
+        p.kind === 'down'
+          ? `No gateway answers on port ${this.settings.port}.`
+          : `Port ${this.settings.port} is held by another program, not an OpenClaw gateway (${p.detail}).`,
+        'Start Gateway',
+      );
       if (pick === 'Start Gateway') return this.start();
       return false;
     }
     if (!this.supervisor.owned) this.supervisor.adopt(p);
     const ok = await this.connectClient();
-    if (ok) void this.o.ui.showInformationMessage(`Connected to the gateway on port ${this.settings.port} (openclaw ${this.client?.hello?.server.version ?? '?'})${this.supervisor.adopted ? '; it was not started by this window, so it keeps running when the window closes' : ''}.`);
+    if (ok)
+      void this.o.ui.showInformationMessage(
+        `Connected to the gateway on port ${this.settings.port} (openclaw ${this.client?.hello?.server.version ?? '?'})${this.supervisor.adopted ? '; it was not started by this window, so it keeps running when the window closes' : ''}.`,
+      );
     else this.showError(this.client?.lastError ?? 'Could not connect to the gateway.');
     return ok;
   }
@@ -283,30 +400,62 @@ export class GatewayController implements vscode.Disposable {
   async setToken(): Promise<void> {
     const cfgPath = this.o.paths?.configPath;
     const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
-    const token = await this.o.ui.showInputBox({ title: 'Gateway token', password: true, ignoreFocusOut: true, prompt: 'Saved in VS Code\'s secret storage (never in settings); used to start and connect to the gateway.', validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The token contains whitespace.' : undefined) : 'Enter the token.') });
+    const token = await this.o.ui.showInputBox({
+      title: 'Gateway token',
+      password: true,
+      ignoreFocusOut: true,
+      prompt: "Saved in VS Code's secret storage (never in settings); used to start and connect to the gateway.",
+      validateInput: (v) =>
+        v.trim() ? (/\s/.test(v.trim()) ? 'The token contains whitespace.' : undefined) : 'Enter the token.',
+    });
     if (!token) return;
     await this.o.context.secrets.store(TOKEN_SECRET_KEY, token.trim());
     this.o.log.rememberSecrets([token.trim()]);
     this.channel.info('Gateway token saved in secret storage.');
-    if (cfg.tokenLiteral || cfg.tokenRef) void this.o.ui.showWarningMessage('Saved, but openclaw.json sets gateway.auth.token, which the gateway uses instead; the saved token is used only when that is removed.', {});
+    if (cfg.tokenLiteral || cfg.tokenRef)
+      void this.o.ui.showWarningMessage(
+        'Saved, but openclaw.json sets gateway.auth.token, which the gateway uses instead; the saved token is used only when that is removed.',
+        {},
+      );
     else void this.o.ui.showInformationMessage('Gateway token saved.');
-    if (this.supervisor.state.kind === 'ready' || this.supervisor.state.kind === 'degraded') await this.connectClient(true);
+    if (this.supervisor.state.kind === 'ready' || this.supervisor.state.kind === 'degraded')
+      await this.connectClient(true);
   }
 
   async actions(): Promise<void> {
-    const v = this.lastView ?? describeGateway(this.supervisor.state, { port: this.settings.port, client: this.client?.state ?? 'idle', adopted: this.supervisor.adopted, now: Date.now() });
-    const pick = await this.o.ui.showQuickPick(v.actions.map((a) => ({ label: ACTION_LABELS[a], action: a })), { title: `OpenClaw gateway: ${v.text.replace(/\$\([^)]+\)/g, '').trim()}`, placeHolder: v.tooltip.split('\n')[0] });
+    const v =
+      this.lastView ??
+      describeGateway(this.supervisor.state, {
+        port: this.settings.port,
+        client: this.client?.state ?? 'idle',
+        adopted: this.supervisor.adopted,
+        now: Date.now(),
+      });
+    const pick = await this.o.ui.showQuickPick(
+      v.actions.map((a) => ({ label: ACTION_LABELS[a], action: a })),
+      {
+        title: `OpenClaw gateway: ${v.text.replace(/\$\([^)]+\)/g, '').trim()}`,
+        placeHolder: v.tooltip.split('\n')[0],
+      },
+    );
     if (pick) await this.run(pick.action);
   }
 
   run(a: GatewayAction): Promise<unknown> {
     switch (a) {
-      case 'start': return this.start();
-      case 'stop': return this.stop();
-      case 'restart': return this.restart();
-      case 'connect': return this.connect();
-      case 'setToken': return this.setToken();
-      case 'showLogs': this.channel.show(true); return Promise.resolve();
+      case 'start':
+        return this.start();
+      case 'stop':
+        return this.stop();
+      case 'restart':
+        return this.restart();
+      case 'connect':
+        return this.connect();
+      case 'setToken':
+        return this.setToken();
+      case 'showLogs':
+        this.channel.show(true);
+        return Promise.resolve();
     }
   }
 
@@ -324,10 +473,22 @@ export class GatewayController implements vscode.Disposable {
     // models.authSetApiKey takes no profile id: the gateway saves to the configured profile or
     // <provider>:manual. Only that id goes through it; other ids are written locally + authRefresh.
     const cred = m.kind === 'upsertProfile' ? m.credential : undefined;
-    if (m.kind === 'upsertProfile' && cred?.type === 'api_key' && 'key' in cred && cred.key && m.profileId === `${cred.provider}:manual`) {
+    if (
+      m.kind === 'upsertProfile' &&
+      cred?.type === 'api_key' &&
+      'key' in cred &&
+      cred.key &&
+      m.profileId === `${cred.provider}:manual`
+    ) {
       const r = await c.authSetApiKey({ provider: cred.provider, apiKey: cred.key, ...scope });
-      const renamed = r.profileId !== m.profileId ? ` The gateway saved it as ${r.profileId} (models.authSetApiKey chooses the profile id).` : '';
-      return { result: { files: [], profileId: r.profileId }, message: `Saved API key ${r.profileId} through the gateway.${renamed}` };
+      const renamed =
+        r.profileId !== m.profileId
+          ? ` The gateway saved it as ${r.profileId} (models.authSetApiKey chooses the profile id).`
+          : '';
+      return {
+        result: { files: [], profileId: r.profileId },
+        message: `Saved API key ${r.profileId} through the gateway.${renamed}`,
+      };
     }
     if (m.kind === 'upsertProfile' && cred?.type === 'token' && 'token' in cred && cred.token) {
       return this.saveTokenWithCli(agentId, m.profileId, cred.provider, cred.token, cred.expires);
@@ -335,14 +496,23 @@ export class GatewayController implements vscode.Disposable {
     if (m.kind === 'setOrder') {
       const before = this.o.agent(agentId)?.snapshot.state.order?.[m.provider];
       await c.authOrderSet({ provider: m.provider, profileIds: m.profileIds, ...scope });
-      return { result: { files: [], undo: { kind: 'setOrder', provider: m.provider, profileIds: before ? [...before] : null } }, message: '' };
+      return {
+        result: {
+          files: [],
+          undo: { kind: 'setOrder', provider: m.provider, profileIds: before ? [...before] : null },
+        },
+        message: '',
+      };
     }
     if (m.kind === 'removeProfile') {
       const provider = this.o.agent(agentId)?.snapshot.store.profiles[m.profileId]?.provider;
       if (!provider) return undefined;
       const r = await c.authLogout({ provider, profileIds: [m.profileId], ...scope });
       // The gateway deletes the credential; it has no restore method, so no Undo here.
-      return { result: { files: [], profileId: m.profileId }, message: `Removed ${r.removedProfiles.join(', ')} through the gateway (no Undo: the gateway has no restore method).` };
+      return {
+        result: { files: [], profileId: m.profileId },
+        message: `Removed ${r.removedProfiles.join(', ')} through the gateway (no Undo: the gateway has no restore method).`,
+      };
     }
     return undefined;
   }
@@ -352,21 +522,45 @@ export class GatewayController implements vscode.Disposable {
    * our own writer refuses). openclaw's CLI writes it safely next to the running gateway
    * (`models auth paste-token`, token on stdin); then models.authRefresh makes the gateway reload.
    */
-  private async saveTokenWithCli(agentId: string, profileId: string, provider: string, token: string, expires: number | undefined): Promise<{ result: MutationResult; message: string }> {
-    const cmd = resolveCommand({ setting: this.o.settings.openclawPath, nodePath: this.settings.nodePath, env: process.env });
+  private async saveTokenWithCli(
+    agentId: string,
+    profileId: string,
+    provider: string,
+    token: string,
+    expires: number | undefined,
+  ): Promise<{ result: MutationResult; message: string }> {
+    const cmd = resolveCommand({
+      setting: this.o.settings.openclawPath,
+      nodePath: this.settings.nodePath,
+      env: process.env,
+    });
     const args = ['models', 'auth', 'paste-token', '--provider', provider, '--profile-id', profileId];
     if (expires) args.push('--expires-in', `${Math.max(1000, expires - Date.now())}ms`);
     if (agentId !== this.o.defaultAgent) args.push('--agent', agentId);
     const env: NodeJS.ProcessEnv = { ...process.env };
     if (this.o.settings.stateDir) env.OPENCLAW_STATE_DIR = this.o.settings.stateDir;
-    this.channel.info(`Saving ${profileId} with openclaw's CLI (the gateway has no token method): ${[cmd.file, ...cmd.prefixArgs, ...args].join(' ')} (token on stdin)`);
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Saving ${profileId} with openclaw's CLI…` }, () => runOpenclawCli(cmd, args, { env, input: `${token}\n`, timeoutMs: 180_000 }));
+    this.channel.info(
+      `Saving ${profileId} with openclaw's CLI (the gateway has no token method): ${[cmd.file, ...cmd.prefixArgs, ...args].join(' ')} (token on stdin)`,
+    );
+    const r = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Saving ${profileId} with openclaw's CLI…` },
+      () => runOpenclawCli(cmd, args, { env, input: `${token}\n`, timeoutMs: 180_000 }),
+    );
     if (r.code !== 0) {
-      const why = this.o.log.scrub((r.stderr || r.stdout).trim().split('\n').filter((l) => !/^Warning:|could not be verified/.test(l)).pop() ?? `exit ${r.code}`);
+      const why = this.o.log.scrub(
+        (r.stderr || r.stdout)
+          .trim()
+          .split('\n')
+          .filter((l) => !/^Warning:|could not be verified/.test(l))
+          .pop() ?? `exit ${r.code}`,
+      );
       throw new Error(`openclaw models auth paste-token failed: ${why}`);
     }
     await this.afterLocalWrite(agentId);
-    return { result: { files: [], profileId }, message: `Saved token ${profileId} with openclaw's CLI (the gateway has no token method) and reloaded the gateway.` };
+    return {
+      result: { files: [], profileId },
+      message: `Saved token ${profileId} with openclaw's CLI (the gateway has no token method) and reloaded the gateway.`,
+    };
   }
 
   /** A local write refused because the running gateway holds the database: say what to do. */
@@ -390,7 +584,13 @@ export class GatewayController implements vscode.Disposable {
   /** Removes every credential of a provider; through the gateway this stops the provider's runs. */
   async removeProviderAuth(agentId: string, provider: string): Promise<string | undefined> {
     if (!this.client || !this.connected) return undefined;
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Removing ${provider} credentials through the gateway…` }, () => this.client!.logoutProvider({ provider, ...(agentId !== this.o.defaultAgent ? { agentId } : {}) }));
+    const r = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Removing ${provider} credentials through the gateway…`,
+      },
+      () => this.client!.logoutProvider({ provider, ...(agentId !== this.o.defaultAgent ? { agentId } : {}) }),
+    );
     const stopped = stoppedRunsMessage(r.stopped);
     const msg = `Removed ${r.removedProfiles.length} ${provider} profile${r.removedProfiles.length === 1 ? '' : 's'}${r.removedProfiles.length ? ` (${r.removedProfiles.join(', ')})` : ''}. ${stopped ? `${stopped}.` : 'No runs were using it.'}`;
     this.channel.info(msg + (r.stopped.length ? ` Runs: ${r.stopped.map((x) => x.runId).join(', ')}.` : ''));
@@ -426,15 +626,32 @@ async function removeProviderAuth(o: OpenClawAuth, g: GatewayController, arg: un
   const n = (arg ?? {}) as { kind?: string; agentId?: string; provider?: string | { provider: string } };
   const agentId = n.agentId ?? o.currentAgent;
   let provider = typeof n.provider === 'string' ? n.provider : n.provider?.provider;
-  if (!provider) provider = (await o.ui.showQuickPick((o.agent(agentId)?.view.providers ?? []).map((p) => ({ label: p.provider })), { title: 'Remove all credentials of which provider?' }))?.label;
+  if (!provider)
+    provider = (
+      await o.ui.showQuickPick(
+        (o.agent(agentId)?.view.providers ?? []).map((p) => ({ label: p.provider })),
+        { title: 'Remove all credentials of which provider?' },
+      )
+    )?.label;
   if (!provider) return;
-  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {}).filter(([, c]) => c.provider === provider).map(([id]) => id);
+  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {})
+    .filter(([, c]) => c.provider === provider)
+    .map(([id]) => id);
   // The safe choice first: Enter or Escape keeps the credentials.
-  const ok = await confirmRemoval(o.ui, { title: `Remove all ${provider} credentials?`, what: `every ${provider} profile`, description: `${ids.length} profile(s)${g.connected ? '; runs using it are stopped' : ''}`, detail: `${ids.join(', ') || 'none saved'}. Nothing is revoked at the provider.` });
+  const ok = await confirmRemoval(o.ui, {
+    title: `Remove all ${provider} credentials?`,
+    what: `every ${provider} profile`,
+    description: `${ids.length} profile(s)${g.connected ? '; runs using it are stopped' : ''}`,
+    detail: `${ids.join(', ') || 'none saved'}. Nothing is revoked at the provider.`,
+  });
   if (!ok) return;
   try {
     const msg = await g.removeProviderAuth(agentId, provider);
-    if (msg !== undefined) { o.reload(); void o.ui.showInformationMessage(msg); return; }
+    if (msg !== undefined) {
+      o.reload();
+      void o.ui.showInformationMessage(msg);
+      return;
+    }
   } catch (e) {
     void o.ui.showErrorMessage(o.log.scrub((e as Error).message));
     return;

@@ -16,7 +16,14 @@ import type { OpenClawAuth } from '../owner';
 import type { Node } from '../views/profilesTree';
 import { orderableIds, VIEW_ID } from '../views/profilesTree';
 import { KNOWN_PROVIDERS } from '../auth/providerEnv';
-import { canonicalProviderForNewProfile, defaultProfileId, normalizeProviderId, quoteId, validateProfileId, validateProviderId } from '../auth/providerId';
+import {
+  canonicalProviderForNewProfile,
+  defaultProfileId,
+  normalizeProviderId,
+  quoteId,
+  validateProfileId,
+  validateProviderId,
+} from '../auth/providerId';
 import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
 import { suggestApiKeyProfileId } from '../store';
 import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
@@ -74,7 +81,10 @@ async function runSteps<S>(s: S, steps: Array<StepFn<S> | false | undefined>): P
 }
 
 function agentItems(o: OpenClawAuth): vscode.QuickPickItem[] {
-  return o.agents.map((a) => ({ label: a.agentId, description: a.agentId === o.currentAgent ? 'shown in the status bar' : undefined }));
+  return o.agents.map((a) => ({
+    label: a.agentId,
+    description: a.agentId === o.currentAgent ? 'shown in the status bar' : undefined,
+  }));
 }
 
 /** The agent step, when the flow has no agent yet and there is more than one. */
@@ -100,26 +110,66 @@ async function pickAgent(o: OpenClawAuth, t: Target, title: string): Promise<str
  * otherwise become a provider of its own). "Back to the provider list" shows the list again
  * with the text still typed.
  */
-function providerStep<S extends { agentId?: string; provider?: string }>(o: OpenClawAuth, t: Target, title: string, placeholder = 'Pick a provider, or type to filter'): StepFn<S> | undefined {
+function providerStep<S extends { agentId?: string; provider?: string }>(
+  o: OpenClawAuth,
+  t: Target,
+  title: string,
+  placeholder = 'Pick a provider, or type to filter',
+): StepFn<S> | undefined {
   if (t.provider) return undefined;
   return async (s, step) => {
     const inUse = new Set((o.agent(s.agentId)?.view ?? o.current()?.view)?.providers.map((p) => p.provider));
     const known = new Set([...inUse, ...KNOWN_PROVIDERS].filter((p) => p !== 'openai-codex'));
-    const items: vscode.QuickPickItem[] = [...known].map((p) => ({ label: p, description: inUse.has(p) ? 'configured' : undefined }));
+    const items: vscode.QuickPickItem[] = [...known].map((p) => ({
+      label: p,
+      description: inUse.has(p) ? 'configured' : undefined,
+    }));
     let value: string | undefined;
     for (;;) {
-      const typed = await o.ui.pickOrType(items, { title, placeholder, customDescription: 'not a known provider (asks first)', normalize: normalizeProviderId, step, value });
+      const typed = await o.ui.pickOrType(items, {
+        title,
+        placeholder,
+        customDescription: 'not a known provider (asks first)',
+        normalize: normalizeProviderId,
+        step,
+        value,
+      });
       if (!typed) return false;
       const p = canonicalProviderForNewProfile(typed);
       const err = validateProviderId(p);
-      if (err) { void o.ui.showErrorMessage(err); value = typed; continue; }
-      if (normalizeProviderId(typed) === 'openai-codex') void o.ui.showInformationMessage('OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.');
-      if (known.has(p)) { s.provider = p; return true; }
-      const back: vscode.QuickPickItem = { label: 'Back to the provider list', description: 'pick a known provider', iconPath: new vscode.ThemeIcon('arrow-left') };
-      const use: vscode.QuickPickItem = { label: `Use custom provider ${quoteId(p)}`, description: 'a provider id OpenClaw does not ship', detail: 'Only models of a provider with exactly this id use it; check the spelling.' };
-      const pick = await o.ui.showQuickPick([back, use], { title, placeHolder: `${quoteId(p)} is not a provider OpenClaw knows. Use it anyway?`, step });
+      if (err) {
+        void o.ui.showErrorMessage(err);
+        value = typed;
+        continue;
+      }
+      if (normalizeProviderId(typed) === 'openai-codex')
+        void o.ui.showInformationMessage(
+          'OpenAI credentials now use the canonical "openai" provider; the profile is saved under openai.',
+        );
+      if (known.has(p)) {
+        s.provider = p;
+        return true;
+      }
+      const back: vscode.QuickPickItem = {
+        label: 'Back to the provider list',
+        description: 'pick a known provider',
+        iconPath: new vscode.ThemeIcon('arrow-left'),
+      };
+      const use: vscode.QuickPickItem = {
+        label: `Use custom provider ${quoteId(p)}`,
+        description: 'a provider id OpenClaw does not ship',
+        detail: 'Only models of a provider with exactly this id use it; check the spelling.',
+      };
+      const pick = await o.ui.showQuickPick([back, use], {
+        title,
+        placeHolder: `${quoteId(p)} is not a provider OpenClaw knows. Use it anyway?`,
+        step,
+      });
       if (!pick) return false;
-      if (pick === use) { s.provider = p; return true; }
+      if (pick === use) {
+        s.provider = p;
+        return true;
+      }
       value = typed;
     }
   };
@@ -130,7 +180,11 @@ function givenProvider(t: Target): string | undefined {
   return t.provider ? canonicalProviderForNewProfile(t.provider) : undefined;
 }
 
-function profileIdStep<S extends { agentId?: string; provider?: string; profileId?: string }>(o: OpenClawAuth, title: string, suggest: (s: S) => string): StepFn<S> {
+function profileIdStep<S extends { agentId?: string; provider?: string; profileId?: string }>(
+  o: OpenClawAuth,
+  title: string,
+  suggest: (s: S) => string,
+): StepFn<S> {
   return async (s, step) => {
     const agentId = s.agentId ?? o.currentAgent;
     const provider = s.provider ?? '';
@@ -141,7 +195,11 @@ function profileIdStep<S extends { agentId?: string; provider?: string; profileI
       // The ID given before (Back, or the row) unless the provider changed since.
       value: s.profileId && !validateProfileId(s.profileId, provider) ? s.profileId : suggest(s),
       prompt: `Profile ID for agent ${agentId}: ${provider}:<name>. An existing ID is replaced in place.`,
-      validateInput: (x) => validateProfileId(x.trim(), provider) ?? (exists(x.trim()) ? { message: `${x.trim()} exists and will be replaced.`, severity: vscode.InputBoxValidationSeverity.Warning } : undefined),
+      validateInput: (x) =>
+        validateProfileId(x.trim(), provider) ??
+        (exists(x.trim())
+          ? { message: `${x.trim()} exists and will be replaced.`, severity: vscode.InputBoxValidationSeverity.Warning }
+          : undefined),
     });
     if (v === undefined) return false;
     s.profileId = v.trim();
@@ -151,16 +209,31 @@ function profileIdStep<S extends { agentId?: string; provider?: string; profileI
 
 type AddState = { agentId?: string; provider?: string; profileId?: string; key?: string };
 
-async function addApiKey(o: OpenClawAuth, arg: unknown, opts: { title?: string; done?: (id: string) => string } = {}): Promise<void> {
+async function addApiKey(
+  o: OpenClawAuth,
+  arg: unknown,
+  opts: { title?: string; done?: (id: string) => string } = {},
+): Promise<void> {
   const t = target(arg);
   const title = opts.title ?? 'Add API Key';
   const s: AddState = { agentId: t.agentId, provider: givenProvider(t), profileId: t.profileId };
   const ok = await runSteps(s, [
     agentStep(o, t, title),
     providerStep(o, t, title),
-    profileIdStep<AddState>(o, title, (x) => { const entry = o.agent(x.agentId); return entry ? suggestApiKeyProfileId(entry.snapshot, x.provider ?? '') : defaultProfileId(x.provider ?? ''); }),
+    profileIdStep<AddState>(o, title, (x) => {
+      const entry = o.agent(x.agentId);
+      return entry ? suggestApiKeyProfileId(entry.snapshot, x.provider ?? '') : defaultProfileId(x.provider ?? '');
+    }),
     async (x, step) => {
-      const key = await o.ui.showInputBox({ title, step, password: true, ignoreFocusOut: true, prompt: `API key for ${x.profileId}. Stored in OpenClaw's auth store; never shown or logged.`, validateInput: (v) => (v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.') });
+      const key = await o.ui.showInputBox({
+        title,
+        step,
+        password: true,
+        ignoreFocusOut: true,
+        prompt: `API key for ${x.profileId}. Stored in OpenClaw's auth store; never shown or logged.`,
+        validateInput: (v) =>
+          v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.',
+      });
       if (!key) return false;
       x.key = key.trim();
       return true;
@@ -169,7 +242,19 @@ async function addApiKey(o: OpenClawAuth, arg: unknown, opts: { title?: string; 
   if (!ok || !s.provider || !s.profileId || !s.key) return;
   const agentId = s.agentId ?? o.currentAgent;
   const replacing = Boolean(o.agent(agentId)?.snapshot.store.profiles[s.profileId]);
-  await o.apply(agentId, { kind: 'upsertProfile', profileId: s.profileId, credential: { type: 'api_key', provider: s.provider, key: s.key } }, { done: opts.done?.(s.profileId) ?? `Saved API key ${s.profileId}.`, undoLabel: replacing ? `key replacement of ${s.profileId}` : `adding ${s.profileId}`, secrets: [s.key] });
+  await o.apply(
+    agentId,
+    {
+      kind: 'upsertProfile',
+      profileId: s.profileId,
+      credential: { type: 'api_key', provider: s.provider, key: s.key },
+    },
+    {
+      done: opts.done?.(s.profileId) ?? `Saved API key ${s.profileId}.`,
+      undoLabel: replacing ? `key replacement of ${s.profileId}` : `adding ${s.profileId}`,
+      secrets: [s.key],
+    },
+  );
 }
 
 type TokenState = { agentId?: string; provider?: string; profileId?: string; token?: string; expires?: number };
@@ -183,13 +268,36 @@ async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
     agentStep(o, t, title),
     profileIdStep<TokenState>(o, title, (x) => defaultProfileId(x.provider ?? 'anthropic')),
     async (x, step) => {
-      const token = await o.ui.showInputBox({ title, step, password: true, ignoreFocusOut: true, prompt: x.provider === 'anthropic' ? `Setup token for ${x.profileId}, from \`claude setup-token\` (starts with sk-ant-oat01-).` : `Token for ${x.profileId}.`, validateInput: (v) => validateSetupToken(x.provider ?? '', v) });
+      const token = await o.ui.showInputBox({
+        title,
+        step,
+        password: true,
+        ignoreFocusOut: true,
+        prompt:
+          x.provider === 'anthropic'
+            ? `Setup token for ${x.profileId}, from \`claude setup-token\` (starts with sk-ant-oat01-).`
+            : `Token for ${x.profileId}.`,
+        validateInput: (v) => validateSetupToken(x.provider ?? '', v),
+      });
       if (!token) return false;
       x.token = token;
       return true;
     },
     async (x, step) => {
-      const exp = await o.ui.showInputBox({ title, step, prompt: 'Expires in (optional): e.g. 30d, 12h; leave empty for no expiry.', validateInput: (v) => { if (!v.trim()) return undefined; try { parseDuration(v); return undefined; } catch (e) { return (e as Error).message; } } });
+      const exp = await o.ui.showInputBox({
+        title,
+        step,
+        prompt: 'Expires in (optional): e.g. 30d, 12h; leave empty for no expiry.',
+        validateInput: (v) => {
+          if (!v.trim()) return undefined;
+          try {
+            parseDuration(v);
+            return undefined;
+          } catch (e) {
+            return (e as Error).message;
+          }
+        },
+      });
       if (exp === undefined) return false;
       x.expires = exp.trim() ? Date.now() + parseDuration(exp) : undefined;
       return true;
@@ -199,12 +307,37 @@ async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
   const agentId = s.agentId ?? o.currentAgent;
   const clean = normalizeSetupToken(s.provider, s.token);
   const replacing = Boolean(o.agent(agentId)?.snapshot.store.profiles[s.profileId]);
-  await o.apply(agentId, { kind: 'upsertProfile', profileId: s.profileId, credential: { type: 'token', provider: s.provider, token: clean, expires: s.expires } }, { done: `Saved token ${s.profileId}${s.expires ? `, expires ${new Date(s.expires).toLocaleString()}` : ''}.`, undoLabel: replacing ? `token replacement of ${s.profileId}` : `adding ${s.profileId}`, secrets: [clean, s.token] });
+  await o.apply(
+    agentId,
+    {
+      kind: 'upsertProfile',
+      profileId: s.profileId,
+      credential: { type: 'token', provider: s.provider, token: clean, expires: s.expires },
+    },
+    {
+      done: `Saved token ${s.profileId}${s.expires ? `, expires ${new Date(s.expires).toLocaleString()}` : ''}.`,
+      undoLabel: replacing ? `token replacement of ${s.profileId}` : `adding ${s.profileId}`,
+      secrets: [clean, s.token],
+    },
+  );
 }
 
-type RefState = { agentId?: string; provider?: string; kind?: 'api_key' | 'token'; source?: string; alias?: string; id?: string; profileId?: string };
+type RefState = {
+  agentId?: string;
+  provider?: string;
+  kind?: 'api_key' | 'token';
+  source?: string;
+  alias?: string;
+  id?: string;
+  profileId?: string;
+};
 
-const SOURCE_HELP: Record<string, string> = { env: 'environment variable', file: 'secrets.providers file (JSON pointer or "value")', exec: 'secrets.providers command', store: 'OpenClaw secret store' };
+const SOURCE_HELP: Record<string, string> = {
+  env: 'environment variable',
+  file: 'secrets.providers file (JSON pointer or "value")',
+  exec: 'secrets.providers command',
+  store: 'OpenClaw secret store',
+};
 
 async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
@@ -214,26 +347,61 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
     agentStep(o, t, title),
     providerStep(o, t, title),
     async (x, step) => {
-      const kind = await o.ui.showQuickPick([{ label: 'api_key', description: 'keyRef' }, { label: 'token', description: 'tokenRef' }, { label: 'oauth', description: 'not allowed' }], { title, step, placeHolder: 'Credential type' });
+      const kind = await o.ui.showQuickPick(
+        [
+          { label: 'api_key', description: 'keyRef' },
+          { label: 'token', description: 'tokenRef' },
+          { label: 'oauth', description: 'not allowed' },
+        ],
+        { title, step, placeHolder: 'Credential type' },
+      );
       if (!kind) return false;
-      if (kind.label === 'oauth') { void o.ui.showErrorMessage('OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.'); return false; }
+      if (kind.label === 'oauth') {
+        void o.ui.showErrorMessage(
+          'OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.',
+        );
+        return false;
+      }
       x.kind = kind.label as 'api_key' | 'token';
       return true;
     },
     async (x, step) => {
-      const source = await o.ui.showQuickPick(Object.entries(SOURCE_HELP).map(([label, description]) => ({ label, description })), { title, step, placeHolder: 'Where the secret lives (SecretRef source)' });
+      const source = await o.ui.showQuickPick(
+        Object.entries(SOURCE_HELP).map(([label, description]) => ({ label, description })),
+        { title, step, placeHolder: 'Where the secret lives (SecretRef source)' },
+      );
       if (!source) return false;
       x.source = source.label;
       return true;
     },
     async (x, step) => {
-      const alias = await o.ui.showInputBox({ title, step, value: x.alias ?? 'default', prompt: 'Secret provider alias: secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider).' });
+      const alias = await o.ui.showInputBox({
+        title,
+        step,
+        value: x.alias ?? 'default',
+        prompt:
+          'Secret provider alias: secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider).',
+      });
       if (!alias) return false;
       x.alias = alias;
       return true;
     },
     async (x, step) => {
-      const id = await o.ui.showInputBox({ title, step, value: x.id, prompt: x.source === 'file' ? 'Secret ID: a JSON pointer like /providers/openai/key, or "value".' : x.source === 'exec' ? 'Secret ID: the ID the command resolves.' : 'Secret ID: an UPPER_CASE name.', validateInput: (v) => { const r = validateSecretRef({ source: x.source, provider: x.alias, id: v }); return r.ok ? undefined : r.message; } });
+      const id = await o.ui.showInputBox({
+        title,
+        step,
+        value: x.id,
+        prompt:
+          x.source === 'file'
+            ? 'Secret ID: a JSON pointer like /providers/openai/key, or "value".'
+            : x.source === 'exec'
+              ? 'Secret ID: the ID the command resolves.'
+              : 'Secret ID: an UPPER_CASE name.',
+        validateInput: (v) => {
+          const r = validateSecretRef({ source: x.source, provider: x.alias, id: v });
+          return r.ok ? undefined : r.message;
+        },
+      });
       if (!id) return false;
       x.id = id;
       return true;
@@ -246,53 +414,122 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
   const ref = { source: s.source, provider: s.alias, id: s.id } as SecretRef;
   // Resolve it once now (value never shown) so a ref to a missing file or variable is caught here.
   const snap = o.agent(agentId)?.snapshot;
-  const check = await checkSecretRef(ref, { env: snap?.env ?? process.env, secretsConfig: snap?.config.data.secrets, readStoreSecret: (name) => snap?.sharedDb.secretStore.get(name) });
+  const check = await checkSecretRef(ref, {
+    env: snap?.env ?? process.env,
+    secretsConfig: snap?.config.data.secrets,
+    readStoreSecret: (name) => snap?.sharedDb.secretStore.get(name),
+  });
   if (!check.ok) {
-    const go = await o.ui.showWarningMessage(`The SecretRef ${s.source}:${s.alias}:${s.id} does not resolve: ${check.message}`, { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' }, 'Save Anyway');
+    const go = await o.ui.showWarningMessage(
+      `The SecretRef ${s.source}:${s.alias}:${s.id} does not resolve: ${check.message}`,
+      { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' },
+      'Save Anyway',
+    );
     if (go !== 'Save Anyway') return;
   }
   const replacing = Boolean(snap?.store.profiles[profileId]);
-  const credential = s.kind === 'api_key' ? { type: 'api_key' as const, provider, keyRef: ref } : { type: 'token' as const, provider, tokenRef: ref };
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential }, { done: `Saved ${profileId} backed by ${s.source}:${s.alias}:${s.id}.`, undoLabel: replacing ? `replacement of ${profileId}` : `adding ${profileId}` });
+  const credential =
+    s.kind === 'api_key'
+      ? { type: 'api_key' as const, provider, keyRef: ref }
+      : { type: 'token' as const, provider, tokenRef: ref };
+  await o.apply(
+    agentId,
+    { kind: 'upsertProfile', profileId, credential },
+    {
+      done: `Saved ${profileId} backed by ${s.source}:${s.alias}:${s.id}.`,
+      undoLabel: replacing ? `replacement of ${profileId}` : `adding ${profileId}`,
+    },
+  );
 }
 
 /** The agent and profile a command acts on: from the tree or a link, else asked for (within the row's provider, if any). */
-async function pickProfile(o: OpenClawAuth, arg: unknown, title: string, placeHolder: string, step?: Step): Promise<{ agentId: string; profileId: string } | undefined> {
+async function pickProfile(
+  o: OpenClawAuth,
+  arg: unknown,
+  title: string,
+  placeHolder: string,
+  step?: Step,
+): Promise<{ agentId: string; profileId: string } | undefined> {
   const t = target(arg);
-  const agentId = await pickAgent(o, t, title); if (!agentId) return undefined;
+  const agentId = await pickAgent(o, t, title);
+  if (!agentId) return undefined;
   if (t.profileId) return { agentId, profileId: t.profileId };
-  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {}).filter(([, c]) => !t.provider || normalizeProviderId(c.provider) === normalizeProviderId(t.provider)).map(([id]) => id).sort();
-  if (!ids.length) { void o.ui.showInformationMessage(`Agent ${agentId} has no saved ${t.provider ? `${t.provider} ` : ''}profiles.`); return undefined; }
-  const profileId = (await o.ui.showQuickPick(ids.map((label) => ({ label })), { title, placeHolder, step }))?.label;
+  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {})
+    .filter(([, c]) => !t.provider || normalizeProviderId(c.provider) === normalizeProviderId(t.provider))
+    .map(([id]) => id)
+    .sort();
+  if (!ids.length) {
+    void o.ui.showInformationMessage(`Agent ${agentId} has no saved ${t.provider ? `${t.provider} ` : ''}profiles.`);
+    return undefined;
+  }
+  const profileId = (
+    await o.ui.showQuickPick(
+      ids.map((label) => ({ label })),
+      { title, placeHolder, step },
+    )
+  )?.label;
   return profileId ? { agentId, profileId } : undefined;
 }
 
 async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
   const title = 'Replace Credential';
   const asked = !target(arg).profileId;
-  const picked = await pickProfile(o, arg, title, 'Which profile gets a new credential?', asked ? { step: 1, totalSteps: 2 } : undefined); if (!picked) return;
+  const picked = await pickProfile(
+    o,
+    arg,
+    title,
+    'Which profile gets a new credential?',
+    asked ? { step: 1, totalSteps: 2 } : undefined,
+  );
+  if (!picked) return;
   const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
   const c = entry?.snapshot.store.profiles[profileId];
-  if (!c) { void o.ui.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`); return; }
-  if (c.type === 'oauth') { await signIn(o, { provider: c.provider, profileId }); return; }
-  if (c.type === 'token') { await pasteToken(o, { agentId, provider: c.provider, profileId }); return; }
+  if (!c) {
+    void o.ui.showErrorMessage(`No profile ${profileId} for agent ${agentId}.`);
+    return;
+  }
+  if (c.type === 'oauth') {
+    await signIn(o, { provider: c.provider, profileId });
+    return;
+  }
+  if (c.type === 'token') {
+    await pasteToken(o, { agentId, provider: c.provider, profileId });
+    return;
+  }
   let key: string | undefined;
   try {
-    key = await o.ui.showInputBox({ title, step: asked ? { step: 2, totalSteps: 2 } : undefined, password: true, ignoreFocusOut: true, prompt: `New API key for ${profileId}. Replaces the key in place; order, fields and config stay.`, validateInput: (v) => (v.trim() ? undefined : 'Enter the key.') });
+    key = await o.ui.showInputBox({
+      title,
+      step: asked ? { step: 2, totalSteps: 2 } : undefined,
+      password: true,
+      ignoreFocusOut: true,
+      prompt: `New API key for ${profileId}. Replaces the key in place; order, fields and config stay.`,
+      validateInput: (v) => (v.trim() ? undefined : 'Enter the key.'),
+    });
   } catch (e) {
     if (isGoBack(e)) return replaceCredential(o, arg);
     throw e;
   }
   if (!key) return;
-  await o.apply(agentId, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider: c.provider, key: key.trim() } }, { done: `Replaced the key of ${profileId}.`, undoLabel: 'key replacement', secrets: [key.trim()] });
+  await o.apply(
+    agentId,
+    { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider: c.provider, key: key.trim() } },
+    { done: `Replaced the key of ${profileId}.`, undoLabel: 'key replacement', secrets: [key.trim()] },
+  );
 }
 
 async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   // Delete on an agent row: nothing to remove there (a provider row narrows the picker to its profiles).
-  if (arg && (arg as Node).kind === 'agent') { void o.ui.showInformationMessage('Remove Profile works on a profile row: move to one (arrow keys) and press Delete again.'); return; }
-  const picked = await pickProfile(o, t, 'Remove Profile', 'Which profile?'); if (!picked) return;
+  if (arg && (arg as Node).kind === 'agent') {
+    void o.ui.showInformationMessage(
+      'Remove Profile works on a profile row: move to one (arrow keys) and press Delete again.',
+    );
+    return;
+  }
+  const picked = await pickProfile(o, t, 'Remove Profile', 'Which profile?');
+  if (!picked) return;
   const { agentId, profileId } = picked;
   const entry = o.agent(agentId);
   const inherited = entry?.snapshot.location[profileId] === 'inherited';
@@ -300,43 +537,94 @@ async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
     title: `Remove ${profileId} (agent ${agentId})?`,
     what: profileId,
     description: `${profileId} from the store, every order and openclaw.json`,
-    detail: inherited ? 'In the shared store: every agent that inherits it loses it. Undo is offered.' : 'Nothing is revoked at the provider. Undo is offered.',
+    detail: inherited
+      ? 'In the shared store: every agent that inherits it loses it. Undo is offered.'
+      : 'Nothing is revoked at the provider. Undo is offered.',
   });
   if (!ok) return;
-  await o.apply(agentId, { kind: 'removeProfile', profileId }, { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` });
+  await o.apply(
+    agentId,
+    { kind: 'removeProfile', profileId },
+    { done: `Removed ${profileId}.`, undoLabel: `removal of ${profileId}` },
+  );
 }
 
 async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promise<void> {
   const n = arg as Node | undefined;
   const keys = delta < 0 ? 'Alt+Up' : 'Alt+Down';
-  if (!n || n.kind !== 'profile') { void o.ui.showInformationMessage(`Move ${delta < 0 ? 'Up' : 'Down'} works on a profile row of the OpenClaw view: move to one (arrow keys) and press ${keys}.`); return; }
+  if (!n || n.kind !== 'profile') {
+    void o.ui.showInformationMessage(
+      `Move ${delta < 0 ? 'Up' : 'Down'} works on a profile row of the OpenClaw view: move to one (arrow keys) and press ${keys}.`,
+    );
+    return;
+  }
   const ids = orderableIds(n.provider);
-  if (!ids.includes(n.profile.id)) { void o.ui.showInformationMessage(`${n.profile.id} is not in ${n.provider.provider}'s order, so it has no place to move from. Drag it onto a profile of the order to add it there.`); return; }
-  if (ids.length < 2) { void o.ui.showInformationMessage(`${n.profile.id} is ${n.provider.provider}'s only profile in the order; there is nothing to move it past.`); return; }
+  if (!ids.includes(n.profile.id)) {
+    void o.ui.showInformationMessage(
+      `${n.profile.id} is not in ${n.provider.provider}'s order, so it has no place to move from. Drag it onto a profile of the order to add it there.`,
+    );
+    return;
+  }
+  if (ids.length < 2) {
+    void o.ui.showInformationMessage(
+      `${n.profile.id} is ${n.provider.provider}'s only profile in the order; there is nothing to move it past.`,
+    );
+    return;
+  }
   const from = ids.indexOf(n.profile.id);
   const to = from + delta;
-  if (to < 0 || to >= ids.length) { void o.ui.showInformationMessage(`${n.profile.id} is already ${delta < 0 ? 'first' : 'last'} in ${n.provider.provider}'s order.`); return; }
+  if (to < 0 || to >= ids.length) {
+    void o.ui.showInformationMessage(
+      `${n.profile.id} is already ${delta < 0 ? 'first' : 'last'} in ${n.provider.provider}'s order.`,
+    );
+    return;
+  }
   await o.setOrder(n.agentId, n.provider.provider, move(ids, from, to));
 }
 
 async function clearOrder(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
   const title = 'Clear Stored Order';
-  const agentId = await pickAgent(o, t, title); if (!agentId) return;
+  const agentId = await pickAgent(o, t, title);
+  if (!agentId) return;
   const stored = Object.keys(o.agent(agentId)?.snapshot.state.order ?? {});
-  if (!t.provider && !stored.length) { void o.ui.showInformationMessage(`Agent ${agentId} has no stored order; config or default order applies already.`); return; }
-  const provider = t.provider ?? (await o.ui.showQuickPick(stored.map((label) => ({ label })), { title, placeHolder: 'Clear the stored order of which provider?' }))?.label;
+  if (!t.provider && !stored.length) {
+    void o.ui.showInformationMessage(`Agent ${agentId} has no stored order; config or default order applies already.`);
+    return;
+  }
+  const provider =
+    t.provider ??
+    (
+      await o.ui.showQuickPick(
+        stored.map((label) => ({ label })),
+        { title, placeHolder: 'Clear the stored order of which provider?' },
+      )
+    )?.label;
   if (!provider) return;
   const configOrder = o.agent(agentId)?.snapshot.meta.order?.[provider];
-  const then = configOrder ? `the order in openclaw.json applies (${configOrder.join(' → ') || 'empty: provider disabled'})` : "openclaw's default order applies";
-  await o.apply(agentId, { kind: 'setOrder', provider, profileIds: null }, { done: `Cleared the stored order for ${provider}; ${then}. Running chats keep their profile until /new or /reset.`, undoLabel: 'order clear' });
+  const then = configOrder
+    ? `the order in openclaw.json applies (${configOrder.join(' → ') || 'empty: provider disabled'})`
+    : "openclaw's default order applies";
+  await o.apply(
+    agentId,
+    { kind: 'setOrder', provider, profileIds: null },
+    {
+      done: `Cleared the stored order for ${provider}; ${then}. Running chats keep their profile until /new or /reset.`,
+      undoLabel: 'order clear',
+    },
+  );
 }
 
 function resolveExecutable(setting: string, name: string): string | undefined {
   if (setting) return fs.existsSync(setting) ? setting : undefined;
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const p = path.join(dir, name);
-    try { fs.accessSync(p, fs.constants.X_OK); return p; } catch { /* next */ }
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
   }
   return undefined;
 }
@@ -353,11 +641,21 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
   const t = target(arg);
   const exe = resolveExecutable(o.settings.openclawPath, 'openclaw');
   if (!exe) {
-    void o.ui.showErrorMessage('The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.', 'Open Settings').then((p) => { if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath'); });
+    void o.ui
+      .showErrorMessage(
+        'The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.',
+        'Open Settings',
+      )
+      .then((p) => {
+        if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath');
+      });
     return;
   }
   const title = opts.force ? 'Sign In Again' : opts.method === 'cli' ? 'Reuse Claude CLI Sign-In' : 'Sign In (OAuth)';
-  const s: { agentId?: string; provider?: string } = { agentId: t.agentId, provider: opts.method === 'cli' ? 'anthropic' : givenProvider(t) };
+  const s: { agentId?: string; provider?: string } = {
+    agentId: t.agentId,
+    provider: opts.method === 'cli' ? 'anthropic' : givenProvider(t),
+  };
   if (!(await runSteps(s, [opts.method !== 'cli' && providerStep(o, t, title)]))) return;
   const provider = s.provider;
   if (!provider) return;
@@ -371,7 +669,8 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
     });
     if (!ok) return;
   }
-  const agentId = await pickAgent(o, t, title); if (!agentId) return;
+  const agentId = await pickAgent(o, t, title);
+  if (!agentId) return;
   const args = ['models', 'auth', 'login', '--provider', provider];
   if (opts.method) args.push('--method', opts.method);
   if (t.profileId) args.push('--profile-id', t.profileId);
@@ -382,20 +681,42 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
 
 async function claudeSetupToken(o: OpenClawAuth): Promise<void> {
   const exe = resolveExecutable(o.settings.claudePath, 'claude');
-  if (!exe) { void o.ui.showErrorMessage('The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".'); return; }
+  if (!exe) {
+    void o.ui.showErrorMessage(
+      'The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".',
+    );
+    return;
+  }
   runInTerminal(o, exe, ['setup-token'], 'claude setup-token');
-  void o.ui.showInformationMessage('When claude prints the token, run "OpenClaw: Paste Setup Token".', 'Paste Setup Token').then((p) => { if (p) void vscode.commands.executeCommand('openclawAuth.pasteToken', { provider: 'anthropic' }); });
+  void o.ui
+    .showInformationMessage('When claude prints the token, run "OpenClaw: Paste Setup Token".', 'Paste Setup Token')
+    .then((p) => {
+      if (p) void vscode.commands.executeCommand('openclawAuth.pasteToken', { provider: 'anthropic' });
+    });
 }
 
 async function pickStateDir(o: OpenClawAuth): Promise<void> {
-  const uri = await o.ui.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'OpenClaw state dir (the folder holding openclaw.json and state/)' });
+  const uri = await o.ui.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    title: 'OpenClaw state dir (the folder holding openclaw.json and state/)',
+  });
   if (!uri?.[0]) return;
-  await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', uri[0].fsPath, vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration('openclawAuth')
+    .update('stateDir', uri[0].fsPath, vscode.ConfigurationTarget.Global);
 }
 
 async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
   const t = target(arg);
-  const id = t.agentId ?? (await o.ui.showQuickPick(agentItems(o), { title: 'Show Agent in Status Bar', placeHolder: 'Which agent\'s credential health does the status bar show?' }))?.label;
+  const id =
+    t.agentId ??
+    (
+      await o.ui.showQuickPick(agentItems(o), {
+        title: 'Show Agent in Status Bar',
+        placeHolder: "Which agent's credential health does the status bar show?",
+      })
+    )?.label;
   if (!id) return;
   o.currentAgent = id;
   await vscode.workspace.getConfiguration('openclawAuth').update('agent', id, vscode.ConfigurationTarget.Global);
@@ -409,14 +730,23 @@ function shown(o: OpenClawAuth, file: string): string {
 function databaseOf(o: OpenClawAuth, arg: unknown): string | undefined {
   const t = target(arg);
   const entry = o.agent(t.agentId);
-  const file = t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent ? agentDbPath(entry.snapshot.agentDir) : o.paths?.sharedDb;
-  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ? shown(o, file) : 'The database'} does not exist yet.`, {}); return undefined; }
+  const file =
+    t.profileId && entry?.snapshot.location[t.profileId] === 'local' && !entry.snapshot.isDefaultAgent
+      ? agentDbPath(entry.snapshot.agentDir)
+      : o.paths?.sharedDb;
+  if (!file || !fs.existsSync(file)) {
+    void o.ui.showWarningMessage(`${file ? shown(o, file) : 'The database'} does not exist yet.`, {});
+    return undefined;
+  }
   return file;
 }
 
 async function openConfig(o: OpenClawAuth): Promise<void> {
   const file = o.paths?.configPath;
-  if (!file || !fs.existsSync(file)) { void o.ui.showWarningMessage(`${file ? shown(o, file) : 'openclaw.json'} does not exist yet.`, {}); return; }
+  if (!file || !fs.existsSync(file)) {
+    void o.ui.showWarningMessage(`${file ? shown(o, file) : 'openclaw.json'} does not exist yet.`, {});
+    return;
+  }
   await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 
@@ -425,7 +755,10 @@ async function createState(o: OpenClawAuth): Promise<void> {
   const where = o.paths ? shown(o, o.paths.stateDir) : 'the state dir';
   o.creatingState = true;
   try {
-    await addApiKey(o, undefined, { title: `Create OpenClaw State in ${where}`, done: (id) => `Created OpenClaw state in ${where} and saved API key ${id}.` });
+    await addApiKey(o, undefined, {
+      title: `Create OpenClaw State in ${where}`,
+      done: (id) => `Created OpenClaw state in ${where} and saved API key ${id}.`,
+    });
   } finally {
     o.creatingState = false;
   }
@@ -446,10 +779,25 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.moveUp': (a) => moveProfile(o, a, -1),
     'openclawAuth.moveDown': (a) => moveProfile(o, a, +1),
     'openclawAuth.clearOrder': (a) => clearOrder(o, a),
-    'openclawAuth.copyProfileId': async (a) => { const t = target(a); if (t.profileId) { await vscode.env.clipboard.writeText(t.profileId); vscode.window.setStatusBarMessage(`Copied ${t.profileId}`, 2000); } },
-    'openclawAuth.revealDatabase': async (a) => { const f = databaseOf(o, a); if (f) await revealPath(o.ui, f, shown(o, f)); },
-    'openclawAuth.copyDatabasePath': async (a) => { const f = databaseOf(o, a); if (f) await copyPath(f); },
-    'openclawAuth.openDatabaseFolder': async (a) => { const f = databaseOf(o, a); if (f) await openFolderInNewWindow(path.dirname(f)); },
+    'openclawAuth.copyProfileId': async (a) => {
+      const t = target(a);
+      if (t.profileId) {
+        await vscode.env.clipboard.writeText(t.profileId);
+        vscode.window.setStatusBarMessage(`Copied ${t.profileId}`, 2000);
+      }
+    },
+    'openclawAuth.revealDatabase': async (a) => {
+      const f = databaseOf(o, a);
+      if (f) await revealPath(o.ui, f, shown(o, f));
+    },
+    'openclawAuth.copyDatabasePath': async (a) => {
+      const f = databaseOf(o, a);
+      if (f) await copyPath(f);
+    },
+    'openclawAuth.openDatabaseFolder': async (a) => {
+      const f = databaseOf(o, a);
+      if (f) await openFolderInNewWindow(path.dirname(f));
+    },
     'openclawAuth.revealConfig': () => openConfig(o),
     'openclawAuth.selectAgent': (a) => selectAgent(o, a),
     'openclawAuth.pickStateDir': () => pickStateDir(o),
@@ -465,7 +813,12 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     ...probeCommands(o),
   };
   // Without an argument (a keybinding, or a row command run another way) these act on the selected row.
-  const titles = new Map(((o.context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } }).contributes?.commands ?? []).map((c) => [c.command, c.title]));
+  const titles = new Map(
+    (
+      (o.context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } })
+        .contributes?.commands ?? []
+    ).map((c) => [c.command, c.title]),
+  );
   for (const id of [...ROW_ONLY_COMMANDS, ...KEYBOUND_COMMANDS]) {
     const run = table[id];
     if (!run) continue;
@@ -473,7 +826,9 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     table[id] = (a) => {
       const arg = a ?? selectedRow(o);
       if (rowOnly && !target(arg).profileId) {
-        void o.ui.showInformationMessage(`"${titles.get(id) ?? id}" works on a profile row of the OpenClaw view: select one first.`);
+        void o.ui.showInformationMessage(
+          `"${titles.get(id) ?? id}" works on a profile row of the OpenClaw view: select one first.`,
+        );
         return undefined;
       }
       return run(arg);

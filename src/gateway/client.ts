@@ -9,9 +9,24 @@
  */
 import WebSocket from 'ws';
 import {
-  AgentEventSchema, AuthStatusSchema, ChallengeSchema, ChatEventSchema, connectParams, FrameSchema, HelloOkSchema, LogoutResultSchema,
-  OrderSetResultSchema, RefreshResultSchema, SetApiKeyResultSchema,
-  type AuthStatus, type ErrorShape, type EventFrame, type HelloOk, type LogoutResult, type OrderSetResult, type SetApiKeyResult,
+  AgentEventSchema,
+  AuthStatusSchema,
+  ChallengeSchema,
+  ChatEventSchema,
+  connectParams,
+  FrameSchema,
+  HelloOkSchema,
+  LogoutResultSchema,
+  OrderSetResultSchema,
+  RefreshResultSchema,
+  SetApiKeyResultSchema,
+  type AuthStatus,
+  type ErrorShape,
+  type EventFrame,
+  type HelloOk,
+  type LogoutResult,
+  type OrderSetResult,
+  type SetApiKeyResult,
 } from './protocol';
 import type * as z from 'zod/mini';
 
@@ -22,24 +37,36 @@ export class GatewayError extends Error {
   readonly detailCode: string | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
-  constructor(readonly shape: ErrorShape, readonly method: string) {
+  constructor(
+    readonly shape: ErrorShape,
+    readonly method: string,
+  ) {
     super(describeGatewayError(shape, method));
     this.name = 'GatewayError';
     this.code = shape.code;
     const d = shape.details as Record<string, unknown> | undefined;
     this.detailCode = d && typeof d.code === 'string' ? d.code : undefined;
-    this.retryable = shape.retryable === true || shape.code === 'UNAVAILABLE' && shape.retryable !== false && method === 'connect';
+    this.retryable =
+      shape.retryable === true || (shape.code === 'UNAVAILABLE' && shape.retryable !== false && method === 'connect');
     this.retryAfterMs = shape.retryAfterMs;
   }
   /** The token or pairing is wrong: retrying with the same token cannot help. */
   get isAuthFailure(): boolean {
-    return this.detailCode === 'AUTH_TOKEN_MISMATCH' || this.code === 'NOT_PAIRED' || this.detailCode === 'DEVICE_IDENTITY_REQUIRED' || /^AUTH_/.test(this.detailCode ?? '');
+    return (
+      this.detailCode === 'AUTH_TOKEN_MISMATCH' ||
+      this.code === 'NOT_PAIRED' ||
+      this.detailCode === 'DEVICE_IDENTITY_REQUIRED' ||
+      /^AUTH_/.test(this.detailCode ?? '')
+    );
   }
 }
 
 /** Transport-level failures (no gateway, closed socket, timeout). */
 export class GatewayConnectionError extends Error {
-  constructor(message: string, readonly kind: 'unreachable' | 'closed' | 'timeout' | 'protocol') {
+  constructor(
+    message: string,
+    readonly kind: 'unreachable' | 'closed' | 'timeout' | 'protocol',
+  ) {
     super(message);
     this.name = 'GatewayConnectionError';
   }
@@ -61,8 +88,10 @@ export function describeGatewayError(e: ErrorShape, method: string): string {
   }
   // models.authOrderSet on a provider whose order openclaw.json decides (models.authStatus
   // profileOrderLocked "auth-config" / "provider-config"): say where to change it.
-  const locked = method === 'models.authOrderSet' ? /controlled by (auth|provider) configuration/.exec(e.message) : null;
-  if (locked) return `${method} failed (${e.code}): ${e.message}. ${locked[1] === 'auth' ? 'The order comes from auth.order in openclaw.json: change it there' : 'A models.providers entry in openclaw.json names one of its profiles as apiKey: change it there'}; nothing was changed.`;
+  const locked =
+    method === 'models.authOrderSet' ? /controlled by (auth|provider) configuration/.exec(e.message) : null;
+  if (locked)
+    return `${method} failed (${e.code}): ${e.message}. ${locked[1] === 'auth' ? 'The order comes from auth.order in openclaw.json: change it there' : 'A models.providers entry in openclaw.json names one of its profiles as apiKey: change it there'}; nothing was changed.`;
   return `${method} failed (${e.code}): ${e.message}`;
 }
 
@@ -87,7 +116,13 @@ type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void; time
 type Listener<T> = (v: T) => void;
 
 /** A run the gateway stopped, and why (from abortedRunIds and the chat/agent events). */
-export interface StoppedRun { runId: string; reason: string; sessionKey?: string; agentId?: string; seenIn: Array<'abortedRunIds' | 'chat' | 'agent'> }
+export interface StoppedRun {
+  runId: string;
+  reason: string;
+  sessionKey?: string;
+  agentId?: string;
+  seenIn: Array<'abortedRunIds' | 'chat' | 'agent'>;
+}
 
 export class GatewayClient {
   state: ClientState = 'idle';
@@ -106,8 +141,14 @@ export class GatewayClient {
 
   constructor(readonly opts: ClientOptions) {}
 
-  onState(l: Listener<ClientState>): () => void { this.listeners.state.add(l); return () => this.listeners.state.delete(l); }
-  onEvent(l: Listener<EventFrame>): () => void { this.listeners.event.add(l); return () => this.listeners.event.delete(l); }
+  onState(l: Listener<ClientState>): () => void {
+    this.listeners.state.add(l);
+    return () => this.listeners.state.delete(l);
+  }
+  onEvent(l: Listener<EventFrame>): () => void {
+    this.listeners.event.add(l);
+    return () => this.listeners.event.delete(l);
+  }
 
   private setState(s: ClientState): void {
     if (this.state === s) return;
@@ -115,7 +156,9 @@ export class GatewayClient {
     for (const l of this.listeners.state) l(s);
   }
 
-  private log(level: 'info' | 'warn' | 'debug', msg: string): void { this.opts.log?.(level, msg); }
+  private log(level: 'info' | 'warn' | 'debug', msg: string): void {
+    this.opts.log?.(level, msg);
+  }
 
   /** Connects once (no automatic reconnect). Rejects with GatewayError / GatewayConnectionError. */
   async connect(): Promise<HelloOk> {
@@ -138,7 +181,9 @@ export class GatewayClient {
     clearTimeout(this.reconnectTimer);
     const p = this.openOnce();
     this.inflight = p;
-    const clear = () => { if (this.inflight === p) this.inflight = undefined; };
+    const clear = () => {
+      if (this.inflight === p) this.inflight = undefined;
+    };
     p.then(clear, clear);
     return p;
   }
@@ -158,7 +203,10 @@ export class GatewayClient {
       this.lastError = undefined;
       this.hello = hello;
       this.setState('connected');
-      this.log('info', `Connected to the gateway ${this.opts.url} (openclaw ${hello.server.version}, protocol ${hello.protocol}).`);
+      this.log(
+        'info',
+        `Connected to the gateway ${this.opts.url} (openclaw ${hello.server.version}, protocol ${hello.protocol}).`,
+      );
       return hello;
     } catch (e) {
       const err = e as Error;
@@ -174,14 +222,19 @@ export class GatewayClient {
   }
 
   private scheduleReconnect(after?: number): void {
-    if (!this.wantOpen) { this.setState('closed'); return; }
+    if (!this.wantOpen) {
+      this.setState('closed');
+      return;
+    }
     const initial = this.opts.reconnectInitialMs ?? 500;
     const max = this.opts.reconnectMaxMs ?? 10_000;
     const delay = after ?? Math.min(max, initial * 2 ** this.attempt);
     this.attempt++;
     this.setState('reconnecting');
     this.log('debug', `Gateway connection: retrying in ${delay} ms (attempt ${this.attempt}).`);
-    this.reconnectTimer = setTimeout(() => { void this.open().catch(() => undefined); }, delay);
+    this.reconnectTimer = setTimeout(() => {
+      void this.open().catch(() => undefined);
+    }, delay);
   }
 
   private handshake(token: string | undefined): Promise<HelloOk> {
@@ -195,16 +248,42 @@ export class GatewayClient {
         clearTimeout(timer);
         ws.removeAllListeners('close');
         ws.on('close', () => undefined);
-        try { ws.terminate(); } catch { /* already closed */ }
+        try {
+          ws.terminate();
+        } catch {
+          /* already closed */
+        }
         reject(e);
       };
-      const timer = setTimeout(() => fail(new GatewayConnectionError(`The gateway at ${this.opts.url} did not complete the handshake within ${timeoutMs} ms.`, 'timeout')), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          fail(
+            new GatewayConnectionError(
+              `The gateway at ${this.opts.url} did not complete the handshake within ${timeoutMs} ms.`,
+              'timeout',
+            ),
+          ),
+        timeoutMs,
+      );
       ws.on('error', (e: Error & { code?: string }) => {
         const unreachable = e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH';
-        fail(new GatewayConnectionError(unreachable ? `No gateway answers at ${this.opts.url} (${e.code}).` : `Gateway connection error: ${e.message}`, unreachable ? 'unreachable' : 'protocol'));
+        fail(
+          new GatewayConnectionError(
+            unreachable
+              ? `No gateway answers at ${this.opts.url} (${e.code}).`
+              : `Gateway connection error: ${e.message}`,
+            unreachable ? 'unreachable' : 'protocol',
+          ),
+        );
       });
       ws.on('close', (code: number, reason: Buffer) => {
-        if (!settled) fail(new GatewayConnectionError(`The gateway closed the connection during the handshake (${code}${reason.length ? `: ${reason.toString()}` : ''}).`, 'closed'));
+        if (!settled)
+          fail(
+            new GatewayConnectionError(
+              `The gateway closed the connection during the handshake (${code}${reason.length ? `: ${reason.toString()}` : ''}).`,
+              'closed',
+            ),
+          );
         else this.onClosed(ws, code, reason.toString());
       });
       ws.on('message', (data: WebSocket.RawData) => {
@@ -212,14 +291,21 @@ export class GatewayClient {
         if (!frame) return;
         if (!settled) {
           if (frame.type === 'event' && frame.event === 'connect.challenge') {
-            if (!ChallengeSchema.safeParse(frame.payload).success) return fail(new GatewayConnectionError('The gateway sent a malformed connect.challenge.', 'protocol'));
+            if (!ChallengeSchema.safeParse(frame.payload).success)
+              return fail(new GatewayConnectionError('The gateway sent a malformed connect.challenge.', 'protocol'));
             const id = String(this.nextId++);
             this.pending.set(id, {
               method: 'connect',
               timer: timer,
               resolve: (payload) => {
                 const h = HelloOkSchema.safeParse(payload);
-                if (!h.success) return fail(new GatewayConnectionError('The gateway answered connect with something that is not hello-ok (protocol mismatch?).', 'protocol'));
+                if (!h.success)
+                  return fail(
+                    new GatewayConnectionError(
+                      'The gateway answered connect with something that is not hello-ok (protocol mismatch?).',
+                      'protocol',
+                    ),
+                  );
                 settled = true;
                 clearTimeout(timer);
                 // Only a socket that completed the handshake carries requests.
@@ -228,7 +314,14 @@ export class GatewayClient {
               },
               reject: (e) => fail(e),
             });
-            ws.send(JSON.stringify({ type: 'req', id, method: 'connect', params: connectParams(token, this.opts.clientVersion ?? '0.1.0') }));
+            ws.send(
+              JSON.stringify({
+                type: 'req',
+                id,
+                method: 'connect',
+                params: connectParams(token, this.opts.clientVersion ?? '0.1.0'),
+              }),
+            );
             return;
           }
         }
@@ -239,9 +332,17 @@ export class GatewayClient {
 
   private parse(data: WebSocket.RawData): ReturnType<typeof FrameSchema.parse> | undefined {
     let json: unknown;
-    try { json = JSON.parse(data.toString()); } catch { this.log('warn', 'Gateway sent a frame that is not JSON; ignored.'); return undefined; }
+    try {
+      json = JSON.parse(data.toString());
+    } catch {
+      this.log('warn', 'Gateway sent a frame that is not JSON; ignored.');
+      return undefined;
+    }
     const r = FrameSchema.safeParse(json);
-    if (!r.success) { this.log('warn', `Gateway sent an unexpected frame (${r.error.issues[0]?.message ?? 'invalid'}); ignored.`); return undefined; }
+    if (!r.success) {
+      this.log('warn', `Gateway sent an unexpected frame (${r.error.issues[0]?.message ?? 'invalid'}); ignored.`);
+      return undefined;
+    }
     return r.data;
   }
 
@@ -265,15 +366,27 @@ export class GatewayClient {
     let via: 'chat' | 'agent' | undefined;
     if (frame.event === 'chat') {
       const c = ChatEventSchema.safeParse(frame.payload);
-      if (c.success && c.data.state === 'aborted') { run = { ...c.data, reason: c.data.stopReason }; via = 'chat'; }
+      if (c.success && c.data.state === 'aborted') {
+        run = { ...c.data, reason: c.data.stopReason };
+        via = 'chat';
+      }
     } else if (frame.event === 'agent') {
       const a = AgentEventSchema.safeParse(frame.payload);
-      if (a.success && a.data.stream === 'lifecycle' && a.data.data?.aborted) { run = { ...a.data, reason: a.data.data.stopReason }; via = 'agent'; }
+      if (a.success && a.data.stream === 'lifecycle' && a.data.data?.aborted) {
+        run = { ...a.data, reason: a.data.data.stopReason };
+        via = 'agent';
+      }
     }
     if (!run || !via) return;
     const prev = this.stoppedRuns.get(run.runId);
     const seenIn = prev ? [...new Set([...prev.seenIn, via])] : [via];
-    this.stoppedRuns.set(run.runId, { runId: run.runId, reason: run.reason ?? prev?.reason ?? 'aborted', sessionKey: run.sessionKey ?? prev?.sessionKey, agentId: run.agentId ?? prev?.agentId, seenIn });
+    this.stoppedRuns.set(run.runId, {
+      runId: run.runId,
+      reason: run.reason ?? prev?.reason ?? 'aborted',
+      sessionKey: run.sessionKey ?? prev?.sessionKey,
+      agentId: run.agentId ?? prev?.agentId,
+      seenIn,
+    });
   }
 
   private onClosed(ws: WebSocket, code: number, reason: string): void {
@@ -282,19 +395,35 @@ export class GatewayClient {
     this.hello = undefined;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
-      p.reject(new GatewayConnectionError(`The gateway connection closed before ${p.method} was answered (${code}).`, 'closed'));
+      p.reject(
+        new GatewayConnectionError(
+          `The gateway connection closed before ${p.method} was answered (${code}).`,
+          'closed',
+        ),
+      );
       this.pending.delete(id);
     }
-    if (!this.wantOpen) { this.setState('closed'); return; }
+    if (!this.wantOpen) {
+      this.setState('closed');
+      return;
+    }
     this.lastError = `The gateway connection closed (${code}${reason ? `: ${reason}` : ''}).`;
     this.log('warn', this.lastError);
     this.scheduleReconnect();
   }
 
   /** Sends one request; rejects with GatewayError (error response) or GatewayConnectionError (closed, timeout). */
-  request<S extends z.ZodMiniType>(method: string, params: Record<string, unknown>, schema: S, timeoutMs = this.opts.requestTimeoutMs ?? 15_000): Promise<z.infer<S>> {
+  request<S extends z.ZodMiniType>(
+    method: string,
+    params: Record<string, unknown>,
+    schema: S,
+    timeoutMs = this.opts.requestTimeoutMs ?? 15_000,
+  ): Promise<z.infer<S>> {
     const ws = this.ws;
-    if (!ws || this.state !== 'connected' || ws.readyState !== WebSocket.OPEN) return Promise.reject(new GatewayConnectionError(`Not connected to the gateway (${this.lastError ?? this.state}).`, 'closed'));
+    if (!ws || this.state !== 'connected' || ws.readyState !== WebSocket.OPEN)
+      return Promise.reject(
+        new GatewayConnectionError(`Not connected to the gateway (${this.lastError ?? this.state}).`, 'closed'),
+      );
     const id = String(this.nextId++);
     return new Promise<z.infer<S>>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -307,7 +436,13 @@ export class GatewayClient {
         resolve: (payload) => {
           const r = schema.safeParse(payload);
           if (r.success) resolve(r.data as z.infer<S>);
-          else reject(new GatewayConnectionError(`The gateway's answer to ${method} has an unexpected shape (${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? ''}).`, 'protocol'));
+          else
+            reject(
+              new GatewayConnectionError(
+                `The gateway's answer to ${method} has an unexpected shape (${r.error.issues[0]?.message ?? 'invalid'} at ${r.error.issues[0]?.path.join('.') ?? ''}).`,
+                'protocol',
+              ),
+            );
         },
         reject,
       });
@@ -327,10 +462,18 @@ export class GatewayClient {
     return this.request('models.authOrderSet', profileIds ? { ...rest, profileIds } : rest, OrderSetResultSchema);
   }
   /** Without profileIds and credentialType: provider-wide logout, which aborts that provider's runs. */
-  authLogout(params: { provider: string; profileIds?: string[]; credentialType?: 'api_key'; agentId?: string }): Promise<LogoutResult> {
+  authLogout(params: {
+    provider: string;
+    profileIds?: string[];
+    credentialType?: 'api_key';
+    agentId?: string;
+  }): Promise<LogoutResult> {
     return this.request('models.authLogout', params, LogoutResultSchema);
   }
-  authRefresh(params: { operation: 'login' | 'logout' | 'update'; agentId?: string }): Promise<{ refreshed?: boolean }> {
+  authRefresh(params: {
+    operation: 'login' | 'logout' | 'update';
+    agentId?: string;
+  }): Promise<{ refreshed?: boolean }> {
     return this.request('models.authRefresh', params, RefreshResultSchema);
   }
 
@@ -338,13 +481,24 @@ export class GatewayClient {
    * Provider-wide logout plus the runs it stopped: the union of `abortedRunIds` and the runs whose
    * chat/agent events carried a stopReason, seen up to `settleMs` after the answer.
    */
-  async logoutProvider(params: { provider: string; agentId?: string }, settleMs = 250): Promise<LogoutResult & { stopped: StoppedRun[] }> {
+  async logoutProvider(
+    params: { provider: string; agentId?: string },
+    settleMs = 250,
+  ): Promise<LogoutResult & { stopped: StoppedRun[] }> {
     const before = new Set(this.stoppedRuns.keys());
     const r = await this.authLogout(params);
     if (settleMs > 0) await new Promise((res) => setTimeout(res, settleMs));
     const stopped = new Map<string, StoppedRun>();
-    for (const id of r.abortedRunIds) stopped.set(id, { runId: id, reason: this.stoppedRuns.get(id)?.reason ?? 'auth-revoked', seenIn: ['abortedRunIds', ...(this.stoppedRuns.get(id)?.seenIn ?? [])], sessionKey: this.stoppedRuns.get(id)?.sessionKey, agentId: this.stoppedRuns.get(id)?.agentId });
-    for (const [id, run] of this.stoppedRuns) if (!before.has(id) && !stopped.has(id) && run.reason === 'auth-revoked') stopped.set(id, run);
+    for (const id of r.abortedRunIds)
+      stopped.set(id, {
+        runId: id,
+        reason: this.stoppedRuns.get(id)?.reason ?? 'auth-revoked',
+        seenIn: ['abortedRunIds', ...(this.stoppedRuns.get(id)?.seenIn ?? [])],
+        sessionKey: this.stoppedRuns.get(id)?.sessionKey,
+        agentId: this.stoppedRuns.get(id)?.agentId,
+      });
+    for (const [id, run] of this.stoppedRuns)
+      if (!before.has(id) && !stopped.has(id) && run.reason === 'auth-revoked') stopped.set(id, run);
     return { ...r, stopped: [...stopped.values()] };
   }
 
@@ -354,8 +508,25 @@ export class GatewayClient {
     const ws = this.ws;
     this.ws = undefined;
     this.hello = undefined;
-    for (const [id, p] of this.pending) { clearTimeout(p.timer); p.reject(new GatewayConnectionError(`Disconnected before ${p.method} was answered.`, 'closed')); this.pending.delete(id); }
-    if (ws) { try { ws.close(1000, 'client closing'); } catch { /* ignore */ } setTimeout(() => { try { ws.terminate(); } catch { /* ignore */ } }, 1000).unref(); }
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new GatewayConnectionError(`Disconnected before ${p.method} was answered.`, 'closed'));
+      this.pending.delete(id);
+    }
+    if (ws) {
+      try {
+        ws.close(1000, 'client closing');
+      } catch {
+        /* ignore */
+      }
+      setTimeout(() => {
+        try {
+          ws.terminate();
+        } catch {
+          /* ignore */
+        }
+      }, 1000).unref();
+    }
     this.attempt = 0;
     this.setState('closed');
   }

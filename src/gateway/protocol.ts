@@ -40,8 +40,16 @@ export const HelloOkSchema = z.looseObject({
   type: z.literal('hello-ok'),
   protocol: z.number(),
   server: z.looseObject({ version: z.string(), connId: z.optional(z.string()) }),
-  auth: z.optional(z.looseObject({ method: z.optional(z.string()), role: z.optional(z.string()), scopes: z.optional(z.array(z.string())) })),
-  features: z.optional(z.looseObject({ methods: z.optional(z.array(z.string())), events: z.optional(z.array(z.string())) })),
+  auth: z.optional(
+    z.looseObject({
+      method: z.optional(z.string()),
+      role: z.optional(z.string()),
+      scopes: z.optional(z.array(z.string())),
+    }),
+  ),
+  features: z.optional(
+    z.looseObject({ methods: z.optional(z.array(z.string())), events: z.optional(z.array(z.string())) }),
+  ),
   policy: z.optional(z.looseObject({ tickIntervalMs: z.optional(z.number()), maxPayload: z.optional(z.number()) })),
 });
 export type HelloOk = z.infer<typeof HelloOkSchema>;
@@ -55,13 +63,20 @@ export type Open<T extends string> = T | (string & { readonly __open?: never });
 /** A value of the wrong type where a display-only field was expected, kept as short text to show. */
 function unexpected(v: unknown): string {
   let t: string;
-  try { t = JSON.stringify(v) ?? String(v); } catch { t = String(v); }
+  try {
+    t = JSON.stringify(v) ?? String(v);
+  } catch {
+    t = String(v);
+  }
   return t.length > 60 ? `${t.slice(0, 57)}...` : t;
 }
 
 /** Any string; known values typed (`Open<T>`); a non-string becomes its short JSON text. Never fails. */
 function openEnum<const T extends string>(_known: readonly T[]) {
-  return z.catch(z.custom<Open<T>>((v) => typeof v === 'string'), (ctx) => unexpected(ctx.value) as Open<T>);
+  return z.catch(
+    z.custom<Open<T>>((v) => typeof v === 'string'),
+    (ctx) => unexpected(ctx.value) as Open<T>,
+  );
 }
 
 /** An optional display-only field: a value of another type is dropped instead of failing the frame. */
@@ -100,7 +115,9 @@ export const API_KEY_SOURCES = ['env', 'config'] as const;
 export type AuthStatusValue = Open<(typeof AUTH_STATUSES)[number]>;
 export type OrderLock = Open<(typeof ORDER_LOCK_SOURCES)[number]> | boolean;
 
-const Expiry = lenient(z.looseObject({ at: lenient(z.number()), remainingMs: lenient(z.number()), label: lenient(z.string()) }));
+const Expiry = lenient(
+  z.looseObject({ at: lenient(z.number()), remainingMs: lenient(z.number()), label: lenient(z.string()) }),
+);
 
 export const AuthStatusProfileSchema = z.looseObject({
   profileId: z.string(),
@@ -124,14 +141,24 @@ export const AuthStatusProviderSchema = z.looseObject({
   profiles: z.array(AuthStatusProfileSchema),
   profileOrder: lenient(z.nullable(z.array(z.string()))),
   profileOrderStored: lenient(z.boolean()),
-  profileOrderLocked: z.optional(z.catch(z.union([z.boolean(), openEnum(ORDER_LOCK_SOURCES)]), (ctx) => unexpected(ctx.value))),
+  profileOrderLocked: z.optional(
+    z.catch(z.union([z.boolean(), openEnum(ORDER_LOCK_SOURCES)]), (ctx) => unexpected(ctx.value)),
+  ),
   apiKey: lenient(z.looseObject({ source: openEnum(API_KEY_SOURCES), envVar: lenient(z.string()) })),
   usage: z.optional(z.unknown()),
 });
 export const AuthStatusSchema = z.looseObject({
   ts: lenient(z.number()),
   providers: z.array(AuthStatusProviderSchema),
-  providerCapabilities: lenient(z.array(z.looseObject({ provider: z.string(), apiKeySupported: lenient(z.boolean()), quickApiKeySetup: lenient(z.boolean()) }))),
+  providerCapabilities: lenient(
+    z.array(
+      z.looseObject({
+        provider: z.string(),
+        apiKeySupported: lenient(z.boolean()),
+        quickApiKeySetup: lenient(z.boolean()),
+      }),
+    ),
+  ),
   /** Sent with `providers: []` while the gateway's model catalog is not prepared yet (PREPARED_MODEL_AUTH_UNAVAILABLE). */
   unavailable: lenient(z.looseObject({ code: lenient(z.string()), message: lenient(z.string()) })),
 });
@@ -139,14 +166,21 @@ export type AuthStatus = z.infer<typeof AuthStatusSchema>;
 export type AuthStatusProvider = z.infer<typeof AuthStatusProviderSchema>;
 export type AuthStatusProfile = z.infer<typeof AuthStatusProfileSchema>;
 
-export const SetApiKeyResultSchema = z.looseObject({ provider: z.string(), profileId: z.string(), warning: z.optional(z.string()) });
+export const SetApiKeyResultSchema = z.looseObject({
+  provider: z.string(),
+  profileId: z.string(),
+  warning: z.optional(z.string()),
+});
 export const LogoutResultSchema = z.looseObject({
   provider: z.string(),
   removedProfiles: z.array(z.string()),
   abortedRunIds: z._default(z.array(z.string()), []),
   warning: z.optional(z.string()),
 });
-export const OrderSetResultSchema = z.looseObject({ provider: z.string(), profileIds: z.nullable(z.array(z.string())) });
+export const OrderSetResultSchema = z.looseObject({
+  provider: z.string(),
+  profileIds: z.nullable(z.array(z.string())),
+});
 export const RefreshResultSchema = z.looseObject({ refreshed: z.optional(z.boolean()) });
 export type SetApiKeyResult = z.infer<typeof SetApiKeyResultSchema>;
 export type LogoutResult = z.infer<typeof LogoutResultSchema>;
@@ -167,7 +201,14 @@ export const AgentEventSchema = z.looseObject({
   sessionKey: z.optional(z.string()),
   agentId: z.optional(z.string()),
   stream: z.optional(z.string()),
-  data: z.optional(z.looseObject({ phase: z.optional(z.string()), status: z.optional(z.string()), aborted: z.optional(z.boolean()), stopReason: z.optional(z.string()) })),
+  data: z.optional(
+    z.looseObject({
+      phase: z.optional(z.string()),
+      status: z.optional(z.string()),
+      aborted: z.optional(z.boolean()),
+      stopReason: z.optional(z.string()),
+    }),
+  ),
 });
 
 /** The connect request this extension sends (client.id is a closed enum on the gateway). */

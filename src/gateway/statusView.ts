@@ -22,7 +22,10 @@ export interface GatewayStatusView {
  * icon names that `text` carries.
  */
 export function gatewayAccessibilityLabel(v: Pick<GatewayStatusView, 'text'>): string {
-  const words = v.text.replace(/\$\([^)]+\)/g, '').trim().replace(/^Gateway:?\s*/, '');
+  const words = v.text
+    .replace(/\$\([^)]+\)/g, '')
+    .trim()
+    .replace(/^Gateway:?\s*/, '');
   return `OpenClaw gateway: ${words || 'unknown'}`;
 }
 
@@ -35,36 +38,84 @@ export const ACTION_LABELS: Record<GatewayAction, string> = {
   showLogs: '$(output) Show Gateway Logs',
 };
 
-export function describeGateway(s: GatewayState, opts: { port: number; client: ClientState; clientError?: string; adopted: boolean; now: number; extra?: string }): GatewayStatusView {
+export function describeGateway(
+  s: GatewayState,
+  opts: { port: number; client: ClientState; clientError?: string; adopted: boolean; now: number; extra?: string },
+): GatewayStatusView {
   const where = `127.0.0.1:${opts.port}`;
   const own = opts.adopted ? ' (not started by this window: monitored only)' : '';
-  const conn = opts.client === 'connected' ? 'Control plane: connected.' : opts.client === 'auth-failed' ? `Control plane: ${opts.clientError ?? 'token rejected'}` : opts.client === 'reconnecting' || opts.client === 'connecting' ? 'Control plane: connecting…' : 'Control plane: not connected.';
+  const conn =
+    opts.client === 'connected'
+      ? 'Control plane: connected.'
+      : opts.client === 'auth-failed'
+        ? `Control plane: ${opts.clientError ?? 'token rejected'}`
+        : opts.client === 'reconnecting' || opts.client === 'connecting'
+          ? 'Control plane: connecting…'
+          : 'Control plane: not connected.';
   const tail = opts.extra ? `\n\n${opts.extra}` : '';
   switch (s.kind) {
     case 'stopped':
-      return { kind: s.kind, text: '$(circle-outline) Gateway: stopped', tooltip: `OpenClaw gateway: stopped.${s.message ? `\n${s.message}` : ''}`, severity: 'none', actions: ['start', 'connect', 'setToken', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: '$(circle-outline) Gateway: stopped',
+        tooltip: `OpenClaw gateway: stopped.${s.message ? `\n${s.message}` : ''}`,
+        severity: 'none',
+        actions: ['start', 'connect', 'setToken', 'showLogs'],
+      };
     case 'starting':
-      return { kind: s.kind, text: '$(loading~spin) Gateway: starting', tooltip: `OpenClaw gateway on ${where}: starting, waiting for /readyz (${Math.round((opts.now - s.since) / 1000)} s).`, severity: 'none', actions: ['stop', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: '$(loading~spin) Gateway: starting',
+        tooltip: `OpenClaw gateway on ${where}: starting, waiting for /readyz (${Math.round((opts.now - s.since) / 1000)} s).`,
+        severity: 'none',
+        actions: ['stop', 'showLogs'],
+      };
     case 'ready': {
       const tokenBad = opts.client === 'auth-failed';
       return {
         kind: s.kind,
-        text: tokenBad ? '$(warning) Gateway: token rejected' : `$(pass) Gateway: running${opts.adopted ? ' (attached)' : ''}`,
+        text: tokenBad
+          ? '$(warning) Gateway: token rejected'
+          : `$(pass) Gateway: running${opts.adopted ? ' (attached)' : ''}`,
         tooltip: `OpenClaw gateway on ${where}: ready${own}.\n${conn}${tail}`,
         severity: tokenBad ? 'warning' : 'none',
         actions: opts.adopted ? ['stop', 'setToken', 'showLogs'] : ['restart', 'stop', 'setToken', 'showLogs'],
       };
     }
     case 'degraded':
-      return { kind: s.kind, text: '$(warning) Gateway: degraded', tooltip: `OpenClaw gateway on ${where}: running but not ready${own}. Failing checks: ${s.failing.join(', ')}.\n${conn}${tail}`, severity: 'warning', actions: opts.adopted ? ['stop', 'showLogs'] : ['restart', 'stop', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: '$(warning) Gateway: degraded',
+        tooltip: `OpenClaw gateway on ${where}: running but not ready${own}. Failing checks: ${s.failing.join(', ')}.\n${conn}${tail}`,
+        severity: 'warning',
+        actions: opts.adopted ? ['stop', 'showLogs'] : ['restart', 'stop', 'showLogs'],
+      };
     case 'crashed': {
       const secs = Math.max(0, Math.ceil((s.restartAt - opts.now) / 1000));
-      return { kind: s.kind, text: `$(sync~spin) Gateway: crashed, restarting in ${secs} s`, tooltip: `OpenClaw gateway stopped unexpectedly (${s.exit}); restart attempt ${s.attempt} in ${secs} s.`, severity: 'warning', actions: ['stop', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: `$(sync~spin) Gateway: crashed, restarting in ${secs} s`,
+        tooltip: `OpenClaw gateway stopped unexpectedly (${s.exit}); restart attempt ${s.attempt} in ${secs} s.`,
+        severity: 'warning',
+        actions: ['stop', 'showLogs'],
+      };
     }
     case 'unreachable':
-      return { kind: s.kind, text: '$(error) Gateway: unreachable', tooltip: `OpenClaw gateway on ${where} stopped answering (${s.error})${s.owned ? '' : '. It was not started by this window'}.`, severity: 'error', actions: ['start', 'connect', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: '$(error) Gateway: unreachable',
+        tooltip: `OpenClaw gateway on ${where} stopped answering (${s.error})${s.owned ? '' : '. It was not started by this window'}.`,
+        severity: 'error',
+        actions: ['start', 'connect', 'showLogs'],
+      };
     case 'failed':
-      return { kind: s.kind, text: '$(error) Gateway: failed', tooltip: `OpenClaw gateway: ${s.message}`, severity: 'error', actions: ['start', 'connect', 'showLogs'] };
+      return {
+        kind: s.kind,
+        text: '$(error) Gateway: failed',
+        tooltip: `OpenClaw gateway: ${s.message}`,
+        severity: 'error',
+        actions: ['start', 'connect', 'showLogs'],
+      };
   }
 }
 
@@ -79,13 +130,19 @@ function shown(v: string, max = 60): string {
  * `profileOrderLocked`), in words; undefined when it is not locked. A lock source this version
  * does not know is shown as the gateway sent it.
  */
-export function describeOrderLock(lock: OrderLock | undefined, p: Pick<AuthStatusProvider, 'provider' | 'authProvider'>): string | undefined {
+export function describeOrderLock(
+  lock: OrderLock | undefined,
+  p: Pick<AuthStatusProvider, 'provider' | 'authProvider'>,
+): string | undefined {
   if (lock === undefined || lock === false) return undefined;
-  if (lock === true) return 'order locked by the gateway\'s config';
+  if (lock === true) return "order locked by the gateway's config";
   switch (lock) {
-    case 'auth-config': return `order locked by openclaw.json auth config: auth.order.${p.authProvider ?? p.provider}`;
-    case 'provider-config': return `order locked by openclaw.json provider config: models.providers.${p.provider}.apiKey names a profile`;
-    default: return `order locked by "${shown(lock)}", a lock source unknown to this version`;
+    case 'auth-config':
+      return `order locked by openclaw.json auth config: auth.order.${p.authProvider ?? p.provider}`;
+    case 'provider-config':
+      return `order locked by openclaw.json provider config: models.providers.${p.provider}.apiKey names a profile`;
+    default:
+      return `order locked by "${shown(lock)}", a lock source unknown to this version`;
   }
 }
 
@@ -119,7 +176,12 @@ export interface FilesAuthView {
   }>;
 }
 
-const ORDER_SOURCE_WORDS: Record<string, string> = { stored: 'stored', config: 'openclaw.json auth.order', 'config-profiles': 'openclaw.json auth.profiles', default: 'none set' };
+const ORDER_SOURCE_WORDS: Record<string, string> = {
+  stored: 'stored',
+  config: 'openclaw.json auth.order',
+  'config-profiles': 'openclaw.json auth.profiles',
+  default: 'none set',
+};
 
 /**
  * Where the gateway's models.authStatus and the files (the store reader) disagree for the same
@@ -130,11 +192,21 @@ const ORDER_SOURCE_WORDS: Record<string, string> = { stored: 'stored', config: '
 export function reconcileAuthView(files: FilesAuthView, gw: AuthStatus): string[] {
   const ours = new Map(files.providers.map((p) => [p.provider, p]));
   const theirs = new Map(gw.providers.map((p) => [p.provider, p]));
-  const oursIds = new Map(files.providers.map((p) => [p.provider, new Set(p.profiles.filter((x) => x.source !== 'env' && x.type !== 'aws-sdk').map((x) => x.id))]));
+  const oursIds = new Map(
+    files.providers.map((p) => [
+      p.provider,
+      new Set(p.profiles.filter((x) => x.source !== 'env' && x.type !== 'aws-sdk').map((x) => x.id)),
+    ]),
+  );
   const out: string[] = [];
-  for (const p of gw.providers) for (const x of p.profiles) if (!oursIds.get(p.provider)?.has(x.profileId)) out.push(`${shown(x.profileId)} only in the gateway`);
-  for (const [prov, ids] of oursIds) for (const id of ids) if (!theirs.get(prov)?.profiles.some((x) => x.profileId === id)) out.push(`${id} not in the gateway`);
-  const list = (ids: readonly string[] | null | undefined) => (ids ? (ids.length ? ids.map((i) => shown(i)).join(' > ') : 'empty (provider disabled)') : 'none');
+  for (const p of gw.providers)
+    for (const x of p.profiles)
+      if (!oursIds.get(p.provider)?.has(x.profileId)) out.push(`${shown(x.profileId)} only in the gateway`);
+  for (const [prov, ids] of oursIds)
+    for (const id of ids)
+      if (!theirs.get(prov)?.profiles.some((x) => x.profileId === id)) out.push(`${id} not in the gateway`);
+  const list = (ids: readonly string[] | null | undefined) =>
+    ids ? (ids.length ? ids.map((i) => shown(i)).join(' > ') : 'empty (provider disabled)') : 'none';
   for (const p of gw.providers) {
     const f = ours.get(p.provider);
     if (!f) continue;
@@ -143,7 +215,9 @@ export function reconcileAuthView(files: FilesAuthView, gw: AuthStatus): string[
     if (!g && !o) continue;
     if (g && o && g.join('\n') === o.join('\n')) continue;
     const why = describeOrderLock(p.profileOrderLocked, p) ?? (p.profileOrderStored ? 'stored' : undefined);
-    out.push(`${p.provider} order: the gateway uses ${list(g)}${why ? ` (${why})` : ''}, the files ${list(o)}${o ? ` (${ORDER_SOURCE_WORDS[f.order.source] ?? f.order.source})` : ''}`);
+    out.push(
+      `${p.provider} order: the gateway uses ${list(g)}${why ? ` (${why})` : ''}, the files ${list(o)}${o ? ` (${ORDER_SOURCE_WORDS[f.order.source] ?? f.order.source})` : ''}`,
+    );
   }
   return out;
 }

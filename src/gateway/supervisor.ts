@@ -9,7 +9,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { maskSecret, redact } from '../auth/mask';
 import { probeGateway, type Probe } from './health';
-import { alive, CommandError, descendants, resolveCommand, signalGroup, spawnArgs, type ResolvedCommand } from './process';
+import {
+  alive,
+  CommandError,
+  descendants,
+  resolveCommand,
+  signalGroup,
+  spawnArgs,
+  type ResolvedCommand,
+} from './process';
 import { ownProcessGroup } from '../platform';
 import { DEFAULT_GATEWAY_PORT } from '../store/gatewayLive';
 
@@ -62,7 +70,10 @@ export interface SupervisorOptions {
 }
 
 export class GatewayStartError extends Error {
-  constructor(message: string, readonly kind: 'port-busy' | 'command' | 'not-ready' | 'exited' | 'config') {
+  constructor(
+    message: string,
+    readonly kind: 'port-busy' | 'command' | 'not-ready' | 'exited' | 'config',
+  ) {
     super(message);
     this.name = 'GatewayStartError';
   }
@@ -95,35 +106,68 @@ export class GatewaySupervisor {
 
   constructor(public opts: SupervisorOptions) {}
 
-  private now(): number { return (this.opts.now ?? Date.now)(); }
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
 
-  onState(l: Listener): () => void { this.listeners.add(l); return () => this.listeners.delete(l); }
+  onState(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
 
-  get pid(): number | undefined { return this.child?.pid; }
-  get owned(): boolean { return Boolean(this.child) && !this.adopted; }
-  get port(): number { return this.opts.port; }
-  get url(): string { return `ws://127.0.0.1:${this.opts.port}`; }
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+  get owned(): boolean {
+    return Boolean(this.child) && !this.adopted;
+  }
+  get port(): number {
+    return this.opts.port;
+  }
+  get url(): string {
+    return `ws://127.0.0.1:${this.opts.port}`;
+  }
   /** Last lines of the gateway's output (redacted). */
-  outputTail(n = 15): string[] { return this.tail.slice(-n); }
+  outputTail(n = 15): string[] {
+    return this.tail.slice(-n);
+  }
 
   private set(s: GatewayState): void {
     const prev = this.state;
     this.state = s;
     this.lastChangeAt = Date.now();
-    if (s.kind === 'ready' && prev.kind !== 'ready' && this.child && !this.adopted && !this.readySince) this.readySince = this.now();
+    if (s.kind === 'ready' && prev.kind !== 'ready' && this.child && !this.adopted && !this.readySince)
+      this.readySince = this.now();
     for (const l of this.listeners) l(s);
   }
 
-  private scrub(text: string): string { return this.opts.token ? redact(text, [this.opts.token]) : text; }
+  private scrub(text: string): string {
+    return this.opts.token ? redact(text, [this.opts.token]) : text;
+  }
 
   /** The full command line as logged: the token only masked, in the env prefix. */
   describeCommand(cmd: ResolvedCommand, args: string[]): string {
-    const env = [this.opts.token ? `OPENCLAW_GATEWAY_TOKEN=${maskSecret(this.opts.token)}` : '', this.opts.stateDir ? `OPENCLAW_STATE_DIR=${this.opts.stateDir}` : ''].filter(Boolean).join(' ');
+    const env = [
+      this.opts.token ? `OPENCLAW_GATEWAY_TOKEN=${maskSecret(this.opts.token)}` : '',
+      this.opts.stateDir ? `OPENCLAW_STATE_DIR=${this.opts.stateDir}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     return `${env ? `${env} ` : ''}${[cmd.file, ...cmd.prefixArgs, ...args].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
   }
 
   gatewayArgs(): string[] {
-    return ['gateway', 'run', '--bind', 'loopback', '--auth', 'token', '--port', String(this.opts.port), ...(this.opts.allowUnconfigured ? ['--allow-unconfigured'] : [])];
+    return [
+      'gateway',
+      'run',
+      '--bind',
+      'loopback',
+      '--auth',
+      'token',
+      '--port',
+      String(this.opts.port),
+      ...(this.opts.allowUnconfigured ? ['--allow-unconfigured'] : []),
+    ];
   }
 
   /**
@@ -154,7 +198,9 @@ export class GatewaySupervisor {
   /** Monitors a gateway already answering on the port; it will never be signalled by us. */
   adopt(probe?: Probe & { kind: 'gateway' }): void {
     this.adopted = true;
-    this.opts.log.info(`A gateway already answers on 127.0.0.1:${this.opts.port}; monitoring it (it was not started by this window, so it is never stopped by it).`);
+    this.opts.log.info(
+      `A gateway already answers on 127.0.0.1:${this.opts.port}; monitoring it (it was not started by this window, so it is never stopped by it).`,
+    );
     if (probe) this.applyProbe(probe);
     else this.set({ kind: 'starting', since: Date.now() });
     this.startPolling();
@@ -178,10 +224,18 @@ export class GatewaySupervisor {
     if (this.opts.stateDir) env.OPENCLAW_STATE_DIR = this.opts.stateDir;
     // openclaw needs its Node first on PATH for the helpers it spawns (spawn-broker, workers).
     if (cmd.node) env.PATH = [path.dirname(cmd.node), env.PATH ?? ''].join(path.delimiter);
-    this.opts.log.info(`Starting the gateway: ${this.describeCommand(cmd, args)}${cmd.nodeVersion ? ` (Node ${cmd.nodeVersion})` : ''}`);
+    this.opts.log.info(
+      `Starting the gateway: ${this.describeCommand(cmd, args)}${cmd.nodeVersion ? ` (Node ${cmd.nodeVersion})` : ''}`,
+    );
     this.stopping = false;
     const run = spawnArgs(cmd, args, env);
-    const child = spawn(run.file, run.args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup(process.platform), windowsHide: true, windowsVerbatimArguments: run.windowsVerbatimArguments });
+    const child = spawn(run.file, run.args, {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: ownProcessGroup(process.platform),
+      windowsHide: true,
+      windowsVerbatimArguments: run.windowsVerbatimArguments,
+    });
     this.child = child;
     this.pgid = child.pid;
     // A new run: its own output and its own readiness (the stable-run rule is per run).
@@ -202,11 +256,13 @@ export class GatewaySupervisor {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => {
-      const msg = `Could not start ${cmd.file}: ${e.message}`;
-      this.opts.log.error(msg);
-      reject(new GatewayStartError(msg, 'command'));
-    }));
+    const spawnError = new Promise<never>((_, reject) =>
+      child.once('error', (e) => {
+        const msg = `Could not start ${cmd.file}: ${e.message}`;
+        this.opts.log.error(msg);
+        reject(new GatewayStartError(msg, 'command'));
+      }),
+    );
     spawnError.catch(() => undefined);
     child.once('exit', (code, signal) => {
       // No more polls of a dead run (they would call it "unreachable"); the exit says what happened.
@@ -246,8 +302,13 @@ export class GatewaySupervisor {
       this.set({ kind: 'failed', message: msg });
       return;
     }
-    const delay = Math.min(this.opts.restart?.maxMs ?? 30_000, (this.opts.restart?.initialMs ?? 1000) * 2 ** (this.attempts - 1));
-    this.opts.log.warn(`The gateway stopped unexpectedly (${exit}); restarting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts} of ${max}).`);
+    const delay = Math.min(
+      this.opts.restart?.maxMs ?? 30_000,
+      (this.opts.restart?.initialMs ?? 1000) * 2 ** (this.attempts - 1),
+    );
+    this.opts.log.warn(
+      `The gateway stopped unexpectedly (${exit}); restarting in ${Math.round(delay / 100) / 10} s (attempt ${this.attempts} of ${max}).`,
+    );
     this.set({ kind: 'crashed', restartAt: Date.now() + delay, attempt: this.attempts, exit });
     this.restartTimer = setTimeout(() => {
       void this.launchAfterCrash();
@@ -256,14 +317,21 @@ export class GatewaySupervisor {
 
   private async launchAfterCrash(): Promise<void> {
     const probe = await probeGateway(this.opts.port);
-    if (probe.kind === 'gateway') { this.adopt(probe); return; }
+    if (probe.kind === 'gateway') {
+      this.adopt(probe);
+      return;
+    }
     if (probe.kind === 'foreign' || probe.kind === 'silent') {
       const msg = `The gateway cannot restart: port ${this.opts.port} is now held by another program (${probe.detail}).`;
       this.opts.log.error(msg);
       this.set({ kind: 'failed', message: msg });
       return;
     }
-    try { await this.launch(); } catch { /* state and log already say why; onExit schedules the next try */ }
+    try {
+      await this.launch();
+    } catch {
+      /* state and log already say why; onExit schedules the next try */
+    }
   }
 
   /** Resolves when /readyz says ready; rejects when the child exits first or the timeout passes. */
@@ -307,15 +375,18 @@ export class GatewaySupervisor {
     const owned = !this.adopted;
     if (p.kind === 'silent') {
       // One slow answer from a busy gateway is not an outage; three in a row is worth showing.
-      if (++this.silentPolls >= 3 && this.state.kind !== 'degraded') this.set({ kind: 'degraded', owned, pid: this.child?.pid, failing: ['not answering /readyz in time (busy?)'] });
+      if (++this.silentPolls >= 3 && this.state.kind !== 'degraded')
+        this.set({ kind: 'degraded', owned, pid: this.child?.pid, failing: ['not answering /readyz in time (busy?)'] });
       return;
     }
     this.silentPolls = 0;
     if (p.kind === 'gateway') {
-      if (p.ready) { if (this.state.kind !== 'ready') this.set({ kind: 'ready', owned, pid: this.child?.pid }); }
-      else {
+      if (p.ready) {
+        if (this.state.kind !== 'ready') this.set({ kind: 'ready', owned, pid: this.child?.pid });
+      } else {
         const failing = p.failing.length ? p.failing : ['not ready'];
-        if (this.state.kind !== 'degraded' || this.state.failing.join() !== failing.join()) this.set({ kind: 'degraded', owned, pid: this.child?.pid, failing });
+        if (this.state.kind !== 'degraded' || this.state.failing.join() !== failing.join())
+          this.set({ kind: 'degraded', owned, pid: this.child?.pid, failing });
       }
     } else {
       const error = p.kind === 'down' ? p.error : p.detail;
@@ -337,7 +408,14 @@ export class GatewaySupervisor {
         const p = await probeGateway(this.opts.port, { timeoutMs: Math.max(1500, every * 3) });
         if (!this.poller) return;
         // An owned child's death is reported by its exit event (faster and with the exit code).
-        if (p.kind !== 'gateway' && this.child && !this.adopted && alive(this.child.pid ?? 0) && this.state.kind === 'starting') return;
+        if (
+          p.kind !== 'gateway' &&
+          this.child &&
+          !this.adopted &&
+          alive(this.child.pid ?? 0) &&
+          this.state.kind === 'starting'
+        )
+          return;
         this.applyProbe(p);
       } finally {
         busy = false;
@@ -366,9 +444,10 @@ export class GatewaySupervisor {
       if (wasAdopted) {
         // Said from what the port answers now, not from what it answered when it was adopted.
         const p = await probeGateway(this.opts.port, { timeoutMs: 1000 });
-        message = p.kind === 'gateway' || p.kind === 'silent'
-          ? `Stopped monitoring the gateway on port ${this.opts.port}; it was not started by this window, so it keeps running.`
-          : `The gateway on port ${this.opts.port} that this window was monitoring (it did not start it) is no longer running (${p.kind === 'down' ? p.error : p.detail}); stopped monitoring the port.`;
+        message =
+          p.kind === 'gateway' || p.kind === 'silent'
+            ? `Stopped monitoring the gateway on port ${this.opts.port}; it was not started by this window, so it keeps running.`
+            : `The gateway on port ${this.opts.port} that this window was monitoring (it did not start it) is no longer running (${p.kind === 'down' ? p.error : p.detail}); stopped monitoring the port.`;
       }
       this.set({ kind: 'stopped', message });
       return { stopped: false, message };
@@ -378,11 +457,19 @@ export class GatewaySupervisor {
     const pgid = this.pgid ?? pid;
     this.stopping = true;
     const tree = descendants(pid);
-    const exited = new Promise<void>((res) => { if (!this.child) res(); else this.exitWaiters.push(res); });
-    this.opts.log.info(`Stopping the gateway (pid ${pid}): SIGTERM${tree.length ? `, helpers ${tree.join(', ')}` : ''}.`);
+    const exited = new Promise<void>((res) => {
+      if (!this.child) res();
+      else this.exitWaiters.push(res);
+    });
+    this.opts.log.info(
+      `Stopping the gateway (pid ${pid}): SIGTERM${tree.length ? `, helpers ${tree.join(', ')}` : ''}.`,
+    );
     signalGroup(pgid, 'SIGTERM');
     const grace = this.opts.stopGraceMs ?? 10_000;
-    const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), grace))]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), grace)),
+    ]);
     if (timedOut) {
       this.opts.log.warn(`The gateway did not exit within ${grace / 1000} s of SIGTERM; sending SIGKILL.`);
       signalGroup(pgid, 'SIGKILL');
@@ -390,15 +477,28 @@ export class GatewaySupervisor {
     }
     // Anything of the recorded tree still alive (own process group, reparented) goes too.
     const left = [...tree, ...descendants(pid)].filter((p) => alive(p));
-    for (const p of left) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
-    if (left.length) this.opts.log.warn(`Killed ${left.length} leftover gateway helper process(es): ${left.join(', ')}.`);
+    for (const p of left) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    if (left.length)
+      this.opts.log.warn(`Killed ${left.length} leftover gateway helper process(es): ${left.join(', ')}.`);
     this.child = undefined;
     this.stopping = false;
     // Verified by the port, not by the word of a signal.
     const end = Date.now() + 5000;
     let p = await probeGateway(this.opts.port, { timeoutMs: 500 });
-    while (p.kind === 'gateway' && Date.now() < end) { await new Promise((r) => setTimeout(r, 100)); p = await probeGateway(this.opts.port, { timeoutMs: 500 }); }
-    const message = p.kind === 'gateway' ? `The gateway process ${pid} exited but port ${this.opts.port} still answers (another gateway?).` : `Gateway stopped (pid ${pid}).`;
+    while (p.kind === 'gateway' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 100));
+      p = await probeGateway(this.opts.port, { timeoutMs: 500 });
+    }
+    const message =
+      p.kind === 'gateway'
+        ? `The gateway process ${pid} exited but port ${this.opts.port} still answers (another gateway?).`
+        : `Gateway stopped (pid ${pid}).`;
     this.opts.log.info(message);
     this.set({ kind: 'stopped', message });
     return { stopped: true, message };
@@ -406,7 +506,11 @@ export class GatewaySupervisor {
 
   /** Stop then start; for an adopted gateway there is nothing of ours to restart. */
   async restart(): Promise<GatewayState> {
-    if (this.adopted) throw new GatewayStartError(`The gateway on port ${this.opts.port} was not started by this window, so it cannot be restarted from here. Restart it where it was started (or stop it there and use Start Gateway).`, 'config');
+    if (this.adopted)
+      throw new GatewayStartError(
+        `The gateway on port ${this.opts.port} was not started by this window, so it cannot be restarted from here. Restart it where it was started (or stop it there and use Start Gateway).`,
+        'config',
+      );
     if (this.child) await this.stop();
     return this.start();
   }
@@ -424,7 +528,16 @@ export class GatewaySupervisor {
       const tree = descendants(this.child.pid ?? 0);
       this.stopping = true;
       signalGroup(pgid, 'SIGTERM');
-      const t = setTimeout(() => { signalGroup(pgid, 'SIGKILL'); for (const p of tree) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } } }, this.opts.stopGraceMs ?? 10_000);
+      const t = setTimeout(() => {
+        signalGroup(pgid, 'SIGKILL');
+        for (const p of tree) {
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+      }, this.opts.stopGraceMs ?? 10_000);
       t.unref();
     }
   }
@@ -432,9 +545,21 @@ export class GatewaySupervisor {
 
 /** Resolves when the child's stdout and stderr have ended (all output read), or after `ms`. */
 function drained(child: ChildProcess, ms: number): Promise<void> {
-  const ends = [child.stdout, child.stderr].filter((st): st is NonNullable<typeof st> => Boolean(st) && !st!.readableEnded && !st!.destroyed)
-    .map((st) => new Promise<void>((r) => { st.once('end', () => r()); st.once('close', () => r()); }));
+  const ends = [child.stdout, child.stderr]
+    .filter((st): st is NonNullable<typeof st> => Boolean(st) && !st!.readableEnded && !st!.destroyed)
+    .map(
+      (st) =>
+        new Promise<void>((r) => {
+          st.once('end', () => r());
+          st.once('close', () => r());
+        }),
+    );
   if (!ends.length) return Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([Promise.all(ends).then(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, ms); })]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    Promise.all(ends).then(() => undefined),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

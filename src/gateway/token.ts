@@ -25,7 +25,11 @@ export function readGatewayConfig(cfg: JsonObject): GatewayConfig {
   const mode = typeof g.mode === 'string' ? g.mode : undefined;
   const auth = g.auth && typeof g.auth === 'object' && !Array.isArray(g.auth) ? g.auth : undefined;
   const t = auth?.token;
-  const out: GatewayConfig = { mode, authMode: typeof auth?.mode === 'string' ? auth.mode : undefined, port: typeof g.port === 'number' ? g.port : undefined };
+  const out: GatewayConfig = {
+    mode,
+    authMode: typeof auth?.mode === 'string' ? auth.mode : undefined,
+    port: typeof g.port === 'number' ? g.port : undefined,
+  };
   if (typeof t === 'string' && t.trim()) out.tokenLiteral = t.trim();
   else if (t && typeof t === 'object') {
     const r = SecretRefSchema.safeParse(t);
@@ -44,17 +48,39 @@ export interface TokenChoice {
 }
 
 /** Picks the token to connect (and start) with. Throws a clear message when a config SecretRef does not resolve. */
-export async function chooseToken(cfg: GatewayConfig, opts: { stored?: string; env: Record<string, string | undefined>; resolve: ResolveContext }): Promise<TokenChoice> {
-  if (cfg.tokenLiteral) return { token: cfg.tokenLiteral, source: 'config', describe: 'gateway.auth.token in openclaw.json', fromConfig: true };
+export async function chooseToken(
+  cfg: GatewayConfig,
+  opts: { stored?: string; env: Record<string, string | undefined>; resolve: ResolveContext },
+): Promise<TokenChoice> {
+  if (cfg.tokenLiteral)
+    return {
+      token: cfg.tokenLiteral,
+      source: 'config',
+      describe: 'gateway.auth.token in openclaw.json',
+      fromConfig: true,
+    };
   if (cfg.tokenRef) {
     try {
       const token = await resolveSecretRef(cfg.tokenRef, opts.resolve);
-      return { token, source: 'config-ref', describe: `gateway.auth.token SecretRef ${formatRef(cfg.tokenRef)}`, fromConfig: true };
+      return {
+        token,
+        source: 'config-ref',
+        describe: `gateway.auth.token SecretRef ${formatRef(cfg.tokenRef)}`,
+        fromConfig: true,
+      };
     } catch (e) {
-      throw new Error(`The gateway token in openclaw.json (gateway.auth.token, SecretRef ${formatRef(cfg.tokenRef)}) does not resolve: ${(e as Error).message}`);
+      throw new Error(
+        `The gateway token in openclaw.json (gateway.auth.token, SecretRef ${formatRef(cfg.tokenRef)}) does not resolve: ${(e as Error).message}`,
+      );
     }
   }
-  if (opts.stored) return { token: opts.stored, source: 'secret-storage', describe: 'the token saved with "Set Gateway Token"', fromConfig: false };
+  if (opts.stored)
+    return {
+      token: opts.stored,
+      source: 'secret-storage',
+      describe: 'the token saved with "Set Gateway Token"',
+      fromConfig: false,
+    };
   const env = opts.env.OPENCLAW_GATEWAY_TOKEN?.trim();
   if (env) return { token: env, source: 'env', describe: 'OPENCLAW_GATEWAY_TOKEN', fromConfig: false };
   return { token: undefined, source: 'none', describe: 'no token', fromConfig: false };

@@ -15,7 +15,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SqliteReader, type SqlValue } from './sqliteReader';
-import { classifySqliteError, dbUrl, engineName, loadNativeSqlite, nativeConn, type EngineName, type NativeDatabase, type Row, type SqlConn } from './engine';
+import {
+  classifySqliteError,
+  dbUrl,
+  engineName,
+  loadNativeSqlite,
+  nativeConn,
+  type EngineName,
+  type NativeDatabase,
+  type Row,
+  type SqlConn,
+} from './engine';
 
 export const SHARED_STORE_KEY = 'authProfiles.store';
 export const SHARED_STATE_KEY = 'authProfiles.state';
@@ -47,32 +57,57 @@ interface RowSource {
 }
 
 function extract(src: RowSource, kind: 'shared' | 'agent', wantReceipts: boolean): Omit<AuthCells, 'walCommitted'> {
-  const out: Omit<AuthCells, 'walCommitted'> = { hasStateRow: false, hasStoreRow: false, secretStore: new Map(), receipts: new Map() };
+  const out: Omit<AuthCells, 'walCommitted'> = {
+    hasStateRow: false,
+    hasStoreRow: false,
+    secretStore: new Map(),
+    receipts: new Map(),
+  };
   if (kind === 'shared') {
     if (src.hasTable('config_machine_state')) {
-      for (const row of src.rowsIn('config_machine_state', 'state_key', [SHARED_STORE_KEY, SHARED_STATE_KEY, SHARED_MARKER_KEY])) {
+      for (const row of src.rowsIn('config_machine_state', 'state_key', [
+        SHARED_STORE_KEY,
+        SHARED_STATE_KEY,
+        SHARED_MARKER_KEY,
+      ])) {
         if (typeof row.value_json !== 'string') continue;
-        if (row.state_key === SHARED_STORE_KEY) { out.storeText = row.value_json; out.hasStoreRow = true; }
-        if (row.state_key === SHARED_STATE_KEY) { out.stateText = row.value_json; out.hasStateRow = true; }
+        if (row.state_key === SHARED_STORE_KEY) {
+          out.storeText = row.value_json;
+          out.hasStoreRow = true;
+        }
+        if (row.state_key === SHARED_STATE_KEY) {
+          out.stateText = row.value_json;
+          out.hasStateRow = true;
+        }
         if (row.state_key === SHARED_MARKER_KEY) out.marker = row.value_json;
       }
     }
     if (src.hasTable('secret_store_entries')) {
       for (const row of src.rowsIn('secret_store_entries', 'scope_kind', ['team'])) {
-        if (row.deleted_at_ms == null && typeof row.name === 'string' && typeof row.value === 'string') out.secretStore.set(row.name, row.value);
+        if (row.deleted_at_ms == null && typeof row.name === 'string' && typeof row.value === 'string')
+          out.secretStore.set(row.name, row.value);
       }
     }
     if (wantReceipts && src.hasTable('migration_sources')) {
       for (const row of src.rowsIn('migration_sources', 'migration_kind', [RECEIPT_KIND])) {
-        if (typeof row.source_key === 'string' && typeof row.status === 'string') out.receipts.set(row.source_key, row.status);
+        if (typeof row.source_key === 'string' && typeof row.status === 'string')
+          out.receipts.set(row.source_key, row.status);
       }
     }
   } else {
     if (src.hasTable('auth_profile_store')) {
-      for (const row of src.rowsIn('auth_profile_store', 'store_key', [PRIMARY_ROW_KEY])) if (typeof row.store_json === 'string') { out.storeText = row.store_json; out.hasStoreRow = true; }
+      for (const row of src.rowsIn('auth_profile_store', 'store_key', [PRIMARY_ROW_KEY]))
+        if (typeof row.store_json === 'string') {
+          out.storeText = row.store_json;
+          out.hasStoreRow = true;
+        }
     }
     if (src.hasTable('auth_profile_state')) {
-      for (const row of src.rowsIn('auth_profile_state', 'state_key', [PRIMARY_ROW_KEY])) if (typeof row.state_json === 'string') { out.stateText = row.state_json; out.hasStateRow = true; }
+      for (const row of src.rowsIn('auth_profile_state', 'state_key', [PRIMARY_ROW_KEY]))
+        if (typeof row.state_json === 'string') {
+          out.stateText = row.state_json;
+          out.hasStateRow = true;
+        }
     }
   }
   return out;
@@ -80,7 +115,10 @@ function extract(src: RowSource, kind: 'shared' | 'agent', wantReceipts: boolean
 
 /** A DB could not be read: the message names the file and the cause. */
 export class DbReadError extends Error {
-  constructor(message: string, readonly kind: 'busy' | 'corrupt' | 'other') {
+  constructor(
+    message: string,
+    readonly kind: 'busy' | 'corrupt' | 'other',
+  ) {
     super(message);
     this.name = 'DbReadError';
   }
@@ -90,8 +128,12 @@ const READ_BUSY_MS = 2000;
 
 function sqlSource(conn: SqlConn): RowSource {
   return {
-    hasTable: (t) => conn.get('SELECT 1 AS x FROM sqlite_schema WHERE type = ? AND name = ?', ['table', t]) !== undefined,
-    rowsIn: (t, c, values) => (values.length ? conn.all(`SELECT * FROM "${t}" WHERE "${c}" IN (${values.map(() => '?').join(',')})`, values as never) : []) as Row[],
+    hasTable: (t) =>
+      conn.get('SELECT 1 AS x FROM sqlite_schema WHERE type = ? AND name = ?', ['table', t]) !== undefined,
+    rowsIn: (t, c, values) =>
+      (values.length
+        ? conn.all(`SELECT * FROM "${t}" WHERE "${c}" IN (${values.map(() => '?').join(',')})`, values as never)
+        : []) as Row[],
   };
 }
 
@@ -103,7 +145,12 @@ function openForRead(dbPath: string): NativeDatabase {
   // hold the DB (or one crashed): a read-only connection then reads the committed WAL without
   // checkpointing it into the main file.
   let writable = !fs.existsSync(`${dbPath}-wal`) && !fs.existsSync(`${dbPath}-shm`);
-  try { fs.accessSync(dbPath, fs.constants.W_OK); fs.accessSync(path.dirname(dbPath), fs.constants.W_OK); } catch { writable = false; }
+  try {
+    fs.accessSync(dbPath, fs.constants.W_OK);
+    fs.accessSync(path.dirname(dbPath), fs.constants.W_OK);
+  } catch {
+    writable = false;
+  }
   const db = new sqlite.DatabaseSync(dbUrl(dbPath, writable ? 'rw' : 'ro'));
   try {
     db.exec(`PRAGMA busy_timeout = ${READ_BUSY_MS}`);
@@ -117,7 +164,8 @@ function openForRead(dbPath: string): NativeDatabase {
 
 function readNative(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boolean): AuthCells {
   // A zero-length file is an empty database to SQLite; opening it read-write would make it one.
-  if (fs.statSync(dbPath).size === 0) return { hasStateRow: false, hasStoreRow: false, secretStore: new Map(), receipts: new Map(), walCommitted: false };
+  if (fs.statSync(dbPath).size === 0)
+    return { hasStateRow: false, hasStoreRow: false, secretStore: new Map(), receipts: new Map(), walCommitted: false };
   const db = openForRead(dbPath);
   try {
     const conn = nativeConn(db);
@@ -147,17 +195,28 @@ function readPages(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boole
  * Reads the auth cells of one DB (which must exist). Throws DbReadError with a sentence naming the
  * file and the cause when it cannot be read.
  */
-export function readAuthCells(dbPath: string, kind: 'shared' | 'agent', opts: { receipts?: boolean; engine?: EngineName } = {}): AuthCells {
+export function readAuthCells(
+  dbPath: string,
+  kind: 'shared' | 'agent',
+  opts: { receipts?: boolean; engine?: EngineName } = {},
+): AuthCells {
   const engine = opts.engine ?? engineName();
   try {
-    return engine === 'native' ? readNative(dbPath, kind, opts.receipts ?? false) : readPages(dbPath, kind, opts.receipts ?? false);
+    return engine === 'native'
+      ? readNative(dbPath, kind, opts.receipts ?? false)
+      : readPages(dbPath, kind, opts.receipts ?? false);
   } catch (e) {
     if (e instanceof DbReadError) throw e;
     const msg = (e as Error).message;
     if (engine === 'native') {
       const k = classifySqliteError(e);
-      if (k === 'corrupt') throw new DbReadError(`${dbPath} is not a SQLite database or is damaged (${msg}).`, 'corrupt');
-      if (k === 'busy') throw new DbReadError(`${dbPath} stayed locked for ${READ_BUSY_MS / 1000} s while OpenClaw wrote it; try again.`, 'busy');
+      if (k === 'corrupt')
+        throw new DbReadError(`${dbPath} is not a SQLite database or is damaged (${msg}).`, 'corrupt');
+      if (k === 'busy')
+        throw new DbReadError(
+          `${dbPath} stayed locked for ${READ_BUSY_MS / 1000} s while OpenClaw wrote it; try again.`,
+          'busy',
+        );
       throw new DbReadError(`${dbPath} could not be read: ${msg}`, 'other');
     }
     const name = (e as Error).name;
@@ -168,7 +227,13 @@ export function readAuthCells(dbPath: string, kind: 'shared' | 'agent', opts: { 
 }
 
 /** Whole rows of `table` whose `column` is one of `values` (no rows when the table is missing). */
-export function readRowsIn(dbPath: string, table: string, column: string, values: SqlValue[], opts: { engine?: EngineName } = {}): Array<Record<string, SqlValue>> {
+export function readRowsIn(
+  dbPath: string,
+  table: string,
+  column: string,
+  values: SqlValue[],
+  opts: { engine?: EngineName } = {},
+): Array<Record<string, SqlValue>> {
   const engine = opts.engine ?? engineName();
   if (engine === 'native') {
     const db = openForRead(dbPath);
@@ -179,5 +244,7 @@ export function readRowsIn(dbPath: string, table: string, column: string, values
       db.close();
     }
   }
-  return SqliteReader.read(dbPath, (reader) => (reader.hasTable(table) ? reader.rowsWhere(table, column, (v) => values.includes(v)) : []));
+  return SqliteReader.read(dbPath, (reader) =>
+    reader.hasTable(table) ? reader.rowsWhere(table, column, (v) => values.includes(v)) : [],
+  );
 }

@@ -13,7 +13,10 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 export type JsonObject = { [k: string]: Json };
 
 export class ConfigError extends Error {
-  constructor(message: string, readonly path: string) {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
     super(message);
     this.name = 'ConfigError';
   }
@@ -59,7 +62,8 @@ function lossyNumber(text: string): string | undefined {
     const m = num.exec(text);
     if (!m) continue;
     const n = Number(m[0]);
-    if (!Number.isFinite(n) || canon(String(n)) !== canon(m[0])) return m[0].length > 30 ? `${m[0].slice(0, 30)}…` : m[0];
+    if (!Number.isFinite(n) || canon(String(n)) !== canon(m[0]))
+      return m[0].length > 30 ? `${m[0].slice(0, 30)}…` : m[0];
     i += m[0].length - 1;
   }
   return undefined;
@@ -77,10 +81,27 @@ export function loadConfig(path: string): LoadedConfig {
     text = fs.readFileSync(path, 'utf8');
     mtimeMs = fs.statSync(path).mtimeMs;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { path, exists: false, data: {}, plainJson: true, text: '', mtimeMs };
-    return { path, exists: true, data: {}, plainJson: false, text: '', mtimeMs, error: `openclaw.json at ${path} could not be read: ${(e as Error).message}.` };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      return { path, exists: false, data: {}, plainJson: true, text: '', mtimeMs };
+    return {
+      path,
+      exists: true,
+      data: {},
+      plainJson: false,
+      text: '',
+      mtimeMs,
+      error: `openclaw.json at ${path} could not be read: ${(e as Error).message}.`,
+    };
   }
-  const bad = (why: string): LoadedConfig => ({ path, exists: true, data: {}, plainJson: false, text, mtimeMs, error: `openclaw.json at ${path} could not be read: ${why}.` });
+  const bad = (why: string): LoadedConfig => ({
+    path,
+    exists: true,
+    data: {},
+    plainJson: false,
+    text,
+    mtimeMs,
+    error: `openclaw.json at ${path} could not be read: ${why}.`,
+  });
   if (!text.trim()) return { path, exists: true, data: {}, plainJson: true, text, mtimeMs };
   if (nestsDeeperThan(text)) return bad(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
   let data: unknown;
@@ -95,13 +116,25 @@ export function loadConfig(path: string): LoadedConfig {
       // json5's messages quote one character of the file; only the position is kept.
       const err = e as { lineNumber?: number; columnNumber?: number; message?: string };
       const where = err.lineNumber ? ` (line ${err.lineNumber}, column ${err.columnNumber ?? 0})` : '';
-      return bad(`it is not valid JSON or JSON5${/end of input/.test(err.message ?? '') ? ', it ends too early' : ''}${where}`);
+      return bad(
+        `it is not valid JSON or JSON5${/end of input/.test(err.message ?? '') ? ', it ends too early' : ''}${where}`,
+      );
     }
   }
   if (!isObj(data)) return bad('it is not a JSON object');
-  if (!plainJson) return { path, exists: true, data, plainJson, notRewritable: 'has comments or JSON5 syntax', text, mtimeMs };
+  if (!plainJson)
+    return { path, exists: true, data, plainJson, notRewritable: 'has comments or JSON5 syntax', text, mtimeMs };
   const lossy = lossyNumber(text);
-  if (lossy) return { path, exists: true, data, plainJson: false, notRewritable: `has a number (${lossy}) that JSON cannot keep exactly`, text, mtimeMs };
+  if (lossy)
+    return {
+      path,
+      exists: true,
+      data,
+      plainJson: false,
+      notRewritable: `has a number (${lossy}) that JSON cannot keep exactly`,
+      text,
+      mtimeMs,
+    };
   return { path, exists: true, data, plainJson, text, mtimeMs };
 }
 
@@ -113,7 +146,8 @@ export function loadConfig(path: string): LoadedConfig {
 export function configWriteRefusal(cfg: LoadedConfig): string | undefined {
   if (!cfg.exists) return undefined;
   if (cfg.error) return `${cfg.error} OpenClaw Auth does not rewrite a file it cannot read.`;
-  if (!cfg.plainJson) return `openclaw.json at ${cfg.path} ${cfg.notRewritable ?? 'is not plain JSON'}, which rewriting it would lose, so OpenClaw Auth does not write it.`;
+  if (!cfg.plainJson)
+    return `openclaw.json at ${cfg.path} ${cfg.notRewritable ?? 'is not plain JSON'}, which rewriting it would lose, so OpenClaw Auth does not write it.`;
   return undefined;
 }
 
@@ -122,24 +156,33 @@ export function authMeta(cfg: JsonObject): AuthConfigMeta {
   const profiles: AuthConfigMeta['profiles'] = {};
   if (isObj(auth.profiles)) {
     for (const [id, m] of Object.entries(auth.profiles)) {
-      if (isObj(m)) profiles[id] = { provider: typeof m.provider === 'string' ? m.provider : undefined, mode: typeof m.mode === 'string' ? m.mode : undefined };
+      if (isObj(m))
+        profiles[id] = {
+          provider: typeof m.provider === 'string' ? m.provider : undefined,
+          mode: typeof m.mode === 'string' ? m.mode : undefined,
+        };
     }
   }
   let order: Record<string, string[]> | undefined;
   if (isObj(auth.order)) {
     order = {};
-    for (const [p, ids] of Object.entries(auth.order)) if (Array.isArray(ids)) order[p] = ids.filter((x): x is string => typeof x === 'string');
+    for (const [p, ids] of Object.entries(auth.order))
+      if (Array.isArray(ids)) order[p] = ids.filter((x): x is string => typeof x === 'string');
   }
   const providerAuthMode: Record<string, string | undefined> = {};
   const models = isObj(cfg.models) ? cfg.models : {};
   if (isObj(models.providers)) {
-    for (const [p, v] of Object.entries(models.providers)) if (isObj(v) && typeof v.auth === 'string') providerAuthMode[p] = v.auth;
+    for (const [p, v] of Object.entries(models.providers))
+      if (isObj(v) && typeof v.auth === 'string') providerAuthMode[p] = v.auth;
   }
   return { profiles, order, providerAuthMode };
 }
 
 /** Endpoint details of a provider from `models.providers` (never stored in a profile). */
-export function providerEndpoint(cfg: JsonObject, provider: string): { baseUrl?: string; api?: string; headers?: string[]; models: string[] } | undefined {
+export function providerEndpoint(
+  cfg: JsonObject,
+  provider: string,
+): { baseUrl?: string; api?: string; headers?: string[]; models: string[] } | undefined {
   const models = isObj(cfg.models) ? cfg.models : {};
   if (!isObj(models.providers)) return undefined;
   for (const [p, v] of Object.entries(models.providers)) {
@@ -148,7 +191,11 @@ export function providerEndpoint(cfg: JsonObject, provider: string): { baseUrl?:
       baseUrl: typeof v.baseUrl === 'string' ? v.baseUrl : undefined,
       api: typeof v.api === 'string' ? v.api : undefined,
       headers: isObj(v.headers) ? Object.keys(v.headers) : undefined,
-      models: Array.isArray(v.models) ? v.models.map((m) => (isObj(m) && typeof m.id === 'string' ? m.id : typeof m === 'string' ? m : '')).filter(Boolean) : [],
+      models: Array.isArray(v.models)
+        ? v.models
+            .map((m) => (isObj(m) && typeof m.id === 'string' ? m.id : typeof m === 'string' ? m : ''))
+            .filter(Boolean)
+        : [],
     };
   }
   return undefined;
@@ -167,21 +214,37 @@ function modelRef(v: Json | undefined): string | undefined {
   return undefined;
 }
 
-export function configAgents(cfg: JsonObject): { entries: AgentEntry[]; defaultAgentId: string; defaultModel?: string; fallbacks: string[]; aliases: Record<string, string> } {
+export function configAgents(cfg: JsonObject): {
+  entries: AgentEntry[];
+  defaultAgentId: string;
+  defaultModel?: string;
+  fallbacks: string[];
+  aliases: Record<string, string>;
+} {
   const agents = isObj(cfg.agents) ? cfg.agents : {};
   const defaults = isObj(agents.defaults) ? agents.defaults : {};
   const entries: AgentEntry[] = [];
-  const raw = isObj(agents.entries) ? Object.entries(agents.entries) : Array.isArray(agents.list) ? agents.list.map((a) => [isObj(a) && typeof a.id === 'string' ? a.id : '', a] as const) : [];
+  const raw = isObj(agents.entries)
+    ? Object.entries(agents.entries)
+    : Array.isArray(agents.list)
+      ? agents.list.map((a) => [isObj(a) && typeof a.id === 'string' ? a.id : '', a] as const)
+      : [];
   for (const [id, v] of raw) {
     if (!id) continue;
     const e = isObj(v) ? v : {};
     entries.push({ id, agentDir: typeof e.agentDir === 'string' ? e.agentDir : undefined, model: modelRef(e.model) });
   }
-  const sys = isObj(defaults.systemAgent) && typeof defaults.systemAgent.agentId === 'string' ? defaults.systemAgent.agentId : undefined;
+  const sys =
+    isObj(defaults.systemAgent) && typeof defaults.systemAgent.agentId === 'string'
+      ? defaults.systemAgent.agentId
+      : undefined;
   const model = isObj(defaults.model) ? defaults.model : undefined;
-  const fallbacks = model && Array.isArray(model.fallbacks) ? model.fallbacks.filter((x): x is string => typeof x === 'string') : [];
+  const fallbacks =
+    model && Array.isArray(model.fallbacks) ? model.fallbacks.filter((x): x is string => typeof x === 'string') : [];
   const aliases: Record<string, string> = {};
-  if (isObj(defaults.models)) for (const [ref, m] of Object.entries(defaults.models)) if (isObj(m) && typeof m.alias === 'string') aliases[m.alias] = ref;
+  if (isObj(defaults.models))
+    for (const [ref, m] of Object.entries(defaults.models))
+      if (isObj(m) && typeof m.alias === 'string') aliases[m.alias] = ref;
   return { entries, defaultAgentId: sys ?? 'main', defaultModel: modelRef(defaults.model), fallbacks, aliases };
 }
 
@@ -192,7 +255,13 @@ function clone<T extends Json>(v: T): T {
 }
 
 /** `auth.profiles.<id> = { provider, mode }`, as paste-api-key / paste-token write it. */
-export function withProfileMeta(cfg: JsonObject, id: string, provider: string, mode: string, opts: { promoteInOrder?: boolean } = {}): JsonObject {
+export function withProfileMeta(
+  cfg: JsonObject,
+  id: string,
+  provider: string,
+  mode: string,
+  opts: { promoteInOrder?: boolean } = {},
+): JsonObject {
   const next = clone(cfg);
   const auth = isObj(next.auth) ? next.auth : (next.auth = {});
   const profiles = isObj(auth.profiles) ? auth.profiles : (auth.profiles = {});
@@ -203,7 +272,9 @@ export function withProfileMeta(cfg: JsonObject, id: string, provider: string, m
     // its provider; a list is created when another config profile of the provider has a different mode.
     const order = isObj(auth.order) ? auth.order : undefined;
     const key = order ? Object.keys(order).find((k) => normalizeProviderId(k) === provider) : undefined;
-    const sameProvider = Object.entries(profiles).filter(([, m]) => isObj(m) && normalizeProviderId(m.provider) === provider);
+    const sameProvider = Object.entries(profiles).filter(
+      ([, m]) => isObj(m) && normalizeProviderId(m.provider) === provider,
+    );
     const mixedModes = sameProvider.some(([pid, m]) => pid !== id && isObj(m) && m.mode !== mode);
     if (order && key && Array.isArray(order[key])) {
       order[key] = [id, ...(order[key] as Json[]).filter((x) => x !== id)];

@@ -24,9 +24,30 @@ import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 import type { Database } from 'sql.js';
 import { loadSqlJs } from './sqljs';
-import { atomicWrite, FileWriteError, cleanStaleTemps, ensurePrivateDir, identity, processesHoldingAny, sameIdentity, withLock, type FileIdentity } from './fileio';
+import {
+  atomicWrite,
+  FileWriteError,
+  cleanStaleTemps,
+  ensurePrivateDir,
+  identity,
+  processesHoldingAny,
+  sameIdentity,
+  withLock,
+  type FileIdentity,
+} from './fileio';
 import { companionsInUse, replaceDecision } from '../platform';
-import { classifySqliteError, dbUrl, engineName, loadNativeSqlite, nativeConn, sqljsConn, type EngineName, type SqlJsDatabaseLike, type NativeDatabase, type SqlConn } from './engine';
+import {
+  classifySqliteError,
+  dbUrl,
+  engineName,
+  loadNativeSqlite,
+  nativeConn,
+  sqljsConn,
+  type EngineName,
+  type SqlJsDatabaseLike,
+  type NativeDatabase,
+  type SqlConn,
+} from './engine';
 
 export type DbKind = 'shared' | 'agent';
 export type { SqlConn } from './engine';
@@ -75,7 +96,13 @@ export const BUSY_TIMEOUT_MS = 5000;
 export function holderText(dbPath: string, procRoot = '/proc'): string {
   const pids = processesHoldingAny([dbPath, `${dbPath}-wal`, `${dbPath}-shm`], procRoot);
   if (!pids.length) return '';
-  const comm = (pid: number) => { try { return fs.readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim(); } catch { return 'unknown'; } };
+  const comm = (pid: number) => {
+    try {
+      return fs.readFileSync(`${procRoot}/${pid}/comm`, 'utf8').trim();
+    } catch {
+      return 'unknown';
+    }
+  };
   return ` It is open in ${pids.map((p) => `${comm(p)} (pid ${p})`).join(', ')}.`;
 }
 
@@ -111,7 +138,10 @@ export function assertNotBusy(dbPath: string): void {
 }
 
 function templateBytes(kind: DbKind): Uint8Array {
-  const candidates = [path.join(__dirname, 'templates', `${kind}.sqlite.gz`), path.join(__dirname, '..', 'src', 'store', 'templates', `${kind}.sqlite.gz`)];
+  const candidates = [
+    path.join(__dirname, 'templates', `${kind}.sqlite.gz`),
+    path.join(__dirname, '..', 'src', 'store', 'templates', `${kind}.sqlite.gz`),
+  ];
   const file = candidates.find((c) => fs.existsSync(c));
   if (!file) throw new Error(`Database template ${kind}.sqlite.gz is missing from the extension.`);
   return new Uint8Array(zlib.gunzipSync(fs.readFileSync(file)));
@@ -123,15 +153,28 @@ export const APP_VERSION = '2026.9.6';
 async function createDb(kind: DbKind, agentId: string | undefined, now: number): Promise<Database> {
   const SQL = await loadSqlJs();
   const bytes = templateBytes(kind);
-  bytes[18] = 1; bytes[19] = 1;
+  bytes[18] = 1;
+  bytes[19] = 1;
   const db = new SQL.Database(bytes);
   const version = kind === 'shared' ? 18 : 23;
   db.run(
     'INSERT OR REPLACE INTO schema_meta (meta_key, role, schema_version, agent_id, app_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
-    ['primary', kind === 'shared' ? 'global' : 'agent', version, kind === 'shared' ? null : agentId ?? 'main', APP_VERSION, now, now],
+    [
+      'primary',
+      kind === 'shared' ? 'global' : 'agent',
+      version,
+      kind === 'shared' ? null : (agentId ?? 'main'),
+      APP_VERSION,
+      now,
+      now,
+    ],
   );
   if (kind === 'shared') {
-    db.run('INSERT OR REPLACE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES (?,?,?)', ['auth.sharedStore', '{"location":"state-db"}', now]);
+    db.run('INSERT OR REPLACE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES (?,?,?)', [
+      'auth.sharedStore',
+      '{"location":"state-db"}',
+      now,
+    ]);
   }
   return db;
 }
@@ -146,11 +189,15 @@ function sqliteHeaderOk(bytes: Uint8Array): boolean {
 async function assertIntegrity(bytes: Uint8Array, what: string): Promise<void> {
   const SQL = await loadSqlJs();
   const copy = new Uint8Array(bytes);
-  copy[18] = 1; copy[19] = 1;
+  copy[18] = 1;
+  copy[19] = 1;
   const db = new SQL.Database(copy);
   try {
     const r = db.exec('PRAGMA integrity_check')[0]?.values[0]?.[0];
-    if (r !== 'ok') throw new StoreWriteError(`${what} failed its integrity check before it was put in place (${String(r)}); nothing was changed.`);
+    if (r !== 'ok')
+      throw new StoreWriteError(
+        `${what} failed its integrity check before it was put in place (${String(r)}); nothing was changed.`,
+      );
   } finally {
     db.close();
   }
@@ -163,21 +210,32 @@ async function assertIntegrity(bytes: Uint8Array, what: string): Promise<void> {
 async function createDbFile(dbPath: string, kind: DbKind, agentId: string | undefined, now: number): Promise<boolean> {
   const db = await createDb(kind, agentId, now);
   let out: Uint8Array;
-  try { out = db.export(); } finally { db.close(); }
-  out[18] = 2; out[19] = 2; // openclaw's DBs are WAL
+  try {
+    out = db.export();
+  } finally {
+    db.close();
+  }
+  out[18] = 2;
+  out[19] = 2; // openclaw's DBs are WAL
   await assertIntegrity(out, `The new ${path.basename(dbPath)}`);
   const dir = path.dirname(dbPath);
   ensurePrivateDir(dir);
-  const tmp = path.join(dir, `.${path.basename(dbPath)}.openclaw-auth-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    dir,
+    `.${path.basename(dbPath)}.openclaw-auth-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`,
+  );
   try {
     const fd = fs.openSync(tmp, 'wx', 0o600);
     try {
       let off = 0;
       while (off < out.length) off += fs.writeSync(fd, out, off, out.length - off);
       fs.fsyncSync(fd);
-    } finally { fs.closeSync(fd); }
+    } finally {
+      fs.closeSync(fd);
+    }
     const back = fs.readFileSync(tmp);
-    if (back.length !== out.length || !back.equals(Buffer.from(out))) throw new StoreWriteError(`The new ${path.basename(dbPath)} did not read back as written; nothing was changed.`);
+    if (back.length !== out.length || !back.equals(Buffer.from(out)))
+      throw new StoreWriteError(`The new ${path.basename(dbPath)} did not read back as written; nothing was changed.`);
     try {
       fs.linkSync(tmp, dbPath);
     } catch (e) {
@@ -194,7 +252,14 @@ async function createDbFile(dbPath: string, kind: DbKind, agentId: string | unde
 
 /** A raw errno from writing `file` as a sentence that says nothing was changed. */
 function fileError(e: unknown, file: string): Error {
-  if (e instanceof StoreWriteError || e instanceof StoreBusyError || e instanceof StoreCorruptError || e instanceof StoreConflictError || e instanceof FileWriteError) return e;
+  if (
+    e instanceof StoreWriteError ||
+    e instanceof StoreBusyError ||
+    e instanceof StoreCorruptError ||
+    e instanceof StoreConflictError ||
+    e instanceof FileWriteError
+  )
+    return e;
   const code = (e as NodeJS.ErrnoException).code;
   const why: Record<string, string> = {
     ENOSPC: 'there is no space left on the disk',
@@ -241,12 +306,18 @@ function checkHeader(dbPath: string): void {
       head = Buffer.alloc(100);
       const n = fs.readSync(fd, head, 0, 100, 0);
       head = head.subarray(0, n);
-    } finally { fs.closeSync(fd); }
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
     throw new StoreWriteError(`Could not open ${dbPath}: ${(e as Error).message}. Nothing was changed.`, e);
   }
-  if (head.length === 0) throw new StoreCorruptError(`${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`);
-  if (!sqliteHeaderOk(head)) throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
+  if (head.length === 0)
+    throw new StoreCorruptError(
+      `${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`,
+    );
+  if (!sqliteHeaderOk(head))
+    throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
 }
 
 function openNative(dbPath: string): NativeDatabase {
@@ -267,13 +338,23 @@ function nativeError(e: unknown, dbPath: string): Error {
   const msg = (e as Error).message;
   switch (classifySqliteError(e)) {
     case 'busy':
-      return new StoreBusyError(`${name} stayed locked by another program for ${BUSY_TIMEOUT_MS / 1000} s (OpenClaw is writing it), so nothing was changed.${holderText(dbPath)} Try again in a moment.`);
+      return new StoreBusyError(
+        `${name} stayed locked by another program for ${BUSY_TIMEOUT_MS / 1000} s (OpenClaw is writing it), so nothing was changed.${holderText(dbPath)} Try again in a moment.`,
+      );
     case 'corrupt':
-      return new StoreCorruptError(`${dbPath} is damaged (${msg}); nothing was changed. Check it with \`openclaw doctor\` or restore it from a backup.`);
+      return new StoreCorruptError(
+        `${dbPath} is damaged (${msg}); nothing was changed. Check it with \`openclaw doctor\` or restore it from a backup.`,
+      );
     case 'full':
-      return new StoreWriteError(`Could not write ${dbPath}: there is no space left on the disk (SQLITE_FULL). Nothing was changed.`, e);
+      return new StoreWriteError(
+        `Could not write ${dbPath}: there is no space left on the disk (SQLITE_FULL). Nothing was changed.`,
+        e,
+      );
     case 'readonly':
-      return new StoreWriteError(`Could not write ${dbPath}: it is read-only for this user (${msg}). Nothing was changed.`, e);
+      return new StoreWriteError(
+        `Could not write ${dbPath}: it is read-only for this user (${msg}). Nothing was changed.`,
+        e,
+      );
     case 'cantopen':
       return new StoreWriteError(`Could not open ${dbPath} (${msg}). Nothing was changed.`, e);
     default:
@@ -297,11 +378,19 @@ async function mutateNative<T>(dbPath: string, change: (db: SqlConn) => T, opts:
       conn.exec('COMMIT');
       return result;
     } catch (e) {
-      try { conn.exec('ROLLBACK'); } catch { /* SQLite already rolled back (SQLITE_FULL, I/O error) */ }
+      try {
+        conn.exec('ROLLBACK');
+      } catch {
+        /* SQLite already rolled back (SQLITE_FULL, I/O error) */
+      }
       throw nativeError(e, dbPath);
     }
   } finally {
-    try { db.close(); } catch { /* closed */ }
+    try {
+      db.close();
+    } catch {
+      /* closed */
+    }
   }
 }
 
@@ -321,7 +410,8 @@ function sleepSync(ms: number): void {
 /** Waits (bounded) until the DB is replaceable; then throws StoreBusyError if it still is not. */
 function waitReplaceable(dbPath: string, maxMs: number): void {
   const until = Date.now() + maxMs;
-  for (let delay = 10; sqliteCompanions(dbPath).length && Date.now() < until; delay = Math.min(delay * 2, 200)) sleepSync(delay);
+  for (let delay = 10; sqliteCompanions(dbPath).length && Date.now() < until; delay = Math.min(delay * 2, 200))
+    sleepSync(delay);
   assertReplaceable(dbPath);
 }
 
@@ -329,59 +419,81 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
   const SQL = await loadSqlJs();
   // Our own lock across the whole read-modify-write: two of our writers never interleave. A
   // sql.js write of a big DB takes a while, so a queue of them waits longer than the default.
-  return withLock(dbPath, () => {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      waitReplaceable(dbPath, attempt === 0 ? REPLACE_WAIT_MS : 500);
-      const before = identity(dbPath);
-      const bytes = new Uint8Array(fs.readFileSync(dbPath));
-      if (!sameIdentity(before, identity(dbPath))) continue;
-      if (bytes.length === 0) throw new StoreCorruptError(`${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`);
-      if (!sqliteHeaderOk(bytes)) throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
-      const wasWal = bytes[18] === 2;
-      // sql.js has no shared memory for WAL; the file is loaded as a rollback-journal DB and
-      // switched back to WAL in the exported bytes.
-      bytes[18] = 1; bytes[19] = 1;
-      let db: Database;
-      try {
-        db = new SQL.Database(bytes);
-        db.exec('SELECT count(*) FROM sqlite_schema');
-      } catch (e) {
-        throw new StoreCorruptError(`${dbPath} could not be opened (${(e as Error).message}); nothing was changed.`);
+  return withLock(
+    dbPath,
+    () => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        waitReplaceable(dbPath, attempt === 0 ? REPLACE_WAIT_MS : 500);
+        const before = identity(dbPath);
+        const bytes = new Uint8Array(fs.readFileSync(dbPath));
+        if (!sameIdentity(before, identity(dbPath))) continue;
+        if (bytes.length === 0)
+          throw new StoreCorruptError(
+            `${dbPath} is empty (0 bytes), so it is not an OpenClaw database; nothing was changed. Start openclaw once to initialise it, or remove the empty file.`,
+          );
+        if (!sqliteHeaderOk(bytes))
+          throw new StoreCorruptError(`${dbPath} is not a SQLite database (bad header); nothing was changed.`);
+        const wasWal = bytes[18] === 2;
+        // sql.js has no shared memory for WAL; the file is loaded as a rollback-journal DB and
+        // switched back to WAL in the exported bytes.
+        bytes[18] = 1;
+        bytes[19] = 1;
+        let db: Database;
+        try {
+          db = new SQL.Database(bytes);
+          db.exec('SELECT count(*) FROM sqlite_schema');
+        } catch (e) {
+          throw new StoreCorruptError(`${dbPath} could not be opened (${(e as Error).message}); nothing was changed.`);
+        }
+        let result: T;
+        let out: Uint8Array;
+        try {
+          db.exec('BEGIN');
+          result = change(sqljsConn(db as unknown as SqlJsDatabaseLike));
+          db.exec('COMMIT');
+          const check = db.exec('PRAGMA integrity_check')[0]?.values[0]?.[0];
+          if (check !== 'ok')
+            throw new StoreCorruptError(
+              `${dbPath} fails SQLite's integrity check (${String(check)}); nothing was changed.`,
+            );
+          out = db.export();
+        } finally {
+          db.close();
+        }
+        if (wasWal) {
+          out[18] = 2;
+          out[19] = 2;
+        }
+        let conflict = false;
+        try {
+          opts.beforeCommit?.();
+          atomicWrite(dbPath, out, {
+            mode: 0o600,
+            beforeRename: () => {
+              for (let i = 0; i < 2; i++) {
+                if (i) sleepSync(SETTLE_MS);
+                if (
+                  replaceDecision(process.platform, before, identity(dbPath), companionFiles(dbPath)) === 'conflict'
+                ) {
+                  conflict = true;
+                  throw new StoreConflictError('changed');
+                }
+              }
+            },
+          });
+        } catch (e) {
+          if (conflict) continue;
+          throw fileError(e, dbPath);
+        }
+        return result;
       }
-      let result: T;
-      let out: Uint8Array;
-      try {
-        db.exec('BEGIN');
-        result = change(sqljsConn(db as unknown as SqlJsDatabaseLike));
-        db.exec('COMMIT');
-        const check = db.exec('PRAGMA integrity_check')[0]?.values[0]?.[0];
-        if (check !== 'ok') throw new StoreCorruptError(`${dbPath} fails SQLite's integrity check (${String(check)}); nothing was changed.`);
-        out = db.export();
-      } finally {
-        db.close();
-      }
-      if (wasWal) { out[18] = 2; out[19] = 2; }
-      let conflict = false;
-      try {
-        opts.beforeCommit?.();
-        atomicWrite(dbPath, out, {
-          mode: 0o600,
-          beforeRename: () => {
-            for (let i = 0; i < 2; i++) {
-              if (i) sleepSync(SETTLE_MS);
-              if (replaceDecision(process.platform, before, identity(dbPath), companionFiles(dbPath)) === 'conflict') { conflict = true; throw new StoreConflictError('changed'); }
-            }
-          },
-        });
-      } catch (e) {
-        if (conflict) continue;
-        throw fileError(e, dbPath);
-      }
-      return result;
-    }
-    assertReplaceable(dbPath);
-    throw new StoreConflictError(`${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`);
-  }, { timeoutMs: 30_000, staleMs: 120_000 });
+      assertReplaceable(dbPath);
+      throw new StoreConflictError(
+        `${path.basename(dbPath)} kept changing while it was being written (another program is writing it); nothing was changed. Try again.`,
+      );
+    },
+    { timeoutMs: 30_000, staleMs: 120_000 },
+  );
 }
 
 // ---- cell helpers for the two auth layouts ----
@@ -392,7 +504,12 @@ export interface CellAddress {
 }
 
 export function readCell(db: SqlConn, a: CellAddress): string | undefined {
-  const [keyCol, valCol] = a.table === 'config_machine_state' ? ['state_key', 'value_json'] : a.table === 'auth_profile_store' ? ['store_key', 'store_json'] : ['state_key', 'state_json'];
+  const [keyCol, valCol] =
+    a.table === 'config_machine_state'
+      ? ['state_key', 'value_json']
+      : a.table === 'auth_profile_store'
+        ? ['store_key', 'store_json']
+        : ['state_key', 'state_json'];
   if (!hasTable(db, a.table)) return undefined;
   const v = db.get(`SELECT ${valCol} AS v FROM ${a.table} WHERE ${keyCol} = ?`, [a.key])?.v;
   return typeof v === 'string' ? v : undefined;
@@ -405,19 +522,34 @@ export function hasTable(db: SqlConn, table: string): boolean {
 /** Upserts (or with `undefined` deletes) a JSON cell, as openclaw does. */
 export function writeCell(db: SqlConn, a: CellAddress, value: string | undefined, now: number): void {
   ensureAuthTable(db, a.table);
-  const [keyCol, valCol, tsCol] = a.table === 'config_machine_state' ? ['state_key', 'value_json', 'updated_at_ms'] : a.table === 'auth_profile_store' ? ['store_key', 'store_json', 'updated_at'] : ['state_key', 'state_json', 'updated_at'];
+  const [keyCol, valCol, tsCol] =
+    a.table === 'config_machine_state'
+      ? ['state_key', 'value_json', 'updated_at_ms']
+      : a.table === 'auth_profile_store'
+        ? ['store_key', 'store_json', 'updated_at']
+        : ['state_key', 'state_json', 'updated_at'];
   if (value === undefined) db.run(`DELETE FROM ${a.table} WHERE ${keyCol} = ?`, [a.key]);
-  else db.run(`INSERT INTO ${a.table} (${keyCol}, ${valCol}, ${tsCol}) VALUES (?,?,?) ON CONFLICT(${keyCol}) DO UPDATE SET ${valCol} = excluded.${valCol}, ${tsCol} = excluded.${tsCol}`, [a.key, value, now]);
+  else
+    db.run(
+      `INSERT INTO ${a.table} (${keyCol}, ${valCol}, ${tsCol}) VALUES (?,?,?) ON CONFLICT(${keyCol}) DO UPDATE SET ${valCol} = excluded.${valCol}, ${tsCol} = excluded.${tsCol}`,
+      [a.key, value, now],
+    );
 }
 
 /** An older agent DB may lack the auth tables; create them with openclaw's exact definitions. */
 function ensureAuthTable(db: SqlConn, table: CellAddress['table']): void {
   if (hasTable(db, table)) return;
   if (table === 'config_machine_state') {
-    db.run('CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT');
+    db.run(
+      'CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT',
+    );
   } else if (table === 'auth_profile_store') {
-    db.run('CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT');
+    db.run(
+      'CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT',
+    );
   } else {
-    db.run('CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT');
+    db.run(
+      'CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT',
+    );
   }
 }

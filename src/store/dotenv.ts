@@ -17,8 +17,13 @@ export const MAX_DOTENV_BYTES = 1024 * 1024;
 
 /** A .env over MAX_DOTENV_BYTES: the message names the file and both sizes. */
 export class DotenvTooLargeError extends Error {
-  constructor(readonly file: string | undefined, readonly size: number) {
-    super(`${file ? `.env at ${file}` : 'The .env text'} is ${formatSize(size)}; OpenClaw Auth reads at most 1 MB (${MAX_DOTENV_BYTES.toLocaleString('en-US')} bytes) of it (openclaw skips a .env this large too), so its variables are not used and it is not changed.`);
+  constructor(
+    readonly file: string | undefined,
+    readonly size: number,
+  ) {
+    super(
+      `${file ? `.env at ${file}` : 'The .env text'} is ${formatSize(size)}; OpenClaw Auth reads at most 1 MB (${MAX_DOTENV_BYTES.toLocaleString('en-US')} bytes) of it (openclaw skips a .env this large too), so its variables are not used and it is not changed.`,
+    );
     this.name = 'DotenvTooLargeError';
   }
 }
@@ -44,7 +49,12 @@ function assertSize(text: string, file?: string): void {
  */
 export function readDotenvFile(file: string): string {
   let st: fs.Stats;
-  try { st = fs.statSync(file); } catch (e) { if ((e as NodeJS.ErrnoException).code === 'ENOENT') return ''; throw e; }
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw e;
+  }
   if (!st.isFile()) throw new Error(`.env at ${file} is not a regular file, so it is not read.`);
   if (st.size > MAX_DOTENV_BYTES) throw new DotenvTooLargeError(file, st.size);
   const fd = fs.openSync(file, 'r');
@@ -61,7 +71,8 @@ export function readDotenvFile(file: string): string {
 }
 
 // KEY=VALUE or KEY: VALUE, optional `export`, quoted or unquoted value, optional comment.
-const LINE = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
+const LINE =
+  /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?$/gm;
 
 /** The variables of a .env text; DotenvTooLargeError over MAX_DOTENV_BYTES (`file` names it). */
 export function dotenvValues(text: string, file?: string): Record<string, string> {
@@ -71,7 +82,10 @@ export function dotenvValues(text: string, file?: string): Record<string, string
   let m: RegExpExecArray | null;
   LINE.lastIndex = 0;
   while ((m = LINE.exec(src)) !== null) {
-    if (m[0] === '') { LINE.lastIndex++; continue; }
+    if (m[0] === '') {
+      LINE.lastIndex++;
+      continue;
+    }
     const key = m[1] as string;
     let value = (m[2] ?? '').trim();
     const q = value[0];

@@ -79,7 +79,9 @@ export function engineName(env: NodeJS.ProcessEnv = process.env): EngineName {
   if (forced === 'sqljs') return 'sqljs';
   const native = loadNativeSqlite();
   if (forced === 'native' && !native) {
-    throw new EngineUnavailableError(`OPENCLAW_AUTH_SQLITE_ENGINE=native, but this Node (${process.version}) has no built-in SQLite (node:sqlite needs Node 22.13+).`);
+    throw new EngineUnavailableError(
+      `OPENCLAW_AUTH_SQLITE_ENGINE=native, but this Node (${process.version}) has no built-in SQLite (node:sqlite needs Node 22.13+).`,
+    );
   }
   return native ? 'native' : 'sqljs';
 }
@@ -98,7 +100,9 @@ export function nativeConn(db: NativeDatabase): SqlConn {
     engine: 'native',
     all: (sql, params = []) => db.prepare(sql).all(...params),
     get: (sql, params = []) => db.prepare(sql).get(...params),
-    run: (sql, params = []) => { db.prepare(sql).run(...params); },
+    run: (sql, params = []) => {
+      db.prepare(sql).run(...params);
+    },
     exec: (sql) => db.exec(sql),
   };
 }
@@ -120,8 +124,12 @@ export function sqljsConn(db: SqlJsDatabaseLike): SqlConn {
     engine: 'sqljs',
     all,
     get: (sql, params) => all(sql, params)[0],
-    run: (sql, params = []) => { db.run(sql, params as never); },
-    exec: (sql) => { db.exec(sql); },
+    run: (sql, params = []) => {
+      db.run(sql, params as never);
+    },
+    exec: (sql) => {
+      db.exec(sql);
+    },
   };
 }
 

@@ -52,7 +52,12 @@ export function ensurePrivateDir(dir: string): void {
  */
 export class FileWriteError extends Error {
   override readonly name = 'FileWriteError';
-  constructor(message: string, readonly code: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -61,7 +66,12 @@ export class FileWriteError extends Error {
 export class FileLockError extends Error {
   override readonly name = 'FileLockError';
   readonly code = 'ELOCKED';
-  constructor(message: string, readonly path: string, readonly lockPath: string, readonly pid: number | undefined) {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly lockPath: string,
+    readonly pid: number | undefined,
+  ) {
     super(message);
   }
 }
@@ -107,7 +117,9 @@ function explain(e: unknown): { code: string; what: string } {
 function notChanged(target: string, e: unknown): FileWriteError {
   if (e instanceof FileWriteError) return e;
   const { code, what } = explain(e);
-  return new FileWriteError(`Could not write ${label(target)}: ${what}. The file was not changed.`, code, target, { cause: e });
+  return new FileWriteError(`Could not write ${label(target)}: ${what}. The file was not changed.`, code, target, {
+    cause: e,
+  });
 }
 
 /** An errno-style error for failures we detect ourselves (a short read-back, a zero-byte write). */
@@ -126,9 +138,17 @@ export function resolveWriteTarget(p: string): string {
   let cur = path.resolve(p);
   for (let hops = 0; hops < 40; hops++) {
     let st: fs.Stats;
-    try { st = fs.lstatSync(cur); } catch { return cur; }
+    try {
+      st = fs.lstatSync(cur);
+    } catch {
+      return cur;
+    }
     if (!st.isSymbolicLink()) return cur;
-    try { return fs.realpathSync(cur); } catch { /* dangling: follow one hop by hand */ }
+    try {
+      return fs.realpathSync(cur);
+    } catch {
+      /* dangling: follow one hop by hand */
+    }
     cur = path.resolve(path.dirname(cur), fs.readlinkSync(cur));
   }
   throw ioError(`too many levels of symbolic links at ${p}`, 'ELOOP');
@@ -144,7 +164,10 @@ const LOCK_SUFFIX = '.openclaw-auth.lock';
 /** A fresh temp path next to `file`; the basename is shortened so the name fits NAME_MAX. */
 function tempPathFor(file: string): string {
   const base = path.basename(file).slice(0, 180);
-  return path.join(path.dirname(file), `.${base}.${TEMP_TAG}-${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${base}.${TEMP_TAG}-${process.pid}-${crypto.randomBytes(6).toString('hex')}.tmp`,
+  );
 }
 
 // ---- atomicWrite ----
@@ -177,7 +200,8 @@ const CHUNK = 1 << 20;
  * `beforeRename` error is rethrown unchanged). A symlinked target keeps its link.
  */
 export function atomicWrite(target: string, data: Uint8Array | string, opts: AtomicWriteOptions = {}): void {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const buf =
+    typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let real: string;
   let dir: string;
   let tmp: string | undefined;
@@ -211,8 +235,15 @@ export function atomicWrite(target: string, data: Uint8Array | string, opts: Ato
     fd = undefined;
     fs.closeSync(closing); // a network file system may report a write error only here
     if (opts.verify) {
-      try { opts.verify(tmp); } catch (e) {
-        throw new FileWriteError(`Could not write ${label(target)}: the written copy failed its check (${e instanceof Error ? e.message : String(e)}). The file was not changed.`, 'EVERIFY', target, { cause: e });
+      try {
+        opts.verify(tmp);
+      } catch (e) {
+        throw new FileWriteError(
+          `Could not write ${label(target)}: the written copy failed its check (${e instanceof Error ? e.message : String(e)}). The file was not changed.`,
+          'EVERIFY',
+          target,
+          { cause: e },
+        );
       }
     }
   } catch (e) {
@@ -239,12 +270,17 @@ function ownership(real: string, newMode: number | undefined): { mode: number; u
   const myUid = process.getuid?.();
   const myGid = process.getgid?.();
   let st: fs.Stats | undefined;
-  try { st = fs.statSync(real); } catch (e) { if (errnoCode(e) !== 'ENOENT') throw e; }
+  try {
+    st = fs.statSync(real);
+  } catch (e) {
+    if (errnoCode(e) !== 'ENOENT') throw e;
+  }
   if (st) {
     // An existing file keeps its owner and its permission bits, never wider than asked for.
     const mode = st.mode & 0o777 & (newMode ?? 0o777);
     if (myUid === undefined) return { mode };
-    if (myUid === 0) return { mode, uid: st.uid !== myUid ? st.uid : undefined, gid: st.gid !== myGid ? st.gid : undefined };
+    if (myUid === 0)
+      return { mode, uid: st.uid !== myUid ? st.uid : undefined, gid: st.gid !== myGid ? st.gid : undefined };
     // Not root: we cannot give the file away, but we may keep its group if we are a member.
     return { mode, gid: st.gid !== myGid ? st.gid : undefined };
   }
@@ -282,12 +318,25 @@ function readBack(fd: number, buf: Buffer): void {
     h.update(chunk.subarray(0, n));
     pos += n;
   }
-  if (h.digest('hex') !== want) throw ioError('the written copy did not read back the same (checksum mismatch)', 'EVERIFY');
+  if (h.digest('hex') !== want)
+    throw ioError('the written copy did not read back the same (checksum mismatch)', 'EVERIFY');
 }
 
 function cleanup(fd: number | undefined, tmp: string | undefined): void {
-  if (fd !== undefined) { try { fs.closeSync(fd); } catch { /* already failing */ } }
-  if (tmp) { try { fs.rmSync(tmp, { force: true }); } catch { /* cleanStaleTemps removes it later */ } }
+  if (fd !== undefined) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* already failing */
+    }
+  }
+  if (tmp) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      /* cleanStaleTemps removes it later */
+    }
+  }
 }
 
 /** Codes meaning "this file system (or OS) cannot fsync a directory", not a failure of the write. */
@@ -303,10 +352,21 @@ function syncDir(dir: string, target: string): void {
     const c = errnoCode(e);
     if (!c || !NO_DIR_FSYNC.has(c)) {
       const { code, what } = explain(e);
-      throw new FileWriteError(`${label(target)} was replaced, but saving its directory entry failed: ${what}. The change may not survive a crash; check the disk.`, code, target, { cause: e });
+      throw new FileWriteError(
+        `${label(target)} was replaced, but saving its directory entry failed: ${what}. The change may not survive a crash; check the disk.`,
+        code,
+        target,
+        { cause: e },
+      );
     }
   } finally {
-    if (dfd !== undefined) { try { fs.closeSync(dfd); } catch { /* nothing to do */ } }
+    if (dfd !== undefined) {
+      try {
+        fs.closeSync(dfd);
+      } catch {
+        /* nothing to do */
+      }
+    }
   }
 }
 
@@ -314,7 +374,12 @@ function syncDir(dir: string, target: string): void {
 
 function pidAlive(pid: number): boolean {
   // Signal 0 only checks: EPERM means the process exists under another user.
-  try { process.kill(pid, 0); return true; } catch (e) { return errnoCode(e) === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) === 'EPERM';
+  }
 }
 
 /**
@@ -341,7 +406,11 @@ export function cleanStaleTemps(dir: string, opts: CleanStaleOptions = {}): stri
   const now = opts.now ?? Date.now();
   const removed: string[] = [];
   let names: string[];
-  try { names = fs.readdirSync(dir); } catch { return removed; }
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
   for (const n of names) {
     const isTemp = TEMP_RE.exec(n) ?? OLD_TEMP_RE.exec(n);
     const isLock = !isTemp && n.endsWith(LOCK_SUFFIX);
@@ -361,7 +430,9 @@ export function cleanStaleTemps(dir: string, opts: CleanStaleOptions = {}): stri
       if (!stale) continue;
       fs.rmSync(p, { force: true });
       removed.push(p);
-    } catch { /* vanished meanwhile, or not ours to remove */ }
+    } catch {
+      /* vanished meanwhile, or not ours to remove */
+    }
   }
   return removed;
 }
@@ -378,7 +449,10 @@ export interface LockOptions {
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 const DEFAULT_LOCK_STALE_MS = 60_000;
 
-interface Held { lock: string; ino: number }
+interface Held {
+  lock: string;
+  ino: number;
+}
 type Attempt = { held: Held } | { holder: number | undefined };
 
 function lockPathFor(target: string): string {
@@ -423,7 +497,12 @@ function createLock(lock: string): Held | undefined {
   }
   // No hard links here: create, then write (others give a pid-less lock LOCK_WRITE_GRACE_MS).
   let fd: number;
-  try { fd = fs.openSync(lock, 'wx', 0o600); } catch (e) { if (errnoCode(e) === 'EEXIST') return undefined; throw e; }
+  try {
+    fd = fs.openSync(lock, 'wx', 0o600);
+  } catch (e) {
+    if (errnoCode(e) === 'EEXIST') return undefined;
+    throw e;
+  }
   try {
     fs.writeSync(fd, String(process.pid));
     return { lock, ino: fs.fstatSync(fd).ino };
@@ -437,12 +516,20 @@ function createLock(lock: string): Held | undefined {
 
 function readLock(lock: string): { pid?: number; mtimeMs: number; ino: number } | undefined {
   let fd: number;
-  try { fd = fs.openSync(lock, 'r'); } catch { return undefined; }
+  try {
+    fd = fs.openSync(lock, 'r');
+  } catch {
+    return undefined;
+  }
   try {
     const st = fs.fstatSync(fd);
     const text = fs.readFileSync(fd, 'utf8').trim();
     return { pid: /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : undefined, mtimeMs: st.mtimeMs, ino: st.ino };
-  } catch { return undefined; } finally { fs.closeSync(fd); }
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -452,10 +539,18 @@ function readLock(lock: string): { pid?: number; mtimeMs: number; ino: number } 
  */
 function takeOver(lock: string, ino: number): void {
   const aside = tempPathFor(lock);
-  try { fs.renameSync(lock, aside); } catch { return; }
+  try {
+    fs.renameSync(lock, aside);
+  } catch {
+    return;
+  }
   try {
     if (fs.statSync(aside).ino !== ino) {
-      try { fs.linkSync(aside, lock); } catch { /* someone locked meanwhile: theirs stands */ }
+      try {
+        fs.linkSync(aside, lock);
+      } catch {
+        /* someone locked meanwhile: theirs stands */
+      }
     }
   } finally {
     fs.rmSync(aside, { force: true });
@@ -473,7 +568,9 @@ function busyError(target: string, lock: string, holder: number | undefined, wai
   return new FileLockError(
     `${label(target)} is being changed by ${who}; waited ${(waitedMs / 1000).toFixed(1)} s for it to finish. ` +
       `Nothing was changed; try again (if no such process is running, delete ${lock}).`,
-    target, lock, holder,
+    target,
+    lock,
+    holder,
   );
 }
 
@@ -493,7 +590,12 @@ function lockOrExplain(target: string, lock: string, staleMs: number): Attempt {
     return tryLock(lock, staleMs);
   } catch (e) {
     const { code, what } = explain(e);
-    throw new FileWriteError(`Could not write ${label(target)}: its lock file could not be created: ${what}. Nothing was changed.`, code, target, { cause: e });
+    throw new FileWriteError(
+      `Could not write ${label(target)}: its lock file could not be created: ${what}. Nothing was changed.`,
+      code,
+      target,
+      { cause: e },
+    );
   }
 }
 
@@ -506,7 +608,13 @@ function lockOrExplain(target: string, lock: string, staleMs: number): Attempt {
 export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {}): T {
   const tries = lockTries(target, opts);
   for (let t = tries.next(); ; t = tries.next()) {
-    if (t.done) { try { return fn(); } finally { unlock(t.value); } }
+    if (t.done) {
+      try {
+        return fn();
+      } finally {
+        unlock(t.value);
+      }
+    }
     sleepSync(t.value);
   }
 }
@@ -519,7 +627,13 @@ export function withLock<T>(target: string, fn: () => T, opts: LockOptions = {})
 export async function withLockAsync<T>(target: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const tries = lockTries(target, opts);
   for (let t = tries.next(); ; t = tries.next()) {
-    if (t.done) { try { return await fn(); } finally { unlock(t.value); } }
+    if (t.done) {
+      try {
+        return await fn();
+      } finally {
+        unlock(t.value);
+      }
+    }
     await new Promise((res) => setTimeout(res, t.value));
   }
 }
@@ -554,18 +668,37 @@ export function processesHolding(file: string): number[] {
 export function processesHoldingAny(files: string[], procRoot = '/proc'): number[] {
   const out: number[] = [];
   const reals = new Set<string>();
-  for (const f of files) { try { reals.add(fs.realpathSync(f)); } catch { /* missing */ } }
+  for (const f of files) {
+    try {
+      reals.add(fs.realpathSync(f));
+    } catch {
+      /* missing */
+    }
+  }
   if (reals.size === 0) return out;
   let pids: string[];
-  try { pids = fs.readdirSync(procRoot).filter((d) => /^\d+$/.test(d)); } catch { return out; }
+  try {
+    pids = fs.readdirSync(procRoot).filter((d) => /^\d+$/.test(d));
+  } catch {
+    return out;
+  }
   for (const pid of pids) {
     if (Number(pid) === process.pid) continue;
     let fds: string[];
-    try { fds = fs.readdirSync(`${procRoot}/${pid}/fd`); } catch { continue; }
+    try {
+      fds = fs.readdirSync(`${procRoot}/${pid}/fd`);
+    } catch {
+      continue;
+    }
     for (const fd of fds) {
       try {
-        if (reals.has(fs.readlinkSync(`${procRoot}/${pid}/fd/${fd}`))) { out.push(Number(pid)); break; }
-      } catch { /* fd closed meanwhile */ }
+        if (reals.has(fs.readlinkSync(`${procRoot}/${pid}/fd/${fd}`))) {
+          out.push(Number(pid));
+          break;
+        }
+      } catch {
+        /* fd closed meanwhile */
+      }
     }
   }
   return out;

@@ -8,7 +8,10 @@ import type { AgentSnapshot } from './snapshot';
 
 export const DEFAULT_GATEWAY_PORT = 18789;
 
-export function gatewayPort(config: Record<string, unknown>, env: Readonly<Record<string, string | undefined>> = process.env): number {
+export function gatewayPort(
+  config: Record<string, unknown>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number {
   const fromEnv = Number(env.OPENCLAW_GATEWAY_PORT);
   if (Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 65536) return fromEnv;
   const g = config.gateway;

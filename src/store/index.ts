@@ -22,7 +22,10 @@ export function suggestApiKeyProfileId(s: AgentSnapshot, provider: string): stri
   const p = canonicalProviderForNewProfile(provider);
   if (providerEndpoint(s.config.data, p)) return `${p}:manual`;
   const order = resolveOrder({ store: s.store, state: s.state, cfg: s.meta, provider: p, now: Date.now() });
-  const first = order.profileIds.find((id) => { const c = s.store.profiles[id]; return c?.type === 'api_key' && !c.keyRef; });
+  const first = order.profileIds.find((id) => {
+    const c = s.store.profiles[id];
+    return c?.type === 'api_key' && !c.keyRef;
+  });
   return first ?? `${p}:manual`;
 }
 
@@ -36,7 +39,9 @@ export const OPENCLAW_BUILTIN_DEFAULT_MODEL = 'openai/gpt-6-astra';
 export function modelsInUse(s: AgentSnapshot): string[] {
   const a = configAgents(s.config.data);
   const own = a.entries.find((e) => e.id === s.agentId)?.model;
-  const refs = [own ?? a.defaultModel ?? OPENCLAW_BUILTIN_DEFAULT_MODEL, ...a.fallbacks].filter((x): x is string => Boolean(x));
+  const refs = [own ?? a.defaultModel ?? OPENCLAW_BUILTIN_DEFAULT_MODEL, ...a.fallbacks].filter((x): x is string =>
+    Boolean(x),
+  );
   return refs.map((r) => a.aliases[r] ?? r);
 }
 
@@ -74,5 +79,11 @@ export function listDocument(s: AgentSnapshot, provider?: string): Record<string
 export function orderDocument(s: AgentSnapshot, provider: string): Record<string, unknown> {
   const p = provider.trim().toLowerCase();
   const order = Object.entries(s.state.order ?? {}).find(([k]) => k.toLowerCase() === p)?.[1] ?? null;
-  return { agentId: s.agentId, agentDir: s.agentDir, provider: p, authStatePath: displayPath(s.authStatePath, s.paths.home, s.env), order };
+  return {
+    agentId: s.agentId,
+    agentDir: s.agentDir,
+    provider: p,
+    authStatePath: displayPath(s.authStatePath, s.paths.home, s.env),
+    order,
+  };
 }

@@ -21,8 +21,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { planMigration, publicPlan, sha256, SOURCE_FILE, isObj, type AgentInput, type MigrationPlan, type Obj, type SourceFileInput, type SourceKind, type TargetPlan } from '../auth/legacyMigration';
-import { agentDbPath, agentDir as resolveAgentDir, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
+import {
+  planMigration,
+  publicPlan,
+  sha256,
+  SOURCE_FILE,
+  isObj,
+  type AgentInput,
+  type MigrationPlan,
+  type Obj,
+  type SourceFileInput,
+  type SourceKind,
+  type TargetPlan,
+} from '../auth/legacyMigration';
+import {
+  agentDbPath,
+  agentDir as resolveAgentDir,
+  displayPath,
+  resolvePaths,
+  type Env,
+  type ResolvedPaths,
+} from './paths';
 import { configAgents, configWriteRefusal, loadConfig, serializeConfig, type JsonObject } from './config';
 import { quoteId } from '../auth/providerId';
 import { readAuthCells, readRowsIn, RECEIPT_KIND } from './authCells';
@@ -45,7 +64,10 @@ export interface LegacyOptions {
 }
 
 export class MigrationError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'MigrationError';
   }
@@ -53,7 +75,14 @@ export class MigrationError extends Error {
 
 // ---------------------------------------------------------------- detection
 
-interface TargetCells { exists: boolean; storeText?: string; stateText?: string; marker?: string; receipts: Map<string, string>; error?: string }
+interface TargetCells {
+  exists: boolean;
+  storeText?: string;
+  stateText?: string;
+  marker?: string;
+  receipts: Map<string, string>;
+  error?: string;
+}
 
 function readTarget(dbPath: string, kind: 'shared' | 'agent', engine?: EngineName): TargetCells {
   const out: TargetCells = { exists: fs.existsSync(dbPath), receipts: new Map() };
@@ -69,17 +98,40 @@ function readTarget(dbPath: string, kind: 'shared' | 'agent', engine?: EngineNam
 
 function readSource(kind: SourceKind, p: string): SourceFileInput | undefined {
   let st: fs.Stats;
-  try { st = fs.statSync(p); } catch (e) {
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return { kind, path: p, unreadable: `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return {
+      kind,
+      path: p,
+      unreadable: `cannot be opened (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    };
   }
-  if (!st.isFile()) return { kind, path: p, size: st.size, unreadable: 'is not a regular file (a directory or device is in its place)' };
-  if (st.size > MAX_LEGACY_FILE_BYTES) return { kind, path: p, size: st.size, unreadable: `is ${(st.size / 1048576).toFixed(1)} MB, larger than any credential file (limit ${MAX_LEGACY_FILE_BYTES / 1048576} MB); left untouched` };
+  if (!st.isFile())
+    return {
+      kind,
+      path: p,
+      size: st.size,
+      unreadable: 'is not a regular file (a directory or device is in its place)',
+    };
+  if (st.size > MAX_LEGACY_FILE_BYTES)
+    return {
+      kind,
+      path: p,
+      size: st.size,
+      unreadable: `is ${(st.size / 1048576).toFixed(1)} MB, larger than any credential file (limit ${MAX_LEGACY_FILE_BYTES / 1048576} MB); left untouched`,
+    };
   try {
     const bytes = fs.readFileSync(p);
     return { kind, path: p, size: bytes.length, sha256: sha256(bytes), text: bytes.toString('utf8') };
   } catch (e) {
-    return { kind, path: p, size: st.size, unreadable: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return {
+      kind,
+      path: p,
+      size: st.size,
+      unreadable: `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    };
   }
 }
 
@@ -89,17 +141,29 @@ export function receiptKey(sourcePath: string, sourceSha: string): string {
 
 function listArchives(dir: string): string[] {
   let entries: string[];
-  try { entries = fs.readdirSync(dir); } catch { return []; }
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
   const out: string[] = [];
   for (const base of Object.values(SOURCE_FILE)) {
-    for (const e of entries) if (e.startsWith(`${base}.migrated-`) || (e.startsWith(`${base}.sqlite-import.`) && e.endsWith('.bak'))) out.push(path.join(dir, e));
+    for (const e of entries)
+      if (e.startsWith(`${base}.migrated-`) || (e.startsWith(`${base}.sqlite-import.`) && e.endsWith('.bak')))
+        out.push(path.join(dir, e));
   }
   return out.sort();
 }
 
 export interface Detection {
   paths: ResolvedPaths;
-  input: { agents: AgentInput[]; config: JsonObject; configPath: string; configWritable: boolean; configError?: string };
+  input: {
+    agents: AgentInput[];
+    config: JsonObject;
+    configPath: string;
+    configWritable: boolean;
+    configError?: string;
+  };
   /** The shared store needs its `auth.sharedStore` marker (fresh state-db store). */
   sharedMarkerNeeded: boolean;
   sharedKind: 'shared' | 'agent';
@@ -114,21 +178,32 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
   const { entries, defaultAgentId } = configAgents(config.data);
   const ids = new Set<string>([defaultAgentId, ...entries.map((e) => e.id)]);
   try {
-    for (const d of fs.readdirSync(path.join(paths.stateDir, 'agents'))) if (fs.existsSync(path.join(paths.stateDir, 'agents', d, 'agent'))) ids.add(d);
-  } catch { /* no agents dir */ }
+    for (const d of fs.readdirSync(path.join(paths.stateDir, 'agents')))
+      if (fs.existsSync(path.join(paths.stateDir, 'agents', d, 'agent'))) ids.add(d);
+  } catch {
+    /* no agents dir */
+  }
   const shared = readTarget(paths.sharedDb, 'shared');
   const dirOf = (id: string) => resolveAgentDir(paths, id, entries.find((e) => e.id === id)?.agentDir, env);
   const mainDb = agentDbPath(dirOf(defaultAgentId));
   // Where the default agent's credentials go: the state DB (marker state-db, or a fresh store),
   // or the main agent DB when an older install keeps them there without a marker.
   let markerLoc: string | undefined;
-  try { markerLoc = shared.marker ? ((JSON.parse(shared.marker) as { location?: string }).location) : undefined; } catch { markerLoc = 'invalid'; }
+  try {
+    markerLoc = shared.marker ? (JSON.parse(shared.marker) as { location?: string }).location : undefined;
+  } catch {
+    markerLoc = 'invalid';
+  }
   const mainCells = readTarget(mainDb, 'agent');
-  const legacyMain = markerLoc === 'legacy-main' || (markerLoc === undefined && (mainCells.storeText !== undefined || mainCells.stateText !== undefined));
+  const legacyMain =
+    markerLoc === 'legacy-main' ||
+    (markerLoc === undefined && (mainCells.storeText !== undefined || mainCells.stateText !== undefined));
   const sharedKind: 'shared' | 'agent' = legacyMain ? 'agent' : 'shared';
   const agents: AgentInput[] = [];
   const seenDirs = new Set<string>();
-  for (const id of [...ids].sort((a, b) => (a === defaultAgentId ? -1 : b === defaultAgentId ? 1 : a.localeCompare(b)))) {
+  for (const id of [...ids].sort((a, b) =>
+    a === defaultAgentId ? -1 : b === defaultAgentId ? 1 : a.localeCompare(b),
+  )) {
     const dir = dirOf(id);
     if (seenDirs.has(path.resolve(dir))) continue;
     seenDirs.add(path.resolve(dir));
@@ -142,35 +217,65 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
       const s = readSource('legacy-oauth', path.join(paths.stateDir, 'credentials', 'oauth.json'));
       if (s) sources.push(s);
     }
-    for (const s of sources) if (s.sha256 && shared.receipts.get(receiptKey(s.path, s.sha256)) === 'completed') s.alreadyImported = true;
+    for (const s of sources)
+      if (s.sha256 && shared.receipts.get(receiptKey(s.path, s.sha256)) === 'completed') s.alreadyImported = true;
     const targetDb = isDefault ? (legacyMain ? mainDb : paths.sharedDb) : agentDbPath(dir);
     const cells = isDefault ? (legacyMain ? mainCells : shared) : readTarget(targetDb, 'agent');
     agents.push({
-      agentId: id, isDefault, agentDir: dir, targetDb, targetKind: isDefault ? 'shared' : 'agent', sources,
-      storeText: cells.storeText, stateText: cells.stateText, targetError: cells.error, archives: listArchives(dir),
+      agentId: id,
+      isDefault,
+      agentDir: dir,
+      targetDb,
+      targetKind: isDefault ? 'shared' : 'agent',
+      sources,
+      storeText: cells.storeText,
+      stateText: cells.stateText,
+      targetError: cells.error,
+      archives: listArchives(dir),
       // openclaw checks the agent's own DB before it refuses (for the default agent too).
-      ownerDb: agentDbPath(dir), ownerStoreText: isDefault ? mainCells.storeText : cells.storeText,
+      ownerDb: agentDbPath(dir),
+      ownerStoreText: isDefault ? mainCells.storeText : cells.storeText,
     });
     if (isDefault) agents[agents.length - 1]?.archives.push(...listArchives(path.join(paths.stateDir, 'credentials')));
   }
   return {
     paths,
-    input: { agents, config: config.data, configPath: paths.configPath, configWritable: !config.error && config.plainJson, configError: configWriteRefusal(config) },
+    input: {
+      agents,
+      config: config.data,
+      configPath: paths.configPath,
+      configWritable: !config.error && config.plainJson,
+      configError: configWriteRefusal(config),
+    },
     sharedMarkerNeeded: !legacyMain && markerLoc === undefined,
     sharedKind,
     configText: config.exists ? config.text : undefined,
   };
 }
 
-export interface PlanResult { detection: Detection; plan: MigrationPlan; recovered: string[]; interrupted: string[] }
+export interface PlanResult {
+  detection: Detection;
+  plan: MigrationPlan;
+  recovered: string[];
+  interrupted: string[];
+}
 
 /** Runs that were interrupted (a kill, a crash) and are finished or rolled back by the next Apply. */
 export function interruptedRuns(opts: LegacyOptions = {}): string[] {
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
   const root = migrationsDir(paths);
   let names: string[] = [];
-  try { names = fs.readdirSync(root); } catch { return []; }
-  return names.filter((n) => { const j = readJournal(path.join(root, n)); return !j || j.status === 'prepared' || j.status === 'verified'; }).sort();
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => {
+      const j = readJournal(path.join(root, n));
+      return !j || j.status === 'prepared' || j.status === 'verified';
+    })
+    .sort();
 }
 
 /**
@@ -187,7 +292,13 @@ export function planLegacyMigration(opts: LegacyOptions & { recover?: boolean } 
 
 // ---------------------------------------------------------------- journal
 
-interface JournalFile { path: string; existed: boolean; beforeSha?: string; backup?: string; afterSha?: string }
+interface JournalFile {
+  path: string;
+  existed: boolean;
+  beforeSha?: string;
+  backup?: string;
+  afterSha?: string;
+}
 /**
  * A DB the run writes. Its rows are never restored as a file (openclaw may hold it and writes
  * its own rows beside ours): `cells` is a private JSON file in the run directory with the auth
@@ -215,9 +326,17 @@ interface JournalDb {
   beforeSha?: string;
   afterSha?: string;
 }
-interface JournalTarget extends JournalDb { agentId: string; storeSha: string }
+interface JournalTarget extends JournalDb {
+  agentId: string;
+  storeSha: string;
+}
 interface JournalSource {
-  path: string; sha256: string; archivePath: string; backup: string; agentId: string; kind: SourceKind;
+  path: string;
+  sha256: string;
+  archivePath: string;
+  backup: string;
+  agentId: string;
+  kind: SourceKind;
   /** Permission bits of the original (journals of earlier versions lack it); Undo puts them back. */
   mode?: number;
 }
@@ -241,7 +360,11 @@ export function migrationsDir(paths: ResolvedPaths): string {
 }
 
 function fileSha(p: string): string | undefined {
-  try { return sha256(fs.readFileSync(p)); } catch { return undefined; }
+  try {
+    return sha256(fs.readFileSync(p));
+  } catch {
+    return undefined;
+  }
 }
 
 function copyPrivate(from: string, to: string): void {
@@ -256,15 +379,24 @@ export function readJournal(dir: string): Journal | undefined {
   try {
     const j = JSON.parse(fs.readFileSync(path.join(dir, 'journal.json'), 'utf8')) as Journal;
     return j && j.version === 1 && typeof j.runId === 'string' ? j : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 export function listRuns(opts: LegacyOptions = {}): Journal[] {
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
   const dir = migrationsDir(paths);
   let names: string[] = [];
-  try { names = fs.readdirSync(dir); } catch { return []; }
-  return names.map((n) => readJournal(path.join(dir, n))).filter((j): j is Journal => Boolean(j)).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => readJournal(path.join(dir, n)))
+    .filter((j): j is Journal => Boolean(j))
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
 function sleep(ms: number): void {
@@ -277,7 +409,10 @@ function cleanLeftovers(dirs: Iterable<string>): void {
 }
 
 /** The file holds what this run wrote (or its pre-run bytes): it is safe to restore from backup. */
-function restoreFile(f: JournalFile, ours: (current: string | undefined) => boolean): 'restored' | 'unchanged' | 'foreign' {
+function restoreFile(
+  f: JournalFile,
+  ours: (current: string | undefined) => boolean,
+): 'restored' | 'unchanged' | 'foreign' {
   const cur = fileSha(f.path);
   if (f.existed ? cur === f.beforeSha : cur === undefined) return 'unchanged';
   if (!ours(cur)) return 'foreign';
@@ -289,15 +424,40 @@ function restoreFile(f: JournalFile, ours: (current: string | undefined) => bool
 /** sha256 of JSON text with object keys sorted: the same data written in another key order matches. */
 export function canonSha(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
-  try { return sha256(JSON.stringify(canon(JSON.parse(text)))); } catch { return sha256(text); }
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : isObj(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon(v[k])]),
+          )
+        : v;
+  try {
+    return sha256(JSON.stringify(canon(JSON.parse(text))));
+  } catch {
+    return sha256(text);
+  }
 }
 
 type Rows = Array<Record<string, SqlValue>>;
-interface BeforeCells { storeText?: string; stateText?: string; marker?: string; sources: Rows; runs: Rows }
+interface BeforeCells {
+  storeText?: string;
+  stateText?: string;
+  marker?: string;
+  sources: Rows;
+  runs: Rows;
+}
 
-const storeAddr = (kind: 'shared' | 'agent') => (kind === 'shared' ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY } : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY });
-const stateAddr = (kind: 'shared' | 'agent') => (kind === 'shared' ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY } : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY });
+const storeAddr = (kind: 'shared' | 'agent') =>
+  kind === 'shared'
+    ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY }
+    : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
+const stateAddr = (kind: 'shared' | 'agent') =>
+  kind === 'shared'
+    ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY }
+    : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
 const MARKER = { table: 'config_machine_state' as const, key: SHARED_MARKER_KEY };
 
 /** Reads what a DB holds before the run (cells and the receipt rows the run may replace). */
@@ -312,12 +472,16 @@ function captureBefore(dbPath: string, kind: 'shared' | 'agent', receiptKeys: st
 
 function readBefore(d: JournalDb): BeforeCells {
   if (!d.cells) return { sources: [], runs: [] };
-  const v = JSON.parse(fs.readFileSync(d.cells, 'utf8'), (_k, x: unknown) => (isObj(x) && x.$bytes !== undefined && Object.keys(x).length === 1 ? Buffer.from(String(x.$bytes), 'base64') : x)) as BeforeCells;
+  const v = JSON.parse(fs.readFileSync(d.cells, 'utf8'), (_k, x: unknown) =>
+    isObj(x) && x.$bytes !== undefined && Object.keys(x).length === 1 ? Buffer.from(String(x.$bytes), 'base64') : x,
+  ) as BeforeCells;
   return v;
 }
 
 function writeBefore(file: string, b: BeforeCells): void {
-  const text = JSON.stringify(b, (_k, x: unknown) => (x instanceof Uint8Array ? { $bytes: Buffer.from(x).toString('base64') } : typeof x === 'bigint' ? Number(x) : x));
+  const text = JSON.stringify(b, (_k, x: unknown) =>
+    x instanceof Uint8Array ? { $bytes: Buffer.from(x).toString('base64') } : typeof x === 'bigint' ? Number(x) : x,
+  );
   atomicWrite(file, text, { mode: 0o600 });
 }
 
@@ -327,16 +491,29 @@ function writeBefore(file: string, b: BeforeCells): void {
  * neither what the run wrote nor what was there before changed after the run: it is named in the
  * returned list and nothing is written, unless `force`.
  */
-async function restoreDbCells(d: JournalDb, force: boolean, now: number): Promise<{ restored: boolean; changed: string[] }> {
+async function restoreDbCells(
+  d: JournalDb,
+  force: boolean,
+  now: number,
+): Promise<{ restored: boolean; changed: string[] }> {
   if (!fs.existsSync(d.path)) return { restored: false, changed: [] };
-  if (!d.cells) throw new MigrationError(`This migration run was made by an older version that kept a whole-file copy of ${d.path}; restore ${d.backup ?? 'the backup'} by hand while OpenClaw is stopped.`, 'OLD_JOURNAL');
+  if (!d.cells)
+    throw new MigrationError(
+      `This migration run was made by an older version that kept a whole-file copy of ${d.path}; restore ${d.backup ?? 'the backup'} by hand while OpenClaw is stopped.`,
+      'OLD_JOURNAL',
+    );
   const before = readBefore(d);
   const cur = readTarget(d.path, d.kind);
   if (cur.error) throw new MigrationError(`${cur.error} Nothing was changed.`, 'UNREADABLE');
   const changed: string[] = [];
   const sAddr = storeAddr(d.kind);
   const tAddr = stateAddr(d.kind);
-  const cell = (want: string | undefined, wroteCanon: string | undefined, current: string | undefined, addr: { table: string; key: string }) => {
+  const cell = (
+    want: string | undefined,
+    wroteCanon: string | undefined,
+    current: string | undefined,
+    addr: { table: string; key: string },
+  ) => {
     if (wroteCanon === undefined) return false;
     const c = canonSha(current);
     if (c === canonSha(want)) return false; // already as before
@@ -346,35 +523,48 @@ async function restoreDbCells(d: JournalDb, force: boolean, now: number): Promis
   const doStore = cell(before.storeText, d.storeCanon, cur.storeText, sAddr);
   const doState = cell(before.stateText, d.stateCanon, cur.stateText, tAddr);
   const doMarker = Boolean(d.markerAdded) && before.marker === undefined && cur.marker !== undefined;
-  if (doMarker && cur.marker !== '{"location":"state-db"}') changed.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  if (doMarker && cur.marker !== '{"location":"state-db"}')
+    changed.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
   const keys = d.receiptKeys ?? [];
   if (changed.length && !force) return { restored: false, changed };
   if (!doStore && !doState && !doMarker && !keys.length) return { restored: false, changed };
-  await mutateDb(d.path, (db) => {
-    if (doStore) writeCell(db, sAddr, before.storeText, now);
-    if (doState) writeCell(db, tAddr, before.stateText, now);
-    if (doMarker) writeCell(db, MARKER, undefined, now);
-    if (keys.length && hasTable(db, 'migration_sources')) {
-      for (const key of keys) {
-        const row = db.get('SELECT last_run_id FROM migration_sources WHERE source_key = ?', [key]);
-        const prev = before.sources.find((r) => r.source_key === key);
-        if (!row && !prev) continue;
-        if (row && prev && row.last_run_id === prev.last_run_id) continue;
-        if (row) {
-          if (typeof row.last_run_id === 'string' && hasTable(db, 'migration_runs')) db.run('DELETE FROM migration_runs WHERE id = ?', [row.last_run_id]);
-          db.run('DELETE FROM migration_sources WHERE source_key = ?', [key]);
+  await mutateDb(
+    d.path,
+    (db) => {
+      if (doStore) writeCell(db, sAddr, before.storeText, now);
+      if (doState) writeCell(db, tAddr, before.stateText, now);
+      if (doMarker) writeCell(db, MARKER, undefined, now);
+      if (keys.length && hasTable(db, 'migration_sources')) {
+        for (const key of keys) {
+          const row = db.get('SELECT last_run_id FROM migration_sources WHERE source_key = ?', [key]);
+          const prev = before.sources.find((r) => r.source_key === key);
+          if (!row && !prev) continue;
+          if (row && prev && row.last_run_id === prev.last_run_id) continue;
+          if (row) {
+            if (typeof row.last_run_id === 'string' && hasTable(db, 'migration_runs'))
+              db.run('DELETE FROM migration_runs WHERE id = ?', [row.last_run_id]);
+            db.run('DELETE FROM migration_sources WHERE source_key = ?', [key]);
+          }
+          if (prev) insertRow(db, 'migration_sources', prev);
+          for (const r of before.runs)
+            if (prev && r.id === prev.last_run_id && hasTable(db, 'migration_runs')) {
+              db.run('DELETE FROM migration_runs WHERE id = ?', [r.id as string]);
+              insertRow(db, 'migration_runs', r);
+            }
         }
-        if (prev) insertRow(db, 'migration_sources', prev);
-        for (const r of before.runs) if (prev && r.id === prev.last_run_id && hasTable(db, 'migration_runs')) { db.run('DELETE FROM migration_runs WHERE id = ?', [r.id as string]); insertRow(db, 'migration_runs', r); }
       }
-    }
-  }, { kind: d.kind === 'shared' ? 'shared' : 'agent', now: () => now });
+    },
+    { kind: d.kind === 'shared' ? 'shared' : 'agent', now: () => now },
+  );
   return { restored: true, changed };
 }
 
 function insertRow(db: SqlConn, table: string, row: Record<string, SqlValue>): void {
   const cols = Object.keys(row);
-  db.run(`INSERT INTO "${table}" (${cols.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`, cols.map((c) => row[c] ?? null) as never);
+  db.run(
+    `INSERT INTO "${table}" (${cols.map((c) => `"${c.replaceAll('"', '""')}"`).join(',')}) VALUES (${cols.map(() => '?').join(',')})`,
+    cols.map((c) => row[c] ?? null) as never,
+  );
 }
 
 /** The config paths a migration changed, as key lists (leaves of the before/after difference). */
@@ -386,14 +576,21 @@ function diffPaths(a: unknown, b: unknown, at: string[] = [], out: string[][] = 
 }
 function getPath(o: unknown, p: string[]): unknown {
   let v = o;
-  for (const k of p) { if (!isObj(v) || !Object.hasOwn(v, k)) return undefined; v = v[k]; }
+  for (const k of p) {
+    if (!isObj(v) || !Object.hasOwn(v, k)) return undefined;
+    v = v[k];
+  }
   return v;
 }
 function setPath(o: Obj, p: string[], value: unknown): void {
   let v: Obj = o;
-  for (const k of p.slice(0, -1)) { if (!isObj(v[k])) v[k] = {}; v = v[k] as Obj; }
+  for (const k of p.slice(0, -1)) {
+    if (!isObj(v[k])) v[k] = {};
+    v = v[k] as Obj;
+  }
   const last = p[p.length - 1] as string;
-  if (value === undefined) delete v[last]; else v[last] = value;
+  if (value === undefined) delete v[last];
+  else v[last] = value;
 }
 
 /**
@@ -401,7 +598,10 @@ function setPath(o: Obj, p: string[], value: unknown): void {
  * the keys the run changed are put back, when each still holds the run's value (openclaw may have
  * written other keys since). Returns the keys that changed after the run.
  */
-function restoreConfig(c: JournalFile & { afterText: string }, force: boolean): { restored: boolean; changed: string[] } {
+function restoreConfig(
+  c: JournalFile & { afterText: string },
+  force: boolean,
+): { restored: boolean; changed: string[] } {
   const cur = fileSha(c.path);
   if (c.existed ? cur === c.beforeSha : cur === undefined) return { restored: false, changed: [] };
   if (cur === sha256(c.afterText)) {
@@ -410,14 +610,19 @@ function restoreConfig(c: JournalFile & { afterText: string }, force: boolean): 
   }
   const loaded = loadConfig(c.path);
   if (loaded.error || !loaded.plainJson || !loaded.exists) {
-    if (!force) return { restored: false, changed: [`${c.path} (it was rewritten with comments, removed or cannot be parsed)`] };
+    if (!force)
+      return { restored: false, changed: [`${c.path} (it was rewritten with comments, removed or cannot be parsed)`] };
     restoreFile(c, () => true);
     return { restored: true, changed: [] };
   }
   const beforeData: unknown = c.existed && c.backup ? loadConfig(c.backup).data : {};
   const afterData: unknown = JSON.parse(c.afterText);
   const paths = diffPaths(beforeData, afterData);
-  const changed = paths.filter((p) => !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) && !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)));
+  const changed = paths.filter(
+    (p) =>
+      !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) &&
+      !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)),
+  );
   if (changed.length && !force) return { restored: false, changed: changed.map((p) => `${c.path} ${p.join('.')}`) };
   const next = JSON.parse(JSON.stringify(loaded.data)) as Obj;
   for (const p of paths) setPath(next, p, getPath(beforeData, p));
@@ -433,7 +638,10 @@ async function rollBack(dir: string, j: Journal): Promise<string> {
   const foreign: string[] = [];
   // A run cut short before it wrote anything has nothing to put back; each DB's cells are checked.
   for (const d of journalDbs(j)) {
-    if (!d.cells) { if (d.backup && restoreFile(d as JournalFile, (cur) => cur === d.afterSha) === 'foreign') foreign.push(d.path); continue; }
+    if (!d.cells) {
+      if (d.backup && restoreFile(d as JournalFile, (cur) => cur === d.afterSha) === 'foreign') foreign.push(d.path);
+      continue;
+    }
     const r = await restoreDbCells(d, false, Date.now());
     foreign.push(...r.changed);
   }
@@ -444,7 +652,11 @@ async function rollBack(dir: string, j: Journal): Promise<string> {
   for (const s of j.sources) {
     if (!fs.existsSync(s.path) && fs.existsSync(s.archivePath)) unarchive(s);
   }
-  if (foreign.length) throw new MigrationError(`Interrupted migration ${j.runId} could not be rolled back: ${foreign.join(', ')} changed since (another program wrote it). Backups are in ${dir}.`, 'RECOVERY_CONFLICT');
+  if (foreign.length)
+    throw new MigrationError(
+      `Interrupted migration ${j.runId} could not be rolled back: ${foreign.join(', ')} changed since (another program wrote it). Backups are in ${dir}.`,
+      'RECOVERY_CONFLICT',
+    );
   j.status = 'rolled-back';
   j.finishedAt = new Date().toISOString();
   writeJournal(dir, j);
@@ -454,8 +666,16 @@ async function rollBack(dir: string, j: Journal): Promise<string> {
 function archiveSources(j: Journal): void {
   for (const s of j.sources) {
     if (!fs.existsSync(s.archivePath)) {
-      if (!fs.existsSync(s.path)) throw new MigrationError(`${s.path} disappeared before it was archived; its backup is kept in the run directory.`, 'SOURCE_GONE');
-      if (fileSha(s.path) !== s.sha256) throw new MigrationError(`${s.path} changed after it was imported; it was left in place (nothing lost: the imported copy is in the store, the original bytes in the run backup).`, 'SOURCE_CHANGED');
+      if (!fs.existsSync(s.path))
+        throw new MigrationError(
+          `${s.path} disappeared before it was archived; its backup is kept in the run directory.`,
+          'SOURCE_GONE',
+        );
+      if (fileSha(s.path) !== s.sha256)
+        throw new MigrationError(
+          `${s.path} changed after it was imported; it was left in place (nothing lost: the imported copy is in the store, the original bytes in the run backup).`,
+          'SOURCE_CHANGED',
+        );
       fs.renameSync(s.path, s.archivePath);
     }
     // The archive still holds credentials: private like the run backups, whatever the original's
@@ -475,7 +695,11 @@ export async function recoverMigrations(opts: LegacyOptions = {}): Promise<strin
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
   const root = migrationsDir(paths);
   let names: string[] = [];
-  try { names = fs.readdirSync(root); } catch { return []; }
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return [];
+  }
   const out: string[] = [];
   for (const n of names.sort()) {
     const dir = path.join(root, n);
@@ -486,7 +710,11 @@ export async function recoverMigrations(opts: LegacyOptions = {}): Promise<strin
       continue;
     }
     if (j.status === 'prepared') {
-      cleanLeftovers([...j.targets.map((t) => path.dirname(t.path)), ...(j.config ? [path.dirname(j.config.path)] : []), ...(j.receiptsDb ? [path.dirname(j.receiptsDb.path)] : [])]);
+      cleanLeftovers([
+        ...j.targets.map((t) => path.dirname(t.path)),
+        ...(j.config ? [path.dirname(j.config.path)] : []),
+        ...(j.receiptsDb ? [path.dirname(j.receiptsDb.path)] : []),
+      ]);
       out.push(await rollBack(dir, j));
     } else if (j.status === 'verified') {
       archiveSources(j);
@@ -523,9 +751,11 @@ function stateCellText(t: TargetPlan): string | undefined {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) || Array.isArray(b))
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isObj(a) && isObj(b)) {
-    const ka = Object.keys(a); const kb = Object.keys(b);
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
     return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
   }
   return false;
@@ -562,11 +792,20 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   };
   const ts = stamp(t0);
   const sources: JournalSource[] = [];
-  for (const t of plan.targets) for (const s of t.sources) {
-    if (!s.sha256) continue;
-    const b = backupOf(s.path, 'source');
-    sources.push({ path: s.path, sha256: s.sha256, archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`, backup: b.backup ?? '', agentId: t.agentId, kind: s.kind, mode: fs.statSync(s.path).mode & 0o7777 });
-  }
+  for (const t of plan.targets)
+    for (const s of t.sources) {
+      if (!s.sha256) continue;
+      const b = backupOf(s.path, 'source');
+      sources.push({
+        path: s.path,
+        sha256: s.sha256,
+        archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`,
+        backup: b.backup ?? '',
+        agentId: t.agentId,
+        kind: s.kind,
+        mode: fs.statSync(s.path).mode & 0o7777,
+      });
+    }
   const receiptKeys = sources.map((x) => receiptKey(x.path, x.sha256));
   // A DB's auth cells (and the receipt rows the run replaces) as they are now, in a private file.
   const cellsOf = (dbPath: string, kind: 'shared' | 'agent', keys: string[]): JournalDb => {
@@ -580,8 +819,10 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     const kind = t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent';
     const text = texts[i] as { store: string; state?: string };
     return {
-      ...cellsOf(t.dbPath, kind, t.dbPath === sharedDb ? receiptKeys : []), agentId: t.agentId,
-      storeSha: sha256(text.store), storeCanon: canonSha(text.store),
+      ...cellsOf(t.dbPath, kind, t.dbPath === sharedDb ? receiptKeys : []),
+      agentId: t.agentId,
+      storeSha: sha256(text.store),
+      storeCanon: canonSha(text.store),
       ...(text.state !== undefined ? { stateSha: sha256(text.state), stateCanon: canonSha(text.state) } : {}),
       ...(kind === 'shared' && detection.sharedMarkerNeeded ? { markerAdded: true } : {}),
     };
@@ -589,11 +830,27 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   // Receipts go to the state DB. When an older install keeps the shared store in the main agent
   // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
   // which would send openclaw looking for the shared credentials in the wrong place.
-  const receiptsWanted = !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
-  const receiptsDb = receiptsWanted ? { ...cellsOf(sharedDb, 'shared', receiptKeys), ...(detection.sharedMarkerNeeded ? { markerAdded: true } : {}) } : undefined;
+  const receiptsWanted =
+    !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
+  const receiptsDb = receiptsWanted
+    ? { ...cellsOf(sharedDb, 'shared', receiptKeys), ...(detection.sharedMarkerNeeded ? { markerAdded: true } : {}) }
+    : undefined;
   const configChanged = plan.config.after !== undefined;
-  const config = configChanged ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) } : undefined;
-  const journal: Journal = { version: 1, runId, status: 'prepared', createdAt: new Date(t0).toISOString(), stateDir: paths.stateDir, targets, receiptsDb, config, sources, summary: publicPlan(plan) };
+  const config = configChanged
+    ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) }
+    : undefined;
+  const journal: Journal = {
+    version: 1,
+    runId,
+    status: 'prepared',
+    createdAt: new Date(t0).toISOString(),
+    stateDir: paths.stateDir,
+    targets,
+    receiptsDb,
+    config,
+    sources,
+    summary: publicPlan(plan),
+  };
   pause();
   writeJournal(runDir, journal);
   pause();
@@ -605,24 +862,44 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     for (const [i, t] of plan.targets.entries()) {
       const jt = targets[i] as JournalTarget;
       const isShared = jt.kind === 'shared';
-      await mutateDb(t.dbPath, (db) => {
-        const storeAddr = isShared ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY } : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
-        const stateAddr = isShared ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY } : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
-        const text = texts[i] as { store: string; state?: string };
-        writeCell(db, storeAddr, text.store, t0);
-        if (text.state !== undefined) writeCell(db, stateAddr, text.state, t0);
-        if (isShared && detection.sharedMarkerNeeded && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) {
-          writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
-        }
-        if (t.dbPath === sharedDb) receipts(db);
-      }, { kind: isShared ? 'shared' : 'agent', agentId: t.agentId, now });
+      await mutateDb(
+        t.dbPath,
+        (db) => {
+          const storeAddr = isShared
+            ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY }
+            : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
+          const stateAddr = isShared
+            ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY }
+            : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
+          const text = texts[i] as { store: string; state?: string };
+          writeCell(db, storeAddr, text.store, t0);
+          if (text.state !== undefined) writeCell(db, stateAddr, text.state, t0);
+          if (
+            isShared &&
+            detection.sharedMarkerNeeded &&
+            readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined
+          ) {
+            writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
+          }
+          if (t.dbPath === sharedDb) receipts(db);
+        },
+        { kind: isShared ? 'shared' : 'agent', agentId: t.agentId, now },
+      );
       pause();
     }
     if (receiptsDb) {
-      await mutateDb(sharedDb, (db) => {
-        receipts(db);
-        if (detection.sharedMarkerNeeded && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
-      }, { kind: 'shared', now });
+      await mutateDb(
+        sharedDb,
+        (db) => {
+          receipts(db);
+          if (
+            detection.sharedMarkerNeeded &&
+            readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined
+          )
+            writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
+        },
+        { kind: 'shared', now },
+      );
       pause();
     }
     if (config) {
@@ -637,26 +914,44 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     for (const [i, t] of targets.entries()) {
       const text = texts[i] as { store: string; state?: string };
       const cells = readTarget(t.path, t.kind);
-      if (cells.error) { problems.push(`${t.path}: ${cells.error}`); continue; }
+      if (cells.error) {
+        problems.push(`${t.path}: ${cells.error}`);
+        continue;
+      }
       try {
-        if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store))) problems.push(`${t.path}: the stored profiles differ from the plan`);
-        if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state))) problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
-      } catch (e) { problems.push(`${t.path}: ${(e as Error).message}`); }
+        if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store)))
+          problems.push(`${t.path}: the stored profiles differ from the plan`);
+        if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state)))
+          problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
+      } catch (e) {
+        problems.push(`${t.path}: ${(e as Error).message}`);
+      }
     }
     if (config) {
       const back = loadConfig(config.path);
-      if (!deepEqual(back.data, plan.config.after)) problems.push(`${config.path}: the written config differs from the plan`);
+      if (!deepEqual(back.data, plan.config.after))
+        problems.push(`${config.path}: the written config differs from the plan`);
       config.afterSha = fileSha(config.path);
     }
     if (problems.length) {
       journal.status = 'prepared';
       await rollBack(runDir, journal);
-      throw new MigrationError(`The migration was not kept because the read-back did not match the plan (${problems.join('; ')}). Everything was restored from the backups.`, 'VERIFY_FAILED');
+      throw new MigrationError(
+        `The migration was not kept because the read-back did not match the plan (${problems.join('; ')}). Everything was restored from the backups.`,
+        'VERIFY_FAILED',
+      );
     }
   } catch (e) {
     if (e instanceof MigrationError) throw e;
     // A refusal or I/O error part-way: put back what was written.
-    try { await rollBack(runDir, journal); } catch (r) { throw new MigrationError(`${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`, 'ROLLBACK_FAILED'); }
+    try {
+      await rollBack(runDir, journal);
+    } catch (r) {
+      throw new MigrationError(
+        `${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`,
+        'ROLLBACK_FAILED',
+      );
+    }
     if (e instanceof StoreBusyError) throw e;
     throw new MigrationError(`The migration failed and was rolled back: ${(e as Error).message}`, 'APPLY_FAILED');
   }
@@ -672,7 +967,10 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   writeJournal(runDir, journal);
   progress('Done', 6, 6);
   return {
-    changed: true, runId, runDir, plan,
+    changed: true,
+    runId,
+    runDir,
+    plan,
     backups: sources.map((s) => ({ original: s.path, archive: s.archivePath })),
     configBackup: config?.backup,
     recovered,
@@ -688,23 +986,49 @@ function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, 
     const runId = `${key}:${randomUUID()}`;
     const src = t.sources.find((x) => x.path === s.path);
     let count = 0;
-    try { const v = JSON.parse(src?.text ?? 'null') as unknown; count = isObj(v) ? Object.keys(v).length : 0; } catch { /* 0 */ }
+    try {
+      const v = JSON.parse(src?.text ?? 'null') as unknown;
+      count = isObj(v) ? Object.keys(v).length : 0;
+    } catch {
+      /* 0 */
+    }
     const digest = (v: unknown) => sha256(JSON.stringify(v) ?? '<undefined>');
     const report: Obj = {
-      format: RECEIPT_KIND, archivePath: s.archivePath, targetDatabasePath: t.dbPath,
-      targetTable: isState ? 'auth_profile_state' : t.dbPath === sharedDb ? 'auth_profile_stores' : 'auth_profile_store',
+      format: RECEIPT_KIND,
+      archivePath: s.archivePath,
+      targetDatabasePath: t.dbPath,
+      targetTable: isState
+        ? 'auth_profile_state'
+        : t.dbPath === sharedDb
+          ? 'auth_profile_stores'
+          : 'auth_profile_store',
       targetStoreKey: t.dbPath === sharedDb ? 'shared' : 'primary',
     };
-    if (!isState) report.expectedProfileSha256 = Object.fromEntries(t.importedIds.filter((id) => t.store.profiles[id]).map((id) => [id, digest(t.store.profiles[id])]));
+    if (!isState)
+      report.expectedProfileSha256 = Object.fromEntries(
+        t.importedIds.filter((id) => t.store.profiles[id]).map((id) => [id, digest(t.store.profiles[id])]),
+      );
     else report.expectedStateSha256 = digest(t.state ?? null);
     report.completionStatus = 'completed';
-    return { key, runId, path: path.resolve(s.path), table: report.targetTable as string, sha: s.sha256, size: src?.size ?? 0, count, report: JSON.stringify(report) };
+    return {
+      key,
+      runId,
+      path: path.resolve(s.path),
+      table: report.targetTable as string,
+      sha: s.sha256,
+      size: src?.size ?? 0,
+      count,
+      report: JSON.stringify(report),
+    };
   });
   return (db) => {
     const has = (t: string) => hasTable(db, t);
     if (!has('migration_sources') || !has('migration_runs')) return;
     for (const r of rows) {
-      db.run('INSERT OR REPLACE INTO migration_runs (id, started_at, finished_at, status, report_json) VALUES (?,?,?,?,?)', [r.runId, now, now, 'completed', r.report]);
+      db.run(
+        'INSERT OR REPLACE INTO migration_runs (id, started_at, finished_at, status, report_json) VALUES (?,?,?,?,?)',
+        [r.runId, now, now, 'completed', r.report],
+      );
       db.run(
         'INSERT OR REPLACE INTO migration_sources (source_key, migration_kind, source_path, target_table, source_sha256, source_size_bytes, source_record_count, last_run_id, status, imported_at, removed_source, report_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
         [r.key, RECEIPT_KIND, r.path, r.table, r.sha, r.size, r.count, r.runId, 'completed', now, 1, r.report],
@@ -715,9 +1039,15 @@ function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, 
 
 // ---------------------------------------------------------------- undo
 
-export interface UndoResult { runId: string; restored: string[] }
+export interface UndoResult {
+  runId: string;
+  restored: string[];
+}
 
-export async function undoLegacyMigration(runId: string, opts: LegacyOptions & { force?: boolean } = {}): Promise<UndoResult> {
+export async function undoLegacyMigration(
+  runId: string,
+  opts: LegacyOptions & { force?: boolean } = {},
+): Promise<UndoResult> {
   await recoverMigrations(opts);
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
   if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`${quoteId(runId)} is not a migration run id.`, 'NO_RUN');
@@ -725,10 +1055,19 @@ export async function undoLegacyMigration(runId: string, opts: LegacyOptions & {
   const j = readJournal(dir);
   if (!j) throw new MigrationError(`No migration run ${quoteId(runId, '')} in ${migrationsDir(paths)}.`, 'NO_RUN');
   if (j.status === 'undone') throw new MigrationError(`Migration ${runId} was already undone.`, 'ALREADY_UNDONE');
-  if (j.status !== 'complete') throw new MigrationError(`Migration ${runId} did not complete (status ${j.status}); there is nothing to undo.`, 'NOT_COMPLETE');
+  if (j.status !== 'complete')
+    throw new MigrationError(
+      `Migration ${runId} did not complete (status ${j.status}); there is nothing to undo.`,
+      'NOT_COMPLETE',
+    );
   const force = Boolean(opts.force);
   const dbs = journalDbs(j);
-  for (const d of dbs) if (!d.cells) throw new MigrationError(`Migration ${runId} was made by an older version that kept whole-file copies of the databases; it cannot be undone in place. Its backups are in ${dir}.`, 'OLD_JOURNAL');
+  for (const d of dbs)
+    if (!d.cells)
+      throw new MigrationError(
+        `Migration ${runId} was made by an older version that kept whole-file copies of the databases; it cannot be undone in place. Its backups are in ${dir}.`,
+        'OLD_JOURNAL',
+      );
   for (const d of dbs) if (fs.existsSync(d.path)) assertNotBusy(d.path);
   // Refuse before touching anything when an auth cell or a config key the run wrote changed since.
   // Rows openclaw wrote for itself (its plugin index, config health, its own migration runs) do not count.
@@ -736,16 +1075,26 @@ export async function undoLegacyMigration(runId: string, opts: LegacyOptions & {
   for (const d of dbs) changed.push(...(await dryRunDb(d)));
   if (j.config) changed.push(...dryRunConfig(j.config));
   if (changed.length && !force) {
-    throw new MigrationError(`These changed after migration ${runId}, so undoing it would lose those changes: ${changed.join(', ')}. Nothing was changed. Use --force to restore the pre-migration values anyway.`, 'CHANGED_SINCE');
+    throw new MigrationError(
+      `These changed after migration ${runId}, so undoing it would lose those changes: ${changed.join(', ')}. Nothing was changed. Use --force to restore the pre-migration values anyway.`,
+      'CHANGED_SINCE',
+    );
   }
   const blocked = j.sources.filter((s) => fs.existsSync(s.path) && fileSha(s.path) !== s.sha256);
-  if (blocked.length) throw new MigrationError(`A new file exists where an original would go back (${blocked.map((s) => s.path).join(', ')}); move it away first. Nothing was changed.`, 'SOURCE_EXISTS');
+  if (blocked.length)
+    throw new MigrationError(
+      `A new file exists where an original would go back (${blocked.map((s) => s.path).join(', ')}); move it away first. Nothing was changed.`,
+      'SOURCE_EXISTS',
+    );
   const restored: string[] = [];
   const now = (opts.now ?? Date.now)();
   for (const d of dbs) if ((await restoreDbCells(d, force, now)).restored) restored.push(d.path);
   if (j.config && restoreConfig(j.config, force).restored) restored.push(j.config.path);
   for (const s of j.sources) {
-    if (fs.existsSync(s.path)) { if (fs.existsSync(s.archivePath)) fs.rmSync(s.archivePath); continue; }
+    if (fs.existsSync(s.path)) {
+      if (fs.existsSync(s.archivePath)) fs.rmSync(s.archivePath);
+      continue;
+    }
     if (fs.existsSync(s.archivePath) && fileSha(s.archivePath) === s.sha256) unarchive(s);
     else copyPrivate(s.backup, s.path);
     restored.push(s.path);
@@ -763,14 +1112,25 @@ async function dryRunDb(d: JournalDb): Promise<string[]> {
   const cur = readTarget(d.path, d.kind);
   if (cur.error) return [`${d.path} (${cur.error})`];
   const out: string[] = [];
-  const check = (want: string | undefined, wrote: string | undefined, current: string | undefined, addr: { table: string; key: string }) => {
+  const check = (
+    want: string | undefined,
+    wrote: string | undefined,
+    current: string | undefined,
+    addr: { table: string; key: string },
+  ) => {
     if (wrote === undefined) return;
     const c = canonSha(current);
     if (c !== canonSha(want) && c !== wrote) out.push(`${d.path} ${addr.table} "${addr.key}"`);
   };
   check(before.storeText, d.storeCanon, cur.storeText, storeAddr(d.kind));
   check(before.stateText, d.stateCanon, cur.stateText, stateAddr(d.kind));
-  if (d.markerAdded && before.marker === undefined && cur.marker !== undefined && cur.marker !== '{"location":"state-db"}') out.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  if (
+    d.markerAdded &&
+    before.marker === undefined &&
+    cur.marker !== undefined &&
+    cur.marker !== '{"location":"state-db"}'
+  )
+    out.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
   return out;
 }
 
@@ -783,6 +1143,10 @@ function dryRunConfig(c: JournalFile & { afterText: string }): string[] {
   const beforeData: unknown = c.existed && c.backup ? loadConfig(c.backup).data : {};
   const afterData: unknown = JSON.parse(c.afterText);
   return diffPaths(beforeData, afterData)
-    .filter((p) => !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) && !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)))
+    .filter(
+      (p) =>
+        !deepEqual(getPath(loaded.data, p), getPath(afterData, p)) &&
+        !deepEqual(getPath(loaded.data, p), getPath(beforeData, p)),
+    )
     .map((p) => `${c.path} ${p.join('.')}`);
 }

@@ -6,10 +6,35 @@
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { mutateDb, readCell, StoreBusyError, StoreCorruptError, writeCell, type CellAddress, type DbKind, type SqlConn } from './dbWriter';
-import { readSnapshot, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY, PRIMARY_ROW_KEY, type AgentSnapshot, type SnapshotOptions } from './snapshot';
+import {
+  mutateDb,
+  readCell,
+  StoreBusyError,
+  StoreCorruptError,
+  writeCell,
+  type CellAddress,
+  type DbKind,
+  type SqlConn,
+} from './dbWriter';
+import {
+  readSnapshot,
+  SHARED_MARKER_KEY,
+  SHARED_STATE_KEY,
+  SHARED_STORE_KEY,
+  PRIMARY_ROW_KEY,
+  type AgentSnapshot,
+  type SnapshotOptions,
+} from './snapshot';
 import { agentDbPath } from './paths';
-import { ConfigError, configWriteRefusal, loadConfig, serializeConfig, withProfileMeta, withoutProfileMeta, type JsonObject } from './config';
+import {
+  ConfigError,
+  configWriteRefusal,
+  loadConfig,
+  serializeConfig,
+  withProfileMeta,
+  withoutProfileMeta,
+  type JsonObject,
+} from './config';
 import { atomicWrite, cleanStaleTemps, withLock } from './fileio';
 import { normalizeProviderId, quoteId, validateProfileId, validateProviderId } from '../auth/providerId';
 import { readJson } from '../auth/schemas';
@@ -27,10 +52,21 @@ export type Mutation =
   | { kind: 'removeProfile'; profileId: string }
   | { kind: 'setOrder'; provider: string; profileIds: string[] | null }
   /** Puts a removed profile back exactly as it was (Undo). */
-  | { kind: 'restoreProfile'; profileId: string; raw: Record<string, unknown>; location: DbKind; orders: Record<string, string[]>; configMeta?: unknown; configOrders: Record<string, string[]> };
+  | {
+      kind: 'restoreProfile';
+      profileId: string;
+      raw: Record<string, unknown>;
+      location: DbKind;
+      orders: Record<string, string[]>;
+      configMeta?: unknown;
+      configOrders: Record<string, string[]>;
+    };
 
 export class MutationError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
     this.name = 'MutationError';
   }
@@ -57,12 +93,31 @@ interface Target {
 
 function sharedTarget(s: AgentSnapshot): Target {
   if (s.sharedLocation === 'legacy-main' && !s.freshSharedStore) {
-    return { path: s.defaultAgentDbPath, kind: 'agent', role: 'shared', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
+    return {
+      path: s.defaultAgentDbPath,
+      kind: 'agent',
+      role: 'shared',
+      store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY },
+      state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY },
+    };
   }
-  return { path: s.paths.sharedDb, kind: 'shared', role: 'shared', store: { table: 'config_machine_state', key: SHARED_STORE_KEY }, state: { table: 'config_machine_state', key: SHARED_STATE_KEY }, marker: s.freshSharedStore };
+  return {
+    path: s.paths.sharedDb,
+    kind: 'shared',
+    role: 'shared',
+    store: { table: 'config_machine_state', key: SHARED_STORE_KEY },
+    state: { table: 'config_machine_state', key: SHARED_STATE_KEY },
+    marker: s.freshSharedStore,
+  };
 }
 function agentTarget(s: AgentSnapshot): Target {
-  return { path: agentDbPath(s.agentDir), kind: 'agent', role: 'agent', store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY }, state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY } };
+  return {
+    path: agentDbPath(s.agentDir),
+    kind: 'agent',
+    role: 'agent',
+    store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY },
+    state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY },
+  };
 }
 
 /** The DB that owns a profile id's credential for this agent (openclaw's rule). */
@@ -76,8 +131,11 @@ export function credentialOwner(s: AgentSnapshot, profileId: string, type?: stri
 
 /** `o[key]` only when `key` is o's own property: ids such as "constructor" or "__proto__" never match Object.prototype. */
 /** Sets an own property, also for a key such as "__proto__" (plain assignment would set the prototype). */
-const setOwn = (o: Obj, key: string, value: unknown): void => { Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true }); };
-const own = <V>(o: Record<string, V> | undefined, key: string): V | undefined => (o && Object.hasOwn(o, key) ? o[key] : undefined);
+const setOwn = (o: Obj, key: string, value: unknown): void => {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+};
+const own = <V>(o: Record<string, V> | undefined, key: string): V | undefined =>
+  o && Object.hasOwn(o, key) ? o[key] : undefined;
 
 /** Why a cell cannot be edited ("is not valid JSON", "nests deeper than 100 levels"), or undefined. */
 function cellProblem(text: string): string | undefined {
@@ -90,12 +148,19 @@ function parseCell(text: string | undefined, what: string, file: string): Obj {
   if (text === undefined) return { version: 1 };
   const r = readJson(text);
   if (r.ok && isObj(r.value)) return r.value;
-  throw new MutationError(`The ${what} in ${file} ${r.ok ? 'is not a JSON object' : r.detail}, so it was left untouched. Repair it (or remove the row) with openclaw, then try again.`, 'CORRUPT_CELL');
+  throw new MutationError(
+    `The ${what} in ${file} ${r.ok ? 'is not a JSON object' : r.detail}, so it was left untouched. Repair it (or remove the row) with openclaw, then try again.`,
+    'CORRUPT_CELL',
+  );
 }
 
 function storeProfiles(store: Obj, file: string): Obj {
   if (store.profiles === undefined) store.profiles = {};
-  if (!isObj(store.profiles)) throw new MutationError(`The auth store in ${file} has a "profiles" value that is not an object; nothing was changed.`, 'CORRUPT_CELL');
+  if (!isObj(store.profiles))
+    throw new MutationError(
+      `The auth store in ${file} has a "profiles" value that is not an object; nothing was changed.`,
+      'CORRUPT_CELL',
+    );
   return store.profiles;
 }
 
@@ -108,13 +173,18 @@ function scrubState(state: Obj, id: string): { changed: boolean; orders: Record<
       if (!Array.isArray(ids) || !ids.includes(id)) continue;
       orders[p] = ids as string[];
       const rest = ids.filter((x) => x !== id);
-      if (rest.length) state.order[p] = rest; else delete state.order[p];
+      if (rest.length) state.order[p] = rest;
+      else delete state.order[p];
       changed = true;
     }
     if (Object.keys(state.order).length === 0) delete state.order;
   }
   if (isObj(state.lastGood)) {
-    for (const [p, v] of Object.entries(state.lastGood)) if (v === id) { delete state.lastGood[p]; changed = true; }
+    for (const [p, v] of Object.entries(state.lastGood))
+      if (v === id) {
+        delete state.lastGood[p];
+        changed = true;
+      }
     if (Object.keys(state.lastGood).length === 0) delete state.lastGood;
   }
   if (isObj(state.usageStats) && Object.hasOwn(state.usageStats, id)) {
@@ -134,8 +204,16 @@ function stateText(state: Obj): string | undefined {
 function buildCredential(prev: unknown, c: NewCredential, profileId: string): Obj {
   if (c.type === 'api_key' && 'key' in c && isObj(prev)) {
     // openclaw's paste-api-key guards (its wording): never over a ref or another sign-in.
-    if (prev.type === 'api_key' && isObj(prev.keyRef)) throw new MutationError(`${quoteId(profileId)}: this API-key profile uses an external secret reference. Remove that saved sign-in before storing an inline key.`, 'REF_PROFILE');
-    if (prev.type !== 'api_key' || normalizeProviderId(prev.provider) !== normalizeProviderId(c.provider)) throw new MutationError(`${quoteId(profileId)}: the API-key profile belongs to another sign-in. Manage that saved sign-in first.`, 'OTHER_SIGN_IN');
+    if (prev.type === 'api_key' && isObj(prev.keyRef))
+      throw new MutationError(
+        `${quoteId(profileId)}: this API-key profile uses an external secret reference. Remove that saved sign-in before storing an inline key.`,
+        'REF_PROFILE',
+      );
+    if (prev.type !== 'api_key' || normalizeProviderId(prev.provider) !== normalizeProviderId(c.provider))
+      throw new MutationError(
+        `${quoteId(profileId)}: the API-key profile belongs to another sign-in. Manage that saved sign-in first.`,
+        'OTHER_SIGN_IN',
+      );
   }
   // An API key keeps what is stored beside it (email, metadata, ...); a token replaces the whole
   // entry, as openclaw's paste-token does.
@@ -143,12 +221,18 @@ function buildCredential(prev: unknown, c: NewCredential, profileId: string): Ob
   base.type = c.type;
   base.provider = normalizeProviderId(c.provider);
   if (c.type === 'api_key') {
-    delete base.key; delete base.keyRef; delete base.apiKey;
-    if ('key' in c) base.key = c.key; else base.keyRef = c.keyRef;
+    delete base.key;
+    delete base.keyRef;
+    delete base.apiKey;
+    if ('key' in c) base.key = c.key;
+    else base.keyRef = c.keyRef;
   } else {
-    delete base.token; delete base.tokenRef;
-    if ('token' in c) base.token = c.token; else base.tokenRef = c.tokenRef;
-    if (c.expires !== undefined) base.expires = c.expires; else delete base.expires;
+    delete base.token;
+    delete base.tokenRef;
+    if ('token' in c) base.token = c.token;
+    else base.tokenRef = c.tokenRef;
+    if (c.expires !== undefined) base.expires = c.expires;
+    else delete base.expires;
   }
   return base;
 }
@@ -165,7 +249,8 @@ function validateCredential(profileId: string, c: NewCredential): void {
     const v = validateSecretRef(ref);
     if (!v.ok) throw new MutationError(v.message, 'INVALID_REF');
   }
-  if ('expires' in c && c.expires !== undefined && (!Number.isFinite(c.expires) || c.expires <= 0)) throw new MutationError('The expiry must be a time in the future.', 'INVALID_EXPIRES');
+  if ('expires' in c && c.expires !== undefined && (!Number.isFinite(c.expires) || c.expires <= 0))
+    throw new MutationError('The expiry must be a time in the future.', 'INVALID_EXPIRES');
 }
 
 function writeConfig(s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject): string | undefined {
@@ -190,18 +275,31 @@ function writeConfig(s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject): s
  * updated, the DB part is undone, so the user is told "nothing was changed" and it is true. If
  * even the undo fails, the message says exactly what was saved and what was not.
  */
-async function configOrUndo(opts: ApplyOptions, s: AgentSnapshot, edit: (cfg: JsonObject) => JsonObject, undo: Mutation | undefined, dbFiles: string[]): Promise<string | undefined> {
+async function configOrUndo(
+  opts: ApplyOptions,
+  s: AgentSnapshot,
+  edit: (cfg: JsonObject) => JsonObject,
+  undo: Mutation | undefined,
+  dbFiles: string[],
+): Promise<string | undefined> {
   try {
     return writeConfig(s, edit);
   } catch (e) {
     const why = (e as Error).message;
-    if (!undo || !dbFiles.length) throw new ConfigError(`Could not update openclaw.json: ${why} Nothing was changed.`, s.paths.configPath);
+    if (!undo || !dbFiles.length)
+      throw new ConfigError(`Could not update openclaw.json: ${why} Nothing was changed.`, s.paths.configPath);
     try {
       await applyDbOnly(opts, undo);
     } catch (u) {
-      throw new ConfigError(`The change was saved in ${dbFiles.join(', ')}, but openclaw.json could not be updated (${why}), and undoing the database change failed too (${(u as Error).message}). Fix openclaw.json, then add the matching auth.profiles entry with \`openclaw config set\` or remove the profile again.`, s.paths.configPath);
+      throw new ConfigError(
+        `The change was saved in ${dbFiles.join(', ')}, but openclaw.json could not be updated (${why}), and undoing the database change failed too (${(u as Error).message}). Fix openclaw.json, then add the matching auth.profiles entry with \`openclaw config set\` or remove the profile again.`,
+        s.paths.configPath,
+      );
     }
-    throw new ConfigError(`Could not update openclaw.json: ${why} The database change was undone; nothing was changed.`, s.paths.configPath);
+    throw new ConfigError(
+      `Could not update openclaw.json: ${why} The database change was undone; nothing was changed.`,
+      s.paths.configPath,
+    );
   }
 }
 
@@ -214,7 +312,11 @@ function assertConfigWritable(s: AgentSnapshot): void {
   const file = s.paths.configPath;
   const cfg = loadConfig(file);
   const refusal = configWriteRefusal(cfg);
-  if (refusal) throw new ConfigError(`${refusal} Nothing was changed. Fix the file or make the change with the openclaw CLI.`, file);
+  if (refusal)
+    throw new ConfigError(
+      `${refusal} Nothing was changed. Fix the file or make the change with the openclaw CLI.`,
+      file,
+    );
   // Before any DB write: a config we could not replace afterwards (immutable, read-only file
   // system, no permission) is found now, while nothing has been changed yet.
   try {
@@ -223,8 +325,15 @@ function assertConfigWritable(s: AgentSnapshot): void {
     if (fs.existsSync(dir)) fs.accessSync(dir, fs.constants.W_OK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
-    const why: Record<string, string> = { EPERM: 'the file is immutable or the operation is not permitted', EACCES: 'permission denied', EROFS: 'the file system is read-only' };
-    throw new ConfigError(`${file} cannot be written (${why[code] ?? (e as Error).message}${code ? `, ${code}` : ''}), and every change of a profile updates it; nothing was changed.`, file);
+    const why: Record<string, string> = {
+      EPERM: 'the file is immutable or the operation is not permitted',
+      EACCES: 'permission denied',
+      EROFS: 'the file system is read-only',
+    };
+    throw new ConfigError(
+      `${file} cannot be written (${why[code] ?? (e as Error).message}${code ? `, ${code}` : ''}), and every change of a profile updates it; nothing was changed.`,
+      file,
+    );
   }
 }
 
@@ -242,13 +351,23 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
   const files: string[] = [];
   // A DB that could not be read (so its marker and rows are unknown) is never written.
   for (const d of [s.sharedDb, s.agentDb]) {
-    if (d.exists && d.error) throw d.errorKind === 'busy' ? new StoreBusyError(`${d.error} Nothing was changed.`) : new StoreCorruptError(`${d.error} Nothing was changed.`);
+    if (d.exists && d.error)
+      throw d.errorKind === 'busy'
+        ? new StoreBusyError(`${d.error} Nothing was changed.`)
+        : new StoreCorruptError(`${d.error} Nothing was changed.`);
     // A cell that does not parse hides what it holds: no change is made on top of it (a remove
     // would report success while the credential stays in the unreadable cell).
-    for (const [text, what] of [[d.storeText, 'auth store'], [d.stateText, 'auth state']] as const) {
+    for (const [text, what] of [
+      [d.storeText, 'auth store'],
+      [d.stateText, 'auth state'],
+    ] as const) {
       if (text === undefined) continue;
       const problem = cellProblem(text);
-      if (problem) throw new MutationError(`The ${what} in ${d.path} ${problem}, so nothing was changed. Repair it with openclaw (\`openclaw doctor\`) or restore a backup, then try again.`, 'CORRUPT_CELL');
+      if (problem)
+        throw new MutationError(
+          `The ${what} in ${d.path} ${problem}, so nothing was changed. Repair it with openclaw (\`openclaw doctor\`) or restore a backup, then try again.`,
+          'CORRUPT_CELL',
+        );
     }
   }
   const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
@@ -263,7 +382,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId, m.credential.type);
       const prevRaw = await write(t, (db) => {
-        if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined) writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
+        if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined)
+          writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
         const store = parseCell(readCell(db, t.store), 'auth store', t.path);
         const profiles = storeProfiles(store, t.path);
         const prev = own(profiles, m.profileId);
@@ -273,17 +393,38 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         return prev;
       });
       const undo: Mutation | undefined = isObj(prevRaw)
-        ? { kind: 'restoreProfile', profileId: m.profileId, raw: prevRaw, location: t.role, orders: {}, configOrders: {} }
+        ? {
+            kind: 'restoreProfile',
+            profileId: m.profileId,
+            raw: prevRaw,
+            location: t.role,
+            orders: {},
+            configOrders: {},
+          }
         : { kind: 'removeProfile', profileId: m.profileId };
-      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, { promoteInOrder: true }), undo, [...files]);
+      const cf = opts.skipConfig
+        ? undefined
+        : await configOrUndo(
+            opts,
+            s,
+            (cfg) =>
+              withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, {
+                promoteInOrder: true,
+              }),
+            undo,
+            [...files],
+          );
       if (cf) files.push(cf);
       return { files, undo, profileId: m.profileId };
     }
 
     case 'removeProfile': {
       const inStore = Object.hasOwn(s.store.profiles, m.profileId);
-      const inConfig = Boolean(own(s.meta.profiles, m.profileId)) || Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
-      if (!inStore && !inConfig) throw new MutationError(`No profile ${quoteId(m.profileId)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
+      const inConfig =
+        Boolean(own(s.meta.profiles, m.profileId)) ||
+        Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
+      if (!inStore && !inConfig)
+        throw new MutationError(`No profile ${quoteId(m.profileId)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
       if (!opts.skipConfig) assertConfigWritable(s);
       const t = credentialOwner(s, m.profileId);
       let raw: Obj | undefined;
@@ -311,11 +452,26 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
           if (r.changed) writeCell(db, a.state, stateText(state), now());
         });
       }
-      const prevMeta = s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles) ? own(s.config.data.auth.profiles, m.profileId) : undefined;
+      const prevMeta =
+        s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles)
+          ? own(s.config.data.auth.profiles, m.profileId)
+          : undefined;
       const configOrders: Record<string, string[]> = {};
       for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
-      const undo: Mutation | undefined = raw ? { kind: 'restoreProfile', profileId: m.profileId, raw, location: t.role, orders, configMeta: prevMeta, configOrders } : undefined;
-      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => withoutProfileMeta(cfg, m.profileId), undo, [...files]);
+      const undo: Mutation | undefined = raw
+        ? {
+            kind: 'restoreProfile',
+            profileId: m.profileId,
+            raw,
+            location: t.role,
+            orders,
+            configMeta: prevMeta,
+            configOrders,
+          }
+        : undefined;
+      const cf = opts.skipConfig
+        ? undefined
+        : await configOrUndo(opts, s, (cfg) => withoutProfileMeta(cfg, m.profileId), undo, [...files]);
       if (cf) files.push(cf);
       return { files, profileId: m.profileId, undo };
     }
@@ -325,7 +481,10 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
       const pe = validateProviderId(provider);
       if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
       if (m.profileIds && m.profileIds.length === 0) {
-        throw new MutationError('An empty stored order is ignored by openclaw. Clear the order instead, or set auth.order.<provider> to [] in openclaw.json to disable the provider.', 'EMPTY_ORDER');
+        throw new MutationError(
+          'An empty stored order is ignored by openclaw. Clear the order instead, or set auth.order.<provider> to [] in openclaw.json to disable the provider.',
+          'EMPTY_ORDER',
+        );
       }
       if (m.profileIds) {
         const seen = new Set<string>();
@@ -334,13 +493,20 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
           seen.add(id);
           const c = own(s.store.profiles, id);
           const meta = own(s.meta.profiles, id);
-          if (!c && meta?.mode !== 'aws-sdk') throw new MutationError(`No profile ${quoteId(id)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
+          if (!c && meta?.mode !== 'aws-sdk')
+            throw new MutationError(`No profile ${quoteId(id)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
           const p = normalizeProviderId(c?.provider ?? meta?.provider);
-          if (p !== provider) throw new MutationError(`Profile ${quoteId(id)} belongs to provider ${quoteId(p)}, not ${quoteId(provider)}.`, 'PROVIDER_MISMATCH');
+          if (p !== provider)
+            throw new MutationError(
+              `Profile ${quoteId(id)} belongs to provider ${quoteId(p)}, not ${quoteId(provider)}.`,
+              'PROVIDER_MISMATCH',
+            );
         }
       }
       const a = agentTarget(s);
-      const previous = s.state.order ? Object.entries(s.state.order).find(([p]) => normalizeProviderId(p) === provider)?.[1] : undefined;
+      const previous = s.state.order
+        ? Object.entries(s.state.order).find(([p]) => normalizeProviderId(p) === provider)?.[1]
+        : undefined;
       if (!m.profileIds && !fs.existsSync(a.path)) return { files };
       await write(a, (db) => {
         const state = parseCell(readCell(db, a.state), 'auth state', a.path);
@@ -348,7 +514,8 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         const order = isObj(state.order) ? state.order : {};
         for (const k of Object.keys(order)) if (normalizeProviderId(k) === provider) delete order[k];
         if (m.profileIds) order[provider] = [...m.profileIds];
-        if (Object.keys(order).length) state.order = order; else delete state.order;
+        if (Object.keys(order).length) state.order = order;
+        else delete state.order;
         writeCell(db, a.state, stateText(state), now());
         // openclaw keeps an (empty) store row beside the state row in an agent DB.
         if (readCell(db, a.store) === undefined) writeCell(db, a.store, '{"version":1,"profiles":{}}', now());
@@ -378,16 +545,31 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         });
       }
       const provider = normalizeProviderId(m.raw.provider);
-      const cf = opts.skipConfig ? undefined : await configOrUndo(opts, s, (cfg) => {
-        let next = isObj(m.configMeta) ? withProfileMeta(cfg, m.profileId, String(m.configMeta.provider ?? provider), String(m.configMeta.mode ?? m.raw.type)) : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
-        if (Object.keys(m.configOrders).length) {
-          next = JSON.parse(JSON.stringify(next)) as JsonObject;
-          const auth = next.auth as JsonObject;
-          const order = isObj(auth.order) ? (auth.order as JsonObject) : (auth.order = {});
-          Object.assign(order, m.configOrders);
-        }
-        return next;
-      }, { kind: 'removeProfile', profileId: m.profileId }, [...files]);
+      const cf = opts.skipConfig
+        ? undefined
+        : await configOrUndo(
+            opts,
+            s,
+            (cfg) => {
+              let next = isObj(m.configMeta)
+                ? withProfileMeta(
+                    cfg,
+                    m.profileId,
+                    String(m.configMeta.provider ?? provider),
+                    String(m.configMeta.mode ?? m.raw.type),
+                  )
+                : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
+              if (Object.keys(m.configOrders).length) {
+                next = JSON.parse(JSON.stringify(next)) as JsonObject;
+                const auth = next.auth as JsonObject;
+                const order = isObj(auth.order) ? (auth.order as JsonObject) : (auth.order = {});
+                Object.assign(order, m.configOrders);
+              }
+              return next;
+            },
+            { kind: 'removeProfile', profileId: m.profileId },
+            [...files],
+          );
       if (cf) files.push(cf);
       return { files, profileId: m.profileId, undo: { kind: 'removeProfile', profileId: m.profileId } };
     }

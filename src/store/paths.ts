@@ -58,7 +58,9 @@ export function expandHome(p: string, env: Env, sys: PathSystem = thisSystem()):
   return pathFor(sys.platform).resolve(t);
 }
 
-export function resolvePaths(opts: { stateDirSetting?: string; env?: Env; system?: PathSystem; exists?: (p: string) => boolean } = {}): ResolvedPaths {
+export function resolvePaths(
+  opts: { stateDirSetting?: string; env?: Env; system?: PathSystem; exists?: (p: string) => boolean } = {},
+): ResolvedPaths {
   const env = opts.env ?? process.env;
   const sys = opts.system ?? thisSystem();
   const exists = opts.exists ?? fs.existsSync;
@@ -78,13 +80,30 @@ export function resolvePaths(opts: { stateDirSetting?: string; env?: Env; system
     const legacy = path.join(home, '.clawdbot');
     if (!exists(stateDir) && exists(legacy)) stateDir = legacy;
   }
-  const configPath = env.OPENCLAW_CONFIG_PATH?.trim() && stateDirSource !== 'setting' ? expandHome(env.OPENCLAW_CONFIG_PATH, env, sys) : path.join(stateDir, 'openclaw.json');
+  const configPath =
+    env.OPENCLAW_CONFIG_PATH?.trim() && stateDirSource !== 'setting'
+      ? expandHome(env.OPENCLAW_CONFIG_PATH, env, sys)
+      : path.join(stateDir, 'openclaw.json');
   // A state dir picked explicitly as `<X>/.openclaw` is read as openclaw would read it with
   // HOME=<X>: `~` in its config (agent dirs) means <X>, so a copied or backed-up home stays whole.
   if (stateDirSource === 'setting' && path.basename(stateDir) === '.openclaw') {
-    return { home: path.dirname(stateDir), stateDir, configPath, sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'), envFile: path.join(stateDir, '.env'), stateDirSource };
+    return {
+      home: path.dirname(stateDir),
+      stateDir,
+      configPath,
+      sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'),
+      envFile: path.join(stateDir, '.env'),
+      stateDirSource,
+    };
   }
-  return { home, stateDir, configPath, sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'), envFile: path.join(stateDir, '.env'), stateDirSource };
+  return {
+    home,
+    stateDir,
+    configPath,
+    sharedDb: path.join(stateDir, 'state', 'openclaw.sqlite'),
+    envFile: path.join(stateDir, '.env'),
+    stateDirSource,
+  };
 }
 
 /**
@@ -92,13 +111,30 @@ export function resolvePaths(opts: { stateDirSetting?: string; env?: Env; system
  * file system (the legacy `.clawdbot` fallback needs `exists`, which defaults to "nothing exists").
  * With the Windows answer: `%USERPROFILE%\.openclaw`, OPENCLAW_STATE_DIR as given (`D:\oc`).
  */
-export function stateDirFor(o: { platform: Platform; env: Env; homedir: string; setting?: string; exists?: (p: string) => boolean }): { stateDir: string; home: string; configPath: string; source: ResolvedPaths['stateDirSource'] } {
-  const r = resolvePaths({ stateDirSetting: o.setting, env: o.env, system: { platform: o.platform, homedir: () => o.homedir }, exists: o.exists ?? (() => false) });
+export function stateDirFor(o: {
+  platform: Platform;
+  env: Env;
+  homedir: string;
+  setting?: string;
+  exists?: (p: string) => boolean;
+}): { stateDir: string; home: string; configPath: string; source: ResolvedPaths['stateDirSource'] } {
+  const r = resolvePaths({
+    stateDirSetting: o.setting,
+    env: o.env,
+    system: { platform: o.platform, homedir: () => o.homedir },
+    exists: o.exists ?? (() => false),
+  });
   return { stateDir: r.stateDir, home: r.home, configPath: r.configPath, source: r.stateDirSource };
 }
 
 /** Agent dir: config `agents.entries.<id>.agentDir` (~ expanded) else `<stateDir>/agents/<id>/agent`. */
-export function agentDir(paths: ResolvedPaths, agentId: string, configured: string | undefined, env: Env = process.env, sys: PathSystem = thisSystem()): string {
+export function agentDir(
+  paths: ResolvedPaths,
+  agentId: string,
+  configured: string | undefined,
+  env: Env = process.env,
+  sys: PathSystem = thisSystem(),
+): string {
   if (configured?.trim()) return expandHome(configured, { ...env, OPENCLAW_HOME: paths.home }, sys);
   return pathFor(sys.platform).join(paths.stateDir, 'agents', agentId, 'agent');
 }
@@ -108,7 +144,12 @@ export function agentDbPath(dir: string): string {
 }
 
 /** openclaw prints paths under the home as `~/...`. */
-export function displayPath(p: string, home: string, env: Env = process.env, platform: Platform = process.platform): string {
+export function displayPath(
+  p: string,
+  home: string,
+  env: Env = process.env,
+  platform: Platform = process.platform,
+): string {
   // openclaw names an explicit OPENCLAW_HOME as such instead of "~".
   const prefix = env.OPENCLAW_HOME?.trim() ? '$OPENCLAW_HOME' : '~';
   const path = pathFor(platform);

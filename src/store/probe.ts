@@ -67,9 +67,22 @@ export function probeResolver(s: AgentSnapshot): ProbeResolver {
   return resolve;
 }
 
-export function probePlanInput(s: AgentSnapshot, now = Date.now(), resolveRef: ProbePlanInput['resolveRef'] = probeResolver(s)): ProbePlanInput {
+export function probePlanInput(
+  s: AgentSnapshot,
+  now = Date.now(),
+  resolveRef: ProbePlanInput['resolveRef'] = probeResolver(s),
+): ProbePlanInput {
   const agentModel = configAgents(s.config.data).entries.find((e) => e.id === s.agentId)?.model;
-  return { store: s.store, state: s.state, meta: s.meta, config: s.config.data as Record<string, unknown>, env: s.env, agentModel, now, resolveRef };
+  return {
+    store: s.store,
+    state: s.state,
+    meta: s.meta,
+    config: s.config.data as Record<string, unknown>,
+    env: s.env,
+    agentModel,
+    now,
+    resolveRef,
+  };
 }
 
 export function probeRunContext(s: AgentSnapshot, resolveRef: RunContext['resolveRef'] = probeResolver(s)): RunContext {
@@ -83,29 +96,63 @@ export function probeRunContext(s: AgentSnapshot, resolveRef: RunContext['resolv
  * those resolve concurrently within one deadline, and the real plan reads the results. N slow exec
  * refs cost one exec timeout, not N, and none is run twice.
  */
-export async function planForSnapshot(s: AgentSnapshot, options: ProbeOptions = {}, now = Date.now(), resolver: ProbeResolver = probeResolver(s), signal?: AbortSignal): Promise<ProbePlan> {
+export async function planForSnapshot(
+  s: AgentSnapshot,
+  options: ProbeOptions = {},
+  now = Date.now(),
+  resolver: ProbeResolver = probeResolver(s),
+  signal?: AbortSignal,
+): Promise<ProbePlan> {
   const wanted: SecretRef[] = [];
-  const dry = await planProbes(probePlanInput(s, now, async (ref) => { wanted.push(ref); return ''; }), options);
+  const dry = await planProbes(
+    probePlanInput(s, now, async (ref) => {
+      wanted.push(ref);
+      return '';
+    }),
+    options,
+  );
   for (const t of dry.targets) if (t.credential.kind === 'config' && t.credential.ref) wanted.push(t.credential.ref);
   await resolver.prefetch(wanted, signal);
   return planProbes(probePlanInput(s, now, resolver), options);
 }
 
 /** Local checks only: the rows that need no request, plus the targets marked as not probed. */
-export async function localProbeSummary(s: AgentSnapshot, options: ProbeOptions = {}): Promise<ProbeSummary & { local: true }> {
+export async function localProbeSummary(
+  s: AgentSnapshot,
+  options: ProbeOptions = {},
+): Promise<ProbeSummary & { local: true }> {
   const startedAt = Date.now();
   const resolver = probeResolver(s);
   const plan = await planForSnapshot(s, options, startedAt, resolver);
   const summary = await runProbes({ targets: [], results: plan.results }, probeRunContext(s, resolver), options);
   const pending = plan.targets.map((t) => ({
-    provider: t.provider, model: `${t.model.provider}/${t.model.id}`, ...(t.profileId ? { profileId: t.profileId } : {}),
-    label: t.label, source: t.source, mode: t.mode, status: 'unknown' as const, error: 'Not probed: local checks only (run a live probe to call the provider).', pending: true,
+    provider: t.provider,
+    model: `${t.model.provider}/${t.model.id}`,
+    ...(t.profileId ? { profileId: t.profileId } : {}),
+    label: t.label,
+    source: t.source,
+    mode: t.mode,
+    status: 'unknown' as const,
+    error: 'Not probed: local checks only (run a live probe to call the provider).',
+    pending: true,
   }));
   const finishedAt = Date.now();
-  return { ...summary, startedAt, finishedAt, durationMs: finishedAt - startedAt, totalTargets: plan.targets.length, results: [...plan.results, ...pending], local: true };
+  return {
+    ...summary,
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt - startedAt,
+    totalTargets: plan.targets.length,
+    results: [...plan.results, ...pending],
+    local: true,
+  };
 }
 
-export async function liveProbeSummary(s: AgentSnapshot, options: ProbeOptions = {}, run: RunProbesOptions = {}): Promise<ProbeSummary> {
+export async function liveProbeSummary(
+  s: AgentSnapshot,
+  options: ProbeOptions = {},
+  run: RunProbesOptions = {},
+): Promise<ProbeSummary> {
   const startedAt = Date.now();
   const resolver = probeResolver(s);
   const plan = await planForSnapshot(s, options, startedAt, resolver, run.signal);
@@ -125,11 +172,27 @@ export interface RecordOutcome {
  * state and sets `lastProbeAt`; a failure goes through openclaw's cooldown math (model-scoped for
  * rate_limit/timeout/model_not_found) and sets `lastProbeAt`. Cancelled rows are not recorded.
  */
-export async function recordProbeResults(opts: SnapshotOptions, summary: ProbeSummary, now = Date.now(), gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning): Promise<RecordOutcome> {
+export async function recordProbeResults(
+  opts: SnapshotOptions,
+  summary: ProbeSummary,
+  now = Date.now(),
+  gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning,
+): Promise<RecordOutcome> {
   const s = readSnapshot(opts);
-  if (await gatewayCheck(s)) return { written: false, skipped: 'A gateway is running for this state directory; it records probe outcomes itself.', profiles: [] };
+  if (await gatewayCheck(s))
+    return {
+      written: false,
+      skipped: 'A gateway is running for this state directory; it records probe outcomes itself.',
+      profiles: [],
+    };
   // Only outcomes of a request: ok, or a classified failure (not a cancel or a refused profile).
-  const rows = summary.results.filter((r) => r.profileId && r.latencyMs !== undefined && (r.status === 'ok' || r.failureReason) && s.store.profiles[r.profileId]);
+  const rows = summary.results.filter(
+    (r) =>
+      r.profileId &&
+      r.latencyMs !== undefined &&
+      (r.status === 'ok' || r.failureReason) &&
+      s.store.profiles[r.profileId],
+  );
   if (!rows.length) return { written: false, skipped: 'No live profile probe to record.', profiles: [] };
   const byTarget = new Map<string, { t: ReturnType<typeof credentialOwner>; rows: typeof rows }>();
   for (const r of rows) {
@@ -138,28 +201,40 @@ export async function recordProbeResults(opts: SnapshotOptions, summary: ProbeSu
     e?.rows.push(r);
   }
   for (const { t, rows: list } of byTarget.values()) {
-    await mutateDb(t.path, (db) => {
-      const text = readCell(db, t.state);
-      let state: Record<string, unknown> = { version: 1 };
-      if (text !== undefined) {
-        const r = readJson(text); // depth-capped: a hostile cell cannot overflow the stack
-        if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value)) throw new Error(`The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}, so the probe outcome was not recorded.`);
-        state = r.value as Record<string, unknown>;
-      }
-      const usage = (state.usageStats && typeof state.usageStats === 'object' ? state.usageStats : {}) as Record<string, unknown>;
-      for (const r of list) {
-        const id = r.profileId as string;
-        const existing: UsageStats = coerceUsageStats(usage[id]).stats ?? {};
-        const model = r.model?.slice(r.model.indexOf('/') + 1);
-        const next = r.status === 'ok'
-          ? usageStatsAfterSuccess(existing, { lastProbeAt: now })
-          : { ...nextUsageStatsAfterFailure(existing, r.failureReason ?? 'unknown', now, model), lastProbeAt: now };
-        usage[id] = JSON.parse(JSON.stringify(next)) as unknown;
-      }
-      state.usageStats = usage;
-      writeCell(db, t.state, JSON.stringify(state), now);
-      if (readCell(db, t.store) === undefined && t.kind === 'agent') writeCell(db, t.store, '{"version":1,"profiles":{}}', now);
-    }, { kind: t.kind, agentId: s.agentId });
+    await mutateDb(
+      t.path,
+      (db) => {
+        const text = readCell(db, t.state);
+        let state: Record<string, unknown> = { version: 1 };
+        if (text !== undefined) {
+          const r = readJson(text); // depth-capped: a hostile cell cannot overflow the stack
+          if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value))
+            throw new Error(
+              `The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}, so the probe outcome was not recorded.`,
+            );
+          state = r.value as Record<string, unknown>;
+        }
+        const usage = (state.usageStats && typeof state.usageStats === 'object' ? state.usageStats : {}) as Record<
+          string,
+          unknown
+        >;
+        for (const r of list) {
+          const id = r.profileId as string;
+          const existing: UsageStats = coerceUsageStats(usage[id]).stats ?? {};
+          const model = r.model?.slice(r.model.indexOf('/') + 1);
+          const next =
+            r.status === 'ok'
+              ? usageStatsAfterSuccess(existing, { lastProbeAt: now })
+              : { ...nextUsageStatsAfterFailure(existing, r.failureReason ?? 'unknown', now, model), lastProbeAt: now };
+          usage[id] = JSON.parse(JSON.stringify(next)) as unknown;
+        }
+        state.usageStats = usage;
+        writeCell(db, t.state, JSON.stringify(state), now);
+        if (readCell(db, t.store) === undefined && t.kind === 'agent')
+          writeCell(db, t.store, '{"version":1,"profiles":{}}', now);
+      },
+      { kind: t.kind, agentId: s.agentId },
+    );
   }
   return { written: true, profiles: rows.map((r) => r.profileId as string) };
 }
@@ -171,25 +246,50 @@ export class GatewayOwnsStateError extends Error {}
  * and returns what was there (for Undo). Refused while a gateway runs: it owns that state and
  * would overwrite the change from memory.
  */
-export async function setUsageStats(opts: SnapshotOptions, profileId: string, stats: UsageStats | undefined, gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning): Promise<{ previous?: UsageStats; file: string }> {
+export async function setUsageStats(
+  opts: SnapshotOptions,
+  profileId: string,
+  stats: UsageStats | undefined,
+  gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning,
+): Promise<{ previous?: UsageStats; file: string }> {
   const s = readSnapshot(opts);
   if (!s.store.profiles[profileId]) throw new Error(`No profile "${profileId}" for agent ${s.agentId}.`);
-  if (await gatewayCheck(s)) throw new GatewayOwnsStateError('A gateway is running for this state directory and keeps cooldowns in memory; stop it (or let the window run out) and try again.');
+  if (await gatewayCheck(s))
+    throw new GatewayOwnsStateError(
+      'A gateway is running for this state directory and keeps cooldowns in memory; stop it (or let the window run out) and try again.',
+    );
   const t = credentialOwner(s, profileId);
   let previous: UsageStats | undefined;
-  await mutateDb(t.path, (db) => {
-    const text = readCell(db, t.state);
-    let state: Record<string, unknown> = { version: 1 };
-    if (text !== undefined) {
-      const r = readJson(text);
-      if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value)) throw new Error(`The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}; nothing was changed.`);
-      state = r.value as Record<string, unknown>;
-    }
-    const usage = (state.usageStats && typeof state.usageStats === 'object' ? { ...(state.usageStats as Record<string, unknown>) } : {});
-    previous = coerceUsageStats(usage[profileId]).stats;
-    if (stats && Object.keys(stats).length) usage[profileId] = JSON.parse(JSON.stringify(stats)) as unknown; else delete usage[profileId];
-    if (Object.keys(usage).length) state.usageStats = usage; else delete state.usageStats;
-    writeCell(db, t.state, Object.keys(state).some((k) => k !== 'version') ? JSON.stringify(state) : undefined, Date.now());
-  }, { kind: t.kind, agentId: s.agentId });
+  await mutateDb(
+    t.path,
+    (db) => {
+      const text = readCell(db, t.state);
+      let state: Record<string, unknown> = { version: 1 };
+      if (text !== undefined) {
+        const r = readJson(text);
+        if (!r.ok || !r.value || typeof r.value !== 'object' || Array.isArray(r.value))
+          throw new Error(
+            `The auth state in ${t.path} ${r.ok ? 'is not a JSON object' : r.detail}; nothing was changed.`,
+          );
+        state = r.value as Record<string, unknown>;
+      }
+      const usage =
+        state.usageStats && typeof state.usageStats === 'object'
+          ? { ...(state.usageStats as Record<string, unknown>) }
+          : {};
+      previous = coerceUsageStats(usage[profileId]).stats;
+      if (stats && Object.keys(stats).length) usage[profileId] = JSON.parse(JSON.stringify(stats)) as unknown;
+      else delete usage[profileId];
+      if (Object.keys(usage).length) state.usageStats = usage;
+      else delete state.usageStats;
+      writeCell(
+        db,
+        t.state,
+        Object.keys(state).some((k) => k !== 'version') ? JSON.stringify(state) : undefined,
+        Date.now(),
+      );
+    },
+    { kind: t.kind, agentId: s.agentId },
+  );
   return { previous, file: t.path };
 }

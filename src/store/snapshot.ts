@@ -7,9 +7,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadAuthState, loadAuthStore, type AuthState, type AuthStore, type Credential, type LoadWarning } from '../auth/schemas';
+import {
+  loadAuthState,
+  loadAuthStore,
+  type AuthState,
+  type AuthStore,
+  type Credential,
+  type LoadWarning,
+} from '../auth/schemas';
 import { quoteId } from '../auth/providerId';
-import { agentDbPath, agentDir, DEFAULT_AGENT_ID, displayPath, resolvePaths, type Env, type ResolvedPaths } from './paths';
+import {
+  agentDbPath,
+  agentDir,
+  DEFAULT_AGENT_ID,
+  displayPath,
+  resolvePaths,
+  type Env,
+  type ResolvedPaths,
+} from './paths';
 import { authMeta, configAgents, loadConfig, type LoadedConfig } from './config';
 import { dotenvValues, readDotenvFile } from './dotenv';
 import { DbReadError, readAuthCells, SHARED_STATE_KEY, SHARED_STORE_KEY } from './authCells';
@@ -88,7 +103,13 @@ export interface AgentSnapshot {
   fingerprint: string;
 }
 
-function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string, cache?: SnapshotCache): DbRead {
+function readDb(
+  dbPath: string,
+  kind: 'shared' | 'agent',
+  warnings: LoadWarning[],
+  home: string,
+  cache?: SnapshotCache,
+): DbRead {
   const hit = cache?.dbs.get(dbPath);
   if (hit) {
     if (hit.error) warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: hit.error });
@@ -100,14 +121,32 @@ function readDb(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[
 }
 
 function readDbFile(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string): DbRead {
-  const out: DbRead = { path: dbPath, exists: false, hasStateRow: false, hasStoreRow: false, walCommitted: false, secretStore: new Map() };
+  const out: DbRead = {
+    path: dbPath,
+    exists: false,
+    hasStateRow: false,
+    hasStoreRow: false,
+    walCommitted: false,
+    secretStore: new Map(),
+  };
   if (!fs.existsSync(dbPath)) return out;
   out.exists = true;
   try {
     const c = readAuthCells(dbPath, kind);
-    Object.assign(out, { storeText: c.storeText, stateText: c.stateText, hasStoreRow: c.hasStoreRow, hasStateRow: c.hasStateRow, marker: c.marker, secretStore: c.secretStore, walCommitted: c.walCommitted });
+    Object.assign(out, {
+      storeText: c.storeText,
+      stateText: c.stateText,
+      hasStoreRow: c.hasStoreRow,
+      hasStateRow: c.hasStateRow,
+      marker: c.marker,
+      secretStore: c.secretStore,
+      walCommitted: c.walCommitted,
+    });
   } catch (e) {
-    const msg = e instanceof DbReadError ? e.message.replace(dbPath, displayPath(dbPath, home)) : `${displayPath(dbPath, home)} could not be read: ${(e as Error).message}`;
+    const msg =
+      e instanceof DbReadError
+        ? e.message.replace(dbPath, displayPath(dbPath, home))
+        : `${displayPath(dbPath, home)} could not be read: ${(e as Error).message}`;
     out.error = msg;
     out.errorKind = e instanceof DbReadError ? e.kind : 'other';
     warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: msg });
@@ -123,12 +162,20 @@ function parseMarker(raw: string | undefined): SharedLocation | 'invalid' | unde
       const loc = (v as { location?: unknown }).location;
       if (loc === 'state-db' || loc === 'legacy-main') return loc;
     }
-  } catch { /* invalid */ }
+  } catch {
+    /* invalid */
+  }
   return 'invalid';
 }
 
 /** Without a marker, openclaw keeps using the main agent DB when it already holds auth rows. */
-function legacyMainHasAuth(dbFile: string, already: DbRead | undefined, warnings: LoadWarning[], home: string, cache?: SnapshotCache): boolean {
+function legacyMainHasAuth(
+  dbFile: string,
+  already: DbRead | undefined,
+  warnings: LoadWarning[],
+  home: string,
+  cache?: SnapshotCache,
+): boolean {
   const d = already ?? readDb(dbFile, 'agent', warnings, home, cache);
   return d.hasStoreRow || d.hasStateRow;
 }
@@ -162,16 +209,29 @@ export function newSnapshotCache(): SnapshotCache {
   return { dbs: new Map() };
 }
 
-export function listAgents(opts: SnapshotOptions = {}): { paths: ResolvedPaths; config: LoadedConfig; agents: string[]; defaultAgentId: string } {
+export function listAgents(opts: SnapshotOptions = {}): {
+  paths: ResolvedPaths;
+  config: LoadedConfig;
+  agents: string[];
+  defaultAgentId: string;
+} {
   const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env });
   const config = opts.cache?.config ?? loadConfig(paths.configPath);
   if (opts.cache) opts.cache.config = config;
   const { entries, defaultAgentId } = configAgents(config.data);
   const ids = new Set<string>([defaultAgentId, ...entries.map((e) => e.id)]);
   try {
-    for (const d of fs.readdirSync(path.join(paths.stateDir, 'agents'))) if (fs.existsSync(path.join(paths.stateDir, 'agents', d, 'agent'))) ids.add(d);
-  } catch { /* no agents dir yet */ }
-  return { paths, config, agents: [...ids].sort((a, b) => (a === defaultAgentId ? -1 : b === defaultAgentId ? 1 : a.localeCompare(b))), defaultAgentId };
+    for (const d of fs.readdirSync(path.join(paths.stateDir, 'agents')))
+      if (fs.existsSync(path.join(paths.stateDir, 'agents', d, 'agent'))) ids.add(d);
+  } catch {
+    /* no agents dir yet */
+  }
+  return {
+    paths,
+    config,
+    agents: [...ids].sort((a, b) => (a === defaultAgentId ? -1 : b === defaultAgentId ? 1 : a.localeCompare(b))),
+    defaultAgentId,
+  };
 }
 
 export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
@@ -180,8 +240,15 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const config = opts.cache?.config ?? loadConfig(paths.configPath);
   if (opts.cache) opts.cache.config = config;
   const warnings: LoadWarning[] = [];
-  const configError = config.error ? `${config.error.replace(/\.$/, '')}; its auth order and profile settings are not shown.` : undefined;
-  if (configError) warnings.push({ source: displayPath(paths.configPath, paths.home), reason: 'invalid_config', message: configError });
+  const configError = config.error
+    ? `${config.error.replace(/\.$/, '')}; its auth order and profile settings are not shown.`
+    : undefined;
+  if (configError)
+    warnings.push({
+      source: displayPath(paths.configPath, paths.home),
+      reason: 'invalid_config',
+      message: configError,
+    });
   const agents = configAgents(config.data);
   const agentId = opts.agentId ?? agents.defaultAgentId ?? DEFAULT_AGENT_ID;
   const entry = agents.entries.find((e) => e.id === agentId);
@@ -201,8 +268,13 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   let sharedWhere = `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STORE_KEY}`;
   const marker = parseMarker(sharedDb.marker);
   if (marker === 'invalid') {
-    warnings.push({ source: displayPath(paths.sharedDb, paths.home), reason: 'invalid_marker', message: `Config machine state auth.sharedStore has an invalid shared auth store location (${quoteId(sharedDb.marker, '')}); run openclaw doctor --fix.` });
-    sharedStoreText = undefined; sharedStateText = undefined;
+    warnings.push({
+      source: displayPath(paths.sharedDb, paths.home),
+      reason: 'invalid_marker',
+      message: `Config machine state auth.sharedStore has an invalid shared auth store location (${quoteId(sharedDb.marker, '')}); run openclaw doctor --fix.`,
+    });
+    sharedStoreText = undefined;
+    sharedStateText = undefined;
   } else if (marker === 'legacy-main' || marker === undefined) {
     sharedLocation = 'legacy-main';
     sharedSource = isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, paths.home, opts.cache);
@@ -214,8 +286,13 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const sameDb = sharedLocation === 'legacy-main' && isDefaultAgent;
   const shared = loadAuthStore(sharedStoreText, sharedWhere);
   const local = sameDb ? loadAuthStore(undefined, agentWhere) : loadAuthStore(agentDb.storeText, agentWhere);
-  const sharedState = loadAuthState(sharedStateText, `${sharedWhere.replace(/ \S+$/, '')} ${sharedLocation === 'state-db' ? SHARED_STATE_KEY : 'auth_profile_state'}`);
-  const localState = sameDb ? loadAuthState(undefined, '') : loadAuthState(agentDb.stateText, `${displayPath(agentDbFile, paths.home)} auth_profile_state`);
+  const sharedState = loadAuthState(
+    sharedStateText,
+    `${sharedWhere.replace(/ \S+$/, '')} ${sharedLocation === 'state-db' ? SHARED_STATE_KEY : 'auth_profile_state'}`,
+  );
+  const localState = sameDb
+    ? loadAuthState(undefined, '')
+    : loadAuthState(agentDb.stateText, `${displayPath(agentDbFile, paths.home)} auth_profile_state`);
   warnings.push(...shared.warnings, ...local.warnings, ...sharedState.warnings, ...localState.warnings);
 
   const profiles: Record<string, Credential> = { ...local.store.profiles };
@@ -229,7 +306,8 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   }
   const s = sharedState.state;
   const l = localState.state;
-  const merge = <V>(a: Record<string, V> | undefined, b: Record<string, V> | undefined) => (a || b ? { ...(a ?? {}), ...(b ?? {}) } : undefined);
+  const merge = <V>(a: Record<string, V> | undefined, b: Record<string, V> | undefined) =>
+    a || b ? { ...(a ?? {}), ...(b ?? {}) } : undefined;
   const state: AuthState = {
     version: 1,
     order: merge(s.order, l.order),
@@ -245,10 +323,19 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     dotenv = dotenvValues(readDotenvFile(paths.envFile), paths.envFile);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    dotenvError = err.message.startsWith('.env at ') ? err.message : `.env at ${paths.envFile} could not be read (${err.code ?? err.message}), so its variables are not used.`;
-    warnings.unshift({ source: displayPath(paths.envFile, paths.home), reason: (e as Error).name === 'DotenvTooLargeError' ? 'dotenv_too_large' : 'unreadable_dotenv', message: dotenvError });
+    dotenvError = err.message.startsWith('.env at ')
+      ? err.message
+      : `.env at ${paths.envFile} could not be read (${err.code ?? err.message}), so its variables are not used.`;
+    warnings.unshift({
+      source: displayPath(paths.envFile, paths.home),
+      reason: (e as Error).name === 'DotenvTooLargeError' ? 'dotenv_too_large' : 'unreadable_dotenv',
+      message: dotenvError,
+    });
   }
-  const mergedEnv: Record<string, string | undefined> = { ...dotenv, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) };
+  const mergedEnv: Record<string, string | undefined> = {
+    ...dotenv,
+    ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  };
 
   return {
     agentId,
@@ -260,7 +347,10 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     sharedLocation,
     sharedStorePath: sharedLocation === 'state-db' ? paths.sharedDb : defaultAgentDbFile,
     defaultAgentDbPath: defaultAgentDbFile,
-    freshSharedStore: marker === undefined && !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home, opts.cache) && !hasLegacyJson(path.dirname(defaultAgentDbFile)),
+    freshSharedStore:
+      marker === undefined &&
+      !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home, opts.cache) &&
+      !hasLegacyJson(path.dirname(defaultAgentDbFile)),
     store: { version: 1, profiles },
     location,
     state,
@@ -272,6 +362,11 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     dotenvError,
     warnings,
     authStatePath: agentDb.hasStateRow ? agentDbFile : paths.sharedDb,
-    fingerprint: [fileFingerprint(paths.sharedDb), fileFingerprint(agentDbFile), String(config.mtimeMs), String(identity(paths.envFile).mtimeMs)].join('|'),
+    fingerprint: [
+      fileFingerprint(paths.sharedDb),
+      fileFingerprint(agentDbFile),
+      String(config.mtimeMs),
+      String(identity(paths.envFile).mtimeMs),
+    ].join('|'),
   };
 }

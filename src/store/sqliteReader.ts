@@ -141,7 +141,13 @@ interface DbHeader {
 }
 
 /** A zero-length main file is an empty database, as in SQLite (which would write this header first). */
-const EMPTY_DB_HEADER: DbHeader = { pageSize: 4096, reservedBytes: 0, encoding: 'utf8', userVersion: 0, headerPageCount: 0 };
+const EMPTY_DB_HEADER: DbHeader = {
+  pageSize: 4096,
+  reservedBytes: 0,
+  encoding: 'utf8',
+  userVersion: 0,
+  headerPageCount: 0,
+};
 
 /** The parts of a file's stat that change when it is written or replaced. */
 interface Stamp {
@@ -309,7 +315,12 @@ export class SqliteReader {
    */
   static open(dbPath: string, options: SqliteReadOptions = {}): SqliteReader {
     const opts = resolveOptions(options);
-    return new SqliteReader(dbPath, retrying(dbPath, opts, () => openSnapshot(dbPath)), opts, false);
+    return new SqliteReader(
+      dbPath,
+      retrying(dbPath, opts, () => openSnapshot(dbPath)),
+      opts,
+      false,
+    );
   }
 
   /**
@@ -351,10 +362,12 @@ export class SqliteReader {
         const before = prev;
         prev = { key, value };
         if (before === undefined) throw new Retry('not confirmed by a second pass', { count: false, sleep: false });
-        if (before.key !== key) throw new Retry('the database file was replaced between two passes', { count: true, sleep: false });
+        if (before.key !== key)
+          throw new Retry('the database file was replaced between two passes', { count: true, sleep: false });
         // Two clean passes that disagree saw a commit land between them: progress, not a failed
         // read, so it uses no attempt (the time budget and the pass cap still bound it).
-        if (!sameResult(before.value, value)) throw new Retry('two passes returned different results', { count: false, sleep: false });
+        if (!sameResult(before.value, value))
+          throw new Retry('two passes returned different results', { count: false, sleep: false });
         return value;
       } finally {
         r.close();
@@ -437,7 +450,8 @@ export class SqliteReader {
       if ((walMode || grew) && this.mainPagesRead.size > 0 && now.size >= s.base.wal.size) {
         const latest = walIndexFor(s.walFd, this.walPath, { ...s.base, wal: now }, s.wal.hdr).index;
         for (const pgno of this.mainPagesRead) {
-          if (pageOffset(latest.pages, pgno) !== undefined) return `page ${pgno} was committed again while it was read from the database file`;
+          if (pageOffset(latest.pages, pgno) !== undefined)
+            return `page ${pgno} was committed again while it was read from the database file`;
         }
       }
     }
@@ -447,7 +461,8 @@ export class SqliteReader {
 
   /** An error from reading turns into a retry when the files changed meanwhile. */
   private classify(e: unknown): unknown {
-    if (e instanceof Retry || e instanceof SqliteBusyError || e instanceof SqliteChangedError || this.s === null) return e;
+    if (e instanceof Retry || e instanceof SqliteBusyError || e instanceof SqliteChangedError || this.s === null)
+      return e;
     let why: string | null;
     try {
       why = this.changedSince();
@@ -477,7 +492,9 @@ export class SqliteReader {
         const why = this.changedSince();
         if (why !== null) throw new Retry(why);
         if (stale) {
-          throw new SqliteChangedError(`${this.path} changed while it was read: data this reader already returned is out of date; read it again`);
+          throw new SqliteChangedError(
+            `${this.path} changed while it was read: data this reader already returned is out of date; read it again`,
+          );
         }
         return v;
       } catch (e) {
@@ -506,22 +523,32 @@ export class SqliteReader {
 
   private rowsImpl(table: string): Array<Record<string, SqlValue>> {
     const layout = this.layout(table);
-    if (layout.unsupported !== null) throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
+    if (layout.unsupported !== null)
+      throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
     const out: Array<Record<string, SqlValue>> = [];
-    for (const { rowid, payload } of this.scanTable(layout.rootPage)) out.push(this.buildRow(layout, table, rowid, payload));
+    for (const { rowid, payload } of this.scanTable(layout.rootPage))
+      out.push(this.buildRow(layout, table, rowid, payload));
     return out;
   }
 
-  private rowsWhereImpl(table: string, column: string, accept: (v: SqlValue) => boolean): Array<Record<string, SqlValue>> {
+  private rowsWhereImpl(
+    table: string,
+    column: string,
+    accept: (v: SqlValue) => boolean,
+  ): Array<Record<string, SqlValue>> {
     const layout = this.layout(table);
-    if (layout.unsupported !== null) throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
+    if (layout.unsupported !== null)
+      throw new SqliteUnsupportedError(`${this.path}: table ${table}: ${layout.unsupported}`);
     const idx = layout.columns.findIndex((c) => asciiLower(c) === asciiLower(column));
     if (idx < 0) throw new Error(`${this.path}: table ${table} has no column ${column}`);
     const enc = this.lastInfo.textEncoding;
-    const keep = idx === layout.rowidAlias ? undefined : (local: Buffer): boolean => {
-      const v = peekColumn(local, idx, enc);
-      return v === NOT_LOCAL || accept(v);
-    };
+    const keep =
+      idx === layout.rowidAlias
+        ? undefined
+        : (local: Buffer): boolean => {
+            const v = peekColumn(local, idx, enc);
+            return v === NOT_LOCAL || accept(v);
+          };
     const out: Array<Record<string, SqlValue>> = [];
     for (const { rowid, payload } of this.scanTable(layout.rootPage, keep)) {
       const row = this.buildRow(layout, table, rowid, payload);
@@ -531,7 +558,12 @@ export class SqliteReader {
   }
 
   /** One row object: the rowid alias column gets the rowid; columns added later get their default. */
-  private buildRow(layout: TableLayout, table: string, rowid: number | bigint, payload: Buffer): Record<string, SqlValue> {
+  private buildRow(
+    layout: TableLayout,
+    table: string,
+    rowid: number | bigint,
+    payload: Buffer,
+  ): Record<string, SqlValue> {
     const values = decodeRecord(payload, this.lastInfo.textEncoding, this.path);
     const row: Record<string, SqlValue> = {};
     layout.columns.forEach((col, i) => {
@@ -554,7 +586,10 @@ export class SqliteReader {
     // Only tables are looked up; skipping index/trigger/view rows before their (often
     // overflowing) SQL text is read keeps schema loading cheap on openclaw's 300-object DBs.
     const enc = this.lastInfo.textEncoding;
-    const onlyTables = (local: Buffer): boolean => { const t = peekColumn(local, 0, enc); return t === NOT_LOCAL || t === 'table'; };
+    const onlyTables = (local: Buffer): boolean => {
+      const t = peekColumn(local, 0, enc);
+      return t === NOT_LOCAL || t === 'table';
+    };
     for (const { payload } of this.scanTable(1, onlyTables)) {
       const [type, name, , rootPage, sql] = decodeRecord(payload, enc, this.path);
       if (typeof type !== 'string' || typeof name !== 'string') {
@@ -565,14 +600,19 @@ export class SqliteReader {
         // outside the database, is damage (or pages of two different versions): never use it.
         const created = createdTableName(sql);
         if (created === null || asciiLower(created.name) !== asciiLower(name)) {
-          const holds = created === null ? 'no CREATE TABLE statement' : `the CREATE TABLE statement of "${created.name}"`;
-          throw new SqliteFormatError(`${this.path}: malformed sqlite_schema: the row of table "${name}" holds ${holds}`);
+          const holds =
+            created === null ? 'no CREATE TABLE statement' : `the CREATE TABLE statement of "${created.name}"`;
+          throw new SqliteFormatError(
+            `${this.path}: malformed sqlite_schema: the row of table "${name}" holds ${holds}`,
+          );
         }
         const rootOk = created.virtual
           ? rootPage === 0 || rootPage === null
           : typeof rootPage === 'number' && Number.isInteger(rootPage) && rootPage >= 2 && rootPage <= pageCount;
         if (!rootOk) {
-          throw new SqliteFormatError(`${this.path}: malformed sqlite_schema: table "${name}" has root page ${String(rootPage)} (database has ${pageCount} pages)`);
+          throw new SqliteFormatError(
+            `${this.path}: malformed sqlite_schema: table "${name}" has root page ${String(rootPage)} (database has ${pageCount} pages)`,
+          );
         }
       }
       const entry: SchemaEntry = {
@@ -651,7 +691,10 @@ export class SqliteReader {
    * every page may be visited once, so corrupt child pointers that form a cycle
    * are reported instead of looping forever.
    */
-  private *scanTable(rootPage: number, keep?: (local: Buffer) => boolean): Generator<{ rowid: number | bigint; payload: Buffer }> {
+  private *scanTable(
+    rootPage: number,
+    keep?: (local: Buffer) => boolean,
+  ): Generator<{ rowid: number | bigint; payload: Buffer }> {
     const { pageCount, usableSize } = this.snap();
     if (pageCount === 0) return; // empty database: not even sqlite_schema has a page yet
     const visited = new Set<number>();
@@ -661,7 +704,8 @@ export class SqliteReader {
       const pgno = stack.pop() as number;
       const depth = depths.pop() as number;
       if (visited.has(pgno)) throw new SqliteFormatError(`${this.path}: b-tree cycle at page ${pgno}`);
-      if (depth > MAX_BTREE_DEPTH) throw new SqliteFormatError(`${this.path}: b-tree deeper than ${MAX_BTREE_DEPTH} levels at page ${pgno}`);
+      if (depth > MAX_BTREE_DEPTH)
+        throw new SqliteFormatError(`${this.path}: b-tree deeper than ${MAX_BTREE_DEPTH} levels at page ${pgno}`);
       visited.add(pgno);
       const page = this.getPage(pgno, true);
       const hdr = pgno === 1 ? DB_HEADER_SIZE : 0;
@@ -702,7 +746,12 @@ export class SqliteReader {
     }
   }
 
-  private readLeafCell(page: Buffer, pgno: number, off: number, keep?: (local: Buffer) => boolean): { rowid: number | bigint; payload: Buffer } | null {
+  private readLeafCell(
+    page: Buffer,
+    pgno: number,
+    off: number,
+    keep?: (local: Buffer) => boolean,
+  ): { rowid: number | bigint; payload: Buffer } | null {
     const { usableSize: U, availablePages } = this.snap();
     const size = readVarint(page, off, U, this.path);
     const P = size.value;
@@ -780,7 +829,9 @@ export class SqliteReader {
       const frame = Buffer.allocUnsafe(WAL_FRAME_HEADER_SIZE + s.pageSize);
       readExactly(s.walFd, frame, frame.length, walOffset - WAL_FRAME_HEADER_SIZE, this.walPath);
       if (frame.readUInt32BE(8) !== s.wal.hdr.salt1 || frame.readUInt32BE(12) !== s.wal.hdr.salt2) {
-        throw new SqliteFormatError(`${this.walPath} was reset by a writer while reading; reopen to get a new snapshot`);
+        throw new SqliteFormatError(
+          `${this.walPath} was reset by a writer while reading; reopen to get a new snapshot`,
+        );
       }
       page = frame.subarray(WAL_FRAME_HEADER_SIZE);
     } else {
@@ -821,7 +872,8 @@ function openSnapshot(dbPath: string): Snapshot {
   try {
     const main = stampOf(fs.fstatSync(fd, { bigint: true }));
     const named = statIfExists(dbPath);
-    if (named === null || named.dev !== main.dev || named.ino !== main.ino) throw new Retry('the database file was replaced while it was opened');
+    if (named === null || named.dev !== main.dev || named.ino !== main.ino)
+      throw new Retry('the database file was replaced while it was opened');
     if (isHotJournal(dbPath)) throw busyError(dbPath);
     const mainHead = readHead(fd, Math.min(Number(main.size), DB_HEADER_SIZE));
     walFd = openIfExists(`${dbPath}-wal`);
@@ -892,7 +944,9 @@ function buildSnapshot(dbPath: string, fd: number, walFd: number | null, base: B
       if (!hasDbMagic(buf)) throw new SqliteFormatError(`${dbPath}: page 1 in the WAL has no SQLite header`);
       header = parseDbHeader(buf, dbPath, 'WAL page 1');
       if (header.pageSize !== committed.hdr.pageSize) {
-        throw new SqliteFormatError(`${dbPath}: page size in WAL page 1 (${header.pageSize}) differs from the WAL (${committed.hdr.pageSize})`);
+        throw new SqliteFormatError(
+          `${dbPath}: page size in WAL page 1 (${header.pageSize}) differs from the WAL (${committed.hdr.pageSize})`,
+        );
       }
     } else if (mainHeader !== null) {
       header = mainHeader;
@@ -907,7 +961,9 @@ function buildSnapshot(dbPath: string, fd: number, walFd: number | null, base: B
     const mainPages = Math.floor(mainSize / header.pageSize);
     // As in SQLite, a header that declares more pages than the file holds is corrupt.
     if (header.headerPageCount > mainPages) {
-      throw new SqliteFormatError(`${dbPath}: the header declares ${header.headerPageCount} pages but the file holds only ${mainPages}`);
+      throw new SqliteFormatError(
+        `${dbPath}: the header declares ${header.headerPageCount} pages but the file holds only ${mainPages}`,
+      );
     }
     pageCount = header.headerPageCount > 0 ? header.headerPageCount : mainPages;
     availablePages = pageCount;
@@ -947,7 +1003,13 @@ function buildSnapshot(dbPath: string, fd: number, walFd: number | null, base: B
  * from the main file. With `checkpointsChecked` (WAL mode, and the caller
  * re-indexed the WAL) writes to the main file are not a change either.
  */
-function filesChanged(dbPath: string, fd: number, walFd: number | null, base: Baseline, checkpointsChecked = false): string | null {
+function filesChanged(
+  dbPath: string,
+  fd: number,
+  walFd: number | null,
+  base: Baseline,
+  checkpointsChecked = false,
+): string | null {
   const main = statIfExists(dbPath);
   if (main === null) return 'the database file was removed';
   if (main.dev !== base.main.dev || main.ino !== base.main.ino) return 'the database file was replaced';
@@ -1048,7 +1110,11 @@ function retrying<T>(file: string, opts: Required<SqliteReadOptions>, attempt: (
       const policy = e instanceof Retry ? e.policy : { count: true, sleep: true };
       if (policy.count) failures++;
       const elapsed = Date.now() - t0;
-      if (failures >= opts.maxAttempts || elapsed + (policy.sleep ? delay : 0) > opts.maxWaitMs || n >= 4 * opts.maxAttempts) {
+      if (
+        failures >= opts.maxAttempts ||
+        elapsed + (policy.sleep ? delay : 0) > opts.maxWaitMs ||
+        n >= 4 * opts.maxAttempts
+      ) {
         if (e instanceof SqliteBusyError) throw e;
         throw new SqliteChangedError(
           `${file} kept changing while it was read; try again (${failures} attempts in ${elapsed} ms; last: ${e.reason})`,
@@ -1089,7 +1155,8 @@ function sameResult(a: unknown, b: unknown): boolean {
     for (const v of a) if (!b.has(v)) return false;
     return true;
   }
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
+  if (a instanceof Date || b instanceof Date)
+    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
@@ -1109,7 +1176,12 @@ function cloneResult(v: unknown): unknown {
   if (v instanceof Date) return new Date(v.getTime());
   const out = Object.create(Object.getPrototypeOf(v) as object | null) as Record<string, unknown>;
   for (const k of Object.keys(v)) {
-    Object.defineProperty(out, k, { value: cloneResult((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: cloneResult((v as Record<string, unknown>)[k]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }
@@ -1218,7 +1290,12 @@ class WalChecksum {
 }
 
 /** The WAL header, or null (with a warning when it is there but unusable) when the WAL must be ignored. */
-function parseWalHeader(head: Buffer, walPath: string, dbPageSize: number | null, warnings: string[]): WalHeader | null {
+function parseWalHeader(
+  head: Buffer,
+  walPath: string,
+  dbPageSize: number | null,
+  warnings: string[],
+): WalHeader | null {
   if (head.length < WAL_HEADER_SIZE) return null;
   const magic = head.readUInt32BE(0);
   if (magic !== WAL_MAGIC_LE && magic !== WAL_MAGIC_BE) {
@@ -1261,14 +1338,23 @@ function parseWalHeader(head: Buffer, walPath: string, dbPageSize: number | null
 const walIndexCache = new Map<string, WalIndex>();
 
 /** The committed-frame index of the WAL as of `base.wal.size`, from the cache plus the frames appended since. */
-function walIndexFor(walFd: number, walPath: string, base: Baseline, hdr: WalHeader): { index: WalIndex; scanned: number } {
+function walIndexFor(
+  walFd: number,
+  walPath: string,
+  base: Baseline,
+  hdr: WalHeader,
+): { index: WalIndex; scanned: number } {
   const wal = base.wal as Stamp;
   const key = nodePath.resolve(walPath);
   let from = walIndexCache.get(key);
   if (from !== undefined) {
     walIndexCache.delete(key);
     const indexedEnd = WAL_HEADER_SIZE + from.framesApplied * (WAL_FRAME_HEADER_SIZE + from.hdr.pageSize);
-    const same = from.walDev === wal.dev && from.walIno === wal.ino && from.mainDev === base.main.dev && from.mainIno === base.main.ino;
+    const same =
+      from.walDev === wal.dev &&
+      from.walIno === wal.ino &&
+      from.mainDev === base.main.dev &&
+      from.mainIno === base.main.ino;
     if (!same || !from.head.equals(base.walHead) || BigInt(indexedEnd) > wal.size) from = undefined;
   }
   from ??= {
@@ -1482,7 +1568,7 @@ function peekColumn(local: Buffer, idx: number, enc: SqliteTextEncoding): SqlVal
       const st = readVarint(local, pos, hs.value, '');
       pos = st.next;
       const t = Number(st.value);
-      const size = t >= 12 ? Math.floor((t - 12) / 2) : [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0][t] ?? 0;
+      const size = t >= 12 ? Math.floor((t - 12) / 2) : ([0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0][t] ?? 0);
       if (i === idx) {
         if (body + size > local.length) return NOT_LOCAL;
         if (t >= 13 && t % 2 === 1) return decodeText(local, body, body + size, enc);
@@ -1510,21 +1596,41 @@ function decodeRecord(payload: Buffer, enc: SqliteTextEncoding, path: string): S
     hp = st.next;
     const t = st.value;
     if (typeof t !== 'number' || t < 0) throw bad(`serial type ${String(t)}`);
-    const need = t >= 12 ? (t - (t & 1 ? 13 : 12)) / 2 : ([0, 1, 2, 3, 4, 6, 8, 8, 0, 0] as const)[t] ?? -1;
+    const need = t >= 12 ? (t - (t & 1 ? 13 : 12)) / 2 : (([0, 1, 2, 3, 4, 6, 8, 8, 0, 0] as const)[t] ?? -1);
     if (need < 0) throw bad(`reserved serial type ${t}`);
     if (bp + need > payload.length) throw bad('value runs past the payload');
     let v: SqlValue;
     switch (t) {
-      case 0: v = null; break;
-      case 1: v = payload.readInt8(bp); break;
-      case 2: v = payload.readInt16BE(bp); break;
-      case 3: v = payload.readIntBE(bp, 3); break;
-      case 4: v = payload.readInt32BE(bp); break;
-      case 5: v = payload.readIntBE(bp, 6); break;
-      case 6: v = narrow(payload.readBigInt64BE(bp)); break;
-      case 7: v = payload.readDoubleBE(bp); break;
-      case 8: v = 0; break;
-      case 9: v = 1; break;
+      case 0:
+        v = null;
+        break;
+      case 1:
+        v = payload.readInt8(bp);
+        break;
+      case 2:
+        v = payload.readInt16BE(bp);
+        break;
+      case 3:
+        v = payload.readIntBE(bp, 3);
+        break;
+      case 4:
+        v = payload.readInt32BE(bp);
+        break;
+      case 5:
+        v = payload.readIntBE(bp, 6);
+        break;
+      case 6:
+        v = narrow(payload.readBigInt64BE(bp));
+        break;
+      case 7:
+        v = payload.readDoubleBE(bp);
+        break;
+      case 8:
+        v = 0;
+        break;
+      case 9:
+        v = 1;
+        break;
       default:
         if (t & 1) v = decodeText(payload, bp, bp + need, enc);
         else {
@@ -1542,7 +1648,8 @@ function decodeRecord(payload: Buffer, enc: SqliteTextEncoding, path: string): S
 
 function setProp(row: Record<string, SqlValue>, key: string, v: SqlValue): void {
   // A column literally named "__proto__" must become an own property.
-  if (key === '__proto__') Object.defineProperty(row, key, { value: v, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(row, key, { value: v, enumerable: true, writable: true, configurable: true });
   else row[key] = v;
 }
 
@@ -1600,7 +1707,10 @@ function tokenize(sql: string): Token[] {
   };
   while (i < sql.length) {
     const c = sql[i] as string;
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === '-' && sql[i + 1] === '-') {
       while (i < sql.length && sql[i] !== '\n') i++;
       continue;
@@ -1610,10 +1720,22 @@ function tokenize(sql: string): Token[] {
       i = end < 0 ? sql.length : end + 2;
       continue;
     }
-    if (c === "'") { out.push({ kind: 'str', text: quoted("'", true) }); continue; }
-    if (c === '"') { out.push({ kind: 'id', text: quoted('"', true) }); continue; }
-    if (c === '`') { out.push({ kind: 'id', text: quoted('`', true) }); continue; }
-    if (c === '[') { out.push({ kind: 'id', text: quoted(']', false) }); continue; }
+    if (c === "'") {
+      out.push({ kind: 'str', text: quoted("'", true) });
+      continue;
+    }
+    if (c === '"') {
+      out.push({ kind: 'id', text: quoted('"', true) });
+      continue;
+    }
+    if (c === '`') {
+      out.push({ kind: 'id', text: quoted('`', true) });
+      continue;
+    }
+    if (c === '[') {
+      out.push({ kind: 'id', text: quoted(']', false) });
+      continue;
+    }
     if ((c === 'x' || c === 'X') && sql[i + 1] === "'") {
       i++;
       out.push({ kind: 'blob', text: quoted("'", false) });
@@ -1637,13 +1759,24 @@ function tokenize(sql: string): Token[] {
   return out;
 }
 
-const isWord = (t: Token | undefined, w: string): boolean => t !== undefined && t.kind === 'word' && t.text.toUpperCase() === w;
+const isWord = (t: Token | undefined, w: string): boolean =>
+  t !== undefined && t.kind === 'word' && t.text.toUpperCase() === w;
 const isPunct = (t: Token | undefined, p: string): boolean => t !== undefined && t.kind === 'punct' && t.text === p;
 
 const TABLE_CONSTRAINT_START = new Set(['CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN']);
 /** Keywords that end a column's type name and start its constraints. */
 const COLUMN_CONSTRAINT_START = new Set([
-  'CONSTRAINT', 'PRIMARY', 'NOT', 'NULL', 'UNIQUE', 'CHECK', 'DEFAULT', 'COLLATE', 'REFERENCES', 'GENERATED', 'AS',
+  'CONSTRAINT',
+  'PRIMARY',
+  'NOT',
+  'NULL',
+  'UNIQUE',
+  'CHECK',
+  'DEFAULT',
+  'COLLATE',
+  'REFERENCES',
+  'GENERATED',
+  'AS',
 ]);
 
 /** Parses the column list of a CREATE TABLE statement as stored in sqlite_schema. */
@@ -1663,7 +1796,10 @@ function parseCreateTable(sql: string): TableDef {
     const t = toks[i] as Token;
     if (isPunct(t, '(')) depth++;
     else if (isPunct(t, ')')) {
-      if (depth === 0) { close = i; break; }
+      if (depth === 0) {
+        close = i;
+        break;
+      }
       depth--;
     } else if (depth === 0 && isPunct(t, ',')) {
       defs.push(cur);
@@ -1693,7 +1829,8 @@ function parseCreateTable(sql: string): TableDef {
       if (pk >= 0 && isPunct(d[pk + 2], '(')) tablePk = indexedColumnNames(d, pk + 2);
       continue;
     }
-    if (first.kind === 'punct' || first.kind === 'num' || first.kind === 'blob') throw unsupportedSql('bad column name', sql);
+    if (first.kind === 'punct' || first.kind === 'num' || first.kind === 'blob')
+      throw unsupportedSql('bad column name', sql);
     const name = first.text;
 
     // Type name: everything up to the first constraint keyword at depth 0.
@@ -1713,8 +1850,14 @@ function parseCreateTable(sql: string): TableDef {
     let depthC = 0;
     for (let j = i; j < d.length; j++) {
       const t = d[j] as Token;
-      if (isPunct(t, '(')) { depthC++; continue; }
-      if (isPunct(t, ')')) { depthC--; continue; }
+      if (isPunct(t, '(')) {
+        depthC++;
+        continue;
+      }
+      if (isPunct(t, ')')) {
+        depthC--;
+        continue;
+      }
       if (depthC !== 0 || t.kind !== 'word') continue;
       const kw = t.text.toUpperCase();
       if (kw === 'PRIMARY' && isWord(d[j + 1], 'KEY')) {
@@ -1796,7 +1939,14 @@ function parseDefault(d: Token[], at: number, aff: Affinity): ColumnDefault {
   }
   if (t === undefined) return { kind: 'expr', text: '' };
   for (let k = 1; k <= parens; k++) {
-    if (!isPunct(d[i + k], ')')) return { kind: 'expr', text: d.slice(at, i + k + 1).map((x) => x.text).join(' ') };
+    if (!isPunct(d[i + k], ')'))
+      return {
+        kind: 'expr',
+        text: d
+          .slice(at, i + k + 1)
+          .map((x) => x.text)
+          .join(' '),
+      };
   }
   if (t.kind === 'num') {
     const n = parseNumber(sign + t.text);

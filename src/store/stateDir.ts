@@ -29,12 +29,20 @@ export type StateDirKind =
 
 /** " (from OPENCLAW_STATE_DIR)" when the dir did not come from an explicit setting. */
 function from(p: ResolvedPaths): string {
-  return p.stateDirSource === 'OPENCLAW_STATE_DIR' ? ' (from OPENCLAW_STATE_DIR)' : p.stateDirSource === 'OPENCLAW_HOME' ? ' (from OPENCLAW_HOME)' : '';
+  return p.stateDirSource === 'OPENCLAW_STATE_DIR'
+    ? ' (from OPENCLAW_STATE_DIR)'
+    : p.stateDirSource === 'OPENCLAW_HOME'
+      ? ' (from OPENCLAW_HOME)'
+      : '';
 }
 
 export class StateDirError extends Error {
   override readonly name = 'StateDirError';
-  constructor(message: string, readonly kind: Exclude<StateDirKind, 'state' | 'default-empty'>, readonly stateDir: string) {
+  constructor(
+    message: string,
+    readonly kind: Exclude<StateDirKind, 'state' | 'default-empty'>,
+    readonly stateDir: string,
+  ) {
     super(message);
   }
 }
@@ -63,7 +71,8 @@ export function classifyStateDir(p: ResolvedPaths, env: Env = process.env): Stat
   if (st && !st.isDirectory()) return 'file';
   if (st && holdsState(p)) return 'state';
   if (st && fs.readdirSync(dir).length === 0) return 'default-empty';
-  if (p.stateDirSource !== 'setting' || dir === path.resolve(defaultStateDir(env))) return st ? 'state' : 'default-empty';
+  if (p.stateDirSource !== 'setting' || dir === path.resolve(defaultStateDir(env)))
+    return st ? 'state' : 'default-empty';
   return 'no-state';
 }
 
@@ -71,23 +80,38 @@ export function classifyStateDir(p: ResolvedPaths, env: Env = process.env): Stat
  * Throws a StateDirError unless the folder may be used: it holds state, it is the default state
  * dir, or `create` was asked for (then any folder but the root or a file).
  */
-export function assertStateDir(p: ResolvedPaths, opts: { create?: boolean; env?: Env; createHint?: string } = {}): StateDirKind {
+export function assertStateDir(
+  p: ResolvedPaths,
+  opts: { create?: boolean; env?: Env; createHint?: string } = {},
+): StateDirKind {
   const kind = classifyStateDir(p, opts.env);
   const dir = p.stateDir;
   switch (kind) {
     case 'root':
-      throw new StateDirError(`${dir}${from(p)} is the file system root, not an OpenClaw state dir; nothing was read or changed. Use the folder holding openclaw.json and state/ (usually ~/.openclaw).`, kind, dir);
+      throw new StateDirError(
+        `${dir}${from(p)} is the file system root, not an OpenClaw state dir; nothing was read or changed. Use the folder holding openclaw.json and state/ (usually ~/.openclaw).`,
+        kind,
+        dir,
+      );
     case 'file': {
       const isFile = fs.existsSync(dir);
-      throw new StateDirError(isFile
-        ? `${dir}${from(p)} is a file, not an OpenClaw state dir (a folder holding openclaw.json and state/); nothing was read or changed.`
-        : `${dir}${from(p)} cannot be an OpenClaw state dir: a part of that path is a file; nothing was read or changed.`, kind, dir);
+      throw new StateDirError(
+        isFile
+          ? `${dir}${from(p)} is a file, not an OpenClaw state dir (a folder holding openclaw.json and state/); nothing was read or changed.`
+          : `${dir}${from(p)} cannot be an OpenClaw state dir: a part of that path is a file; nothing was read or changed.`,
+        kind,
+        dir,
+      );
     }
     case 'no-state': {
       if (opts.create) return kind;
       const nested = path.join(dir, '.openclaw');
       const hint = fs.existsSync(nested) ? ` Did you mean ${nested}?` : '';
-      throw new StateDirError(`No OpenClaw state at ${dir} (${opts.createHint ?? 'use --create to start one there'}); nothing was read or changed.${hint}`, kind, dir);
+      throw new StateDirError(
+        `No OpenClaw state at ${dir} (${opts.createHint ?? 'use --create to start one there'}); nothing was read or changed.${hint}`,
+        kind,
+        dir,
+      );
     }
     default:
       return kind;

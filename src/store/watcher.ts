@@ -16,14 +16,26 @@ export interface WatchTarget {
 
 function filesOf(t: WatchTarget): string[] {
   const files = [t.paths.configPath, t.paths.envFile, t.paths.sharedDb, `${t.paths.sharedDb}-wal`];
-  for (const d of t.agentDirs) files.push(path.join(d, 'openclaw-agent.sqlite'), path.join(d, 'openclaw-agent.sqlite-wal'));
+  for (const d of t.agentDirs)
+    files.push(path.join(d, 'openclaw-agent.sqlite'), path.join(d, 'openclaw-agent.sqlite-wal'));
   return files;
 }
 
 export function fingerprint(t: WatchTarget): string {
   let agents = '';
-  try { agents = fs.readdirSync(path.join(t.paths.stateDir, 'agents')).sort().join(','); } catch { /* none */ }
-  return filesOf(t).map((f) => { const i = identity(f); return i.exists ? `${i.size}:${i.mtimeMs}:${i.ino}` : '-'; }).join('|') + `|${agents}`;
+  try {
+    agents = fs.readdirSync(path.join(t.paths.stateDir, 'agents')).sort().join(',');
+  } catch {
+    /* none */
+  }
+  return (
+    filesOf(t)
+      .map((f) => {
+        const i = identity(f);
+        return i.exists ? `${i.size}:${i.mtimeMs}:${i.ino}` : '-';
+      })
+      .join('|') + `|${agents}`
+  );
 }
 
 export class StoreWatcher {
@@ -33,7 +45,11 @@ export class StoreWatcher {
   private last = '';
   private disposed = false;
 
-  constructor(private target: WatchTarget, private readonly onChange: () => void, private readonly opts: { debounceMs?: number; pollMs?: number } = {}) {
+  constructor(
+    private target: WatchTarget,
+    private readonly onChange: () => void,
+    private readonly opts: { debounceMs?: number; pollMs?: number } = {},
+  ) {
     this.last = fingerprint(target);
     this.arm();
     this.poll = setInterval(() => this.check(), opts.pollMs ?? 2000);
@@ -50,13 +66,23 @@ export class StoreWatcher {
   private arm(): void {
     for (const w of this.watchers) w.close();
     this.watchers = [];
-    const dirs = new Set<string>([this.target.paths.stateDir, path.dirname(this.target.paths.sharedDb), path.dirname(this.target.paths.configPath), path.join(this.target.paths.stateDir, 'agents'), ...this.target.agentDirs]);
+    const dirs = new Set<string>([
+      this.target.paths.stateDir,
+      path.dirname(this.target.paths.sharedDb),
+      path.dirname(this.target.paths.configPath),
+      path.join(this.target.paths.stateDir, 'agents'),
+      ...this.target.agentDirs,
+    ]);
     for (const d of dirs) {
       try {
         const w = fs.watch(d, { persistent: false }, () => this.schedule());
-        w.on('error', () => { /* the dir went away; the poll notices */ });
+        w.on('error', () => {
+          /* the dir went away; the poll notices */
+        });
         this.watchers.push(w);
-      } catch { /* not there yet: the poll re-arms once it exists */ }
+      } catch {
+        /* not there yet: the poll re-arms once it exists */
+      }
     }
   }
 

@@ -23,11 +23,25 @@ export class Log implements vscode.Disposable {
     return redact(msg + e, this.secrets);
   }
 
-  info(msg: string): void { this.channel.info(this.fmt(msg)); }
-  warn(msg: string, err?: unknown): void { this.channel.warn(this.fmt(msg, err)); }
-  error(msg: string, err?: unknown): void { this.channel.error(this.fmt(msg, err)); }
-  debug(msg: string): void { this.channel.debug(this.fmt(msg)); }
-  scrub(text: string): string { return redact(text, this.secrets); }
-  show(): void { this.channel.show(true); }
-  dispose(): void { this.channel.dispose(); }
+  info(msg: string): void {
+    this.channel.info(this.fmt(msg));
+  }
+  warn(msg: string, err?: unknown): void {
+    this.channel.warn(this.fmt(msg, err));
+  }
+  error(msg: string, err?: unknown): void {
+    this.channel.error(this.fmt(msg, err));
+  }
+  debug(msg: string): void {
+    this.channel.debug(this.fmt(msg));
+  }
+  scrub(text: string): string {
+    return redact(text, this.secrets);
+  }
+  show(): void {
+    this.channel.show(true);
+  }
+  dispose(): void {
+    this.channel.dispose();
+  }
 }

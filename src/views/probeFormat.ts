@@ -10,12 +10,21 @@ import type { ProbeResult } from '../auth/probePlan';
 import type { ProbeSummary } from '../auth/probeRun';
 import { sortProbeResults } from '../auth/probePlan';
 import type { AgentView, ProfileView } from '../auth/view';
-import { agentHealth, probeHealth, profileHealth, type HealthLevel, type HealthOptions, type ProbeEvidence } from '../auth/health';
+import {
+  agentHealth,
+  probeHealth,
+  profileHealth,
+  type HealthLevel,
+  type HealthOptions,
+  type ProbeEvidence,
+} from '../auth/health';
 
 /** 1h 02m, 4m 05s, 12s: a countdown that changes every second below one hour. */
 export function formatCountdown(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = s % 60;
   if (h >= 24) return `${Math.floor(h / 24)}d ${h % 24}h`;
   if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
   if (m > 0) return `${m}m ${String(sec).padStart(2, '0')}s`;
@@ -54,20 +63,30 @@ export function probeBadge(p: StoredProbe, now: number): string {
  * undefined before any. `warning` when every probed target of a provider in use (`inUse`)
  * failed. The item's text and colour come from the health model, which the probe feeds.
  */
-export function probeStatusText(results: readonly ProbeResult[], inUse: readonly string[] = []): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
+export function probeStatusText(
+  results: readonly ProbeResult[],
+  inUse: readonly string[] = [],
+): { text: string; failed: number; tooltip: string; warning: boolean } | undefined {
   const live = results.filter((r) => r.latencyMs !== undefined);
   if (!live.length) return undefined;
   const ok = live.filter((r) => r.status === 'ok').length;
   const failed = live.length - ok;
   const byStatus = new Map<string, number>();
   for (const r of live) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
-  const dead = inUse.filter((p) => { const rows = live.filter((r) => r.provider === p); return rows.length > 0 && rows.every((r) => r.status !== 'ok'); });
+  const dead = inUse.filter((p) => {
+    const rows = live.filter((r) => r.provider === p);
+    return rows.length > 0 && rows.every((r) => r.status !== 'ok');
+  });
   const others = [...byStatus].filter(([s]) => s !== 'ok').map(([s, n]) => `${n} ${s}`);
-  const tooltip = [`Last live probe: ${ok} of ${live.length} ok${others.length ? ` (${others.join(', ')})` : ''}`, ...dead.map((p) => `$(error) Every probed credential of **${p}** (in use) failed.`)].join('\n\n');
+  const tooltip = [
+    `Last live probe: ${ok} of ${live.length} ok${others.length ? ` (${others.join(', ')})` : ''}`,
+    ...dead.map((p) => `$(error) Every probed credential of **${p}** (in use) failed.`),
+  ].join('\n\n');
   return { text: `$(pulse) ${ok}/${live.length}`, failed, tooltip, warning: dead.length > 0 };
 }
 
-const escHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+const escHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 
 /** One row of the report, as the user reads it. */
 export interface ReportRow {
@@ -94,7 +113,10 @@ export const ERROR_CHARS = 80;
 
 /** One line of at most `max` characters: the most specific line of an openclaw error ("↳ Auth reason …"). */
 export function oneLine(text: string, max = ERROR_CHARS): string {
-  const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s*↳\s*/, '').trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.replace(/^\s*↳\s*/, '').trim())
+    .filter(Boolean);
   const line = (lines[lines.length - 1] ?? '').replace(/\s+/g, ' ');
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 }
@@ -105,7 +127,8 @@ export function modelWithoutProvider(model: string | undefined, provider: string
   return model.startsWith(`${provider}/`) ? model.slice(provider.length + 1) : model;
 }
 
-const capital = (s: string) => (s === 'ok' || s.startsWith('ok,') ? `OK${s.slice(2)}` : s.charAt(0).toUpperCase() + s.slice(1));
+const capital = (s: string) =>
+  s === 'ok' || s.startsWith('ok,') ? `OK${s.slice(2)}` : s.charAt(0).toUpperCase() + s.slice(1);
 const isPending = (r: ProbeResult) => Boolean((r as { pending?: boolean }).pending);
 const isCancelled = (r: ProbeResult) => r.latencyMs === undefined && r.error === 'Probe cancelled.';
 
@@ -118,14 +141,22 @@ function rowOnlyHealth(r: ProbeResult): { level: ReportRow['level']; words: stri
     return h ? { level: h.level, words: h.words } : { level: 'usable', words: 'ok' };
   }
   switch (r.reasonCode) {
-    case 'excluded_by_auth_order': return { level: 'off', words: 'left out of the order' };
-    case 'expired': return { level: 'failing', words: 'expired' };
-    case 'missing_credential': return { level: 'failing', words: 'no credential stored' };
-    case 'invalid_expires': return { level: 'failing', words: 'invalid expiry date' };
-    case 'unresolved_ref': return { level: 'failing', words: 'reference not found' };
-    case 'ineligible_profile': return { level: 'failing', words: 'not usable' };
-    case 'no_model': return { level: 'unknown', words: 'no model to probe with' };
-    default: return { level: 'unknown', words: r.status };
+    case 'excluded_by_auth_order':
+      return { level: 'off', words: 'left out of the order' };
+    case 'expired':
+      return { level: 'failing', words: 'expired' };
+    case 'missing_credential':
+      return { level: 'failing', words: 'no credential stored' };
+    case 'invalid_expires':
+      return { level: 'failing', words: 'invalid expiry date' };
+    case 'unresolved_ref':
+      return { level: 'failing', words: 'reference not found' };
+    case 'ineligible_profile':
+      return { level: 'failing', words: 'not usable' };
+    case 'no_model':
+      return { level: 'unknown', words: 'no model to probe with' };
+    default:
+      return { level: 'unknown', words: r.status };
   }
 }
 
@@ -155,39 +186,67 @@ export function reportRows(s: ProbeSummary, opts: ReportOptions = {}): ReportRow
   return sortProbeResults(s.results).map((r) => {
     const pending = isPending(r);
     const profile = r.profileId ? profiles.get(r.profileId) : undefined;
-    const h = profile ? profileHealth(profile, { now, expiryWarningMs: opts.expiryWarningMs, timeOf: opts.timeOf, probeOf }) : undefined;
+    const h = profile
+      ? profileHealth(profile, { now, expiryWarningMs: opts.expiryWarningMs, timeOf: opts.timeOf, probeOf })
+      : undefined;
     const { level, words } = h ? { level: h.level, words: h.words } : rowOnlyHealth(r);
-    const code = pending ? 'not probed' : isCancelled(r) ? 'cancelled'
-      : r.latencyMs !== undefined ? (r.failureReason && r.failureReason !== r.status && r.status !== 'ok' ? `${r.status} (${r.failureReason})` : r.status)
-      : r.reasonCode ?? r.status;
+    const code = pending
+      ? 'not probed'
+      : isCancelled(r)
+        ? 'cancelled'
+        : r.latencyMs !== undefined
+          ? r.failureReason && r.failureReason !== r.status && r.status !== 'ok'
+            ? `${r.status} (${r.failureReason})`
+            : r.status
+          : (r.reasonCode ?? r.status);
     const showError = Boolean(r.error) && r.status !== 'ok' && !pending;
     const error = showError ? oneLine(r.error ?? '') : '';
     const row: ReportRow = {
-      level, health: capital(words), profile: r.profileId ?? r.label, provider: r.provider, model: modelWithoutProvider(r.model, r.provider),
-      code, latency: formatLatency(r.latencyMs), error,
+      level,
+      health: capital(words),
+      profile: r.profileId ?? r.label,
+      provider: r.provider,
+      model: modelWithoutProvider(r.model, r.provider),
+      code,
+      latency: formatLatency(r.latencyMs),
+      error,
     };
     if (showError && r.error && error !== r.error) row.fullError = r.error;
-    if (r.attempts && r.attempts.length > 1) row.tried = r.attempts.map((a) => `${a.source} ${a.key} → ${a.status}`).join(', ');
+    if (r.attempts && r.attempts.length > 1)
+      row.tried = r.attempts.map((a) => `${a.source} ${a.key} → ${a.status}`).join(', ');
     return row;
   });
 }
 
-const LEVEL_CLASS: Record<ReportRow['level'], string> = { usable: 'ok', attention: 'warn', failing: 'bad', off: 'muted', unknown: 'muted' };
+const LEVEL_CLASS: Record<ReportRow['level'], string> = {
+  usable: 'ok',
+  attention: 'warn',
+  failing: 'bad',
+  off: 'muted',
+  unknown: 'muted',
+};
 
 /** The report page: one table for all providers (health, profile, provider, model, code, latency, error). */
-export function probeReportHtml(s: ProbeSummary & { local?: boolean }, opts: { nonce: string; cspSource: string; title: string; agentId: string } & ReportOptions): string {
+export function probeReportHtml(
+  s: ProbeSummary & { local?: boolean },
+  opts: { nonce: string; cspSource: string; title: string; agentId: string } & ReportOptions,
+): string {
   const rows = reportRows(s, opts);
   const live = s.results.filter((r) => r.latencyMs !== undefined);
   const ok = live.filter((r) => r.status === 'ok').length;
   const head = s.local
     ? `Local checks (no request sent): ${s.results.length} rows, ${s.totalTargets} target(s) would be probed live.`
     : `${ok} of ${live.length} live target(s) ok · ${s.totalTargets} probed in ${formatLatency(s.durationMs)} · timeout ${formatLatency(s.options.timeoutMs)}, concurrency ${s.options.concurrency}, max tokens ${s.options.maxTokens}${s.cancelled ? ' · cancelled' : ''}`;
-  const health = opts.view ? `Agent ${opts.agentId}: ${agentHealth(opts.view, { now: opts.now, expiryWarningMs: opts.expiryWarningMs, timeOf: opts.timeOf, probeOf: evidenceFor(s, opts) }).label}` : '';
-  const body = rows.map((r) => {
-    const err = r.error ? `<span title="${escHtml(r.fullError ?? r.error)}">${escHtml(r.error)}</span>` : '';
-    const tried = r.tried ? `<div class="tried">keys tried: ${escHtml(r.tried)}</div>` : '';
-    return `<tr><td><span class="st ${LEVEL_CLASS[r.level]}">${escHtml(r.health)}</span></td><td>${escHtml(r.profile)}</td><td>${escHtml(r.provider)}</td><td>${escHtml(r.model)}</td><td class="code">${escHtml(r.code)}</td><td class="num">${escHtml(r.latency)}</td><td class="err">${err}${tried}</td></tr>`;
-  }).join('\n');
+  const health = opts.view
+    ? `Agent ${opts.agentId}: ${agentHealth(opts.view, { now: opts.now, expiryWarningMs: opts.expiryWarningMs, timeOf: opts.timeOf, probeOf: evidenceFor(s, opts) }).label}`
+    : '';
+  const body = rows
+    .map((r) => {
+      const err = r.error ? `<span title="${escHtml(r.fullError ?? r.error)}">${escHtml(r.error)}</span>` : '';
+      const tried = r.tried ? `<div class="tried">keys tried: ${escHtml(r.tried)}</div>` : '';
+      return `<tr><td><span class="st ${LEVEL_CLASS[r.level]}">${escHtml(r.health)}</span></td><td>${escHtml(r.profile)}</td><td>${escHtml(r.provider)}</td><td>${escHtml(r.model)}</td><td class="code">${escHtml(r.code)}</td><td class="num">${escHtml(r.latency)}</td><td class="err">${err}${tried}</td></tr>`;
+    })
+    .join('\n');
   const table = rows.length
     ? `<table><thead><tr><th scope="col">Health</th><th scope="col">Profile</th><th scope="col">Provider</th><th scope="col">Model</th><th scope="col">Code</th><th scope="col">Latency</th><th scope="col">Error</th></tr></thead><tbody>\n${body}\n</tbody></table>`
     : '<p>No probe targets.</p>';

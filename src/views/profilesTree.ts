@@ -16,7 +16,16 @@ import { agentHealth, profileHealth, providerHealth, type HealthOptions } from '
 import { dropOrder, orderableIds } from './reorder';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
-import { clockTime, extraCode, orderSourceWords, profileDescription, providerDescription, sourceWords, STATUS_WORDS, typeWords } from './rowText';
+import {
+  clockTime,
+  extraCode,
+  orderSourceWords,
+  profileDescription,
+  providerDescription,
+  sourceWords,
+  STATUS_WORDS,
+  typeWords,
+} from './rowText';
 
 export const VIEW_ID = 'openclawAuth.profiles';
 export const DND_MIME = 'application/vnd.code.tree.openclawauth.profiles';
@@ -60,13 +69,20 @@ const STATUS_ICON: Record<DisplayStatus, [string, string | undefined]> = {
 
 function md(text: string): vscode.MarkdownString {
   const m = new vscode.MarkdownString(text, true);
-  m.isTrusted = { enabledCommands: ['openclawAuth.addApiKey', 'openclawAuth.pasteToken', 'openclawAuth.signIn', 'openclawAuth.replaceCredential'] };
+  m.isTrusted = {
+    enabledCommands: [
+      'openclawAuth.addApiKey',
+      'openclawAuth.pasteToken',
+      'openclawAuth.signIn',
+      'openclawAuth.replaceCredential',
+    ],
+  };
   return m;
 }
 
 function ordinal(n: number): string {
   const t = n % 100;
-  return `${n}${t >= 11 && t <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+  return `${n}${t >= 11 && t <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th')}`;
 }
 
 /**
@@ -79,8 +95,9 @@ function themeColorId(c: vscode.ThemeColor | undefined): string {
 
 /** What VS Code would draw for an item: a row is refreshed only when this changes. */
 function signature(item: vscode.TreeItem): string {
-  const icon = item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${themeColorId(item.iconPath.color)}` : '';
-  const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : item.tooltip ?? '';
+  const icon =
+    item.iconPath instanceof vscode.ThemeIcon ? `${item.iconPath.id}:${themeColorId(item.iconPath.color)}` : '';
+  const tip = item.tooltip instanceof vscode.MarkdownString ? item.tooltip.value : (item.tooltip ?? '');
   return JSON.stringify([item.label, item.description, icon, item.contextValue, tip]);
 }
 
@@ -89,9 +106,17 @@ function esc(s: string): string {
 }
 
 /** The words a provider's health has, for the tooltip's first line. */
-const PROVIDER_STATUS: Record<string, string> = { ok: 'ok', static: 'ok', expiring: 'expiring soon', expired: 'expired', missing: 'no usable credential' };
+const PROVIDER_STATUS: Record<string, string> = {
+  ok: 'ok',
+  static: 'ok',
+  expiring: 'expiring soon',
+  expired: 'expired',
+  missing: 'no usable credential',
+};
 
-export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable {
+export class ProfilesTree
+  implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable
+{
   readonly dropMimeTypes = [DND_MIME];
   readonly dragMimeTypes = [DND_MIME];
   private readonly emitter = new vscode.EventEmitter<Node | Node[] | undefined | void>();
@@ -125,7 +150,8 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const walk = (n: Node) => {
       const before = this.shown.get(n.id);
       const kids = this.build(n, seen);
-      const childrenChanged = before?.children !== undefined && before.children.join('\n') !== kids.map((k) => k.id).join('\n');
+      const childrenChanged =
+        before?.children !== undefined && before.children.join('\n') !== kids.map((k) => k.id).join('\n');
       if (before && (before.sig !== signature(this.renderItem(n)) || childrenChanged)) {
         changed.push(n);
         return; // refreshing an element re-reads its subtree
@@ -138,31 +164,90 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   }
 
   private forget(seen: Set<string>): void {
-    for (const id of [...this.nodes.keys()]) if (!seen.has(id)) { this.nodes.delete(id); this.shown.delete(id); }
+    for (const id of [...this.nodes.keys()])
+      if (!seen.has(id)) {
+        this.nodes.delete(id);
+        this.shown.delete(id);
+      }
   }
 
   /** The node with this id, updated in place when it already exists. */
   private keep<T extends Node>(fresh: T, seen?: Set<string>): T {
     seen?.add(fresh.id);
     const old = this.nodes.get(fresh.id);
-    if (old && old.kind === fresh.kind) { Object.assign(old, fresh); return old as T; }
+    if (old && old.kind === fresh.kind) {
+      Object.assign(old, fresh);
+      return old as T;
+    }
     this.nodes.set(fresh.id, fresh);
     return fresh;
   }
 
   private build(node: Node | undefined, seen?: Set<string>): Node[] {
     if (!node) {
-      const agents = this.model.oneAgent && this.model.agents.length > 1 ? this.model.agents.filter((a) => a.agentId === this.model.currentAgent) : this.model.agents;
-      return agents.map((a) => this.keep<Node>({ kind: 'agent', id: `agent:${a.agentId}`, agentId: a.agentId, isCurrent: a.agentId === this.model.currentAgent, view: a.view, snapshot: a.snapshot }, seen));
+      const agents =
+        this.model.oneAgent && this.model.agents.length > 1
+          ? this.model.agents.filter((a) => a.agentId === this.model.currentAgent)
+          : this.model.agents;
+      return agents.map((a) =>
+        this.keep<Node>(
+          {
+            kind: 'agent',
+            id: `agent:${a.agentId}`,
+            agentId: a.agentId,
+            isCurrent: a.agentId === this.model.currentAgent,
+            view: a.view,
+            snapshot: a.snapshot,
+          },
+          seen,
+        ),
+      );
     }
     if (node.kind === 'agent') {
       const out: Node[] = [];
-      for (const w of node.snapshot.warnings.slice(0, 5)) out.push(this.keep<Node>({ kind: 'warning', id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`, message: w.message, reason: w.reason, parent: node }, seen));
-      for (const p of node.view.providers) out.push(this.keep<Node>({ kind: 'provider', id: `${node.id}/provider:${p.provider}`, agentId: node.agentId, provider: p, parent: node, snapshot: node.snapshot }, seen));
+      for (const w of node.snapshot.warnings.slice(0, 5))
+        out.push(
+          this.keep<Node>(
+            {
+              kind: 'warning',
+              id: `${node.id}/warn:${w.source}:${w.key ?? ''}:${w.reason}`,
+              message: w.message,
+              reason: w.reason,
+              parent: node,
+            },
+            seen,
+          ),
+        );
+      for (const p of node.view.providers)
+        out.push(
+          this.keep<Node>(
+            {
+              kind: 'provider',
+              id: `${node.id}/provider:${p.provider}`,
+              agentId: node.agentId,
+              provider: p,
+              parent: node,
+              snapshot: node.snapshot,
+            },
+            seen,
+          ),
+        );
       return out;
     }
     if (node.kind === 'provider') {
-      return node.provider.profiles.map((profile) => this.keep<Node>({ kind: 'profile', id: `${node.id}/profile:${profile.id}`, agentId: node.agentId, provider: node.provider, profile, parent: node }, seen));
+      return node.provider.profiles.map((profile) =>
+        this.keep<Node>(
+          {
+            kind: 'profile',
+            id: `${node.id}/profile:${profile.id}`,
+            agentId: node.agentId,
+            provider: node.provider,
+            profile,
+            parent: node,
+          },
+          seen,
+        ),
+      );
     }
     return [];
   }
@@ -170,7 +255,11 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
   getChildren(node?: Node): Node[] {
     const kids = this.build(node);
     if (!node) this.rootIds = kids.map((k) => k.id);
-    else this.shown.set(node.id, { children: kids.map((k) => k.id), sig: this.shown.get(node.id)?.sig ?? signature(this.renderItem(node)) });
+    else
+      this.shown.set(node.id, {
+        children: kids.map((k) => k.id),
+        sig: this.shown.get(node.id)?.sig ?? signature(this.renderItem(node)),
+      });
     return kids;
   }
 
@@ -193,38 +282,69 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
     const now = Date.now();
     switch (node.kind) {
       case 'agent': {
-        const item = new vscode.TreeItem(`Agent ${node.agentId}`, node.isCurrent || this.model.agents.length === 1 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          `Agent ${node.agentId}`,
+          node.isCurrent || this.model.agents.length === 1
+            ? vscode.TreeItemCollapsibleState.Expanded
+            : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         item.id = node.id;
         const v = node.view;
         // The status bar's words and numbers (src/auth/health.ts): "4 ok, 3 need attention (1 failing)".
         const h = agentHealth(v, this.model.healthOptions?.(node.agentId));
         item.description = `${h.label} · ${v.providers.length} providers${node.isCurrent && this.model.agents.length > 1 ? ' · in status bar' : ''}`;
-        item.iconPath = new vscode.ThemeIcon(h.failing ? 'warning' : 'account', h.failing ? new vscode.ThemeColor('charts.orange') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          h.failing ? 'warning' : 'account',
+          h.failing ? new vscode.ThemeColor('charts.orange') : undefined,
+        );
         item.contextValue = `agent${node.isCurrent ? ' current' : ''}`;
-        item.tooltip = md(`**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${h.missingInUse.length ? `\n\n$(warning) No usable credential for: ${h.missingInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`);
+        item.tooltip = md(
+          `**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${h.missingInUse.length ? `\n\n$(warning) No usable credential for: ${h.missingInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`,
+        );
         return item;
       }
       case 'provider': {
         const p = node.provider;
         // A provider whose profiles all come from the default agent's shared store starts collapsed
         // in other agents: the rows are the same as there.
-        const inheritedOnly = !node.snapshot.isDefaultAgent && p.profiles.length > 0 && p.profiles.every((x) => x.source === 'inherited') && p.order.source !== 'stored';
-        const item = new vscode.TreeItem(p.provider, inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+        const inheritedOnly =
+          !node.snapshot.isDefaultAgent &&
+          p.profiles.length > 0 &&
+          p.profiles.every((x) => x.source === 'inherited') &&
+          p.order.source !== 'stored';
+        const item = new vscode.TreeItem(
+          p.provider,
+          inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = node.id;
         const ph = providerHealth(p, { ...this.model.healthOptions?.(node.agentId), now });
         item.description = providerDescription(p, inheritedOnly, this.defaultAgent(), ph);
         const bad = ph.stranded;
-        item.iconPath = new vscode.ThemeIcon(bad ? 'warning' : 'server', bad ? new vscode.ThemeColor('charts.orange') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          bad ? 'warning' : 'server',
+          bad ? new vscode.ThemeColor('charts.orange') : undefined,
+        );
         const flags = ['provider'];
         if (p.order.source === 'stored') flags.push('storedOrder');
         if (p.profiles.length > 1) flags.push('multi');
         item.contextValue = flags.join(' ');
         const ep = providerEndpoint(node.snapshot.config.data, p.provider);
-        const lines = [`**${esc(p.provider)}** — ${esc(PROVIDER_STATUS[p.status] ?? p.status)}`, `Order ${esc(orderSourceWords(p.order.source))}: ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`];
-        if (ep) lines.push(`Endpoint (models.providers): ${esc(ep.baseUrl ?? 'default')}${ep.api ? ` · ${esc(ep.api)}` : ''}${ep.headers?.length ? ` · headers: ${ep.headers.map(esc).join(', ')}` : ''}`);
-        if (p.envCredential) lines.push(`Environment variable: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
-        if (p.keyChain.length) lines.push(`Rotation keys: ${p.keyChain.map((k) => `${esc(k.source)} ${esc(k.masked)}`).join(', ')}`);
-        if (bad) lines.push(`$(warning) No usable credential — [Add API key](command:openclawAuth.addApiKey?${encodeURIComponent(JSON.stringify([{ provider: p.provider, agentId: node.agentId }]))})`);
+        const lines = [
+          `**${esc(p.provider)}** — ${esc(PROVIDER_STATUS[p.status] ?? p.status)}`,
+          `Order ${esc(orderSourceWords(p.order.source))}: ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`,
+        ];
+        if (ep)
+          lines.push(
+            `Endpoint (models.providers): ${esc(ep.baseUrl ?? 'default')}${ep.api ? ` · ${esc(ep.api)}` : ''}${ep.headers?.length ? ` · headers: ${ep.headers.map(esc).join(', ')}` : ''}`,
+          );
+        if (p.envCredential)
+          lines.push(`Environment variable: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
+        if (p.keyChain.length)
+          lines.push(`Rotation keys: ${p.keyChain.map((k) => `${esc(k.source)} ${esc(k.masked)}`).join(', ')}`);
+        if (bad)
+          lines.push(
+            `$(warning) No usable credential — [Add API key](command:openclawAuth.addApiKey?${encodeURIComponent(JSON.stringify([{ provider: p.provider, agentId: node.agentId }]))})`,
+          );
         item.tooltip = md(lines.join('\n\n'));
         return item;
       }
@@ -236,7 +356,11 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         const health = profileHealth(x, { ...this.model.healthOptions?.(node.agentId), now });
         item.description = profileDescription(x, now, probe?.badge, health);
         // A failed live probe shows on the icon too (the stored state alone may still say ok).
-        const [icon, color] = health.byProbe ? (health.level === 'failing' ? ['error', 'charts.red'] : ['warning', 'charts.orange']) : STATUS_ICON[x.display];
+        const [icon, color] = health.byProbe
+          ? health.level === 'failing'
+            ? ['error', 'charts.red']
+            : ['warning', 'charts.orange']
+          : STATUS_ICON[x.display];
         item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
         const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
         if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');
@@ -256,15 +380,29 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
           `Credential: \`${(x.displayHint ?? x.credentialHint).replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
           `${esc(sourceWords(x.source, this.defaultAgent()))}${x.rank !== undefined ? ` · tried ${ordinal(x.rank + 1)} of ${n}` : ' · not in the order'}`,
         ];
-        if (x.expiresAt) lines.push(`Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`);
-        if (x.unusable) lines.push(`${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'} until ${clockTime(x.unusable.until, now)}: ${esc(x.unusable.reason ?? 'unknown reason')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}`);
+        if (x.expiresAt)
+          lines.push(
+            `Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`,
+          );
+        if (x.unusable)
+          lines.push(
+            `${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'} until ${clockTime(x.unusable.until, now)}: ${esc(x.unusable.reason ?? 'unknown reason')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}`,
+          );
         if (probe) lines.push(`Last ${esc(probe.badge)}`);
-        if (x.lastUsed) lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
+        if (x.lastUsed)
+          lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
         const arg = (o: unknown) => encodeURIComponent(JSON.stringify([o]));
         if (x.display === 'expired' || x.display === 'expiring' || x.display === 'expired-refreshable') {
-          lines.push(x.type === 'oauth' ? `[Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})` : `[Paste a new token](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })})`);
+          lines.push(
+            x.type === 'oauth'
+              ? `[Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})`
+              : `[Paste a new token](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })})`,
+          );
         }
-        if (x.display === 'unresolved-ref') lines.push(`The SecretRef points at nothing that exists. [Replace the credential](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })}) or set what it refers to.`);
+        if (x.display === 'unresolved-ref')
+          lines.push(
+            `The SecretRef points at nothing that exists. [Replace the credential](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })}) or set what it refers to.`,
+          );
         item.tooltip = md(lines.join('\n\n'));
         return item;
       }
@@ -275,7 +413,8 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
         item.tooltip = node.message;
         item.contextValue = 'warning';
         // A config that could not be read opens on click (Enter), where it can be fixed.
-        if (node.reason === 'invalid_config') item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
+        if (node.reason === 'invalid_config')
+          item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
         return item;
       }
     }
@@ -283,7 +422,13 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
 
   handleDrag(source: readonly Node[], data: vscode.DataTransfer): void {
     const p = source.find((n): n is Extract<Node, { kind: 'profile' }> => n.kind === 'profile');
-    if (p) data.set(DND_MIME, new vscode.DataTransferItem(JSON.stringify({ agentId: p.agentId, provider: p.provider.provider, profileId: p.profile.id })));
+    if (p)
+      data.set(
+        DND_MIME,
+        new vscode.DataTransferItem(
+          JSON.stringify({ agentId: p.agentId, provider: p.provider.provider, profileId: p.profile.id }),
+        ),
+      );
   }
 
   async handleDrop(target: Node | undefined, data: vscode.DataTransfer): Promise<void> {
@@ -296,7 +441,9 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
       const o = v as Record<string, unknown>;
       if (typeof o.agentId !== 'string' || typeof o.provider !== 'string' || typeof o.profileId !== 'string') return;
       payload = { agentId: o.agentId, provider: o.provider, profileId: o.profileId };
-    } catch { return; }
+    } catch {
+      return;
+    }
     const provider = target.provider;
     if (target.agentId !== payload.agentId || provider.provider !== payload.provider) {
       void vscode.window.showWarningMessage('A profile can only be reordered within its own provider and agent.');
@@ -310,4 +457,3 @@ export class ProfilesTree implements vscode.TreeDataProvider<Node>, vscode.TreeD
     for (const d of this.disposables) d.dispose();
   }
 }
-

@@ -44,7 +44,11 @@ export async function revealPath(ui: Ui, file: string, shown = file, opts: { isF
     }
   }
   const folder = opts.isFolder ? file : path.dirname(file);
-  const pick = await ui.showInformationMessage(`${shown}: ${whyNot()} cannot show it in your file manager. Copy its path, or open its folder in a new window.`, 'Copy Path', 'Open Folder in New Window');
+  const pick = await ui.showInformationMessage(
+    `${shown}: ${whyNot()} cannot show it in your file manager. Copy its path, or open its folder in a new window.`,
+    'Copy Path',
+    'Open Folder in New Window',
+  );
   if (pick === 'Copy Path') await copyPath(file);
   else if (pick === 'Open Folder in New Window') await openFolderInNewWindow(folder);
 }

@@ -9,8 +9,16 @@ import { formatRemainingShort } from '../auth/eligibility';
 import type { ProfileHealth, ProviderHealth } from '../auth/health';
 
 export const STATUS_WORDS: Record<DisplayStatus, string> = {
-  ok: 'ok', static: 'ok', expiring: 'expiring', expired: 'expired', 'expired-refreshable': 'expired, refreshes on next use',
-  missing: 'missing', 'unresolved-ref': 'reference not found', excluded: 'left out of the order', cooldown: 'cooling down', disabled: 'disabled',
+  ok: 'ok',
+  static: 'ok',
+  expiring: 'expiring',
+  expired: 'expired',
+  'expired-refreshable': 'expired, refreshes on next use',
+  missing: 'missing',
+  'unresolved-ref': 'reference not found',
+  excluded: 'left out of the order',
+  cooldown: 'cooling down',
+  disabled: 'disabled',
 };
 
 export function typeWords(type: ProfileView['type']): string {
@@ -20,21 +28,30 @@ export function typeWords(type: ProfileView['type']): string {
 /** Where the profile is saved, for the tooltip. */
 export function sourceWords(source: ProfileView['source'], defaultAgent: string): string {
   switch (source) {
-    case 'local': return 'Saved for this agent';
-    case 'inherited': return `Shared: saved for agent ${defaultAgent}, used here too`;
-    case 'config': return 'Listed only in openclaw.json';
-    default: return String(source);
+    case 'local':
+      return 'Saved for this agent';
+    case 'inherited':
+      return `Shared: saved for agent ${defaultAgent}, used here too`;
+    case 'config':
+      return 'Listed only in openclaw.json';
+    default:
+      return String(source);
   }
 }
 
 /** Where a provider's order comes from, in plain words. */
 export function orderSourceWords(source: string): string {
   switch (source) {
-    case 'stored': return 'set here (stored order)';
-    case 'config': return 'from openclaw.json (auth.order)';
-    case 'config-profiles': return 'as listed in openclaw.json (auth.profiles)';
-    case 'default': return 'default: by type, then least recently used';
-    default: return source;
+    case 'stored':
+      return 'set here (stored order)';
+    case 'config':
+      return 'from openclaw.json (auth.order)';
+    case 'config-profiles':
+      return 'as listed in openclaw.json (auth.profiles)';
+    case 'default':
+      return 'default: by type, then least recently used';
+    default:
+      return source;
   }
 }
 
@@ -52,11 +69,19 @@ export function clockTime(at: number, now: number): string {
 export function statusPhrase(x: ProfileView, now: number): string {
   const u = x.unusable;
   switch (x.display) {
-    case 'expiring': return `expires in ${formatRemainingShort(x.remainingMs)}`;
-    case 'cooldown': case 'disabled': return u ? `${u.kind === 'disabled' ? 'disabled' : 'cooling down'} until ${clockTime(u.until, now)}` : STATUS_WORDS[x.display];
-    case 'missing': return x.reasonCode === 'invalid_expires' ? 'invalid expiry date' : 'no credential';
-    case 'ok': return x.remainingMs !== undefined ? `ok, ${formatRemainingShort(x.remainingMs)} left` : 'ok';
-    default: return STATUS_WORDS[x.display];
+    case 'expiring':
+      return `expires in ${formatRemainingShort(x.remainingMs)}`;
+    case 'cooldown':
+    case 'disabled':
+      return u
+        ? `${u.kind === 'disabled' ? 'disabled' : 'cooling down'} until ${clockTime(u.until, now)}`
+        : STATUS_WORDS[x.display];
+    case 'missing':
+      return x.reasonCode === 'invalid_expires' ? 'invalid expiry date' : 'no credential';
+    case 'ok':
+      return x.remainingMs !== undefined ? `ok, ${formatRemainingShort(x.remainingMs)} left` : 'ok';
+    default:
+      return STATUS_WORDS[x.display];
   }
 }
 
@@ -74,14 +99,30 @@ export function extraCode(x: ProfileView): string | undefined {
   if (!code || code === 'ok') return undefined;
   const words = STATUS_WORDS[x.display].toLowerCase();
   const plain = code.replace(/_/g, ' ').toLowerCase();
-  if (words.includes(plain) || plain === 'unresolved ref' || (plain === 'excluded by auth order' && x.display === 'excluded')) return undefined;
+  if (
+    words.includes(plain) ||
+    plain === 'unresolved ref' ||
+    (plain === 'excluded by auth order' && x.display === 'excluded')
+  )
+    return undefined;
   return code;
 }
 
 /** "2 of 3 usable · in use" (the order's source is in the tooltip). */
-export function providerDescription(p: ProviderView, inheritedOnly: boolean, defaultAgent: string, health?: ProviderHealth): string {
+export function providerDescription(
+  p: ProviderView,
+  inheritedOnly: boolean,
+  defaultAgent: string,
+  health?: ProviderHealth,
+): string {
   const usable = p.order.profileIds.length;
-  const parts = [health ? health.label : p.order.disabled ? 'turned off by an empty order' : `${usable} of ${p.profiles.length} usable`];
+  const parts = [
+    health
+      ? health.label
+      : p.order.disabled
+        ? 'turned off by an empty order'
+        : `${usable} of ${p.profiles.length} usable`,
+  ];
   if (p.inUse) parts.push('in use');
   if (inheritedOnly) parts.push(`shared from ${defaultAgent}`);
   return parts.join(' · ');

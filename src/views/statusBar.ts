@@ -20,7 +20,11 @@ export interface StatusProbeInput {
 }
 
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('openclawAuth.status', STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY);
+  private readonly item = vscode.window.createStatusBarItem(
+    'openclawAuth.status',
+    STATUS_ITEM_ALIGNMENT,
+    STATUS_ITEM_PRIORITY,
+  );
 
   constructor() {
     this.item.name = 'OpenClaw Credentials';
@@ -30,19 +34,44 @@ export class StatusBar implements vscode.Disposable {
   /** What the item shows now: each property is set only when it changes, so an open tooltip stays open. */
   private shown = { text: '', tooltip: '', warning: false, label: '', enabled: false };
 
-  update(view: AgentView | undefined, opts: { enabled: boolean; expiryWarningMs: number; probe?: StatusProbeInput }): StatusSummary {
-    const s = summarize(view, { expiryWarningMs: opts.expiryWarningMs, probeOf: opts.probe?.probeOf, probeNote: opts.probe?.tooltip });
+  update(
+    view: AgentView | undefined,
+    opts: { enabled: boolean; expiryWarningMs: number; probe?: StatusProbeInput },
+  ): StatusSummary {
+    const s = summarize(view, {
+      expiryWarningMs: opts.expiryWarningMs,
+      probeOf: opts.probe?.probeOf,
+      probeNote: opts.probe?.tooltip,
+    });
     const was = this.shown;
     if (s.text !== was.text) this.item.text = s.text;
     if (s.tooltip !== was.tooltip) {
       const md = new vscode.MarkdownString(s.tooltip, true);
-      md.isTrusted = { enabledCommands: ['openclawAuth.addApiKey', 'openclawAuth.replaceCredential', 'openclawAuth.signIn', 'openclawAuth.profiles.focus'] };
+      md.isTrusted = {
+        enabledCommands: [
+          'openclawAuth.addApiKey',
+          'openclawAuth.replaceCredential',
+          'openclawAuth.signIn',
+          'openclawAuth.profiles.focus',
+        ],
+      };
       this.item.tooltip = md;
     }
-    if (s.warning !== was.warning) this.item.backgroundColor = s.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    if (s.accessibilityLabel !== was.label) this.item.accessibilityInformation = { label: s.accessibilityLabel, role: 'button' };
-    if (opts.enabled !== was.enabled || !was.text) { if (opts.enabled) this.item.show(); else this.item.hide(); }
-    this.shown = { text: s.text, tooltip: s.tooltip, warning: s.warning, label: s.accessibilityLabel, enabled: opts.enabled };
+    if (s.warning !== was.warning)
+      this.item.backgroundColor = s.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    if (s.accessibilityLabel !== was.label)
+      this.item.accessibilityInformation = { label: s.accessibilityLabel, role: 'button' };
+    if (opts.enabled !== was.enabled || !was.text) {
+      if (opts.enabled) this.item.show();
+      else this.item.hide();
+    }
+    this.shown = {
+      text: s.text,
+      tooltip: s.tooltip,
+      warning: s.warning,
+      label: s.accessibilityLabel,
+      enabled: opts.enabled,
+    };
     return s;
   }
 

@@ -29,23 +29,46 @@ export interface SummaryOptions {
 }
 
 const arg = (v: unknown) => encodeURIComponent(JSON.stringify([v]));
-const ICON: Partial<Record<HealthCause, string>> = { expiring: '$(watch)', cooldown: '$(clock)', blocked: '$(clock)', refreshes: '$(history)', setup: '$(debug-pause)' };
+const ICON: Partial<Record<HealthCause, string>> = {
+  expiring: '$(watch)',
+  cooldown: '$(clock)',
+  blocked: '$(clock)',
+  refreshes: '$(history)',
+  setup: '$(debug-pause)',
+};
 
 /** Pure: what the item shows for a view (tested without the UI). */
 export function summarize(view: AgentView | undefined, opts: SummaryOptions): StatusSummary {
   if (!view) {
-    return { text: '$(key) OpenClaw: no state', accessibilityLabel: 'OpenClaw credentials: no OpenClaw state found', warning: false, tooltip: 'No OpenClaw state found. Open the OpenClaw view to create one or pick a state dir.', attention: [] };
+    return {
+      text: '$(key) OpenClaw: no state',
+      accessibilityLabel: 'OpenClaw credentials: no OpenClaw state found',
+      warning: false,
+      tooltip: 'No OpenClaw state found. Open the OpenClaw view to create one or pick a state dir.',
+      attention: [],
+    };
   }
   const h = agentHealth(view, { expiryWarningMs: opts.expiryWarningMs, probeOf: opts.probeOf });
   const attention: string[] = [];
-  const problems = h.providers.flatMap((p) => p.profiles.filter((x) => x.health.level === 'failing' || x.health.level === 'attention'));
+  const problems = h.providers.flatMap((p) =>
+    p.profiles.filter((x) => x.health.level === 'failing' || x.health.level === 'attention'),
+  );
   problems.sort((a, b) => (a.health.level === b.health.level ? 0 : a.health.level === 'failing' ? -1 : 1));
   for (const { profile: x, health } of problems) {
-    const icon = health.level === 'failing' ? '$(error)' : ICON[health.cause] ?? '$(warning)';
+    const icon = health.level === 'failing' ? '$(error)' : (ICON[health.cause] ?? '$(warning)');
     let action = '';
-    if (health.cause === 'expired' || health.cause === 'expiring' || health.cause === 'refreshes' || health.cause === 'rejected') {
-      action = x.type === 'oauth' ? ` — [Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})`
-        : x.type === 'aws-sdk' ? '' : ` — [Replace](command:openclawAuth.replaceCredential?${arg({ agentId: view.agentId, profileId: x.id })})`;
+    if (
+      health.cause === 'expired' ||
+      health.cause === 'expiring' ||
+      health.cause === 'refreshes' ||
+      health.cause === 'rejected'
+    ) {
+      action =
+        x.type === 'oauth'
+          ? ` — [Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})`
+          : x.type === 'aws-sdk'
+            ? ''
+            : ` — [Replace](command:openclawAuth.replaceCredential?${arg({ agentId: view.agentId, profileId: x.id })})`;
     } else if (health.cause === 'missing' || health.cause === 'malformed' || health.cause === 'invalid-expiry') {
       action = ` — [Replace](command:openclawAuth.replaceCredential?${arg({ agentId: view.agentId, profileId: x.id })})`;
     }
@@ -53,7 +76,9 @@ export function summarize(view: AgentView | undefined, opts: SummaryOptions): St
   }
   for (const p of h.providers) {
     if (p.stranded && p.counts.attention + p.counts.failing === 0) {
-      attention.push(`$(error) **${p.provider}** is in use but has no usable credential — [Add API key](command:openclawAuth.addApiKey?${arg({ provider: p.provider, agentId: view.agentId })})`);
+      attention.push(
+        `$(error) **${p.provider}** is in use but has no usable credential — [Add API key](command:openclawAuth.addApiKey?${arg({ provider: p.provider, agentId: view.agentId })})`,
+      );
     }
   }
   const off = h.off ? ` · ${h.off} left out of the order` : '';

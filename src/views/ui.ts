@@ -10,11 +10,17 @@
 import * as vscode from 'vscode';
 
 /** Where an input sits in a multi-step flow. */
-export interface Step { step: number; totalSteps: number }
+export interface Step {
+  step: number;
+  totalSteps: number;
+}
 
 /** Rejection of a stepped input whose Back button was pressed. Tested by name, so a test's own copy counts too. */
 export class GoBack extends Error {
-  constructor() { super('Back'); this.name = 'GoBack'; }
+  constructor() {
+    super('Back');
+    this.name = 'GoBack';
+  }
 }
 export const isGoBack = (e: unknown): boolean => e instanceof Error && e.name === 'GoBack';
 
@@ -31,7 +37,10 @@ export interface PickOrTypeOptions {
 
 export interface Ui {
   showInputBox(options: vscode.InputBoxOptions & { step?: Step }): Thenable<string | undefined>;
-  showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions & { step?: Step }): Thenable<T | undefined>;
+  showQuickPick<T extends vscode.QuickPickItem>(
+    items: readonly T[],
+    options: vscode.QuickPickOptions & { step?: Step },
+  ): Thenable<T | undefined>;
   /**
    * A quick pick that also accepts a typed value not in the list (provider ids). The list keeps
    * its order while filtering (a typed "mistr" leaves "mistral" first and active); the typed value
@@ -44,7 +53,10 @@ export interface Ui {
   showOpenDialog(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
 }
 
-function applyStep(input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] }, step: Step | undefined): void {
+function applyStep(
+  input: vscode.QuickInput & { buttons: readonly vscode.QuickInputButton[] },
+  step: Step | undefined,
+): void {
   if (!step) return;
   input.step = step.step;
   input.totalSteps = step.totalSteps;
@@ -62,7 +74,11 @@ function applyStep(input: vscode.QuickInput & { buttons: readonly vscode.QuickIn
  * The one way an input flow ends: the first call wins, a GoBack rejects (the flow steps back),
  * anything else resolves; `close` hides the input afterwards. `settled` says whether it has ended.
  */
-function settleOnce<T>(resolve: (v: T | undefined) => void, reject: (e: GoBack) => void, close: () => void): ((v: T | undefined | GoBack) => void) & { readonly settled: boolean } {
+function settleOnce<T>(
+  resolve: (v: T | undefined) => void,
+  reject: (e: GoBack) => void,
+  close: () => void,
+): ((v: T | undefined | GoBack) => void) & { readonly settled: boolean } {
   let done = false;
   const finish = (v: T | undefined | GoBack) => {
     if (done) return;
@@ -86,31 +102,49 @@ function inputBox(o: vscode.InputBoxOptions & { step?: Step }): Thenable<string 
   applyStep(box, o.step);
   type Message = string | vscode.InputBoxValidationMessage | undefined | null;
   const validate = async (v: string): Promise<Message> => (o.validateInput ? await o.validateInput(v) : undefined);
-  const blocks = (m: Message) => (typeof m === 'string' ? m.length > 0 : Boolean(m && m.severity === vscode.InputBoxValidationSeverity.Error));
+  const blocks = (m: Message) =>
+    typeof m === 'string' ? m.length > 0 : Boolean(m && m.severity === vscode.InputBoxValidationSeverity.Error);
   let seq = 0;
   return new Promise<string | undefined>((resolve, reject) => {
-    const finish = settleOnce<string>(resolve, reject, () => { box.value = ''; box.hide(); });
+    const finish = settleOnce<string>(resolve, reject, () => {
+      box.value = '';
+      box.hide();
+    });
     box.onDidChangeValue(async (v) => {
       const mine = ++seq;
       const m = await validate(v);
       if (mine === seq && !finish.settled) box.validationMessage = m ?? undefined;
     });
     // The suggested value (a profile id) is validated before the first keystroke too.
-    if (box.value) void validate(box.value).then((m) => { if (!finish.settled && seq === 0) box.validationMessage = m ?? undefined; });
+    if (box.value)
+      void validate(box.value).then((m) => {
+        if (!finish.settled && seq === 0) box.validationMessage = m ?? undefined;
+      });
     box.onDidAccept(async () => {
       const v = box.value;
       const m = await validate(v);
       if (finish.settled) return;
-      if (blocks(m)) { box.validationMessage = m ?? undefined; return; }
+      if (blocks(m)) {
+        box.validationMessage = m ?? undefined;
+        return;
+      }
       finish(v);
     });
-    box.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) finish(new GoBack()); });
-    box.onDidHide(() => { finish(undefined); box.dispose(); });
+    box.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish(new GoBack());
+    });
+    box.onDidHide(() => {
+      finish(undefined);
+      box.dispose();
+    });
     box.show();
   });
 }
 
-function steppedQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], o: vscode.QuickPickOptions & { step?: Step }): Thenable<T | undefined> {
+function steppedQuickPick<T extends vscode.QuickPickItem>(
+  items: readonly T[],
+  o: vscode.QuickPickOptions & { step?: Step },
+): Thenable<T | undefined> {
   const qp = vscode.window.createQuickPick<T>();
   qp.title = o.title;
   qp.placeholder = o.placeHolder;
@@ -121,9 +155,16 @@ function steppedQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], o
   applyStep(qp, o.step);
   return new Promise<T | undefined>((resolve, reject) => {
     const finish = settleOnce<T>(resolve, reject, () => qp.hide());
-    qp.onDidAccept(() => { if (qp.selectedItems[0]) finish(qp.selectedItems[0]); });
-    qp.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) finish(new GoBack()); });
-    qp.onDidHide(() => { finish(undefined); qp.dispose(); });
+    qp.onDidAccept(() => {
+      if (qp.selectedItems[0]) finish(qp.selectedItems[0]);
+    });
+    qp.onDidTriggerButton((b) => {
+      if (b === vscode.QuickInputButtons.Back) finish(new GoBack());
+    });
+    qp.onDidHide(() => {
+      finish(undefined);
+      qp.dispose();
+    });
     qp.show();
   });
 }
@@ -142,21 +183,31 @@ export const windowUi: Ui = {
     let typed: vscode.QuickPickItem | undefined;
     const withTyped = (v: string): vscode.QuickPickItem[] => {
       const id = o.normalize(v);
-      typed = id && !items.some((i) => i.label === id) ? { label: '$(add)', description: `${id}: ${o.customDescription}`, alwaysShow: true } : undefined;
+      typed =
+        id && !items.some((i) => i.label === id)
+          ? { label: '$(add)', description: `${id}: ${o.customDescription}`, alwaysShow: true }
+          : undefined;
       return typed ? [...items, typed] : [...items];
     };
     qp.items = withTyped(o.value ?? '');
     qp.value = o.value ?? '';
     return new Promise<string | undefined>((resolve, reject) => {
       const finish = settleOnce<string>(resolve, reject, () => qp.hide());
-      qp.onDidChangeValue((v) => { qp.items = withTyped(v); });
+      qp.onDidChangeValue((v) => {
+        qp.items = withTyped(v);
+      });
       qp.onDidAccept(() => {
         const pick = qp.selectedItems[0];
         const v = pick && pick !== typed ? pick.label : o.normalize(qp.value);
         if (v) finish(v);
       });
-      qp.onDidTriggerButton((b) => { if (b === vscode.QuickInputButtons.Back) finish(new GoBack()); });
-      qp.onDidHide(() => { finish(undefined); qp.dispose(); });
+      qp.onDidTriggerButton((b) => {
+        if (b === vscode.QuickInputButtons.Back) finish(new GoBack());
+      });
+      qp.onDidHide(() => {
+        finish(undefined);
+        qp.dispose();
+      });
       qp.show();
     });
   },
@@ -173,9 +224,21 @@ export const windowUi: Ui = {
  * last, so Enter would remove. `description` and `detail` stay short: the quick pick cuts a line
  * at about 90 characters.
  */
-export async function confirmRemoval(ui: Ui, o: { title: string; what: string; description: string; detail: string; action?: string }): Promise<boolean> {
-  const keep: vscode.QuickPickItem = { label: 'Keep', description: `${o.what} stays as it is (Enter or Escape)`, iconPath: new vscode.ThemeIcon('check') };
-  const remove: vscode.QuickPickItem = { label: o.action ?? 'Remove', description: o.description, detail: o.detail, iconPath: new vscode.ThemeIcon('trash') };
+export async function confirmRemoval(
+  ui: Ui,
+  o: { title: string; what: string; description: string; detail: string; action?: string },
+): Promise<boolean> {
+  const keep: vscode.QuickPickItem = {
+    label: 'Keep',
+    description: `${o.what} stays as it is (Enter or Escape)`,
+    iconPath: new vscode.ThemeIcon('check'),
+  };
+  const remove: vscode.QuickPickItem = {
+    label: o.action ?? 'Remove',
+    description: o.description,
+    detail: o.detail,
+    iconPath: new vscode.ThemeIcon('trash'),
+  };
   const pick = await ui.showQuickPick([keep, remove], { title: o.title, placeHolder: `Enter keeps ${o.what}` });
   return pick === remove;
 }

@@ -29,7 +29,9 @@ export async function openView(wb, { via = 'palette' } = {}) {
   } else {
     await wb.page.mouse.move(900, 400);
     await wb.runCommand('OpenClaw: Show Credential Status');
-    await wb.page.locator(`[id="workbench.view.extension.${CONTAINER}"]`).waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.page
+      .locator(`[id="workbench.view.extension.${CONTAINER}"]`)
+      .waitFor({ state: 'visible', timeout: 30_000 });
   }
   await wb.setSideBarWidth(620);
   await wb.viewRows(CONTAINER, 'Agent main').first().waitFor({ timeout: 30_000 });
@@ -38,10 +40,18 @@ export async function openView(wb, { via = 'palette' } = {}) {
     if (!it) throw new Error(`no "${agent}" row in the tree`);
     if (!it.expanded) {
       await (await wb.treeRow(CONTAINER, agent, agent)).locator('.monaco-tl-twistie').click();
-      await until(wb.page, async () => (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent)?.expanded, `${agent} to expand`);
+      await until(
+        wb.page,
+        async () => (await wb.treeItems(CONTAINER)).find((x) => x.level === 1 && x.label === agent)?.expanded,
+        `${agent} to expand`,
+      );
     }
   }
-  await until(wb.page, async () => (await wb.treeItems(CONTAINER)).some((x) => x.agent === 'Agent work' && x.level === 3), 'the profiles of agent work');
+  await until(
+    wb.page,
+    async () => (await wb.treeItems(CONTAINER)).some((x) => x.agent === 'Agent work' && x.level === 3),
+    'the profiles of agent work',
+  );
 }
 
 /** The profile rows of one agent's provider, in display order. */

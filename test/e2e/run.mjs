@@ -61,20 +61,32 @@ function parseArgs(argv) {
     else if (a === '--vsix') {
       o.vsix = path.resolve(val());
       o.build = false;
-    }
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else o.files.push(path.resolve(a));
   }
-  if (!o.files.length) o.files = fs.readdirSync(E2E_DIR).filter((f) => f.endsWith('.e2e.mjs')).sort().map((f) => path.join(E2E_DIR, f));
+  if (!o.files.length)
+    o.files = fs
+      .readdirSync(E2E_DIR)
+      .filter((f) => f.endsWith('.e2e.mjs'))
+      .sort()
+      .map((f) => path.join(E2E_DIR, f));
   return o;
 }
 
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 
 async function withTimeout(p, ms, what) {
   let timer;
   try {
-    return await Promise.race([p, new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms / 1000} s`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms / 1000} s`)), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -84,8 +96,13 @@ export async function runE2E(opts) {
   const out = (s) => process.stdout.write(`${s}\n`);
   const host = assertHostInstalled();
   if (opts.build) {
-    const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.status !== 0) throw new Error(`extension build (node esbuild.mjs) failed with exit ${r.status}:\n${r.stdout}${r.stderr}`);
+    const r = spawnSync(process.execPath, ['esbuild.mjs'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (r.status !== 0)
+      throw new Error(`extension build (node esbuild.mjs) failed with exit ${r.status}:\n${r.stdout}${r.stderr}`);
   }
   const suites = [];
   for (const f of opts.files) {
@@ -126,21 +143,30 @@ export async function runE2E(opts) {
     if (opts.vsix) {
       const dir = path.join(run.dir, 'vsix');
       const r = spawnSync('unzip', ['-q', opts.vsix, 'extension/*', '-d', dir], { encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`unzip ${opts.vsix} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`);
+      if (r.status !== 0)
+        throw new Error(`unzip ${opts.vsix} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr ?? ''}`);
       linkExtension(run, path.join(dir, 'extension'));
       out(`e2e: extension from ${path.relative(ROOT, opts.vsix)}`);
     } else linkExtension(run);
     serverP = startCodeServer(host, run, { env: { OPENCLAW_STATE_DIR: stateDir } });
     server = await step(serverP, 120_000, 'code-server start');
     void server.exited.then(({ code, signal: sig }) => {
-      if (!stopping) abort(new Error(`code-server exited (${code ?? sig}); log: ${path.relative(ROOT, LOG_DIR)}/server.log`));
+      if (!stopping)
+        abort(new Error(`code-server exited (${code ?? sig}); log: ${path.relative(ROOT, LOG_DIR)}/server.log`));
     });
     browserP = launchChromium(host, run);
     browser = await step(browserP, 60_000, 'Chromium launch');
     const { page } = browser;
     page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
     page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
-    await step(page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 }), 90_000, 'workbench load');
+    await step(
+      page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, {
+        waitUntil: 'domcontentloaded',
+        timeout: 60_000,
+      }),
+      90_000,
+      'workbench load',
+    );
     const wb = workbench(page);
     await step(wb.ready(), 90_000, 'workbench start');
     out(`e2e: workbench ready after ${((Date.now() - t0) / 1000).toFixed(1)} s (${server.url})`);
@@ -164,14 +190,21 @@ export async function runE2E(opts) {
         };
         const ts = Date.now();
         try {
-          await step(Promise.resolve().then(() => t.fn(ctx)), opts.timeoutMs, `test "${t.name}"`);
+          await step(
+            Promise.resolve().then(() => t.fn(ctx)),
+            opts.timeoutMs,
+            `test "${t.name}"`,
+          );
           passed++;
           out(`    ✔ ${t.name} (${((Date.now() - ts) / 1000).toFixed(1)} s)`);
         } catch (e) {
           failed++;
           out(`    ✖ ${t.name}\n      ${(e?.stack ?? String(e)).split('\n').slice(0, 8).join('\n      ')}`);
           const shot = path.join(SHOTS, `FAILED-${n}-${slug(t.name)}.png`);
-          await page.screenshot({ path: shot }).then(() => out(`      screenshot: ${path.relative(ROOT, shot)}`), () => {});
+          await page.screenshot({ path: shot }).then(
+            () => out(`      screenshot: ${path.relative(ROOT, shot)}`),
+            () => {},
+          );
           if (signal) break;
         }
         try {
@@ -190,7 +223,10 @@ export async function runE2E(opts) {
     stopping = true;
     const settled = (p) => (p ? Promise.race([p.catch(() => undefined), sleep(60_000)]) : Promise.resolve(undefined));
     // Browser and server shut down in parallel (each takes ~2 s).
-    await Promise.all([settled(browserP).then((b) => (browser ?? b)?.close()), settled(serverP).then((s) => (server ?? s)?.stop())]);
+    await Promise.all([
+      settled(browserP).then((b) => (browser ?? b)?.close()),
+      settled(serverP).then((s) => (server ?? s)?.stop()),
+    ]);
     runCleanupsSync();
     try {
       fs.copyFileSync(run.serverLog, path.join(LOG_DIR, 'server.log'));

@@ -16,7 +16,11 @@ function coolDown(stateDir, home) {
     setUsageStats({ stateDirSetting: ${JSON.stringify(stateDir)}, env: { HOME: ${JSON.stringify(home)} } }, 'anthropic:manual',
       { cooldownUntil: Date.now() + 3_600_000, cooldownReason: 'overloaded', errorCount: 1, failureCounts: { overloaded: 1 }, lastFailureAt: Date.now() },
       async () => false).then(() => process.exit(0), (e) => { console.error(e.message); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HOME: home } });
+  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', code], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home },
+  });
   if (r.status !== 0) throw new Error(`could not write the cooldown: ${r.stderr.slice(-300)}`);
 }
 
@@ -26,11 +30,22 @@ async function setTheme(wb, home, name) {
   const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
   settings['workbench.colorTheme'] = name;
   fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
-  const cls = { 'Light 2026': 'vs', 'Dark Modern': 'vs-dark', 'Light Modern': 'vs', 'Default High Contrast': 'hc-black', 'Default High Contrast Light': 'hc-light' }[name];
+  const cls = {
+    'Light 2026': 'vs',
+    'Dark Modern': 'vs-dark',
+    'Light Modern': 'vs',
+    'Default High Contrast': 'hc-black',
+    'Default High Contrast Light': 'hc-light',
+  }[name];
   // A reload makes the window read the settings file now (the server's watcher can be slow).
   await wb.page.reload();
   await wb.ready();
-  await until(wb.page, () => wb.page.evaluate((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls), `the workbench in ${name}`, 20_000);
+  await until(
+    wb.page,
+    () => wb.page.evaluate((c) => document.querySelector('.monaco-workbench')?.classList.contains(c), cls),
+    `the workbench in ${name}`,
+    20_000,
+  );
   await wb.page.waitForTimeout(500);
 }
 
@@ -40,7 +55,14 @@ export const tests = [
     async fn({ wb, page, stateDir, home, screenshot }) {
       coolDown(stateDir, home);
       await openView(wb);
-      const row = await until(page, async () => (await profilesOf(wb, 'main', 'anthropic')).find((r) => r.label === 'anthropic:manual' && /^cooling down until \d\d:\d\d/.test(r.description)), 'anthropic:manual cooling down until HH:MM');
+      const row = await until(
+        page,
+        async () =>
+          (await profilesOf(wb, 'main', 'anthropic')).find(
+            (r) => r.label === 'anthropic:manual' && /^cooling down until \d\d:\d\d/.test(r.description),
+          ),
+        'anthropic:manual cooling down until HH:MM',
+      );
       // Hover the row, wait for its tooltip, then count DOM changes in the tree for 3 s (the per-second
       // countdown made ~4,200, in every second). A reload that happens to land in the window (a late
       // file-watcher event on a loaded machine) is one burst, not a ticker: the window is measured a
@@ -60,7 +82,13 @@ export const tests = [
           const mo = new MutationObserver((records) => {
             for (const m of records) {
               const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-              seen.push({ ms: Math.round(performance.now() - t0), what: `${m.type}${m.attributeName ? `:${m.attributeName}` : ''} on ${el?.className || el?.tagName || '?'}`.slice(0, 80) });
+              seen.push({
+                ms: Math.round(performance.now() - t0),
+                what: `${m.type}${m.attributeName ? `:${m.attributeName}` : ''} on ${el?.className || el?.tagName || '?'}`.slice(
+                  0,
+                  80,
+                ),
+              });
             }
           });
           mo.observe(tree, { subtree: true, childList: true, characterData: true, attributes: true });
@@ -70,7 +98,14 @@ export const tests = [
         }, CONTAINER);
         const kinds = new Map();
         for (const c of changes) kinds.set(c.what, (kinds.get(c.what) ?? 0) + 1);
-        const summary = `${changes.length} DOM changes in 3 s${changes.length ? ` (${changes[0].ms}–${changes[changes.length - 1].ms} ms: ${[...kinds].slice(0, 6).map(([k, v]) => `${v}× ${k}`).join('; ')})` : ''}`;
+        const summary = `${changes.length} DOM changes in 3 s${
+          changes.length
+            ? ` (${changes[0].ms}–${changes[changes.length - 1].ms} ms: ${[...kinds]
+                .slice(0, 6)
+                .map(([k, v]) => `${v}× ${k}`)
+                .join('; ')})`
+            : ''
+        }`;
         process.stdout.write(`      window ${attempt}: ${summary}\n`);
         last = { changes, summary, tipUp: await hover.isVisible() };
         if (changes.length <= 20 && last.tipUp) break;
@@ -105,17 +140,37 @@ export const tests = [
       await wb.runCommand('Welcome: Open Walkthrough...');
       const input = wb.quickInput().locator('.quick-input-box input');
       await input.fill('OpenClaw');
-      await until(page, async () => (await wb.quickPickRows()).some((r) => /OpenClaw Auth/.test(r.label) && r.active), 'the OpenClaw walkthrough in the picker');
+      await until(
+        page,
+        async () => (await wb.quickPickRows()).some((r) => /OpenClaw Auth/.test(r.label) && r.active),
+        'the OpenClaw walkthrough in the picker',
+      );
       await page.keyboard.press('Enter');
       // Steps already true when the walkthrough first opens tick then (state found, a key, Check Credentials just run).
-      const ticks = await until(page, async () => {
-        const t = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-done-step-id]')].map((e) => [e.getAttribute('data-done-step-id').split('#').pop(), e.getAttribute('aria-checked') === 'true'])));
-        return t.find && t.add && t.health ? t : undefined;
-      }, 'the walkthrough ticks "Find your OpenClaw state", "Add a key" and "Check health"', 10_000).catch(async (e) => {
+      const ticks = await until(
+        page,
+        async () => {
+          const t = await page.evaluate(() =>
+            Object.fromEntries(
+              [...document.querySelectorAll('[data-done-step-id]')].map((e) => [
+                e.getAttribute('data-done-step-id').split('#').pop(),
+                e.getAttribute('aria-checked') === 'true',
+              ]),
+            ),
+          );
+          return t.find && t.add && t.health ? t : undefined;
+        },
+        'the walkthrough ticks "Find your OpenClaw state", "Add a key" and "Check health"',
+        10_000,
+      ).catch(async (e) => {
         await screenshot(`themes-${slug}-4-walkthrough`);
         throw e;
       });
-      process.stdout.write(`      walkthrough ticks: ${Object.entries(ticks).map(([k, v]) => `${k} ${v ? '✓' : '○'}`).join(', ')}\n`);
+      process.stdout.write(
+        `      walkthrough ticks: ${Object.entries(ticks)
+          .map(([k, v]) => `${k} ${v ? '✓' : '○'}`)
+          .join(', ')}\n`,
+      );
       await page.waitForTimeout(500);
       await screenshot(`themes-${slug}-4-walkthrough`);
       await wb.runCommand('View: Close All Editors');

@@ -33,7 +33,8 @@ export function workbench(page) {
           await quickInput.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
           return;
         } catch (e) {
-          if (Date.now() > deadline) throw new Error(`command "${label}" not found in the command palette: ${e.message}`);
+          if (Date.now() > deadline)
+            throw new Error(`command "${label}" not found in the command palette: ${e.message}`);
           await page.waitForTimeout(500);
         }
       }
@@ -54,7 +55,10 @@ export function workbench(page) {
 
     /** Rows of the tree/list views in an activity-bar view container (`viewsContainers` id). */
     viewRows(containerId, hasText) {
-      return page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row`, hasText ? { hasText } : undefined);
+      return page.locator(
+        `[id="workbench.view.extension.${containerId}"] .monaco-list-row`,
+        hasText ? { hasText } : undefined,
+      );
     },
 
     /** Texts of the visible rows of a view container. */
@@ -129,7 +133,12 @@ export function workbench(page) {
     async focusedTreeRow(containerId) {
       const row = page.locator(`[id="workbench.view.extension.${containerId}"] .monaco-list-row.focused`).first();
       if (!(await row.count())) return undefined;
-      return row.evaluate((r) => ({ index: Number(r.getAttribute('data-index')), level: Number(r.getAttribute('aria-level')), label: r.querySelector('.label-name')?.textContent?.trim() ?? '', selected: r.classList.contains('selected') }));
+      return row.evaluate((r) => ({
+        index: Number(r.getAttribute('data-index')),
+        level: Number(r.getAttribute('aria-level')),
+        label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
+        selected: r.classList.contains('selected'),
+      }));
     },
 
     /** The open quick input (palette, quick pick, input box). */
@@ -138,13 +147,25 @@ export function workbench(page) {
     },
     /** Its title as shown, including VS Code's step counter, e.g. "Add API Key (2/4)". */
     async quickInputTitle() {
-      return (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).trim();
+      return (
+        await page
+          .locator('.quick-input-widget .quick-input-title')
+          .innerText()
+          .catch(() => '')
+      ).trim();
     },
     /** Texts of its visible rows, in display order, and the text of the active (highlighted) row. */
     async quickPickRows() {
-      return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((rows) => rows
-        .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
-        .map((r) => ({ text: r.innerText.replace(/\s+/g, ' ').trim(), label: r.querySelector('.label-name')?.textContent?.trim() ?? '', active: r.classList.contains('focused'), keybinding: r.querySelector('.monaco-keybinding')?.textContent?.trim() ?? '' })));
+      return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll((rows) =>
+        rows
+          .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+          .map((r) => ({
+            text: r.innerText.replace(/\s+/g, ' ').trim(),
+            label: r.querySelector('.label-name')?.textContent?.trim() ?? '',
+            active: r.classList.contains('focused'),
+            keybinding: r.querySelector('.monaco-keybinding')?.textContent?.trim() ?? '',
+          })),
+      );
     },
 
     /** Clicks an entry of the open context menu by its label. */
@@ -174,7 +195,11 @@ export function workbench(page) {
     /** Closes every notification toast (Notifications: Clear All). */
     async clearNotifications() {
       await this.runCommand('Notifications: Clear All Notifications');
-      await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+      await page
+        .locator('.notifications-toasts .notification-toast')
+        .first()
+        .waitFor({ state: 'hidden', timeout: 5000 })
+        .catch(() => {});
     },
 
     /** The visible hover widget (tooltips of status bar items, tree items, ...). */

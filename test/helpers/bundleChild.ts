@@ -12,9 +12,19 @@ import * as esbuild from 'esbuild';
 export async function bundleChild(entry: string, name: string): Promise<{ dir: string; script: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-child-'));
   const script = path.join(dir, `${name}.js`);
-  await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: script, logLevel: 'silent', mainFields: ['module', 'main'] });
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: script,
+    logLevel: 'silent',
+    mainFields: ['module', 'main'],
+  });
   fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
   fs.mkdirSync(path.join(dir, 'templates'));
-  for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz']) fs.copyFileSync(path.join(__dirname, '..', '..', 'src', 'store', 'templates', f), path.join(dir, 'templates', f));
+  for (const f of ['shared.sqlite.gz', 'agent.sqlite.gz'])
+    fs.copyFileSync(path.join(__dirname, '..', '..', 'src', 'store', 'templates', f), path.join(dir, 'templates', f));
   return { dir, script };
 }

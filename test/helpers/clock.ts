@@ -45,13 +45,16 @@ const MAX_TS = 1.9e12;
 export function shiftTimes(value: unknown, delta: number): unknown {
   if (typeof value === 'number') return value >= MIN_TS && value <= MAX_TS ? value + delta : value;
   if (Array.isArray(value)) return value.map((v) => shiftTimes(v, delta));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftTimes(v, delta)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shiftTimes(v, delta)]));
   return value;
 }
 
 /** The auth cells of one DB file: [table, key column, value column, row keys]. */
 const CELLS: Record<string, [string, string, string, string[]][]> = {
-  'openclaw.sqlite': [['config_machine_state', 'state_key', 'value_json', ['authProfiles.store', 'authProfiles.state']]],
+  'openclaw.sqlite': [
+    ['config_machine_state', 'state_key', 'value_json', ['authProfiles.store', 'authProfiles.state']],
+  ],
   'openclaw-agent.sqlite': [
     ['auth_profile_store', 'store_key', 'store_json', ['primary']],
     ['auth_profile_state', 'state_key', 'state_json', ['primary']],
@@ -66,7 +69,10 @@ interface Sql {
 }
 
 interface NodeSqlite {
-  DatabaseSync: new (file: string, opts?: { readOnly?: boolean }) => {
+  DatabaseSync: new (
+    file: string,
+    opts?: { readOnly?: boolean },
+  ) => {
     prepare(sql: string): { all(): unknown[] };
     exec(sql: string): void;
     close(): void;
@@ -94,13 +100,24 @@ function open(file: string): Sql {
     return {
       all: (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>,
       exec: (sql) => db.exec(sql),
-      close: () => { db.close(); guard?.close(); },
+      close: () => {
+        db.close();
+        guard?.close();
+      },
     };
   }
   const cli = (sql: string, json: boolean): string => {
-    const args = ['-bail', ...(json ? ['-json'] : []), ...(keepWal ? ['-cmd', '.dbconfig no_ckpt_on_close on'] : []), file];
+    const args = [
+      '-bail',
+      ...(json ? ['-json'] : []),
+      ...(keepWal ? ['-cmd', '.dbconfig no_ckpt_on_close on'] : []),
+      file,
+    ];
     const r = spawnSync('sqlite3', args, { input: sql, encoding: 'utf8' });
-    if (r.error) throw new Error(`sqlite3 CLI not usable (${r.error.message}); install it (apt-get install -y sqlite3) or run on Node >= 22.13`);
+    if (r.error)
+      throw new Error(
+        `sqlite3 CLI not usable (${r.error.message}); install it (apt-get install -y sqlite3) or run on Node >= 22.13`,
+      );
     if (r.status !== 0) throw new Error(`sqlite3 ${file} failed (exit ${r.status}): ${r.stderr}`);
     return r.stdout.replace(/^\s*no_ckpt_on_close\s+on\n/, ''); // what .dbconfig prints
   };
@@ -120,10 +137,13 @@ function shiftDb(file: string, cells: [string, string, string, string[]][], delt
     const updates: string[] = [];
     for (const [table, keyCol, valCol, keys] of cells) {
       if (!tables.has(table)) continue;
-      for (const row of db.all(`SELECT ${keyCol} AS k, ${valCol} AS v FROM ${table} WHERE ${keyCol} IN (${keys.map(q).join(', ')})`)) {
+      for (const row of db.all(
+        `SELECT ${keyCol} AS k, ${valCol} AS v FROM ${table} WHERE ${keyCol} IN (${keys.map(q).join(', ')})`,
+      )) {
         const text = String(row.v);
         const next = JSON.stringify(shiftTimes(JSON.parse(text), delta));
-        if (next !== text) updates.push(`UPDATE ${table} SET ${valCol} = ${q(next)} WHERE ${keyCol} = ${q(String(row.k))};`);
+        if (next !== text)
+          updates.push(`UPDATE ${table} SET ${valCol} = ${q(next)} WHERE ${keyCol} = ${q(String(row.k))};`);
       }
     }
     if (updates.length) db.exec(`BEGIN;\n${updates.join('\n')}\nCOMMIT;`);
@@ -154,7 +174,8 @@ export function shiftFixtureClock(dir: string, scenario: string, now = Date.now(
       if (e.isDirectory()) walk(p);
       else if (!e.isFile()) continue;
       else if (CELLS[e.name]) shiftDb(p, CELLS[e.name] ?? [], delta);
-      else if (LEGACY_JSON.has(e.name) && (e.name !== 'oauth.json' || path.basename(d) === 'credentials')) shiftJsonFile(p, delta);
+      else if (LEGACY_JSON.has(e.name) && (e.name !== 'oauth.json' || path.basename(d) === 'credentials'))
+        shiftJsonFile(p, delta);
     }
   };
   walk(root);

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   for (let i = start; i < start + 10_000; i++) {
     // A big key (openclaw accepts long keys) makes each write take a while, so kills land mid-write.
     const key = `k-kill-fake-${String(i).padStart(6, '0')}-${'x'.repeat(20_000)}`;
-    await applyMutation({ env: { HOME: home as string } }, { kind: 'upsertProfile', profileId: `kill:p${i}`, credential: { type: 'api_key', provider: 'kill', key } });
+    await applyMutation(
+      { env: { HOME: home as string } },
+      { kind: 'upsertProfile', profileId: `kill:p${i}`, credential: { type: 'api_key', provider: 'kill', key } },
+    );
     process.stdout.write(`saved ${i}\n`);
   }
 }

@@ -6,7 +6,10 @@ import { SqliteReader } from '../../src/store/sqliteReader';
 
 type J = Record<string, unknown>;
 
-export function hashTree(dir: string, skip: (rel: string) => boolean = (r) => r.startsWith('.openclaw/openclaw-auth/')): Record<string, string> {
+export function hashTree(
+  dir: string,
+  skip: (rel: string) => boolean = (r) => r.startsWith('.openclaw/openclaw-auth/'),
+): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -33,13 +36,17 @@ export function cells(db: string, kind: 'shared' | 'agent'): { store?: J; state?
       }
       if (r.hasTable('migration_sources')) out.receipts = r.rows('migration_sources') as J[];
     } else {
-      for (const row of r.rows('auth_profile_store')) if (row.store_key === 'primary') out.store = JSON.parse(String(row.store_json)) as J;
-      if (r.hasTable('auth_profile_state')) for (const row of r.rows('auth_profile_state')) if (row.state_key === 'primary') out.state = JSON.parse(String(row.state_json)) as J;
+      for (const row of r.rows('auth_profile_store'))
+        if (row.store_key === 'primary') out.store = JSON.parse(String(row.store_json)) as J;
+      if (r.hasTable('auth_profile_state'))
+        for (const row of r.rows('auth_profile_state'))
+          if (row.state_key === 'primary') out.state = JSON.parse(String(row.state_json)) as J;
     }
     return out;
-  } finally { r.close(); }
+  } finally {
+    r.close();
+  }
 }
-
 
 /**
  * What a user (and openclaw) sees of a home: the bytes of every file that is not a SQLite DB (legacy
@@ -53,13 +60,18 @@ export function homeView(dir: string): { files: Record<string, string>; dbs: Rec
   const files = hashTree(dir, (rel) => ours(rel) || isDb(rel));
   const dbs: Record<string, unknown> = {};
   const all = hashTree(dir, ours);
-  for (const rel of Object.keys(all).filter((r) => r.endsWith('.sqlite')).sort()) {
+  for (const rel of Object.keys(all)
+    .filter((r) => r.endsWith('.sqlite'))
+    .sort()) {
     const c = cells(path.join(dir, rel), rel.endsWith('openclaw-agent.sqlite') ? 'agent' : 'shared');
     const view: Record<string, unknown> = {};
     if (c.store) view.store = c.store;
     if (c.state) view.state = c.state;
     if (c.marker) view.marker = c.marker;
-    const receipts = c.receipts.filter((r) => r.migration_kind === 'auth-profile-json-to-sqlite-v2').map((r) => r.source_key).sort();
+    const receipts = c.receipts
+      .filter((r) => r.migration_kind === 'auth-profile-json-to-sqlite-v2')
+      .map((r) => r.source_key)
+      .sort();
     if (receipts.length) view.receipts = receipts;
     if (Object.keys(view).length) dbs[rel] = view;
   }

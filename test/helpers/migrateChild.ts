@@ -8,5 +8,10 @@ import { applyLegacyMigration } from '../../src/store/legacy';
 const [stateDir, delay] = process.argv.slice(2);
 process.stdout.write('start');
 applyLegacyMigration({ stateDirSetting: stateDir, env: { HOME: '/nonexistent' }, stepDelayMs: Number(delay ?? 0) })
-  .then((r) => { process.stdout.write(r.changed ? 'done' : 'nothing'); })
-  .catch((e: unknown) => { process.stderr.write(String((e as Error).message)); process.exit(1); });
+  .then((r) => {
+    process.stdout.write(r.changed ? 'done' : 'nothing');
+  })
+  .catch((e: unknown) => {
+    process.stderr.write(String((e as Error).message));
+    process.exit(1);
+  });

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 
-export interface Loop { stop: () => Promise<{ saved: string[]; refused: string[] }> }
+export interface Loop {
+  stop: () => Promise<{ saved: string[]; refused: string[] }>;
+}
 
 /**
  * openclaw refuses to start when openclaw.json changes during its start-up, and the gateway reloads
@@ -16,7 +18,9 @@ export interface Loop { stop: () => Promise<{ saved: string[]; refused: string[]
  */
 export function prepareOurIds(stateDir: string, count = 3000): void {
   const cfgPath = path.join(stateDir, 'openclaw.json');
-  const cfg = (fs.existsSync(cfgPath) ? JSON.parse(fs.readFileSync(cfgPath, 'utf8')) : {}) as { auth?: { profiles?: Record<string, unknown> } };
+  const cfg = (fs.existsSync(cfgPath) ? JSON.parse(fs.readFileSync(cfgPath, 'utf8')) : {}) as {
+    auth?: { profiles?: Record<string, unknown> };
+  };
   cfg.auth ??= {};
   cfg.auth.profiles ??= {};
   for (let i = 0; i < count; i++) cfg.auth.profiles[`ours:i${i}`] = { provider: 'ours', mode: 'api_key' };
@@ -25,7 +29,13 @@ export function prepareOurIds(stateDir: string, count = 3000): void {
 }
 
 /** Runs `<node> <cli> add-key` over and over until stopped; a refusal must say nothing was changed. */
-export function ourLoop(node: string, cli: string, home: string, engine: 'native' | 'sqljs', env: Record<string, string> = {}): Loop {
+export function ourLoop(
+  node: string,
+  cli: string,
+  home: string,
+  engine: 'native' | 'sqljs',
+  env: Record<string, string> = {},
+): Loop {
   let running = true;
   const saved: string[] = [];
   const refused: string[] = [];
@@ -50,6 +60,11 @@ export function ourLoop(node: string, cli: string, home: string, engine: 'native
       }
     }
   })();
-  return { stop: async () => { running = false; await done; return { saved, refused }; } };
+  return {
+    stop: async () => {
+      running = false;
+      await done;
+      return { saved, refused };
+    },
+  };
 }
-

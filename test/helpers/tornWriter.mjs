@@ -14,25 +14,46 @@ const pauseMs = Number(pauseMsArg ?? 0);
 const PROFILES = 50;
 
 const con = new DatabaseSync(db);
-con.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 4; PRAGMA synchronous = NORMAL');
+con.exec(
+  'PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 4; PRAGMA synchronous = NORMAL',
+);
 
 function store(n) {
   const profiles = {};
   for (let i = 0; i < PROFILES; i++) {
-    profiles[`provider${i}:key${i}`] = { type: 'api_key', provider: `provider${i}`, key: `sk-${n}-${i}`, gen: n, pad: 'x'.repeat(40 + ((n * 7 + i) % 60)) };
+    profiles[`provider${i}:key${i}`] = {
+      type: 'api_key',
+      provider: `provider${i}`,
+      key: `sk-${n}-${i}`,
+      gen: n,
+      pad: 'x'.repeat(40 + ((n * 7 + i) % 60)),
+    };
   }
   return JSON.stringify({ version: 1, gen: n, profiles });
 }
 function state(n) {
-  return JSON.stringify({ version: 1, gen: n, order: { provider0: ['provider0:key0'] }, pad: 'y'.repeat(1000 + (n % 4) * 2500) });
+  return JSON.stringify({
+    version: 1,
+    gen: n,
+    order: { provider0: ['provider0:key0'] },
+    pad: 'y'.repeat(1000 + (n % 4) * 2500),
+  });
 }
 
-const upsertStore = con.prepare("INSERT OR REPLACE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES ('authProfiles.store', ?, ?)");
-const updateState = con.prepare("UPDATE config_machine_state SET value_json = ?, updated_at_ms = ? WHERE state_key = 'authProfiles.state'");
-const insertState = con.prepare("INSERT OR IGNORE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES ('authProfiles.state', ?, ?)");
+const upsertStore = con.prepare(
+  "INSERT OR REPLACE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES ('authProfiles.store', ?, ?)",
+);
+const updateState = con.prepare(
+  "UPDATE config_machine_state SET value_json = ?, updated_at_ms = ? WHERE state_key = 'authProfiles.state'",
+);
+const insertState = con.prepare(
+  "INSERT OR IGNORE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES ('authProfiles.state', ?, ?)",
+);
 const dropGen = con.prepare("DELETE FROM config_machine_state WHERE state_key LIKE 'authProfiles.gen.%'");
 const addGen = con.prepare('INSERT INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES (?, ?, ?)');
-const upsertPrimary = con.prepare("INSERT OR REPLACE INTO auth_profile_store (store_key, store_json, updated_at) VALUES ('primary', ?, ?)");
+const upsertPrimary = con.prepare(
+  "INSERT OR REPLACE INTO auth_profile_store (store_key, store_json, updated_at) VALUES ('primary', ?, ?)",
+);
 
 let gen = 0;
 let checkpoints = 0;
@@ -52,8 +73,13 @@ function commitOne() {
     con.exec('ROLLBACK');
     throw e;
   }
-  if (gen % 7 === 0) { con.exec('PRAGMA wal_checkpoint(TRUNCATE)'); checkpoints++; }
-  else if (gen % 5 === 0) { con.exec('PRAGMA wal_checkpoint(RESTART)'); checkpoints++; }
+  if (gen % 7 === 0) {
+    con.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    checkpoints++;
+  } else if (gen % 5 === 0) {
+    con.exec('PRAGMA wal_checkpoint(RESTART)');
+    checkpoints++;
+  }
 }
 
 commitOne();
@@ -61,8 +87,12 @@ process.stdout.write('ready\n');
 
 const t0 = Date.now();
 let stop = false;
-process.stdin.on('end', () => { stop = true; });
-process.stdin.on('error', () => { stop = true; });
+process.stdin.on('end', () => {
+  stop = true;
+});
+process.stdin.on('error', () => {
+  stop = true;
+});
 process.stdin.resume();
 
 function finish() {

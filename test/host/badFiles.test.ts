@@ -21,7 +21,11 @@ const temps: string[] = [];
 function copyFixture(ext: string, name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `oca-host-bad-${name}-`));
   temps.push(dir);
-  fs.cpSync(path.join(ext, 'test', 'fixtures', 'openclaw-2026.9.6', name, 'home', '.openclaw'), path.join(dir, '.openclaw'), { recursive: true });
+  fs.cpSync(
+    path.join(ext, 'test', 'fixtures', 'openclaw-2026.9.6', name, 'home', '.openclaw'),
+    path.join(dir, '.openclaw'),
+    { recursive: true },
+  );
   shiftFixtureClock(dir, name);
   return path.join(dir, '.openclaw');
 }
@@ -45,11 +49,23 @@ function script(answers: Array<string | undefined>): { ui: Ui; messages: string[
   const ui: Ui = {
     ...owner.ui,
     showInputBox: async () => next(),
-    showQuickPick: async (items) => { const a = next(); return items.find((i) => i.label === a); },
+    showQuickPick: async (items) => {
+      const a = next();
+      return items.find((i) => i.label === a);
+    },
     pickOrType: async () => next(),
-    showWarningMessage: async (m) => { messages.push(m); return next(); },
-    showInformationMessage: async (m) => { messages.push(m); return undefined; },
-    showErrorMessage: async (m) => { messages.push(m); return undefined; },
+    showWarningMessage: async (m) => {
+      messages.push(m);
+      return next();
+    },
+    showInformationMessage: async (m) => {
+      messages.push(m);
+      return undefined;
+    },
+    showErrorMessage: async (m) => {
+      messages.push(m);
+      return undefined;
+    },
   } as Ui;
   return { ui, messages };
 }
@@ -66,42 +82,62 @@ describe('OpenClaw Auth with bad files in the extension host', function () {
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('openclawAuth')
+      .update('stateDir', undefined, vscode.ConfigurationTarget.Global);
     for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
   });
 
   it('an openclaw.json that cannot be read is a warning row that opens it; Add API Key is refused and nothing changes', async () => {
     const dir = copyFixture(extPath, 'basic');
-    fs.writeFileSync(path.join(dir, 'openclaw.json'), '{ "auth": { "order": { "openrouter": [ "openrouter:manual" ] } ');
+    fs.writeFileSync(
+      path.join(dir, 'openclaw.json'),
+      '{ "auth": { "order": { "openrouter": [ "openrouter:manual" ] } ',
+    );
     await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
     await waitFor(() => owner.paths?.stateDir === dir, 'state dir');
     const tree = owner.tree!;
     const main = tree.getChildren()[0]!;
-    const warning = tree.getChildren(main).find((n) => n.kind === 'warning' && /openclaw\.json/.test(n.message) && /could not be read/.test(n.message));
+    const warning = tree
+      .getChildren(main)
+      .find((n) => n.kind === 'warning' && /openclaw\.json/.test(n.message) && /could not be read/.test(n.message));
     assert.ok(warning, 'a warning row names the config');
-    assert.equal(tree.getTreeItem(warning).command?.command, 'openclawAuth.revealConfig', 'Enter on the row opens the file');
+    assert.equal(
+      tree.getTreeItem(warning).command?.command,
+      'openclawAuth.revealConfig',
+      'Enter on the row opens the file',
+    );
     const before = files(dir);
     const s = script(['groq', 'groq:manual', KEY]);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addApiKey', { agentId: 'main' });
-    assert.ok(s.messages.some((m) => /openclaw\.json/.test(m) && /nothing was changed/i.test(m)), s.messages.join(' | '));
+    assert.ok(
+      s.messages.some((m) => /openclaw\.json/.test(m) && /nothing was changed/i.test(m)),
+      s.messages.join(' | '),
+    );
     assert.ok(!s.messages.some((m) => m.includes(KEY)));
     assert.deepEqual(files(dir), before);
   });
 
-  it('a .env over openclaw\'s 1 MiB cap is named in the tree and Add Rotation Key leaves it as it was', async () => {
+  it("a .env over openclaw's 1 MiB cap is named in the tree and Add Rotation Key leaves it as it was", async () => {
     const dir = copyFixture(extPath, 'basic');
     fs.writeFileSync(path.join(dir, '.env'), `# big\n${'X'.repeat(1_100_000)}\n`);
     await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
     await waitFor(() => owner.paths?.stateDir === dir, 'state dir');
     const tree = owner.tree!;
     const main = tree.getChildren()[0]!;
-    assert.ok(tree.getChildren(main).some((n) => n.kind === 'warning' && /\.env at .* is 1,100,\d{3} bytes/.test(n.message)), 'the .env is named with its size');
+    assert.ok(
+      tree.getChildren(main).some((n) => n.kind === 'warning' && /\.env at .* is 1,100,\d{3} bytes/.test(n.message)),
+      'the .env is named with its size',
+    );
     const before = files(dir);
     const s = script([KEY]);
     owner.ui = s.ui;
     await vscode.commands.executeCommand('openclawAuth.addRotationKey', { agentId: 'main', provider: 'openrouter' });
-    assert.ok(s.messages.some((m) => /\.env at .* reads at most 1 MB/.test(m)), s.messages.join(' | '));
+    assert.ok(
+      s.messages.some((m) => /\.env at .* reads at most 1 MB/.test(m)),
+      s.messages.join(' | '),
+    );
     assert.deepEqual(files(dir), before);
   });
 });

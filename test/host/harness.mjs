@@ -84,22 +84,37 @@ export async function buildHostTests() {
 }
 
 function buildExtension() {
-  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0) throw new Error(`extension build (node esbuild.mjs) failed with exit ${r.status}:\n${r.stdout}${r.stderr}`);
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status !== 0)
+    throw new Error(`extension build (node esbuild.mjs) failed with exit ${r.status}:\n${r.stdout}${r.stderr}`);
 }
 
 /**
  * Runs the host suite. Returns { exitCode, passed, failed, pending, reason }.
  * `out` receives every forwarded line (default: stdout).
  */
-export async function runHostTests({ build = true, grep, fixture, env = {}, timeoutMs = 300_000, verbose = false, keep = false, out = (s) => process.stdout.write(`${s}\n`) } = {}) {
+export async function runHostTests({
+  build = true,
+  grep,
+  fixture,
+  env = {},
+  timeoutMs = 300_000,
+  verbose = false,
+  keep = false,
+  out = (s) => process.stdout.write(`${s}\n`),
+} = {}) {
   const host = assertHostInstalled();
   if (build) {
     buildExtension();
     const n = await buildHostTests();
     out(`host: built ${n} test file(s) into ${path.relative(ROOT, HOST_OUT)}/`);
   }
-  if (!fs.existsSync(path.join(HOST_OUT, 'index.js'))) throw new Error(`${HOST_OUT}/index.js is missing; run without --no-build`);
+  if (!fs.existsSync(path.join(HOST_OUT, 'index.js')))
+    throw new Error(`${HOST_OUT}/index.js is missing; run without --no-build`);
 
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const consoleLog = fs.createWriteStream(path.join(LOG_DIR, 'console.log'));
@@ -173,7 +188,8 @@ export async function runHostTests({ build = true, grep, fixture, env = {}, time
         // Everything the host prints while mocha runs; outside that, only workbench errors.
         const line = text.replace(/\n$/, '');
         if (verbose) out(inSuite ? line : `[workbench ${type}] ${line}`);
-        else if (inSuite ? !isNoise(text) : type === 'error' && !isNoise(text)) out(inSuite ? line : `[workbench error] ${line}`);
+        else if (inSuite ? !isNoise(text) : type === 'error' && !isNoise(text))
+          out(inSuite ? line : `[workbench error] ${line}`);
       }),
     );
     await step(page.exposeFunction('codeAutomationExit', (code) => finish({ code })));
@@ -194,7 +210,10 @@ export async function runHostTests({ build = true, grep, fixture, env = {}, time
     // A start still in flight (Ctrl-C during start-up) is awaited, then stopped like the rest.
     const settled = (p) => (p ? Promise.race([p.catch(() => undefined), sleep(60_000)]) : Promise.resolve(undefined));
     // Browser and server shut down in parallel (each takes ~2 s).
-    await Promise.all([settled(browserP).then((b) => (browser ?? b)?.close()), settled(serverP).then((s) => (server ?? s)?.stop())]);
+    await Promise.all([
+      settled(browserP).then((b) => (browser ?? b)?.close()),
+      settled(serverP).then((s) => (server ?? s)?.stop()),
+    ]);
   } finally {
     runCleanupsSync();
     try {
@@ -210,11 +229,23 @@ export async function runHostTests({ build = true, grep, fixture, env = {}, time
   if (exitCode !== 0 && result.failed === 0) result.failed = 1; // crashed, timed out, or rejected without stats
   const ok = exitCode === 0 && sawResult && result.failed === 0 && result.passed > 0;
   if (exitCode === 0 && result.passed === 0) out('host: no test passed');
-  return { exitCode: signal ? SIGNAL_EXIT_CODES[signal] : ok ? 0 : 1, ...result, reason, signal, seconds: (Date.now() - t0) / 1000 };
+  return {
+    exitCode: signal ? SIGNAL_EXIT_CODES[signal] : ok ? 0 : 1,
+    ...result,
+    reason,
+    signal,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }
 
 function parseArgs(argv) {
-  const o = { build: true, env: {}, verbose: false, keep: false, timeoutMs: Number(process.env.OPENCLAW_AUTH_HOST_TIMEOUT || 300) * 1000 };
+  const o = {
+    build: true,
+    env: {},
+    verbose: false,
+    keep: false,
+    timeoutMs: Number(process.env.OPENCLAW_AUTH_HOST_TIMEOUT || 300) * 1000,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -247,7 +278,9 @@ async function main() {
     process.stdout.write(`${SUITE}: 0 passed, 1 failed\n`);
     process.exit(e?.exitCode === 3 ? 3 : 1);
   }
-  process.stdout.write(`${SUITE}: finished in ${r.seconds.toFixed(1)} s${r.pending ? `, ${r.pending} pending` : ''} (VS Code ${assertHostInstalled().vscodeVersion})\n`);
+  process.stdout.write(
+    `${SUITE}: finished in ${r.seconds.toFixed(1)} s${r.pending ? `, ${r.pending} pending` : ''} (VS Code ${assertHostInstalled().vscodeVersion})\n`,
+  );
   process.stdout.write(`${SUITE}: ${r.passed} passed, ${r.failed} failed\n`);
   process.exit(r.exitCode);
 }

@@ -18,17 +18,22 @@ import Mocha from 'mocha';
  * stacks itself: map the frames of the bundled tests back to test/**\/*.ts (and src/**) here.
  */
 function mapStack(stack: string): string {
-  return stack.replace(/(\(?)((?:file:\/\/)?\/[^():\s]+\.js):(\d+):(\d+)(\)?)/g, (whole, open: string, file: string, line: string, col: string, close: string) => {
-    try {
-      const js = file.startsWith('file:') ? fileURLToPath(file) : file;
-      const origin = findSourceMap(js)?.findOrigin(Number(line), Number(col));
-      if (!origin || !('fileName' in origin)) return whole;
-      const src = origin.fileName.startsWith('file:') ? fileURLToPath(origin.fileName) : path.resolve(path.dirname(js), origin.fileName);
-      return `${open}${src}:${origin.lineNumber}:${origin.columnNumber}${close}`;
-    } catch {
-      return whole;
-    }
-  });
+  return stack.replace(
+    /(\(?)((?:file:\/\/)?\/[^():\s]+\.js):(\d+):(\d+)(\)?)/g,
+    (whole, open: string, file: string, line: string, col: string, close: string) => {
+      try {
+        const js = file.startsWith('file:') ? fileURLToPath(file) : file;
+        const origin = findSourceMap(js)?.findOrigin(Number(line), Number(col));
+        if (!origin || !('fileName' in origin)) return whole;
+        const src = origin.fileName.startsWith('file:')
+          ? fileURLToPath(origin.fileName)
+          : path.resolve(path.dirname(js), origin.fileName);
+        return `${open}${src}:${origin.lineNumber}:${origin.columnNumber}${close}`;
+      } catch {
+        return whole;
+      }
+    },
+  );
 }
 
 function testFiles(dir: string): string[] {

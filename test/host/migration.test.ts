@@ -20,7 +20,11 @@ import { homeView } from '../helpers/legacy';
 import { shiftFixtureClock } from '../helpers/clock';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
-const SECRETS = ['sk-ant-api03-fake-legacy-public-0123456789abcdef', 'fake-access-openai-codex-public-0123456789abcdef', 'sk-or-v1-fake-legacy-flat-work-5555555555555555'];
+const SECRETS = [
+  'sk-ant-api03-fake-legacy-public-0123456789abcdef',
+  'fake-access-openai-codex-public-0123456789abcdef',
+  'sk-or-v1-fake-legacy-flat-work-5555555555555555',
+];
 
 let owner: OpenClawAuth;
 let extPath: string;
@@ -33,7 +37,8 @@ function hashes(dir: string): Record<string, string> {
       const p = path.join(d, e.name);
       const rel = path.relative(dir, p);
       if (rel.startsWith('openclaw-auth') || e.name.endsWith('.lock')) continue;
-      if (e.isDirectory()) walk(p); else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+      if (e.isDirectory()) walk(p);
+      else out[rel] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
     }
   };
   walk(dir);
@@ -43,11 +48,14 @@ function hashes(dir: string): Record<string, string> {
 function legacyCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-legacy-'));
   temps.push(dir);
-  fs.cpSync(path.join(extPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'legacy', 'before', 'home', '.openclaw'), path.join(dir, '.openclaw'), { recursive: true });
+  fs.cpSync(
+    path.join(extPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'legacy', 'before', 'home', '.openclaw'),
+    path.join(dir, '.openclaw'),
+    { recursive: true },
+  );
   shiftFixtureClock(dir, 'legacy/before'); // as at capture, seen from now (the extension uses the real clock)
   return path.join(dir, '.openclaw');
 }
-
 
 /** Scripted answers by message pattern; every message is recorded with the buttons offered. */
 function user(answers: Array<[RegExp, string | undefined]>): { ui: Ui; messages: string[] } {
@@ -85,7 +93,9 @@ describe('legacy migration in the editor', function () {
 
   after(async () => {
     owner.ui = savedUi;
-    await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('openclawAuth')
+      .update('stateDir', undefined, vscode.ConfigurationTarget.Global);
     for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
   });
 
@@ -123,21 +133,37 @@ describe('legacy migration in the editor', function () {
   it('Apply migrates with progress, the tree shows the result, Undo restores the legacy files byte for byte and the previous auth cells', async () => {
     const dir = legacyCopy();
     const before = homeView(dir);
-    const u = user([[/Apply this migration/, 'Apply'], [/^Migrated \d+ profile/, undefined]]);
+    const u = user([
+      [/Apply this migration/, 'Apply'],
+      [/^Migrated \d+ profile/, undefined],
+    ]);
     owner.ui = u.ui;
     await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
     await waitFor(() => owner.paths?.stateDir === dir, 'state dir');
     const res = await owner.migration?.preview();
     assert.ok(res?.changed, 'applied');
     const done = u.messages.find((m) => m.startsWith('Migrated '));
-    assert.match(done ?? '', /Migrated 5 profile\(s\) into SQLite and archived 3 legacy file\(s\) \(run \S+\)\. \[Undo\|Show Backups\]/);
+    assert.match(
+      done ?? '',
+      /Migrated 5 profile\(s\) into SQLite and archived 3 legacy file\(s\) \(run \S+\)\. \[Undo\|Show Backups\]/,
+    );
     assert.ok(fs.existsSync(res.runDir ?? ''), 'backups exist');
-    await waitFor(() => owner.agents.find((a) => a.agentId === 'main')?.snapshot.store.profiles['openai:default'] !== undefined, 'the tree to show the migrated profiles');
-    assert.deepEqual(Object.keys(owner.agents.find((a) => a.agentId === 'main')?.snapshot.store.profiles ?? {}).sort(), ['anthropic:manual', 'anthropic:pro', 'openai:default', 'openrouter:env']);
+    await waitFor(
+      () => owner.agents.find((a) => a.agentId === 'main')?.snapshot.store.profiles['openai:default'] !== undefined,
+      'the tree to show the migrated profiles',
+    );
+    assert.deepEqual(
+      Object.keys(owner.agents.find((a) => a.agentId === 'main')?.snapshot.store.profiles ?? {}).sort(),
+      ['anthropic:manual', 'anthropic:pro', 'openai:default', 'openrouter:env'],
+    );
     assert.equal(owner.migration?.attention, 0);
     assert.equal(owner.treeView?.message, undefined);
     assert.ok(await owner.migration?.undo(res.runId));
-    assert.deepEqual(homeView(dir), before, 'Undo restored the legacy files byte for byte and the auth cells as they were');
+    assert.deepEqual(
+      homeView(dir),
+      before,
+      'Undo restored the legacy files byte for byte and the auth cells as they were',
+    );
     await waitFor(() => (owner.migration?.attention ?? 0) > 0, 'the badge to come back');
   });
 });

@@ -23,7 +23,11 @@ describe('OpenClaw Auth shows one agent at a time', function () {
     assert.ok(ext);
     owner = await (await ext.activate()).ready;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-one-'));
-    fs.cpSync(path.join(ext.extensionPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'multi-agent', 'home', '.openclaw'), path.join(home, '.openclaw'), { recursive: true });
+    fs.cpSync(
+      path.join(ext.extensionPath, 'test', 'fixtures', 'openclaw-2026.9.6', 'multi-agent', 'home', '.openclaw'),
+      path.join(home, '.openclaw'),
+      { recursive: true },
+    );
     shiftFixtureClock(home, 'multi-agent');
     dir = path.join(home, '.openclaw');
     await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', dir, vscode.ConfigurationTarget.Global);
@@ -32,8 +36,12 @@ describe('OpenClaw Auth shows one agent at a time', function () {
 
   after(async () => {
     await vscode.commands.executeCommand('openclawAuth.showAllAgents');
-    await vscode.workspace.getConfiguration('openclawAuth').update('agent', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('openclawAuth').update('stateDir', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('openclawAuth')
+      .update('agent', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('openclawAuth')
+      .update('stateDir', undefined, vscode.ConfigurationTarget.Global);
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   });
 
@@ -58,15 +66,23 @@ describe('OpenClaw Auth shows one agent at a time', function () {
     // Agent work's providers hold only main's profiles: they start collapsed, so VS Code never asks for their children.
     const work = owner.tree!.getChildren().find((n) => n.kind === 'agent' && n.agentId === 'work');
     assert.ok(work);
-    const collapsed = owner.tree!.getChildren(work).filter((n) => owner.tree!.getTreeItem(n).collapsibleState === vscode.TreeItemCollapsibleState.Collapsed);
+    const collapsed = owner
+      .tree!.getChildren(work)
+      .filter((n) => owner.tree!.getTreeItem(n).collapsibleState === vscode.TreeItemCollapsibleState.Collapsed);
     assert.ok(collapsed.length > 0, 'agent work has a collapsed inherited provider');
     await new Promise((r) => setTimeout(r, 1000)); // VS Code renders the visible rows
     let events = 0;
-    const sub = owner.tree!.onDidChangeTreeData(() => { events++; });
+    const sub = owner.tree!.onDidChangeTreeData(() => {
+      events++;
+    });
     owner.reload();
     owner.reload();
     await new Promise((r) => setTimeout(r, 300));
     sub.dispose();
-    assert.equal(events, 0, 'a reload that changes nothing fires no tree refresh (each one re-rendered the collapsed rows and shifted the rows below)');
+    assert.equal(
+      events,
+      0,
+      'a reload that changes nothing fires no tree refresh (each one re-rendered the collapsed rows and shifted the rows below)',
+    );
   });
 });

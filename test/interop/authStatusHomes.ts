@@ -41,43 +41,55 @@ export const AUTH_STATUS_HOMES: AuthStatusHome[] = [
   {
     name: 'configured-order',
     scenario: 'basic',
-    describe: 'fixture "basic" as it is: auth.order.anthropic in openclaw.json, a stored openrouter order in the main agent DB, openrouter:default an env SecretRef resolved through ~/.openclaw/.env, an Anthropic token.',
+    describe:
+      'fixture "basic" as it is: auth.order.anthropic in openclaw.json, a stored openrouter order in the main agent DB, openrouter:default an env SecretRef resolved through ~/.openclaw/.env, an Anthropic token.',
     agents: [undefined],
   },
   {
     name: 'provider-bound',
     scenario: 'basic',
-    describe: 'fixture "basic" plus, in openclaw.json, models.providers.openrouter.apiKey naming the profile openrouter:manual (the provider entry is bound to a profile) and models.providers.groq.apiKey a file SecretRef (secrets.providers.vault, a JSON file in the home).',
+    describe:
+      'fixture "basic" plus, in openclaw.json, models.providers.openrouter.apiKey naming the profile openrouter:manual (the provider entry is bound to a profile) and models.providers.groq.apiKey a file SecretRef (secrets.providers.vault, a JSON file in the home).',
     agents: [undefined],
     edit: (home) => {
       const secrets = path.join(home, '.openclaw', 'secrets.json');
       fs.writeFileSync(secrets, JSON.stringify({ groq: { apiKey: FILE_SECRET_GROQ_KEY } }) + '\n', { mode: 0o600 });
       editConfig(home, (cfg) => {
         cfg.secrets = { providers: { vault: { source: 'file', path: secrets, mode: 'json' } } };
-        cfg.models = { providers: { openrouter: { apiKey: 'openrouter:manual' }, groq: { apiKey: { source: 'file', provider: 'vault', id: '/groq/apiKey' } } } };
+        cfg.models = {
+          providers: {
+            openrouter: { apiKey: 'openrouter:manual' },
+            groq: { apiKey: { source: 'file', provider: 'vault', id: '/groq/apiKey' } },
+          },
+        };
       });
     },
   },
   {
     name: 'multi-agent',
     scenario: 'multi-agent',
-    describe: 'fixture "multi-agent" as it is: agents main and work, shared profiles, a profile local to work and a stored order in the work agent DB; asked for the default agent and for work.',
+    describe:
+      'fixture "multi-agent" as it is: agents main and work, shared profiles, a profile local to work and a stored order in the work agent DB; asked for the default agent and for work.',
     agents: [undefined, 'work'],
   },
   {
     name: 'expiry',
     scenario: 'expiry',
-    describe: 'fixture "expiry" as it is: an Anthropic token expiring within 24 h, an expired one and an expired GitHub Copilot token, agents main and nightly; asked for both.',
+    describe:
+      'fixture "expiry" as it is: an Anthropic token expiring within 24 h, an expired one and an expired GitHub Copilot token, agents main and nightly; asked for both.',
     agents: [undefined, 'nightly'],
   },
   {
     name: 'oauth',
     scenario: 'legacy/after',
-    describe: 'fixture "legacy/after" (after openclaw doctor --fix): an OAuth profile openai:default, auth.order.openai in openclaw.json, a stored anthropic order, an env SecretRef profile openrouter:env, agents main and work; the copy gets a ~/.openclaw/.env for that env var and a relative main workspace.',
+    describe:
+      'fixture "legacy/after" (after openclaw doctor --fix): an OAuth profile openai:default, auth.order.openai in openclaw.json, a stored anthropic order, an env SecretRef profile openrouter:env, agents main and work; the copy gets a ~/.openclaw/.env for that env var and a relative main workspace.',
     agents: [undefined, 'work'],
     edit: (home) => {
       fs.writeFileSync(path.join(home, '.openclaw', '.env'), `OPENROUTER_API_KEY=${LEGACY_ENV_OPENROUTER_KEY}\n`);
-      editConfig(home, (cfg) => { cfg.agents!.entries!.main!.workspace = '~/.openclaw/workspace'; });
+      editConfig(home, (cfg) => {
+        cfg.agents!.entries!.main!.workspace = '~/.openclaw/workspace';
+      });
     },
   },
 ];
@@ -89,6 +101,13 @@ export async function prepareAuthStatusHome(h: AuthStatusHome): Promise<{ home: 
   // The token as the extension picks it: openclaw.json's gateway.auth.token (basic has a store
   // SecretRef) wins; else a fake one given to the gateway in its env.
   const snap = readSnapshot({ env: { HOME: home } });
-  const choice = await chooseToken(readGatewayConfig(snap.config.data), { env: {}, resolve: { env: snap.env, secretsConfig: snap.config.data.secrets, readStoreSecret: (n) => snap.sharedDb.secretStore.get(n) } });
+  const choice = await chooseToken(readGatewayConfig(snap.config.data), {
+    env: {},
+    resolve: {
+      env: snap.env,
+      secretsConfig: snap.config.data.secrets,
+      readStoreSecret: (n) => snap.sharedDb.secretStore.get(n),
+    },
+  });
   return { home, token: choice.token ?? FALLBACK_TOKEN };
 }

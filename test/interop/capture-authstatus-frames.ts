@@ -24,22 +24,33 @@ const OUT = path.join(REPO_ROOT, 'test', 'fixtures', 'gateway-frames');
 type Rec = { dir: 'in' | 'out'; frame: unknown };
 
 async function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
 }
 
 /** Opens a raw socket, records every frame after hello-ok, and runs `script` with a request helper. */
-async function session(url: string, token: string, script: (req: (method: string, params: unknown) => Promise<Record<string, unknown>>) => Promise<void>): Promise<Rec[]> {
+async function session(
+  url: string,
+  token: string,
+  script: (req: (method: string, params: unknown) => Promise<Record<string, unknown>>) => Promise<void>,
+): Promise<Rec[]> {
   const frames: Rec[] = [];
   const ws = new WebSocket(url);
   const pending = new Map<string, (f: Record<string, unknown>) => void>();
   let id = 0;
   let recording = false;
-  const req = (method: string, params: unknown) => new Promise<Record<string, unknown>>((resolve) => {
-    const frame = { type: 'req', id: String(++id), method, params };
-    pending.set(frame.id, resolve);
-    if (recording) frames.push({ dir: 'out', frame });
-    ws.send(JSON.stringify(frame));
-  });
+  const req = (method: string, params: unknown) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const frame = { type: 'req', id: String(++id), method, params };
+      pending.set(frame.id, resolve);
+      if (recording) frames.push({ dir: 'out', frame });
+      ws.send(JSON.stringify(frame));
+    });
   const closed = new Promise<void>((r) => ws.on('close', () => r()));
   await new Promise<void>((resolve) => {
     ws.on('message', (d) => {
@@ -50,7 +61,15 @@ async function session(url: string, token: string, script: (req: (method: string
       if (f.type === 'event' && f.event === 'connect.challenge') resolve();
     });
   });
-  const hello = await req('connect', { minProtocol: 4, maxProtocol: 4, client: { id: 'gateway-client', version: '0.1.0', platform: 'linux', mode: 'backend' }, role: 'operator', scopes: ['operator.read', 'operator.write', 'operator.admin'], caps: [], auth: { token } });
+  const hello = await req('connect', {
+    minProtocol: 4,
+    maxProtocol: 4,
+    client: { id: 'gateway-client', version: '0.1.0', platform: 'linux', mode: 'backend' },
+    role: 'operator',
+    scopes: ['operator.read', 'operator.write', 'operator.admin'],
+    caps: [],
+    auth: { token },
+  });
   if (!hello.ok) throw new Error(`connect refused: ${JSON.stringify(hello.error)}`);
   recording = true;
   await script(req);
@@ -73,8 +92,21 @@ async function main(): Promise<void> {
     if (only.length && !only.includes(h.name)) continue;
     const prepared = await prepareAuthStatusHome(h);
     const port = await freePort();
-    const env = { HOME: prepared.home, PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(prepared.home, 'tmp'), npm_config_offline: 'true' };
-    const sup = new GatewaySupervisor({ port, commandSetting: oc.openclawMjs, nodePath: oc.node, env, token: prepared.token, allowUnconfigured: true, log: { info: console.error, warn: console.error, error: console.error, output: () => undefined } });
+    const env = {
+      HOME: prepared.home,
+      PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter),
+      TMPDIR: path.join(prepared.home, 'tmp'),
+      npm_config_offline: 'true',
+    };
+    const sup = new GatewaySupervisor({
+      port,
+      commandSetting: oc.openclawMjs,
+      nodePath: oc.node,
+      env,
+      token: prepared.token,
+      allowUnconfigured: true,
+      log: { info: console.error, warn: console.error, error: console.error, output: () => undefined },
+    });
     try {
       await sup.start();
       const frames = await session(sup.url, prepared.token, async (req) => {
@@ -99,4 +131,7 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((e: unknown) => { console.error(e); process.exitCode = 1; });
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -19,7 +19,9 @@ function homeEnv(home: string): NodeJS.ProcessEnv {
 
 function ourCheck(home: string): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli.ts'), 'check'], {
-    cwd: REPO_ROOT, encoding: 'utf8', env: homeEnv(home),
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: homeEnv(home),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -28,10 +30,13 @@ describe('interop: check with no model configured', function () {
   this.timeout(5 * 60 * 1000);
   const homes: string[] = [];
   after(() => homes.forEach((h) => fs.rmSync(h, { recursive: true, force: true })));
-  before(async () => { await ensureOpenclaw(); });
+  before(async () => {
+    await ensureOpenclaw();
+  });
 
   it('an empty state: openclaw exits 1 (openai missing) and so does our check', async () => {
-    const home = makeEmptyHome(); homes.push(home);
+    const home = makeEmptyHome();
+    homes.push(home);
     fs.mkdirSync(path.join(home, '.openclaw'), { recursive: true });
     const theirs = await runOpenclaw(home, ['models', 'status', '--check']);
     const ours = ourCheck(home);
@@ -41,11 +46,19 @@ describe('interop: check with no model configured', function () {
   });
 
   it('only an anthropic key and no model: still 1 from both', async () => {
-    const home = makeEmptyHome(); homes.push(home);
+    const home = makeEmptyHome();
+    homes.push(home);
     fs.mkdirSync(path.join(home, '.openclaw'), { recursive: true });
-    const added = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli.ts'), 'add-key', '--provider', 'anthropic'], {
-      cwd: REPO_ROOT, encoding: 'utf8', input: 'sk-ant-api03-interopEmptyStateKey0000000000\n', env: homeEnv(home),
-    });
+    const added = spawnSync(
+      process.execPath,
+      ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli.ts'), 'add-key', '--provider', 'anthropic'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        input: 'sk-ant-api03-interopEmptyStateKey0000000000\n',
+        env: homeEnv(home),
+      },
+    );
     assert.equal(added.status, 0, added.stderr);
     const theirs = await runOpenclaw(home, ['models', 'status', '--check']);
     const ours = ourCheck(home);

@@ -35,17 +35,33 @@ export async function freePort(): Promise<number> {
   });
 }
 
-interface Captured { lines: string[]; info: string[]; warn: string[]; error: string[] }
+interface Captured {
+  lines: string[];
+  info: string[];
+  warn: string[];
+  error: string[];
+}
 function captureLog(): Captured & { log: ConstructorParameters<typeof GatewaySupervisor>[0]['log'] } {
   const c: Captured = { lines: [], info: [], warn: [], error: [] };
-  return { ...c, log: { info: (m) => c.info.push(m), warn: (m) => c.warn.push(m), error: (m) => c.error.push(m), output: (l) => c.lines.push(l) } } as Captured & { log: ConstructorParameters<typeof GatewaySupervisor>[0]['log'] };
+  return {
+    ...c,
+    log: {
+      info: (m) => c.info.push(m),
+      warn: (m) => c.warn.push(m),
+      error: (m) => c.error.push(m),
+      output: (l) => c.lines.push(l),
+    },
+  } as Captured & { log: ConstructorParameters<typeof GatewaySupervisor>[0]['log'] };
 }
 
 /** Every pid whose process group is `pgid` (from /proc). */
 function groupMembers(pgid: number): number[] {
-  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).filter((p) => processGroup(p) === pgid);
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((p) => processGroup(p) === pgid);
 }
-
 
 describe('gateway (real openclaw)', function () {
   this.timeout(240_000);
@@ -59,11 +75,29 @@ describe('gateway (real openclaw)', function () {
 
   async function env(): Promise<NodeJS.ProcessEnv> {
     const oc = await ensureOpenclaw();
-    return { HOME: home, PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(home, 'tmp'), npm_config_offline: 'true' };
+    return {
+      HOME: home,
+      PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter),
+      TMPDIR: path.join(home, 'tmp'),
+      npm_config_offline: 'true',
+    };
   }
-  async function supervisor(p: number, extra: Partial<ConstructorParameters<typeof GatewaySupervisor>[0]> = {}): Promise<GatewaySupervisor> {
+  async function supervisor(
+    p: number,
+    extra: Partial<ConstructorParameters<typeof GatewaySupervisor>[0]> = {},
+  ): Promise<GatewaySupervisor> {
     const oc = await ensureOpenclaw();
-    return new GatewaySupervisor({ port: p, commandSetting: oc.openclawMjs, nodePath: oc.node, env: await env(), token: GATEWAY_TOKEN, allowUnconfigured: true, log: cap.log, restart: { initialMs: 500, maxAttempts: 3 }, ...extra });
+    return new GatewaySupervisor({
+      port: p,
+      commandSetting: oc.openclawMjs,
+      nodePath: oc.node,
+      env: await env(),
+      token: GATEWAY_TOKEN,
+      allowUnconfigured: true,
+      log: cap.log,
+      restart: { initialMs: 500, maxAttempts: 3 },
+      ...extra,
+    });
   }
   const snapshot = async () => readSnapshot({ stateDirSetting: stateDir(), env: await env() });
 
@@ -99,7 +133,10 @@ describe('gateway (real openclaw)', function () {
     assert.match(started, /OPENCLAW_GATEWAY_TOKEN=gw-token\.\.\./);
     const all = [...cap.info, ...cap.warn, ...cap.error, ...cap.lines].join('\n');
     assert.ok(!all.includes(GATEWAY_TOKEN), 'token in the log');
-    assert.ok(cap.lines.some((l) => /\[gateway\] ready|http server listening/.test(l)), 'gateway output is logged');
+    assert.ok(
+      cap.lines.some((l) => /\[gateway\] ready|http server listening/.test(l)),
+      'gateway output is logged',
+    );
   });
 
   it('handshake: v4 hello-ok with admin scopes', async () => {
@@ -128,7 +165,10 @@ describe('gateway (real openclaw)', function () {
     const status = await client.authStatus();
     const groq = status.providers.find((p) => p.provider === 'groq');
     assert.ok(groq, 'groq in authStatus');
-    assert.deepEqual(groq.profiles.map((p) => p.profileId), ['groq:manual']);
+    assert.deepEqual(
+      groq.profiles.map((p) => p.profileId),
+      ['groq:manual'],
+    );
     assert.equal(groq.profileOrderStored, true);
 
     const cleared = await client.authOrderSet({ provider: 'groq', profileIds: null });
@@ -157,22 +197,38 @@ describe('gateway (real openclaw)', function () {
       try {
         for (let i = 0; i < 12; i++) {
           const provider = `gwrace${engine}${i}`;
-          const r = await client.authSetApiKey({ provider, apiKey: `sk-fake-gwrace-${engine}-${String(i).padStart(16, '0')}` });
+          const r = await client.authSetApiKey({
+            provider,
+            apiKey: `sk-fake-gwrace-${engine}-${String(i).padStart(16, '0')}`,
+          });
           theirs.push(r.profileId);
           await new Promise((res) => setTimeout(res, 150));
         }
       } finally {
         const { saved, refused } = await loop.stop();
-        console.log(`      ${engine}: gateway ${theirs.length} keys; ours ${saved.length} saved, ${refused.length} refused`);
+        console.log(
+          `      ${engine}: gateway ${theirs.length} keys; ours ${saved.length} saved, ${refused.length} refused`,
+        );
         const snap = await snapshot();
         for (const id of theirs) assert.ok(snap.store.profiles[id], `${engine}: the gateway's ${id} is missing`);
         for (const id of saved) assert.ok(snap.store.profiles[id], `${engine}: our saved ${id} is missing`);
         if (engine === 'native') assert.ok(saved.length > 0, 'native: our writes went through beside the gateway');
         else assert.equal(saved.length, 0, 'sql.js never replaces a DB the gateway holds');
         const status = await client.authStatus();
-        assert.ok(JSON.stringify(status).includes(theirs[theirs.length - 1] ?? '-'), 'the gateway still answers with its own last key');
+        assert.ok(
+          JSON.stringify(status).includes(theirs[theirs.length - 1] ?? '-'),
+          'the gateway still answers with its own last key',
+        );
         const db = path.join(stateDir(), 'state', 'openclaw.sqlite');
-        const ic = spawnSync(oc.node, ['-e', "const{DatabaseSync}=require('node:sqlite');const d=new DatabaseSync(process.argv[1],{readOnly:true});console.log(d.prepare('PRAGMA integrity_check').get().integrity_check)", db], { encoding: 'utf8' });
+        const ic = spawnSync(
+          oc.node,
+          [
+            '-e',
+            "const{DatabaseSync}=require('node:sqlite');const d=new DatabaseSync(process.argv[1],{readOnly:true});console.log(d.prepare('PRAGMA integrity_check').get().integrity_check)",
+            db,
+          ],
+          { encoding: 'utf8' },
+        );
         assert.equal(ic.stdout.trim(), 'ok', ic.stderr);
       }
     });
@@ -186,7 +242,10 @@ describe('gateway (real openclaw)', function () {
     assert.deepEqual(r.stopped, []);
     const after = deriveView(await snapshot(), Date.now());
     assert.ok(!after.providers.some((p) => p.provider === 'groq'), 'groq gone from our view');
-    assert.ok(after.providers.some((p) => p.provider === 'openrouter'), 'openrouter kept');
+    assert.ok(
+      after.providers.some((p) => p.provider === 'openrouter'),
+      'openrouter kept',
+    );
     const status = await client.authStatus();
     assert.ok(!status.providers.some((p) => p.provider === 'groq'));
   });
@@ -222,7 +281,10 @@ describe('gateway (real openclaw)', function () {
   });
 
   it('a port held by something that is not a gateway is a clear error', async () => {
-    const busy = http.createServer((_q, res) => { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not here'); });
+    const busy = http.createServer((_q, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not here');
+    });
     const busyPort = await freePort();
     await new Promise<void>((r) => busy.listen(busyPort, '127.0.0.1', r));
     try {
@@ -307,8 +369,22 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
     const h = AUTH_STATUS_HOMES.find((x) => x.name === name)!;
     const { home, token } = await prepareAuthStatusHome(h);
     const oc = await ensureOpenclaw();
-    const env = { HOME: home, PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter), TMPDIR: path.join(home, 'tmp'), npm_config_offline: 'true' };
-    const sup = new GatewaySupervisor({ port: await freePort(), commandSetting: oc.openclawMjs, nodePath: oc.node, env, token, allowUnconfigured: true, readyTimeoutMs: 300_000, log: captureLog().log });
+    const env = {
+      HOME: home,
+      PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter),
+      TMPDIR: path.join(home, 'tmp'),
+      npm_config_offline: 'true',
+    };
+    const sup = new GatewaySupervisor({
+      port: await freePort(),
+      commandSetting: oc.openclawMjs,
+      nodePath: oc.node,
+      env,
+      token,
+      allowUnconfigured: true,
+      readyTimeoutMs: 300_000,
+      log: captureLog().log,
+    });
     const r = { sup, client: new GatewayClient({ url: sup.url, token: () => token }), home };
     running.push(r);
     await sup.start();
@@ -317,8 +393,15 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
   }
   /** The status item's tooltip with this answer, as the extension shows it. */
   const tooltip = (r: { sup: GatewaySupervisor }, st: Awaited<ReturnType<GatewayClient['authStatus']>>) =>
-    describeGateway(r.sup.state, { port: r.sup.port, client: 'connected', adopted: false, now: Date.now(), extra: describeAuthView(st) }).tooltip;
-  const filesView = (home: string, agentId?: string) => deriveView(readSnapshot({ env: { HOME: home }, ...(agentId ? { agentId } : {}) }), Date.now());
+    describeGateway(r.sup.state, {
+      port: r.sup.port,
+      client: 'connected',
+      adopted: false,
+      now: Date.now(),
+      extra: describeAuthView(st),
+    }).tooltip;
+  const filesView = (home: string, agentId?: string) =>
+    deriveView(readSnapshot({ env: { HOME: home }, ...(agentId ? { agentId } : {}) }), Date.now());
 
   after(async () => {
     for (const r of running) {
@@ -343,22 +426,35 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
     assert.match(t, /: ready\.\nControl plane: connected\.\n\nGateway auth view: /);
     assert.match(t, /anthropic ok \(1; order locked by openclaw\.json auth config: auth\.order\.anthropic\)/);
     assert.match(t, /groq static \(0\)/);
-    assert.match(t, /openrouter static \(3; order locked by openclaw\.json provider config: models\.providers\.openrouter\.apiKey names a profile\)/);
+    assert.match(
+      t,
+      /openrouter static \(3; order locked by openclaw\.json provider config: models\.providers\.openrouter\.apiKey names a profile\)/,
+    );
     assert.deepEqual(reconcileAuthView(filesView(r.home), st), []);
     const all = JSON.stringify(st) + t;
-    for (const secret of ['sk-or-v1-fake', 'sk-ant-oat01-fake', 'gsk_fake_file_secretref']) assert.ok(!all.includes(secret), `${secret}... in the answer or the tooltip`);
+    for (const secret of ['sk-or-v1-fake', 'sk-ant-oat01-fake', 'gsk_fake_file_secretref'])
+      assert.ok(!all.includes(secret), `${secret}... in the answer or the tooltip`);
   });
 
   it('a new order for a locked provider is refused with where to change it, and nothing changes; after a key is saved through the gateway the refreshed view still parses and agrees', async () => {
     const r = bound;
     assert.ok(r, 'the gateway of the test before');
     const before = readSnapshot({ env: { HOME: r.home } });
-    await assert.rejects(r.client.authOrderSet({ provider: 'anthropic', profileIds: ['anthropic:manual'] }), (e: Error) => {
-      assert.ok(e instanceof GatewayError);
-      assert.match(e.message, /controlled by auth configuration\. The order comes from auth\.order in openclaw\.json: change it there; nothing was changed\./);
-      return true;
-    });
-    await assert.rejects(r.client.authOrderSet({ provider: 'openrouter', profileIds: ['openrouter:manual'] }), /controlled by provider configuration\. A models\.providers entry in openclaw\.json names one of its profiles/);
+    await assert.rejects(
+      r.client.authOrderSet({ provider: 'anthropic', profileIds: ['anthropic:manual'] }),
+      (e: Error) => {
+        assert.ok(e instanceof GatewayError);
+        assert.match(
+          e.message,
+          /controlled by auth configuration\. The order comes from auth\.order in openclaw\.json: change it there; nothing was changed\./,
+        );
+        return true;
+      },
+    );
+    await assert.rejects(
+      r.client.authOrderSet({ provider: 'openrouter', profileIds: ['openrouter:manual'] }),
+      /controlled by provider configuration\. A models\.providers entry in openclaw\.json names one of its profiles/,
+    );
     const after = readSnapshot({ env: { HOME: r.home } });
     assert.deepEqual(after.state.order, before.state.order, 'stored orders unchanged');
     assert.deepEqual(after.config.data, before.config.data, 'openclaw.json unchanged');
@@ -366,7 +462,10 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
     await r.client.authSetApiKey({ provider: 'xai', apiKey: 'xai-fake-interop-authstatus-0123456789abcdef' });
     const st = await r.client.authStatus();
     assert.ok(st.providers.some((p) => p.provider === 'xai' && p.profiles.some((x) => x.profileId === 'xai:manual')));
-    assert.match(tooltip(r, st), /anthropic ok \(1; order locked by openclaw\.json auth config: auth\.order\.anthropic\).*xai static \(1\)/);
+    assert.match(
+      tooltip(r, st),
+      /anthropic ok \(1; order locked by openclaw\.json auth config: auth\.order\.anthropic\).*xai static \(1\)/,
+    );
     assert.deepEqual(reconcileAuthView(filesView(r.home), st), []);
   });
 
@@ -375,13 +474,25 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
     for (const agentId of [undefined, 'work']) {
       const st = await r.client.authStatus(agentId ? { agentId } : {});
       const openai = st.providers.find((p) => p.provider === 'openai');
-      assert.deepEqual(openai?.profiles.map((p) => [p.profileId, p.type, p.status]), [['openai:default', 'oauth', 'ok']], agentId);
+      assert.deepEqual(
+        openai?.profiles.map((p) => [p.profileId, p.type, p.status]),
+        [['openai:default', 'oauth', 'ok']],
+        agentId,
+      );
       assert.equal(openai?.profileOrderLocked, 'auth-config');
-      assert.deepEqual(st.providers.find((p) => p.provider === 'anthropic')?.profileOrder, ['anthropic:pro', 'anthropic:manual']);
+      assert.deepEqual(st.providers.find((p) => p.provider === 'anthropic')?.profileOrder, [
+        'anthropic:pro',
+        'anthropic:manual',
+      ]);
       assert.match(tooltip(r, st), /openai ok \(1; order locked by openclaw\.json auth config: auth\.order\.openai\)/);
       assert.deepEqual(reconcileAuthView(filesView(r.home, agentId), st), [], agentId ?? 'default agent');
     }
     const work = await r.client.authStatus({ agentId: 'work' });
-    assert.ok(work.providers.find((p) => p.provider === 'openrouter')?.profiles.some((p) => p.profileId === 'openrouter:default' && p.source === 'saved'), 'work\'s own profile');
+    assert.ok(
+      work.providers
+        .find((p) => p.provider === 'openrouter')
+        ?.profiles.some((p) => p.profileId === 'openrouter:default' && p.source === 'saved'),
+      "work's own profile",
+    );
   });
 });

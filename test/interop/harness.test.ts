@@ -25,7 +25,12 @@ describe('interop harness', function () {
   it('copyFixtureHome copies the SQLite files and makes them writable', () => {
     const home = copyFixtureHome('wal');
     homes.push(home);
-    for (const rel of ['state/openclaw.sqlite', 'state/openclaw.sqlite-wal', 'state/openclaw.sqlite-shm', 'openclaw.json']) {
+    for (const rel of [
+      'state/openclaw.sqlite',
+      'state/openclaw.sqlite-wal',
+      'state/openclaw.sqlite-shm',
+      'openclaw.json',
+    ]) {
       const file = path.join(home, '.openclaw', rel);
       assert.ok(fs.existsSync(file), rel);
       assert.ok((fs.statSync(file).mode & 0o200) !== 0, `${rel} is owner-writable`);
@@ -50,9 +55,13 @@ describe('interop harness', function () {
   it('passes stdin and reports a failing exit code', async () => {
     const home = copyFixtureHome('basic');
     homes.push(home);
-    const res = await runOpenclaw(home, ['models', 'auth', 'paste-token', '--provider', 'anthropic', '--profile-id', 'anthropic:short'], {
-      input: 'sk-ant-oat01-too-short\n',
-    });
+    const res = await runOpenclaw(
+      home,
+      ['models', 'auth', 'paste-token', '--provider', 'anthropic', '--profile-id', 'anthropic:short'],
+      {
+        input: 'sk-ant-oat01-too-short\n',
+      },
+    );
     assert.equal(res.code, 1);
     assert.match(res.stderr + res.stdout, /Token looks too short; paste the full setup-token/);
   });

@@ -14,15 +14,20 @@ describe('interop: a JSON5 openclaw.json', function () {
   this.timeout(5 * 60 * 1000);
   const homes: string[] = [];
   after(() => homes.forEach((h) => fs.rmSync(h, { recursive: true, force: true })));
-  before(async () => { await ensureOpenclaw(); });
+  before(async () => {
+    await ensureOpenclaw();
+  });
 
   it('its auth order is the one openclaw reads; a change that would rewrite it is refused and no file changes', async () => {
-    const home = copyFixtureHome('basic'); homes.push(home);
+    const home = copyFixtureHome('basic');
+    homes.push(home);
     const file = path.join(home, '.openclaw', 'openclaw.json');
     const j = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>;
     j.auth = { ...(j.auth ?? {}), order: { anthropic: ['anthropic:manual'] } };
     // JSON5 as a person writes it: a comment, unquoted keys, a trailing comma.
-    const json5 = `// edited by hand\n${JSON.stringify(j, null, 2).replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:').replace(/\n}$/, ',\n}')}\n`;
+    const json5 = `// edited by hand\n${JSON.stringify(j, null, 2)
+      .replace(/"([A-Za-z_][A-Za-z0-9_]*)":/g, '$1:')
+      .replace(/\n}$/, ',\n}')}\n`;
     fs.writeFileSync(file, json5);
 
     const theirs = await runOpenclaw(home, ['config', 'get', 'auth.order', '--json']);
@@ -38,7 +43,14 @@ describe('interop: a JSON5 openclaw.json', function () {
     const skip = (rel: string) => rel.startsWith('tmp/') || rel.startsWith('.openclaw/openclaw-auth/');
     const before = hashTree(home, skip);
     await assert.rejects(
-      applyMutation({ env: { HOME: home } }, { kind: 'upsertProfile', profileId: 'groq:manual', credential: { type: 'api_key', provider: 'groq', key: 'gsk_fake_json5_0123456789abcdefghij' } }),
+      applyMutation(
+        { env: { HOME: home } },
+        {
+          kind: 'upsertProfile',
+          profileId: 'groq:manual',
+          credential: { type: 'api_key', provider: 'groq', key: 'gsk_fake_json5_0123456789abcdefghij' },
+        },
+      ),
       (e: Error) => /openclaw\.json/.test(e.message) && /nothing was changed/i.test(e.message),
     );
     assert.deepEqual(hashTree(home, skip), before, 'every file unchanged');

@@ -74,18 +74,19 @@ function readJson(file: string): unknown {
 /** Same rule as the install script: the hidden lockfile and the package agree on the version. */
 function installedVersion(prefixDir: string, pkg: string): string | undefined {
   const hidden = readJson(path.join(prefixDir, 'node_modules', '.package-lock.json')) as
-    | { packages?: Record<string, { version?: string }> }
-    | undefined;
+    { packages?: Record<string, { version?: string }> } | undefined;
   const fromLock = hidden?.packages?.[`node_modules/${pkg}`]?.version;
-  const fromPkg = (readJson(path.join(prefixDir, 'node_modules', pkg, 'package.json')) as { version?: string } | undefined)
-    ?.version;
+  const fromPkg = (
+    readJson(path.join(prefixDir, 'node_modules', pkg, 'package.json')) as { version?: string } | undefined
+  )?.version;
   return fromLock && fromLock === fromPkg ? fromPkg : undefined;
 }
 
 function findInstalled(cacheDir: string): OpenclawInstall | undefined {
   const p = expectedPaths(cacheDir);
   if (installedVersion(p.nodeDir, 'node') !== NODE_VERSION || !fs.existsSync(p.node)) return undefined;
-  if (installedVersion(p.openclawDir, 'openclaw') !== OPENCLAW_VERSION || !fs.existsSync(p.openclawMjs)) return undefined;
+  if (installedVersion(p.openclawDir, 'openclaw') !== OPENCLAW_VERSION || !fs.existsSync(p.openclawMjs))
+    return undefined;
   const v = spawnSync(p.node, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (v.status !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) return undefined;
   return { node: p.node, openclawMjs: p.openclawMjs, version: OPENCLAW_VERSION };
@@ -93,7 +94,9 @@ function findInstalled(cacheDir: string): OpenclawInstall | undefined {
 
 function runInstallScript(): Promise<OpenclawInstall> {
   return new Promise((resolve, reject) => {
-    process.stderr.write(`[openclaw-harness] openclaw ${OPENCLAW_VERSION} not found in ${resolveCacheDir()}; running ${INSTALL_SCRIPT}\n`);
+    process.stderr.write(
+      `[openclaw-harness] openclaw ${OPENCLAW_VERSION} not found in ${resolveCacheDir()}; running ${INSTALL_SCRIPT}\n`,
+    );
     // process.execPath is the Node running the tests (>= 20 is enough for the script).
     const child = spawn(process.execPath, [INSTALL_SCRIPT], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let stdout = '';
@@ -107,7 +110,11 @@ function runInstallScript(): Promise<OpenclawInstall> {
     child.on('close', (code) => {
       if (code !== 0) {
         const why = code === 2 ? 'the npm registry is unreachable' : `exit code ${code}`;
-        reject(new Error(`Installing openclaw@${OPENCLAW_VERSION} for the interop tests failed (${why}).\n${stderrTail.trim()}`));
+        reject(
+          new Error(
+            `Installing openclaw@${OPENCLAW_VERSION} for the interop tests failed (${why}).\n${stderrTail.trim()}`,
+          ),
+        );
         return;
       }
       const last = stdout.trim().split('\n').pop() ?? '';
@@ -133,7 +140,8 @@ export function ensureOpenclaw(): Promise<OpenclawInstall> {
     if (found) return found;
     await runInstallScript();
     const after = findInstalled(resolveCacheDir());
-    if (!after) throw new Error(`openclaw@${OPENCLAW_VERSION} still not usable in ${resolveCacheDir()} after installing`);
+    if (!after)
+      throw new Error(`openclaw@${OPENCLAW_VERSION} still not usable in ${resolveCacheDir()} after installing`);
     return after;
   })();
   ensured.catch(() => (ensured = undefined)); // allow a retry after a failure
@@ -170,7 +178,11 @@ function tryParseJson(stdout: string): unknown {
  * Runs `openclaw <args>` with `env -i` semantics: only HOME, PATH (Node 24 first), npm_config_offline,
  * TMPDIR=<home>/tmp and opts.env are set. cwd is the home directory.
  */
-export async function runOpenclaw(home: string, args: string[], opts: RunOpenclawOptions = {}): Promise<RunOpenclawResult> {
+export async function runOpenclaw(
+  home: string,
+  args: string[],
+  opts: RunOpenclawOptions = {},
+): Promise<RunOpenclawResult> {
   const oc = await ensureOpenclaw();
   const tmp = path.join(home, 'tmp');
   fs.mkdirSync(tmp, { recursive: true });
@@ -221,7 +233,9 @@ export async function runOpenclaw(home: string, args: string[], opts: RunOpencla
       resolve({
         code: exit,
         stdout,
-        stderr: timedOut ? `${stderr}\n[openclaw-harness] killed after ${timeoutMs} ms: openclaw ${args.join(' ')}\n` : stderr,
+        stderr: timedOut
+          ? `${stderr}\n[openclaw-harness] killed after ${timeoutMs} ms: openclaw ${args.join(' ')}\n`
+          : stderr,
         ...(json !== undefined ? { json } : {}),
         ...(timedOut ? { timedOut } : {}),
       });
@@ -250,7 +264,9 @@ function makeWritable(target: string): void {
 export function copyFixtureHome(scenario: string): string {
   const src = path.join(FIXTURES_DIR, scenario, 'home');
   if (!fs.existsSync(src)) throw new Error(`No fixture home for scenario "${scenario}" at ${src}`);
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), `openclaw-auth-home-${scenario.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  const home = fs.mkdtempSync(
+    path.join(os.tmpdir(), `openclaw-auth-home-${scenario.replace(/[^A-Za-z0-9_-]/g, '_')}-`),
+  );
   fs.cpSync(src, home, { recursive: true, preserveTimestamps: true });
   makeWritable(home);
   shiftFixtureClock(home, scenario);

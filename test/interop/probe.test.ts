@@ -18,7 +18,9 @@ import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/pr
 type Row = [string, string, string, string | null];
 const rowKey = (r: Pick<ProbeResult, 'provider' | 'profileId' | 'label'>) => `${r.provider} ${r.profileId ?? r.label}`;
 function rows(results: ProbeResult[]): Row[] {
-  return results.map((r): Row => [r.provider, r.profileId ?? r.label, r.status, r.reasonCode ?? null]).sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
+  return results
+    .map((r): Row => [r.provider, r.profileId ?? r.label, r.status, r.reasonCode ?? null])
+    .sort((a, b) => `${a[0]} ${a[1]}`.localeCompare(`${b[0]} ${b[1]}`));
 }
 
 function editConfig(home: string, edit: (cfg: Record<string, unknown>) => void): void {
@@ -28,10 +30,35 @@ function editConfig(home: string, edit: (cfg: Record<string, unknown>) => void):
   fs.writeFileSync(p, JSON.stringify(cfg, null, 2));
 }
 
-const model = (id: string) => ({ id, name: id, reasoning: false, input: ['text'], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 128000, maxTokens: 4096 });
+const model = (id: string) => ({
+  id,
+  name: id,
+  reasoning: false,
+  input: ['text'],
+  cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+  contextWindow: 128000,
+  maxTokens: 4096,
+});
 
-async function both(home: string, agentId?: string): Promise<{ theirs: ProbeResult[]; ours: ProbeResult[]; stderr: string }> {
-  const oc = await runOpenclaw(home, ['models', 'status', '--probe', '--json', '--probe-timeout', '8000', '--probe-concurrency', '4', ...(agentId ? ['--agent', agentId] : [])], { timeoutMs: 170_000 });
+async function both(
+  home: string,
+  agentId?: string,
+): Promise<{ theirs: ProbeResult[]; ours: ProbeResult[]; stderr: string }> {
+  const oc = await runOpenclaw(
+    home,
+    [
+      'models',
+      'status',
+      '--probe',
+      '--json',
+      '--probe-timeout',
+      '8000',
+      '--probe-concurrency',
+      '4',
+      ...(agentId ? ['--agent', agentId] : []),
+    ],
+    { timeoutMs: 170_000 },
+  );
   const doc = oc.json as { auth?: { probes?: { results: ProbeResult[] } } } | undefined;
   assert.ok(doc?.auth?.probes, `openclaw printed auth.probes (exit ${oc.code}): ${oc.stderr.slice(-2000)}`);
   const s = readSnapshot({ env: { HOME: home }, agentId });
@@ -43,18 +70,35 @@ describe('probe parity with openclaw models status --probe', function () {
   this.timeout(400_000);
   let srv: ProviderServer;
   const homes: string[] = [];
-  const fixtureHome = (name: string) => { const h = copyFixtureHome(name); homes.push(h); return h; };
-  before(async () => { await ensureOpenclaw(); srv = await startProviderServer(); });
-  after(async () => { await srv?.close(); for (const h of homes) fs.rmSync(h, { recursive: true, force: true }); });
+  const fixtureHome = (name: string) => {
+    const h = copyFixtureHome(name);
+    homes.push(h);
+    return h;
+  };
+  before(async () => {
+    await ensureOpenclaw();
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv?.close();
+    for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
+  });
 
   it('basic fixture with openrouter on a loopback server: same rows, reason codes and statuses', async () => {
     const home = fixtureHome('basic');
     editConfig(home, (cfg) => {
-      cfg.models = { providers: { openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] } } };
+      cfg.models = {
+        providers: {
+          openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] },
+        },
+      };
     });
     const { theirs, ours } = await both(home);
     assert.deepEqual(rows(ours), rows(theirs));
-    assert.ok(theirs.some((r) => r.status === 'ok'), 'the loopback provider was reached');
+    assert.ok(
+      theirs.some((r) => r.status === 'ok'),
+      'the loopback provider was reached',
+    );
     // Live rows name the same model.
     const m = new Map(theirs.map((r) => [rowKey(r), r.model]));
     for (const r of ours) if (r.latencyMs !== undefined) assert.equal(r.model, m.get(rowKey(r)));
@@ -63,7 +107,11 @@ describe('probe parity with openclaw models status --probe', function () {
   it('expiry fixture (expired and expiring tokens, no model for copilot) with anthropic on a loopback server', async () => {
     const home = fixtureHome('expiry');
     editConfig(home, (cfg) => {
-      cfg.models = { providers: { anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-sonnet-4-6')] } } };
+      cfg.models = {
+        providers: {
+          anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-sonnet-4-6')] },
+        },
+      };
     });
     const { theirs, ours } = await both(home);
     assert.deepEqual(rows(ours), rows(theirs));
@@ -79,7 +127,11 @@ describe('probe parity with openclaw models status --probe', function () {
   it('multi-agent fixture, agent work (inherited and local profiles, per-agent order), openrouter on a loopback server', async () => {
     const home = fixtureHome('multi-agent');
     editConfig(home, (cfg) => {
-      cfg.models = { providers: { openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] } } };
+      cfg.models = {
+        providers: {
+          openrouter: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [model('openrouter/auto')] },
+        },
+      };
     });
     const { theirs, ours } = await both(home, 'work');
     assert.deepEqual(rows(ours), rows(theirs));
@@ -93,11 +145,24 @@ describe('probe parity with openclaw models status --probe', function () {
     const home = makeEmptyHome('openclaw-auth-probe-');
     homes.push(home);
     const opts = { env: { HOME: home } };
-    const add = (profileId: string, provider: string, key: string) => applyMutation(opts, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key } });
+    const add = (profileId: string, provider: string, key: string) =>
+      applyMutation(opts, { kind: 'upsertProfile', profileId, credential: { type: 'api_key', provider, key } });
     await add('openai:ok', 'openai', fakeKey('ok', 1));
     await add('openai:out', 'openai', fakeKey('ok', 5));
-    await applyMutation(opts, { kind: 'upsertProfile', profileId: 'openai:ref', credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'FAKE_MISSING_KEY' } } });
-    await applyMutation(opts, { kind: 'upsertProfile', profileId: 'openai:old', credential: { type: 'token', provider: 'openai', token: fakeKey('ok', 6), expires: Date.now() - 3_600_000 } });
+    await applyMutation(opts, {
+      kind: 'upsertProfile',
+      profileId: 'openai:ref',
+      credential: {
+        type: 'api_key',
+        provider: 'openai',
+        keyRef: { source: 'env', provider: 'default', id: 'FAKE_MISSING_KEY' },
+      },
+    });
+    await applyMutation(opts, {
+      kind: 'upsertProfile',
+      profileId: 'openai:old',
+      credential: { type: 'token', provider: 'openai', token: fakeKey('ok', 6), expires: Date.now() - 3_600_000 },
+    });
     await add('groq:bad', 'groq', fakeKey('401', 2));
     await add('mistral:broke', 'mistral', fakeKey('402', 3));
     await add('deepseek:gone', 'deepseek', fakeKey('404', 4));
@@ -110,13 +175,36 @@ describe('probe parity with openclaw models status --probe', function () {
       const auth = (cfg.auth ?? {}) as Record<string, unknown>;
       auth.order = { openai: ['openai:ok', 'openai:ref', 'openai:old'] };
       cfg.auth = auth;
-      cfg.agents = { defaults: { model: { primary: 'openai/gpt-fake-mini', fallbacks: ['anthropic/claude-haiku-4-5', 'google/gemini-fake-flash', 'groq/fake-a', 'mistral/fake-b', 'deepseek/fake-c', 'together/fake-d'] } } };
-      cfg.models = { providers: {
-        openai: compat('gpt-fake-mini'),
-        groq: compat('fake-a'), mistral: compat('fake-b'), deepseek: compat('fake-c'), together: compat('fake-d'),
-        anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-haiku-4-5')] },
-        google: { baseUrl: `${srv.baseUrl}/v1beta`, api: 'google-generative-ai', models: [model('gemini-fake-flash')] },
-      } };
+      cfg.agents = {
+        defaults: {
+          model: {
+            primary: 'openai/gpt-fake-mini',
+            fallbacks: [
+              'anthropic/claude-haiku-4-5',
+              'google/gemini-fake-flash',
+              'groq/fake-a',
+              'mistral/fake-b',
+              'deepseek/fake-c',
+              'together/fake-d',
+            ],
+          },
+        },
+      };
+      cfg.models = {
+        providers: {
+          openai: compat('gpt-fake-mini'),
+          groq: compat('fake-a'),
+          mistral: compat('fake-b'),
+          deepseek: compat('fake-c'),
+          together: compat('fake-d'),
+          anthropic: { baseUrl: srv.baseUrl, api: 'anthropic-messages', models: [model('claude-haiku-4-5')] },
+          google: {
+            baseUrl: `${srv.baseUrl}/v1beta`,
+            api: 'google-generative-ai',
+            models: [model('gemini-fake-flash')],
+          },
+        },
+      };
     });
     const { theirs, ours } = await both(home);
     assert.deepEqual(rows(ours), rows(theirs));

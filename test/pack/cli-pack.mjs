@@ -20,14 +20,32 @@ import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { acquireLock, ensurePrefixDir, installedVersion, npmEnv, resolveCacheDir, resolvePaths, runNpm, NODE_VERSION as NODE24_VERSION } from '../../scripts/install-openclaw.mjs';
+import {
+  acquireLock,
+  ensurePrefixDir,
+  installedVersion,
+  npmEnv,
+  resolveCacheDir,
+  resolvePaths,
+  runNpm,
+  NODE_VERSION as NODE24_VERSION,
+} from '../../scripts/install-openclaw.mjs';
 
 const NODE22_VERSION = '22.23.3';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const FIXTURE = path.join(root, 'test', 'fixtures', 'openclaw-2026.9.6', 'basic');
 /** Everything the tarball may hold, and must: the bundle, what it loads at run time, and the docs. */
-const RUNTIME_FILES = ['LICENSE', 'README.md', 'dist/cli.js', 'dist/core.js', 'dist/sql-wasm.wasm', 'dist/templates/agent.sqlite.gz', 'dist/templates/shared.sqlite.gz', 'package.json'];
+const RUNTIME_FILES = [
+  'LICENSE',
+  'README.md',
+  'dist/cli.js',
+  'dist/core.js',
+  'dist/sql-wasm.wasm',
+  'dist/templates/agent.sqlite.gz',
+  'dist/templates/shared.sqlite.gz',
+  'package.json',
+];
 /** A fake key for the add-key check (the store's templates): never printed. */
 const FAKE_KEY = 'sk-or-v1-fake-pack-0123456789abcdef0123456789abcdef0123456789abcdef';
 
@@ -36,7 +54,12 @@ let passed = 0;
 let failed = 0;
 
 /** Key-like runs are masked in failure reasons (npm or CLI stderr), so no secret reaches a log. */
-const redact = (t) => String(t).replace(/\b(sk-[\w-]{6,}|[\w-]{32,})/g, '***').replace(/\s+/g, ' ').trim().slice(0, 400);
+const redact = (t) =>
+  String(t)
+    .replace(/\b(sk-[\w-]{6,}|[\w-]{32,})/g, '***')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 400);
 
 async function check(name, fn) {
   const t0 = Date.now();
@@ -74,14 +97,17 @@ function newest(dir) {
 async function quiet(dir) {
   const busy = () => {
     if (!fs.existsSync('/proc/self/cwd')) return [];
-    return fs.readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid).filter((pid) => {
-      try {
-        const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-        return cwd === dir || cwd.startsWith(`${dir}${path.sep}`);
-      } catch {
-        return false;
-      }
-    });
+    return fs
+      .readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
+      .filter((pid) => {
+        try {
+          const cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+          return cwd === dir || cwd.startsWith(`${dir}${path.sep}`);
+        } catch {
+          return false;
+        }
+      });
   };
   for (const until = Date.now() + 120_000; Date.now() < until;) {
     const pids = busy();
@@ -99,7 +125,10 @@ async function quiet(dir) {
 async function ensureNode(dirName, version) {
   const dir = path.join(resolveCacheDir(), dirName);
   const bin = path.join(dir, 'node_modules', 'node', 'bin', 'node');
-  const ready = () => installedVersion(dir, 'node') === version && fs.existsSync(bin) && spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 }).stdout?.trim() === `v${version}`;
+  const ready = () =>
+    installedVersion(dir, 'node') === version &&
+    fs.existsSync(bin) &&
+    spawnSync(bin, ['--version'], { encoding: 'utf8', timeout: 30_000 }).stdout?.trim() === `v${version}`;
   if (ready()) return { bin, note: 'cached' };
   fs.mkdirSync(resolveCacheDir(), { recursive: true });
   const release = await acquireLock(resolvePaths());
@@ -112,11 +141,20 @@ async function ensureNode(dirName, version) {
     if (fs.existsSync(old)) {
       const aside = `${old}.stale-${process.pid}-${Date.now()}`;
       fs.renameSync(old, aside);
-      try { fs.rmSync(aside, { recursive: true, force: true, maxRetries: 5 }); } catch { /* left for the next run's clean-up */ }
+      try {
+        fs.rmSync(aside, { recursive: true, force: true, maxRetries: 5 });
+      } catch {
+        /* left for the next run's clean-up */
+      }
     }
     ensurePrefixDir(dir);
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('node_modules.stale-')) try { fs.rmSync(path.join(dir, e.name), { recursive: true, force: true }); } catch { /* still busy */ }
+      if (e.name.startsWith('node_modules.stale-'))
+        try {
+          fs.rmSync(path.join(dir, e.name), { recursive: true, force: true });
+        } catch {
+          /* still busy */
+        }
     }
     await runNpm(dir, ['install', '--no-audit', '--no-fund', '--save-exact', `node@${version}`], npmEnv());
     if (!ready()) throw new Error(`node@${version} installed but ${bin} does not report v${version}`);
@@ -135,33 +173,48 @@ process.stdout.write(`cli-pack: ${pkg.name}@${pkg.version}, temp dir ${tmp}\n`);
 let tgz;
 let entries = [];
 try {
-  await check(process.argv.includes('--production') ? 'npm pack (prepack builds for production)' : 'npm pack (the current dist/)', () => {
-    const production = process.argv.includes('--production');
-    let note = production ? 'production build' : 'existing dist/';
-    const cli = path.join(root, 'dist', 'cli.js');
-    if (!production && (!fs.existsSync(cli) || fs.statSync(cli).mtimeMs < newest(path.join(root, 'src')))) {
-      const b = run(process.execPath, ['esbuild.mjs'], { cwd: root });
-      assert.equal(b.status, 0, `node esbuild.mjs failed: ${why(b)}`);
-      note = 'dist/ rebuilt (was missing or older than src/)';
-    }
-    const dest = path.join(tmp, 'pack');
-    fs.mkdirSync(dest);
-    const r = run('npm', ['pack', '--pack-destination', dest, '--json', ...(production ? [] : ['--ignore-scripts'])], { cwd: root, env: npmEnv() });
-    assert.equal(r.status, 0, `npm pack failed: ${why(r)}`);
-    const name = `${pkg.name}-${pkg.version}.tgz`;
-    tgz = path.join(dest, name);
-    assert.ok(fs.existsSync(tgz), `${name} not written (found: ${fs.readdirSync(dest).join(', ') || 'nothing'})`);
-    return `${note}; ${name}, ${(fs.statSync(tgz).size / 1024).toFixed(0)} kB`;
-  });
+  await check(
+    process.argv.includes('--production') ? 'npm pack (prepack builds for production)' : 'npm pack (the current dist/)',
+    () => {
+      const production = process.argv.includes('--production');
+      let note = production ? 'production build' : 'existing dist/';
+      const cli = path.join(root, 'dist', 'cli.js');
+      if (!production && (!fs.existsSync(cli) || fs.statSync(cli).mtimeMs < newest(path.join(root, 'src')))) {
+        const b = run(process.execPath, ['esbuild.mjs'], { cwd: root });
+        assert.equal(b.status, 0, `node esbuild.mjs failed: ${why(b)}`);
+        note = 'dist/ rebuilt (was missing or older than src/)';
+      }
+      const dest = path.join(tmp, 'pack');
+      fs.mkdirSync(dest);
+      const r = run(
+        'npm',
+        ['pack', '--pack-destination', dest, '--json', ...(production ? [] : ['--ignore-scripts'])],
+        { cwd: root, env: npmEnv() },
+      );
+      assert.equal(r.status, 0, `npm pack failed: ${why(r)}`);
+      const name = `${pkg.name}-${pkg.version}.tgz`;
+      tgz = path.join(dest, name);
+      assert.ok(fs.existsSync(tgz), `${name} not written (found: ${fs.readdirSync(dest).join(', ') || 'nothing'})`);
+      return `${note}; ${name}, ${(fs.statSync(tgz).size / 1024).toFixed(0)} kB`;
+    },
+  );
 
   if (tgz) {
     await check('tarball holds the runtime files only', () => {
       const r = run('tar', ['tzf', tgz]);
       assert.equal(r.status, 0, `tar tzf failed: ${why(r)}`);
-      entries = r.stdout.split('\n').filter((l) => l && !l.endsWith('/')).map((l) => l.replace(/^package\//, '')).sort();
+      entries = r.stdout
+        .split('\n')
+        .filter((l) => l && !l.endsWith('/'))
+        .map((l) => l.replace(/^package\//, ''))
+        .sort();
       const extra = entries.filter((e) => !RUNTIME_FILES.includes(e));
       const missing = RUNTIME_FILES.filter((e) => !entries.includes(e));
-      assert.deepEqual({ extra, missing }, { extra: [], missing: [] }, `missing: ${missing.join(', ') || 'none'}; ${extra.length} extra: ${extra.slice(0, 8).join(', ') || 'none'}`);
+      assert.deepEqual(
+        { extra, missing },
+        { extra: [], missing: [] },
+        `missing: ${missing.join(', ') || 'none'}; ${extra.length} extra: ${extra.slice(0, 8).join(', ') || 'none'}`,
+      );
       return entries.join(', ');
     });
     await check('tarball package.json: bin openclaw-auth, no runtime dependencies, engines node >=20', () => {
@@ -169,9 +222,17 @@ try {
       assert.equal(r.status, 0, `tar xzf failed: ${why(r)}`);
       const m = JSON.parse(fs.readFileSync(path.join(tmp, 'package', 'package.json'), 'utf8'));
       assert.equal(path.posix.normalize(String(m.bin?.['openclaw-auth'])), 'dist/cli.js', 'bin');
-      assert.deepEqual(Object.keys(m.dependencies ?? {}), [], 'dependencies (the CLI is bundled: a global install must fetch nothing)');
+      assert.deepEqual(
+        Object.keys(m.dependencies ?? {}),
+        [],
+        'dependencies (the CLI is bundled: a global install must fetch nothing)',
+      );
       assert.equal(m.engines?.node, '>=20');
-      assert.match(fs.readFileSync(path.join(tmp, 'package', 'dist', 'cli.js'), 'utf8').slice(0, 40), /^#!\/usr\/bin\/env node\n/, 'dist/cli.js shebang');
+      assert.match(
+        fs.readFileSync(path.join(tmp, 'package', 'dist', 'cli.js'), 'utf8').slice(0, 40),
+        /^#!\/usr\/bin\/env node\n/,
+        'dist/cli.js shebang',
+      );
     });
   }
 
@@ -200,9 +261,15 @@ try {
     const nodeDir = path.dirname(node.bin);
     // The Node under test first on PATH: npm runs on it, and the CLI's `#!/usr/bin/env node` finds it.
     const env = { ...npmEnv(nodeDir) };
-    const cliEnv = (home, extra = {}) => ({ PATH: `${nodeDir}${path.delimiter}/usr/bin${path.delimiter}/bin`, HOME: home, TMPDIR: work, ...extra });
+    const cliEnv = (home, extra = {}) => ({
+      PATH: `${nodeDir}${path.delimiter}/usr/bin${path.delimiter}/bin`,
+      HOME: home,
+      TMPDIR: work,
+      ...extra,
+    });
     const bin = path.join(prefix, 'bin', 'openclaw-auth');
-    const cli = (args, home, opts = {}) => run(bin, args, { cwd: work, env: cliEnv(home, opts.env), input: opts.input ?? '' });
+    const cli = (args, home, opts = {}) =>
+      run(bin, args, { cwd: work, env: cliEnv(home, opts.env), input: opts.input ?? '' });
     const fixtureHome = () => {
       const h = fs.mkdtempSync(path.join(work, 'home-'));
       fs.cpSync(path.join(FIXTURE, 'home'), h, { recursive: true });
@@ -212,7 +279,24 @@ try {
     const installed = await check(`${node.label}: npm install -g <tgz> into a temp prefix (offline)`, () => {
       const shebang = run('/usr/bin/env', ['node', '--version'], { env: cliEnv(work) }).stdout.trim();
       assert.equal(shebang, version, `#!/usr/bin/env node would run ${shebang || 'nothing'}, not the Node under test`);
-      const r = run('npm', ['install', '-g', '--prefix', prefix, '--cache', path.join(work, 'npm-cache'), '--offline', '--no-audit', '--no-fund', '--loglevel', 'error', tgz], { cwd: work, env });
+      const r = run(
+        'npm',
+        [
+          'install',
+          '-g',
+          '--prefix',
+          prefix,
+          '--cache',
+          path.join(work, 'npm-cache'),
+          '--offline',
+          '--no-audit',
+          '--no-fund',
+          '--loglevel',
+          'error',
+          tgz,
+        ],
+        { cwd: work, env },
+      );
       assert.equal(r.status, 0, `npm install -g failed: ${why(r)}`);
       assert.ok(fs.existsSync(bin), `${bin} missing`);
       const pkgDir = path.join(prefix, 'lib', 'node_modules', pkg.name);
@@ -238,23 +322,48 @@ try {
       const r = cli(['list', '--json'], fixtureHome());
       assert.equal(r.status, 0, why(r));
       let doc;
-      try { doc = JSON.parse(r.stdout); } catch { throw new Error('stdout is not JSON'); }
+      try {
+        doc = JSON.parse(r.stdout);
+      } catch {
+        throw new Error('stdout is not JSON');
+      }
       const ids = (doc.profiles ?? []).map((p) => p.id);
-      assert.deepEqual(ids, expectedList.profiles.map((p) => p.id), `profile ids ${ids.join(', ')}`);
-      assert.ok(!r.stdout.includes('sk-or-v1-fake-manual') && !r.stdout.includes('sk-ant-oat01-fake'), 'a raw key in the output');
-      assert.ok(isDeepEqual(doc, expectedList), 'the document differs from expected/models-auth-list.json (profile ids equal)');
+      assert.deepEqual(
+        ids,
+        expectedList.profiles.map((p) => p.id),
+        `profile ids ${ids.join(', ')}`,
+      );
+      assert.ok(
+        !r.stdout.includes('sk-or-v1-fake-manual') && !r.stdout.includes('sk-ant-oat01-fake'),
+        'a raw key in the output',
+      );
+      assert.ok(
+        isDeepEqual(doc, expectedList),
+        'the document differs from expected/models-auth-list.json (profile ids equal)',
+      );
       return ids.join(', ');
     });
     await check(`${node.label}: status --json on ${native ? 'node:sqlite' : 'sql.js'}`, () => {
-      const r = cli(['status', '--json'], fixtureHome(), { env: { OPENCLAW_AUTH_SQLITE_ENGINE: native ? 'native' : 'sqljs' } });
+      const r = cli(['status', '--json'], fixtureHome(), {
+        env: { OPENCLAW_AUTH_SQLITE_ENGINE: native ? 'native' : 'sqljs' },
+      });
       assert.equal(r.status, 0, why(r));
       const doc = JSON.parse(r.stdout);
-      const summary = doc.providers.map((p) => `${p.provider}=${p.status}[${p.profiles.map((x) => `${x.id}:${x.status}`).join(' ')}]`).join('; ');
-      assert.ok(doc.providers.some((p) => p.provider === 'openrouter') && doc.providers.some((p) => p.provider === 'anthropic'), `providers: ${doc.providers.map((p) => p.provider).join(', ')}`);
-      assert.deepEqual(doc.providers.find((p) => p.provider === 'openrouter').order.resolved, ['openrouter:backup', 'openrouter:manual'], 'openrouter order');
+      const summary = doc.providers
+        .map((p) => `${p.provider}=${p.status}[${p.profiles.map((x) => `${x.id}:${x.status}`).join(' ')}]`)
+        .join('; ');
+      assert.ok(
+        doc.providers.some((p) => p.provider === 'openrouter') && doc.providers.some((p) => p.provider === 'anthropic'),
+        `providers: ${doc.providers.map((p) => p.provider).join(', ')}`,
+      );
+      assert.deepEqual(
+        doc.providers.find((p) => p.provider === 'openrouter').order.resolved,
+        ['openrouter:backup', 'openrouter:manual'],
+        'openrouter order',
+      );
       statusSummaries.set(node.label, summary);
       const first = [...statusSummaries.values()][0];
-      assert.equal(summary, first, 'status differs from the first Node\'s');
+      assert.equal(summary, first, "status differs from the first Node's");
       return `${doc.providers.length} providers, same as ${[...statusSummaries.keys()][0]}`;
     });
     await check(`${node.label}: the default engine is ${native ? 'node:sqlite' : 'sql.js'}`, () => {
@@ -271,12 +380,17 @@ try {
     await check(`${node.label}: add-key into a new state (the packaged DB templates and sql-wasm)`, () => {
       const h = fs.mkdtempSync(path.join(work, 'empty-'));
       const stateDir = path.join(h, 'state');
-      const add = cli(['add-key', '--provider', 'groq', '--state-dir', stateDir, '--create', '--json'], h, { input: `${FAKE_KEY}\n` });
+      const add = cli(['add-key', '--provider', 'groq', '--state-dir', stateDir, '--create', '--json'], h, {
+        input: `${FAKE_KEY}\n`,
+      });
       assert.equal(add.status, 0, why(add));
       assert.ok(!add.stdout.includes(FAKE_KEY) && !add.stderr.includes(FAKE_KEY), 'the key was echoed');
       const list = cli(['list', '--json', '--state-dir', stateDir], h);
       assert.equal(list.status, 0, why(list));
-      assert.deepEqual(JSON.parse(list.stdout).profiles.map((p) => p.id), ['groq:manual']);
+      assert.deepEqual(
+        JSON.parse(list.stdout).profiles.map((p) => p.id),
+        ['groq:manual'],
+      );
       assert.ok(!list.stdout.includes(FAKE_KEY), 'list printed the key');
     });
     process.stdout.write(`  ${node.label}: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);

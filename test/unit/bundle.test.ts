@@ -10,11 +10,15 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(__filename);
 
-type Json5Native = { NATIVE: Record<string, string>; patchJson5(text: string): string; originalTables(text: string): Record<string, string> };
+type Json5Native = {
+  NATIVE: Record<string, string>;
+  patchJson5(text: string): string;
+  originalTables(text: string): Record<string, string>;
+};
 const toRegExp = (src: string): RegExp => {
   const m = /^\/(.*)\/([a-z]*)$/s.exec(src);
   if (!m) throw new Error(`not a regex literal: ${src.slice(0, 40)}`);
-  return new RegExp(m[1] ?? "", m[2]);
+  return new RegExp(m[1] ?? '', m[2]);
 };
 
 describe('bundle: json5 tables as property escapes', () => {
@@ -54,7 +58,7 @@ describe('bundle: json5 tables as property escapes', () => {
       const real = require('json5') as { parse(t: string): unknown };
       const docs = [
         "{ naïve: 1, ünïcödé_ключ: 'x', $a: 2, _b: 3, 𐀀astral: 5, a\u0301b: 6 }",
-        '{\u2003a:\u30001, // comment\n b: [1,2,], /* c */ c: +Infinity, d: 0x1F, e: .5, f: \'it\\\'s\' }',
+        "{\u2003a:\u30001, // comment\n b: [1,2,], /* c */ c: +Infinity, d: 0x1F, e: .5, f: 'it\\'s' }",
       ];
       for (const d of docs) assert.deepEqual(patched.parse(d), real.parse(d));
       for (const bad of ['{ ℮x: 1 }', '{ 1a: 1 }', '{ a-b: 1 }', '{ a: 1 ']) {

@@ -13,7 +13,11 @@ const TSX = require.resolve('tsx/cjs');
 const KEY = 'sk-or-v1-fake-cli-0123456789abcdef0123456789abcdef0123456789abcdef';
 
 function run(home: string, args: string[], input?: string) {
-  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], { input: input ?? '', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home } });
+  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], {
+    input: input ?? '',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +36,7 @@ describe('openclaw-auth CLI', () => {
     return h;
   };
 
-  it('list --json prints exactly openclaw\'s document; --agent selects the agent', () => {
+  it("list --json prints exactly openclaw's document; --agent selects the agent", () => {
     const h = home('multi-agent', true); // expiresAt as captured
     const r = run(h, ['list', '--json', '--agent', 'work']);
     assert.equal(r.code, 0, r.stderr);
@@ -53,7 +57,10 @@ describe('openclaw-auth CLI', () => {
     assert.deepEqual(JSON.parse(add.stdout), { provider: 'groq', profileId: 'groq:manual' });
     assert.ok(!add.stdout.includes(KEY) && !add.stderr.includes(KEY), 'secret not printed');
     const list = run(h, ['list', '--json']);
-    assert.deepEqual((JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id), ['groq:manual']);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id),
+      ['groq:manual'],
+    );
     const status = run(h, ['status', '--json']);
     assert.ok(!status.stdout.includes(KEY), 'status masks the key');
     assert.equal(run(h, ['remove', 'groq:manual']).code, 0);
@@ -70,7 +77,9 @@ describe('openclaw-auth CLI', () => {
     const before = Date.now();
     const ok = run(h, ['add-token', '--provider', 'anthropic', '--expires-in', '30d'], `${tok}\n`);
     assert.equal(ok.code, 0, ok.stderr);
-    const row = (JSON.parse(run(h, ['list', '--json']).stdout) as { profiles: Array<{ id: string; expiresAt: string }> }).profiles[0];
+    const row = (
+      JSON.parse(run(h, ['list', '--json']).stdout) as { profiles: Array<{ id: string; expiresAt: string }> }
+    ).profiles[0];
     assert.equal(row?.id, 'anthropic:manual');
     const exp = Date.parse(row?.expiresAt ?? '');
     assert.ok(exp >= before + 30 * 86_400_000 && exp <= Date.now() + 30 * 86_400_000);
@@ -81,15 +90,23 @@ describe('openclaw-auth CLI', () => {
 
   it('order set / get / clear, with errors on stderr and stdout left empty', () => {
     const h = home('basic');
-    assert.equal(run(h, ['order', 'set', '--provider', 'openrouter', 'openrouter:manual', 'openrouter:default']).code, 0);
-    const got = JSON.parse(run(h, ['order', 'get', '--provider', 'openrouter', '--json']).stdout) as { order: string[] };
+    assert.equal(
+      run(h, ['order', 'set', '--provider', 'openrouter', 'openrouter:manual', 'openrouter:default']).code,
+      0,
+    );
+    const got = JSON.parse(run(h, ['order', 'get', '--provider', 'openrouter', '--json']).stdout) as {
+      order: string[];
+    };
     assert.deepEqual(got.order, ['openrouter:manual', 'openrouter:default']);
     const bad = run(h, ['order', 'set', '--provider', 'openrouter', 'anthropic:manual', '--json']);
     assert.equal(bad.code, 1);
     assert.equal(bad.stdout, '');
     assert.match(bad.stderr, /belongs to provider "anthropic"/);
     assert.equal(run(h, ['order', 'clear', '--provider', 'openrouter']).code, 0);
-    assert.equal((JSON.parse(run(h, ['order', 'get', '--provider', 'openrouter', '--json']).stdout) as { order: null }).order, null);
+    assert.equal(
+      (JSON.parse(run(h, ['order', 'get', '--provider', 'openrouter', '--json']).stdout) as { order: null }).order,
+      null,
+    );
   });
 
   it('check exits 0 / 1 / 2 as openclaw models status --check did at capture', function () {
@@ -97,7 +114,12 @@ describe('openclaw-auth CLI', () => {
     assert.equal(run(home('basic'), ['check']).code, expected('basic', 'models-status-check.exitcode'));
     assert.equal(run(home('wal'), ['check']).code, expected('wal', 'models-status-check.exitcode'));
     const multi = home('multi-agent');
-    for (const agent of ['main', 'work']) assert.equal(run(multi, ['check', '--agent', agent]).code, expected('multi-agent', `models-status-check.${agent}.exitcode`), agent);
+    for (const agent of ['main', 'work'])
+      assert.equal(
+        run(multi, ['check', '--agent', agent]).code,
+        expected('multi-agent', `models-status-check.${agent}.exitcode`),
+        agent,
+      );
     const h = home();
     // No model configured: openclaw uses its built-in default (openai) and exits 1 for its missing auth (test/interop/emptyState.test.ts).
     const empty = run(h, ['check']);
@@ -107,14 +129,27 @@ describe('openclaw-auth CLI', () => {
     // main: its default model's only usable token expires within 24 h (2); nightly uses
     // github-copilot whose only token is expired (1).
     assert.equal(run(exp, ['check']).code, expected('expiry', 'models-status-check.main.exitcode'));
-    assert.equal(run(exp, ['check', '--agent', 'nightly']).code, expected('expiry', 'models-status-check.nightly.exitcode'));
+    assert.equal(
+      run(exp, ['check', '--agent', 'nightly']).code,
+      expected('expiry', 'models-status-check.nightly.exitcode'),
+    );
     // A default model whose only token expires within 24 h: 2; with no credential at all: 1.
     const soon = home();
     const fs = require('node:fs') as typeof import('node:fs');
     fs.mkdirSync(path.join(soon, '.openclaw'), { recursive: true });
-    fs.writeFileSync(path.join(soon, '.openclaw', 'openclaw.json'), JSON.stringify({ agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-6' } } } }));
+    fs.writeFileSync(
+      path.join(soon, '.openclaw', 'openclaw.json'),
+      JSON.stringify({ agents: { defaults: { model: { primary: 'anthropic/claude-sonnet-4-6' } } } }),
+    );
     assert.equal(run(soon, ['check']).code, 1);
-    assert.equal(run(soon, ['add-token', '--provider', 'anthropic', '--expires-in', '12h'], 'sk-ant-oat01-fake-cli-' + 'S'.repeat(80) + '\n').code, 0);
+    assert.equal(
+      run(
+        soon,
+        ['add-token', '--provider', 'anthropic', '--expires-in', '12h'],
+        'sk-ant-oat01-fake-cli-' + 'S'.repeat(80) + '\n',
+      ).code,
+      0,
+    );
     assert.equal(run(soon, ['check']).code, 2);
   });
 

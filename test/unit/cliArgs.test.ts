@@ -16,7 +16,12 @@ const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
 const TSX = require.resolve('tsx/cjs');
 
 function run(cwd: string, home: string, args: string[]) {
-  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], { cwd, input: '', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home } });
+  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], {
+    cwd,
+    input: '',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -28,7 +33,10 @@ describe('openclaw-auth CLI arguments', function () {
     home = copyHome('basic');
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-cwd-'));
   });
-  after(() => { rmrf(home); rmrf(cwd); });
+  after(() => {
+    rmrf(home);
+    rmrf(cwd);
+  });
 
   const cases: Array<[string[], RegExp]> = [
     [['list', '--jsno'], /Unknown option --jsno\. Did you mean --json\?/],
@@ -60,7 +68,9 @@ describe('openclaw-auth CLI arguments', function () {
     const none = run(cwd, home, []);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /^Usage: openclaw-auth/);
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     for (const a of ['--version', '-v']) {
       const v = run(cwd, home, [a]);
       assert.equal(v.code, 0, a);
@@ -71,7 +81,10 @@ describe('openclaw-auth CLI arguments', function () {
   it('--help lists every command, and every option it shows is one the CLI accepts (help and parser come from one table)', () => {
     const help = run(cwd, home, ['--help']).stdout;
     const commands = [...help.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]);
-    assert.deepEqual([...new Set(commands)], ['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation']);
+    assert.deepEqual(
+      [...new Set(commands)],
+      ['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation'],
+    );
     const options = new Set([...help.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
     assert.ok(options.size >= 20, `${options.size} options in --help`);
     for (const o of options) {

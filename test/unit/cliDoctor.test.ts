@@ -13,11 +13,21 @@ import { hashTree, homeView } from '../helpers/legacy';
 
 const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
 const TSX = require.resolve('tsx/cjs');
-const SECRETS = ['sk-ant-api03-fake-legacy-public-0123456789abcdef', 'sk-ant-oat01-fake-legacy-public-GGGG', 'fake-access-openai-codex-public-0123456789abcdef', 'fake-refresh-openai-codex', 'sk-or-v1-fake-legacy-flat-work-5555555555555555'];
+const SECRETS = [
+  'sk-ant-api03-fake-legacy-public-0123456789abcdef',
+  'sk-ant-oat01-fake-legacy-public-GGGG',
+  'fake-access-openai-codex-public-0123456789abcdef',
+  'fake-refresh-openai-codex',
+  'sk-or-v1-fake-legacy-flat-work-5555555555555555',
+];
 
 function run(home: string, args: string[]) {
-  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home } });
-  for (const s of SECRETS) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `${args.join(' ')} printed a secret`);
+  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home },
+  });
+  for (const s of SECRETS)
+    assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `${args.join(' ')} printed a secret`);
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,28 +42,57 @@ describe('openclaw-auth doctor (CLI)', function () {
     const original = hashTree(h, () => false);
     const plan = run(h, ['doctor', '--json']);
     assert.equal(plan.code, 3, plan.stderr);
-    const doc = JSON.parse(plan.stdout) as { needed: boolean; plan: { refusals: unknown[]; profiles: Array<{ fromId: string; action: string; toId?: string }> } };
+    const doc = JSON.parse(plan.stdout) as {
+      needed: boolean;
+      plan: { refusals: unknown[]; profiles: Array<{ fromId: string; action: string; toId?: string }> };
+    };
     assert.equal(doc.needed, true);
     assert.equal(doc.plan.refusals.length, 2);
-    assert.ok(doc.plan.profiles.some((p) => p.fromId === 'openai-codex:default' && p.action === 'rename' && p.toId === 'openai:default'));
-    assert.deepEqual(hashTree(h, () => false), original, 'the plan changed nothing');
+    assert.ok(
+      doc.plan.profiles.some(
+        (p) => p.fromId === 'openai-codex:default' && p.action === 'rename' && p.toId === 'openai:default',
+      ),
+    );
+    assert.deepEqual(
+      hashTree(h, () => false),
+      original,
+      'the plan changed nothing',
+    );
 
     const fix = run(h, ['doctor', '--fix', '--json']);
     assert.equal(fix.code, 0, fix.stderr);
-    const res = JSON.parse(fix.stdout) as { changed: boolean; runId: string; backups: Array<{ original: string; archive: string }>; configBackup: string };
+    const res = JSON.parse(fix.stdout) as {
+      changed: boolean;
+      runId: string;
+      backups: Array<{ original: string; archive: string }>;
+      configBackup: string;
+    };
     assert.equal(res.changed, true);
     assert.equal(res.backups.length, 3);
-    for (const b of res.backups) { assert.ok(fs.existsSync(b.archive)); assert.ok(!fs.existsSync(b.original)); assert.match(b.archive, /\.migrated-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f-]{36}$/); }
+    for (const b of res.backups) {
+      assert.ok(fs.existsSync(b.archive));
+      assert.ok(!fs.existsSync(b.original));
+      assert.match(b.archive, /\.migrated-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-[0-9a-f-]{36}$/);
+    }
     assert.ok(fs.existsSync(res.configBackup));
 
     const list = run(h, ['list', '--json']);
-    assert.deepEqual((JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id).sort(), ['anthropic:manual', 'anthropic:pro', 'openai:default', 'openrouter:env']);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id).sort(),
+      ['anthropic:manual', 'anthropic:pro', 'openai:default', 'openrouter:env'],
+    );
     assert.equal(run(h, ['doctor', '--json']).code, 0);
     const again = run(h, ['doctor', '--fix', '--json']);
     assert.equal((JSON.parse(again.stdout) as { changed: boolean }).changed, false);
 
     const runs = run(h, ['doctor', '--runs', '--json']);
-    assert.deepEqual((JSON.parse(runs.stdout) as { runs: Array<{ runId: string; status: string }> }).runs.map((r) => [r.runId, r.status]), [[res.runId, 'complete']]);
+    assert.deepEqual(
+      (JSON.parse(runs.stdout) as { runs: Array<{ runId: string; status: string }> }).runs.map((r) => [
+        r.runId,
+        r.status,
+      ]),
+      [[res.runId, 'complete']],
+    );
     const undo = run(h, ['doctor', '--undo', res.runId]);
     assert.equal(undo.code, 0, undo.stderr);
     assert.match(undo.stdout, /Undid migration/);

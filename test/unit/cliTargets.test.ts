@@ -18,7 +18,11 @@ const TSX = require.resolve('tsx/cjs');
 const KEY = 'sk-or-v1-fake-target-0123456789abcdef0123456789abcdef0123456789';
 
 function run(home: string, args: string[], opts: { input?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], { input: opts.input ?? '', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: home, ...opts.env } });
+  const r = spawnSync(process.execPath, ['--require', TSX, CLI, ...args], {
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: home, ...opts.env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,7 +30,10 @@ describe('openclaw-auth CLI targets', function () {
   this.timeout(120_000);
   const dirs: string[] = [];
   after(() => dirs.forEach(rmrf));
-  const keep = <T extends string>(d: T): T => { dirs.push(d); return d; };
+  const keep = <T extends string>(d: T): T => {
+    dirs.push(d);
+    return d;
+  };
 
   /** Runs the CLI and asserts it failed with `code`, said `message` on stderr, and changed nothing under `root`. */
   function refuses(root: string, home: string, args: string[], code: number, message: RegExp, input?: string) {
@@ -36,13 +43,23 @@ describe('openclaw-auth CLI targets', function () {
     assert.match(r.stderr, message);
     assert.equal(r.stdout, '');
     assert.ok(!r.stderr.includes(KEY), 'the key is not printed');
-    assert.deepEqual(hashTree(root, () => false), before, 'every file unchanged');
+    assert.deepEqual(
+      hashTree(root, () => false),
+      before,
+      'every file unchanged',
+    );
     return r;
   }
 
   it('check/list/add-key --agent nosuch: an error naming the agents that exist', () => {
     const h = keep(copyHome('multi-agent'));
-    const r = refuses(h, h, ['check', '--agent', 'nosuch'], 1, /No agent "nosuch" in .*\.openclaw; its agents are: main, work\./);
+    const r = refuses(
+      h,
+      h,
+      ['check', '--agent', 'nosuch'],
+      1,
+      /No agent "nosuch" in .*\.openclaw; its agents are: main, work\./,
+    );
     assert.doesNotMatch(r.stderr, /^ok/m);
     refuses(h, h, ['list', '--json', '--agent', 'nosuch'], 1, /No agent "nosuch"/);
     refuses(h, h, ['add-key', '--provider', 'groq', '--agent', 'nosuch'], 1, /No agent "nosuch"/, `${KEY}\n`);
@@ -52,8 +69,22 @@ describe('openclaw-auth CLI targets', function () {
   it('a mistyped --state-dir is "no OpenClaw state" for reads and writes, and no folder is created', () => {
     const h = keep(copyHome('basic'));
     const typo = path.join(h, '.opencalw');
-    for (const args of [['list', '--json'], ['status'], ['check'], ['order', 'get', '--provider', 'openai'], ['doctor'], ['probe', '--local'], ['rotation', '--provider', 'openai']]) {
-      refuses(h, h, [...args, '--state-dir', typo], 1, /No OpenClaw state at .*\.opencalw \(use --create to start one there\); nothing was read or changed\./);
+    for (const args of [
+      ['list', '--json'],
+      ['status'],
+      ['check'],
+      ['order', 'get', '--provider', 'openai'],
+      ['doctor'],
+      ['probe', '--local'],
+      ['rotation', '--provider', 'openai'],
+    ]) {
+      refuses(
+        h,
+        h,
+        [...args, '--state-dir', typo],
+        1,
+        /No OpenClaw state at .*\.opencalw \(use --create to start one there\); nothing was read or changed\./,
+      );
     }
     refuses(h, h, ['add-key', '--provider', 'groq', '--state-dir', typo], 1, /No OpenClaw state at/, `${KEY}\n`);
     assert.ok(!fs.existsSync(typo), 'no store was started at the typo');
@@ -61,7 +92,15 @@ describe('openclaw-auth CLI targets', function () {
 
   it('the home folder instead of its .openclaw: refused, with the folder it probably meant', () => {
     const h = keep(copyHome('basic'));
-    refuses(h, h, ['check', '--state-dir', h], 1, new RegExp(`No OpenClaw state at .*Did you mean ${path.join(h, '.openclaw').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`));
+    refuses(
+      h,
+      h,
+      ['check', '--state-dir', h],
+      1,
+      new RegExp(
+        `No OpenClaw state at .*Did you mean ${path.join(h, '.openclaw').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\?`,
+      ),
+    );
   });
 
   it('--state-dir / is never a state dir, even with --create; nothing appears at the root', () => {
@@ -75,7 +114,10 @@ describe('openclaw-auth CLI targets', function () {
     const env = run(h, ['list'], { env: { OPENCLAW_STATE_DIR: '/' } });
     assert.equal(env.code, 1);
     assert.match(env.stderr, /\/ \(from OPENCLAW_STATE_DIR\) is the file system root/);
-    assert.deepEqual(['/state', '/openclaw.json'].map((p) => fs.existsSync(p)), had);
+    assert.deepEqual(
+      ['/state', '/openclaw.json'].map((p) => fs.existsSync(p)),
+      had,
+    );
   });
 
   it('--state-dir naming a file says so', () => {
@@ -83,7 +125,14 @@ describe('openclaw-auth CLI targets', function () {
     const file = path.join(h, '.openclaw', 'openclaw.json');
     refuses(h, h, ['list', '--state-dir', file], 1, /openclaw\.json is a file, not an OpenClaw state dir/);
     refuses(h, h, ['add-key', '--provider', 'groq', '--state-dir', file, '--create'], 1, /is a file/, `${KEY}\n`);
-    refuses(h, h, ['add-key', '--provider', 'groq', '--state-dir', path.join(file, 'sub'), '--create'], 1, /openclaw\.json[/\\]sub cannot be an OpenClaw state dir: a part of that path is a file/, `${KEY}\n`);
+    refuses(
+      h,
+      h,
+      ['add-key', '--provider', 'groq', '--state-dir', path.join(file, 'sub'), '--create'],
+      1,
+      /openclaw\.json[/\\]sub cannot be an OpenClaw state dir: a part of that path is a file/,
+      `${KEY}\n`,
+    );
   });
 
   it('--create starts a store where asked; the default state dir (and OPENCLAW_STATE_DIR) needs no --create', () => {
@@ -94,12 +143,18 @@ describe('openclaw-auth CLI targets', function () {
     assert.ok(fs.existsSync(path.join(dir, 'state', 'openclaw.sqlite')));
     const list = run(h, ['list', '--json', '--state-dir', dir]);
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual((JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id), ['groq:manual']);
+    assert.deepEqual(
+      (JSON.parse(list.stdout) as { profiles: Array<{ id: string }> }).profiles.map((p) => p.id),
+      ['groq:manual'],
+    );
 
     const viaEnv = path.join(h, 'from-env');
     const env = run(h, ['add-key', '--provider', 'groq'], { input: `${KEY}\n`, env: { OPENCLAW_STATE_DIR: viaEnv } });
     assert.equal(env.code, 0, env.stderr);
-    assert.ok(fs.existsSync(path.join(viaEnv, 'state', 'openclaw.sqlite')), 'OPENCLAW_STATE_DIR is the default state dir');
+    assert.ok(
+      fs.existsSync(path.join(viaEnv, 'state', 'openclaw.sqlite')),
+      'OPENCLAW_STATE_DIR is the default state dir',
+    );
     // The default state dir given explicitly is still the default.
     const h2 = keep(tempHome());
     const explicit = run(h2, ['check', '--state-dir', path.join(h2, '.openclaw')]);
@@ -114,7 +169,14 @@ describe('openclaw-auth CLI targets', function () {
       const h = keep(copyHome('basic'));
       const db = path.join(h, '.openclaw', 'state', 'openclaw.sqlite');
       damage(db);
-      for (const args of [['list', '--json'], ['list'], ['status', '--json'], ['check'], ['check', '--json'], ['order', 'get', '--provider', 'openai']]) {
+      for (const args of [
+        ['list', '--json'],
+        ['list'],
+        ['status', '--json'],
+        ['check'],
+        ['check', '--json'],
+        ['order', 'get', '--provider', 'openai'],
+      ]) {
         const r = refuses(h, h, args, 1, /openclaw\.sqlite/);
         assert.match(r.stderr, /could not be read/);
         assert.doesNotMatch(r.stderr, /^ok$/m);
@@ -127,14 +189,31 @@ describe('openclaw-auth CLI targets', function () {
     const h = keep(copyHome('basic'));
     const env = path.join(h, '.openclaw', '.env');
     fs.writeFileSync(env, `OPENAI_API_KEY_1=${KEY}\n`, { mode: 0o600 });
-    refuses(h, h, ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--masked', 'nosuch'], 1, /OPENAI_API_KEY_1 holds .*, not nosuch\. Nothing was removed\./);
-    refuses(h, h, ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--index', '3'], 1, /no key number 3/);
+    refuses(
+      h,
+      h,
+      ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--masked', 'nosuch'],
+      1,
+      /OPENAI_API_KEY_1 holds .*, not nosuch\. Nothing was removed\./,
+    );
+    refuses(
+      h,
+      h,
+      ['rotation', 'remove', '--provider', 'openai', '--var', 'OPENAI_API_KEY_1', '--index', '3'],
+      1,
+      /no key number 3/,
+    );
   });
 
   it('a cwd-relative --state-dir resolves against the cwd and is checked the same way', () => {
     const cwd = keep(fs.mkdtempSync(path.join(os.tmpdir(), 'oca-cwd-')));
     const h = keep(tempHome());
-    const r = spawnSync(process.execPath, ['--require', TSX, CLI, 'list', '--state-dir', 'nope'], { cwd, input: '', encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: h } });
+    const r = spawnSync(process.execPath, ['--require', TSX, CLI, 'list', '--state-dir', 'nope'], {
+      cwd,
+      input: '',
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: h },
+    });
     assert.equal(r.status, 1);
     assert.match(r.stderr, new RegExp(`No OpenClaw state at ${path.join(cwd, 'nope')}`));
     assert.deepEqual(fs.readdirSync(cwd), []);

@@ -12,12 +12,17 @@ import { CAPTURED_AT, shiftFixtureClock } from '../helpers/clock';
 import { copyHome, FIXTURES, rmrf } from '../helpers/fixtures';
 
 const HOUR = 3_600_000;
-const dump = (db: string) => spawnSync('sqlite3', [db, '.dump'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.split('\n');
+const dump = (db: string) =>
+  spawnSync('sqlite3', [db, '.dump'], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout.split('\n');
 
 describe('fixture clock shift (test/helpers/clock.ts)', () => {
   const homes: string[] = [];
   after(() => homes.forEach(rmrf));
-  const home = (s: string) => { const h = copyHome(s); homes.push(h); return h; };
+  const home = (s: string) => {
+    const h = copyHome(s);
+    homes.push(h);
+    return h;
+  };
 
   it('expiry: anthropic:soon expires ~12 h from now (as at capture), the expired ones stay expired', () => {
     const h = home('expiry');
@@ -29,7 +34,10 @@ describe('fixture clock shift (test/helpers/clock.ts)', () => {
     assert.equal(soon.expires, now + (1795683601761 - 1795640454363), 'expiresAt - remainingMs is now');
     const health = credentialHealth(soon, Date.now());
     assert.equal(health.status, 'expiring');
-    assert.ok(health.remainingMs !== undefined && health.remainingMs > 11.9 * HOUR && health.remainingMs <= 12 * HOUR, String(health.remainingMs));
+    assert.ok(
+      health.remainingMs !== undefined && health.remainingMs > 11.9 * HOUR && health.remainingMs <= 12 * HOUR,
+      String(health.remainingMs),
+    );
     const old = s.store.profiles['anthropic:old'];
     assert.ok(old);
     assert.equal(credentialHealth(old, Date.now()).status, 'expired');
@@ -48,7 +56,11 @@ describe('fixture clock shift (test/helpers/clock.ts)', () => {
     }
     const s = readSnapshot({ env: { HOME: h } });
     assert.ok(s.store.profiles['xai:manual'], 'xai:manual (only in the -wal) is read');
-    assert.deepEqual(s.state.order?.openrouter, ['openrouter:backup', 'openrouter:manual'], 'the -wal-only order of the agent DB');
+    assert.deepEqual(
+      s.state.order?.openrouter,
+      ['openrouter:backup', 'openrouter:manual'],
+      'the -wal-only order of the agent DB',
+    );
     const anth = s.store.profiles['anthropic:manual'];
     assert.ok(anth && anth.type === 'token');
     assert.equal(anth.expires, 1798233263672 + (now - CAPTURED_AT.wal!));
@@ -81,12 +93,18 @@ describe('fixture clock shift (test/helpers/clock.ts)', () => {
     const text = fs.readFileSync(path.join(h, rel), 'utf8');
     const orig = fs.readFileSync(path.join(FIXTURES, 'legacy/before/home', rel), 'utf8');
     assert.ok(text.endsWith('}\n') && text.includes('\n  "order": {'), 'two-space indent and final newline kept');
-    const st = JSON.parse(text) as { usageStats: Record<string, { cooldownUntil?: number; lastUsed: number; errorCount: number }> };
+    const st = JSON.parse(text) as {
+      usageStats: Record<string, { cooldownUntil?: number; lastUsed: number; errorCount: number }>;
+    };
     assert.equal(st.usageStats['anthropic:pro']?.cooldownUntil, 1795702300820 + delta);
     assert.equal(st.usageStats['anthropic:manual']?.lastUsed, 1795637320820 + delta);
     assert.equal(text.replace(/\d{13}/g, 'T'), orig.replace(/\d{13}/g, 'T'));
     for (const same of ['.openclaw/openclaw.json', '.openclaw/agents/work/agent/auth-profiles.json']) {
-      assert.equal(fs.readFileSync(path.join(h, same), 'utf8'), fs.readFileSync(path.join(FIXTURES, 'legacy/before/home', same), 'utf8'), same);
+      assert.equal(
+        fs.readFileSync(path.join(h, same), 'utf8'),
+        fs.readFileSync(path.join(FIXTURES, 'legacy/before/home', same), 'utf8'),
+        same,
+      );
     }
   });
 

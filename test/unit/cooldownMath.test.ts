@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { nextUsageStatsAfterFailure, usageStatsAfterSuccess, resetCooldown, rateLimitCooldownMs, billingDisableMs, authPermanentDisableMs, transientCooldownMs, HOUR, MINUTE } from '../../src/auth/cooldownMath';
+import {
+  nextUsageStatsAfterFailure,
+  usageStatsAfterSuccess,
+  resetCooldown,
+  rateLimitCooldownMs,
+  billingDisableMs,
+  authPermanentDisableMs,
+  transientCooldownMs,
+  HOUR,
+  MINUTE,
+} from '../../src/auth/cooldownMath';
 import { isInCooldown } from '../../src/auth/cooldown';
 import type { UsageStats } from '../../src/auth/schemas';
 
@@ -78,7 +88,12 @@ describe('cooldown math (openclaw computeNextProfileUsageStats)', () => {
     const failed = nextUsageStatsAfterFailure({ lastUsed: 5 }, 'billing', T0);
     const ok = usageStatsAfterSuccess(failed, { lastProbeAt: T0 + 1 });
     assert.deepEqual(ok, { lastUsed: 5, errorCount: 0, lastFailureAt: T0, lastProbeAt: T0 + 1 });
-    const blocked: UsageStats = { ...failed, blockedUntil: T0 + HOUR, blockedReason: 'subscription_limit', blockedSource: 'wham' };
+    const blocked: UsageStats = {
+      ...failed,
+      blockedUntil: T0 + HOUR,
+      blockedReason: 'subscription_limit',
+      blockedSource: 'wham',
+    };
     const r = resetCooldown(blocked);
     assert.equal(r.keptBlock, true);
     assert.equal(r.stats.blockedUntil, T0 + HOUR);

@@ -7,7 +7,13 @@ import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DotenvTooLargeError, dotenvValues, MAX_DOTENV_BYTES, readDotenvFile, updateDotenv } from '../../src/store/dotenv';
+import {
+  DotenvTooLargeError,
+  dotenvValues,
+  MAX_DOTENV_BYTES,
+  readDotenvFile,
+  updateDotenv,
+} from '../../src/store/dotenv';
 
 const FILE = [
   '# OpenClaw provider keys',
@@ -41,7 +47,7 @@ describe('dotenv: parse', () => {
   });
 
   it('single quotes keep backslashes literally; double quotes expand \\n', () => {
-    assert.deepEqual(dotenvValues("A='x\\ny'\nB=\"x\\ny\""), { A: 'x\\ny', B: 'x\ny' });
+    assert.deepEqual(dotenvValues('A=\'x\\ny\'\nB="x\\ny"'), { A: 'x\\ny', B: 'x\ny' });
   });
 
   it('dotenv rules: later duplicates win, # ends an unquoted value, a comment may follow a quoted one', () => {
@@ -54,7 +60,6 @@ describe('dotenv: parse', () => {
   it('CRLF files read the same as LF files', () => {
     assert.deepEqual(dotenvValues(FILE.replace(/\n/g, '\r\n')), dotenvValues(FILE));
   });
-
 });
 
 describe('dotenv: updateDotenv', () => {
@@ -98,7 +103,11 @@ describe('dotenv: updateDotenv', () => {
       assert.equal(dotenvValues(out).K, v, JSON.stringify(v));
       assert.equal(out.split('\n').length, 2, `${JSON.stringify(v)} stays on one line`);
     }
-    assert.equal(updateDotenv('', { K: 'sk-or-v1_abc.def:/+=@' }), 'K=sk-or-v1_abc.def:/+=@\n', 'plain values are not quoted');
+    assert.equal(
+      updateDotenv('', { K: 'sk-or-v1_abc.def:/+=@' }),
+      'K=sk-or-v1_abc.def:/+=@\n',
+      'plain values are not quoted',
+    );
     assert.throws(() => updateDotenv('', { K: 'multi\nline' }), /cannot be written/);
   });
 
@@ -121,12 +130,13 @@ describe('dotenv: updateDotenv', () => {
     assert.equal(updateDotenv('', { A: '1' }), 'A=1\n');
     assert.equal(updateDotenv('A=1\n', { A: undefined }), '');
   });
-
 });
 
 describe('dotenv: size cap (openclaw skips a .env over 1 MiB)', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-dotenv-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-dotenv-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** A .env of exactly `size` bytes whose last line sets LAST (multi-byte padding in a comment). */
@@ -138,13 +148,19 @@ describe('dotenv: size cap (openclaw skips a .env over 1 MiB)', () => {
     return text;
   }
 
-  it('is openclaw\'s MAX_DOTENV_FILE_BYTES: exactly 1 MiB is read whole, one byte more is refused naming the file', () => {
+  it("is openclaw's MAX_DOTENV_FILE_BYTES: exactly 1 MiB is read whole, one byte more is refused naming the file", () => {
     assert.equal(MAX_DOTENV_BYTES, 1_048_576);
     const file = path.join(dir, '.env');
     fs.writeFileSync(file, envOf(MAX_DOTENV_BYTES));
     assert.equal(dotenvValues(readDotenvFile(file), file).LAST, 'sk-fake-dotenv-last');
     fs.writeFileSync(file, envOf(MAX_DOTENV_BYTES + 1));
-    assert.throws(() => readDotenvFile(file), (e: unknown) => e instanceof DotenvTooLargeError && e.message === `.env at ${file} is 1,048,577 bytes; OpenClaw Auth reads at most 1 MB (1,048,576 bytes) of it (openclaw skips a .env this large too), so its variables are not used and it is not changed.`);
+    assert.throws(
+      () => readDotenvFile(file),
+      (e: unknown) =>
+        e instanceof DotenvTooLargeError &&
+        e.message ===
+          `.env at ${file} is 1,048,577 bytes; OpenClaw Auth reads at most 1 MB (1,048,576 bytes) of it (openclaw skips a .env this large too), so its variables are not used and it is not changed.`,
+    );
     assert.equal(readDotenvFile(path.join(dir, 'missing.env')), '', 'no .env is an empty one');
     assert.throws(() => readDotenvFile(dir), /\.env at .* is not a regular file/);
   });

@@ -10,7 +10,14 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { atomicWrite, cleanStaleTemps, FileLockError, FileWriteError, withLock, withLockAsync } from '../../src/store/fileio';
+import {
+  atomicWrite,
+  cleanStaleTemps,
+  FileLockError,
+  FileWriteError,
+  withLock,
+  withLockAsync,
+} from '../../src/store/fileio';
 
 const TSX = require.resolve('tsx/cjs');
 const FILEIO = path.resolve(__dirname, '../../src/store/fileio.ts');
@@ -38,12 +45,16 @@ function deadPid(): number {
 
 /** Runs `code` in a child node with tsx; `FILEIO` in the code is the path of src/store/fileio.ts. */
 function child(code: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--require', TSX, '-e', code.replace(/FILEIO/g, JSON.stringify(FILEIO)), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--require', TSX, '-e', code.replace(/FILEIO/g, JSON.stringify(FILEIO)), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }> {
   let err = '';
-  c.stderr?.on('data', (d: Buffer) => { err += d.toString(); });
+  c.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   return new Promise((resolve, reject) => {
     c.on('error', reject);
     c.on('exit', (code, signal) => resolve({ code, signal, err }));
@@ -54,7 +65,13 @@ function exited(c: ChildProcess): Promise<{ code: number | null; signal: NodeJS.
 function printed(c: ChildProcess, marker: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const onData = (d: Buffer) => { out += d.toString(); if (out.includes(marker)) { c.stdout?.off('data', onData); resolve(); } };
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(marker)) {
+        c.stdout?.off('data', onData);
+        resolve();
+      }
+    };
     c.stdout?.on('data', onData);
     c.on('exit', () => reject(new Error(`child exited before printing ${marker}`)));
   });
@@ -62,7 +79,9 @@ function printed(c: ChildProcess, marker: string): Promise<void> {
 
 describe('atomicWrite', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-fileio-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-fileio-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes the exact bytes; a new file is 0600 (or opts.mode); an existing file keeps its mode, never wider than opts.mode', () => {
@@ -101,18 +120,27 @@ describe('atomicWrite', () => {
     const orig = { writeSync: fs.writeSync, fsyncSync: fs.fsyncSync, openSync: fs.openSync, renameSync: fs.renameSync };
     const dirFds = new Set<number>();
     const m = fs as unknown as Record<string, unknown>;
-    m.writeSync = (fd: number, buf: Buffer, off: number, len: number) => orig.writeSync(fd, buf, off, Math.min(len, 777));
+    m.writeSync = (fd: number, buf: Buffer, off: number, len: number) =>
+      orig.writeSync(fd, buf, off, Math.min(len, 777));
     m.openSync = (p: string, ...rest: unknown[]) => {
       const fd = (orig.openSync as (...a: unknown[]) => number)(p, ...rest);
       if (p === dir) dirFds.add(fd);
       else dirFds.delete(fd); // fd numbers are reused once closed
       return fd;
     };
-    m.fsyncSync = (fd: number) => { calls.push(dirFds.has(fd) ? 'fsync dir' : 'fsync file'); orig.fsyncSync(fd); };
-    m.renameSync = (a: string, b: string) => { calls.push('rename'); orig.renameSync(a, b); };
+    m.fsyncSync = (fd: number) => {
+      calls.push(dirFds.has(fd) ? 'fsync dir' : 'fsync file');
+      orig.fsyncSync(fd);
+    };
+    m.renameSync = (a: string, b: string) => {
+      calls.push('rename');
+      orig.renameSync(a, b);
+    };
     try {
       atomicWrite(f, data);
-    } finally { Object.assign(fs, orig); }
+    } finally {
+      Object.assign(fs, orig);
+    }
     assert.equal(sha(fs.readFileSync(f)), sha(data), 'every byte despite 777-byte writes');
     assert.deepEqual(calls, ['fsync file', 'rename', 'fsync dir']);
   });
@@ -137,8 +165,13 @@ describe('atomicWrite', () => {
       atomicWrite(f, 'one');
       assert.equal(fs.readFileSync(f, 'utf8'), 'one');
       code = 'EIO';
-      assert.throws(() => atomicWrite(f, 'two'), (e: FileWriteError) => e instanceof FileWriteError && e.code === 'EIO' && /was replaced, but/.test(e.message));
-    } finally { Object.assign(fs, orig); }
+      assert.throws(
+        () => atomicWrite(f, 'two'),
+        (e: FileWriteError) => e instanceof FileWriteError && e.code === 'EIO' && /was replaced, but/.test(e.message),
+      );
+    } finally {
+      Object.assign(fs, orig);
+    }
     assert.equal(fs.readFileSync(f, 'utf8'), 'two');
   });
 
@@ -177,19 +210,26 @@ describe('atomicWrite', () => {
     const data = bytes(80_000, 'new');
     let seen: string | undefined;
     assert.throws(
-      () => atomicWrite(f, data, {
-        verify: (tmp) => {
-          seen = tmp;
-          assert.match(path.basename(tmp), new RegExp(`^\\.openclaw\\.sqlite\\.openclaw-auth-${process.pid}-[0-9a-f]+\\.tmp$`));
-          assert.equal(path.dirname(tmp), dir);
-          assert.equal(sha(fs.readFileSync(tmp)), sha(data));
-          throw new Error('integrity_check: page 3 is never used');
-        },
-      }),
+      () =>
+        atomicWrite(f, data, {
+          verify: (tmp) => {
+            seen = tmp;
+            assert.match(
+              path.basename(tmp),
+              new RegExp(`^\\.openclaw\\.sqlite\\.openclaw-auth-${process.pid}-[0-9a-f]+\\.tmp$`),
+            );
+            assert.equal(path.dirname(tmp), dir);
+            assert.equal(sha(fs.readFileSync(tmp)), sha(data));
+            throw new Error('integrity_check: page 3 is never used');
+          },
+        }),
       (e: FileWriteError) => {
         assert.ok(e instanceof FileWriteError);
         assert.equal(e.code, 'EVERIFY');
-        assert.match(e.message, /^Could not write .*openclaw\.sqlite: the written copy failed its check \(integrity_check: page 3 is never used\)\. The file was not changed\.$/);
+        assert.match(
+          e.message,
+          /^Could not write .*openclaw\.sqlite: the written copy failed its check \(integrity_check: page 3 is never used\)\. The file was not changed\.$/,
+        );
         return true;
       },
     );
@@ -203,7 +243,15 @@ describe('atomicWrite', () => {
     fs.writeFileSync(f, 'old');
     class Conflict extends Error {}
     const err = new Conflict('changed');
-    assert.throws(() => atomicWrite(f, 'new', { beforeRename: () => { throw err; } }), (e) => e === err);
+    assert.throws(
+      () =>
+        atomicWrite(f, 'new', {
+          beforeRename: () => {
+            throw err;
+          },
+        }),
+      (e) => e === err,
+    );
     assert.equal(fs.readFileSync(f, 'utf8'), 'old');
     assert.deepEqual(temps(dir), []);
   });
@@ -222,15 +270,27 @@ describe('atomicWrite', () => {
         if (n++ > 0) throw Object.assign(new Error('EIO: i/o error, write'), { code: 'EIO', errno: -5 });
         return orig.writeSync(fd, buf, off, Math.min(len, 10));
       };
-      assert.throws(() => atomicWrite(f, 'new content that is long'), (e: FileWriteError) => {
-        assert.equal(e.code, 'EIO');
-        assert.equal(e.message, `Could not write ~/openclaw.json: input/output error (the disk reported a failure) (EIO). The file was not changed.`);
-        return true;
-      });
+      assert.throws(
+        () => atomicWrite(f, 'new content that is long'),
+        (e: FileWriteError) => {
+          assert.equal(e.code, 'EIO');
+          assert.equal(
+            e.message,
+            `Could not write ~/openclaw.json: input/output error (the disk reported a failure) (EIO). The file was not changed.`,
+          );
+          return true;
+        },
+      );
       m.writeSync = orig.writeSync;
       // The data "went out" but the file holds less (what a lying or full device can do).
-      m.fstatSync = (fd: number) => { const s = orig.fstatSync(fd); return Object.assign(s, { size: s.size - 1 }); };
-      assert.throws(() => atomicWrite(f, 'new'), (e: FileWriteError) => e.code === 'EVERIFY' && /has 2 of 3 bytes.*The file was not changed\./.test(e.message));
+      m.fstatSync = (fd: number) => {
+        const s = orig.fstatSync(fd);
+        return Object.assign(s, { size: s.size - 1 });
+      };
+      assert.throws(
+        () => atomicWrite(f, 'new'),
+        (e: FileWriteError) => e.code === 'EVERIFY' && /has 2 of 3 bytes.*The file was not changed\./.test(e.message),
+      );
     } finally {
       Object.assign(fs, orig);
       process.env.HOME = home;
@@ -281,7 +341,10 @@ describe('atomicWrite', () => {
           ok = false;
           assert.ok(e instanceof FileWriteError, String(e));
           assert.equal(e.code, 'ENOSPC');
-          assert.equal(e.message, `Could not write ${target}: no space left on device (ENOSPC). The file was not changed.`);
+          assert.equal(
+            e.message,
+            `Could not write ${target}: no space left on device (ENOSPC). The file was not changed.`,
+          );
         }
         const now = fs.readFileSync(target);
         assert.equal(sha(now), sha(ok ? next : old), `free ${free}: ${ok ? 'new content exact' : 'old content kept'}`);
@@ -300,7 +363,9 @@ describe('atomicWrite', () => {
   });
 
   describe('as root', () => {
-    before(function () { if (!isRoot) this.skip(); }); // chown to another uid, and keeping a user's owner, need root
+    before(function () {
+      if (!isRoot) this.skip();
+    }); // chown to another uid, and keeping a user's owner, need root
 
     it('an existing file keeps its owner and mode', () => {
       const f = path.join(dir, '.env');
@@ -335,7 +400,9 @@ describe('atomicWrite', () => {
 describe('atomicWrite killed at random moments, then cleanStaleTemps', function () {
   this.timeout(120_000);
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-kill-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-kill-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // Writes A, B, A, B... over the target forever; with "pause" it stops in the verify hook
@@ -350,11 +417,15 @@ describe('atomicWrite killed at random moments, then cleanStaleTemps', function 
       if (i === 0) process.stdout.write('wrote');
     }`;
 
-  it('the target is always the old or a new content; dead writers\' temps are removed, others kept', async () => {
+  it("the target is always the old or a new content; dead writers' temps are removed, others kept", async () => {
     const size = 4 * 1024 * 1024;
     const target = path.join(dir, 'openclaw.sqlite');
     fs.writeFileSync(target, Buffer.alloc(size, 'o'), { mode: 0o600 });
-    const allowed = new Map([[sha(Buffer.alloc(size, 'o')), 'old'], [sha(Buffer.alloc(size, 'a')), 'a'], [sha(Buffer.alloc(size, 'b')), 'b']]);
+    const allowed = new Map([
+      [sha(Buffer.alloc(size, 'o')), 'old'],
+      [sha(Buffer.alloc(size, 'a')), 'a'],
+      [sha(Buffer.alloc(size, 'b')), 'b'],
+    ]);
     const deadPids: number[] = [];
     const seen = new Set<string>();
     for (let run = 0; run < 8; run++) {
@@ -376,27 +447,45 @@ describe('atomicWrite killed at random moments, then cleanStaleTemps', function 
       assert.ok(fs.lstatSync(target).isFile());
     }
     const leftovers = temps(dir);
-    assert.ok(leftovers.length >= 4, `the writers killed in their verify hook left temp files (${leftovers.join(', ')})`);
+    assert.ok(
+      leftovers.length >= 4,
+      `the writers killed in their verify hook left temp files (${leftovers.join(', ')})`,
+    );
     for (const n of leftovers) assert.match(n, /^\.openclaw\.sqlite\.openclaw-auth-(\d+)-[0-9a-f]+\.tmp$/);
     assert.ok(leftovers.every((n) => deadPids.includes(Number(/-(\d+)-/.exec(n)?.[1]))));
 
     // Ours-alive temp, a lock of a live process, and files that only look similar stay.
     const mine = `.openclaw.json.openclaw-auth-${process.pid}-0a1b2c.tmp`;
-    const keep = [mine, 'notes.tmp', '.x.tmp', `.y.openclaw-auth-${deadPids[0]}-nothex.tmp`, 'openclaw.json.bak', 'live.openclaw-auth.lock', 'symlink.openclaw-auth.lock', `.dir.openclaw-auth-${deadPids[0]}-ab.tmp`];
+    const keep = [
+      mine,
+      'notes.tmp',
+      '.x.tmp',
+      `.y.openclaw-auth-${deadPids[0]}-nothex.tmp`,
+      'openclaw.json.bak',
+      'live.openclaw-auth.lock',
+      'symlink.openclaw-auth.lock',
+      `.dir.openclaw-auth-${deadPids[0]}-ab.tmp`,
+    ];
     for (const n of keep.slice(0, 5)) fs.writeFileSync(path.join(dir, n), 'secret');
     fs.writeFileSync(path.join(dir, 'live.openclaw-auth.lock'), String(process.pid));
     fs.symlinkSync('/nonexistent', path.join(dir, 'symlink.openclaw-auth.lock'));
     fs.mkdirSync(path.join(dir, `.dir.openclaw-auth-${deadPids[0]}-ab.tmp`));
     // Removed: a lock of a dead process, a temp of an earlier version's naming, and one of a live
     // pid that is older than the bound (a reused pid).
-    const gone = ['dead.openclaw-auth.lock', `.old.json.${deadPids[1]}.0123abcd.tmp`, `.aged.json.openclaw-auth-${process.pid}-ff.tmp`];
+    const gone = [
+      'dead.openclaw-auth.lock',
+      `.old.json.${deadPids[1]}.0123abcd.tmp`,
+      `.aged.json.openclaw-auth-${process.pid}-ff.tmp`,
+    ];
     fs.writeFileSync(path.join(dir, gone[0] as string), String(deadPids[1]));
     fs.writeFileSync(path.join(dir, gone[1] as string), 'secret');
     fs.writeFileSync(path.join(dir, gone[2] as string), 'secret');
     const past = new Date(Date.now() - 11 * 60_000);
     fs.utimesSync(path.join(dir, gone[2] as string), past, past);
 
-    const removed = cleanStaleTemps(dir).map((p) => path.basename(p)).sort();
+    const removed = cleanStaleTemps(dir)
+      .map((p) => path.basename(p))
+      .sort();
     assert.deepEqual(removed, [...leftovers, ...gone].sort());
     assert.deepEqual(fs.readdirSync(dir).sort(), ['openclaw.sqlite', ...keep].sort());
     assert.ok(allowed.has(sha(fs.readFileSync(target))));
@@ -407,7 +496,9 @@ describe('atomicWrite killed at random moments, then cleanStaleTemps', function 
 describe('withLock / withLockAsync', function () {
   this.timeout(60_000);
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-lock-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-lock-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // N read-modify-write rounds of a counter under the lock, logging enter/leave lines.
@@ -438,7 +529,10 @@ describe('withLock / withLockAsync', function () {
     assert.equal(lines.length, 2 * rounds * kinds.length);
     for (let i = 0; i < lines.length; i += 2) {
       const [a, b] = [lines[i]?.split(' '), lines[i + 1]?.split(' ')];
-      assert.ok(a?.[0] === 'in' && b?.[0] === 'out' && a[1] === b[1], `never overlapped (line ${i}: ${lines[i]} / ${lines[i + 1]})`);
+      assert.ok(
+        a?.[0] === 'in' && b?.[0] === 'out' && a[1] === b[1],
+        `never overlapped (line ${i}: ${lines[i]} / ${lines[i + 1]})`,
+      );
     }
     assert.equal(new Set(lines.map((l) => l.split(' ')[1])).size, kinds.length, 'every process ran');
     assert.deepEqual(fs.readdirSync(dir).sort(), ['counter', 'log'], 'the lock is gone afterwards');
@@ -460,16 +554,41 @@ describe('withLock / withLockAsync', function () {
       await printed(holder, 'held');
       let ran = false;
       let t0 = Date.now();
-      assert.throws(() => withLock(target, () => { ran = true; }, { timeoutMs: 400 }), (e: FileLockError) => {
-        assert.ok(e instanceof FileLockError);
-        assert.equal(e.code, 'ELOCKED');
-        assert.equal(e.pid, holder.pid);
-        assert.match(e.message, new RegExp(`openclaw\\.json is being changed by another OpenClaw Auth process \\(pid ${holder.pid}\\); waited \\d+\\.\\d s for it to finish\\. Nothing was changed; try again`));
-        return true;
-      });
+      assert.throws(
+        () =>
+          withLock(
+            target,
+            () => {
+              ran = true;
+            },
+            { timeoutMs: 400 },
+          ),
+        (e: FileLockError) => {
+          assert.ok(e instanceof FileLockError);
+          assert.equal(e.code, 'ELOCKED');
+          assert.equal(e.pid, holder.pid);
+          assert.match(
+            e.message,
+            new RegExp(
+              `openclaw\\.json is being changed by another OpenClaw Auth process \\(pid ${holder.pid}\\); waited \\d+\\.\\d s for it to finish\\. Nothing was changed; try again`,
+            ),
+          );
+          return true;
+        },
+      );
       assert.ok(Date.now() - t0 >= 400 && Date.now() - t0 < 2000, `waited ${Date.now() - t0} ms`);
       t0 = Date.now();
-      await assert.rejects(withLockAsync(target, async () => { ran = true; }, { timeoutMs: 300 }), (e: FileLockError) => e instanceof FileLockError && e.pid === holder.pid && /Nothing was changed/.test(e.message));
+      await assert.rejects(
+        withLockAsync(
+          target,
+          async () => {
+            ran = true;
+          },
+          { timeoutMs: 300 },
+        ),
+        (e: FileLockError) =>
+          e instanceof FileLockError && e.pid === holder.pid && /Nothing was changed/.test(e.message),
+      );
       assert.ok(Date.now() - t0 >= 300, 'the async variant waited too');
       assert.equal(ran, false);
     } finally {
@@ -479,7 +598,10 @@ describe('withLock / withLockAsync', function () {
     // The holder died holding the lock: its lock stays, and is taken over at once.
     assert.equal(fs.readFileSync(`${target}.openclaw-auth.lock`, 'utf8'), String(holder.pid));
     const t1 = Date.now();
-    assert.equal(withLock(target, () => 'ran'), 'ran');
+    assert.equal(
+      withLock(target, () => 'ran'),
+      'ran',
+    );
     assert.ok(Date.now() - t1 < 500);
     assert.ok(!fs.existsSync(`${target}.openclaw-auth.lock`));
   });
@@ -488,36 +610,56 @@ describe('withLock / withLockAsync', function () {
     const target = path.join(dir, '.env');
     const lock = `${target}.openclaw-auth.lock`;
     fs.writeFileSync(lock, String(deadPid()));
-    assert.equal(await withLockAsync(target, async () => fs.readFileSync(lock, 'utf8')), String(process.pid), 'we hold it while fn runs');
+    assert.equal(
+      await withLockAsync(target, async () => fs.readFileSync(lock, 'utf8')),
+      String(process.pid),
+      'we hold it while fn runs',
+    );
     assert.ok(!fs.existsSync(lock));
 
     // A live pid (the test's parent) whose lock is older than the bound: a reused pid.
     fs.writeFileSync(lock, String(process.ppid));
     const old = new Date(Date.now() - 5 * 60_000);
     fs.utimesSync(lock, old, old);
-    assert.equal(withLock(target, () => 1, { staleMs: 60_000 }), 1);
+    assert.equal(
+      withLock(target, () => 1, { staleMs: 60_000 }),
+      1,
+    );
 
     // Created a moment ago and not written yet: it may be another writer between open and write.
     fs.writeFileSync(lock, '');
-    assert.throws(() => withLock(target, () => 1, { timeoutMs: 200 }), (e: FileLockError) => e instanceof FileLockError && e.pid === undefined && /another OpenClaw Auth process;/.test(e.message));
+    assert.throws(
+      () => withLock(target, () => 1, { timeoutMs: 200 }),
+      (e: FileLockError) =>
+        e instanceof FileLockError && e.pid === undefined && /another OpenClaw Auth process;/.test(e.message),
+    );
     fs.rmSync(lock);
   });
 
   it('without hard links (linkSync refused) the lock is created then written, and still excludes', async () => {
     const target = path.join(dir, 'openclaw.json');
     const orig = fs.linkSync;
-    (fs as unknown as Record<string, unknown>).linkSync = () => { throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' }); };
+    (fs as unknown as Record<string, unknown>).linkSync = () => {
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    };
     try {
       const order: string[] = [];
       await Promise.all([
         withLockAsync(target, async () => {
           assert.equal(fs.readFileSync(`${target}.openclaw-auth.lock`, 'utf8'), String(process.pid));
-          order.push('a in'); await new Promise((r) => setTimeout(r, 30)); order.push('a out');
+          order.push('a in');
+          await new Promise((r) => setTimeout(r, 30));
+          order.push('a out');
         }),
-        withLockAsync(target, async () => { order.push('b in'); order.push('b out'); }),
+        withLockAsync(target, async () => {
+          order.push('b in');
+          order.push('b out');
+        }),
       ]);
       assert.deepEqual(order, ['a in', 'a out', 'b in', 'b out']);
-    } finally { fs.linkSync = orig; }
+    } finally {
+      fs.linkSync = orig;
+    }
     assert.deepEqual(fs.readdirSync(dir), [], 'no lock and no temp file left');
   });
 
@@ -527,17 +669,31 @@ describe('withLock / withLockAsync', function () {
     fs.writeFileSync(path.join(realDir, 'openclaw.json'), '{}');
     const link = path.join(dir, 'openclaw.json');
     fs.symlinkSync(path.join(realDir, 'openclaw.json'), link);
-    assert.throws(() => withLock(link, () => {
-      assert.ok(fs.existsSync(path.join(realDir, 'openclaw.json.openclaw-auth.lock')));
-      throw new Error('boom');
-    }), /boom/);
-    await assert.rejects(withLockAsync(link, () => Promise.reject(new Error('async boom'))), /async boom/);
+    assert.throws(
+      () =>
+        withLock(link, () => {
+          assert.ok(fs.existsSync(path.join(realDir, 'openclaw.json.openclaw-auth.lock')));
+          throw new Error('boom');
+        }),
+      /boom/,
+    );
+    await assert.rejects(
+      withLockAsync(link, () => Promise.reject(new Error('async boom'))),
+      /async boom/,
+    );
     assert.deepEqual(fs.readdirSync(realDir), ['openclaw.json']);
     // Two sections of the same process exclude each other too.
     const order: string[] = [];
     await Promise.all([
-      withLockAsync(link, async () => { order.push('a in'); await new Promise((r) => setTimeout(r, 50)); order.push('a out'); }),
-      withLockAsync(link, async () => { order.push('b in'); order.push('b out'); }),
+      withLockAsync(link, async () => {
+        order.push('a in');
+        await new Promise((r) => setTimeout(r, 50));
+        order.push('a out');
+      }),
+      withLockAsync(link, async () => {
+        order.push('b in');
+        order.push('b out');
+      }),
     ]);
     assert.deepEqual(order, ['a in', 'a out', 'b in', 'b out']);
   });

@@ -14,7 +14,11 @@ import { GatewayClient, GatewayConnectionError, GatewayError, stoppedRunsMessage
 
 const FRAMES = path.join(__dirname, '..', 'fixtures', 'gateway-frames');
 type Rec = { dir: 'in' | 'out'; frame: Record<string, unknown> };
-const load = (name: string) => JSON.parse(fs.readFileSync(path.join(FRAMES, name), 'utf8')) as { frames: Rec[]; close?: { code: number; reason: string } };
+const load = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(FRAMES, name), 'utf8')) as {
+    frames: Rec[];
+    close?: { code: number; reason: string };
+  };
 const session = load('session.json');
 const TOKEN = 'unit-gw-token-fake-0123456789';
 
@@ -42,7 +46,10 @@ class ReplayServer {
   connects: Array<Record<string, unknown>> = [];
   requests: string[] = [];
   sockets = new Set<WebSocket>();
-  constructor(private handlers: Record<string, Handler> = {}, private connectAnswer?: (n: number) => Record<string, unknown> | 'close') {}
+  constructor(
+    private handlers: Record<string, Handler> = {},
+    private connectAnswer?: (n: number) => Record<string, unknown> | 'close',
+  ) {}
   async listen(port = 0): Promise<this> {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port });
     await new Promise<void>((r) => this.wss.once('listening', () => r()));
@@ -57,9 +64,13 @@ class ReplayServer {
         if (req.method === 'connect') {
           this.connects.push(req.params);
           const answer = this.connectAnswer?.(this.connects.length) ?? this.helloOk();
-          if (answer === 'close') { ws.close(1008, 'closing'); return; }
+          if (answer === 'close') {
+            ws.close(1008, 'closing');
+            return;
+          }
           ws.send(JSON.stringify({ ...answer, id: req.id }));
-          if ((answer as { ok?: boolean }).ok === false) ws.close(1008, String(((answer as { error?: { message?: string } }).error)?.message ?? ''));
+          if ((answer as { ok?: boolean }).ok === false)
+            ws.close(1008, String((answer as { error?: { message?: string } }).error?.message ?? ''));
           return;
         }
         const h = this.handlers[req.method];
@@ -72,12 +83,24 @@ class ReplayServer {
     return this;
   }
   helloOk(): Record<string, unknown> {
-    const i = session.frames.findIndex((r) => r.dir === 'in' && r.frame.type === 'res' && (r.frame.payload as { type?: string } | undefined)?.type === 'hello-ok');
+    const i = session.frames.findIndex(
+      (r) =>
+        r.dir === 'in' &&
+        r.frame.type === 'res' &&
+        (r.frame.payload as { type?: string } | undefined)?.type === 'hello-ok',
+    );
     return session.frames[i]!.frame;
   }
-  get url(): string { return `ws://127.0.0.1:${this.port}`; }
-  dropAll(): void { for (const s of this.sockets) s.terminate(); }
-  async close(): Promise<void> { this.dropAll(); await new Promise<void>((r) => this.wss.close(() => r())); }
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+  dropAll(): void {
+    for (const s of this.sockets) s.terminate();
+  }
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+  }
 }
 
 describe('gateway client (replayed real frames)', () => {
@@ -88,7 +111,11 @@ describe('gateway client (replayed real frames)', () => {
     clients.push(c);
     return c;
   };
-  const server = async (...a: ConstructorParameters<typeof ReplayServer>) => { const s = await new ReplayServer(...a).listen(); servers.push(s); return s; };
+  const server = async (...a: ConstructorParameters<typeof ReplayServer>) => {
+    const s = await new ReplayServer(...a).listen();
+    servers.push(s);
+    return s;
+  };
   afterEach(async () => {
     for (const c of clients.splice(0)) c.close();
     for (const s of servers.splice(0)) await s.close();
@@ -100,7 +127,13 @@ describe('gateway client (replayed real frames)', () => {
     const hello = await c.connect();
     assert.equal(hello.protocol, 4);
     assert.equal(hello.server.version, '2026.9.6');
-    const p = s.connects[0] as { minProtocol: number; maxProtocol: number; role: string; auth: { token: string }; client: { id: string; mode: string } };
+    const p = s.connects[0] as {
+      minProtocol: number;
+      maxProtocol: number;
+      role: string;
+      auth: { token: string };
+      client: { id: string; mode: string };
+    };
     assert.equal(p.minProtocol, 4);
     assert.equal(p.maxProtocol, 4);
     assert.equal(p.role, 'operator');
@@ -117,9 +150,14 @@ describe('gateway client (replayed real frames)', () => {
     const set = await c.authSetApiKey({ provider: 'groq', apiKey: 'gsk_fake_unit_0123456789abcdef' });
     assert.equal(set.profileId, 'groq:manual');
     assert.match(set.warning ?? '', /API key saved/);
-    assert.deepEqual((await c.authOrderSet({ provider: 'groq', profileIds: ['groq:manual'] })).profileIds, ['groq:manual']);
+    assert.deepEqual((await c.authOrderSet({ provider: 'groq', profileIds: ['groq:manual'] })).profileIds, [
+      'groq:manual',
+    ]);
     assert.equal((await c.authRefresh({ operation: 'update' })).refreshed, true);
-    await assert.rejects(c.request('models.noSuchMethod', {}, (await import('zod/mini')).unknown()), /models\.noSuchMethod failed \(INVALID_REQUEST\): unknown method/);
+    await assert.rejects(
+      c.request('models.noSuchMethod', {}, (await import('zod/mini')).unknown()),
+      /models\.noSuchMethod failed \(INVALID_REQUEST\): unknown method/,
+    );
   });
 
   it('models.authStatus on a home with a configured auth order (real answer, profileOrderLocked "auth-config") resolves instead of "unexpected shape"', async () => {
@@ -129,7 +167,13 @@ describe('gateway client (replayed real frames)', () => {
     const c = client(s.url);
     await c.connect();
     const st = await c.authStatus();
-    assert.deepEqual(st.providers.map((p) => [p.provider, p.profileOrderLocked, p.profileOrderStored]), [['anthropic', 'auth-config', undefined], ['openrouter', undefined, true]]);
+    assert.deepEqual(
+      st.providers.map((p) => [p.provider, p.profileOrderLocked, p.profileOrderStored]),
+      [
+        ['anthropic', 'auth-config', undefined],
+        ['openrouter', undefined, true],
+      ],
+    );
     assert.deepEqual(st.providers[1]!.profileOrder, ['openrouter:backup', 'openrouter:manual']);
   });
 
@@ -141,10 +185,48 @@ describe('gateway client (replayed real frames)', () => {
         // chat-abort.ts broadcasts to the run's session keys, then the method answers.
         for (const [i, runId] of runs.entries()) {
           const sessionKey = `agent:main:session-${i}`;
-          ws.send(JSON.stringify({ type: 'event', event: 'chat', payload: { runId, sessionKey, agentId: 'main', seq: 3, state: 'aborted', stopReason: 'auth-revoked', errorMessage: 'Model provider auth was removed.' }, seq: 20 + i * 2 }));
-          ws.send(JSON.stringify({ type: 'event', event: 'agent', payload: { runId, sessionKey, sessionId: `s-${i}`, agentId: 'main', stream: 'lifecycle', data: { phase: 'end', status: 'cancelled', aborted: true, stopReason: 'auth-revoked', startedAt: 1795654900000, endedAt: 1795654950000 } }, seq: 21 + i * 2 }));
+          ws.send(
+            JSON.stringify({
+              type: 'event',
+              event: 'chat',
+              payload: {
+                runId,
+                sessionKey,
+                agentId: 'main',
+                seq: 3,
+                state: 'aborted',
+                stopReason: 'auth-revoked',
+                errorMessage: 'Model provider auth was removed.',
+              },
+              seq: 20 + i * 2,
+            }),
+          );
+          ws.send(
+            JSON.stringify({
+              type: 'event',
+              event: 'agent',
+              payload: {
+                runId,
+                sessionKey,
+                sessionId: `s-${i}`,
+                agentId: 'main',
+                stream: 'lifecycle',
+                data: {
+                  phase: 'end',
+                  status: 'cancelled',
+                  aborted: true,
+                  stopReason: 'auth-revoked',
+                  startedAt: 1795654900000,
+                  endedAt: 1795654950000,
+                },
+              },
+              seq: 21 + i * 2,
+            }),
+          );
         }
-        ws.send(JSON.stringify({ ...logout, id: req.id, payload: { ...(logout.payload as object), abortedRunIds: runs } }));
+        ws.send(
+          JSON.stringify({ ...logout, id: req.id, payload: { ...(logout.payload as object), abortedRunIds: runs } }),
+        );
       },
     });
     const c = client(s.url);
@@ -163,7 +245,20 @@ describe('gateway client (replayed real frames)', () => {
     const logout = captured('models.authLogout').res;
     const s = await server({
       'models.authLogout': (req, ws) => {
-        if (req.params.provider === 'openai') ws.send(JSON.stringify({ type: 'event', event: 'chat', payload: { runId: 'run-fake-only-chat', sessionKey: 'agent:main:x', seq: 1, state: 'aborted', stopReason: 'auth-revoked' } }));
+        if (req.params.provider === 'openai')
+          ws.send(
+            JSON.stringify({
+              type: 'event',
+              event: 'chat',
+              payload: {
+                runId: 'run-fake-only-chat',
+                sessionKey: 'agent:main:x',
+                seq: 1,
+                state: 'aborted',
+                stopReason: 'auth-revoked',
+              },
+            }),
+          );
         ws.send(JSON.stringify({ ...logout, id: req.id }));
       },
     });
@@ -173,7 +268,10 @@ describe('gateway client (replayed real frames)', () => {
     assert.deepEqual(none.stopped, []);
     assert.equal(stoppedRunsMessage(none.stopped), '');
     const one = await c.logoutProvider({ provider: 'openai' });
-    assert.deepEqual(one.stopped.map((x) => x.runId), ['run-fake-only-chat']);
+    assert.deepEqual(
+      one.stopped.map((x) => x.runId),
+      ['run-fake-only-chat'],
+    );
     assert.equal(stoppedRunsMessage(one.stopped), '1 run stopped (auth revoked)');
   });
 
@@ -201,7 +299,17 @@ describe('gateway client (replayed real frames)', () => {
   });
 
   it('startup UNAVAILABLE is retried until hello-ok', async () => {
-    const unavailable = { type: 'res', ok: false, error: { code: 'UNAVAILABLE', message: 'gateway starting', details: { reason: 'startup-sidecars' }, retryable: true, retryAfterMs: 50 } };
+    const unavailable = {
+      type: 'res',
+      ok: false,
+      error: {
+        code: 'UNAVAILABLE',
+        message: 'gateway starting',
+        details: { reason: 'startup-sidecars' },
+        retryable: true,
+        retryAfterMs: 50,
+      },
+    };
     const s = await server({}, (n) => (n < 3 ? unavailable : s.helloOk()));
     const c = client(s.url);
     const states: string[] = [];
@@ -221,9 +329,14 @@ describe('gateway client (replayed real frames)', () => {
     const pending = c.authStatus();
     await new Promise((r) => setTimeout(r, 50));
     s.dropAll();
-    await assert.rejects(pending, (e: Error) => e instanceof GatewayConnectionError && /closed before models\.authStatus was answered/.test(e.message));
+    await assert.rejects(
+      pending,
+      (e: Error) =>
+        e instanceof GatewayConnectionError && /closed before models\.authStatus was answered/.test(e.message),
+    );
     const deadline = Date.now() + 5000;
-    while ((c.state !== 'connected' || s.connects.length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((c.state !== 'connected' || s.connects.length < 2) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     assert.equal(c.state, 'connected');
     assert.equal(s.connects.length, 2);
   });
@@ -248,11 +361,20 @@ describe('gateway client (replayed real frames)', () => {
 
   it('request timeout, malformed frames ignored, and a payload of the wrong shape is refused', async () => {
     const s = await server({
-      'models.authStatus': (req, ws) => { ws.send('not json'); ws.send(JSON.stringify({ type: 'weird' })); ws.send(JSON.stringify({ type: 'res', id: req.id, ok: true, payload: { providers: 'nope' } })); },
+      'models.authStatus': (req, ws) => {
+        ws.send('not json');
+        ws.send(JSON.stringify({ type: 'weird' }));
+        ws.send(JSON.stringify({ type: 'res', id: req.id, ok: true, payload: { providers: 'nope' } }));
+      },
       'models.authRefresh': () => undefined,
     });
     const warnings: string[] = [];
-    const c = client(s.url, { requestTimeoutMs: 200, log: (lvl, m) => { if (lvl === 'warn') warnings.push(m); } });
+    const c = client(s.url, {
+      requestTimeoutMs: 200,
+      log: (lvl, m) => {
+        if (lvl === 'warn') warnings.push(m);
+      },
+    });
     await c.connect();
     await assert.rejects(c.authStatus(), /answer to models\.authStatus has an unexpected shape/);
     assert.equal(warnings.length, 2, warnings.join('\n'));
@@ -268,6 +390,10 @@ describe('gateway client (replayed real frames)', () => {
     await s.close();
     servers.splice(0);
     const c = client(url);
-    await assert.rejects(c.connect(), (e: Error) => e instanceof GatewayConnectionError && e.kind === 'unreachable' && /No gateway answers/.test(e.message));
+    await assert.rejects(
+      c.connect(),
+      (e: Error) =>
+        e instanceof GatewayConnectionError && e.kind === 'unreachable' && /No gateway answers/.test(e.message),
+    );
   });
 });

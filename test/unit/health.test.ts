@@ -13,7 +13,14 @@ import { CAPTURED_AT } from '../helpers/clock';
 import { applyMutation, deriveView, readSnapshot } from '../../src/store';
 import type { AgentSnapshot } from '../../src/store/snapshot';
 import { nextUsageStatsAfterFailure } from '../../src/auth/cooldownMath';
-import { agentHealth, badgeCount, clockTime, profileHealth, providerHealth, type ProbeEvidence } from '../../src/auth/health';
+import {
+  agentHealth,
+  badgeCount,
+  clockTime,
+  profileHealth,
+  providerHealth,
+  type ProbeEvidence,
+} from '../../src/auth/health';
 import type { AgentView, ProfileView } from '../../src/auth/view';
 import { summarize } from '../../src/views/statusSummary';
 
@@ -35,26 +42,54 @@ function provider(view: AgentView, name: string) {
 }
 /** Every secret the home stores, to check that no label carries one. */
 function secretsOf(s: AgentSnapshot): string[] {
-  return Object.values(s.store.profiles).flatMap((c) => (c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh])).filter((x): x is string => Boolean(x));
+  return Object.values(s.store.profiles)
+    .flatMap((c) => (c.type === 'api_key' ? [c.key] : c.type === 'token' ? [c.token] : [c.access, c.refresh]))
+    .filter((x): x is string => Boolean(x));
 }
 
 describe('health: one model for badge, rows, status bar and report', () => {
   let tz: string | undefined;
   const homes: string[] = [];
-  before(() => { tz = process.env.TZ; process.env.TZ = 'UTC'; });
+  before(() => {
+    tz = process.env.TZ;
+    process.env.TZ = 'UTC';
+  });
   after(() => {
-    if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz;
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
     for (const h of homes) rmrf(h);
   });
-  const home = (scenario: string) => { const h = copyHome(scenario); homes.push(h); return h; };
+  const home = (scenario: string) => {
+    const h = copyHome(scenario);
+    homes.push(h);
+    return h;
+  };
 
   it('anthropic with one profile cooling down and one disabled for billing is "1 of 3 usable" (cooldown home)', async () => {
     const h = home('cooldown');
     const opts = { env: { HOME: h } };
-    await applyMutation({ ...opts, now: () => COOLDOWN_NOW }, { kind: 'upsertProfile', profileId: 'anthropic:third', credential: { type: 'api_key', provider: 'anthropic', key: 'sk-ant-api03-fake-health-third-0123456789abcdef0123456789abcdef' } });
+    await applyMutation(
+      { ...opts, now: () => COOLDOWN_NOW },
+      {
+        kind: 'upsertProfile',
+        profileId: 'anthropic:third',
+        credential: {
+          type: 'api_key',
+          provider: 'anthropic',
+          key: 'sk-ant-api03-fake-health-third-0123456789abcdef0123456789abcdef',
+        },
+      },
+    );
     const s = readSnapshot(opts);
     // anthropic:spare then hits a billing error: openclaw's math disables it for 10 minutes.
-    const usage = { ...s.state.usageStats, 'anthropic:spare': nextUsageStatsAfterFailure(s.state.usageStats?.['anthropic:spare'] ?? {}, 'billing', COOLDOWN_NOW) };
+    const usage = {
+      ...s.state.usageStats,
+      'anthropic:spare': nextUsageStatsAfterFailure(
+        s.state.usageStats?.['anthropic:spare'] ?? {},
+        'billing',
+        COOLDOWN_NOW,
+      ),
+    };
     const view = deriveView({ ...s, state: { ...s.state, usageStats: usage } }, COOLDOWN_NOW);
     const anthropic = provider(view, 'anthropic');
     // What the tree showed before: every profile is in the resolved order (cooling ones go last).
@@ -62,20 +97,33 @@ describe('health: one model for badge, rows, status bar and report', () => {
     const ph = providerHealth(anthropic, { now: COOLDOWN_NOW });
     assert.equal(ph.label, '1 of 3 usable; 1 out of credit; 1 cooling down until 21:05');
     assert.deepEqual(ph.counts, { usable: 1, attention: 1, failing: 1, off: 0 });
-    assert.equal(profileHealth(profile(view, 'anthropic:manual'), { now: COOLDOWN_NOW }).words, 'cooling down until 21:05 (timeout, claude-sonnet-4-6)');
-    assert.equal(profileHealth(profile(view, 'anthropic:spare'), { now: COOLDOWN_NOW }).words, 'out of credit (billing), paused until 21:15');
+    assert.equal(
+      profileHealth(profile(view, 'anthropic:manual'), { now: COOLDOWN_NOW }).words,
+      'cooling down until 21:05 (timeout, claude-sonnet-4-6)',
+    );
+    assert.equal(
+      profileHealth(profile(view, 'anthropic:spare'), { now: COOLDOWN_NOW }).words,
+      'out of credit (billing), paused until 21:15',
+    );
     const ah = agentHealth(view);
     assert.deepEqual([ah.usable, ah.attention, ah.failing, ah.problems], [1, 1, 1, 2]);
     assert.equal(ah.label, '1 ok, 2 need attention (1 failing)');
     assert.equal(badgeCount(ah), 2);
-    for (const secret of secretsOf(s)) assert.ok(![ah.label, ph.label, ...ph.profiles.map((x) => x.health.words)].some((t) => t.includes(secret)), 'no secret in a label');
+    for (const secret of secretsOf(s))
+      assert.ok(
+        ![ah.label, ph.label, ...ph.profiles.map((x) => x.health.words)].some((t) => t.includes(secret)),
+        'no secret in a label',
+      );
   });
 
   it('both anthropic profiles cooling (as captured): nothing usable, in use, so the agent needs attention; after the window all ok', () => {
     const h = home('cooldown');
     const s = readSnapshot({ env: { HOME: h } });
     const during = agentHealth(deriveView(s, COOLDOWN_NOW));
-    assert.equal(during.providers.find((p) => p.provider === 'anthropic')?.label, '0 of 2 usable; 2 cooling down until 21:05');
+    assert.equal(
+      during.providers.find((p) => p.provider === 'anthropic')?.label,
+      '0 of 2 usable; 2 cooling down until 21:05',
+    );
     assert.deepEqual(during.missingInUse, ['anthropic']);
     assert.equal(during.label, '0 ok, 2 need attention');
     const afterWindow = agentHealth(deriveView(s, COOLDOWN_NOW + 60_000));
@@ -87,7 +135,15 @@ describe('health: one model for badge, rows, status bar and report', () => {
     const h = home('basic');
     fs.rmSync(path.join(h, '.openclaw', '.env'));
     const opts = { env: { HOME: h } };
-    await applyMutation(opts, { kind: 'upsertProfile', profileId: 'openai:ref', credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'OPENAI_API_KEY' } } });
+    await applyMutation(opts, {
+      kind: 'upsertProfile',
+      profileId: 'openai:ref',
+      credential: {
+        type: 'api_key',
+        provider: 'openai',
+        keyRef: { source: 'env', provider: 'default', id: 'OPENAI_API_KEY' },
+      },
+    });
     const now = BASIC_NOW;
     const view = deriveView(readSnapshot(opts), now);
     const openai = provider(view, 'openai');
@@ -124,18 +180,28 @@ describe('health: one model for badge, rows, status bar and report', () => {
     const now = BASIC_NOW;
     const view = deriveView(readSnapshot({ env: { HOME: h } }), now);
     const manual = profile(view, 'openrouter:manual');
-    const failed: ProbeEvidence = { result: { status: 'unknown', latencyMs: 812 }, at: now - 60_000, hint: manual.credentialHint };
+    const failed: ProbeEvidence = {
+      result: { status: 'unknown', latencyMs: 812 },
+      at: now - 60_000,
+      hint: manual.credentialHint,
+    };
     const probes: Record<string, ProbeEvidence> = { 'openrouter:manual': failed };
     const probeOf = (id: string) => probes[id];
     const before = agentHealth(view);
     const withProbe = agentHealth(view, { probeOf });
     assert.equal(profileHealth(manual, { now, probeOf }).words, 'failed at the last probe');
-    assert.equal(withProbe.providers.find((p) => p.provider === 'openrouter')?.label, '1 of 3 usable; 1 failed the last probe; 1 left out of the order');
+    assert.equal(
+      withProbe.providers.find((p) => p.provider === 'openrouter')?.label,
+      '1 of 3 usable; 1 failed the last probe; 1 left out of the order',
+    );
     assert.equal(withProbe.usable, before.usable - 1);
     assert.equal(withProbe.problems, before.problems + 1);
     assert.equal(summarize(view, { expiryWarningMs: 24 * HOUR, probeOf }).text, `$(key) OpenClaw: ${withProbe.label}`);
     // A key rejected at the probe is failing.
-    probes['openrouter:manual'] = { ...failed, result: { status: 'auth', latencyMs: 90, failureReason: 'auth_permanent' } };
+    probes['openrouter:manual'] = {
+      ...failed,
+      result: { status: 'auth', latencyMs: 90, failureReason: 'auth_permanent' },
+    };
     assert.equal(profileHealth(manual, { now, probeOf }).level, 'failing');
     // Probed with another credential (replaced since), or used successfully after it: the probe no longer counts.
     probes['openrouter:manual'] = { ...failed, hint: 'sk-or-v1...00000000' };
@@ -160,8 +226,16 @@ describe('health: one model for badge, rows, status bar and report', () => {
 describe('status bar summary (words, one health model)', () => {
   let tz: string | undefined;
   let h: string;
-  before(() => { tz = process.env.TZ; process.env.TZ = 'UTC'; h = copyHome('expiry'); });
-  after(() => { if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz; rmrf(h); });
+  before(() => {
+    tz = process.env.TZ;
+    process.env.TZ = 'UTC';
+    h = copyHome('expiry');
+  });
+  after(() => {
+    if (tz === undefined) delete process.env.TZ;
+    else process.env.TZ = tz;
+    rmrf(h);
+  });
 
   it('says the counts in words, with a screen-reader label of words only, and lists what needs attention', () => {
     const view = deriveView(readSnapshot({ env: { HOME: h }, agentId: 'main' }), EXPIRY_NOW);

@@ -17,10 +17,16 @@ const RUNS = Number(process.env.OPENCLAW_AUTH_KILL_RUNS ?? 40);
 const STEP_DELAY_MS = 12;
 
 /** Runs the child; `killAfterMs` counts from the moment it starts applying (it prints "start"). */
-function runChild(script: string, stateDir: string, killAfterMs: number | undefined): Promise<{ ms: number; out: string; killed: boolean }> {
+function runChild(
+  script: string,
+  stateDir: string,
+  killAfterMs: number | undefined,
+): Promise<{ ms: number; out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
     let t0 = Date.now();
-    const child = spawn(process.execPath, [script, stateDir, String(STEP_DELAY_MS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, stateDir, String(STEP_DELAY_MS)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let timer: NodeJS.Timeout | undefined;
     child.stdout.on('data', (d: Buffer) => {
@@ -31,9 +37,14 @@ function runChild(script: string, stateDir: string, killAfterMs: number | undefi
         if (killAfterMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       }
     });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('error', reject);
-    child.on('exit', (_code, signal) => { if (timer) clearTimeout(timer); resolve({ ms: Date.now() - t0, out, killed: signal === 'SIGKILL' }); });
+    child.on('exit', (_code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ ms: Date.now() - t0, out, killed: signal === 'SIGKILL' });
+    });
   });
 }
 
@@ -75,7 +86,10 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
         const killAt = Math.floor(Math.random() * fullMs * 1.2);
         const r = await runChild(script, stateDir, killAt);
         if (r.killed) outcomes.killedMidway++;
-        else { assert.equal(r.out, 'done', r.out); fullMs = Math.max(fullMs, r.ms); }
+        else {
+          assert.equal(r.out, 'done', r.out);
+          fullMs = Math.max(fullMs, r.ms);
+        }
         await recoverMigrations({ stateDirSetting: stateDir });
         const now = homeView(h);
         const runs = listRuns({ stateDirSetting: stateDir });
@@ -89,14 +103,37 @@ describe('legacy migration: SIGKILL at random points during Apply', function () 
           assert.equal((await applyLegacyMigration({ stateDirSetting: stateDir })).changed, true);
         } else {
           outcomes.complete++;
-          assert.deepEqual(cells(path.join(stateDir, 'state/openclaw.sqlite'), 'shared').store, reference.shared, `run ${i}: shared store`);
-          assert.deepEqual(cells(path.join(stateDir, 'state/openclaw.sqlite'), 'shared').state, reference.sharedState, `run ${i}: shared state`);
-          assert.deepEqual(cells(path.join(stateDir, 'agents/work/agent/openclaw-agent.sqlite'), 'agent').store, reference.work, `run ${i}: work store`);
-          for (const f of ['agents/main/agent/auth-profiles.json', 'agents/main/agent/auth-state.json', 'agents/work/agent/auth-profiles.json']) assert.equal(fs.existsSync(path.join(stateDir, f)), false, `run ${i}: ${f} archived`);
+          assert.deepEqual(
+            cells(path.join(stateDir, 'state/openclaw.sqlite'), 'shared').store,
+            reference.shared,
+            `run ${i}: shared store`,
+          );
+          assert.deepEqual(
+            cells(path.join(stateDir, 'state/openclaw.sqlite'), 'shared').state,
+            reference.sharedState,
+            `run ${i}: shared state`,
+          );
+          assert.deepEqual(
+            cells(path.join(stateDir, 'agents/work/agent/openclaw-agent.sqlite'), 'agent').store,
+            reference.work,
+            `run ${i}: work store`,
+          );
+          for (const f of [
+            'agents/main/agent/auth-profiles.json',
+            'agents/main/agent/auth-state.json',
+            'agents/work/agent/auth-profiles.json',
+          ])
+            assert.equal(fs.existsSync(path.join(stateDir, f)), false, `run ${i}: ${f} archived`);
           await undoLegacyMigration(complete.runId, { stateDirSetting: stateDir });
-          assert.deepEqual(homeView(h), original, `run ${i}: undo restores the legacy files byte for byte and the previous auth cells`);
+          assert.deepEqual(
+            homeView(h),
+            original,
+            `run ${i}: undo restores the legacy files byte for byte and the previous auth cells`,
+          );
         }
-      } finally { rmrf(h); }
+      } finally {
+        rmrf(h);
+      }
     }
     // The random kills must have landed on both sides, or the test proved nothing.
     assert.ok(outcomes.untouched > 0 && outcomes.complete > 0, JSON.stringify(outcomes));

@@ -24,13 +24,19 @@ describe('paths', () => {
 
   describe('resolvePaths: state dir precedence', () => {
     it('the extension setting wins over OPENCLAW_STATE_DIR, OPENCLAW_HOME and HOME', () => {
-      const p = resolvePaths({ stateDirSetting: path.join(root, 'from-setting'), env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: path.join(root, 'from-env') } });
+      const p = resolvePaths({
+        stateDirSetting: path.join(root, 'from-setting'),
+        env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: path.join(root, 'from-env') },
+      });
       assert.equal(p.stateDir, path.join(root, 'from-setting'));
       assert.equal(p.stateDirSource, 'setting');
     });
 
     it('OPENCLAW_STATE_DIR wins over OPENCLAW_HOME and HOME; a blank setting is ignored', () => {
-      const p = resolvePaths({ stateDirSetting: '   ', env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: path.join(root, 'from-env') } });
+      const p = resolvePaths({
+        stateDirSetting: '   ',
+        env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: path.join(root, 'from-env') },
+      });
       assert.equal(p.stateDir, path.join(root, 'from-env'));
       assert.equal(p.stateDirSource, 'OPENCLAW_STATE_DIR');
       assert.equal(p.home, ocHome, 'home is still OPENCLAW_HOME');
@@ -67,14 +73,26 @@ describe('paths', () => {
     });
 
     it('~ in OPENCLAW_STATE_DIR expands to HOME, or to OPENCLAW_HOME when that is set', () => {
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: '~/state-x' } }).stateDir, path.join(home, 'state-x'));
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: '~/state-x' } }).stateDir, path.join(ocHome, 'state-x'));
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: '~/state-x' } }).stateDir,
+        path.join(home, 'state-x'),
+      );
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome, OPENCLAW_STATE_DIR: '~/state-x' } }).stateDir,
+        path.join(ocHome, 'state-x'),
+      );
       assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: '~' } }).stateDir, home);
     });
 
     it('~ in the setting expands too; "~name" is not a home reference', () => {
-      assert.equal(resolvePaths({ stateDirSetting: '~/from-setting', env: { HOME: home } }).stateDir, path.join(home, 'from-setting'));
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: '~other/x' } }).stateDir, path.resolve('~other/x'));
+      assert.equal(
+        resolvePaths({ stateDirSetting: '~/from-setting', env: { HOME: home } }).stateDir,
+        path.join(home, 'from-setting'),
+      );
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: '~other/x' } }).stateDir,
+        path.resolve('~other/x'),
+      );
     });
   });
 
@@ -98,9 +116,15 @@ describe('paths', () => {
 
     it('looked up under OPENCLAW_HOME, not HOME, and never when OPENCLAW_STATE_DIR is set', () => {
       fs.mkdirSync(path.join(home, '.clawdbot'));
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome } }).stateDir, path.join(ocHome, '.openclaw'));
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome } }).stateDir,
+        path.join(ocHome, '.openclaw'),
+      );
       fs.mkdirSync(path.join(ocHome, '.clawdbot'));
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome } }).stateDir, path.join(ocHome, '.clawdbot'));
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome } }).stateDir,
+        path.join(ocHome, '.clawdbot'),
+      );
       const sd = path.join(root, 'explicit');
       assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: sd } }).stateDir, sd);
     });
@@ -117,13 +141,19 @@ describe('paths', () => {
 
     it('follows OPENCLAW_STATE_DIR when not set', () => {
       const sd = path.join(root, 'sd');
-      assert.equal(resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: sd } }).configPath, path.join(sd, 'openclaw.json'));
+      assert.equal(
+        resolvePaths({ env: { HOME: home, OPENCLAW_STATE_DIR: sd } }).configPath,
+        path.join(sd, 'openclaw.json'),
+      );
     });
   });
 
   describe('displayPath', () => {
     it('paths under home print as ~/...', () => {
-      assert.equal(displayPath(path.join(home, '.openclaw', 'state', 'openclaw.sqlite'), home), '~/.openclaw/state/openclaw.sqlite');
+      assert.equal(
+        displayPath(path.join(home, '.openclaw', 'state', 'openclaw.sqlite'), home),
+        '~/.openclaw/state/openclaw.sqlite',
+      );
     });
 
     it('paths outside home, and siblings that only share a prefix, are printed unchanged', () => {
@@ -137,8 +167,15 @@ describe('paths', () => {
   describe('agentDir', () => {
     it('defaults to <stateDir>/agents/<id>/agent', () => {
       const p = resolvePaths({ env: { HOME: home } });
-      assert.equal(agentDir(p, 'work', undefined, { HOME: home }), path.join(home, '.openclaw', 'agents', 'work', 'agent'));
-      assert.equal(agentDir(p, 'work', '  ', { HOME: home }), path.join(home, '.openclaw', 'agents', 'work', 'agent'), 'blank config value ignored');
+      assert.equal(
+        agentDir(p, 'work', undefined, { HOME: home }),
+        path.join(home, '.openclaw', 'agents', 'work', 'agent'),
+      );
+      assert.equal(
+        agentDir(p, 'work', '  ', { HOME: home }),
+        path.join(home, '.openclaw', 'agents', 'work', 'agent'),
+        'blank config value ignored',
+      );
     });
 
     it('a configured agentDir is used, with ~ expanded against the effective home', () => {
@@ -147,7 +184,10 @@ describe('paths', () => {
       const abs = path.join(root, 'agent-abs');
       assert.equal(agentDir(p, 'work', abs, { HOME: home }), abs);
       const q = resolvePaths({ env: { HOME: home, OPENCLAW_HOME: ocHome } });
-      assert.equal(agentDir(q, 'work', '~/agents/w', { HOME: home, OPENCLAW_HOME: ocHome }), path.join(ocHome, 'agents', 'w'));
+      assert.equal(
+        agentDir(q, 'work', '~/agents/w', { HOME: home, OPENCLAW_HOME: ocHome }),
+        path.join(ocHome, 'agents', 'w'),
+      );
     });
 
     it('the default follows a custom state dir', () => {

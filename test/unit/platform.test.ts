@@ -9,8 +9,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  cmdQuoteArg, cmdShellSpawn, cmdShimTarget, commandCandidates, commandSpawnPlan, companionsInUse, DEFAULT_PATHEXT,
-  descendantSource, ownProcessGroup, parsePsTable, pathFor, posixPermissions, ppidFromProcStat, replaceDecision, shellQuote, treeKillPlan,
+  cmdQuoteArg,
+  cmdShellSpawn,
+  cmdShimTarget,
+  commandCandidates,
+  commandSpawnPlan,
+  companionsInUse,
+  DEFAULT_PATHEXT,
+  descendantSource,
+  ownProcessGroup,
+  parsePsTable,
+  pathFor,
+  posixPermissions,
+  ppidFromProcStat,
+  replaceDecision,
+  shellQuote,
+  treeKillPlan,
   type Platform,
 } from '../../src/platform';
 import { descendantsIn } from '../../src/procTree';
@@ -56,7 +70,11 @@ describe('platform decisions', () => {
     it('Windows spawns without detached and stops the tree with taskkill /PID <pid> /T /F, for any signal', () => {
       assert.equal(ownProcessGroup('win32'), false);
       for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-        assert.deepEqual(treeKillPlan('win32', 4242, sig), { kind: 'taskkill', file: 'taskkill', args: ['/PID', '4242', '/T', '/F'] });
+        assert.deepEqual(treeKillPlan('win32', 4242, sig), {
+          kind: 'taskkill',
+          file: 'taskkill',
+          args: ['/PID', '4242', '/T', '/F'],
+        });
       }
     });
 
@@ -75,7 +93,17 @@ describe('platform decisions', () => {
       const links = parsePsTable('    1     0\n  412     1\n 4120   412\n 4121   412\n 9999  4120\n');
       assert.deepEqual(descendantsIn(links, 412), [4120, 9999, 4121]);
       assert.deepEqual(descendantsIn(undefined, 412), [], 'Windows: no links, no descendants');
-      assert.deepEqual(descendantsIn(new Map([[1, [2]], [2, [1]]]), 1), [2], 'a cycle (pid reuse in a racy read) ends');
+      assert.deepEqual(
+        descendantsIn(
+          new Map([
+            [1, [2]],
+            [2, [1]],
+          ]),
+          1,
+        ),
+        [2],
+        'a cycle (pid reuse in a racy read) ends',
+      );
     });
 
     it('POSIX permission bits are checked on Linux and macOS, not on Windows', () => {
@@ -84,29 +112,38 @@ describe('platform decisions', () => {
   });
 
   describe('shellQuote (commands we print)', () => {
-    it('POSIX: single quotes, a quote as \'\\\'\'', () => {
+    it("POSIX: single quotes, a quote as '\\''", () => {
       for (const pf of ['linux', 'darwin'] as const) {
         assert.equal(shellQuote(pf, 'work'), "'work'");
         assert.equal(shellQuote(pf, "Ann's key"), "'Ann'\\''s key'");
-        assert.equal(shellQuote(pf, 'a "b" $HOME'), "'a \"b\" $HOME'");
+        assert.equal(shellQuote(pf, 'a "b" $HOME'), '\'a "b" $HOME\'');
       }
     });
 
     it('Windows (PowerShell): single quotes, a quote doubled; spaces and double quotes kept', () => {
       assert.equal(shellQuote('win32', "Ann's key"), "'Ann''s key'");
-      assert.equal(shellQuote('win32', 'C:\\Program Files\\x "y"'), "'C:\\Program Files\\x \"y\"'");
+      assert.equal(shellQuote('win32', 'C:\\Program Files\\x "y"'), '\'C:\\Program Files\\x "y"\'');
     });
   });
 
   describe('finding a command on PATH', () => {
     it('POSIX: <dir>/<name> per PATH entry, empty entries skipped', () => {
-      assert.deepEqual(commandCandidates('linux', 'openclaw', { PATH: '/usr/local/bin::/usr/bin' }), ['/usr/local/bin/openclaw', '/usr/bin/openclaw']);
-      assert.deepEqual(commandCandidates('darwin', 'node', { PATH: '/opt/homebrew/bin:/usr/bin', PATHEXT: '.EXE' }), ['/opt/homebrew/bin/node', '/usr/bin/node']);
+      assert.deepEqual(commandCandidates('linux', 'openclaw', { PATH: '/usr/local/bin::/usr/bin' }), [
+        '/usr/local/bin/openclaw',
+        '/usr/bin/openclaw',
+      ]);
+      assert.deepEqual(commandCandidates('darwin', 'node', { PATH: '/opt/homebrew/bin:/usr/bin', PATHEXT: '.EXE' }), [
+        '/opt/homebrew/bin/node',
+        '/usr/bin/node',
+      ]);
       assert.deepEqual(commandCandidates('linux', 'openclaw', {}), []);
     });
 
     it('Windows: ; separated, every PATHEXT extension, never the bare name npm leaves beside the .cmd', () => {
-      const env = { PATH: 'C:\\Windows\\system32;"C:\\Users\\Ann\\AppData\\Roaming\\npm";;', PATHEXT: '.COM;.EXE;.BAT;.CMD;.VBS;.JS' };
+      const env = {
+        PATH: 'C:\\Windows\\system32;"C:\\Users\\Ann\\AppData\\Roaming\\npm";;',
+        PATHEXT: '.COM;.EXE;.BAT;.CMD;.VBS;.JS',
+      };
       const c = commandCandidates('win32', 'openclaw', env);
       assert.deepEqual(c.slice(6), [
         'C:\\Users\\Ann\\AppData\\Roaming\\npm\\openclaw.com',
@@ -123,7 +160,10 @@ describe('platform decisions', () => {
     it('Windows: PATHEXT unset means .COM;.EXE;.BAT;.CMD; `Path` is read when PATH is missing; a name with an extension is tried as is', () => {
       assert.equal(DEFAULT_PATHEXT, '.COM;.EXE;.BAT;.CMD');
       assert.deepEqual(commandCandidates('win32', 'node', { Path: 'C:\\Program Files\\nodejs' }), [
-        'C:\\Program Files\\nodejs\\node.com', 'C:\\Program Files\\nodejs\\node.exe', 'C:\\Program Files\\nodejs\\node.bat', 'C:\\Program Files\\nodejs\\node.cmd',
+        'C:\\Program Files\\nodejs\\node.com',
+        'C:\\Program Files\\nodejs\\node.exe',
+        'C:\\Program Files\\nodejs\\node.bat',
+        'C:\\Program Files\\nodejs\\node.cmd',
       ]);
       assert.deepEqual(commandCandidates('win32', 'node.exe', { PATH: 'D:\\n' }), ['D:\\n\\node.exe']);
     });
@@ -141,19 +181,40 @@ describe('platform decisions', () => {
     });
 
     it('Windows: a .cmd/.bat that is not an npm shim goes through cmd.exe; .exe runs directly; .mjs with Node', () => {
-      assert.deepEqual(commandSpawnPlan('win32', 'D:\\tools\\openclaw.bat', { shimText: '@echo off\r\nD:\\tools\\oc.exe %*' }), { kind: 'cmd-shell', file: 'D:\\tools\\openclaw.bat' });
+      assert.deepEqual(
+        commandSpawnPlan('win32', 'D:\\tools\\openclaw.bat', { shimText: '@echo off\r\nD:\\tools\\oc.exe %*' }),
+        { kind: 'cmd-shell', file: 'D:\\tools\\openclaw.bat' },
+      );
       assert.deepEqual(commandSpawnPlan('win32', shim), { kind: 'cmd-shell', file: shim }, 'unreadable shim');
-      assert.deepEqual(commandSpawnPlan('win32', 'C:\\oc\\openclaw.exe'), { kind: 'direct', file: 'C:\\oc\\openclaw.exe' });
+      assert.deepEqual(commandSpawnPlan('win32', 'C:\\oc\\openclaw.exe'), {
+        kind: 'direct',
+        file: 'C:\\oc\\openclaw.exe',
+      });
       assert.deepEqual(commandSpawnPlan('win32', target), { kind: 'node', script: target });
-      assert.deepEqual(commandSpawnPlan('win32', 'C:\\oc\\OPENCLAW.MJS'), { kind: 'node', script: 'C:\\oc\\OPENCLAW.MJS' });
+      assert.deepEqual(commandSpawnPlan('win32', 'C:\\oc\\OPENCLAW.MJS'), {
+        kind: 'node',
+        script: 'C:\\oc\\OPENCLAW.MJS',
+      });
     });
 
     it('POSIX: a .js/.mjs/.cjs or a node shebang runs with Node, anything else directly; .cmd means nothing there', () => {
       for (const pf of ['linux', 'darwin'] as const) {
-        assert.deepEqual(commandSpawnPlan(pf, '/usr/lib/node_modules/openclaw/openclaw.mjs'), { kind: 'node', script: '/usr/lib/node_modules/openclaw/openclaw.mjs' });
-        assert.deepEqual(commandSpawnPlan(pf, '/usr/local/bin/openclaw', { nodeShebang: true }), { kind: 'node', script: '/usr/local/bin/openclaw' });
-        assert.deepEqual(commandSpawnPlan(pf, '/usr/local/bin/openclaw'), { kind: 'direct', file: '/usr/local/bin/openclaw' });
-        assert.deepEqual(commandSpawnPlan(pf, '/x/openclaw.cmd', { shimText: NPM_SHIM }), { kind: 'direct', file: '/x/openclaw.cmd' });
+        assert.deepEqual(commandSpawnPlan(pf, '/usr/lib/node_modules/openclaw/openclaw.mjs'), {
+          kind: 'node',
+          script: '/usr/lib/node_modules/openclaw/openclaw.mjs',
+        });
+        assert.deepEqual(commandSpawnPlan(pf, '/usr/local/bin/openclaw', { nodeShebang: true }), {
+          kind: 'node',
+          script: '/usr/local/bin/openclaw',
+        });
+        assert.deepEqual(commandSpawnPlan(pf, '/usr/local/bin/openclaw'), {
+          kind: 'direct',
+          file: '/usr/local/bin/openclaw',
+        });
+        assert.deepEqual(commandSpawnPlan(pf, '/x/openclaw.cmd', { shimText: NPM_SHIM }), {
+          kind: 'direct',
+          file: '/x/openclaw.cmd',
+        });
       }
     });
 
@@ -163,7 +224,11 @@ describe('platform decisions', () => {
       assert.equal(cmdQuoteArg('run'), '^^^"run^^^"');
       assert.equal(cmdQuoteArg('a b'), '^^^"a^^^ b^^^"');
       assert.equal(cmdQuoteArg('say "hi"'), '^^^"say^^^ \\^^^"hi\\^^^"^^^"');
-      assert.equal(cmdQuoteArg('C:\\dir\\'), '^^^"C:\\dir\\\\^^^"', 'trailing backslash doubled before the closing quote');
+      assert.equal(
+        cmdQuoteArg('C:\\dir\\'),
+        '^^^"C:\\dir\\\\^^^"',
+        'trailing backslash doubled before the closing quote',
+      );
       assert.equal(cmdQuoteArg('100%&x'), '^^^"100^^^%^^^&x^^^"', '% and & never reach cmd unescaped');
       const s = cmdShellSpawn(undefined, 'C:\\Program Files\\oc\\openclaw.bat', ['gateway', 'run']);
       assert.equal(s.file, 'cmd.exe');
@@ -176,13 +241,31 @@ describe('platform decisions', () => {
 
   describe('spawnArgs (what the supervisor and runOpenclawCli spawn)', () => {
     it('a resolved command: its file with the prefix arguments, no verbatim flag (Linux as before)', () => {
-      assert.deepEqual(spawnArgs({ file: '/usr/bin/node', prefixArgs: ['/usr/lib/node_modules/openclaw/openclaw.mjs'], openclaw: '/usr/bin/openclaw' }, ['gateway', 'run'], {}),
-        { file: '/usr/bin/node', args: ['/usr/lib/node_modules/openclaw/openclaw.mjs', 'gateway', 'run'] });
+      assert.deepEqual(
+        spawnArgs(
+          {
+            file: '/usr/bin/node',
+            prefixArgs: ['/usr/lib/node_modules/openclaw/openclaw.mjs'],
+            openclaw: '/usr/bin/openclaw',
+          },
+          ['gateway', 'run'],
+          {},
+        ),
+        { file: '/usr/bin/node', args: ['/usr/lib/node_modules/openclaw/openclaw.mjs', 'gateway', 'run'] },
+      );
     });
 
     it('a Windows .cmd that is not an npm shim: ComSpec /d /s /c with the quoted line', () => {
-      const r = spawnArgs({ file: 'D:\\tools\\openclaw.bat', prefixArgs: [], openclaw: 'D:\\tools\\openclaw.bat', cmdShell: true }, ['--port', '18789'], { ComSpec: 'C:\\Windows\\system32\\cmd.exe' });
-      assert.deepEqual(r, { file: 'C:\\Windows\\system32\\cmd.exe', args: ['/d', '/s', '/c', '"D:\\tools\\openclaw.bat ^^^"--port^^^" ^^^"18789^^^""'], windowsVerbatimArguments: true });
+      const r = spawnArgs(
+        { file: 'D:\\tools\\openclaw.bat', prefixArgs: [], openclaw: 'D:\\tools\\openclaw.bat', cmdShell: true },
+        ['--port', '18789'],
+        { ComSpec: 'C:\\Windows\\system32\\cmd.exe' },
+      );
+      assert.deepEqual(r, {
+        file: 'C:\\Windows\\system32\\cmd.exe',
+        args: ['/d', '/s', '/c', '"D:\\tools\\openclaw.bat ^^^"--port^^^" ^^^"18789^^^""'],
+        windowsVerbatimArguments: true,
+      });
     });
   });
 
@@ -192,35 +275,84 @@ describe('platform decisions', () => {
       assert.equal(r.stateDir, 'C:\\Users\\Ann\\.openclaw');
       assert.equal(r.configPath, 'C:\\Users\\Ann\\.openclaw\\openclaw.json');
       assert.equal(r.source, 'home');
-      assert.equal(stateDirFor({ platform: 'win32', env: {}, homedir: 'C:\\Users\\Ann' }).stateDir, 'C:\\Users\\Ann\\.openclaw', 'os.homedir() last');
+      assert.equal(
+        stateDirFor({ platform: 'win32', env: {}, homedir: 'C:\\Users\\Ann' }).stateDir,
+        'C:\\Users\\Ann\\.openclaw',
+        'os.homedir() last',
+      );
     });
 
     it('Windows: HOME first when a shell sets it, as openclaw reads it (resolveRawOsHomeDir)', () => {
-      assert.equal(stateDirFor({ platform: 'win32', env: { HOME: 'E:\\home\\ann', USERPROFILE: 'C:\\Users\\Ann' }, homedir: 'C:\\Users\\Ann' }).stateDir, 'E:\\home\\ann\\.openclaw');
+      assert.equal(
+        stateDirFor({
+          platform: 'win32',
+          env: { HOME: 'E:\\home\\ann', USERPROFILE: 'C:\\Users\\Ann' },
+          homedir: 'C:\\Users\\Ann',
+        }).stateDir,
+        'E:\\home\\ann\\.openclaw',
+      );
     });
 
     it('Windows: OPENCLAW_STATE_DIR=D:\\oc as given, drive letters kept, config beside it', () => {
-      const r = stateDirFor({ platform: 'win32', env: { USERPROFILE: 'C:\\Users\\Ann', OPENCLAW_STATE_DIR: 'D:\\oc' }, homedir: 'C:\\Users\\Ann' });
-      assert.deepEqual([r.stateDir, r.configPath, r.source, r.home], ['D:\\oc', 'D:\\oc\\openclaw.json', 'OPENCLAW_STATE_DIR', 'C:\\Users\\Ann']);
-      assert.equal(stateDirFor({ platform: 'win32', env: { OPENCLAW_STATE_DIR: 'D:/oc/state/' }, homedir: 'C:\\Users\\Ann' }).stateDir, 'D:\\oc\\state', 'forward slashes normalised');
+      const r = stateDirFor({
+        platform: 'win32',
+        env: { USERPROFILE: 'C:\\Users\\Ann', OPENCLAW_STATE_DIR: 'D:\\oc' },
+        homedir: 'C:\\Users\\Ann',
+      });
+      assert.deepEqual(
+        [r.stateDir, r.configPath, r.source, r.home],
+        ['D:\\oc', 'D:\\oc\\openclaw.json', 'OPENCLAW_STATE_DIR', 'C:\\Users\\Ann'],
+      );
+      assert.equal(
+        stateDirFor({ platform: 'win32', env: { OPENCLAW_STATE_DIR: 'D:/oc/state/' }, homedir: 'C:\\Users\\Ann' })
+          .stateDir,
+        'D:\\oc\\state',
+        'forward slashes normalised',
+      );
     });
 
     it('Windows: ~ and ~\\ expand to the OS home, OPENCLAW_HOME too', () => {
       const env = { USERPROFILE: 'C:\\Users\\Ann' };
-      assert.equal(stateDirFor({ platform: 'win32', env: { ...env, OPENCLAW_STATE_DIR: '~\\oc' }, homedir: 'C:\\x' }).stateDir, 'C:\\Users\\Ann\\oc');
-      assert.equal(stateDirFor({ platform: 'win32', env: { ...env, OPENCLAW_STATE_DIR: '~/oc' }, homedir: 'C:\\x' }).stateDir, 'C:\\Users\\Ann\\oc');
+      assert.equal(
+        stateDirFor({ platform: 'win32', env: { ...env, OPENCLAW_STATE_DIR: '~\\oc' }, homedir: 'C:\\x' }).stateDir,
+        'C:\\Users\\Ann\\oc',
+      );
+      assert.equal(
+        stateDirFor({ platform: 'win32', env: { ...env, OPENCLAW_STATE_DIR: '~/oc' }, homedir: 'C:\\x' }).stateDir,
+        'C:\\Users\\Ann\\oc',
+      );
       const h = stateDirFor({ platform: 'win32', env: { ...env, OPENCLAW_HOME: '~\\work' }, homedir: 'C:\\x' });
-      assert.deepEqual([h.stateDir, h.home, h.source], ['C:\\Users\\Ann\\work\\.openclaw', 'C:\\Users\\Ann\\work', 'OPENCLAW_HOME']);
-      assert.equal(stateDirFor({ platform: 'win32', env, homedir: 'C:\\x', setting: 'F:\\backup\\.openclaw' }).home, 'F:\\backup', 'a <X>\\.openclaw setting reads ~ as <X>');
+      assert.deepEqual(
+        [h.stateDir, h.home, h.source],
+        ['C:\\Users\\Ann\\work\\.openclaw', 'C:\\Users\\Ann\\work', 'OPENCLAW_HOME'],
+      );
+      assert.equal(
+        stateDirFor({ platform: 'win32', env, homedir: 'C:\\x', setting: 'F:\\backup\\.openclaw' }).home,
+        'F:\\backup',
+        'a <X>\\.openclaw setting reads ~ as <X>',
+      );
     });
 
     it('macOS and Linux: ~/.openclaw with POSIX paths; the legacy .clawdbot only when it exists', () => {
       for (const pf of ['linux', 'darwin'] as const) {
-        assert.equal(stateDirFor({ platform: pf, env: { HOME: '/Users/ann' }, homedir: '/nope' }).stateDir, '/Users/ann/.openclaw');
-        assert.equal(stateDirFor({ platform: pf, env: { USERPROFILE: '/home/ann' }, homedir: '/nope' }).stateDir, '/home/ann/.openclaw');
+        assert.equal(
+          stateDirFor({ platform: pf, env: { HOME: '/Users/ann' }, homedir: '/nope' }).stateDir,
+          '/Users/ann/.openclaw',
+        );
+        assert.equal(
+          stateDirFor({ platform: pf, env: { USERPROFILE: '/home/ann' }, homedir: '/nope' }).stateDir,
+          '/home/ann/.openclaw',
+        );
         assert.equal(stateDirFor({ platform: pf, env: {}, homedir: '/home/ann' }).stateDir, '/home/ann/.openclaw');
-        assert.equal(stateDirFor({ platform: pf, env: { HOME: '/h', OPENCLAW_STATE_DIR: '~/oc' }, homedir: '/nope' }).stateDir, '/h/oc');
-        assert.equal(stateDirFor({ platform: pf, env: { HOME: '/h' }, homedir: '/nope', exists: (p) => p === '/h/.clawdbot' }).stateDir, '/h/.clawdbot');
+        assert.equal(
+          stateDirFor({ platform: pf, env: { HOME: '/h', OPENCLAW_STATE_DIR: '~/oc' }, homedir: '/nope' }).stateDir,
+          '/h/oc',
+        );
+        assert.equal(
+          stateDirFor({ platform: pf, env: { HOME: '/h' }, homedir: '/nope', exists: (p) => p === '/h/.clawdbot' })
+            .stateDir,
+          '/h/.clawdbot',
+        );
       }
     });
 
@@ -237,7 +369,10 @@ describe('platform decisions', () => {
     });
 
     it('displayPath: ~/... with / on every platform', () => {
-      assert.equal(displayPath('C:\\Users\\Ann\\.openclaw\\openclaw.json', 'C:\\Users\\Ann', {}, 'win32'), '~/.openclaw/openclaw.json');
+      assert.equal(
+        displayPath('C:\\Users\\Ann\\.openclaw\\openclaw.json', 'C:\\Users\\Ann', {}, 'win32'),
+        '~/.openclaw/openclaw.json',
+      );
       assert.equal(displayPath('D:\\oc', 'C:\\Users\\Ann', {}, 'win32'), 'D:\\oc');
       assert.equal(displayPath('/Users/ann/.openclaw', '/Users/ann', {}, 'darwin'), '~/.openclaw');
     });
@@ -253,10 +388,22 @@ describe('platform decisions', () => {
     const none = { exists: false, size: 0 };
     const file = (size: number) => ({ exists: true, size });
     const id = { exists: true, size: 8192, mtimeMs: 1000, ino: 7 };
-    const cases: Array<{ what: string; files: { wal: typeof none; shm: typeof none; journal: typeof none }; busy: string[] }> = [
+    const cases: Array<{
+      what: string;
+      files: { wal: typeof none; shm: typeof none; journal: typeof none };
+      busy: string[];
+    }> = [
       { what: 'nothing beside it', files: { wal: none, shm: none, journal: none }, busy: [] },
-      { what: '-wal and -shm (a WAL connection)', files: { wal: file(0), shm: file(32768), journal: none }, busy: ['x.sqlite-wal', 'x.sqlite-shm'] },
-      { what: 'only -shm (a reader just opened it)', files: { wal: none, shm: file(32768), journal: none }, busy: ['x.sqlite-shm'] },
+      {
+        what: '-wal and -shm (a WAL connection)',
+        files: { wal: file(0), shm: file(32768), journal: none },
+        busy: ['x.sqlite-wal', 'x.sqlite-shm'],
+      },
+      {
+        what: 'only -shm (a reader just opened it)',
+        files: { wal: none, shm: file(32768), journal: none },
+        busy: ['x.sqlite-shm'],
+      },
       { what: 'an empty -journal (left behind)', files: { wal: none, shm: none, journal: file(0) }, busy: [] },
       { what: 'a hot -journal', files: { wal: none, shm: none, journal: file(512) }, busy: ['x.sqlite-journal'] },
     ];

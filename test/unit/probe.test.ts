@@ -5,13 +5,27 @@ import type { Credential } from '../../src/auth/schemas';
 import { startProviderServer, fakeKey, type ProviderServer } from '../helpers/providerServer';
 
 type Api = 'openai' | 'anthropic' | 'google';
-const MODEL: Record<Api, string> = { openai: 'gpt-fake-mini', anthropic: 'claude-haiku-4-5', google: 'gemini-fake-flash' };
+const MODEL: Record<Api, string> = {
+  openai: 'gpt-fake-mini',
+  anthropic: 'claude-haiku-4-5',
+  google: 'gemini-fake-flash',
+};
 
 function baseUrl(srv: ProviderServer, api: Api): string {
   return api === 'openai' ? `${srv.baseUrl}/v1` : api === 'google' ? `${srv.baseUrl}/v1beta` : srv.baseUrl;
 }
 
-function input(srv: ProviderServer, opts: { api?: Api; profiles?: Record<string, Credential>; env?: Record<string, string>; order?: Record<string, string[]>; config?: Record<string, unknown>; state?: ProbePlanInput['state'] } = {}): ProbePlanInput {
+function input(
+  srv: ProviderServer,
+  opts: {
+    api?: Api;
+    profiles?: Record<string, Credential>;
+    env?: Record<string, string>;
+    order?: Record<string, string[]>;
+    config?: Record<string, unknown>;
+    state?: ProbePlanInput['state'];
+  } = {},
+): ProbePlanInput {
   const api = opts.api ?? 'openai';
   const config: Record<string, unknown> = opts.config ?? {
     agents: { defaults: { model: { primary: `${api}/${MODEL[api]}` } } },
@@ -24,29 +38,55 @@ function input(srv: ProviderServer, opts: { api?: Api; profiles?: Record<string,
     config,
     env: opts.env ?? {},
     now: Date.now(),
-    resolveRef: async (ref) => { const v = opts.env?.[ref.id]; if (!v) throw new Error('unresolved'); return v; },
+    resolveRef: async (ref) => {
+      const v = opts.env?.[ref.id];
+      if (!v) throw new Error('unresolved');
+      return v;
+    },
   };
 }
 
-async function probe(srv: ProviderServer, inp: ProbePlanInput, o: { timeoutMs?: number; concurrency?: number; maxTokens?: number; signal?: AbortSignal } = {}): Promise<ProbeSummary> {
+async function probe(
+  srv: ProviderServer,
+  inp: ProbePlanInput,
+  o: { timeoutMs?: number; concurrency?: number; maxTokens?: number; signal?: AbortSignal } = {},
+): Promise<ProbeSummary> {
   const plan = await planProbes(inp, {});
-  return runProbes(plan, { config: inp.config, env: inp.env, resolveRef: inp.resolveRef }, { timeoutMs: o.timeoutMs ?? 3000, concurrency: o.concurrency ?? 2, maxTokens: o.maxTokens ?? 8 }, { signal: o.signal });
+  return runProbes(
+    plan,
+    { config: inp.config, env: inp.env, resolveRef: inp.resolveRef },
+    { timeoutMs: o.timeoutMs ?? 3000, concurrency: o.concurrency ?? 2, maxTokens: o.maxTokens ?? 8 },
+    { signal: o.signal },
+  );
 }
 
-const key = (provider: string, k: string): Credential => ({ type: 'api_key', provider, key: k } as Credential);
+const key = (provider: string, k: string): Credential => ({ type: 'api_key', provider, key: k }) as Credential;
 
 describe('probes: live requests against loopback providers', function () {
   this.timeout(20000);
   let srv: ProviderServer;
-  before(async () => { srv = await startProviderServer(); });
-  after(async () => { await srv.close(); });
+  before(async () => {
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
   beforeEach(() => srv.reset());
 
   for (const api of ['openai', 'anthropic', 'google'] as const) {
     it(`${api}: every answer gets openclaw's status, in the provider's wire format`, async () => {
       const cases: Array<[string, string]> = [
-        ['ok', 'ok'], ['401', 'auth'], ['402', 'billing'], ['404', 'format'], ['429', 'rate_limit'], ['429ra1', 'rate_limit'],
-        ['hang', 'timeout'], ['reset', 'timeout'], ['badjson', 'format'], ['empty', 'format'], ['500', 'unknown'],
+        ['ok', 'ok'],
+        ['401', 'auth'],
+        ['402', 'billing'],
+        ['404', 'format'],
+        ['429', 'rate_limit'],
+        ['429ra1', 'rate_limit'],
+        ['hang', 'timeout'],
+        ['reset', 'timeout'],
+        ['badjson', 'format'],
+        ['empty', 'format'],
+        ['500', 'unknown'],
       ];
       const profiles: Record<string, Credential> = {};
       for (const [b] of cases) profiles[`${api}:${b}`] = key(api, fakeKey(b));
@@ -67,9 +107,14 @@ describe('probes: live requests against loopback providers', function () {
       assert.equal(seen.api, api);
       assert.equal(seen.model, MODEL[api]);
       const body = seen.body as Record<string, unknown>;
-      if (api === 'anthropic') { assert.equal(body.max_tokens, 5); assert.equal(seen.headers['anthropic-version'], '2023-06-01'); }
-      else if (api === 'google') assert.deepEqual(body.generationConfig, { maxOutputTokens: 5 });
-      else { assert.equal(body.max_tokens, 5); assert.match(String(seen.headers.authorization), /^Bearer sk-fake-ok-/); }
+      if (api === 'anthropic') {
+        assert.equal(body.max_tokens, 5);
+        assert.equal(seen.headers['anthropic-version'], '2023-06-01');
+      } else if (api === 'google') assert.deepEqual(body.generationConfig, { maxOutputTokens: 5 });
+      else {
+        assert.equal(body.max_tokens, 5);
+        assert.match(String(seen.headers.authorization), /^Bearer sk-fake-ok-/);
+      }
     });
   }
 
@@ -84,7 +129,13 @@ describe('probes: live requests against loopback providers', function () {
 
   it('anthropic setup tokens go as a bearer token with the OAuth beta header', async () => {
     const tok = `sk-ant-oat01-${fakeKey('ok', 3)}`;
-    await probe(srv, input(srv, { api: 'anthropic', profiles: { 'anthropic:manual': { type: 'token', provider: 'anthropic', token: tok } as Credential } }));
+    await probe(
+      srv,
+      input(srv, {
+        api: 'anthropic',
+        profiles: { 'anthropic:manual': { type: 'token', provider: 'anthropic', token: tok } as Credential },
+      }),
+    );
     const q = srv.requests[0];
     assert.equal(q?.headers.authorization, `Bearer ${tok}`);
     assert.equal(q?.headers['x-api-key'], undefined);
@@ -93,7 +144,9 @@ describe('probes: live requests against loopback providers', function () {
 
   it('the timeout is a hard bound on a target that never answers', async () => {
     const t0 = Date.now();
-    const s = await probe(srv, input(srv, { profiles: { 'openai:h': key('openai', fakeKey('hang')) } }), { timeoutMs: 600 });
+    const s = await probe(srv, input(srv, { profiles: { 'openai:h': key('openai', fakeKey('hang')) } }), {
+      timeoutMs: 600,
+    });
     const took = Date.now() - t0;
     assert.equal(s.results[0]?.status, 'timeout');
     assert.match(s.results[0]?.error ?? '', /timed out after 600 ms/);
@@ -130,8 +183,12 @@ describe('probes: live requests against loopback providers', function () {
 describe('probes: key rotation on rate limits', function () {
   this.timeout(20000);
   let srv: ProviderServer;
-  before(async () => { srv = await startProviderServer(); });
-  after(async () => { await srv.close(); });
+  before(async () => {
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
   beforeEach(() => srv.reset());
 
   const envTarget = (env: Record<string, string>) => input(srv, { env });
@@ -141,8 +198,17 @@ describe('probes: key rotation on rate limits', function () {
     const r = s.results[0];
     assert.equal(r?.source, 'env');
     assert.equal(r?.status, 'ok');
-    assert.deepEqual(srv.requests.map((q) => q.key), [fakeKey('429', 1), fakeKey('ok', 2)]);
-    assert.deepEqual(r?.attempts?.map((a) => [a.source, a.status]), [['OPENAI_API_KEY', 'rate_limit'], ['OPENAI_API_KEY_2', 'ok']]);
+    assert.deepEqual(
+      srv.requests.map((q) => q.key),
+      [fakeKey('429', 1), fakeKey('ok', 2)],
+    );
+    assert.deepEqual(
+      r?.attempts?.map((a) => [a.source, a.status]),
+      [
+        ['OPENAI_API_KEY', 'rate_limit'],
+        ['OPENAI_API_KEY_2', 'ok'],
+      ],
+    );
   });
 
   it('other errors never rotate', async () => {
@@ -155,18 +221,36 @@ describe('probes: key rotation on rate limits', function () {
   });
 
   it('a rate-limit message without a 429 rotates too', async () => {
-    const s = await probe(srv, envTarget({ OPENAI_API_KEY: fakeKey('throttle', 1), OPENAI_API_KEYS: `${fakeKey('throttle', 1)},${fakeKey('ok', 5)}` }));
+    const s = await probe(
+      srv,
+      envTarget({
+        OPENAI_API_KEY: fakeKey('throttle', 1),
+        OPENAI_API_KEYS: `${fakeKey('throttle', 1)},${fakeKey('ok', 5)}`,
+      }),
+    );
     assert.equal(s.results[0]?.status, 'ok');
-    assert.deepEqual(s.results[0]?.attempts?.map((a) => [a.httpStatus, a.status]), [[400, 'rate_limit'], [200, 'ok']]);
+    assert.deepEqual(
+      s.results[0]?.attempts?.map((a) => [a.httpStatus, a.status]),
+      [
+        [400, 'rate_limit'],
+        [200, 'ok'],
+      ],
+    );
   });
 
   it('duplicate keys are tried once, and when all fail the last error wins', async () => {
-    const s = await probe(srv, envTarget({
-      OPENAI_API_KEY: fakeKey('429', 1),
-      OPENAI_API_KEYS: `${fakeKey('429', 1)} ${fakeKey('429', 2)};${fakeKey('429', 1)}`,
-      OPENAI_API_KEY_9: fakeKey('402', 3),
-    }));
-    assert.deepEqual(srv.requests.map((q) => q.key), [fakeKey('429', 1), fakeKey('429', 2), fakeKey('402', 3)]);
+    const s = await probe(
+      srv,
+      envTarget({
+        OPENAI_API_KEY: fakeKey('429', 1),
+        OPENAI_API_KEYS: `${fakeKey('429', 1)} ${fakeKey('429', 2)};${fakeKey('429', 1)}`,
+        OPENAI_API_KEY_9: fakeKey('402', 3),
+      }),
+    );
+    assert.deepEqual(
+      srv.requests.map((q) => q.key),
+      [fakeKey('429', 1), fakeKey('429', 2), fakeKey('402', 3)],
+    );
     assert.equal(s.results[0]?.status, 'billing', 'the last error is the result');
   });
 
@@ -193,7 +277,13 @@ describe('probes: key rotation on rate limits', function () {
   });
 
   it('profile targets probe their own credential only', async () => {
-    const s = await probe(srv, input(srv, { profiles: { 'openai:a': key('openai', fakeKey('429', 1)) }, env: { OPENAI_API_KEY_2: fakeKey('ok', 2) } }));
+    const s = await probe(
+      srv,
+      input(srv, {
+        profiles: { 'openai:a': key('openai', fakeKey('429', 1)) },
+        env: { OPENAI_API_KEY_2: fakeKey('ok', 2) },
+      }),
+    );
     assert.equal(s.results[0]?.status, 'rate_limit');
     assert.equal(srv.requests.length, 1);
   });
@@ -201,8 +291,12 @@ describe('probes: key rotation on rate limits', function () {
 
 describe('probes: local verdicts (no request)', function () {
   let srv: ProviderServer;
-  before(async () => { srv = await startProviderServer(); });
-  after(async () => { await srv.close(); });
+  before(async () => {
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
 
   it('order exclusion, ineligible credentials, unresolved refs and no_model, as openclaw reports them', async () => {
     const now = Date.now();
@@ -211,7 +305,11 @@ describe('probes: local verdicts (no request)', function () {
         'openai:in': key('openai', fakeKey('ok')),
         'openai:out': key('openai', fakeKey('ok', 1)),
         'openai:old': { type: 'token', provider: 'openai', token: fakeKey('ok', 2), expires: now - 1000 } as Credential,
-        'openai:ref': { type: 'api_key', provider: 'openai', keyRef: { source: 'env', provider: 'default', id: 'MISSING_FAKE_KEY' } } as Credential,
+        'openai:ref': {
+          type: 'api_key',
+          provider: 'openai',
+          keyRef: { source: 'env', provider: 'default', id: 'MISSING_FAKE_KEY' },
+        } as Credential,
         'mistral:m': key('mistral', fakeKey('ok', 3)),
       },
       order: { openai: ['openai:in', 'openai:old', 'openai:ref'] },
@@ -221,62 +319,156 @@ describe('probes: local verdicts (no request)', function () {
     assert.equal(byId['openai:out']?.reasonCode, 'excluded_by_auth_order');
     assert.equal(byId['openai:out']?.error, 'Excluded by auth.order for this provider.');
     assert.equal(byId['openai:old']?.reasonCode, 'expired');
-    assert.match(byId['openai:old']?.error ?? '', /^Auth profile credentials are missing or expired\.\n↳ Auth reason \[expired\]/);
+    assert.match(
+      byId['openai:old']?.error ?? '',
+      /^Auth profile credentials are missing or expired\.\n↳ Auth reason \[expired\]/,
+    );
     assert.equal(byId['openai:ref']?.reasonCode, 'unresolved_ref');
     assert.match(byId['openai:ref']?.error ?? '', /could not resolve SecretRef "env:default:MISSING_FAKE_KEY"/);
     assert.equal(byId['mistral:m']?.status, 'no_model');
     assert.equal(byId['mistral:m']?.model, undefined);
-    assert.deepEqual(plan.targets.map((t) => t.profileId), ['openai:in']);
+    assert.deepEqual(
+      plan.targets.map((t) => t.profileId),
+      ['openai:in'],
+    );
     for (const r of plan.results) assert.equal(r.latencyMs, undefined);
   });
 
   it('filters by provider and profile id; env and models.json targets appear only without profiles', async () => {
-    const inp = input(srv, { profiles: { 'openai:a': key('openai', fakeKey('ok')) }, env: { OPENAI_API_KEY: fakeKey('ok', 1), XAI_API_KEY: fakeKey('ok', 2) } });
+    const inp = input(srv, {
+      profiles: { 'openai:a': key('openai', fakeKey('ok')) },
+      env: { OPENAI_API_KEY: fakeKey('ok', 1), XAI_API_KEY: fakeKey('ok', 2) },
+    });
     const all = await planProbes(inp, {});
-    assert.deepEqual(all.targets.map((t) => [t.provider, t.source]), [['openai', 'profile']]);
-    assert.deepEqual(all.results.map((r) => [r.provider, r.source, r.label, r.status]), [['xai', 'env', 'env', 'no_model']]);
+    assert.deepEqual(
+      all.targets.map((t) => [t.provider, t.source]),
+      [['openai', 'profile']],
+    );
+    assert.deepEqual(
+      all.results.map((r) => [r.provider, r.source, r.label, r.status]),
+      [['xai', 'env', 'env', 'no_model']],
+    );
     const onlyXai = await planProbes(inp, { provider: 'XAI' });
-    assert.deepEqual(onlyXai.results.map((r) => r.provider), ['xai']);
+    assert.deepEqual(
+      onlyXai.results.map((r) => r.provider),
+      ['xai'],
+    );
     assert.equal(onlyXai.targets.length, 0);
     const byProfile = await planProbes(inp, { profileIds: ['openai:a'] });
-    assert.deepEqual([...byProfile.targets.map((t) => t.profileId), ...byProfile.results.map((r) => r.profileId)], ['openai:a']);
-    const cfgKey = input(srv, { config: { agents: { defaults: { model: 'local/fake-model' } }, models: { providers: { local: { baseUrl: `${srv.baseUrl}/v1`, apiKey: fakeKey('ok', 4), models: [{ id: 'fake-model' }] } } } } });
+    assert.deepEqual(
+      [...byProfile.targets.map((t) => t.profileId), ...byProfile.results.map((r) => r.profileId)],
+      ['openai:a'],
+    );
+    const cfgKey = input(srv, {
+      config: {
+        agents: { defaults: { model: 'local/fake-model' } },
+        models: {
+          providers: {
+            local: { baseUrl: `${srv.baseUrl}/v1`, apiKey: fakeKey('ok', 4), models: [{ id: 'fake-model' }] },
+          },
+        },
+      },
+    });
     const p = await planProbes(cfgKey, {});
-    assert.deepEqual(p.targets.map((t) => [t.provider, t.source, t.label, `${t.model.provider}/${t.model.id}`]), [['local', 'models.json', 'models.json', 'local/fake-model']]);
+    assert.deepEqual(
+      p.targets.map((t) => [t.provider, t.source, t.label, `${t.model.provider}/${t.model.id}`]),
+      [['local', 'models.json', 'models.json', 'local/fake-model']],
+    );
   });
 
   it('the probe model: first configured candidate, else the catalog with cheap Anthropic models first', async () => {
     const inp = input(srv, {
       profiles: { 'anthropic:k': key('anthropic', fakeKey('ok')) },
-      config: { models: { providers: { anthropic: { baseUrl: srv.baseUrl, models: [{ id: 'claude-opus-4-1' }, { id: 'claude-3-haiku' }, { id: 'claude-haiku-4-5' }, { id: 'claude-haiku-4-5-20251001', status: 'deprecated' }] } } } },
+      config: {
+        models: {
+          providers: {
+            anthropic: {
+              baseUrl: srv.baseUrl,
+              models: [
+                { id: 'claude-opus-4-1' },
+                { id: 'claude-3-haiku' },
+                { id: 'claude-haiku-4-5' },
+                { id: 'claude-haiku-4-5-20251001', status: 'deprecated' },
+              ],
+            },
+          },
+        },
+      },
     });
     const plan = await planProbes(inp, {});
     assert.equal(plan.targets[0]?.model.id, 'claude-haiku-4-5');
-    const withDefault = await planProbes({ ...inp, config: { ...inp.config, agents: { defaults: { model: { primary: 'Opus' }, models: { 'anthropic/claude-opus-4-1': { alias: 'Opus' } } } } } }, {});
+    const withDefault = await planProbes(
+      {
+        ...inp,
+        config: {
+          ...inp.config,
+          agents: {
+            defaults: { model: { primary: 'Opus' }, models: { 'anthropic/claude-opus-4-1': { alias: 'Opus' } } },
+          },
+        },
+      },
+      {},
+    );
     assert.equal(withDefault.targets[0]?.model.id, 'claude-opus-4-1');
   });
 });
 
 describe('probes: what is never sent', function () {
   let srv: ProviderServer;
-  before(async () => { srv = await startProviderServer(); });
-  after(async () => { await srv.close(); });
+  before(async () => {
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
   beforeEach(() => srv.reset());
 
   it('an expired token without an explicit order is refused as openclaw refuses it, without a request', async () => {
-    const s = await probe(srv, input(srv, { profiles: { 'openai:old': { type: 'token', provider: 'openai', token: fakeKey('ok', 1), expires: Date.now() - 1000 } as Credential } }));
+    const s = await probe(
+      srv,
+      input(srv, {
+        profiles: {
+          'openai:old': {
+            type: 'token',
+            provider: 'openai',
+            token: fakeKey('ok', 1),
+            expires: Date.now() - 1000,
+          } as Credential,
+        },
+      }),
+    );
     assert.equal(s.results[0]?.status, 'unknown');
     assert.equal(s.results[0]?.error, 'Auth profile "openai:old" is not configured for openai.');
     assert.equal(srv.requests.length, 0);
   });
 
   it('a local custom provider without a key is probed without a credential', async () => {
-    const config = { agents: { defaults: { model: 'llama/fake-llama' } }, models: { providers: { llama: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [{ id: 'fake-llama' }] } } } };
+    const config = {
+      agents: { defaults: { model: 'llama/fake-llama' } },
+      models: {
+        providers: {
+          llama: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [{ id: 'fake-llama' }] },
+        },
+      },
+    };
     const s = await probe(srv, input(srv, { config }));
-    assert.deepEqual(s.results.map((r) => [r.provider, r.source, r.status]), [['llama', 'models.json', 'ok']]);
+    assert.deepEqual(
+      s.results.map((r) => [r.provider, r.source, r.status]),
+      [['llama', 'models.json', 'ok']],
+    );
     assert.equal(srv.requests[0]?.headers.authorization, undefined);
     // Not on a local address: no target.
-    const remote = await planProbes(input(srv, { config: { ...config, models: { providers: { llama: { ...config.models.providers.llama, baseUrl: 'https://llm.example.invalid/v1' } } } } }), {});
+    const remote = await planProbes(
+      input(srv, {
+        config: {
+          ...config,
+          models: {
+            providers: { llama: { ...config.models.providers.llama, baseUrl: 'https://llm.example.invalid/v1' } },
+          },
+        },
+      }),
+      {},
+    );
     assert.equal(remote.targets.length + remote.results.length, 0);
   });
 });

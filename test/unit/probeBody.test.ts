@@ -12,7 +12,11 @@ import { echoedPiece, fakeKey, startProviderServer, type ProviderServer } from '
 import { waitFor } from '../helpers/wait';
 
 type Api = 'openai' | 'anthropic' | 'google';
-const MODEL: Record<Api, string> = { openai: 'gpt-fake-mini', anthropic: 'claude-haiku-4-5', google: 'gemini-fake-flash' };
+const MODEL: Record<Api, string> = {
+  openai: 'gpt-fake-mini',
+  anthropic: 'claude-haiku-4-5',
+  google: 'gemini-fake-flash',
+};
 const MB = 1024 * 1024;
 
 function input(srv: ProviderServer, profiles: Record<string, Credential>, api: Api = 'openai'): ProbePlanInput {
@@ -21,19 +25,28 @@ function input(srv: ProviderServer, profiles: Record<string, Credential>, api: A
     store: { version: 1, profiles },
     state: { version: 1 },
     meta: {},
-    config: { agents: { defaults: { model: { primary: `${api}/${MODEL[api]}` } } }, models: { providers: { [api]: { baseUrl: base } } } },
+    config: {
+      agents: { defaults: { model: { primary: `${api}/${MODEL[api]}` } } },
+      models: { providers: { [api]: { baseUrl: base } } },
+    },
     env: {},
     now: Date.now(),
-    resolveRef: async () => { throw new Error('no refs here'); },
+    resolveRef: async () => {
+      throw new Error('no refs here');
+    },
   };
 }
 
 async function probe(inp: ProbePlanInput, timeoutMs: number, concurrency = 2): Promise<ProbeSummary> {
   const plan = await planProbes(inp, {});
-  return runProbes(plan, { config: inp.config, env: inp.env, resolveRef: inp.resolveRef }, { timeoutMs, concurrency, maxTokens: 8 });
+  return runProbes(
+    plan,
+    { config: inp.config, env: inp.env, resolveRef: inp.resolveRef },
+    { timeoutMs, concurrency, maxTokens: 8 },
+  );
 }
 
-const key = (provider: string, k: string): Credential => ({ type: 'api_key', provider, key: k } as Credential);
+const key = (provider: string, k: string): Credential => ({ type: 'api_key', provider, key: k }) as Credential;
 
 /**
  * This process's memory: its RSS, or where that cannot be read (RSS comes from /proc on Linux,
@@ -54,7 +67,9 @@ async function peakRssGrowth<T>(fn: () => Promise<T>): Promise<{ value: T; growt
   if (global.gc) global.gc();
   const before = memoryNow();
   let peak = before;
-  const t = setInterval(() => { peak = Math.max(peak, memoryNow()); }, 10);
+  const t = setInterval(() => {
+    peak = Math.max(peak, memoryNow());
+  }, 10);
   try {
     const value = await fn();
     peak = Math.max(peak, memoryNow());
@@ -79,22 +94,31 @@ describe('probes: response bodies are capped, and the timeout covers them', func
     // Warm up fetch (undici loads on first use) so its memory is not counted below.
     await probe(input(srv, { 'openai:w': key('openai', fakeKey('ok', 99)) }), 5000);
   });
-  after(async () => { await srv.close(); });
+  after(async () => {
+    await srv.close();
+  });
   beforeEach(() => srv.reset());
 
   it('a 200 MB answer: the probe ends with ok, memory stays small, and the connection is closed at the cap', async () => {
-    const { value: s, growth } = await peakRssGrowth(() => probe(input(srv, { 'openai:big': key('openai', fakeKey('big200')) }), 30000));
+    const { value: s, growth } = await peakRssGrowth(() =>
+      probe(input(srv, { 'openai:big': key('openai', fakeKey('big200')) }), 30000),
+    );
     const r = s.results[0];
     assert.equal(r?.status, 'ok', r?.error);
     assert.ok(growth < 50 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB reading a 200 MB body (limit 50 MB)`);
     await waitFor(() => srv.bodies[0]?.closed === true, 'the server to see the connection closed', 10000);
     const b = srv.bodies[0];
     assert.ok(b?.closedEarly, 'the client closed the connection before the body ended');
-    assert.ok((b?.sent ?? Infinity) < 50 * MB, `the server wrote ${((b?.sent ?? 0) / MB).toFixed(1)} MB of 200 MB before the client hung up`);
+    assert.ok(
+      (b?.sent ?? Infinity) < 50 * MB,
+      `the server wrote ${((b?.sent ?? 0) / MB).toFixed(1)} MB of 200 MB before the client hung up`,
+    );
   });
 
   it('a 200 MB body that is not JSON is format, with a message that says it was cut', async () => {
-    const { value: s, growth } = await peakRssGrowth(() => probe(input(srv, { 'openai:t': key('openai', fakeKey('bigtext200')) }), 30000));
+    const { value: s, growth } = await peakRssGrowth(() =>
+      probe(input(srv, { 'openai:t': key('openai', fakeKey('bigtext200')) }), 30000),
+    );
     const r = s.results[0];
     assert.equal(r?.status, 'format');
     assert.match(r?.error ?? '', /not valid JSON \(more than 64 KB; the rest was not read\)/);
@@ -104,7 +128,12 @@ describe('probes: response bodies are capped, and the timeout covers them', func
   for (const api of ['openai', 'anthropic', 'google'] as const) {
     it(`${api}: error bodies of 200 MB whose message never ends keep their status class`, async () => {
       const profiles: Record<string, Credential> = {};
-      const cases: Array<[string, string]> = [['bigerr401', 'auth'], ['bigerr429', 'rate_limit'], ['bigerr500', 'unknown'], ['bigerr402', 'billing']];
+      const cases: Array<[string, string]> = [
+        ['bigerr401', 'auth'],
+        ['bigerr429', 'rate_limit'],
+        ['bigerr500', 'unknown'],
+        ['bigerr402', 'billing'],
+      ];
       for (const [b] of cases) profiles[`${api}:${b}`] = key(api, fakeKey(b));
       const { value: s, growth } = await peakRssGrowth(() => probe(input(srv, profiles, api), 30000, 4));
       for (const [b, want] of cases) {
@@ -116,8 +145,12 @@ describe('probes: response bodies are capped, and the timeout covers them', func
       assert.ok(growth < 100 * MB, `RSS grew by ${(growth / MB).toFixed(1)} MB for four 200 MB bodies`);
       // The echoed piece of the 401's key is not shown, and no 12-character piece of any key is.
       const out = JSON.stringify(s);
-      for (const [b] of cases) assert.equal(leakedPieces(out, fakeKey(b)), 0, `${b}: no piece of the key in the summary`);
-      assert.match(s.results.find((x) => x.profileId === `${api}:bigerr401`)?.error ?? '', /Incorrect API key provided: \[redacted\]/);
+      for (const [b] of cases)
+        assert.equal(leakedPieces(out, fakeKey(b)), 0, `${b}: no piece of the key in the summary`);
+      assert.match(
+        s.results.find((x) => x.profileId === `${api}:bigerr401`)?.error ?? '',
+        /Incorrect API key provided: \[redacted\]/,
+      );
     });
   }
 
@@ -144,13 +177,21 @@ describe('probes: response bodies are capped, and the timeout covers them', func
 
 describe('probes: errorDetails on a body cut at the cap', () => {
   it('takes message and code from the prefix, without throwing, whatever the cut', () => {
-    const full = JSON.stringify({ error: { type: 'rate_limit_error', message: 'Rate limit \\"reached\\" \u00e9 for requests' } });
+    const full = JSON.stringify({
+      error: { type: 'rate_limit_error', message: 'Rate limit \\"reached\\" \u00e9 for requests' },
+    });
     for (let cut = 0; cut <= full.length; cut++) {
       const d = errorDetails(full.slice(0, cut), true);
       assert.ok(d.message === undefined || typeof d.message === 'string');
     }
-    assert.deepEqual(errorDetails('{"error":{"type":"rate_limit_error","message":"Rate limit reached for requ', true), { message: 'Rate limit reached for requ', code: 'rate_limit_error' });
-    assert.deepEqual(errorDetails('{"error":{"status":"UNAUTHENTICATED","message":"bad \\u00', true), { message: 'bad ', code: 'UNAUTHENTICATED' });
+    assert.deepEqual(errorDetails('{"error":{"type":"rate_limit_error","message":"Rate limit reached for requ', true), {
+      message: 'Rate limit reached for requ',
+      code: 'rate_limit_error',
+    });
+    assert.deepEqual(errorDetails('{"error":{"status":"UNAUTHENTICATED","message":"bad \\u00', true), {
+      message: 'bad ',
+      code: 'UNAUTHENTICATED',
+    });
     assert.deepEqual(errorDetails('<html>' + 'x'.repeat(MAX_BODY_BYTES), true).message?.length, 300);
     assert.deepEqual(errorDetails('   ', true), { message: undefined });
   });

@@ -21,7 +21,10 @@ describe('redact: pieces of secrets', () => {
     const piece = KEY.slice(10, 30);
     const out = redact(`HTTP 401: invalid key sk-p…${piece}… for this project`, [KEY]);
     assert.equal(leaked(out, KEY), 0, 'a piece of the key is left');
-    assert.ok(out === `HTTP 401: invalid key sk-p…${REDACTED_FRAGMENT}… for this project`, 'the piece becomes one marker, the rest stays');
+    assert.ok(
+      out === `HTTP 401: invalid key sk-p…${REDACTED_FRAGMENT}… for this project`,
+      'the piece becomes one marker, the rest stays',
+    );
   });
 
   it('every piece of 12+ characters anywhere, at the edges of the text, several times, of several secrets', () => {
@@ -47,7 +50,10 @@ describe('redact: pieces of secrets', () => {
 
   it('whole secrets keep their mask; a piece next to a whole secret is redacted separately', () => {
     const out = redact(`k=${KEY}; t=${TOKEN}; part=${KEY.slice(4, 24)}`, [KEY, TOKEN]);
-    assert.ok(out === `k=${maskSecret(KEY)}; t=${maskSecret(TOKEN)}; part=${REDACTED_FRAGMENT}`, 'masks for whole secrets, a marker for the piece');
+    assert.ok(
+      out === `k=${maskSecret(KEY)}; t=${maskSecret(TOKEN)}; part=${REDACTED_FRAGMENT}`,
+      'masks for whole secrets, a marker for the piece',
+    );
     const glued = redact(`${KEY}${KEY.slice(0, 15)}`, [KEY]);
     assert.ok(glued === `${maskSecret(KEY)}${REDACTED_FRAGMENT}`, 'a piece glued to a whole occurrence');
     assert.equal(redact('nothing secret here', [KEY, undefined]), 'nothing secret here');
@@ -55,14 +61,27 @@ describe('redact: pieces of secrets', () => {
   });
 
   it('a 64 KB text with 20 secrets is redacted completely and the cost stays linear', () => {
-    const secrets = Array.from({ length: 20 }, (_, i) => `sk-fake-${String(i).padStart(2, '0')}-${'QWERTYUIOPASDFGHJKLZXCVBNM'.slice(i % 7, i % 7 + 18)}-tail${i}`);
+    const secrets = Array.from(
+      { length: 20 },
+      (_, i) =>
+        `sk-fake-${String(i).padStart(2, '0')}-${'QWERTYUIOPASDFGHJKLZXCVBNM'.slice(i % 7, (i % 7) + 18)}-tail${i}`,
+    );
     let text = '';
-    for (let i = 0; text.length < 64 * 1024; i++) text += `line ${i}: error for ${(secrets[i % 20] as string).slice(i % 9, (i % 9) + 12 + (i % 13))} and more words\n`;
+    for (let i = 0; text.length < 64 * 1024; i++)
+      text += `line ${i}: error for ${(secrets[i % 20] as string).slice(i % 9, (i % 9) + 12 + (i % 13))} and more words\n`;
     const out = redact(text, secrets);
     for (const s of secrets) assert.equal(leaked(out, s), 0, 'a piece of a secret is left');
     // Pathological input: one repeated character against secrets made of it.
     const same = 'a'.repeat(64 * 1024);
     const r = redact(same, ['aaaa', 'a'.repeat(40)]);
-    assert.equal(r.split(maskSecret('a'.repeat(40))).join('').split(maskSecret('aaaa')).join(''), '', 'nothing but masks is left');
+    assert.equal(
+      r
+        .split(maskSecret('a'.repeat(40)))
+        .join('')
+        .split(maskSecret('aaaa'))
+        .join(''),
+      '',
+      'nothing but masks is left',
+    );
   });
 });

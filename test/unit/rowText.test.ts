@@ -4,27 +4,56 @@
  * that do not change every second.
  */
 import { strict as assert } from 'node:assert';
-import { clockTime, extraCode, orderSourceWords, profileDescription, providerDescription, sourceWords, statusPhrase } from '../../src/views/rowText';
+import {
+  clockTime,
+  extraCode,
+  orderSourceWords,
+  profileDescription,
+  providerDescription,
+  sourceWords,
+  statusPhrase,
+} from '../../src/views/rowText';
 import type { ProfileView, ProviderView } from '../../src/auth/view';
 import { deriveView, readSnapshot } from '../../src/store';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { shiftFixtureClock } from '../helpers/clock';
 import path from 'node:path';
 
-const base: ProfileView = { id: 'openai:a', provider: 'openai', type: 'api_key', source: 'local', label: 'openai:a', health: 'static', display: 'static', summary: '', credentialHint: 'sk-…abcd', lastGood: false };
+const base: ProfileView = {
+  id: 'openai:a',
+  provider: 'openai',
+  type: 'api_key',
+  source: 'local',
+  label: 'openai:a',
+  health: 'static',
+  display: 'static',
+  summary: '',
+  credentialHint: 'sk-…abcd',
+  lastGood: false,
+};
 
 describe('tree row words', () => {
   it('status comes first, then the type; the probe\'s "ago" stays out of the row', () => {
     assert.equal(profileDescription(base, Date.now()), 'ok · API key');
-    assert.equal(profileDescription({ ...base, type: 'token', display: 'expiring', remainingMs: 10 * 3_600_000 }, Date.now()), 'expires in 10h · token');
-    assert.equal(profileDescription(base, Date.now(), 'probe ok · 120 ms · 3m ago'), 'ok · API key · probe ok · 120 ms');
+    assert.equal(
+      profileDescription({ ...base, type: 'token', display: 'expiring', remainingMs: 10 * 3_600_000 }, Date.now()),
+      'expires in 10h · token',
+    );
+    assert.equal(
+      profileDescription(base, Date.now(), 'probe ok · 120 ms · 3m ago'),
+      'ok · API key · probe ok · 120 ms',
+    );
     assert.equal(profileDescription(base, Date.now(), 'probe auth · just now'), 'ok · API key · probe auth');
   });
 
   it('a cooldown shows its end as a clock time, the same text a second later', () => {
     const now = new Date(2026, 11, 2, 14, 0, 5).getTime();
     const until = new Date(2026, 11, 2, 14, 32, 40).getTime();
-    const x: ProfileView = { ...base, display: 'cooldown', unusable: { kind: 'cooldown', until, remainingMs: until - now, reason: 'rate_limit' } as ProfileView['unusable'] };
+    const x: ProfileView = {
+      ...base,
+      display: 'cooldown',
+      unusable: { kind: 'cooldown', until, remainingMs: until - now, reason: 'rate_limit' } as ProfileView['unusable'],
+    };
     assert.equal(statusPhrase(x, now), 'cooling down until 14:32');
     assert.equal(statusPhrase(x, now + 1000), statusPhrase(x, now));
     assert.equal(clockTime(new Date(2026, 11, 3, 9, 5).getTime(), now), 'Thu 09:05');
@@ -42,10 +71,13 @@ describe('tree row words', () => {
     assert.equal(sourceWords('inherited', 'main'), 'Shared: saved for agent main, used here too');
     assert.equal(sourceWords('local', 'main'), 'Saved for this agent');
     assert.equal(orderSourceWords('config-profiles'), 'as listed in openclaw.json (auth.profiles)');
-    assert.doesNotMatch(['stored', 'config', 'config-profiles', 'default'].map(orderSourceWords).join(' '), /config profiles order|static/);
+    assert.doesNotMatch(
+      ['stored', 'config', 'config-profiles', 'default'].map(orderSourceWords).join(' '),
+      /config profiles order|static/,
+    );
   });
 
-  it('on the multi-agent fixture: agent work\'s providers say how many are usable and which are shared', () => {
+  it("on the multi-agent fixture: agent work's providers say how many are usable and which are shared", () => {
     const h = copyHome('multi-agent');
     try {
       shiftFixtureClock(h, 'multi-agent');
@@ -56,7 +88,12 @@ describe('tree row words', () => {
       const anthropic = by('anthropic');
       assert.ok(anthropic.profiles.every((x) => x.source === 'inherited'));
       assert.match(providerDescription(anthropic, true, 'main'), /^\d+ of \d+ usable.* · shared from main$/);
-      for (const p of v.providers) for (const x of p.profiles) assert.match(profileDescription(x, Date.now()), /^(ok|expires in|expired|no credential|cooling down|disabled|left out|reference not found)/);
+      for (const p of v.providers)
+        for (const x of p.profiles)
+          assert.match(
+            profileDescription(x, Date.now()),
+            /^(ok|expires in|expired|no credential|cooling down|disabled|left out|reference not found)/,
+          );
     } finally {
       rmrf(h);
     }

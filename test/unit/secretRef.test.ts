@@ -206,7 +206,21 @@ describe('secretRef: shorthand and formatting', () => {
     assert.deepEqual(parseSecretShorthand('${OPENROUTER_API_KEY}'), ref('env', 'default', 'OPENROUTER_API_KEY'));
     assert.deepEqual(parseSecretShorthand('$OPENROUTER_API_KEY'), ref('env', 'default', 'OPENROUTER_API_KEY'));
   });
-  for (const bad of ['${lower}', '$lower', 'OPENROUTER_API_KEY', '${}', '$', '${A', '$A}', ' ${A}', '${A} ', '$$A', '${A}${B}', 'x$A', '$1A']) {
+  for (const bad of [
+    '${lower}',
+    '$lower',
+    'OPENROUTER_API_KEY',
+    '${}',
+    '$',
+    '${A',
+    '$A}',
+    ' ${A}',
+    '${A} ',
+    '$$A',
+    '${A}${B}',
+    'x$A',
+    '$1A',
+  ]) {
     it(`does not parse ${JSON.stringify(bad)}`, () => {
       assert.equal(parseSecretShorthand(bad), undefined);
     });
@@ -327,7 +341,10 @@ describe('secretRef: store source', () => {
   });
 
   it('empty store value → empty_value', async () => {
-    await expectCode(resolveSecretRef(ref('store', 'default', 'K'), { env: {}, readStoreSecret: () => '' }), 'empty_value');
+    await expectCode(
+      resolveSecretRef(ref('store', 'default', 'K'), { env: {}, readStoreSecret: () => '' }),
+      'empty_value',
+    );
   });
 
   it('reader errors are reported without their message', async () => {
@@ -507,7 +524,11 @@ describe('secretRef: OAuth refusal', () => {
 
   it('invalid mode in provider config → invalid_ref', async () => {
     const p = writeSecretFile(JSON.stringify({ a: SECRET }));
-    await expectCode(resolveSecretRef(ref('file', 'filemain', '/a'), fileCtx({ path: p, mode: 'yaml' })), 'invalid_ref', SECRET);
+    await expectCode(
+      resolveSecretRef(ref('file', 'filemain', '/a'), fileCtx({ path: p, mode: 'yaml' })),
+      'invalid_ref',
+      SECRET,
+    );
   });
 });
 
@@ -621,14 +642,21 @@ process.stdin.on('end', () => {
   it('no output for noOutputTimeoutMs → timeout', async () => {
     const cmd = writeScript(`#!/bin/sh\nexec /usr/bin/sleep 30\n`);
     const started = Date.now();
-    await expectCode(resolveSecretRef(r, execCtx({ command: cmd, timeoutMs: 10000, noOutputTimeoutMs: 200 })), 'timeout');
+    await expectCode(
+      resolveSecretRef(r, execCtx({ command: cmd, timeoutMs: 10000, noOutputTimeoutMs: 200 })),
+      'timeout',
+    );
     assert.ok(Date.now() - started < 3000, 'noOutputTimeoutMs was not applied');
   });
 
   it('stdout flood (yes) → too_large', async () => {
     const cmd = writeScript(`#!/bin/sh\nexec /usr/bin/yes '${SECRET}'\n`);
     const started = Date.now();
-    await expectCode(resolveSecretRef(r, execCtx({ command: cmd, maxOutputBytes: 4096, timeoutMs: 10000 })), 'too_large', SECRET);
+    await expectCode(
+      resolveSecretRef(r, execCtx({ command: cmd, maxOutputBytes: 4096, timeoutMs: 10000 })),
+      'too_large',
+      SECRET,
+    );
     assert.ok(Date.now() - started < 5000, 'flood was not cut off promptly');
   });
 
@@ -684,9 +712,16 @@ process.stdin.on('end', () => {
     assertValue(await resolveSecretRef(r, execCtx({ command: cmd, trustedDirs: [dir] })), SECRET);
     await expectCode(resolveSecretRef(r, execCtx({ command: cmd, trustedDirs: [tmpDir()] })), 'not_allowed', SECRET);
     // Prefix tricks do not count as "inside".
-    await expectCode(resolveSecretRef(r, execCtx({ command: cmd, trustedDirs: [dir.slice(0, -1)] })), 'not_allowed', SECRET);
     await expectCode(
-      resolveSecretRef(r, execCtx({ command: path.join(dir, '..', path.basename(dir), 'provider'), trustedDirs: [tmpDir()] })),
+      resolveSecretRef(r, execCtx({ command: cmd, trustedDirs: [dir.slice(0, -1)] })),
+      'not_allowed',
+      SECRET,
+    );
+    await expectCode(
+      resolveSecretRef(
+        r,
+        execCtx({ command: path.join(dir, '..', path.basename(dir), 'provider'), trustedDirs: [tmpDir()] }),
+      ),
       'not_allowed',
       SECRET,
     );

@@ -8,7 +8,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SecretRefError, parsePsTable, resolveSecretRef, resolveSecretRefs, type ResolveContext, type SecretRef } from '../../src/auth/secretRef';
+import {
+  SecretRefError,
+  parsePsTable,
+  resolveSecretRef,
+  resolveSecretRefs,
+  type ResolveContext,
+  type SecretRef,
+} from '../../src/auth/secretRef';
 import { applyMutation, readSnapshot } from '../../src/store';
 import { liveProbeSummary } from '../../src/store/probe';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
@@ -34,7 +41,10 @@ function script(body: string): string {
   return p;
 }
 const ref = (id: string, provider = 'vault'): SecretRef => ({ source: 'exec', provider, id });
-const ctxFor = (cfg: Record<string, unknown>): ResolveContext => ({ env: {}, secretsConfig: { providers: { vault: { source: 'exec', ...cfg } } } });
+const ctxFor = (cfg: Record<string, unknown>): ResolveContext => ({
+  env: {},
+  secretsConfig: { providers: { vault: { source: 'exec', ...cfg } } },
+});
 
 function gone(pid: number): boolean {
   try {
@@ -79,10 +89,18 @@ describe('secretRef: the process table from ps (macOS, or Linux without a readab
 
 /** The most helpers that ran at the same time, from the start/end lines they logged. */
 function maxOverlap(log: string): number {
-  const ev = log.trim().split('\n').map((l) => l.split(' ')).map(([what, t]) => ({ d: what === 'start' ? 1 : -1, t: Number(t) }));
+  const ev = log
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .map(([what, t]) => ({ d: what === 'start' ? 1 : -1, t: Number(t) }));
   ev.sort((a, b) => a.t - b.t || a.d - b.d);
-  let cur = 0, max = 0;
-  for (const e of ev) { cur += e.d; max = Math.max(max, cur); }
+  let cur = 0,
+    max = 0;
+  for (const e of ev) {
+    cur += e.d;
+    max = Math.max(max, cur);
+  }
   return max;
 }
 
@@ -103,8 +121,12 @@ process.stdin.on('end', () => setTimeout(() => {
 `);
 }
 
-before(() => { root = fs.mkdtempSync(path.join(os.tmpdir(), 'secretref-batch-')); });
-after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
+before(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'secretref-batch-'));
+});
+after(() => {
+  if (root) fs.rmSync(root, { recursive: true, force: true });
+});
 
 (posix ? describe : describe.skip)('secretRef: exec refs resolved together', function () {
   this.timeout(60000);
@@ -113,14 +135,24 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     const log = path.join(dir(), 'log');
     const cmd = slowHelper(log, 400);
     const ids = Array.from({ length: 8 }, (_, i) => `k${i}`);
-    const out = await resolveSecretRefs(ids.map((id) => ref(id)), ctxFor({ command: cmd, timeoutMs: 20000 }));
+    const out = await resolveSecretRefs(
+      ids.map((id) => ref(id)),
+      ctxFor({ command: cmd, timeoutMs: 20000 }),
+    );
     for (const id of ids) {
       const o = out.get(`exec:vault:${id}`);
       assert.ok(o?.ok, `${id} resolved`);
       assert.ok(o.value === `fake-exec-secret-value-0123456789-${id}`, `${id}: its own value`);
     }
     const text = fs.readFileSync(log, 'utf8');
-    assert.equal(text.trim().split('\n').filter((l) => l.startsWith('start')).length, 8, 'one helper run per ref');
+    assert.equal(
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('start')).length,
+      8,
+      'one helper run per ref',
+    );
     const overlap = maxOverlap(text);
     assert.ok(overlap >= 2, `helpers overlapped (at most ${overlap} at once)`);
     assert.ok(overlap <= 4, `at most 4 helpers at once (saw ${overlap})`);
@@ -130,13 +162,28 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     const log = path.join(dir(), 'log');
     const cmd = slowHelper(log, 10);
     const ctx: ResolveContext = { ...ctxFor({ command: cmd }), env: { FAKE_ENV_KEY: 'fake-env-value-abcdefghijkl' } };
-    const out = await resolveSecretRefs([ref('same'), ref('same'), { source: 'env', provider: 'default', id: 'FAKE_ENV_KEY' }, { source: 'env', provider: 'default', id: 'MISSING_FAKE' }], ctx);
+    const out = await resolveSecretRefs(
+      [
+        ref('same'),
+        ref('same'),
+        { source: 'env', provider: 'default', id: 'FAKE_ENV_KEY' },
+        { source: 'env', provider: 'default', id: 'MISSING_FAKE' },
+      ],
+      ctx,
+    );
     assert.equal(out.size, 3);
     assert.ok(out.get('exec:vault:same')?.ok);
     assert.ok(out.get('env:default:FAKE_ENV_KEY')?.ok);
     const missing = out.get('env:default:MISSING_FAKE');
     assert.ok(missing && !missing.ok && missing.error.code === 'not_found');
-    assert.equal(fs.readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.startsWith('start')).length, 1);
+    assert.equal(
+      fs
+        .readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('start')).length,
+      1,
+    );
   });
 
   it('hanging refs share one deadline: the running helpers are killed, the queued ones never start, every ref fails with timeout', async () => {
@@ -148,7 +195,9 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     const out = await resolveSecretRefs(refs, ctxFor({ command: cmd, timeoutMs: 800 }));
     assert.equal(out.size, 6);
     for (const [k, o] of out) assert.ok(!o.ok && o.error.code === 'timeout', `${k}: timeout`);
-    const notStarted = [...out.values()].filter((o) => !o.ok && /Not started before the overall deadline of 800 ms/.test(o.error.message));
+    const notStarted = [...out.values()].filter(
+      (o) => !o.ok && /Not started before the overall deadline of 800 ms/.test(o.error.message),
+    );
     assert.equal(notStarted.length, 2, 'with 4 slots all hanging, two refs were never started');
     const lines = fs.readFileSync(pids, 'utf8').trim().split('\n');
     assert.equal(lines.length, 4, 'four helpers ran');
@@ -163,13 +212,25 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     const pids = path.join(d, 'pids');
     const cmd = script(`#!/bin/sh\necho $$ >> '${pids}'\nexec sleep 30\n`);
     const ac = new AbortController();
-    const p = resolveSecretRefs(Array.from({ length: 6 }, (_, i) => ref(`c${i}`)), ctxFor({ command: cmd, timeoutMs: 20000 }), { signal: ac.signal });
-    await waitFor(() => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').trim().split('\n').length === 4, 'four helpers to start', 10000);
+    const p = resolveSecretRefs(
+      Array.from({ length: 6 }, (_, i) => ref(`c${i}`)),
+      ctxFor({ command: cmd, timeoutMs: 20000 }),
+      { signal: ac.signal },
+    );
+    await waitFor(
+      () => fs.existsSync(pids) && fs.readFileSync(pids, 'utf8').trim().split('\n').length === 4,
+      'four helpers to start',
+      10000,
+    );
     ac.abort();
     const out = await p;
     assert.ok([...out.values()].every((o) => !o.ok && o.error.code === 'timeout'));
-    assert.equal([...out.values()].filter((o) => !o.ok && /Not started before a cancel/.test(o.error.message)).length, 2);
-    for (const pid of fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number)) assert.ok(await waitFor(() => gone(pid), `helper ${pid} gone`, 5000));
+    assert.equal(
+      [...out.values()].filter((o) => !o.ok && /Not started before a cancel/.test(o.error.message)).length,
+      2,
+    );
+    for (const pid of fs.readFileSync(pids, 'utf8').trim().split('\n').map(Number))
+      assert.ok(await waitFor(() => gone(pid), `helper ${pid} gone`, 5000));
   });
 });
 
@@ -181,7 +242,11 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
     const pidFile = path.join(d, 'pid');
     const cmd = script(`#!/bin/sh\nsh -c 'sleep 30 & echo $! > "${pidFile}"; sleep 30'\n`);
     let err: unknown;
-    try { await resolveSecretRef(ref('g'), ctxFor({ command: cmd, timeoutMs: 1500 })); } catch (e) { err = e; }
+    try {
+      await resolveSecretRef(ref('g'), ctxFor({ command: cmd, timeoutMs: 1500 }));
+    } catch (e) {
+      err = e;
+    }
     assert.ok(err instanceof SecretRefError && err.code === 'timeout');
     const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
     assert.ok(pid > 1);
@@ -191,32 +256,57 @@ after(() => { if (root) fs.rmSync(root, { recursive: true, force: true }); });
 
   // Skipped where /proc is hidden (the unit-native suite): the kill then finds no descendants (ps
   // reads /proc too) and only the process group dies, which the test before this one covers.
-  (linux && hasSetsid && procVisible ? it : it.skip)('a grandchild that called setsid (own session and group) is found through its parent and killed too (Linux)', async () => {
-    const d = dir();
-    const pidFile = path.join(d, 'pid');
-    // `setsid sleep` in a non-interactive sh: the background job is no group leader, so setsid
-    // calls setsid() in place and $! is the sleep in its new session.
-    const cmd = script(`#!/bin/sh\necho $$ > '${pidFile}'\nsetsid sleep 30 &\necho $! >> '${pidFile}'\nwait\n`);
-    const p = resolveSecretRef(ref('s'), ctxFor({ command: cmd, timeoutMs: 3000 })).then(() => undefined, (e: unknown) => e);
-    const [helper, grandchild] = await waitFor(() => {
-      const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number) : [];
-      return pids.length === 2 && !pids.some(Number.isNaN) ? pids : undefined;
-    }, 'the helper to record its pids', 10000) as [number, number];
-    // The test means what it says: the grandchild really left the helper's group and session.
-    await waitFor(() => { try { return sessionOf(grandchild) === grandchild; } catch { return false; } }, 'the grandchild to be in its own session', 2500).catch(() => undefined);
-    assert.equal(sessionOf(grandchild), grandchild, 'the grandchild leads its own session');
-    assert.notEqual(pgrpOf(grandchild), helper, 'the grandchild is outside the helper\'s process group');
-    const err = await p;
-    assert.ok(err instanceof SecretRefError && err.code === 'timeout');
-    for (const pid of [helper, grandchild]) await waitFor(() => esrch(pid), `process ${pid} to no longer exist (ESRCH)`, 10000);
-  });
+  (linux && hasSetsid && procVisible ? it : it.skip)(
+    'a grandchild that called setsid (own session and group) is found through its parent and killed too (Linux)',
+    async () => {
+      const d = dir();
+      const pidFile = path.join(d, 'pid');
+      // `setsid sleep` in a non-interactive sh: the background job is no group leader, so setsid
+      // calls setsid() in place and $! is the sleep in its new session.
+      const cmd = script(`#!/bin/sh\necho $$ > '${pidFile}'\nsetsid sleep 30 &\necho $! >> '${pidFile}'\nwait\n`);
+      const p = resolveSecretRef(ref('s'), ctxFor({ command: cmd, timeoutMs: 3000 })).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const [helper, grandchild] = (await waitFor(
+        () => {
+          const pids = fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number) : [];
+          return pids.length === 2 && !pids.some(Number.isNaN) ? pids : undefined;
+        },
+        'the helper to record its pids',
+        10000,
+      )) as [number, number];
+      // The test means what it says: the grandchild really left the helper's group and session.
+      await waitFor(
+        () => {
+          try {
+            return sessionOf(grandchild) === grandchild;
+          } catch {
+            return false;
+          }
+        },
+        'the grandchild to be in its own session',
+        2500,
+      ).catch(() => undefined);
+      assert.equal(sessionOf(grandchild), grandchild, 'the grandchild leads its own session');
+      assert.notEqual(pgrpOf(grandchild), helper, "the grandchild is outside the helper's process group");
+      const err = await p;
+      assert.ok(err instanceof SecretRefError && err.code === 'timeout');
+      for (const pid of [helper, grandchild])
+        await waitFor(() => esrch(pid), `process ${pid} to no longer exist (ESRCH)`, 10000);
+    },
+  );
 });
 
 (posix ? describe : describe.skip)('probe on a real home: exec key refs resolve together, once each', function () {
   this.timeout(60000);
   let srv: ProviderServer;
-  before(async () => { srv = await startProviderServer(); });
-  after(async () => { await srv.close(); });
+  before(async () => {
+    srv = await startProviderServer();
+  });
+  after(async () => {
+    await srv.close();
+  });
 
   it('six profiles with exec keyRefs: one helper run per ref (plan and run share it), side by side, and every probe is ok', async () => {
     const home = dir();
@@ -238,12 +328,27 @@ process.stdin.on('end', () => setTimeout(() => {
 `);
     const ids = Array.from({ length: 6 }, (_, i) => `openai:r${i}`);
     for (const [i, id] of ids.entries()) {
-      await applyMutation({ env }, { kind: 'upsertProfile', profileId: id, credential: { type: 'api_key', provider: 'openai', keyRef: { source: 'exec', provider: 'vault', id: `keys/k${String(i).padStart(4, '0')}` } } });
+      await applyMutation(
+        { env },
+        {
+          kind: 'upsertProfile',
+          profileId: id,
+          credential: {
+            type: 'api_key',
+            provider: 'openai',
+            keyRef: { source: 'exec', provider: 'vault', id: `keys/k${String(i).padStart(4, '0')}` },
+          },
+        },
+      );
     }
     const cfgPath = path.join(home, '.openclaw', 'openclaw.json');
     const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as Record<string, unknown>;
     cfg.agents = { defaults: { model: { primary: 'openai/gpt-fake-mini' } } };
-    cfg.models = { providers: { openai: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [{ id: 'gpt-fake-mini' }] } } };
+    cfg.models = {
+      providers: {
+        openai: { baseUrl: `${srv.baseUrl}/v1`, api: 'openai-completions', models: [{ id: 'gpt-fake-mini' }] },
+      },
+    };
     cfg.secrets = { providers: { vault: { source: 'exec', command: cmd, timeoutMs: 20000 } } };
     fs.writeFileSync(cfgPath, JSON.stringify(cfg, null, 2));
     const s = readSnapshot({ env });
@@ -251,7 +356,14 @@ process.stdin.on('end', () => setTimeout(() => {
     const st = Object.fromEntries(summary.results.map((r) => [r.profileId, r.status]));
     assert.deepEqual(st, Object.fromEntries(ids.map((id) => [id, 'ok'])));
     const text = fs.readFileSync(log, 'utf8');
-    assert.equal(text.trim().split('\n').filter((l) => l.startsWith('start')).length, 6, 'each ref ran its helper once');
+    assert.equal(
+      text
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('start')).length,
+      6,
+      'each ref ran its helper once',
+    );
     const overlap = maxOverlap(text);
     assert.ok(overlap >= 2 && overlap <= 4, `helpers ran side by side, at most 4 at once (saw ${overlap})`);
     assert.equal(new Set(srv.requests.map((q) => q.key)).size, 6, 'each probe sent its own resolved key');

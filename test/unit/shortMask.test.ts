@@ -33,13 +33,15 @@ describe('shortMask', () => {
   });
 });
 
-describe('the view\'s display hint', () => {
-  it('a real home\'s API key shows as its prefix and last 4 in the editor, openclaw\'s 8+8 label stays for parity', () => {
+describe("the view's display hint", () => {
+  it("a real home's API key shows as its prefix and last 4 in the editor, openclaw's 8+8 label stays for parity", () => {
     const h = copyHome('basic');
     try {
       const s = readSnapshot({ env: { HOME: h } });
       const key = (s.store.profiles['openrouter:manual'] as { key: string }).key;
-      const x = deriveView(s, Date.now()).providers.flatMap((p) => p.profiles).find((p) => p.id === 'openrouter:manual');
+      const x = deriveView(s, Date.now())
+        .providers.flatMap((p) => p.profiles)
+        .find((p) => p.id === 'openrouter:manual');
       assert.equal(x?.displayHint, `sk-or-v1-…${key.slice(-4)}`);
       assert.equal(x?.credentialHint, `${key.slice(0, 8)}...${key.slice(-8)}`);
     } finally {

@@ -16,7 +16,13 @@ import {
 const SQLITE3 = '/usr/bin/sqlite3';
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'openclaw-2026.9.6');
 const SCENARIOS = ['basic', 'multi-agent', 'expiry', 'cooldown', 'wal'];
-const AUTH_TABLES = ['config_machine_state', 'auth_profile_store', 'auth_profile_state', 'schema_meta', 'secret_store_entries'];
+const AUTH_TABLES = [
+  'config_machine_state',
+  'auth_profile_store',
+  'auth_profile_state',
+  'schema_meta',
+  'secret_store_entries',
+];
 const SIDE_SUFFIXES = ['-wal', '-shm'];
 
 // ---------------------------------------------------------------- helpers
@@ -149,7 +155,9 @@ function sameTagged(tagged: string | null, v: SqlValue): boolean {
   const body = tagged.slice(2);
   switch (tagged.slice(0, 2)) {
     case 'I:':
-      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint' ? BigInt(v) === BigInt(body) : false;
+      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint'
+        ? BigInt(v) === BigInt(body)
+        : false;
     case 'R:': {
       const expected = body === 'inf' ? Infinity : body === '-inf' ? -Infinity : Number(body);
       return typeof v === 'number' && (v === expected || (Number.isNaN(v) && Number.isNaN(expected)));
@@ -185,7 +193,10 @@ function assertMatchesPython(db: string): void {
       rows.forEach((row, i) => {
         expected.columns.forEach((col, j) => {
           const want = exp[i]?.[j] ?? null;
-          assert.ok(sameTagged(want, row[col] ?? null), `${table} row ${i} column ${col}: got ${String(row[col])}, want ${want}`);
+          assert.ok(
+            sameTagged(want, row[col] ?? null),
+            `${table} row ${i} column ${col}: got ${String(row[col])}, want ${want}`,
+          );
         });
       });
     }
@@ -197,7 +208,13 @@ function readU32(buf: Buffer, off: number): number {
 }
 
 /** Independent WAL checksum for building test WALs (fileformat2 §4.2). */
-function walChecksum(buf: Buffer, start: number, end: number, bigEndian: boolean, s: [number, number]): [number, number] {
+function walChecksum(
+  buf: Buffer,
+  start: number,
+  end: number,
+  bigEndian: boolean,
+  s: [number, number],
+): [number, number] {
   let [s0, s1] = s;
   for (let i = start; i < end; i += 8) {
     const a = bigEndian ? buf.readUInt32BE(i) : buf.readUInt32LE(i);
@@ -310,7 +327,10 @@ describe('SqliteReader: wal fixture', function () {
     });
     const after = [dirState(path.dirname(state)), dirState(path.dirname(agent))];
     assert.deepEqual(after, before, 'reader must not modify, create or delete any file');
-    assert.deepEqual([...(after[0] as Map<string, FileState>).keys()], ['openclaw.sqlite', 'openclaw.sqlite-shm', 'openclaw.sqlite-wal']);
+    assert.deepEqual(
+      [...(after[0] as Map<string, FileState>).keys()],
+      ['openclaw.sqlite', 'openclaw.sqlite-shm', 'openclaw.sqlite-wal'],
+    );
   });
 
   it('without -wal: 3 profiles, and the agent DB has no tables', () => {
@@ -352,7 +372,10 @@ describe('SqliteReader: generated databases', function () {
         INSERT INTO many SELECT n, 'row-' || n, substr(hex(randomblob(100)), 1, 150) FROM s;
         DELETE FROM many WHERE id % 7 = 0;
       `);
-      const depth = cliRows(db, "SELECT max(length(path) - length(replace(path, '/', ''))) AS d FROM dbstat WHERE name = 'many'")[0]?.d;
+      const depth = cliRows(
+        db,
+        "SELECT max(length(path) - length(replace(path, '/', ''))) AS d FROM dbstat WHERE name = 'many'",
+      )[0]?.d;
       assert.ok(typeof depth === 'number' && depth >= 3, `tree depth for page size ${pageSize} is ${String(depth)}`);
       const expected = cliRows(db, 'SELECT * FROM many ORDER BY rowid');
       const rows = rowsOf(copyDb(db), 'many');
@@ -363,14 +386,36 @@ describe('SqliteReader: generated databases', function () {
 
   it('all integer widths, 64-bit values, floats and NULLs', () => {
     const ints: Array<[string, number | bigint]> = [
-      ['0', 0], ['1', 1], ['-1', -1], ['2', 2], ['127', 127], ['128', 128], ['-128', -128], ['-129', -129],
-      ['32767', 32767], ['32768', 32768], ['-32768', -32768], ['-32769', -32769],
-      ['8388607', 8388607], ['8388608', 8388608], ['-8388608', -8388608], ['-8388609', -8388609],
-      ['2147483647', 2147483647], ['2147483648', 2147483648], ['-2147483648', -2147483648], ['-2147483649', -2147483649],
-      ['140737488355327', 140737488355327], ['140737488355328', 140737488355328], ['-140737488355328', -140737488355328],
-      ['-140737488355329', -140737488355329], ['9007199254740991', 9007199254740991], ['-9007199254740991', -9007199254740991],
-      ['9007199254740992', 9007199254740992n], ['-9007199254740993', -9007199254740993n],
-      ['9223372036854775807', 9223372036854775807n], ['-9223372036854775808', -9223372036854775808n],
+      ['0', 0],
+      ['1', 1],
+      ['-1', -1],
+      ['2', 2],
+      ['127', 127],
+      ['128', 128],
+      ['-128', -128],
+      ['-129', -129],
+      ['32767', 32767],
+      ['32768', 32768],
+      ['-32768', -32768],
+      ['-32769', -32769],
+      ['8388607', 8388607],
+      ['8388608', 8388608],
+      ['-8388608', -8388608],
+      ['-8388609', -8388609],
+      ['2147483647', 2147483647],
+      ['2147483648', 2147483648],
+      ['-2147483648', -2147483648],
+      ['-2147483649', -2147483649],
+      ['140737488355327', 140737488355327],
+      ['140737488355328', 140737488355328],
+      ['-140737488355328', -140737488355328],
+      ['-140737488355329', -140737488355329],
+      ['9007199254740991', 9007199254740991],
+      ['-9007199254740991', -9007199254740991],
+      ['9007199254740992', 9007199254740992n],
+      ['-9007199254740993', -9007199254740993n],
+      ['9223372036854775807', 9223372036854775807n],
+      ['-9223372036854775808', -9223372036854775808n],
     ];
     const floats = [0.5, -1.25, 3.141592653589793, 1e300, -2.5e-300, 123456.789];
     const db = buildDb(`
@@ -424,7 +469,12 @@ describe('SqliteReader: generated databases', function () {
     assert.equal(rows.length, expected.length);
     rows.forEach((row, i) => {
       assert.equal(row.n, i);
-      assert.equal(Buffer.from(row.b as Uint8Array).toString('hex').toUpperCase(), (expected[i] as Row).b);
+      assert.equal(
+        Buffer.from(row.b as Uint8Array)
+          .toString('hex')
+          .toUpperCase(),
+        (expected[i] as Row).b,
+      );
     });
   });
 
@@ -497,7 +547,10 @@ describe('SqliteReader: generated databases', function () {
         { v: 'b', id: -9223372036854775808n },
         { v: 'a', id: 7 },
       ]);
-      assert.deepEqual(r.rows('desc_pk'), [{ id: 3, v: 'x' }, { id: 1, v: 'y' }]);
+      assert.deepEqual(r.rows('desc_pk'), [
+        { id: 3, v: 'x' },
+        { id: 1, v: 'y' },
+      ]);
       assert.deepEqual(r.rows('int_pk'), [{ id: 42, v: 'z' }]);
     });
     assertMatchesPython(db);
@@ -524,7 +577,19 @@ describe('SqliteReader: generated databases', function () {
       assert.deepEqual(r.columns('t'), ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm']);
       const [old, fresh] = r.rows('t');
       assert.deepEqual(old, {
-        a: 1, b: 'old', c: null, d: 7, e: "it's", f: -1.5, g: 8, h: '3.0', i: Uint8Array.from([0x41, 0xff]), j: null, k: 1, l: -1, m: 16,
+        a: 1,
+        b: 'old',
+        c: null,
+        d: 7,
+        e: "it's",
+        f: -1.5,
+        g: 8,
+        h: '3.0',
+        i: Uint8Array.from([0x41, 0xff]),
+        j: null,
+        k: 1,
+        l: -1,
+        m: 16,
       });
       assert.equal(fresh?.c, 'c2');
     });
@@ -607,7 +672,9 @@ describe('SqliteReader: generated databases', function () {
     `);
     assert.ok(fs.statSync(db).size > 20e6, 'non-auth data is ~20 MB');
     withReader(copyDb(db), (r) => {
-      assert.deepEqual(r.rows('auth_profile_store'), [{ store_key: 'primary', store_json: '{"version":1}', updated_at: 1 }]);
+      assert.deepEqual(r.rows('auth_profile_store'), [
+        { store_key: 'primary', store_json: '{"version":1}', updated_at: 1 },
+      ]);
       assert.ok(r.info.pageCount > 5000);
       assert.ok(r.pagesRead < 50, `read ${r.pagesRead} pages`);
     });
@@ -734,9 +801,17 @@ describe('SqliteReader: WAL overlay', function () {
   it('a corrupt frame (checksum or salt) ends the valid WAL prefix', () => {
     const lastFrame = sizes.tx2 - FRAME;
     const edits: Array<[string, (wal: Buffer) => void]> = [
-      ['page data bit flip in the commit frame', (w) => { w[lastFrame + 24 + 1000] = (w[lastFrame + 24 + 1000] ?? 0) ^ 1; }],
+      [
+        'page data bit flip in the commit frame',
+        (w) => {
+          w[lastFrame + 24 + 1000] = (w[lastFrame + 24 + 1000] ?? 0) ^ 1;
+        },
+      ],
       ['frame checksum', (w) => w.writeUInt32BE((w.readUInt32BE(lastFrame + 20) + 1) >>> 0, lastFrame + 20)],
-      ['salt in the first tx2 frame', (w) => w.writeUInt32BE((w.readUInt32BE(sizes.tx1 + 8) ^ 0xffff) >>> 0, sizes.tx1 + 8)],
+      [
+        'salt in the first tx2 frame',
+        (w) => w.writeUInt32BE((w.readUInt32BE(sizes.tx1 + 8) ^ 0xffff) >>> 0, sizes.tx1 + 8),
+      ],
       ['commit flag cleared', (w) => w.writeUInt32BE(0, lastFrame + 4)],
     ];
     for (const [what, edit] of edits) {
@@ -820,9 +895,13 @@ describe('SqliteReader: WAL overlay', function () {
     try {
       // A restarted WAL reuses the file from the start with new salts in every frame.
       const wal = fs.readFileSync(`${db}-wal`);
-      for (let off = 32; off + FRAME <= wal.length; off += FRAME) wal.writeUInt32BE((wal.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
+      for (let off = 32; off + FRAME <= wal.length; off += FRAME)
+        wal.writeUInt32BE((wal.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
       fs.writeFileSync(`${db}-wal`, wal);
-      assert.throws(() => r.rows('kv'), (e: unknown) => e instanceof SqliteFormatError && /reset/.test(e.message));
+      assert.throws(
+        () => r.rows('kv'),
+        (e: unknown) => e instanceof SqliteFormatError && /reset/.test(e.message),
+      );
     } finally {
       r.close();
     }
@@ -857,16 +936,24 @@ describe('SqliteReader: WAL overlay', function () {
       assert.deepEqual(r.rows('kv'), TX2_KV);
       assert.equal(r.rows('big').length, 200);
     });
-    assert.equal(SqliteReader.read(db, (r) => r.info.walFramesScanned), 0);
+    assert.equal(
+      SqliteReader.read(db, (r) => r.info.walFramesScanned),
+      0,
+    );
     // Garbage after the last commit is read again each time but never cached.
     fs.appendFileSync(`${db}-wal`, crypto.randomBytes(FRAME));
     withReader(db, (r) => assert.equal(r.info.walFramesScanned, 0));
 
     // A new WAL generation (salts changed, as after a checkpoint restart) resets the index.
-    resignWal(`${db}-wal`, (w) => {
-      w.writeUInt32BE((w.readUInt32BE(16) + 1) >>> 0, 16);
-      for (let off = 32; off + FRAME <= w.length; off += FRAME) w.writeUInt32BE((w.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
-    }, false);
+    resignWal(
+      `${db}-wal`,
+      (w) => {
+        w.writeUInt32BE((w.readUInt32BE(16) + 1) >>> 0, 16);
+        for (let off = 32; off + FRAME <= w.length; off += FRAME)
+          w.writeUInt32BE((w.readUInt32BE(off + 8) + 1) >>> 0, off + 8);
+      },
+      false,
+    );
     withReader(db, (r) => {
       assert.equal(r.info.walFramesScanned, tx2Frames, 'all frames again');
       assert.deepEqual(r.rows('kv'), TX2_KV);
@@ -901,13 +988,20 @@ describe('SqliteReader: WAL overlay', function () {
       fs.utimesSync(db, evenLater, evenLater);
       assert.throws(
         () => r.rows('kv'),
-        (e: unknown) => e instanceof SqliteChangedError && e instanceof SqliteFormatError && e.message.includes(db) && /out of date/.test(e.message),
+        (e: unknown) =>
+          e instanceof SqliteChangedError &&
+          e instanceof SqliteFormatError &&
+          e.message.includes(db) &&
+          /out of date/.test(e.message),
       );
     } finally {
       r.close();
     }
     // A fresh read sees tx2.
-    assert.deepEqual(SqliteReader.read(db, (x) => x.rows('kv')), TX2_KV);
+    assert.deepEqual(
+      SqliteReader.read(db, (x) => x.rows('kv')),
+      TX2_KV,
+    );
   });
 });
 
@@ -969,7 +1063,13 @@ describe('SqliteReader: bad input', function () {
       ['right-most pointer out of range', (b) => b.writeUInt32BE(0xffffffff, rootOff + 8), /out of range/],
       ['right-most pointer to itself', (b) => b.writeUInt32BE(root, rootOff + 8), /cycle/],
       ['cell count too large', (b) => b.writeUInt16BE(0xffff, rootOff + 3), /more than fit/],
-      ['page type byte', (b) => { b[rootOff] = 0x0a; }, /not a table b-tree page/],
+      [
+        'page type byte',
+        (b) => {
+          b[rootOff] = 0x0a;
+        },
+        /not a table b-tree page/,
+      ],
       ['cell offset beyond page', (b) => b.writeUInt16BE(0xfff0, rootOff + 12), /offset .* out of range/],
       ['child pointer zero', (b) => b.writeUInt32BE(0, b.readUInt16BE(rootOff + 12) + rootOff), /out of range/],
     ];
@@ -977,7 +1077,11 @@ describe('SqliteReader: bad input', function () {
       const buf = Buffer.from(original);
       corrupt(buf);
       const p = writeTemp('corrupt.db', buf);
-      assert.throws(() => withReader(p, (r) => r.rows('many')), (e: unknown) => e instanceof SqliteFormatError && msg.test(e.message), what);
+      assert.throws(
+        () => withReader(p, (r) => r.rows('many')),
+        (e: unknown) => e instanceof SqliteFormatError && msg.test(e.message),
+        what,
+      );
     }
   });
 
@@ -1078,7 +1182,12 @@ describe('SqliteReader: read(), busy files and limits', function () {
       INSERT INTO b VALUES ('y', 'two');
     `);
     const before = dirState(path.dirname(db));
-    const got = SqliteReader.read(db, (r) => ({ a: r.rows('a'), b: r.rowsWhere('b', 'k', (v) => v === 'y'), n: r.tableNames(), wal: r.info.walCommitted }));
+    const got = SqliteReader.read(db, (r) => ({
+      a: r.rows('a'),
+      b: r.rowsWhere('b', 'k', (v) => v === 'y'),
+      n: r.tableNames(),
+      wal: r.info.walCommitted,
+    }));
     assert.deepEqual(got, { a: [{ k: 'x', v: 'one' }], b: [{ k: 'y', v: 'two' }], n: ['a', 'b'], wal: false });
     assert.deepEqual(dirState(path.dirname(db)), before, 'read() never writes');
   });
@@ -1087,13 +1196,20 @@ describe('SqliteReader: read(), busy files and limits', function () {
     const db = buildDb('CREATE TABLE a(k);');
     assert.throws(() => SqliteReader.read(db, (r) => r.rows('nope')), /no such table: nope/);
     let calls = 0;
-    assert.throws(() => SqliteReader.read(db, () => {
-      calls++;
-      throw new Error('callback failed');
-    }), /callback failed/);
+    assert.throws(
+      () =>
+        SqliteReader.read(db, () => {
+          calls++;
+          throw new Error('callback failed');
+        }),
+      /callback failed/,
+    );
     assert.equal(calls, 2, 'tried once more, then thrown');
     const notDb = writeTemp('notes.txt', 'not a database\n'.repeat(20));
-    assert.throws(() => SqliteReader.read(notDb, (r) => r.tableNames()), (e: unknown) => e instanceof SqliteFormatError && !(e instanceof SqliteChangedError));
+    assert.throws(
+      () => SqliteReader.read(notDb, (r) => r.tableNames()),
+      (e: unknown) => e instanceof SqliteFormatError && !(e instanceof SqliteChangedError),
+    );
   });
 
   it('read(): files that change under every pass -> SqliteChangedError "kept changing", within the time bound', () => {
@@ -1101,31 +1217,43 @@ describe('SqliteReader: read(), busy files and limits', function () {
     let tick = 0;
     const t0 = Date.now();
     assert.throws(
-      () => SqliteReader.read(db, (r) => {
-        const rows = r.rows('a');
-        // Stands in for a writer: every pass sees the main file rewritten (new mtime).
-        const t = new Date(Date.UTC(2030, 0, 1) + 1000 * ++tick);
-        fs.utimesSync(db, t, t);
-        return rows;
-      }),
-      (e: unknown) => e instanceof SqliteChangedError && e.message.startsWith(`${db} kept changing while it was read; try again`),
+      () =>
+        SqliteReader.read(db, (r) => {
+          const rows = r.rows('a');
+          // Stands in for a writer: every pass sees the main file rewritten (new mtime).
+          const t = new Date(Date.UTC(2030, 0, 1) + 1000 * ++tick);
+          fs.utimesSync(db, t, t);
+          return rows;
+        }),
+      (e: unknown) =>
+        e instanceof SqliteChangedError && e.message.startsWith(`${db} kept changing while it was read; try again`),
     );
     const ms = Date.now() - t0;
     assert.ok(ms < 2500, `gave up after ${ms} ms (budget: about 1 s)`);
     assert.ok(tick >= 10 && tick <= 20, `${tick} attempts (at most 20, within the time budget)`);
     // A bounded budget is honoured too.
     tick = 0;
-    assert.throws(() => SqliteReader.read(db, () => {
-      const t = new Date(Date.UTC(2031, 0, 1) + 1000 * ++tick);
-      fs.utimesSync(db, t, t);
-    }, { maxAttempts: 3 }), SqliteChangedError);
+    assert.throws(
+      () =>
+        SqliteReader.read(
+          db,
+          () => {
+            const t = new Date(Date.UTC(2031, 0, 1) + 1000 * ++tick);
+            fs.utimesSync(db, t, t);
+          },
+          { maxAttempts: 3 },
+        ),
+      SqliteChangedError,
+    );
     assert.equal(tick, 3);
   });
 
   it('a hot rollback journal (writer mid-transaction) -> SqliteBusyError; the journal is left alone', () => {
     const dir = tmpDir();
     // A real one: a rollback-mode writer whose cache spilled dirty pages into the database file.
-    execFileSync('python3', ['-c', `
+    execFileSync('python3', [
+      '-c',
+      `
 import os, shutil, sqlite3, sys
 d = sys.argv[1]
 src = os.path.join(d, 'src.db')
@@ -1139,12 +1267,17 @@ con.execute("UPDATE kv SET v = 'half-written'")
 for suf in ('', '-journal'):
     shutil.copyfile(src + suf, os.path.join(d, 'hot.db' + suf))
 con.execute('ROLLBACK')
-`, dir]);
+`,
+      dir,
+    ]);
     const db = path.join(dir, 'hot.db');
     assert.ok(fs.statSync(`${db}-journal`).size > 0);
     const before = dirState(dir);
     const t0 = Date.now();
-    assert.throws(() => SqliteReader.open(db), (e: unknown) => e instanceof SqliteBusyError && e.message.includes(db) && /hot rollback journal/.test(e.message));
+    assert.throws(
+      () => SqliteReader.open(db),
+      (e: unknown) => e instanceof SqliteBusyError && e.message.includes(db) && /hot rollback journal/.test(e.message),
+    );
     assert.ok(Date.now() - t0 < 2000);
     assert.throws(() => SqliteReader.read(db, (r) => r.rows('kv'), { maxWaitMs: 20 }), SqliteBusyError);
     assert.deepEqual(dirState(dir), before, 'the hot journal is neither rolled back nor deleted');
@@ -1158,8 +1291,11 @@ con.execute('ROLLBACK')
     // SQLite rolls the hot journal back, after which the copy reads fine.
     const rolled = copyDb(db);
     fs.copyFileSync(`${db}-journal`, `${rolled}-journal`);
-    assert.equal(cliJson(rolled, 'SELECT count(*) AS n FROM kv WHERE v = \'half-written\'')[0]?.n, 0);
-    assert.equal(SqliteReader.read(rolled, (r) => r.rows('kv').length), 2000);
+    assert.equal(cliJson(rolled, "SELECT count(*) AS n FROM kv WHERE v = 'half-written'")[0]?.n, 0);
+    assert.equal(
+      SqliteReader.read(rolled, (r) => r.rows('kv').length),
+      2000,
+    );
   });
 
   it('a zero-length main file is an empty database, also with a -wal without commits', () => {
@@ -1187,7 +1323,7 @@ con.execute('ROLLBACK')
       withReader(db, check);
     }
     // SQLite agrees: no tables.
-    assert.deepEqual(cliJson(copyDb(db), "SELECT name FROM sqlite_schema"), []);
+    assert.deepEqual(cliJson(copyDb(db), 'SELECT name FROM sqlite_schema'), []);
   });
 
   it('sqlite_schema rows must name the table their CREATE statement creates, with a root page inside the DB', () => {
@@ -1202,7 +1338,8 @@ con.execute('ROLLBACK')
       CREATE VIRTUAL TABLE ft USING fts5(body);
     `);
     withReader(copyDb(names), (r) => {
-      for (const t of ['plain', 'br acket', 'single', 'back`tick', 'dq"mixed', 'qualified', 'ft_data']) assert.ok(r.hasTable(t), t);
+      for (const t of ['plain', 'br acket', 'single', 'back`tick', 'dq"mixed', 'qualified', 'ft_data'])
+        assert.ok(r.hasTable(t), t);
       assert.deepEqual(r.rows('plain'), []);
     });
 
@@ -1215,7 +1352,9 @@ con.execute('ROLLBACK')
     `);
     assert.throws(
       () => withReader(renamed, (r) => r.hasTable('auth_profile_store')),
-      (e: unknown) => e instanceof SqliteFormatError && /row of table "auth_profile_store" holds the CREATE TABLE statement of "t"/.test(e.message),
+      (e: unknown) =>
+        e instanceof SqliteFormatError &&
+        /row of table "auth_profile_store" holds the CREATE TABLE statement of "t"/.test(e.message),
     );
     const notCreate = buildDb(`
       CREATE TABLE t(a);
@@ -1229,7 +1368,10 @@ con.execute('ROLLBACK')
         PRAGMA writable_schema = ON;
         UPDATE sqlite_schema SET rootpage = ${root} WHERE name = 't';
       `);
-      assert.throws(() => withReader(badRoot, (r) => r.tableNames()), new RegExp(`table "t" has root page ${root} \\(database has \\d+ pages\\)`));
+      assert.throws(
+        () => withReader(badRoot, (r) => r.tableNames()),
+        new RegExp(`table "t" has root page ${root} \\(database has \\d+ pages\\)`),
+      );
     }
   });
 
@@ -1240,7 +1382,11 @@ con.execute('ROLLBACK')
     buf.writeUInt32BE(0x7fffffff, 28);
     const p = writeTemp('huge-count.db', buf);
     const max = maxAllocDuring(() => {
-      assert.throws(() => SqliteReader.open(p), (e: unknown) => e instanceof SqliteFormatError && /declares 2147483647 pages but the file holds only 2/.test(e.message));
+      assert.throws(
+        () => SqliteReader.open(p),
+        (e: unknown) =>
+          e instanceof SqliteFormatError && /declares 2147483647 pages but the file holds only 2/.test(e.message),
+      );
     });
     assert.ok(max <= 65536, `largest allocation ${max} bytes`);
     // SQLite calls it malformed too.
@@ -1260,7 +1406,11 @@ con.execute('ROLLBACK')
     const cell = pageOff + buf.readUInt16BE(pageOff + 8);
     // The payload size is a 4-byte varint; grow it by whole overflow pages (the local part stays
     // the same) to ~268 MB, on a ~3 MB file.
-    const decode = (at: number): number => (((buf[at] ?? 0) & 0x7f) << 21) | (((buf[at + 1] ?? 0) & 0x7f) << 14) | (((buf[at + 2] ?? 0) & 0x7f) << 7) | ((buf[at + 3] ?? 0) & 0x7f);
+    const decode = (at: number): number =>
+      (((buf[at] ?? 0) & 0x7f) << 21) |
+      (((buf[at + 1] ?? 0) & 0x7f) << 14) |
+      (((buf[at + 2] ?? 0) & 0x7f) << 7) |
+      ((buf[at + 3] ?? 0) & 0x7f);
     const P = decode(cell);
     assert.ok(P > 3000000 && P < 2 ** 28);
     const huge = P + Math.floor((2 ** 28 - 1 - P) / (pageSize - 4)) * (pageSize - 4);
@@ -1271,7 +1421,12 @@ con.execute('ROLLBACK')
     assert.equal(decode(cell), huge);
     const p = writeTemp('huge-payload.db', buf);
     const max = maxAllocDuring(() => {
-      assert.throws(() => withReader(p, (r) => r.rows('t')), (e: unknown) => e instanceof SqliteFormatError && /payload of \d+ bytes needs \d+ overflow pages, more than the database holds/.test(e.message));
+      assert.throws(
+        () => withReader(p, (r) => r.rows('t')),
+        (e: unknown) =>
+          e instanceof SqliteFormatError &&
+          /payload of \d+ bytes needs \d+ overflow pages, more than the database holds/.test(e.message),
+      );
     });
     assert.ok(max < 4 * 1024 * 1024, `largest allocation ${max} bytes`);
   });

@@ -20,11 +20,20 @@ import { engineName } from '../../src/store/engine';
 const KILLS = Number(process.env.OPENCLAW_AUTH_KILLS ?? 8);
 
 function storeIds(db: string): string[] {
-  const r = spawnSync('sqlite3', [db, "SELECT value_json FROM config_machine_state WHERE state_key='authProfiles.store'"], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `sqlite3 read of ${db}: ${r.stderr || ''}${r.signal ? ` signal ${r.signal}` : ''}${r.error ? ` error ${r.error.message}` : ''}`);
+  const r = spawnSync(
+    'sqlite3',
+    [db, "SELECT value_json FROM config_machine_state WHERE state_key='authProfiles.store'"],
+    { encoding: 'utf8' },
+  );
+  assert.equal(
+    r.status,
+    0,
+    `sqlite3 read of ${db}: ${r.stderr || ''}${r.signal ? ` signal ${r.signal}` : ''}${r.error ? ` error ${r.error.message}` : ''}`,
+  );
   return Object.keys((JSON.parse(r.stdout) as { profiles: Record<string, unknown> }).profiles);
 }
-const integrity = (db: string) => spawnSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).stdout.trim();
+const integrity = (db: string) =>
+  spawnSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).stdout.trim();
 const ourTemps = (dir: string) => fs.readdirSync(dir).filter((n) => /\.tmp$|openclaw-auth\.lock$/.test(n));
 
 describe(`store faults (engine: ${engineName()})`, function () {
@@ -46,7 +55,10 @@ describe(`store faults (engine: ${engineName()})`, function () {
     let landedMidWrite = 0;
     try {
       for (let k = 0; k < KILLS; k++) {
-        const p = spawn(process.execPath, [script, h, String(next)], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } });
+        const p = spawn(process.execPath, [script, h, String(next)], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: { ...process.env },
+        });
         let out = '';
         p.stdout.on('data', (d) => (out += d));
         // Wait for the first write so the kill lands among writes, not in the start-up.
@@ -58,23 +70,38 @@ describe(`store faults (engine: ${engineName()})`, function () {
         const last = saved.length ? Math.max(...saved) : next - 1;
         assert.equal(integrity(db), 'ok', `kill ${k}: integrity`);
         const ids = new Set(storeIds(db));
-        for (let i = 0; i <= last; i++) assert.ok(ids.has(`kill:p${i}`), `kill ${k}: kill:p${i} returned saved but is missing`);
+        for (let i = 0; i <= last; i++)
+          assert.ok(ids.has(`kill:p${i}`), `kill ${k}: kill:p${i} returned saved but is missing`);
         const extra = [...ids].filter((id) => id.startsWith('kill:') && Number(id.slice(6)) > last);
         assert.ok(extra.length <= 1, `kill ${k}: only the write in flight may have landed: ${extra.join(', ')}`);
         if (ourTemps(stateDir).length) landedMidWrite++;
         next = last + 1 + extra.length;
       }
       // The next run (a write) removes what the killed writers left.
-      await applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'kill:after', credential: { type: 'api_key', provider: 'kill', key: 'k-kill-fake-after-000000' } });
+      await applyMutation(
+        { env: { HOME: h } },
+        {
+          kind: 'upsertProfile',
+          profileId: 'kill:after',
+          credential: { type: 'api_key', provider: 'kill', key: 'k-kill-fake-after-000000' },
+        },
+      );
       assert.deepEqual(ourTemps(stateDir), [], 'no temp copy or lock of ours is left');
-      console.log(`      ${KILLS} kills, ${next} writes returned; ${landedMidWrite} kills left a temp file behind (removed by the next run)`);
-    } finally { rmrf(h); }
+      console.log(
+        `      ${KILLS} kills, ${next} writes returned; ${landedMidWrite} kills left a temp file behind (removed by the next run)`,
+      );
+    } finally {
+      rmrf(h);
+    }
   });
 
   it('a full disk, free space swept from none to more than a write needs: a valid new store or nothing changed', async function () {
     if (process.getuid?.() !== 0) this.skip(); // mounting a tmpfs needs root (CI and npm test here run as root)
     const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-full-'));
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]).status !== 0) { fs.rmdirSync(mnt); this.skip(); } // no tmpfs mount allowed here: a real full disk needs a small file system
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]).status !== 0) {
+      fs.rmdirSync(mnt);
+      this.skip();
+    } // no tmpfs mount allowed here: a real full disk needs a small file system
     const outcomes = { saved: 0, refused: 0 };
     try {
       const src = copyHome('basic');
@@ -94,14 +121,27 @@ describe(`store faults (engine: ${engineName()})`, function () {
         if (avail > free) fs.writeFileSync(filler, Buffer.alloc(avail - free));
         let err: Error | undefined;
         try {
-          await applyMutation({ env: { HOME: h } }, { kind: 'upsertProfile', profileId: 'full:new', credential: { type: 'api_key', provider: 'full', key: `k-full-fake-${'y'.repeat(4000)}` } });
-        } catch (e) { err = e as Error; }
+          await applyMutation(
+            { env: { HOME: h } },
+            {
+              kind: 'upsertProfile',
+              profileId: 'full:new',
+              credential: { type: 'api_key', provider: 'full', key: `k-full-fake-${'y'.repeat(4000)}` },
+            },
+          );
+        } catch (e) {
+          err = e as Error;
+        }
         fs.rmSync(filler, { force: true });
         assert.equal(integrity(db), 'ok', `free ${free}: integrity (${err?.message ?? 'saved'})`);
         const ids = storeIds(db);
         if (err) {
           outcomes.refused++;
-          assert.match(err.message, /nothing was changed|not changed/i, `free ${free}: the message says nothing changed: ${err.message}`);
+          assert.match(
+            err.message,
+            /nothing was changed|not changed/i,
+            `free ${free}: the message says nothing changed: ${err.message}`,
+          );
           assert.doesNotMatch(err.message, /k-full-fake/, 'no secret in the message');
           assert.deepEqual(ids, beforeIds, `free ${free}: the store is unchanged`);
           assert.deepEqual(fs.readFileSync(cfg), beforeCfg, `free ${free}: openclaw.json is unchanged`);
@@ -114,7 +154,10 @@ describe(`store faults (engine: ${engineName()})`, function () {
         rmrf(h);
       }
       rmrf(src);
-      assert.ok(outcomes.saved > 0 && outcomes.refused > 0, `the sweep covered both outcomes: ${JSON.stringify(outcomes)}`);
+      assert.ok(
+        outcomes.saved > 0 && outcomes.refused > 0,
+        `the sweep covered both outcomes: ${JSON.stringify(outcomes)}`,
+      );
       console.log(`      full-disk sweep: ${JSON.stringify(outcomes)}`);
     } finally {
       spawnSync('umount', [mnt]);

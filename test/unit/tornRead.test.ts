@@ -14,7 +14,16 @@ import { SqliteChangedError, SqliteReader, type SqlValue } from '../../src/store
 import { DbReadError, readAuthCells } from '../../src/store/authCells';
 import { engineName } from '../../src/store/engine';
 
-const NODE24 = path.join(os.homedir(), '.cache', 'openclaw-auth-tests', 'node24', 'node_modules', 'node', 'bin', 'node');
+const NODE24 = path.join(
+  os.homedir(),
+  '.cache',
+  'openclaw-auth-tests',
+  'node24',
+  'node_modules',
+  'node',
+  'bin',
+  'node',
+);
 const HELPERS = path.join(__dirname, '..', 'helpers');
 const MAX_READS = 3000;
 const MAX_READ_MS = 15000;
@@ -34,7 +43,10 @@ const fillerValue = (i: number): string => JSON.stringify({ i, pad: 'f'.repeat(1
 /** The DB as openclaw creates it (the two auth tables), plus unrelated data around them, in WAL mode. */
 function createDb(db: string): void {
   const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-  const fillers = Array.from({ length: FILLERS }, (_, i) => `INSERT INTO config_machine_state VALUES (${q(fillerKey(i))}, ${q(fillerValue(i))}, ${i});`);
+  const fillers = Array.from(
+    { length: FILLERS },
+    (_, i) => `INSERT INTO config_machine_state VALUES (${q(fillerKey(i))}, ${q(fillerValue(i))}, ${i});`,
+  );
   execFileSync('sqlite3', [db], {
     input: [
       'PRAGMA journal_mode = WAL;',
@@ -53,7 +65,11 @@ function createDb(db: string): void {
 function readAuth(r: SqliteReader): AuthSnapshot {
   return {
     cms: r.rows('config_machine_state'),
-    auth: r.rowsWhere('config_machine_state', 'state_key', (v) => typeof v === 'string' && v.startsWith('authProfiles.')),
+    auth: r.rowsWhere(
+      'config_machine_state',
+      'state_key',
+      (v) => typeof v === 'string' && v.startsWith('authProfiles.'),
+    ),
     aps: r.rows('auth_profile_store'),
   };
 }
@@ -76,8 +92,13 @@ function checkSnapshot(s: AuthSnapshot): { gen: number } | { problem: string } {
   const store = byKey.get('authProfiles.store');
   const state = byKey.get('authProfiles.state');
   if (!store || !state) return bad('auth row missing');
-  for (const [what, row] of [['gen row', genRow], ['store', store], ['state', state]] as const) {
-    if (row.updated_at_ms !== gen) return bad(`${what} updated_at_ms ${String(row.updated_at_ms)} in generation ${gen}`);
+  for (const [what, row] of [
+    ['gen row', genRow],
+    ['store', store],
+    ['state', state],
+  ] as const) {
+    if (row.updated_at_ms !== gen)
+      return bad(`${what} updated_at_ms ${String(row.updated_at_ms)} in generation ${gen}`);
   }
   let storeJson: { gen: number; profiles: Record<string, { gen: number; key: string }> };
   let stateJson: { gen: number };
@@ -88,12 +109,14 @@ function checkSnapshot(s: AuthSnapshot): { gen: number } | { problem: string } {
   } catch (e) {
     return bad(`JSON does not parse: ${(e as Error).message}`);
   }
-  if (storeJson.gen !== gen || stateJson.gen !== gen) return bad(`store gen ${storeJson.gen}, state gen ${stateJson.gen}, row gen ${gen}`);
+  if (storeJson.gen !== gen || stateJson.gen !== gen)
+    return bad(`store gen ${storeJson.gen}, state gen ${stateJson.gen}, row gen ${gen}`);
   const ids = Object.keys(storeJson.profiles);
   if (ids.length !== PROFILES) return bad(`${ids.length} profiles`);
   for (const [i, id] of ids.entries()) {
     const p = storeJson.profiles[id];
-    if (id !== `provider${i}:key${i}` || p?.gen !== gen || p.key !== `sk-${gen}-${i}`) return bad(`profile ${id} from another generation`);
+    if (id !== `provider${i}:key${i}` || p?.gen !== gen || p.key !== `sk-${gen}-${i}`)
+      return bad(`profile ${id} from another generation`);
   }
   if (s.aps.length !== 1) return bad(`${s.aps.length} auth_profile_store rows`);
   const primary = s.aps[0] as Row;
@@ -128,8 +151,12 @@ function startWriter(db: string): Writer {
   // TORN_WRITER=python forces the fallback writer (to test it where Node 24 is installed).
   const native = fs.existsSync(NODE24) && process.env.TORN_WRITER !== 'python';
   const child = native
-    ? spawn(NODE24, [path.join(HELPERS, 'tornWriter.mjs'), db, '120000', WRITER_PAUSE_MS], { stdio: ['pipe', 'pipe', 'inherit'] })
-    : spawn('python3', [path.join(HELPERS, 'tornWriter.py'), db, '120000', WRITER_PAUSE_MS], { stdio: ['pipe', 'pipe', 'inherit'] });
+    ? spawn(NODE24, [path.join(HELPERS, 'tornWriter.mjs'), db, '120000', WRITER_PAUSE_MS], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+    : spawn('python3', [path.join(HELPERS, 'tornWriter.py'), db, '120000', WRITER_PAUSE_MS], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
   const lines: string[] = [];
   let buf = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -190,11 +217,13 @@ describe('SqliteReader: torn reads under a concurrent writer', function () {
           if (problems.length < 10) problems.push(verdict.problem);
         }
       } catch (e) {
-        if (e instanceof SqliteChangedError && e.message.startsWith(`${db} kept changing while it was read; try again`)) {
+        if (
+          e instanceof SqliteChangedError &&
+          e.message.startsWith(`${db} kept changing while it was read; try again`)
+        ) {
           changedErrors++;
           if (changedSample.length < 3) changedSample.push(e.message.slice(db.length));
-        }
-        else {
+        } else {
           wrong++;
           if (problems.length < 10) problems.push(`unexpected error: ${String(e)}`);
         }
@@ -205,9 +234,13 @@ describe('SqliteReader: torn reads under a concurrent writer', function () {
     const readMs = Date.now() - t0;
     w.child.stdin?.end();
     await Promise.race([w.exited, new Promise((r) => setTimeout(r, 20000))]);
-    const summary = JSON.parse(w.lines.find((l) => l.startsWith('{')) ?? '{}') as { gens?: number; checkpoints?: number };
+    const summary = JSON.parse(w.lines.find((l) => l.startsWith('{')) ?? '{}') as {
+      gens?: number;
+      checkpoints?: number;
+    };
 
-    const report = `${reads} reads in ${readMs} ms: ${wrong} wrong, ${changedErrors} "kept changing" errors; ` +
+    const report =
+      `${reads} reads in ${readMs} ms: ${wrong} wrong, ${changedErrors} "kept changing" errors; ` +
       `${gens.size} generations seen; writer (${w.name}) committed ${summary.gens ?? '?'} generations with ${summary.checkpoints ?? '?'} explicit checkpoints`;
     if (this.test) this.test.title += ` (${report})`;
     console.log(`      ${report}`);
@@ -219,13 +252,19 @@ describe('SqliteReader: torn reads under a concurrent writer', function () {
     // reads in the window) only a loose bound is fair; "never wrong" above holds regardless.
     const starved = reads < 300;
     if (starved) console.log(`        (machine too busy for the 5 % bound: ${Math.round(readMs / reads)} ms per read)`);
-    assert.ok(changedErrors / reads < (starved ? 0.2 : 0.05), `too many "kept changing" errors: ${changedErrors} of ${reads}`);
+    assert.ok(
+      changedErrors / reads < (starved ? 0.2 : 0.05),
+      `too many "kept changing" errors: ${changedErrors} of ${reads}`,
+    );
     assert.ok(reads >= 50, `only ${reads} reads`);
     assert.ok(gens.size >= 20, `the writer must advance while reading (saw ${gens.size} generations)`);
 
     // After the writer stopped (it checkpointed on close), the result equals SQLite's own view.
     const final = checkSnapshot(SqliteReader.read(db, readAuth));
-    assert.ok('gen' in final && final.gen === summary.gens, `final generation ${JSON.stringify(final)} vs writer ${summary.gens}`);
+    assert.ok(
+      'gen' in final && final.gen === summary.gens,
+      `final generation ${JSON.stringify(final)} vs writer ${summary.gens}`,
+    );
   });
 
   it(`the store's reader on this Node's engine (${engineName()}) never returns mixed auth cells while a writer commits and checkpoints`, async function () {
@@ -244,11 +283,20 @@ describe('SqliteReader: torn reads under a concurrent writer', function () {
       reads++;
       try {
         const c = readAuthCells(db, 'shared');
-        const store = JSON.parse(c.storeText ?? 'null') as { gen: number; profiles: Record<string, { gen: number; key: string }> };
+        const store = JSON.parse(c.storeText ?? 'null') as {
+          gen: number;
+          profiles: Record<string, { gen: number; key: string }>;
+        };
         const state = JSON.parse(c.stateText ?? 'null') as { gen: number };
         const ids = Object.keys(store.profiles);
-        const mixed = state.gen !== store.gen || ids.length !== PROFILES || ids.some((id, i) => store.profiles[id]?.gen !== store.gen || store.profiles[id]?.key !== `sk-${store.gen}-${i}`);
-        if (mixed && problems.length < 10) problems.push(`store gen ${store.gen}, state gen ${state.gen}, ${ids.length} profiles`);
+        const mixed =
+          state.gen !== store.gen ||
+          ids.length !== PROFILES ||
+          ids.some(
+            (id, i) => store.profiles[id]?.gen !== store.gen || store.profiles[id]?.key !== `sk-${store.gen}-${i}`,
+          );
+        if (mixed && problems.length < 10)
+          problems.push(`store gen ${store.gen}, state gen ${state.gen}, ${ids.length} profiles`);
         else gens.add(store.gen);
       } catch (e) {
         if (e instanceof DbReadError && e.kind === 'busy') busy++;

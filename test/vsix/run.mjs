@@ -59,7 +59,15 @@ const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)} s`;
 const errText = (e) => (e instanceof Error ? e.message : String(e));
 
 /** The environment of a child of this run without npm's `npm_*` variables (`npm run` sets many). */
-const cleanEnv = (run, extra = {}) => runEnv(run, { ...Object.fromEntries(Object.keys(process.env).filter((k) => /^npm_/i.test(k)).map((k) => [k, undefined])), ...extra });
+const cleanEnv = (run, extra = {}) =>
+  runEnv(run, {
+    ...Object.fromEntries(
+      Object.keys(process.env)
+        .filter((k) => /^npm_/i.test(k))
+        .map((k) => [k, undefined]),
+    ),
+    ...extra,
+  });
 
 /** Runs a command, resolving { code, signal, stdout, stderr }; rejects after `ms` (the child is killed). */
 function exec(cmd, args, { env, cwd = ROOT, ms = 300_000 } = {}) {
@@ -98,7 +106,9 @@ async function main(argv) {
   };
   const fail = (name, e) => {
     failed++;
-    const text = errText(e).replace(/\x1b\[[0-9;]*m/g, '').trim();
+    const text = errText(e)
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .trim();
     out(`  ✖ ${name}: ${text.split('\n').slice(0, 12).join('\n      ')}`);
   };
   /** Runs one check; returns its value, or undefined when it failed. */
@@ -110,14 +120,17 @@ async function main(argv) {
       return v ?? true;
     } catch (e) {
       fail(name, e);
-      if (page) await page.screenshot({ path: path.join(SHOTS, `${SUITE}-FAILED-${passed + failed}.png`) }).catch(() => {});
+      if (page)
+        await page.screenshot({ path: path.join(SHOTS, `${SUITE}-FAILED-${passed + failed}.png`) }).catch(() => {});
       return undefined;
     }
   };
 
   const host = assertHostInstalled();
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (f.startsWith(`${SUITE}-`) && f.endsWith('.png') && (SUITE !== 'vsix' || !f.startsWith('vsix-oldest-'))) fs.rmSync(path.join(SHOTS, f), { force: true });
+  for (const f of fs.readdirSync(SHOTS))
+    if (f.startsWith(`${SUITE}-`) && f.endsWith('.png') && (SUITE !== 'vsix' || !f.startsWith('vsix-oldest-')))
+      fs.rmSync(path.join(SHOTS, f), { force: true });
   fs.mkdirSync(LOG_DIR, { recursive: true });
   fs.mkdirSync(DOM_DIR, { recursive: true });
 
@@ -142,7 +155,9 @@ async function main(argv) {
   /** Races a step against a time limit, a signal and code-server dying. */
   const step = (p, ms, what) => {
     let timer;
-    const limit = new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms / 1000} s`)), ms)));
+    const limit = new Promise(
+      (_, rej) => (timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms / 1000} s`)), ms)),
+    );
     return Promise.race([p, limit, aborted]).finally(() => clearTimeout(timer));
   };
 
@@ -155,7 +170,9 @@ async function main(argv) {
         const r = await step(exec(npm, ['run', 'package'], { env: process.env }), 300_000, 'npm run package');
         if (r.code !== 0) {
           const lines = `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => /ERROR|Error|error|✘|failed/.test(l));
-          throw new Error(`exit ${r.code ?? r.signal}: ${(lines.length ? lines : `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15)).join('\n')}`);
+          throw new Error(
+            `exit ${r.code ?? r.signal}: ${(lines.length ? lines : `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-15)).join('\n')}`,
+          );
         }
         if (!fs.existsSync(VSIX)) throw new Error(`it exited 0 but wrote no ${path.relative(ROOT, VSIX)}`);
       });
@@ -167,58 +184,122 @@ async function main(argv) {
     // (b) its contents
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     const folderName = `${pkg.publisher}.${pkg.name}-${pkg.version}`.toLowerCase();
-    await check('the .vsix holds the bundles, wasm, templates, package.json and README, nothing else of the repo', async () => {
-      const buf = fs.readFileSync(VSIX);
-      const entries = zipEntries(buf);
-      const names = entries.map((e) => e.name);
-      const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
-      out(`    ${path.relative(ROOT, VSIX)}: ${(buf.length / 1024).toFixed(1)} KiB (${buf.length} bytes), ${entries.length} entries, ${files.length} under extension/`);
-      const problems = [];
-      const templates = fs.readdirSync(path.join(ROOT, 'src', 'store', 'templates')).filter((f) => f.endsWith('.gz')).map((f) => `dist/templates/${f}`);
-      for (const want of ['dist/extension.js', 'dist/main.js', 'dist/core.js', 'dist/cli.js', 'dist/sql-wasm.wasm', ...templates, 'package.json']) {
-        if (!files.includes(want)) problems.push(`missing extension/${want}`);
-      }
-      if (!files.some((f) => f.toLowerCase() === 'readme.md')) problems.push('missing extension/README.md');
-      for (const f of files) {
-        if (/(^|\/)(src|test|scripts|out|node_modules)\//.test(f) || /\.(map|ts|tsx|mjs)$/.test(f) || /(^|\/)\./.test(f)) problems.push(`should not ship extension/${f}`);
-      }
-      if (buf.length >= MAX_BYTES) problems.push(`${buf.length} bytes, limit ${MAX_BYTES}`);
-      const manifest = JSON.parse(zipRead(buf, entries.find((e) => e.name === 'extension/package.json')).toString('utf8'));
-      const main = path.posix.normalize(manifest.main ?? '');
-      if (!files.includes(main)) problems.push(`package.json "main" ${manifest.main} is not in the package`);
-      if (`${manifest.publisher}.${manifest.name}` !== EXTENSION_ID) problems.push(`packaged id ${manifest.publisher}.${manifest.name}, expected ${EXTENSION_ID}`);
-      if (manifest.version !== pkg.version) problems.push(`packaged version ${manifest.version}, package.json has ${pkg.version}`);
-      if (problems.length) throw new Error(problems.join('; '));
-    });
+    await check(
+      'the .vsix holds the bundles, wasm, templates, package.json and README, nothing else of the repo',
+      async () => {
+        const buf = fs.readFileSync(VSIX);
+        const entries = zipEntries(buf);
+        const names = entries.map((e) => e.name);
+        const files = names.filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
+        out(
+          `    ${path.relative(ROOT, VSIX)}: ${(buf.length / 1024).toFixed(1)} KiB (${buf.length} bytes), ${entries.length} entries, ${files.length} under extension/`,
+        );
+        const problems = [];
+        const templates = fs
+          .readdirSync(path.join(ROOT, 'src', 'store', 'templates'))
+          .filter((f) => f.endsWith('.gz'))
+          .map((f) => `dist/templates/${f}`);
+        for (const want of [
+          'dist/extension.js',
+          'dist/main.js',
+          'dist/core.js',
+          'dist/cli.js',
+          'dist/sql-wasm.wasm',
+          ...templates,
+          'package.json',
+        ]) {
+          if (!files.includes(want)) problems.push(`missing extension/${want}`);
+        }
+        if (!files.some((f) => f.toLowerCase() === 'readme.md')) problems.push('missing extension/README.md');
+        for (const f of files) {
+          if (
+            /(^|\/)(src|test|scripts|out|node_modules)\//.test(f) ||
+            /\.(map|ts|tsx|mjs)$/.test(f) ||
+            /(^|\/)\./.test(f)
+          )
+            problems.push(`should not ship extension/${f}`);
+        }
+        if (buf.length >= MAX_BYTES) problems.push(`${buf.length} bytes, limit ${MAX_BYTES}`);
+        const manifest = JSON.parse(
+          zipRead(
+            buf,
+            entries.find((e) => e.name === 'extension/package.json'),
+          ).toString('utf8'),
+        );
+        const main = path.posix.normalize(manifest.main ?? '');
+        if (!files.includes(main)) problems.push(`package.json "main" ${manifest.main} is not in the package`);
+        if (`${manifest.publisher}.${manifest.name}` !== EXTENSION_ID)
+          problems.push(`packaged id ${manifest.publisher}.${manifest.name}, expected ${EXTENSION_ID}`);
+        if (manifest.version !== pkg.version)
+          problems.push(`packaged version ${manifest.version}, package.json has ${pkg.version}`);
+        if (problems.length) throw new Error(problems.join('; '));
+      },
+    );
 
     // (c) install it with code-server, into this run's (empty) extensions dir
     const installed = path.join(run.extensions, folderName);
-    const installOk = await check('code-server --install-extension installs it into a clean extensions dir', async () => {
-      if (fs.readdirSync(run.extensions).length) throw new Error(`${run.extensions} is not empty before the install`);
-      const r = await step(
-        exec(host.node, [host.codeServerEntry, '--install-extension', VSIX, '--extensions-dir', run.extensions, '--user-data-dir', run.userData], { cwd: run.dir, env: cleanEnv(run), ms: 180_000 }),
-        200_000,
-        'code-server --install-extension',
-      );
-      if (r.code !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`exit ${r.code ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10).join('\n')}`);
-      const st = fs.lstatSync(installed, { throwIfNoEntry: false });
-      if (!st?.isDirectory()) throw new Error(`no folder ${folderName} in the extensions dir (it has: ${fs.readdirSync(run.extensions).join(', ')})`);
-      for (const f of ['package.json', 'dist/extension.js', 'dist/main.js', 'dist/core.js', 'dist/cli.js', 'dist/sql-wasm.wasm']) {
-        if (!fs.existsSync(path.join(installed, f))) throw new Error(`the installed folder has no ${f}`);
-      }
-      const list = JSON.parse(fs.readFileSync(path.join(run.extensions, 'extensions.json'), 'utf8'));
-      const entry = list.find((x) => x.identifier?.id === EXTENSION_ID);
-      // VS Code 1.82 records no metadata.source; newer ones record "vsix".
-      const source = entry?.metadata?.source;
-      if (!entry || entry.location?.path !== installed || !(source === 'vsix' || (source === undefined && host.host.id === 'oldest'))) throw new Error(`extensions.json does not record ${EXTENSION_ID} from a vsix at ${installed}`);
-    });
+    const installOk = await check(
+      'code-server --install-extension installs it into a clean extensions dir',
+      async () => {
+        if (fs.readdirSync(run.extensions).length) throw new Error(`${run.extensions} is not empty before the install`);
+        const r = await step(
+          exec(
+            host.node,
+            [
+              host.codeServerEntry,
+              '--install-extension',
+              VSIX,
+              '--extensions-dir',
+              run.extensions,
+              '--user-data-dir',
+              run.userData,
+            ],
+            { cwd: run.dir, env: cleanEnv(run), ms: 180_000 },
+          ),
+          200_000,
+          'code-server --install-extension',
+        );
+        if (r.code !== 0 || !/successfully installed/i.test(r.stdout))
+          throw new Error(
+            `exit ${r.code ?? r.signal}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-10).join('\n')}`,
+          );
+        const st = fs.lstatSync(installed, { throwIfNoEntry: false });
+        if (!st?.isDirectory())
+          throw new Error(
+            `no folder ${folderName} in the extensions dir (it has: ${fs.readdirSync(run.extensions).join(', ')})`,
+          );
+        for (const f of [
+          'package.json',
+          'dist/extension.js',
+          'dist/main.js',
+          'dist/core.js',
+          'dist/cli.js',
+          'dist/sql-wasm.wasm',
+        ]) {
+          if (!fs.existsSync(path.join(installed, f))) throw new Error(`the installed folder has no ${f}`);
+        }
+        const list = JSON.parse(fs.readFileSync(path.join(run.extensions, 'extensions.json'), 'utf8'));
+        const entry = list.find((x) => x.identifier?.id === EXTENSION_ID);
+        // VS Code 1.82 records no metadata.source; newer ones record "vsix".
+        const source = entry?.metadata?.source;
+        if (
+          !entry ||
+          entry.location?.path !== installed ||
+          !(source === 'vsix' || (source === undefined && host.host.id === 'oldest'))
+        )
+          throw new Error(`extensions.json does not record ${EXTENSION_ID} from a vsix at ${installed}`);
+      },
+    );
     if (!installOk) throw new Stop();
 
     // The bundled CLI runs from the installed folder, on Node 24 (node:sqlite) and on this Node (sql.js + the shipped wasm).
     const cli = path.join(installed, 'dist', 'cli.js');
     const listIds = async (node) => {
       const r = await exec(node, [cli, 'list', '--json'], { cwd: run.dir, env: cleanEnv(run), ms: 60_000 });
-      if (r.code !== 0) throw new Error(`${node} dist/cli.js list --json exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
+      if (r.code !== 0)
+        throw new Error(
+          `${node} dist/cli.js list --json exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`,
+        );
       let doc;
       try {
         doc = JSON.parse(r.stdout);
@@ -227,15 +308,24 @@ async function main(argv) {
       }
       return (doc.profiles ?? []).map((p) => p.id).sort();
     };
-    const expectedIds = JSON.parse(fs.readFileSync(path.join(FIXTURES, FIXTURE, 'expected', 'models-auth-list.json'), 'utf8')).profiles.map((p) => p.id).sort();
-    await check(`the installed dist/cli.js runs: --version, list --json on Node 24 and on Node ${process.versions.node.split('.')[0]}`, async () => {
-      const v = await exec(host.node24, [cli, '--version'], { cwd: run.dir, env: cleanEnv(run), ms: 60_000 });
-      if (v.code !== 0 || v.stdout.trim() !== `openclaw-auth ${pkg.version}`) throw new Error(`--version: exit ${v.code}, "${v.stdout.trim().slice(0, 80)}"`);
-      for (const node of [host.node24, process.execPath]) {
-        const ids = await listIds(node);
-        if (ids.join(',') !== expectedIds.join(',')) throw new Error(`${node}: profiles ${ids.join(', ')}; the fixture has ${expectedIds.join(', ')}`);
-      }
-    });
+    const expectedIds = JSON.parse(
+      fs.readFileSync(path.join(FIXTURES, FIXTURE, 'expected', 'models-auth-list.json'), 'utf8'),
+    )
+      .profiles.map((p) => p.id)
+      .sort();
+    await check(
+      `the installed dist/cli.js runs: --version, list --json on Node 24 and on Node ${process.versions.node.split('.')[0]}`,
+      async () => {
+        const v = await exec(host.node24, [cli, '--version'], { cwd: run.dir, env: cleanEnv(run), ms: 60_000 });
+        if (v.code !== 0 || v.stdout.trim() !== `openclaw-auth ${pkg.version}`)
+          throw new Error(`--version: exit ${v.code}, "${v.stdout.trim().slice(0, 80)}"`);
+        for (const node of [host.node24, process.execPath]) {
+          const ids = await listIds(node);
+          if (ids.join(',') !== expectedIds.join(','))
+            throw new Error(`${node}: profiles ${ids.join(', ')}; the fixture has ${expectedIds.join(', ')}`);
+        }
+      },
+    );
 
     // (d) a workbench on the installed copy only: no extensionDevelopmentPath, HOME = the fixture copy
     const t = Date.now();
@@ -245,40 +335,70 @@ async function main(argv) {
       if (!stopping) abort(new Error(`code-server exited (${code ?? sig})`));
     });
     const cmdline = fs.readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
-    if (cmdline.some((a) => /extensionDevelopmentPath|extensions-dev/i.test(a))) throw new Error(`code-server was started with a development path: ${cmdline.join(' ')}`);
+    if (cmdline.some((a) => /extensionDevelopmentPath|extensions-dev/i.test(a)))
+      throw new Error(`code-server was started with a development path: ${cmdline.join(' ')}`);
     browserP = launchChromium(host, run);
     browser = await step(browserP, 60_000, 'Chromium launch');
     page = browser.page;
     page.on('console', (m) => consoleLog.push(`[${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => consoleLog.push(`[pageerror] ${e.stack ?? e}`));
-    await step(page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, { waitUntil: 'domcontentloaded', timeout: 60_000 }), 90_000, 'workbench load');
+    await step(
+      page.goto(`${server.url}?folder=${encodeURIComponent(run.workspace)}`, {
+        waitUntil: 'domcontentloaded',
+        timeout: 60_000,
+      }),
+      90_000,
+      'workbench load',
+    );
     const wb = workbench(page);
     await step(wb.ready(), 90_000, 'workbench start');
     out(`    workbench ready after ${secs(t)} (${server.url})`);
     const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${SUITE}-${name}.png`) });
 
-    const activated = await check(`the installed extension activates: status bar item, and its log names the fixture state dir and the store engine (${host.host.id === 'oldest' ? 'sql.js' : 'node:sqlite'})`, async () => {
-      const item = wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status');
-      await step(item.waitFor({ state: 'visible', timeout: 60_000 }), 70_000, 'the OpenClaw status bar item');
-      if (!(await item.innerText()).trim()) throw new Error('the status bar item has no text');
-      // The extension's LogOutputChannel file (code-server writes it under the user-data dir).
-      const logFile = await until(page, () => findFile(path.join(run.userData, 'logs'), (f) => f.endsWith('.log') && f.includes(EXTENSION_ID)), `the log file of ${EXTENSION_ID} under ${run.userData}/logs`, 30_000);
-      const line = await until(page, () => fs.readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('Activated; state dir')), '"Activated; state dir" in the extension log', 30_000);
-      if (!line.includes(`state dir ${stateDir},`)) throw new Error(`log: ${line.trim()} (expected state dir ${stateDir})`);
-      // The store engine follows the extension host's Node: 1.82's Node 18 has no node:sqlite, so sql.js
-      // (and the shipped wasm) serves the tree; 1.139's Node 24 uses node:sqlite.
-      const engine = host.host.id === 'oldest' ? `store engine sql.js on Node ${host.nodeVersion}` : 'store engine node:sqlite on Node ';
-      if (!line.includes(engine)) throw new Error(`log: ${line.trim()} (expected "${engine}")`);
-      const hostLog = findFile(path.join(run.userData, 'logs'), (f) => path.basename(f) === 'remoteexthost.log');
-      if (!hostLog || !fs.readFileSync(hostLog, 'utf8').includes(`_doActivateExtension ${EXTENSION_ID},`)) throw new Error(`the extension host log does not record activating ${EXTENSION_ID}`);
-      // The only place it can have come from: the extensions dir holds just the installed folder (a
-      // real directory, not a link to the repo) and code-server runs without a development path.
-      const dirs = fs.readdirSync(run.extensions).filter((f) => f !== 'extensions.json' && !f.startsWith('.'));
-      if (dirs.join(',') !== folderName) throw new Error(`extensions dir holds ${dirs.join(', ')}`);
-      if (fs.lstatSync(installed).isSymbolicLink()) throw new Error('the installed folder is a symlink');
-      await page.waitForTimeout(300);
-      await shot('1-activated');
-    });
+    const activated = await check(
+      `the installed extension activates: status bar item, and its log names the fixture state dir and the store engine (${host.host.id === 'oldest' ? 'sql.js' : 'node:sqlite'})`,
+      async () => {
+        const item = wb.statusBarItem(EXTENSION_ID, 'openclawAuth.status');
+        await step(item.waitFor({ state: 'visible', timeout: 60_000 }), 70_000, 'the OpenClaw status bar item');
+        if (!(await item.innerText()).trim()) throw new Error('the status bar item has no text');
+        // The extension's LogOutputChannel file (code-server writes it under the user-data dir).
+        const logFile = await until(
+          page,
+          () => findFile(path.join(run.userData, 'logs'), (f) => f.endsWith('.log') && f.includes(EXTENSION_ID)),
+          `the log file of ${EXTENSION_ID} under ${run.userData}/logs`,
+          30_000,
+        );
+        const line = await until(
+          page,
+          () =>
+            fs
+              .readFileSync(logFile, 'utf8')
+              .split('\n')
+              .find((l) => l.includes('Activated; state dir')),
+          '"Activated; state dir" in the extension log',
+          30_000,
+        );
+        if (!line.includes(`state dir ${stateDir},`))
+          throw new Error(`log: ${line.trim()} (expected state dir ${stateDir})`);
+        // The store engine follows the extension host's Node: 1.82's Node 18 has no node:sqlite, so sql.js
+        // (and the shipped wasm) serves the tree; 1.139's Node 24 uses node:sqlite.
+        const engine =
+          host.host.id === 'oldest'
+            ? `store engine sql.js on Node ${host.nodeVersion}`
+            : 'store engine node:sqlite on Node ';
+        if (!line.includes(engine)) throw new Error(`log: ${line.trim()} (expected "${engine}")`);
+        const hostLog = findFile(path.join(run.userData, 'logs'), (f) => path.basename(f) === 'remoteexthost.log');
+        if (!hostLog || !fs.readFileSync(hostLog, 'utf8').includes(`_doActivateExtension ${EXTENSION_ID},`))
+          throw new Error(`the extension host log does not record activating ${EXTENSION_ID}`);
+        // The only place it can have come from: the extensions dir holds just the installed folder (a
+        // real directory, not a link to the repo) and code-server runs without a development path.
+        const dirs = fs.readdirSync(run.extensions).filter((f) => f !== 'extensions.json' && !f.startsWith('.'));
+        if (dirs.join(',') !== folderName) throw new Error(`extensions dir holds ${dirs.join(', ')}`);
+        if (fs.lstatSync(installed).isSymbolicLink()) throw new Error('the installed folder is a symlink');
+        await page.waitForTimeout(300);
+        await shot('1-activated');
+      },
+    );
 
     if (activated) {
       await check('the Extensions view lists OpenClaw Auth among the installed extensions', async () => {
@@ -296,11 +416,22 @@ async function main(argv) {
         await step(wb.openViewContainer('OpenClaw', CONTAINER), 40_000, 'opening the OpenClaw view');
         await wb.setSideBarWidth(620);
         await wb.viewRows(CONTAINER, 'Agent main').first().waitFor({ timeout: 30_000 });
-        const seen = async () => (await wb.treeItems(CONTAINER)).filter((x) => x.agent === 'Agent main' && x.level === 3).map((x) => x.label).sort();
+        const seen = async () =>
+          (await wb.treeItems(CONTAINER))
+            .filter((x) => x.agent === 'Agent main' && x.level === 3)
+            .map((x) => x.label)
+            .sort();
         try {
-          await until(page, async () => (await seen()).join(',') === expectedIds.join(','), 'the profiles in the tree', 30_000);
+          await until(
+            page,
+            async () => (await seen()).join(',') === expectedIds.join(','),
+            'the profiles in the tree',
+            30_000,
+          );
         } catch {
-          throw new Error(`the tree shows ${(await seen()).join(', ') || 'no profile'}; the fixture has ${expectedIds.join(', ')}`);
+          throw new Error(
+            `the tree shows ${(await seen()).join(', ') || 'no profile'}; the fixture has ${expectedIds.join(', ')}`,
+          );
         }
         await page.waitForTimeout(300);
         await shot('3-view');
@@ -328,7 +459,11 @@ async function main(argv) {
         await input.pressSequentially(key, { delay: 2 });
         await page.keyboard.press('Enter');
         await wb.notification('Saved API key groq:manual.');
-        await until(page, async () => (await profilesOf(wb, 'main', 'groq')).some((r) => r.label === 'groq:manual'), 'groq:manual in the tree');
+        await until(
+          page,
+          async () => (await profilesOf(wb, 'main', 'groq')).some((r) => r.label === 'groq:manual'),
+          'groq:manual in the tree',
+        );
         await page.waitForTimeout(300);
         await shot('4-key-added');
         const text = await wb.domText();
@@ -340,7 +475,8 @@ async function main(argv) {
           const ids = await listIds(host.node24);
           if (!ids.includes('groq:manual')) throw new Error(`list --json shows ${ids.join(', ')}`);
           const want = [...expectedIds, 'groq:manual'].sort();
-          if (ids.join(',') !== want.join(',')) throw new Error(`list --json shows ${ids.join(', ')}, expected ${want.join(', ')}`);
+          if (ids.join(',') !== want.join(','))
+            throw new Error(`list --json shows ${ids.join(', ')}, expected ${want.join(', ')}`);
         });
       }
     }
@@ -350,14 +486,19 @@ async function main(argv) {
   } finally {
     stopping = true;
     const settled = (p) => (p ? Promise.race([p.catch(() => undefined), sleep(60_000)]) : Promise.resolve(undefined));
-    await Promise.all([settled(browserP).then((b) => (browser ?? b)?.close()), settled(serverP).then((s) => (server ?? s)?.stop())]);
+    await Promise.all([
+      settled(browserP).then((b) => (browser ?? b)?.close()),
+      settled(serverP).then((s) => (server ?? s)?.stop()),
+    ]);
     runCleanupsSync();
     copyLogs(run);
     fs.writeFileSync(path.join(LOG_DIR, `${SUITE}-console.log`), consoleLog.map((l) => `${l}\n`).join(''));
     if (opts.keep) out(`${SUITE}: run dir kept at ${run.dir}`);
     else removeRunDir(run);
   }
-  out(`\n${SUITE}: finished in ${secs(t0)} (VS Code ${host.vscodeVersion}); screenshots in ${path.relative(ROOT, SHOTS)}/${SUITE}-*.png`);
+  out(
+    `\n${SUITE}: finished in ${secs(t0)} (VS Code ${host.vscodeVersion}); screenshots in ${path.relative(ROOT, SHOTS)}/${SUITE}-*.png`,
+  );
   return { passed, failed, signal };
 }
 
