@@ -98,18 +98,17 @@ async function sharedModules() {
     }
   }
   const modules = src.filter((f) => !ui.has(f) && f !== ENTRIES.main && f !== ENTRIES.cli).sort();
-  const unused = Object.keys(cli).filter((f) => f.startsWith('src/') && f in main && ui.has(f));
-  if (unused.length) throw new Error(`esbuild.mjs: the CLI bundles modules that import vscode: ${unused.join(', ')}`);
-  return { modules, packages: [] };
+  const uiInCli = Object.keys(cli).filter((f) => f.startsWith('src/') && ui.has(f));
+  if (uiInCli.length) throw new Error(`esbuild.mjs: the CLI bundles modules that import vscode: ${uiInCli.join(', ')}`);
+  return modules;
 }
 
 const keyOf = (file) => file.replace(/^src\//, '').replace(/\.ts$/, '');
 
-/** dist/core.js: `exports.modules[key]` is the namespace of src/<key>.ts, or of the package `npm:<name>`. */
-function coreBuild({ modules, packages }) {
-  const entries = [...modules.map((f) => [keyOf(f), './' + f]), ...packages.map((p) => [`npm:${p}`, p])];
-  const lines = entries.map(([, spec], i) => `import * as m${i} from ${JSON.stringify(spec)};`);
-  lines.push(`export const modules = {${entries.map(([key], i) => `${JSON.stringify(key)}: m${i}`).join(', ')}};`);
+/** dist/core.js: `exports.modules[key]` is the namespace of src/<key>.ts. */
+function coreBuild(modules) {
+  const lines = modules.map((f, i) => `import * as m${i} from ${JSON.stringify('./' + f)};`);
+  lines.push(`export const modules = {${modules.map((f, i) => `${JSON.stringify(keyOf(f))}: m${i}`).join(', ')}};`);
   return {
     ...common,
     stdin: { contents: lines.join('\n'), resolveDir: ROOT, sourcefile: 'core-entry.ts', loader: 'ts' },
@@ -118,9 +117,8 @@ function coreBuild({ modules, packages }) {
 }
 
 /** Resolves relative imports of shared modules to `require('./core.js').modules[key]`. */
-function useCore({ modules, packages }) {
+function useCore(modules) {
   const set = new Set(modules.map((f) => path.join(ROOT, f)));
-  const pkgs = new Set(packages);
   return {
     name: 'use-core',
     setup(build) {
@@ -133,9 +131,6 @@ function useCore({ modules, packages }) {
         }
         return undefined;
       });
-      build.onResolve({ filter: /^[^.]/ }, (args) =>
-        pkgs.has(args.path) ? { path: `npm:${args.path}`, namespace: 'core-ref' } : undefined,
-      );
       build.onLoad({ filter: /.*/, namespace: 'core-ref' }, (args) => ({
         contents: `module.exports = require('./core.js').modules[${JSON.stringify(args.path)}];`,
         loader: 'js',
@@ -153,14 +148,12 @@ const builds = [
     entryPoints: [ENTRIES.main],
     outfile: 'dist/main.js',
     plugins: [trims, useCore(shared)],
-    metafile: true,
   },
   {
     ...common,
     entryPoints: [ENTRIES.cli],
     outfile: 'dist/cli.js',
     plugins: [trims, useCore(shared)],
-    metafile: true,
     banner: { js: '#!/usr/bin/env node' },
   },
 ];

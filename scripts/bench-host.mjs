@@ -58,7 +58,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOSTS, assertHostInstalled, resolveHostPaths, selectedHostId } from './install-vscode-host.mjs';
+import { assertHostInstalled, hostIdsFromArgs, resolveHostPaths, selectedHostId } from './install-vscode-host.mjs';
 import { resolveCacheDir } from './install-openclaw.mjs';
 import {
   ROOT,
@@ -768,16 +768,6 @@ export function hostSummaryRows(h, n = '5') {
   ];
 }
 
-/** The hosts `--vscode newest|oldest|all` names (default all: the oldest and the newest supported VS Code). */
-function hostIds(args) {
-  const i = args.indexOf('--vscode');
-  const v = i >= 0 ? args[i + 1] : 'all';
-  if (v === 'all') return Object.keys(HOSTS);
-  if (!v || !Object.hasOwn(HOSTS, v))
-    throw new Error(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}`);
-  return [v];
-}
-
 async function main() {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
@@ -785,7 +775,7 @@ async function main() {
   onTerminationSignal(() => runCleanupsSync());
   const results = {};
   let failed = false;
-  for (const id of hostIds(args)) {
+  for (const id of hostIdsFromArgs(args, 'all')) {
     try {
       results[id] = await runHostBench({ hostId: id });
       if (results[id].missing.length) failed = true; // a missing reading is a failed measurement

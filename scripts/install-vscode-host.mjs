@@ -433,15 +433,23 @@ export async function installVscodeHost(id = selectedHostId()) {
 const secs = (t0) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 const tail = (s) => s.trim().split('\n').slice(-25).join('\n');
 
-/** The hosts named by `--vscode newest|oldest|all` (default: the selected one). */
-function hostIdsFromArgs(argv) {
+/**
+ * The hosts `--vscode newest|oldest|all` names in `argv`; without the flag, `dflt` ('all', or the
+ * selected host when undefined).
+ */
+export function hostIdsFromArgs(argv, dflt) {
   const i = argv.indexOf('--vscode');
-  if (i < 0) return [selectedHostId()];
-  const v = argv[i + 1];
+  const v = i >= 0 ? argv[i + 1] : (dflt ?? selectedHostId());
   if (v === 'all') return Object.keys(HOSTS);
   if (!v || !Object.hasOwn(HOSTS, v))
     throw new HostInstallError(`--vscode takes one of: ${[...Object.keys(HOSTS), 'all'].join(', ')}.`, 4);
   return [v];
+}
+
+/** A suite's name for the selected host: `base` in the newest VS Code, `base-oldest` in the oldest. */
+export function suiteName(base) {
+  const id = selectedHostId();
+  return id === 'newest' ? base : `${base}-${id}`;
 }
 
 async function main() {

@@ -66,9 +66,10 @@ function script(answers: Array<string | undefined>): { ui: Ui; messages: string[
       const msg =
         typeof v === 'string' ? v : v && v.severity === vscode.InputBoxValidationSeverity.Error ? v.message : undefined;
       if (msg) {
+        // VS Code would not accept it
         validation.push(msg);
         return undefined;
-      } // VS Code would not accept it
+      }
       return a;
     },
     showQuickPick: async (items, _o) => {

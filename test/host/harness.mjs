@@ -31,7 +31,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { assertHostInstalled, selectedHostId } from '../../scripts/install-vscode-host.mjs';
+import { assertHostInstalled, suiteName } from '../../scripts/install-vscode-host.mjs';
 import {
   ROOT,
   SIGNAL_EXIT_CODES,
@@ -49,7 +49,7 @@ const HOST_SRC = path.join(ROOT, 'test', 'host');
 const HOST_OUT = path.join(ROOT, 'out', 'test', 'host');
 const LOG_DIR = path.join(ROOT, 'out', 'host-logs');
 /** `host`, or `host-oldest` in the oldest supported VS Code (OPENCLAW_AUTH_VSCODE=oldest). */
-const SUITE = selectedHostId() === 'newest' ? 'host' : `host-${selectedHostId()}`;
+const SUITE = suiteName('host');
 
 function walk(dir, pred) {
   const out = [];

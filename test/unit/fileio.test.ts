@@ -364,8 +364,8 @@ describe('atomicWrite', () => {
 
   describe('as root', () => {
     before(function () {
-      if (!isRoot) this.skip();
-    }); // chown to another uid, and keeping a user's owner, need root
+      if (!isRoot) this.skip(); // chown to another uid, and keeping a user's owner, need root
+    });
 
     it('an existing file keeps its owner and mode', () => {
       const f = path.join(dir, '.env');

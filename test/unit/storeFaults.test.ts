@@ -100,8 +100,8 @@ describe(`store faults (engine: ${engineName()})`, function () {
     const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'oca-full-'));
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', mnt]).status !== 0) {
       fs.rmdirSync(mnt);
-      this.skip();
-    } // no tmpfs mount allowed here: a real full disk needs a small file system
+      this.skip(); // no tmpfs mount allowed here (a container without CAP_SYS_ADMIN): the sweep needs a real small file system
+    }
     const outcomes = { saved: 0, refused: 0 };
     try {
       const src = copyHome('basic');

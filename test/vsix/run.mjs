@@ -24,7 +24,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { zipEntries, zipRead } from '../../scripts/lib/zip.mjs';
-import { assertHostInstalled, selectedHostId } from '../../scripts/install-vscode-host.mjs';
+import { assertHostInstalled, suiteName } from '../../scripts/install-vscode-host.mjs';
 import {
   FIXTURES,
   ROOT,
@@ -40,7 +40,7 @@ import {
 } from '../../scripts/lib/vscode-host.mjs';
 
 /** `vsix`, or `vsix-oldest` in the oldest supported VS Code (OPENCLAW_AUTH_VSCODE=oldest): names the summary line, screenshots and logs. */
-const SUITE = selectedHostId() === 'newest' ? 'vsix' : `vsix-${selectedHostId()}`;
+const SUITE = suiteName('vsix');
 import { CONTAINER, EXTENSION_ID, profilesOf, until } from '../e2e/openclawView.mjs';
 import { workbench } from '../e2e/workbench.mjs';
 
