@@ -61,7 +61,7 @@ common.plugins = [trims];
 
 const ENTRIES = {
   main: 'src/owner.ts', // the owner and everything it needs, loaded by dist/extension.js right after activation
-  cli: 'src/cli.ts',
+  cli: 'src/cli/main.ts',
 };
 
 /** The metafile inputs of a dry run of one entry. */

@@ -15,8 +15,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/auth/**/*.ts', 'src/store/**/*.ts', 'src/gateway/**/*.ts', 'src/platform.ts', 'src/procTree.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/auth, src/store and src/gateway never import vscode.' }] }] },
+    files: ['src/auth/**/*.ts', 'src/store/**/*.ts', 'src/gateway/**/*.ts', 'src/os/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/auth, src/store and src/gateway never import vscode.' }] },
+      ],
+    },
   },
-  { files: ['scripts/**/*.mjs', 'esbuild.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    files: ['scripts/**/*.mjs', 'esbuild.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

@@ -5,11 +5,11 @@
  */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
-import { parseSettings, type Settings } from './settings';
-import { Log } from './views/log';
-import { ProfilesTree, VIEW_ID, type TreeModel } from './views/profilesTree';
-import { StatusBar } from './views/statusBar';
-import type { StatusSummary } from './views/statusSummary';
+import { parseSettings, type Settings } from './config/settings';
+import { Log } from './ui/log';
+import { ProfilesTree, VIEW_ID, type TreeModel } from './ui/profilesTree';
+import { StatusBar } from './ui/statusBar';
+import type { StatusSummary } from './ui/statusSummary';
 import { engineName } from './store/engine';
 import {
   deriveView,
@@ -25,14 +25,14 @@ import type { AgentView } from './auth/view';
 import { agentHealth, badgeCount, type HealthOptions, type ProbeEvidence } from './auth/health';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
-import { commandTable, type CommandTable } from './commands';
-import { windowUi, type Ui } from './views/ui';
+import { commandTable, type CommandTable } from './features/profiles/commands';
+import { windowUi, type Ui } from './ui/ui';
 import { displayPath, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
-import { MigrationController } from './views/migration';
-import { ProbeController } from './commands/probe';
-import { GatewayController, gatewayCommands } from './commands/gateway';
-import { watchWalkthroughShown } from './views/walkthrough';
+import { MigrationController } from './features/migration/controller';
+import { ProbeController } from './features/probes/controller';
+import { GatewayController, gatewayCommands } from './features/gateway/controller';
+import { watchWalkthroughShown } from './ui/walkthrough';
 
 const ONE_AGENT_KEY = 'openclawAuth.oneAgent';
 
@@ -61,7 +61,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   private readonly disposables: vscode.Disposable[] = [this.log, this.changed];
   private watcher: StoreWatcher | undefined;
   tree: ProfilesTree | undefined;
-  treeView: vscode.TreeView<import('./views/profilesTree').Node> | undefined;
+  treeView: vscode.TreeView<import('./ui/profilesTree').Node> | undefined;
   private statusBar: StatusBar | undefined;
   /** What the status bar shows now (tests and the walkthrough read it). */
   lastStatus: StatusSummary | undefined;
@@ -71,11 +71,11 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   lastReloadAt = 0;
   /** How long loading dist/main.js took (set by the activation stub; for the start-up log line). */
   mainLoadMs: number | undefined;
-  /** Legacy auth files: notification, badge, preview, apply, undo (src/views/migration.ts). */
+  /** Legacy auth files: notification, badge, preview, apply, undo (src/features/migration/controller.ts). */
   migration: MigrationController | undefined;
-  /** Probes, rotation keys, cooldown resets, pinning (src/commands/probe.ts). */
+  /** Probes, rotation keys, cooldown resets, pinning (src/features/probes/controller.ts). */
   probes!: ProbeController;
-  /** The gateway (supervisor, control plane, status item); see src/commands/gateway.ts. */
+  /** The gateway (supervisor, control plane, status item); see src/features/gateway/controller.ts. */
   gateway: GatewayController | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -307,7 +307,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
           create: this.creatingState,
           createHint: 'use "OpenClaw: Create State" to start one there',
         });
-      // While the gateway is connected, writes it has a method for go through it (src/commands/gateway.ts).
+      // While the gateway is connected, writes it has a method for go through it (src/features/gateway/controller.ts).
       const viaGateway = await this.gateway?.tryApply(agentId, m);
       const r =
         viaGateway?.result ??

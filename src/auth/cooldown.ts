@@ -4,7 +4,7 @@
  */
 import type { AuthState, UsageStats } from './schemas';
 import { normalizeProviderId } from './providerId';
-import { shellQuote } from '../platform';
+import { shellQuote } from '../os/platform';
 
 export const FAILURE_REASONS = [
   'auth_permanent',

@@ -16,8 +16,8 @@ import type { Stats } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as z from 'zod/mini';
-import { ownProcessGroup, posixPermissions, treeKillPlan } from '../platform';
-import { descendantsIn, parentLinks } from '../procTree';
+import { ownProcessGroup, posixPermissions, treeKillPlan } from '../os/platform';
+import { descendantsIn, parentLinks } from '../os/procTree';
 
 // ---------------------------------------------------------------------------
 // Shape and validation
@@ -719,7 +719,7 @@ interface ExecOutcome {
   stdout: string;
 }
 
-export { parsePsTable } from '../platform';
+export { parsePsTable } from '../os/platform';
 
 /** The pids of every live descendant of `root` (through parent links); [] when they cannot be listed. */
 function descendantPids(root: number): number[] {

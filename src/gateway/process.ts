@@ -13,8 +13,8 @@ import {
   pathFor,
   treeKillPlan,
   type Platform,
-} from '../platform';
-import { descendantsIn, parentLinks } from '../procTree';
+} from '../os/platform';
+import { descendantsIn, parentLinks } from '../os/procTree';
 
 /** openclaw 2026.9's engines.node: ">=24.16.0 <25 || >=26.1.0". */
 export const MIN_NODE = { major: 24, minor: 16 };

@@ -18,8 +18,8 @@ import {
   spawnArgs,
   type ResolvedCommand,
 } from './process';
-import { ownProcessGroup } from '../platform';
-import { DEFAULT_GATEWAY_PORT } from '../store/gatewayLive';
+import { ownProcessGroup } from '../os/platform';
+import { DEFAULT_GATEWAY_PORT } from './live';
 
 export { DEFAULT_GATEWAY_PORT };
 

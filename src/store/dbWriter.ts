@@ -35,7 +35,7 @@ import {
   withLock,
   type FileIdentity,
 } from './fileio';
-import { companionsInUse, replaceDecision } from '../platform';
+import { companionsInUse, replaceDecision } from '../os/platform';
 import {
   classifySqliteError,
   dbUrl,

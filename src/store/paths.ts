@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { quoteId } from '../auth/providerId';
-import { pathFor, type Platform } from '../platform';
+import { pathFor, type Platform } from '../os/platform';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -12,7 +12,6 @@ import { configAgents } from './config';
 import { mutateDb, readCell, writeCell } from './dbWriter';
 import { credentialOwner } from './mutations';
 import { readSnapshot, type AgentSnapshot, type SnapshotOptions } from './snapshot';
-import { isGatewayRunning } from './gatewayLive';
 
 function resolveContext(s: AgentSnapshot): ResolveContext {
   return {
@@ -176,7 +175,8 @@ export async function recordProbeResults(
   opts: SnapshotOptions,
   summary: ProbeSummary,
   now = Date.now(),
-  gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning,
+  /** Whether a gateway owns this state (src/gateway/live.ts isGatewayRunning); the store asks, it does not probe. */
+  gatewayCheck: (s: AgentSnapshot) => Promise<boolean>,
 ): Promise<RecordOutcome> {
   const s = readSnapshot(opts);
   if (await gatewayCheck(s))
@@ -250,7 +250,8 @@ export async function setUsageStats(
   opts: SnapshotOptions,
   profileId: string,
   stats: UsageStats | undefined,
-  gatewayCheck: (s: AgentSnapshot) => Promise<boolean> = isGatewayRunning,
+  /** Whether a gateway owns this state (src/gateway/live.ts isGatewayRunning); the store asks, it does not probe. */
+  gatewayCheck: (s: AgentSnapshot) => Promise<boolean>,
 ): Promise<{ previous?: UsageStats; file: string }> {
   const s = readSnapshot(opts);
   if (!s.store.profiles[profileId]) throw new Error(`No profile "${profileId}" for agent ${s.agentId}.`);

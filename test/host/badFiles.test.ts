@@ -10,7 +10,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
-import type { Ui } from '../../src/views/ui';
+import type { Ui } from '../../src/ui/ui';
 import { waitFor } from '../helpers/wait';
 import { shiftFixtureClock } from '../helpers/clock';
 

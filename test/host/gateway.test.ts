@@ -13,13 +13,13 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
-import type { Ui } from '../../src/views/ui';
+import type { Ui } from '../../src/ui/ui';
 import { readSnapshot } from '../../src/store';
 import { engineName } from '../../src/store/engine';
 import { probeGateway } from '../../src/gateway/health';
 import { descendants, alive } from '../../src/gateway/process';
-import { ACTION_LABELS } from '../../src/views/gatewayStatus';
-import { TOKEN_SECRET_KEY } from '../../src/commands/gateway';
+import { ACTION_LABELS } from '../../src/features/gateway/statusItem';
+import { TOKEN_SECRET_KEY } from '../../src/features/gateway/controller';
 import { waitFor } from '../helpers/wait';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';

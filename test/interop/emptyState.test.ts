@@ -18,11 +18,15 @@ function homeEnv(home: string): NodeJS.ProcessEnv {
 }
 
 function ourCheck(home: string): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli.ts'), 'check'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: homeEnv(home),
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'check'],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: homeEnv(home),
+    },
+  );
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,7 +55,7 @@ describe('interop: check with no model configured', function () {
     fs.mkdirSync(path.join(home, '.openclaw'), { recursive: true });
     const added = spawnSync(
       process.execPath,
-      ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli.ts'), 'add-key', '--provider', 'anthropic'],
+      ['--require', 'tsx/cjs', path.join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'add-key', '--provider', 'anthropic'],
       {
         cwd: REPO_ROOT,
         encoding: 'utf8',

@@ -21,7 +21,7 @@ import { loadConfig } from '../../src/store/config';
 import { readSnapshot } from '../../src/store';
 import { planLegacyMigration, applyLegacyMigration } from '../../src/store/legacy';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 const KEY = 'sk-or-v1-fake-badfiles-0123456789abcdef0123456789abcdef0123456789abcdef';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { shiftFixtureClock } from '../helpers/clock';
 import { copyHome, expected, rmrf, tempHome } from '../helpers/fixtures';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 const KEY = 'sk-or-v1-fake-cli-0123456789abcdef0123456789abcdef0123456789abcdef';
 

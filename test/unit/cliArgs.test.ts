@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { hashTree } from '../helpers/legacy';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 
 function run(cwd: string, home: string, args: string[]) {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { hashTree, homeView } from '../helpers/legacy';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 const SECRETS = [
   'sk-ant-api03-fake-legacy-public-0123456789abcdef',

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { copyHome, rmrf, tempHome } from '../helpers/fixtures';
 import { hashTree } from '../helpers/legacy';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 const KEY = 'sk-or-v1-fake-target-0123456789abcdef0123456789abcdef0123456789';
 

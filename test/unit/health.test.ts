@@ -22,7 +22,7 @@ import {
   type ProbeEvidence,
 } from '../../src/auth/health';
 import type { AgentView, ProfileView } from '../../src/auth/view';
-import { summarize } from '../../src/views/statusSummary';
+import { summarize } from '../../src/ui/statusSummary';
 
 const HOUR = 3_600_000;
 /** "now" of the cooldown capture: until - remainingMs of models-status.json's unusableProfiles. */

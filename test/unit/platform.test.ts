@@ -1,5 +1,5 @@
 /**
- * The platform decisions (src/platform.ts, the state dir resolver, the DB replace check) for
+ * The platform decisions (src/os/platform.ts, the state dir resolver, the DB replace check) for
  * Linux, macOS and Windows, decided on this Linux machine: each function takes the platform as an
  * argument. Windows plans (taskkill, .cmd shims, cmd.exe quoting) are checked as plans; running
  * them needs Windows.
@@ -26,8 +26,8 @@ import {
   shellQuote,
   treeKillPlan,
   type Platform,
-} from '../../src/platform';
-import { descendantsIn } from '../../src/procTree';
+} from '../../src/os/platform';
+import { descendantsIn } from '../../src/os/procTree';
 import { spawnArgs } from '../../src/gateway/process';
 import { displayPath, resolvePaths, stateDirFor } from '../../src/store/paths';
 import { holderText, sqliteCompanions } from '../../src/store/dbWriter';

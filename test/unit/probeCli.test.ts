@@ -13,7 +13,7 @@ import { copyHome, rmrf, tempHome } from '../helpers/fixtures';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
 import { readSnapshot } from '../../src/store';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 
 function run(

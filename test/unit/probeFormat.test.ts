@@ -16,12 +16,12 @@ import {
   probeStatusText,
   reportRows,
   type ReportRow,
-} from '../../src/views/probeFormat';
+} from '../../src/features/probes/format';
 import type { ProbeSummary } from '../../src/auth/probeRun';
 import type { ProbeResult } from '../../src/auth/probePlan';
 import { deriveView, readSnapshot } from '../../src/store';
 import { localProbeSummary } from '../../src/store/probe';
-import { summarize } from '../../src/views/statusSummary';
+import { summarize } from '../../src/ui/statusSummary';
 import { copyHome, rmrf } from '../helpers/fixtures';
 import { shiftFixtureClock } from '../helpers/clock';
 

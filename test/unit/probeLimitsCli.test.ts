@@ -10,7 +10,7 @@ import path from 'node:path';
 import { rmrf, tempHome } from '../helpers/fixtures';
 import { fakeKey, startProviderServer, type ProviderServer } from '../helpers/providerServer';
 
-const CLI = path.join(__dirname, '..', '..', 'src', 'cli.ts');
+const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const TSX = require.resolve('tsx/cjs');
 
 function run(

@@ -12,7 +12,7 @@ import {
   providerDescription,
   sourceWords,
   statusPhrase,
-} from '../../src/views/rowText';
+} from '../../src/ui/rowText';
 import type { ProfileView, ProviderView } from '../../src/auth/view';
 import { deriveView, readSnapshot } from '../../src/store';
 import { copyHome, rmrf } from '../helpers/fixtures';

@@ -6,10 +6,10 @@
  * cut to one line (the JSON export keeps them whole). The HTML uses theme colours through VS
  * Code's CSS variables and a strict CSP with a nonce, no script.
  */
-import type { ProbeResult } from '../auth/probePlan';
-import type { ProbeSummary } from '../auth/probeRun';
-import { sortProbeResults } from '../auth/probePlan';
-import type { AgentView, ProfileView } from '../auth/view';
+import type { ProbeResult } from '../../auth/probePlan';
+import type { ProbeSummary } from '../../auth/probeRun';
+import { sortProbeResults } from '../../auth/probePlan';
+import type { AgentView, ProfileView } from '../../auth/view';
 import {
   agentHealth,
   probeHealth,
@@ -17,7 +17,7 @@ import {
   type HealthLevel,
   type HealthOptions,
   type ProbeEvidence,
-} from '../auth/health';
+} from '../../auth/health';
 
 /** 1h 02m, 4m 05s, 12s: a countdown that changes every second below one hour. */
 export function formatCountdown(ms: number): string {

@@ -13,9 +13,9 @@ import {
   undoLegacyMigration,
   MigrationError,
   type LegacyOptions,
-} from './store/legacy';
-import { publicPlan, type MigrationPlan } from './auth/legacyMigration';
-import { displayPath, resolvePaths } from './store/paths';
+} from '../store/legacy';
+import { publicPlan, type MigrationPlan } from '../auth/legacyMigration';
+import { displayPath, resolvePaths } from '../store/paths';
 
 export interface DoctorArgs {
   stateDirSetting?: string;

@@ -12,10 +12,10 @@
 import * as vscode from 'vscode';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OpenClawAuth } from '../owner';
-import type { Node } from '../views/profilesTree';
-import { orderableIds, VIEW_ID } from '../views/profilesTree';
-import { KNOWN_PROVIDERS } from '../auth/providerEnv';
+import type { OpenClawAuth } from '../../owner';
+import type { Node } from '../../ui/profilesTree';
+import { orderableIds, VIEW_ID } from '../../ui/profilesTree';
+import { KNOWN_PROVIDERS } from '../../auth/providerEnv';
 import {
   canonicalProviderForNewProfile,
   defaultProfileId,
@@ -23,16 +23,16 @@ import {
   quoteId,
   validateProfileId,
   validateProviderId,
-} from '../auth/providerId';
-import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
-import { suggestApiKeyProfileId } from '../store';
-import { checkSecretRef, validateSecretRef, type SecretRef } from '../auth/secretRef';
-import { move } from '../auth/order';
-import { agentDbPath, displayPath } from '../store/paths';
-import { confirmRemoval, isGoBack, type Step } from '../views/ui';
-import { copyPath, openFolderInNewWindow, revealPath } from '../views/reveal';
-import { probeCommands } from './probe';
-import { target, type Target } from './target';
+} from '../../auth/providerId';
+import { normalizeSetupToken, parseDuration, validateSetupToken } from '../../auth/tokens';
+import { suggestApiKeyProfileId } from '../../store';
+import { checkSecretRef, validateSecretRef, type SecretRef } from '../../auth/secretRef';
+import { move } from '../../auth/order';
+import { agentDbPath, displayPath } from '../../store/paths';
+import { confirmRemoval, isGoBack, type Step } from '../../ui/ui';
+import { copyPath, openFolderInNewWindow, revealPath } from '../../ui/reveal';
+import { probeCommands } from '../probes/controller';
+import { target, type Target } from '../../ui/target';
 
 /**
  * Commands that only make sense on a profile row (the manifest hides them from the palette):

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
-import { DEFAULT_GATEWAY_PORT } from './store/gatewayLive';
+import { DEFAULT_GATEWAY_PORT } from '../gateway/live';
 
 const trimmedString = z._default(z.string().check(z.trim()), '');
 export const SettingsSchema = z.object({

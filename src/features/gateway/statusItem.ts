@@ -5,8 +5,8 @@
  * the state (openclawAuth.gatewayActions). `describeGateway` is pure so it is easy to test.
  */
 import * as vscode from 'vscode';
-import { gatewayAccessibilityLabel, type GatewayStatusView } from '../gateway/statusView';
-import { STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY } from './statusBar';
+import { gatewayAccessibilityLabel, type GatewayStatusView } from '../../gateway/statusView';
+import { STATUS_ITEM_ALIGNMENT, STATUS_ITEM_PRIORITY } from '../../ui/statusBar';
 
 export {
   ACTION_LABELS,
@@ -15,7 +15,7 @@ export {
   reconcileAuthView,
   type GatewayAction,
   type GatewayStatusView,
-} from '../gateway/statusView';
+} from '../../gateway/statusView';
 
 export class GatewayStatusItem implements vscode.Disposable {
   // Right after the credentials item: same side, the next priority, so the two stay together.

@@ -8,16 +8,16 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { OpenClawAuth } from '../owner';
-import { GatewaySupervisor, type GatewayState } from '../gateway/supervisor';
-import { GatewayClient, stoppedRunsMessage, type ClientState } from '../gateway/client';
-import { probeGateway } from '../gateway/health';
-import { resolveCommand, runOpenclawCli } from '../gateway/process';
-import { StoreBusyError } from '../store';
-import { chooseToken, readGatewayConfig, type TokenChoice } from '../gateway/token';
-import type { AuthStatus } from '../gateway/protocol';
-import type { Mutation, MutationResult } from '../store';
-import { loadConfig } from '../store/config';
+import type { OpenClawAuth } from '../../owner';
+import { GatewaySupervisor, type GatewayState } from '../../gateway/supervisor';
+import { GatewayClient, stoppedRunsMessage, type ClientState } from '../../gateway/client';
+import { probeGateway } from '../../gateway/health';
+import { resolveCommand, runOpenclawCli } from '../../gateway/process';
+import { StoreBusyError } from '../../store';
+import { chooseToken, readGatewayConfig, type TokenChoice } from '../../gateway/token';
+import type { AuthStatus } from '../../gateway/protocol';
+import type { Mutation, MutationResult } from '../../store';
+import { loadConfig } from '../../store/config';
 import {
   ACTION_LABELS,
   describeAuthView,
@@ -26,9 +26,9 @@ import {
   reconcileAuthView,
   type GatewayAction,
   type GatewayStatusView,
-} from '../views/gatewayStatus';
-import { confirmRemoval } from '../views/ui';
-import { parseGatewaySettings, type GatewaySettings } from '../settings';
+} from './statusItem';
+import { confirmRemoval } from '../../ui/ui';
+import { parseGatewaySettings, type GatewaySettings } from '../../config/settings';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 

@@ -1,5 +1,5 @@
 /** What a command was invoked on: a tree node (agent, provider, profile) or plain ids (tests, links). */
-import type { Node } from '../views/profilesTree';
+import type { Node } from './profilesTree';
 
 export type Target = { agentId?: string; provider?: string; profileId?: string };
 

@@ -5,12 +5,18 @@
  * and to the backups. The work itself is src/store/legacy.ts.
  */
 import * as vscode from 'vscode';
-import { detectLegacy, applyLegacyMigration, undoLegacyMigration, listRuns, type ApplyResult } from '../store/legacy';
-import { planMigration, type MigrationPlan } from '../auth/legacyMigration';
-import { planMarkdown } from '../auth/legacyReport';
-import { displayPath } from '../store/paths';
-import type { OpenClawAuth } from '../owner';
-import { revealPath } from './reveal';
+import {
+  detectLegacy,
+  applyLegacyMigration,
+  undoLegacyMigration,
+  listRuns,
+  type ApplyResult,
+} from '../../store/legacy';
+import { planMigration, type MigrationPlan } from '../../auth/legacyMigration';
+import { planMarkdown } from '../../auth/legacyReport';
+import { displayPath } from '../../store/paths';
+import type { OpenClawAuth } from '../../owner';
+import { revealPath } from '../../ui/reveal';
 
 export const PREVIEW_SCHEME = 'openclaw-auth-migration';
 

@@ -16,15 +16,15 @@ import {
   suggestApiKeyProfileId,
   type AgentSnapshot,
   type Mutation,
-} from './store';
-import { assertStateDir } from './store/stateDir';
-import { validateAgentId } from './store/paths';
-import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from './auth/providerId';
-import { normalizeSetupToken, parseDuration, validateSetupToken } from './auth/tokens';
-import { redact } from './auth/mask';
-import type { AgentView } from './auth/view';
-import { runDoctor } from './cliDoctor';
-import { probeCommand, rotationCommand, ProbeUsageError } from './cliProbe';
+} from '../store';
+import { assertStateDir } from '../store/stateDir';
+import { validateAgentId } from '../store/paths';
+import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from '../auth/providerId';
+import { normalizeSetupToken, parseDuration, validateSetupToken } from '../auth/tokens';
+import { redact } from '../auth/mask';
+import type { AgentView } from '../auth/view';
+import { runDoctor } from './doctor';
+import { probeCommand, rotationCommand, ProbeUsageError } from './probe';
 
 const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
        openclaw-auth --help | -h | --version | -v
@@ -109,15 +109,18 @@ function parseArgs(argv: string[]): Parsed {
 }
 
 function version(): string {
-  // dist/cli.js and src/cli.ts both sit one level below package.json.
-  try {
-    return (
-      (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version?: string })
-        .version ?? 'unknown'
-    );
-  } catch {
-    return 'unknown';
-  }
+  // dist/cli.js sits one level below package.json, src/cli/main.ts two.
+  for (const up of [['..'], ['..', '..']])
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, ...up, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'openclaw-auth') return pkg.version ?? 'unknown';
+    } catch {
+      // not this level
+    }
+  return 'unknown';
 }
 
 function str(p: Parsed, name: string): string | undefined {

@@ -5,26 +5,26 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { OpenClawAuth } from '../owner';
-import { target, type Target } from './target';
+import type { OpenClawAuth } from '../../owner';
+import { target, type Target } from '../../ui/target';
 import {
   liveProbeSummary,
   localProbeSummary,
   recordProbeResults,
   setUsageStats,
   GatewayOwnsStateError,
-} from '../store/probe';
-import { isGatewayRunning } from '../store/gatewayLive';
-import type { AgentSnapshot } from '../store/snapshot';
-import { addRotationKey, removeRotationKey, rotationChain } from '../store/rotationKeys';
-import { resetCooldown } from '../auth/cooldownMath';
-import { buildPinCommand, PinError } from '../auth/pin';
-import { confirmRemoval } from '../views/ui';
-import { modelCandidates, parseModelRef, type ProbeOptions, type ProbeResult } from '../auth/probePlan';
-import type { ProbeSummary } from '../auth/probeRun';
-import { normalizeProviderId } from '../auth/providerId';
-import { probeBadge, probeReportHtml, probeStatusText, formatCountdown, type StoredProbe } from '../views/probeFormat';
-import type { StatusProbeInput } from '../views/statusBar';
+} from '../../store/probe';
+import { isGatewayRunning } from '../../gateway/live';
+import type { AgentSnapshot } from '../../store/snapshot';
+import { addRotationKey, removeRotationKey, rotationChain } from '../../store/rotationKeys';
+import { resetCooldown } from '../../auth/cooldownMath';
+import { buildPinCommand, PinError } from '../../auth/pin';
+import { confirmRemoval } from '../../ui/ui';
+import { modelCandidates, parseModelRef, type ProbeOptions, type ProbeResult } from '../../auth/probePlan';
+import type { ProbeSummary } from '../../auth/probeRun';
+import { normalizeProviderId } from '../../auth/providerId';
+import { probeBadge, probeReportHtml, probeStatusText, formatCountdown, type StoredProbe } from './format';
+import type { StatusProbeInput } from '../../ui/statusBar';
 
 export const REPORT_VIEW_TYPE = 'openclawAuth.probeReport';
 const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';

@@ -1,6 +1,6 @@
 /**
  * Credential health at a glance, in words: "OpenClaw: 4 ok, 3 need attention (1 failing)" for the
- * current agent (src/views/statusSummary.ts, from the one health model in src/auth/health.ts), a
+ * current agent (src/ui/statusSummary.ts, from the one health model in src/auth/health.ts), a
  * warning background while anything needs attention, a screen-reader label of words only, and a
  * tooltip listing what needs attention with command links. Click opens the view.
  */

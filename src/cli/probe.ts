@@ -7,12 +7,13 @@
  * Probe JSON is openclaw's `auth.probes` document. Exit code: 0 when every live target is ok (or
  * with --local), 1 when any failed.
  */
-import { readSnapshot, type SnapshotOptions } from './store';
-import { liveProbeSummary, localProbeSummary, recordProbeResults } from './store/probe';
-import { addRotationKey, removeRotationKey, rotationChain } from './store/rotationKeys';
-import { sortProbeResults, type ProbeOptions } from './auth/probePlan';
-import type { ProbeSummary } from './auth/probeRun';
-import { normalizeProviderId } from './auth/providerId';
+import { readSnapshot, type SnapshotOptions } from '../store';
+import { liveProbeSummary, localProbeSummary, recordProbeResults } from '../store/probe';
+import { isGatewayRunning } from '../gateway/live';
+import { addRotationKey, removeRotationKey, rotationChain } from '../store/rotationKeys';
+import { sortProbeResults, type ProbeOptions } from '../auth/probePlan';
+import type { ProbeSummary } from '../auth/probeRun';
+import { normalizeProviderId } from '../auth/providerId';
 
 export class ProbeUsageError extends Error {}
 
@@ -95,7 +96,7 @@ export async function probeCommand(
   }
   if (!local && !a.flags.has('no-record')) {
     try {
-      const rec = await recordProbeResults(opts, summary);
+      const rec = await recordProbeResults(opts, summary, Date.now(), isGatewayRunning);
       if (!rec.written && rec.skipped && !json) warn(`${rec.skipped}\n`);
     } catch (e) {
       warn(`warning: the probe outcome was not recorded in the auth state: ${(e as Error).message}\n`);

@@ -4,7 +4,7 @@
  *
  * Multi-step flows (Add API Key, Paste Setup Token, …) pass `step` to every input: VS Code shows
  * "Title (2/4)" and, from step 2 on, a Back button. Back rejects the input's promise with a
- * `GoBack` error, which `runSteps` (src/commands/index.ts) turns into the previous step, as in
+ * `GoBack` error, which `runSteps` (src/features/profiles/commands.ts) turns into the previous step, as in
  * VS Code's multi-step input sample. Escape resolves to undefined and cancels the flow.
  */
 import * as vscode from 'vscode';

@@ -1,10 +1,10 @@
 /**
  * Whether a gateway runs for this state directory, cheaply: `GET /healthz` on the loopback port
  * from openclaw.json `gateway.port` (default 18789), with the supervisor's probe
- * (src/gateway/health.ts). The editor also asks its own supervisor (src/commands/probe.ts).
+ * (src/gateway/health.ts). The editor also asks its own supervisor (src/features/probes/controller.ts).
  */
-import { probeGateway } from '../gateway/health';
-import type { AgentSnapshot } from './snapshot';
+import { probeGateway } from './health';
+import type { AgentSnapshot } from '../store/snapshot';
 
 export const DEFAULT_GATEWAY_PORT = 18789;
 
