@@ -757,6 +757,17 @@ function killExecTree(pid: number): void {
   for (const p of found) signalPid(p, 'SIGKILL');
 }
 
+/** The environment the exec command sees: the passEnv variables it is given, then the provider's env. */
+function execEnv(cfg: ExecProviderConfig, ctx: ResolveContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of cfg.passEnv) {
+    const v = ctx.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  Object.assign(env, cfg.env);
+  return env;
+}
+
 function runExec(
   ref: SecretRef,
   command: string,
@@ -764,12 +775,7 @@ function runExec(
   ctx: ResolveContext,
   signal?: AbortSignal,
 ): Promise<ExecOutcome> {
-  const env: Record<string, string> = {};
-  for (const name of cfg.passEnv) {
-    const v = ctx.env[name];
-    if (v !== undefined) env[name] = v;
-  }
-  Object.assign(env, cfg.env);
+  const env = execEnv(cfg, ctx);
   const request = JSON.stringify({ protocolVersion: 1, provider: ref.provider, ids: [ref.id] });
   const useGroup = ownProcessGroup(process.platform);
 
@@ -791,129 +797,159 @@ function runExec(
       reject(unresolved('exec_failed', ref, `The exec command could not be started (${describeFsError(err)}).`));
       return;
     }
-    const proc = child;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failure: SecretRefError | undefined;
-    let settled = false;
-    let exited = false;
-    let overall: NodeJS.Timeout | undefined = undefined;
-    let idle: NodeJS.Timeout | undefined;
-
-    const clearTimers = (): void => {
-      if (overall) clearTimeout(overall);
-      if (idle) clearTimeout(idle);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const settle = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimers();
-      fn();
-    };
-    const kill = (err: SecretRefError): void => {
-      if (failure) return;
-      failure = err;
-      clearTimers();
-      chunks.length = 0;
-      const pid = proc.pid;
-      try {
-        // Once the command has exited (and was reaped) its pid may be reused: only the group, which
-        // lives on while members remain, is still addressed by it.
-        if (useGroup && pid !== undefined) {
-          if (exited) process.kill(-pid, 'SIGKILL');
-          else killExecTree(pid);
-        } else {
-          // Windows: no groups; the tree goes with taskkill /T /F while the command still runs.
-          const plan = pid !== undefined && !exited ? treeKillPlan(process.platform, pid, 'SIGKILL') : undefined;
-          if (plan?.kind === 'taskkill')
-            spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 5000 });
-          proc.kill('SIGKILL');
-        }
-      } catch {
-        try {
-          proc.kill('SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-      proc.stdout?.destroy();
-      proc.stderr?.destroy();
-      if (exited) settle(() => reject(err));
-    };
-    function onAbort(): void {
-      kill(
-        unresolved(
-          'timeout',
-          ref,
-          'The exec command did not finish before the overall deadline for resolving SecretRefs.',
-        ),
-      );
-    }
-    const armIdle = (): void => {
-      if (cfg.noOutputTimeoutMs === undefined || failure) return;
-      if (idle) clearTimeout(idle);
-      const ms = cfg.noOutputTimeoutMs;
-      idle = setTimeout(
-        () => kill(unresolved('timeout', ref, `The exec command produced no output for ${ms} ms.`)),
-        ms,
-      );
-    };
-
-    overall = setTimeout(
-      () => kill(unresolved('timeout', ref, `The exec command did not finish within ${cfg.timeoutMs} ms.`)),
-      cfg.timeoutMs,
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-    armIdle();
-
-    proc.stdout?.on('data', (chunk: Buffer) => {
-      if (failure) return;
-      size += chunk.length;
-      if (size > cfg.maxOutputBytes) {
-        kill(unresolved('too_large', ref, `The exec command output exceeded maxOutputBytes ${cfg.maxOutputBytes}.`));
-        return;
-      }
-      chunks.push(chunk);
-      armIdle();
-    });
-    // stderr is drained but never kept: it may contain secrets.
-    proc.stderr?.on('data', () => armIdle());
-    proc.stdout?.on('error', () => undefined);
-    proc.stderr?.on('error', () => undefined);
-    proc.stdin?.on('error', () => undefined); // EPIPE when the command ignores stdin
-
-    proc.on('error', (err) => {
-      exited = true;
-      const e =
-        failure ?? unresolved('exec_failed', ref, `The exec command could not be run (${describeFsError(err)}).`);
-      settle(() => reject(e));
-    });
-    proc.on('exit', () => {
-      exited = true;
-      if (failure) {
-        const e = failure;
-        settle(() => reject(e));
-      }
-    });
-    proc.on('close', (code, signal) => {
-      exited = true;
-      if (failure) {
-        const e = failure;
-        settle(() => reject(e));
-        return;
-      }
-      if (code !== 0) {
-        const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
-        settle(() => reject(unresolved('exec_failed', ref, `The exec command ${how}.`)));
-        return;
-      }
-      const stdout = Buffer.concat(chunks).toString('utf8');
-      settle(() => resolve({ stdout }));
-    });
-
-    proc.stdin?.end(request);
+    superviseExec(child, ref, cfg, request, useGroup, signal, resolve, reject);
   });
+}
+
+/** Drives a started exec command to one outcome: its stdout, or the first failure (limit, deadline, exit). */
+function superviseExec(
+  proc: ChildProcess,
+  ref: SecretRef,
+  cfg: ExecProviderConfig,
+  request: string,
+  useGroup: boolean,
+  signal: AbortSignal | undefined,
+  resolve: (outcome: ExecOutcome) => void,
+  reject: (err: SecretRefError) => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let failure: SecretRefError | undefined;
+  let settled = false;
+  let exited = false;
+
+  const settle = (fn: () => void): void => {
+    if (settled) return;
+    settled = true;
+    watch.clear();
+    fn();
+  };
+  const kill = (err: SecretRefError): void => {
+    if (failure) return;
+    failure = err;
+    watch.clear();
+    chunks.length = 0;
+    killExecProcess(proc, useGroup, exited);
+    proc.stdout?.destroy();
+    proc.stderr?.destroy();
+    if (exited) settle(() => reject(err));
+  };
+  const watch = execWatchdogs(ref, cfg, signal, kill, () => failure !== undefined);
+
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    if (failure) return;
+    size += chunk.length;
+    if (size > cfg.maxOutputBytes) {
+      kill(unresolved('too_large', ref, `The exec command output exceeded maxOutputBytes ${cfg.maxOutputBytes}.`));
+      return;
+    }
+    chunks.push(chunk);
+    watch.armIdle();
+  });
+  // stderr is drained but never kept: it may contain secrets.
+  proc.stderr?.on('data', () => watch.armIdle());
+  proc.stdout?.on('error', () => undefined);
+  proc.stderr?.on('error', () => undefined);
+  proc.stdin?.on('error', () => undefined); // EPIPE when the command ignores stdin
+
+  proc.on('error', (err) => {
+    exited = true;
+    const e = failure ?? unresolved('exec_failed', ref, `The exec command could not be run (${describeFsError(err)}).`);
+    settle(() => reject(e));
+  });
+  proc.on('exit', () => {
+    exited = true;
+    if (failure) {
+      const e = failure;
+      settle(() => reject(e));
+    }
+  });
+  proc.on('close', (code, signal) => {
+    exited = true;
+    if (failure) {
+      const e = failure;
+      settle(() => reject(e));
+      return;
+    }
+    if (code !== 0) {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      settle(() => reject(unresolved('exec_failed', ref, `The exec command ${how}.`)));
+      return;
+    }
+    const stdout = Buffer.concat(chunks).toString('utf8');
+    settle(() => resolve({ stdout }));
+  });
+
+  proc.stdin?.end(request);
+}
+
+/**
+ * Arms the exec command's deadlines (the overall timeout, the no-output timeout when configured, the
+ * caller's abort signal), each of which kills it; `clear` disarms them all.
+ */
+function execWatchdogs(
+  ref: SecretRef,
+  cfg: ExecProviderConfig,
+  signal: AbortSignal | undefined,
+  kill: (err: SecretRefError) => void,
+  failed: () => boolean,
+): { armIdle: () => void; clear: () => void } {
+  let overall: NodeJS.Timeout | undefined = undefined;
+  let idle: NodeJS.Timeout | undefined;
+
+  const clear = (): void => {
+    if (overall) clearTimeout(overall);
+    if (idle) clearTimeout(idle);
+    signal?.removeEventListener('abort', onAbort);
+  };
+  function onAbort(): void {
+    kill(
+      unresolved(
+        'timeout',
+        ref,
+        'The exec command did not finish before the overall deadline for resolving SecretRefs.',
+      ),
+    );
+  }
+  const armIdle = (): void => {
+    if (cfg.noOutputTimeoutMs === undefined || failed()) return;
+    if (idle) clearTimeout(idle);
+    const ms = cfg.noOutputTimeoutMs;
+    idle = setTimeout(() => kill(unresolved('timeout', ref, `The exec command produced no output for ${ms} ms.`)), ms);
+  };
+
+  overall = setTimeout(
+    () => kill(unresolved('timeout', ref, `The exec command did not finish within ${cfg.timeoutMs} ms.`)),
+    cfg.timeoutMs,
+  );
+  signal?.addEventListener('abort', onAbort, { once: true });
+  armIdle();
+  return { armIdle, clear };
+}
+
+/** Sends SIGKILL to a failed exec command: its whole tree or group, or just the process when that fails. */
+function killExecProcess(proc: ChildProcess, useGroup: boolean, exited: boolean): void {
+  const pid = proc.pid;
+  try {
+    // Once the command has exited (and was reaped) its pid may be reused: only the group, which
+    // lives on while members remain, is still addressed by it.
+    if (useGroup && pid !== undefined) {
+      if (exited) process.kill(-pid, 'SIGKILL');
+      else killExecTree(pid);
+    } else {
+      // Windows: no groups; the tree goes with taskkill /T /F while the command still runs.
+      const plan = pid !== undefined && !exited ? treeKillPlan(process.platform, pid, 'SIGKILL') : undefined;
+      if (plan?.kind === 'taskkill')
+        spawnSync(plan.file, plan.args, { stdio: 'ignore', windowsHide: true, timeout: 5000 });
+      proc.kill('SIGKILL');
+    }
+  } catch {
+    try {
+      proc.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 async function resolveExec(
