@@ -173,25 +173,10 @@ export function modelProvider(model: string): string | undefined {
 
 export function buildAgentView(input: AgentViewInput): AgentView {
   const { store, state, meta, now } = input;
-  const providers = new Set<string>();
-  for (const c of Object.values(store.profiles)) providers.add(normalizeProviderId(c.provider));
-  for (const m of Object.values(meta.profiles ?? {})) if (m.provider) providers.add(normalizeProviderId(m.provider));
-  for (const p of Object.keys(state.order ?? {})) providers.add(normalizeProviderId(p));
-  for (const p of Object.keys(meta.order ?? {})) providers.add(normalizeProviderId(p));
-  const used = new Map<string, string>();
-  for (const m of input.modelsInUse) {
-    const p = modelProvider(m);
-    if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1));
-  }
-  for (const p of used.keys()) providers.add(p);
-
+  const { providers, used } = agentProviders(input);
   const storeIndex = indexStoreByProvider(store);
   const cleared = clearExpiredWindows(state, now);
-  const lastGoodIds = new Map<string, Set<string>>();
-  for (const [p, id] of Object.entries(state.lastGood ?? {})) {
-    const k = normalizeProviderId(p);
-    (lastGoodIds.get(k) ?? lastGoodIds.set(k, new Set()).get(k))?.add(id);
-  }
+  const lastGoodIds = lastGoodByProvider(state);
   const counts = Object.fromEntries(
     [
       'ok',
@@ -212,131 +197,14 @@ export function buildAgentView(input: AgentViewInput): AgentView {
 
   for (const provider of [...providers].sort()) {
     const order = resolveOrder({ store, state: cleared, cfg: meta, provider, now, storeIndex, stateCleared: true });
-    const ids = new Set<string>(order.explicit ?? []);
-    for (const id of storeIndex.get(provider) ?? []) ids.add(id);
-    for (const [id, m] of Object.entries(meta.profiles ?? {}))
-      if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
-    const excluded = new Map(order.excluded.map((e) => [e.profileId, e.reasonCode]));
-    const profiles: ProfileView[] = [];
-    for (const id of ids) {
-      const c = store.profiles[id];
-      const lastUsed = state.usageStats?.[id]?.lastUsed;
-      const lastGood = lastGoodIds.get(provider)?.has(id) ?? false;
-      if (!c) {
-        const m = meta.profiles?.[id];
-        if (m?.mode !== 'aws-sdk') continue; // an order entry naming a profile that no longer exists
-        const rank = order.profileIds.indexOf(id);
-        const v: Omit<ProfileView, 'summary'> = {
-          id,
-          provider,
-          type: 'aws-sdk',
-          source: 'config',
-          label: id,
-          health: 'static',
-          display: 'static',
-          credentialHint: 'AWS SDK credential chain',
-          lastUsed,
-          lastGood,
-          rank: rank >= 0 ? rank : undefined,
-        };
-        profiles.push({ ...v, summary: summaryOf(v) });
-        continue;
-      }
-      const h = credentialHealth(c, now);
-      const ref = refOf(c);
-      let reasonCode: ProfileView['reasonCode'] = h.reasonCode;
-      let display: DisplayStatus = h.status === 'expired' && h.refreshable ? 'expired-refreshable' : h.status;
-      if ((ref && h.status === 'static') || (ref && h.status === 'ok') || (ref && h.status === 'expiring')) {
-        const rc = input.refChecks?.[id] ?? localRefCheck(ref, input);
-        if (rc && !rc.ok) {
-          reasonCode = 'unresolved_ref';
-          display = 'unresolved-ref';
-        }
-      }
-      const unusable = describeUnusable(state, c.provider, id, now);
-      const ex = excluded.get(id);
-      const credentialOk = display === 'ok' || display === 'static' || display === 'expiring';
-      if (credentialOk && ex === 'excluded_by_auth_order') {
-        display = 'excluded';
-        reasonCode = 'excluded_by_auth_order';
-      } else if (credentialOk && unusable) display = unusable.kind === 'disabled' ? 'disabled' : 'cooldown';
-      const rank = order.profileIds.indexOf(id);
-      const label = c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id;
-      const credentialHint = ref
-        ? formatRefLabel(ref)
-        : c.type === 'api_key'
-          ? maskSecret(c.key)
-          : c.type === 'token'
-            ? `token:${maskSecret(c.token)}`
-            : `oauth${c.email ? ` ${c.email}` : ''}`;
-      const displayHint = ref
-        ? credentialHint
-        : c.type === 'api_key'
-          ? shortMask(c.key)
-          : c.type === 'token'
-            ? shortMask(c.token)
-            : credentialHint;
-      const v: Omit<ProfileView, 'summary'> = {
-        id,
-        provider,
-        type: c.type,
-        source: input.location[id] ?? 'local',
-        label,
-        health: h.status,
-        reasonCode,
-        display,
-        expiresAt:
-          h.expiresAt ??
-          (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
-        remainingMs: h.remainingMs,
-        refreshable: h.refreshable,
-        unusable,
-        credentialHint,
-        displayHint,
-        ref: ref ? formatRef(ref) : undefined,
-        lastUsed,
-        lastGood,
-        rank: rank >= 0 ? rank : undefined,
-      };
-      profiles.push({ ...v, summary: summaryOf(v) });
-    }
-    // Resolved order first, then everything else by id.
-    profiles.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.id.localeCompare(b.id));
+    const profiles = providerProfiles(input, provider, order, storeIndex, lastGoodIds);
     for (const p of profiles) counts[p.display]++;
 
     const envCred = providerEnvCredential(provider, input.env);
-    // openclaw's effectiveProfiles: the resolved order; when it is empty, the explicit list's
-    // profiles; with no explicit list, every profile of the provider. An explicit [] disables it.
-    const byId = new Map(profiles.map((x) => [x.id, x]));
-    const storeIds = [...profiles]
-      .filter((x) => x.type !== 'aws-sdk')
-      .map((x) => x.id)
-      .sort();
-    const effective = order.disabled
-      ? []
-      : order.profileIds.length
-        ? order.profileIds
-        : order.explicit
-          ? order.explicit.filter((id) => byId.has(id))
-          : storeIds;
-    const status = providerRollup(
-      effective.map((id) => byId.get(id)).filter((x): x is ProfileView => Boolean(x)),
-      order.disabled,
-    );
+    const { effective, status } = effectiveProfiles(order, profiles);
     const inUse = used.has(provider);
     if (inUse) {
-      const model = used.get(provider);
-      const usable = order.profileIds.filter((id) => !isInCooldown(state, provider, id, now, model ?? null));
-      let code: 0 | 1 | 2 = 0;
-      if (usable.length > 0) {
-        const first = profiles.find((p) => p.id === usable[0]);
-        if (first?.display === 'unresolved-ref') code = 1;
-        else if (first?.health === 'expiring') code = 2;
-        else if (first && (first.health === 'expired' || first.health === 'missing')) code = 1;
-      } else if (!envCred || order.disabled) {
-        code = 1;
-        missingInUse.push(provider);
-      }
+      const code = inUseCheckCode(input, provider, used.get(provider), order, profiles, envCred, missingInUse);
       if (code === 1) check = 1;
       else if (code === 2 && check === 0) check = 2;
     }
@@ -359,6 +227,209 @@ export function buildAgentView(input: AgentViewInput): AgentView {
     missingProvidersInUse: missingInUse.sort(),
     counts,
   };
+}
+
+/** Every provider the agent mentions (profiles, config, orders, models in use) and the model of each in use. */
+function agentProviders(input: AgentViewInput): { providers: Set<string>; used: Map<string, string> } {
+  const { store, state, meta } = input;
+  const providers = new Set<string>();
+  for (const c of Object.values(store.profiles)) providers.add(normalizeProviderId(c.provider));
+  for (const m of Object.values(meta.profiles ?? {})) if (m.provider) providers.add(normalizeProviderId(m.provider));
+  for (const p of Object.keys(state.order ?? {})) providers.add(normalizeProviderId(p));
+  for (const p of Object.keys(meta.order ?? {})) providers.add(normalizeProviderId(p));
+  const used = new Map<string, string>();
+  for (const m of input.modelsInUse) {
+    const p = modelProvider(m);
+    if (p && !used.has(p)) used.set(p, m.slice(m.indexOf('/') + 1));
+  }
+  for (const p of used.keys()) providers.add(p);
+  return { providers, used };
+}
+
+/** The lastGood profile ids by normalised provider. */
+function lastGoodByProvider(state: AuthState): Map<string, Set<string>> {
+  const lastGoodIds = new Map<string, Set<string>>();
+  for (const [p, id] of Object.entries(state.lastGood ?? {})) {
+    const k = normalizeProviderId(p);
+    (lastGoodIds.get(k) ?? lastGoodIds.set(k, new Set()).get(k))?.add(id);
+  }
+  return lastGoodIds;
+}
+
+/** Which profiles a provider shows (ordered, stored, aws-sdk in config) and in what order. */
+function providerProfiles(
+  input: AgentViewInput,
+  provider: string,
+  order: ResolvedOrder,
+  storeIndex: ReturnType<typeof indexStoreByProvider>,
+  lastGoodIds: Map<string, Set<string>>,
+): ProfileView[] {
+  const { store, state, meta } = input;
+  const ids = new Set<string>(order.explicit ?? []);
+  for (const id of storeIndex.get(provider) ?? []) ids.add(id);
+  for (const [id, m] of Object.entries(meta.profiles ?? {}))
+    if (normalizeProviderId(m.provider) === provider && m.mode === 'aws-sdk') ids.add(id);
+  const excluded = new Map(order.excluded.map((e) => [e.profileId, e.reasonCode]));
+  const profiles: ProfileView[] = [];
+  for (const id of ids) {
+    const c = store.profiles[id];
+    const lastUsed = state.usageStats?.[id]?.lastUsed;
+    const lastGood = lastGoodIds.get(provider)?.has(id) ?? false;
+    if (!c) {
+      const m = meta.profiles?.[id];
+      if (m?.mode !== 'aws-sdk') continue; // an order entry naming a profile that no longer exists
+      const rank = order.profileIds.indexOf(id);
+      const v: Omit<ProfileView, 'summary'> = {
+        id,
+        provider,
+        type: 'aws-sdk',
+        source: 'config',
+        label: id,
+        health: 'static',
+        display: 'static',
+        credentialHint: 'AWS SDK credential chain',
+        lastUsed,
+        lastGood,
+        rank: rank >= 0 ? rank : undefined,
+      };
+      profiles.push({ ...v, summary: summaryOf(v) });
+      continue;
+    }
+    const v = storedProfileView(input, id, c, provider, order, excluded.get(id), lastUsed, lastGood);
+    profiles.push({ ...v, summary: summaryOf(v) });
+  }
+  // Resolved order first, then everything else by id.
+  profiles.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.id.localeCompare(b.id));
+  return profiles;
+}
+
+/** The row of a stored credential: its status over health, ref check, order exclusion and cooldown; its hints. */
+function storedProfileView(
+  input: AgentViewInput,
+  id: string,
+  c: Credential,
+  provider: string,
+  order: ResolvedOrder,
+  ex: ResolvedOrder['excluded'][number]['reasonCode'] | undefined,
+  lastUsed: number | undefined,
+  lastGood: boolean,
+): Omit<ProfileView, 'summary'> {
+  const { state, now } = input;
+  const h = credentialHealth(c, now);
+  const ref = refOf(c);
+  let reasonCode: ProfileView['reasonCode'] = h.reasonCode;
+  let display: DisplayStatus = h.status === 'expired' && h.refreshable ? 'expired-refreshable' : h.status;
+  if ((ref && h.status === 'static') || (ref && h.status === 'ok') || (ref && h.status === 'expiring')) {
+    const rc = input.refChecks?.[id] ?? localRefCheck(ref, input);
+    if (rc && !rc.ok) {
+      reasonCode = 'unresolved_ref';
+      display = 'unresolved-ref';
+    }
+  }
+  const unusable = describeUnusable(state, c.provider, id, now);
+  const credentialOk = display === 'ok' || display === 'static' || display === 'expiring';
+  if (credentialOk && ex === 'excluded_by_auth_order') {
+    display = 'excluded';
+    reasonCode = 'excluded_by_auth_order';
+  } else if (credentialOk && unusable) display = unusable.kind === 'disabled' ? 'disabled' : 'cooldown';
+  const rank = order.profileIds.indexOf(id);
+  const label = c.displayName ? `${id} (${c.displayName})` : c.email ? `${id} (${c.email})` : id;
+  const { credentialHint, displayHint } = credentialHints(c, ref);
+  return {
+    id,
+    provider,
+    type: c.type,
+    source: input.location[id] ?? 'local',
+    label,
+    health: h.status,
+    reasonCode,
+    display,
+    expiresAt:
+      h.expiresAt ?? (c.type !== 'api_key' && typeof c.expires === 'number' && c.expires > 0 ? c.expires : undefined),
+    remainingMs: h.remainingMs,
+    refreshable: h.refreshable,
+    unusable,
+    credentialHint,
+    displayHint,
+    ref: ref ? formatRef(ref) : undefined,
+    lastUsed,
+    lastGood,
+    rank: rank >= 0 ? rank : undefined,
+  };
+}
+
+/** What a stored credential shows instead of its secret: the masked value (or ref label), long and short. */
+function credentialHints(c: Credential, ref: SecretRef | undefined): { credentialHint: string; displayHint: string } {
+  const credentialHint = ref
+    ? formatRefLabel(ref)
+    : c.type === 'api_key'
+      ? maskSecret(c.key)
+      : c.type === 'token'
+        ? `token:${maskSecret(c.token)}`
+        : `oauth${c.email ? ` ${c.email}` : ''}`;
+  const displayHint = ref
+    ? credentialHint
+    : c.type === 'api_key'
+      ? shortMask(c.key)
+      : c.type === 'token'
+        ? shortMask(c.token)
+        : credentialHint;
+  return { credentialHint, displayHint };
+}
+
+/** openclaw's effectiveProfiles of a provider, and the provider status rolled up over them. */
+function effectiveProfiles(
+  order: ResolvedOrder,
+  profiles: ProfileView[],
+): { effective: string[]; status: HealthStatus } {
+  // openclaw's effectiveProfiles: the resolved order; when it is empty, the explicit list's
+  // profiles; with no explicit list, every profile of the provider. An explicit [] disables it.
+  const byId = new Map(profiles.map((x) => [x.id, x]));
+  const storeIds = [...profiles]
+    .filter((x) => x.type !== 'aws-sdk')
+    .map((x) => x.id)
+    .sort();
+  const effective = order.disabled
+    ? []
+    : order.profileIds.length
+      ? order.profileIds
+      : order.explicit
+        ? order.explicit.filter((id) => byId.has(id))
+        : storeIds;
+  const status = providerRollup(
+    effective.map((id) => byId.get(id)).filter((x): x is ProfileView => Boolean(x)),
+    order.disabled,
+  );
+  return { effective, status };
+}
+
+/**
+ * `models status --check` for a provider a model uses: 1 when its first usable profile is expired,
+ * missing or an unresolved ref, or when nothing (not even env) can serve it (then it is listed in
+ * `missingInUse`); 2 when that profile is expiring; else 0.
+ */
+function inUseCheckCode(
+  input: AgentViewInput,
+  provider: string,
+  model: string | undefined,
+  order: ResolvedOrder,
+  profiles: ProfileView[],
+  envCred: ReturnType<typeof providerEnvCredential>,
+  missingInUse: string[],
+): 0 | 1 | 2 {
+  const { state, now } = input;
+  const usable = order.profileIds.filter((id) => !isInCooldown(state, provider, id, now, model ?? null));
+  let code: 0 | 1 | 2 = 0;
+  if (usable.length > 0) {
+    const first = profiles.find((p) => p.id === usable[0]);
+    if (first?.display === 'unresolved-ref') code = 1;
+    else if (first?.health === 'expiring') code = 2;
+    else if (first && (first.health === 'expired' || first.health === 'missing')) code = 1;
+  } else if (!envCred || order.disabled) {
+    code = 1;
+    missingInUse.push(provider);
+  }
+  return code;
 }
 
 function providerRollup(effective: ProfileView[], disabled: boolean): HealthStatus {
