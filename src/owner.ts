@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import fs from 'node:fs';
-import { parseSettings, type Settings } from './config/settings';
+import { defaultSettings, effectsOf, readSettings, type SettingKey, type Settings } from './config/settings';
 import { Log } from './ui/log';
 import { ProfilesTree, VIEW_ID, type TreeModel } from './ui/profilesTree';
 import { StatusBar } from './ui/statusBar';
@@ -17,36 +17,36 @@ import {
   newSnapshotCache,
   readSnapshot,
   applyMutation,
-  type AgentSnapshot,
   type Mutation,
   type MutationResult,
 } from './store';
-import type { AgentView } from './auth/view';
 import { agentHealth, badgeCount, type HealthOptions, type ProbeEvidence } from './auth/health';
 import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
-import { commandTable, type CommandTable } from './features/profiles/commands';
+import { profileCommands, saveOrder, type ProfilesContext } from './features/profiles/commands';
 import { windowUi, type Ui } from './ui/ui';
 import { displayPath, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
-import { MigrationController } from './features/migration/controller';
-import { ProbeController } from './features/probes/controller';
+import { MigrationController, migrationCommands } from './features/migration/controller';
+import { ProbeController, probeCommands } from './features/probes/controller';
 import { GatewayController, gatewayCommands } from './features/gateway/controller';
 import { watchWalkthroughShown } from './ui/walkthrough';
+import { withRowArguments } from './ui/target';
+import type { AgentEntry, ApplyOptions, CommandTable, WriteRoute } from './features/context';
 
 const ONE_AGENT_KEY = 'openclawAuth.oneAgent';
 
-export interface AgentEntry {
-  agentId: string;
-  snapshot: AgentSnapshot;
-  view: AgentView;
-}
+export type { AgentEntry } from './features/context';
 
-export class OpenClawAuth implements vscode.Disposable, TreeModel {
+/**
+ * Assembles the features: it is the context each one is given (src/features/context.ts), and it
+ * merges their command tables. Nothing imports it but the activation stub.
+ */
+export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesContext {
   readonly log = new Log();
   /** Window calls of the commands; host tests swap in a scripted user. */
   ui: Ui = windowUi;
-  settings: Settings = parseSettings({}).settings;
+  settings: Settings = defaultSettings();
   agents: AgentEntry[] = [];
   currentAgent = 'main';
   defaultAgent = 'main';
@@ -55,7 +55,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   /** What the state dir is (holds state, default and empty, a folder with no state, a file, /). */
   stateKind: StateDirKind = 'default-empty';
   /** Set while "Create OpenClaw State" runs: the one write allowed to start a store in a folder that holds none. */
-  creatingState = false;
+  private creatingState = false;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.log, this.changed];
@@ -77,6 +77,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
   probes!: ProbeController;
   /** The gateway (supervisor, control plane, status item); see src/features/gateway/controller.ts. */
   gateway: GatewayController | undefined;
+  /** Where writes go first (the gateway's control plane while connected); see src/features/context.ts. */
+  private writeRoute: WriteRoute | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     setSqlWasmPath(vscode.Uri.joinPath(context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath);
@@ -87,7 +89,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.readSettings();
     this.migration = new MigrationController(this);
     this.disposables.push(this.migration);
-    this.probes = new ProbeController(this);
+    this.probes = new ProbeController(this, () => this.gateway?.supervisedUp ?? false);
     this.disposables.push(this.probes);
     const t1 = performance.now();
     this.reload();
@@ -103,19 +105,17 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     this.disposables.push(this.tree, this.treeView, this.statusBar);
     this.disposables.push(watchWalkthroughShown());
     this.gateway = new GatewayController(this);
+    this.writeRoute = this.gateway;
     this.disposables.push(this.gateway);
-    this.commands = {
-      ...commandTable(this),
-      ...gatewayCommands(this, this.gateway),
-      // Three agents with the same shared profiles make a long tree: show one agent at a time.
-      'openclawAuth.showOneAgent': () => this.setOneAgent(true),
-      'openclawAuth.showAllAgents': () => this.setOneAgent(false),
-    };
+    this.commands = this.assembleCommands(this.gateway);
     vscode.workspace.onDidChangeConfiguration(
       (e) => {
         if (!e.affectsConfiguration('openclawAuth')) return;
+        const effects = effectsOf((key) => e.affectsConfiguration(`openclawAuth.${key}`));
         this.readSettings();
-        this.reload();
+        if (effects.has('reload')) this.reload();
+        else if (effects.has('render')) this.updateUi();
+        if (effects.has('gateway')) this.gateway?.settingsChanged();
       },
       this,
       this.disposables,
@@ -130,12 +130,50 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
+  /** Every feature's commands in one table; row commands act on the selected row when run without one. */
+  private assembleCommands(gateway: GatewayController): CommandTable {
+    const table: CommandTable = {
+      ...profileCommands(this),
+      ...probeCommands(this.probes),
+      ...(this.migration ? migrationCommands(this.migration) : {}),
+      ...gatewayCommands(this, gateway),
+      // Three agents with the same shared profiles make a long tree: show one agent at a time.
+      'openclawAuth.showOneAgent': () => this.setOneAgent(true),
+      'openclawAuth.showAllAgents': () => this.setOneAgent(false),
+    };
+    const manifest = this.context.extension.packageJSON as {
+      contributes?: { commands?: Array<{ command: string; title: string }> };
+    };
+    return withRowArguments(table, {
+      selectedRow: () => (this.treeView?.visible ? this.treeView.selection[0] : undefined),
+      ui: () => this.ui,
+      titles: new Map((manifest.contributes?.commands ?? []).map((c) => [c.command, c.title])),
+    });
+  }
+
+  async allowStateCreation<T>(create: () => Promise<T>): Promise<T> {
+    this.creatingState = true;
+    try {
+      return await create();
+    } finally {
+      this.creatingState = false;
+    }
+  }
+
+  setCurrentAgent(agentId: string): void {
+    this.currentAgent = agentId;
+  }
+
+  /** Reads and checks every `openclawAuth.*` setting (src/config/settings.ts); bad values are logged. */
   readSettings(): void {
-    const raw = vscode.workspace.getConfiguration('openclawAuth');
-    const obj: Record<string, unknown> = {};
-    for (const k of ['stateDir', 'agent', 'openclawPath', 'claudePath', 'statusBar', 'expiryWarningHours'])
-      obj[k] = raw.get(k);
-    const { settings, problems } = parseSettings(obj);
+    const c = vscode.workspace.getConfiguration('openclawAuth');
+    const { settings, problems } = readSettings({
+      get: (key) => c.get(key),
+      isSet: (key: SettingKey) => {
+        const i = c.inspect(key);
+        return (i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue) !== undefined;
+      },
+    });
     for (const p of problems) this.log.warn(p);
     this.settings = settings;
   }
@@ -294,11 +332,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
    * Applies one mutation with progress, logs it (never the secret), re-reads the store, and
    * offers Undo when the mutation has one and `undoLabel` is given.
    */
-  async apply(
-    agentId: string,
-    m: Mutation,
-    opts: { done: string; undoLabel?: string; secrets?: string[] },
-  ): Promise<MutationResult | undefined> {
+  async apply(agentId: string, m: Mutation, opts: ApplyOptions): Promise<MutationResult | undefined> {
     this.log.rememberSecrets(opts.secrets ?? []);
     try {
       // A folder that holds no OpenClaw state is never turned into a store by accident.
@@ -307,8 +341,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
           create: this.creatingState,
           createHint: 'use "OpenClaw: Create State" to start one there',
         });
-      // While the gateway is connected, writes it has a method for go through it (src/features/gateway/controller.ts).
-      const viaGateway = await this.gateway?.tryApply(agentId, m);
+      // While the gateway is connected, writes it has a method for go through it (src/features/context.ts, WriteRoute).
+      const viaGateway = await this.writeRoute?.tryApply(agentId, m);
       const r =
         viaGateway?.result ??
         (await vscode.window.withProgress({ location: { viewId: VIEW_ID }, title: 'Saving…' }, () =>
@@ -319,7 +353,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
         `${opts.done} (agent ${agentId}; ${viaGateway ? 'through the gateway' : `wrote ${r.files.join(', ') || 'nothing'}`})`,
       );
       this.reload();
-      if (!viaGateway) void this.gateway?.afterLocalWrite(agentId);
+      if (!viaGateway) void this.writeRoute?.afterLocalWrite(agentId);
       if (opts.undoLabel && r.undo) {
         const undo = r.undo;
         void this.ui.showInformationMessage(opts.done, 'Undo').then(async (pick) => {
@@ -331,7 +365,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
       }
       return r;
     } catch (e) {
-      const msg = this.log.scrub(this.gateway?.explainWriteFailure(e) ?? (e as Error).message);
+      const msg = this.log.scrub(this.writeRoute?.explainWriteFailure(e) ?? (e as Error).message);
       this.log.error(`Failed: ${opts.done}`, new Error(msg));
       void this.ui.showErrorMessage(msg, 'Show Logs').then((p) => {
         if (p) this.log.show();
@@ -361,17 +395,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel {
     }
   }
 
-  async setOrder(agentId: string, provider: string, ids: string[]): Promise<void> {
-    const r = await this.apply(
-      agentId,
-      { kind: 'setOrder', provider, profileIds: ids },
-      {
-        done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`,
-        undoLabel: 'order change',
-      },
-    );
-    // The walkthrough's "Choose the order" step completes on an order that was saved.
-    if (r) void vscode.commands.executeCommand('setContext', 'openclawAuth.orderChanged', true);
+  /** Saves a provider's order (the tree's drag and drop). */
+  setOrder(agentId: string, provider: string, ids: string[]): Promise<void> {
+    return saveOrder(this, agentId, provider, ids);
   }
 
   dispose(): void {

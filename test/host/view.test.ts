@@ -17,7 +17,7 @@ import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
 import { GoBack, windowUi, type Step, type Ui } from '../../src/ui/ui';
 import type { Node } from '../../src/ui/profilesTree';
-import { ROW_ONLY_COMMANDS } from '../../src/features/profiles/commands';
+import { ROW_ONLY_COMMANDS } from '../../src/ui/target';
 import { PREVIEW_SCHEME } from '../../src/features/migration/controller';
 import { readSnapshot } from '../../src/store';
 import { waitFor } from '../helpers/wait';

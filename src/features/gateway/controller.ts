@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { OpenClawAuth } from '../../owner';
+import type { CommandTable, FeatureContext, WriteRoute } from '../context';
 import { GatewaySupervisor, type GatewayState } from '../../gateway/supervisor';
 import { GatewayClient, stoppedRunsMessage, type ClientState } from '../../gateway/client';
 import { probeGateway } from '../../gateway/health';
@@ -28,19 +28,13 @@ import {
   type GatewayStatusView,
 } from './statusItem';
 import { confirmRemoval } from '../../ui/ui';
-import { parseGatewaySettings, type GatewaySettings } from '../../config/settings';
+import type { GatewaySettings } from '../../config/settings';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 
-function readGatewaySettings(warn: (m: string) => void): GatewaySettings {
-  const c = vscode.workspace.getConfiguration('openclawAuth.gateway');
-  return parseGatewaySettings((key) => c.get(key), warn);
-}
-
-export class GatewayController implements vscode.Disposable {
+export class GatewayController implements vscode.Disposable, WriteRoute {
   readonly channel = vscode.window.createOutputChannel('OpenClaw Gateway', { log: true });
   private readonly item = new GatewayStatusItem();
-  settings: GatewaySettings;
   supervisor: GatewaySupervisor;
   client: GatewayClient | undefined;
   /** The gateway's own auth view (models.authStatus), the source of truth while connected. */
@@ -55,23 +49,22 @@ export class GatewayController implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly stateListeners = new Set<(v: GatewayStatusView) => void>();
 
-  constructor(private readonly o: OpenClawAuth) {
-    this.settings = readGatewaySettings((m) => o.log.warn(m));
+  constructor(private readonly o: FeatureContext) {
     this.supervisor = this.makeSupervisor();
-    vscode.workspace.onDidChangeConfiguration(
-      (e) => {
-        if (!e.affectsConfiguration('openclawAuth.gateway') && !e.affectsConfiguration('openclawAuth.openclawPath'))
-          return;
-        this.settings = readGatewaySettings((m) => o.log.warn(m));
-        if (this.supervisor.state.kind === 'stopped' || this.supervisor.state.kind === 'failed') {
-          this.supervisor.dispose();
-          this.supervisor = this.makeSupervisor();
-          this.render();
-        } else this.channel.info('Gateway settings changed; they apply at the next start.');
-      },
-      this,
-      this.disposables,
-    );
+  }
+
+  /** `openclawAuth.gateway.*`, as the owner last read them. */
+  get settings(): GatewaySettings {
+    return this.o.settings.gateway;
+  }
+
+  /** The owner read a change to a setting the gateway uses (src/config/settings.ts, effect 'gateway'). */
+  settingsChanged(): void {
+    if (this.supervisor.state.kind === 'stopped' || this.supervisor.state.kind === 'failed') {
+      this.supervisor.dispose();
+      this.supervisor = this.makeSupervisor();
+      this.render();
+    } else this.channel.info('Gateway settings changed; they apply at the next start.');
   }
 
   /** Called once by the owner after start: render, then autostart or attach to a running gateway. */
@@ -122,6 +115,12 @@ export class GatewayController implements vscode.Disposable {
 
   get connected(): boolean {
     return this.client?.state === 'connected';
+  }
+
+  /** Whether the gateway this window supervises (started or adopted) is up or coming up: it owns the state then. */
+  get supervisedUp(): boolean {
+    const k = this.supervisor.state.kind;
+    return k === 'ready' || k === 'degraded' || k === 'starting';
   }
 
   render(): void {
@@ -609,7 +608,7 @@ export class GatewayController implements vscode.Disposable {
 }
 
 /** The gateway's command table entries (merged into the owner's table). */
-export function gatewayCommands(o: OpenClawAuth, g: GatewayController): Record<string, (arg?: unknown) => unknown> {
+export function gatewayCommands(o: FeatureContext, g: GatewayController): CommandTable {
   return {
     'openclawAuth.startGateway': () => g.start(),
     'openclawAuth.stopGateway': () => g.stop(),
@@ -622,7 +621,7 @@ export function gatewayCommands(o: OpenClawAuth, g: GatewayController): Record<s
   };
 }
 
-async function removeProviderAuth(o: OpenClawAuth, g: GatewayController, arg: unknown): Promise<void> {
+async function removeProviderAuth(o: FeatureContext, g: GatewayController, arg: unknown): Promise<void> {
   const n = (arg ?? {}) as { kind?: string; agentId?: string; provider?: string | { provider: string } };
   const agentId = n.agentId ?? o.currentAgent;
   let provider = typeof n.provider === 'string' ? n.provider : n.provider?.provider;

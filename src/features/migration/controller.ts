@@ -15,7 +15,7 @@ import {
 import { planMigration, type MigrationPlan } from '../../auth/legacyMigration';
 import { planMarkdown } from '../../auth/legacyReport';
 import { displayPath } from '../../store/paths';
-import type { OpenClawAuth } from '../../owner';
+import type { CommandTable, FeatureContext } from '../context';
 import { revealPath } from '../../ui/reveal';
 
 export const PREVIEW_SCHEME = 'openclaw-auth-migration';
@@ -34,7 +34,7 @@ export class MigrationController implements vscode.Disposable {
   /** Whether a finished run can be undone (the palette shows Undo Legacy Migration only then). */
   private hasRuns: boolean | undefined;
 
-  constructor(private readonly o: OpenClawAuth) {
+  constructor(private readonly o: FeatureContext) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, {
         onDidChange: this.emitter.event,
@@ -218,4 +218,12 @@ export class MigrationController implements vscode.Disposable {
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The migration's commands (the notification and the walkthrough run them too). */
+export function migrationCommands(c: MigrationController): CommandTable {
+  return {
+    'openclawAuth.previewMigration': () => c.preview(),
+    'openclawAuth.undoMigration': (a) => c.undo(typeof a === 'string' ? a : undefined),
+  };
 }

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { OpenClawAuth } from '../../owner';
+import type { CommandTable, FeatureContext } from '../context';
 import { target, type Target } from '../../ui/target';
 import {
   liveProbeSummary,
@@ -31,22 +31,6 @@ const COST_ACK_KEY = 'openclawAuth.probe.costAcknowledged';
 const RESULTS_KEY = 'openclawAuth.probe.lastResults';
 const RESTART_COMMAND = 'openclawAuth.restartGateway';
 
-function probeSettings(): Required<Pick<ProbeOptions, 'timeoutMs' | 'concurrency' | 'maxTokens'>> {
-  const c = vscode.workspace.getConfiguration('openclawAuth.probe');
-  const pos = (v: unknown, d: number, max: number) =>
-    typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(v, max) : d;
-  // `probe.timeout` was `probe.timeoutMs` (VS Code showed it as "Timeout Ms"); the old key is read while the new one is unset.
-  const setValue = (key: string) => {
-    const i = c.inspect<number>(key);
-    return i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
-  };
-  return {
-    timeoutMs: pos(setValue('timeout') ?? setValue('timeoutMs') ?? c.get('timeout'), 8000, 600_000),
-    concurrency: Math.floor(pos(c.get('concurrency'), 2, 32)),
-    maxTokens: Math.floor(pos(c.get('maxTokens'), 8, 4096)),
-  };
-}
-
 export class ProbeController implements vscode.Disposable {
   private results = new Map<string, StoredProbe>();
   private last: { summary: ProbeSummary & { local?: boolean }; agentId: string } | undefined;
@@ -60,7 +44,11 @@ export class ProbeController implements vscode.Disposable {
   running: Thenable<unknown> | undefined;
   private abort: AbortController | undefined;
 
-  constructor(private readonly o: OpenClawAuth) {
+  constructor(
+    private readonly o: FeatureContext,
+    /** Whether a gateway this window supervises (started or adopted) is up: it owns the cooldown state then. */
+    private readonly supervisedGatewayUp: () => boolean = () => false,
+  ) {
     const saved = o.context.globalState.get<Record<string, StoredProbe>>(RESULTS_KEY) ?? {};
     for (const [k, v] of Object.entries(saved))
       if (v && typeof v.at === 'number' && v.result && typeof v.result.status === 'string') this.results.set(k, v);
@@ -209,7 +197,7 @@ export class ProbeController implements vscode.Disposable {
     }
     if (!(await this.confirmCost())) return undefined;
     const options: ProbeOptions = {
-      ...probeSettings(),
+      ...this.o.settings.probe,
       provider: scope === 'all' ? undefined : provider,
       profileIds: scope === 'profile' && profileId ? [profileId] : [],
     };
@@ -406,9 +394,7 @@ export class ProbeController implements vscode.Disposable {
 
   /** A gateway this window supervises (started or adopted), else one answering on openclaw.json's port. */
   private async gatewayRuns(s: AgentSnapshot): Promise<boolean> {
-    const k = this.o.gateway?.supervisor.state.kind;
-    if (k === 'ready' || k === 'degraded' || k === 'starting') return true;
-    return isGatewayRunning(s);
+    return this.supervisedGatewayUp() || isGatewayRunning(s);
   }
 
   private async afterEnvChange(done: string): Promise<void> {
@@ -610,10 +596,7 @@ export class ProbeController implements vscode.Disposable {
   }
 }
 
-export type ProbeCommandTable = Record<string, (arg?: unknown) => unknown>;
-
-export function probeCommands(o: OpenClawAuth): ProbeCommandTable {
-  const c = o.probes;
+export function probeCommands(c: ProbeController): CommandTable {
   return {
     'openclawAuth.checkCredentials': (a) => c.check(a),
     'openclawAuth.probeAll': (a) => c.probe(a, 'all'),

@@ -1,10 +1,9 @@
 /**
- * The command table. Every command is a plain function of the owner; arguments come from the
- * tree (a Node: a context menu, an inline button), from a command link (`{ agentId, provider,
- * profileId }`) or from nothing. With nothing, a command bound to a key in the view (Alt+Up,
- * Alt+Down, Delete) or shown only on rows acts on the view's selected row, as Explorer's commands
- * do (the keybindings select the focused row first; see `contributes.keybindings`); the others
- * ask (the palette).
+ * The profile commands: add, replace, remove, order, sign in, state dir and agent. Each is a
+ * plain function of the feature context; arguments come from the tree (a Node: a context menu,
+ * an inline button), from a command link (`{ agentId, provider, profileId }`) or from nothing.
+ * With nothing, a row command acts on the view's selected row (src/ui/target.ts,
+ * `withRowArguments`, applied by the owner to every feature's table); the others ask (the palette).
  *
  * Adding a credential is a multi-step input: one title ("Add API Key"), a step counter and a Back
  * button (`runSteps`); every add offers Undo.
@@ -12,7 +11,7 @@
 import * as vscode from 'vscode';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { OpenClawAuth } from '../../owner';
+import type { CommandTable, FeatureContext } from '../context';
 import type { Node } from '../../ui/profilesTree';
 import { orderableIds, VIEW_ID } from '../../ui/profilesTree';
 import { KNOWN_PROVIDERS } from '../../auth/providerEnv';
@@ -31,29 +30,17 @@ import { move } from '../../auth/order';
 import { agentDbPath, displayPath } from '../../store/paths';
 import { confirmRemoval, isGoBack, type Step } from '../../ui/ui';
 import { copyPath, openFolderInNewWindow, revealPath } from '../../ui/reveal';
-import { probeCommands } from '../probes/controller';
 import { target, type Target } from '../../ui/target';
 
-/**
- * Commands that only make sense on a profile row (the manifest hides them from the palette):
- * without an argument they act on the selected row, or say where they work.
- */
-export const ROW_ONLY_COMMANDS: readonly string[] = [
-  'openclawAuth.moveUp',
-  'openclawAuth.moveDown',
-  'openclawAuth.copyProfileId',
-  'openclawAuth.copyPinCommand',
-  'openclawAuth.revealDatabase',
-  'openclawAuth.copyDatabasePath',
-  'openclawAuth.openDatabaseFolder',
-];
-
-/** Commands bound to a key in the view that also have a palette flow (they ask when nothing is selected). */
-const KEYBOUND_COMMANDS = ['openclawAuth.removeProfile'];
-
-/** The row selected in the OpenClaw view, while the view is visible. */
-function selectedRow(o: OpenClawAuth): Node | undefined {
-  return o.treeView?.visible ? o.treeView.selection[0] : undefined;
+/** What the profile commands need besides the shared context. */
+export interface ProfilesContext extends FeatureContext {
+  /**
+   * Runs `create` as the one write allowed to start a store in a folder that holds no OpenClaw
+   * state ("Create OpenClaw State"); every other write there is refused.
+   */
+  allowStateCreation<T>(create: () => Promise<T>): Promise<T>;
+  /** The agent the status bar shows (until the setting written next to it is read back). */
+  setCurrentAgent(agentId: string): void;
 }
 
 /** A step of a multi-step input: reads and fills `s`; false cancels the flow. `step` is undefined in a one-step flow. */
@@ -80,7 +67,7 @@ async function runSteps<S>(s: S, steps: Array<StepFn<S> | false | undefined>): P
   return true;
 }
 
-function agentItems(o: OpenClawAuth): vscode.QuickPickItem[] {
+function agentItems(o: ProfilesContext): vscode.QuickPickItem[] {
   return o.agents.map((a) => ({
     label: a.agentId,
     description: a.agentId === o.currentAgent ? 'shown in the status bar' : undefined,
@@ -88,7 +75,11 @@ function agentItems(o: OpenClawAuth): vscode.QuickPickItem[] {
 }
 
 /** The agent step, when the flow has no agent yet and there is more than one. */
-function agentStep<S extends { agentId?: string }>(o: OpenClawAuth, t: Target, title: string): StepFn<S> | undefined {
+function agentStep<S extends { agentId?: string }>(
+  o: ProfilesContext,
+  t: Target,
+  title: string,
+): StepFn<S> | undefined {
   if (t.agentId || o.agents.length <= 1) return undefined;
   return async (s, step) => {
     const pick = await o.ui.showQuickPick(agentItems(o), { title, placeHolder: 'Which agent?', step });
@@ -98,7 +89,7 @@ function agentStep<S extends { agentId?: string }>(o: OpenClawAuth, t: Target, t
   };
 }
 
-async function pickAgent(o: OpenClawAuth, t: Target, title: string): Promise<string | undefined> {
+async function pickAgent(o: ProfilesContext, t: Target, title: string): Promise<string | undefined> {
   if (t.agentId) return t.agentId;
   if (o.agents.length <= 1) return o.currentAgent;
   return (await o.ui.showQuickPick(agentItems(o), { title, placeHolder: 'Which agent?' }))?.label;
@@ -111,7 +102,7 @@ async function pickAgent(o: OpenClawAuth, t: Target, title: string): Promise<str
  * with the text still typed.
  */
 function providerStep<S extends { agentId?: string; provider?: string }>(
-  o: OpenClawAuth,
+  o: ProfilesContext,
   t: Target,
   title: string,
   placeholder = 'Pick a provider, or type to filter',
@@ -181,7 +172,7 @@ function givenProvider(t: Target): string | undefined {
 }
 
 function profileIdStep<S extends { agentId?: string; provider?: string; profileId?: string }>(
-  o: OpenClawAuth,
+  o: ProfilesContext,
   title: string,
   suggest: (s: S) => string,
 ): StepFn<S> {
@@ -210,7 +201,7 @@ function profileIdStep<S extends { agentId?: string; provider?: string; profileI
 type AddState = { agentId?: string; provider?: string; profileId?: string; key?: string };
 
 async function addApiKey(
-  o: OpenClawAuth,
+  o: ProfilesContext,
   arg: unknown,
   opts: { title?: string; done?: (id: string) => string } = {},
 ): Promise<void> {
@@ -259,7 +250,7 @@ async function addApiKey(
 
 type TokenState = { agentId?: string; provider?: string; profileId?: string; token?: string; expires?: number };
 
-async function pasteToken(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function pasteToken(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   const title = 'Paste Setup Token';
   // Setup tokens are Anthropic's unless the row or link names another provider.
@@ -339,7 +330,7 @@ const SOURCE_HELP: Record<string, string> = {
   store: 'OpenClaw secret store',
 };
 
-async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function addSecretRef(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   const title = 'Add SecretRef Profile';
   const s: RefState = { agentId: t.agentId, provider: givenProvider(t) };
@@ -444,7 +435,7 @@ async function addSecretRef(o: OpenClawAuth, arg: unknown): Promise<void> {
 
 /** The agent and profile a command acts on: from the tree or a link, else asked for (within the row's provider, if any). */
 async function pickProfile(
-  o: OpenClawAuth,
+  o: ProfilesContext,
   arg: unknown,
   title: string,
   placeHolder: string,
@@ -471,7 +462,7 @@ async function pickProfile(
   return profileId ? { agentId, profileId } : undefined;
 }
 
-async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function replaceCredential(o: ProfilesContext, arg: unknown): Promise<void> {
   const title = 'Replace Credential';
   const asked = !target(arg).profileId;
   const picked = await pickProfile(
@@ -519,7 +510,7 @@ async function replaceCredential(o: OpenClawAuth, arg: unknown): Promise<void> {
   );
 }
 
-async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function removeProfile(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   // Delete on an agent row: nothing to remove there (a provider row narrows the picker to its profiles).
   if (arg && (arg as Node).kind === 'agent') {
@@ -549,7 +540,7 @@ async function removeProfile(o: OpenClawAuth, arg: unknown): Promise<void> {
   );
 }
 
-async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promise<void> {
+async function moveProfile(o: ProfilesContext, arg: unknown, delta: number): Promise<void> {
   const n = arg as Node | undefined;
   const keys = delta < 0 ? 'Alt+Up' : 'Alt+Down';
   if (!n || n.kind !== 'profile') {
@@ -579,10 +570,10 @@ async function moveProfile(o: OpenClawAuth, arg: unknown, delta: number): Promis
     );
     return;
   }
-  await o.setOrder(n.agentId, n.provider.provider, move(ids, from, to));
+  await saveOrder(o, n.agentId, n.provider.provider, move(ids, from, to));
 }
 
-async function clearOrder(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function clearOrder(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   const title = 'Clear Stored Order';
   const agentId = await pickAgent(o, t, title);
@@ -629,7 +620,7 @@ function resolveExecutable(setting: string, name: string): string | undefined {
   return undefined;
 }
 
-function runInTerminal(o: OpenClawAuth, exe: string, args: string[], name: string): void {
+function runInTerminal(o: ProfilesContext, exe: string, args: string[], name: string): void {
   const env: Record<string, string> = {};
   if (o.settings.stateDir) env.OPENCLAW_STATE_DIR = o.settings.stateDir;
   const term = vscode.window.createTerminal({ name, shellPath: exe, shellArgs: args, env });
@@ -637,7 +628,11 @@ function runInTerminal(o: OpenClawAuth, exe: string, args: string[], name: strin
   o.log.info(`Opened a terminal: ${path.basename(exe)} ${args.join(' ')}`);
 }
 
-async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; method?: string } = {}): Promise<void> {
+async function signIn(
+  o: ProfilesContext,
+  arg: unknown,
+  opts: { force?: boolean; method?: string } = {},
+): Promise<void> {
   const t = target(arg);
   const exe = resolveExecutable(o.settings.openclawPath, 'openclaw');
   if (!exe) {
@@ -679,7 +674,7 @@ async function signIn(o: OpenClawAuth, arg: unknown, opts: { force?: boolean; me
   runInTerminal(o, exe, args, `OpenClaw sign-in: ${provider}`);
 }
 
-async function claudeSetupToken(o: OpenClawAuth): Promise<void> {
+async function claudeSetupToken(o: ProfilesContext): Promise<void> {
   const exe = resolveExecutable(o.settings.claudePath, 'claude');
   if (!exe) {
     void o.ui.showErrorMessage(
@@ -695,7 +690,7 @@ async function claudeSetupToken(o: OpenClawAuth): Promise<void> {
     });
 }
 
-async function pickStateDir(o: OpenClawAuth): Promise<void> {
+async function pickStateDir(o: ProfilesContext): Promise<void> {
   const uri = await o.ui.showOpenDialog({
     canSelectFolders: true,
     canSelectFiles: false,
@@ -707,7 +702,7 @@ async function pickStateDir(o: OpenClawAuth): Promise<void> {
     .update('stateDir', uri[0].fsPath, vscode.ConfigurationTarget.Global);
 }
 
-async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
+async function selectAgent(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   const id =
     t.agentId ??
@@ -718,16 +713,16 @@ async function selectAgent(o: OpenClawAuth, arg: unknown): Promise<void> {
       })
     )?.label;
   if (!id) return;
-  o.currentAgent = id;
+  o.setCurrentAgent(id);
   await vscode.workspace.getConfiguration('openclawAuth').update('agent', id, vscode.ConfigurationTarget.Global);
 }
 
-function shown(o: OpenClawAuth, file: string): string {
+function shown(o: ProfilesContext, file: string): string {
   return o.paths ? displayPath(file, o.paths.home) : file;
 }
 
 /** The DB a profile row's credential lives in: the agent's own DB for a local profile of another agent, else the shared store. */
-function databaseOf(o: OpenClawAuth, arg: unknown): string | undefined {
+function databaseOf(o: ProfilesContext, arg: unknown): string | undefined {
   const t = target(arg);
   const entry = o.agent(t.agentId);
   const file =
@@ -741,7 +736,7 @@ function databaseOf(o: OpenClawAuth, arg: unknown): string | undefined {
   return file;
 }
 
-async function openConfig(o: OpenClawAuth): Promise<void> {
+async function openConfig(o: ProfilesContext): Promise<void> {
   const file = o.paths?.configPath;
   if (!file || !fs.existsSync(file)) {
     void o.ui.showWarningMessage(`${file ? shown(o, file) : 'openclaw.json'} does not exist yet.`, {});
@@ -750,26 +745,21 @@ async function openConfig(o: OpenClawAuth): Promise<void> {
   await vscode.window.showTextDocument(vscode.Uri.file(file));
 }
 
-async function createState(o: OpenClawAuth): Promise<void> {
+async function createState(o: ProfilesContext): Promise<void> {
   // The one write allowed to start a store in a folder that holds no OpenClaw state (never a file or /).
   const where = o.paths ? shown(o, o.paths.stateDir) : 'the state dir';
-  o.creatingState = true;
-  try {
-    await addApiKey(o, undefined, {
+  await o.allowStateCreation(() =>
+    addApiKey(o, undefined, {
       title: `Create OpenClaw State in ${where}`,
       done: (id) => `Created OpenClaw state in ${where} and saved API key ${id}.`,
-    });
-  } finally {
-    o.creatingState = false;
-  }
+    }),
+  );
   o.reload();
 }
 
-export type CommandTable = Record<string, (arg?: unknown) => unknown>;
-
-/** Every command's handler; the extension's entry registers them (see src/extension.ts). */
-export function commandTable(o: OpenClawAuth): CommandTable {
-  const table: CommandTable = {
+/** The profile commands' handlers by id (the owner merges them with the other features'). */
+export function profileCommands(o: ProfilesContext): CommandTable {
+  return {
     'openclawAuth.refresh': () => o.reload(),
     'openclawAuth.addApiKey': (a) => addApiKey(o, a),
     'openclawAuth.pasteToken': (a) => pasteToken(o, a),
@@ -808,31 +798,19 @@ export function commandTable(o: OpenClawAuth): CommandTable {
     'openclawAuth.reuseClaudeCli': (a) => signIn(o, a, { method: 'cli' }),
     'openclawAuth.claudeSetupToken': () => claudeSetupToken(o),
     'openclawAuth.showStatus': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
-    'openclawAuth.previewMigration': () => o.migration?.preview(),
-    'openclawAuth.undoMigration': (a) => o.migration?.undo(typeof a === 'string' ? a : undefined),
-    ...probeCommands(o),
   };
-  // Without an argument (a keybinding, or a row command run another way) these act on the selected row.
-  const titles = new Map(
-    (
-      (o.context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string; title: string }> } })
-        .contributes?.commands ?? []
-    ).map((c) => [c.command, c.title]),
+}
+
+/** Saves a provider's order (the tree's drag and drop, Move Up/Down) with Undo. */
+export async function saveOrder(o: FeatureContext, agentId: string, provider: string, ids: string[]): Promise<void> {
+  const r = await o.apply(
+    agentId,
+    { kind: 'setOrder', provider, profileIds: ids },
+    {
+      done: `Order for ${provider}: ${ids.join(' → ')}. Running chats keep their profile until /new or /reset.`,
+      undoLabel: 'order change',
+    },
   );
-  for (const id of [...ROW_ONLY_COMMANDS, ...KEYBOUND_COMMANDS]) {
-    const run = table[id];
-    if (!run) continue;
-    const rowOnly = ROW_ONLY_COMMANDS.includes(id);
-    table[id] = (a) => {
-      const arg = a ?? selectedRow(o);
-      if (rowOnly && !target(arg).profileId) {
-        void o.ui.showInformationMessage(
-          `"${titles.get(id) ?? id}" works on a profile row of the OpenClaw view: select one first.`,
-        );
-        return undefined;
-      }
-      return run(arg);
-    };
-  }
-  return table;
+  // The walkthrough's "Choose the order" step completes on an order that was saved.
+  if (r) void vscode.commands.executeCommand('setContext', 'openclawAuth.orderChanged', true);
 }
