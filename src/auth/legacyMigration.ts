@@ -643,9 +643,43 @@ function parseSource(s: SourceFileInput, agentId: string, plan: MigrationPlan): 
   return raw;
 }
 
+type StateParts = { order?: Obj; lastGood?: Obj; usageStats?: Obj };
+
+/** One agent's planning: its target as read, what the target becomes, and what has been imported so far. */
+interface AgentRun {
+  a: AgentInput;
+  ctx: Ctx;
+  plan: MigrationPlan;
+  /** The target as the plan names it. */
+  dest: string;
+  existing: Obj;
+  existingState: Obj | undefined;
+  existingProfiles: Obj;
+  existingIds: Set<string>;
+  exState: StateParts;
+  profiles: Obj;
+  state: StateParts;
+  importing: SourceFileInput[];
+  importedIds: string[];
+  imported: Map<string, ProfileItem>;
+}
+
 function planAgent(a: AgentInput, ctx: Ctx): void {
-  const { plan } = ctx;
-  const dest = `${a.targetKind === 'shared' ? 'shared store' : `agent ${a.agentId} store`} (${a.targetDb})`;
+  const target = readTarget(a, ctx.plan);
+  if (!target) return;
+  const run = startRun(a, ctx, target.existing, target.existingState);
+  // auth.json (flat, older) first: auth-profiles.json wins on the same id, as in openclaw.
+  for (const kind of ['legacy-auth', 'auth-profiles', 'auth-state', 'legacy-oauth'] as const) {
+    const src = a.sources.find((s) => s.kind === kind);
+    if (!src) continue;
+    planSource(run, kind, src);
+  }
+  renameCodexIds(run);
+  pushTarget(run);
+}
+
+/** The target's store and state cells, or undefined (every source left in place) when they cannot be merged into. */
+function readTarget(a: AgentInput, plan: MigrationPlan): { existing: Obj; existingState: Obj | undefined } | undefined {
   if (a.targetError) {
     for (const s of a.sources)
       plan.sources.push({
@@ -657,7 +691,7 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
         status: 'left-in-place',
         reason: `the target store cannot be read (${a.targetError})`,
       });
-    return;
+    return undefined;
   }
   let existing: Obj = { version: 1, profiles: {} };
   let existingState: Obj | undefined;
@@ -686,233 +720,145 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
         status: 'left-in-place',
         reason: `${problem}; repair it first`,
       });
+    return undefined;
+  }
+  return { existing, existingState };
+}
+
+/** The agent's run, starting from copies of the target's profiles and state. */
+function startRun(a: AgentInput, ctx: Ctx, existing: Obj, existingState: Obj | undefined): AgentRun {
+  const existingProfiles = existing.profiles as Obj;
+  return {
+    a,
+    ctx,
+    plan: ctx.plan,
+    dest: `${a.targetKind === 'shared' ? 'shared store' : `agent ${a.agentId} store`} (${a.targetDb})`,
+    existing,
+    existingState,
+    existingProfiles,
+    existingIds: new Set(Object.keys(existingProfiles)),
+    exState: normalizeState(existingState),
+    profiles: { ...existingProfiles },
+    state: {
+      ...(existingState
+        ? {
+            order: isObj(existingState.order) ? { ...existingState.order } : undefined,
+            lastGood: isObj(existingState.lastGood) ? { ...existingState.lastGood } : undefined,
+            usageStats: isObj(existingState.usageStats) ? { ...existingState.usageStats } : undefined,
+          }
+        : {}),
+    },
+    importing: [],
+    importedIds: [],
+    imported: new Map(),
+  };
+}
+
+/** Adds an imported credential, unless the target already has its id; a later source replaces an earlier one. */
+function addProfile(run: AgentRun, id: string, c: Obj, src: SourceFileInput): void {
+  const item: ProfileItem = {
+    agentId: run.a.agentId,
+    source: src.path,
+    sourceKind: src.kind,
+    fromId: id,
+    toId: id,
+    provider: c.provider as string,
+    type: c.type as string,
+    action: 'add',
+    secret: secretPreview(c),
+    destination: run.dest,
+  };
+  if (run.existingIds.has(id)) {
+    item.action = 'keep-existing';
+    item.toId = undefined;
+    item.reason = 'the store already has this id; the stored credential is kept';
+    run.plan.profiles.push(item);
     return;
   }
-  const existingProfiles = existing.profiles as Obj;
-  const existingIds = new Set(Object.keys(existingProfiles));
-  const exState = normalizeState(existingState);
-  const profiles: Obj = { ...existingProfiles };
-  const state: { order?: Obj; lastGood?: Obj; usageStats?: Obj } = {
-    ...(existingState
-      ? {
-          order: isObj(existingState.order) ? { ...existingState.order } : undefined,
-          lastGood: isObj(existingState.lastGood) ? { ...existingState.lastGood } : undefined,
-          usageStats: isObj(existingState.usageStats) ? { ...existingState.usageStats } : undefined,
-        }
-      : {}),
-  };
-  const importing: SourceFileInput[] = [];
-  const importedIds: string[] = [];
-  const imported = new Map<string, ProfileItem>();
+  const prev = run.imported.get(id);
+  if (prev) {
+    prev.action = 'skip';
+    prev.reason = `replaced by the same id from ${src.path}`;
+    prev.toId = undefined;
+  }
+  run.profiles[id] = c;
+  run.imported.set(id, item);
+  if (!run.importedIds.includes(id)) run.importedIds.push(id);
+  run.plan.profiles.push(item);
+}
 
-  const addProfile = (id: string, c: Obj, src: SourceFileInput) => {
-    const item: ProfileItem = {
-      agentId: a.agentId,
-      source: src.path,
-      sourceKind: src.kind,
-      fromId: id,
-      toId: id,
-      provider: c.provider as string,
-      type: c.type as string,
-      action: 'add',
-      secret: secretPreview(c),
-      destination: dest,
-    };
-    if (existingIds.has(id)) {
-      item.action = 'keep-existing';
-      item.toId = undefined;
-      item.reason = 'the store already has this id; the stored credential is kept';
-      plan.profiles.push(item);
-      return;
-    }
-    const prev = imported.get(id);
-    if (prev) {
-      prev.action = 'skip';
-      prev.reason = `replaced by the same id from ${src.path}`;
-      prev.toId = undefined;
-    }
-    profiles[id] = c;
-    imported.set(id, item);
-    if (!importedIds.includes(id)) importedIds.push(id);
-    plan.profiles.push(item);
-  };
-  const skip = (src: SourceFileInput, id: string, reason: string, extra: Partial<ProfileItem> = {}) => {
-    plan.profiles.push({
-      agentId: a.agentId,
-      source: src.path,
-      sourceKind: src.kind,
-      fromId: id,
-      action: 'skip',
-      reason: REASON_TEXT[reason] ?? reason,
-      ...extra,
-    });
-  };
-  const addState = (raw: unknown, src: SourceFileInput) => {
-    const incoming = normalizeState(raw);
-    for (const field of ['order', 'lastGood', 'usageStats'] as const) {
-      const inc = incoming[field];
-      if (!inc) continue;
-      const target = (state[field] ??= {});
-      for (const [k, v] of Object.entries(inc)) {
-        if (exState[field] && Object.hasOwn(exState[field], k)) {
-          plan.state.push({
-            agentId: a.agentId,
-            source: src.path,
-            field,
-            key: k,
-            action: 'keep-existing',
-            reason: 'the store already has this entry; it is kept',
-          });
-          continue;
-        }
-        target[k] = v;
-        plan.state.push({ agentId: a.agentId, source: src.path, field, key: k, action: 'add', destination: dest });
-      }
-    }
-  };
+/** Records an entry that is not imported, with its reason in words. */
+function skipProfile(
+  run: AgentRun,
+  src: SourceFileInput,
+  id: string,
+  reason: string,
+  extra: Partial<ProfileItem> = {},
+): void {
+  run.plan.profiles.push({
+    agentId: run.a.agentId,
+    source: src.path,
+    sourceKind: src.kind,
+    fromId: id,
+    action: 'skip',
+    reason: REASON_TEXT[reason] ?? reason,
+    ...extra,
+  });
+}
 
-  const byKind = (k: SourceKind) => a.sources.find((s) => s.kind === k);
-  // auth.json (flat, older) first: auth-profiles.json wins on the same id, as in openclaw.
-  for (const kind of ['legacy-auth', 'auth-profiles', 'auth-state', 'legacy-oauth'] as const) {
-    const src = byKind(kind);
-    if (!src) continue;
-    if (src.alreadyImported) {
-      plan.sources.push({
-        agentId: a.agentId,
-        kind,
-        path: src.path,
-        sha256: src.sha256,
-        size: src.size,
-        status: 'archive-only',
-        reason: 'openclaw already imported these exact bytes (completed receipt); archived without importing again',
-      });
-      importing.push(src);
-      continue;
-    }
-    const raw = parseSource(src, a.agentId, plan);
-    if (!isObj(raw)) continue;
-    let any = false;
-    if (kind === 'legacy-auth') {
-      if ('profiles' in raw) {
-        plan.sources.push({
-          agentId: a.agentId,
-          kind,
-          path: src.path,
-          sha256: src.sha256,
-          size: src.size,
-          status: 'left-in-place',
-          reason: 'auth.json with a "profiles" object is not a legacy flat file; openclaw ignores it',
+/** Merges a source's order / lastGood / usageStats entries; an entry the target already has is kept. */
+function addState(run: AgentRun, raw: unknown, src: SourceFileInput): void {
+  const incoming = normalizeState(raw);
+  for (const field of ['order', 'lastGood', 'usageStats'] as const) {
+    const inc = incoming[field];
+    if (!inc) continue;
+    const target = (run.state[field] ??= {});
+    for (const [k, v] of Object.entries(inc)) {
+      if (run.exState[field] && Object.hasOwn(run.exState[field], k)) {
+        run.plan.state.push({
+          agentId: run.a.agentId,
+          source: src.path,
+          field,
+          key: k,
+          action: 'keep-existing',
+          reason: 'the store already has this entry; it is kept',
         });
         continue;
       }
-      for (const [key, value] of Object.entries(raw)) {
-        const p = parseLegacyCredential(value, key);
-        if (!p.ok) {
-          skip(src, key, p.reason);
-          continue;
-        }
-        addProfile(`${key}:default`, { ...p.credential, provider: p.credential.provider ?? key }, src);
-        any = true;
-      }
-    } else if (kind === 'legacy-oauth') {
-      for (const [provider, value] of Object.entries(raw)) {
-        if (!isObj(value)) {
-          skip(src, provider, 'non_object');
-          continue;
-        }
-        const p = parseLegacyCredential({ ...value, type: 'oauth', provider }, provider);
-        if (!p.ok || p.credential.type !== 'oauth') {
-          skip(src, provider, p.ok ? 'invalid_type' : p.reason);
-          continue;
-        }
-        addProfile(`${provider}:default`, p.credential, src);
-        any = true;
-      }
-    } else if (kind === 'auth-state') {
-      addState(raw, src);
-      any = true;
-    } else if (isObj(raw.profiles)) {
-      for (const [id, value] of Object.entries(raw.profiles)) {
-        if (!safeKey(id)) {
-          skip(src, id, 'unsafe_key');
-          continue;
-        }
-        if (isObj(value) && (nonBlank(value.type) ?? nonBlank(value.mode)) === 'aws-sdk') {
-          const provider =
-            nonBlank(value.provider) ?? (id.indexOf(':') > 0 ? id.slice(0, id.indexOf(':')).trim() : undefined);
-          if (!provider || !safeKey(provider)) {
-            skip(src, id, 'missing_provider');
-            continue;
-          }
-          const meta: Obj = {
-            provider,
-            mode: 'aws-sdk',
-            ...(nonBlank(value.email) ? { email: nonBlank(value.email) } : {}),
-            ...(nonBlank(value.displayName) ? { displayName: nonBlank(value.displayName) } : {}),
-          };
-          const cfgAuth = isObj(ctx.config.auth) ? ctx.config.auth : (ctx.config.auth = {});
-          const cfgProfiles = isObj(cfgAuth.profiles) ? cfgAuth.profiles : (cfgAuth.profiles = {});
-          const before = cfgProfiles[id];
-          cfgProfiles[id] = meta;
-          ctx.configChanged = true;
-          plan.config.changes.push({
-            path: `auth.profiles.${id}`,
-            before,
-            after: meta,
-            reason: `aws-sdk marker moved out of ${src.path} (the credential store only holds api_key, token and oauth)`,
-          });
-          plan.profiles.push({
-            agentId: a.agentId,
-            source: src.path,
-            sourceKind: kind,
-            fromId: id,
-            toId: id,
-            provider,
-            type: 'aws-sdk',
-            action: 'move-to-config',
-            destination: `${ctx.plan.config.path} auth.profiles`,
-            reason: 'aws-sdk profiles are config metadata in openclaw 2026.9',
-          });
-          any = true;
-          continue;
-        }
-        const p = parseLegacyCredential(value);
-        if (!p.ok) {
-          skip(src, id, p.reason, isObj(value) ? { type: String(value.type ?? value.mode ?? '') } : {});
-          continue;
-        }
-        const c = p.credential;
-        if (c.type === 'oauth' && isObj(c.oauthRef) && (!nonBlank(c.access) || !nonBlank(c.refresh))) {
-          plan.warnings.push(
-            `${id}: a legacy OAuth sidecar profile without tokens is imported as configured-unavailable; sign in again to use it.`,
-          );
-        }
-        addProfile(id, c, src);
-        any = true;
-      }
-      addState(raw, src);
-    } else {
-      // flat shape in auth-profiles.json
-      for (const [key, value] of Object.entries(raw)) {
-        const provider = key.trim();
-        if (!safeKey(provider)) {
-          skip(src, key, 'unsafe_key');
-          continue;
-        }
-        const p = flatCredential(provider, value);
-        if (!p.ok) {
-          skip(src, key, p.reason);
-          continue;
-        }
-        addProfile(`${provider}:default`, p.credential, src);
-        any = true;
-      }
+      target[k] = v;
+      run.plan.state.push({
+        agentId: run.a.agentId,
+        source: src.path,
+        field,
+        key: k,
+        action: 'add',
+        destination: run.dest,
+      });
     }
-    const skipped = plan.profiles.filter(
-      (p) => p.source === src.path && p.action === 'skip' && !p.reason?.startsWith('replaced by'),
-    );
-    if (skipped.length > 0) {
-      // Nothing we could not read is moved: the good entries are imported, the file stays as it is.
+  }
+}
+
+/** One source file: archived only, left in place, or imported entry by entry (then reportSource). */
+function planSource(run: AgentRun, kind: SourceKind, src: SourceFileInput): void {
+  const { a, plan } = run;
+  if (src.alreadyImported) {
+    plan.sources.push({
+      agentId: a.agentId,
+      kind,
+      path: src.path,
+      sha256: src.sha256,
+      size: src.size,
+      status: 'archive-only',
+      reason: 'openclaw already imported these exact bytes (completed receipt); archived without importing again',
+    });
+    run.importing.push(src);
+    return;
+  }
+  const raw = parseSource(src, a.agentId, plan);
+  if (!isObj(raw)) return;
+  let any: boolean;
+  if (kind === 'legacy-auth') {
+    if ('profiles' in raw) {
       plan.sources.push({
         agentId: a.agentId,
         kind,
@@ -920,21 +866,182 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
         sha256: src.sha256,
         size: src.size,
         status: 'left-in-place',
-        reason: `${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} could not be imported (see the skipped profiles); ${any ? 'the others are imported and ' : ''}the file is left untouched`,
+        reason: 'auth.json with a "profiles" object is not a legacy flat file; openclaw ignores it',
       });
-    } else if (any || kind !== 'auth-state') {
-      plan.sources.push({
-        agentId: a.agentId,
-        kind,
-        path: src.path,
-        sha256: src.sha256,
-        size: src.size,
-        status: 'import',
-      });
-      importing.push(src);
+      return;
     }
+    any = importLegacyAuth(run, src, raw);
+  } else if (kind === 'legacy-oauth') {
+    any = importLegacyOAuth(run, src, raw);
+  } else if (kind === 'auth-state') {
+    addState(run, raw, src);
+    any = true;
+  } else if (isObj(raw.profiles)) {
+    any = importProfiles(run, src, raw.profiles);
+    addState(run, raw, src);
+  } else {
+    // flat shape in auth-profiles.json
+    any = importFlatProfiles(run, src, raw);
   }
+  reportSource(run, kind, src, any);
+}
 
+/** auth.json's `{provider: credential}` entries, as `<provider>:default`; true when any was taken. */
+function importLegacyAuth(run: AgentRun, src: SourceFileInput, raw: Obj): boolean {
+  let any = false;
+  for (const [key, value] of Object.entries(raw)) {
+    const p = parseLegacyCredential(value, key);
+    if (!p.ok) {
+      skipProfile(run, src, key, p.reason);
+      continue;
+    }
+    addProfile(run, `${key}:default`, { ...p.credential, provider: p.credential.provider ?? key }, src);
+    any = true;
+  }
+  return any;
+}
+
+/** oauth.json's `{provider: oauth tokens}` entries, as `<provider>:default`; true when any was taken. */
+function importLegacyOAuth(run: AgentRun, src: SourceFileInput, raw: Obj): boolean {
+  let any = false;
+  for (const [provider, value] of Object.entries(raw)) {
+    if (!isObj(value)) {
+      skipProfile(run, src, provider, 'non_object');
+      continue;
+    }
+    const p = parseLegacyCredential({ ...value, type: 'oauth', provider }, provider);
+    if (!p.ok || p.credential.type !== 'oauth') {
+      skipProfile(run, src, provider, p.ok ? 'invalid_type' : p.reason);
+      continue;
+    }
+    addProfile(run, `${provider}:default`, p.credential, src);
+    any = true;
+  }
+  return any;
+}
+
+/** auth-profiles.json's `profiles` object: aws-sdk markers go to config, credentials are added; true when any was taken. */
+function importProfiles(run: AgentRun, src: SourceFileInput, profiles: Obj): boolean {
+  let any = false;
+  for (const [id, value] of Object.entries(profiles)) {
+    if (!safeKey(id)) {
+      skipProfile(run, src, id, 'unsafe_key');
+      continue;
+    }
+    if (isObj(value) && (nonBlank(value.type) ?? nonBlank(value.mode)) === 'aws-sdk') {
+      if (moveAwsSdkToConfig(run, src, id, value)) any = true;
+      continue;
+    }
+    const p = parseLegacyCredential(value);
+    if (!p.ok) {
+      skipProfile(run, src, id, p.reason, isObj(value) ? { type: String(value.type ?? value.mode ?? '') } : {});
+      continue;
+    }
+    const c = p.credential;
+    if (c.type === 'oauth' && isObj(c.oauthRef) && (!nonBlank(c.access) || !nonBlank(c.refresh))) {
+      run.plan.warnings.push(
+        `${id}: a legacy OAuth sidecar profile without tokens is imported as configured-unavailable; sign in again to use it.`,
+      );
+    }
+    addProfile(run, id, c, src);
+    any = true;
+  }
+  return any;
+}
+
+/** An aws-sdk marker becomes `auth.profiles.<id>` in the config; false (skipped) when it names no provider. */
+function moveAwsSdkToConfig(run: AgentRun, src: SourceFileInput, id: string, value: Obj): boolean {
+  const { ctx, plan } = run;
+  const provider = nonBlank(value.provider) ?? (id.indexOf(':') > 0 ? id.slice(0, id.indexOf(':')).trim() : undefined);
+  if (!provider || !safeKey(provider)) {
+    skipProfile(run, src, id, 'missing_provider');
+    return false;
+  }
+  const meta: Obj = {
+    provider,
+    mode: 'aws-sdk',
+    ...(nonBlank(value.email) ? { email: nonBlank(value.email) } : {}),
+    ...(nonBlank(value.displayName) ? { displayName: nonBlank(value.displayName) } : {}),
+  };
+  const cfgAuth = isObj(ctx.config.auth) ? ctx.config.auth : (ctx.config.auth = {});
+  const cfgProfiles = isObj(cfgAuth.profiles) ? cfgAuth.profiles : (cfgAuth.profiles = {});
+  const before = cfgProfiles[id];
+  cfgProfiles[id] = meta;
+  ctx.configChanged = true;
+  plan.config.changes.push({
+    path: `auth.profiles.${id}`,
+    before,
+    after: meta,
+    reason: `aws-sdk marker moved out of ${src.path} (the credential store only holds api_key, token and oauth)`,
+  });
+  plan.profiles.push({
+    agentId: run.a.agentId,
+    source: src.path,
+    sourceKind: src.kind,
+    fromId: id,
+    toId: id,
+    provider,
+    type: 'aws-sdk',
+    action: 'move-to-config',
+    destination: `${ctx.plan.config.path} auth.profiles`,
+    reason: 'aws-sdk profiles are config metadata in openclaw 2026.9',
+  });
+  return true;
+}
+
+/** auth-profiles.json in the flat `{provider: credential}` shape, as `<provider>:default`; true when any was taken. */
+function importFlatProfiles(run: AgentRun, src: SourceFileInput, raw: Obj): boolean {
+  let any = false;
+  for (const [key, value] of Object.entries(raw)) {
+    const provider = key.trim();
+    if (!safeKey(provider)) {
+      skipProfile(run, src, key, 'unsafe_key');
+      continue;
+    }
+    const p = flatCredential(provider, value);
+    if (!p.ok) {
+      skipProfile(run, src, key, p.reason);
+      continue;
+    }
+    addProfile(run, `${provider}:default`, p.credential, src);
+    any = true;
+  }
+  return any;
+}
+
+/** What becomes of a read source file: left in place when an entry was skipped, else imported (and archived). */
+function reportSource(run: AgentRun, kind: SourceKind, src: SourceFileInput, any: boolean): void {
+  const { a, plan } = run;
+  const skipped = plan.profiles.filter(
+    (p) => p.source === src.path && p.action === 'skip' && !p.reason?.startsWith('replaced by'),
+  );
+  if (skipped.length > 0) {
+    // Nothing we could not read is moved: the good entries are imported, the file stays as it is.
+    plan.sources.push({
+      agentId: a.agentId,
+      kind,
+      path: src.path,
+      sha256: src.sha256,
+      size: src.size,
+      status: 'left-in-place',
+      reason: `${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} could not be imported (see the skipped profiles); ${any ? 'the others are imported and ' : ''}the file is left untouched`,
+    });
+  } else if (any || kind !== 'auth-state') {
+    plan.sources.push({
+      agentId: a.agentId,
+      kind,
+      path: src.path,
+      sha256: src.sha256,
+      size: src.size,
+      status: 'import',
+    });
+    run.importing.push(src);
+  }
+}
+
+/** Renames openai-codex ids and providers in the target, and turns the plan's matching items into renames. */
+function renameCodexIds(run: AgentRun): void {
+  const { a, ctx, plan, profiles, state, importedIds } = run;
   // openai-codex -> openai over the whole resulting store (openclaw's second pass).
   const map = new Map<string, string>();
   const before = new Set(Object.keys(profiles));
@@ -944,7 +1051,7 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
   if (state.lastGood) renameLastGood(state.lastGood, map);
   for (const [from, to] of map) {
     ctx.idMap.set(from, to);
-    const item = [...imported.values()].find((x) => x.fromId === from && x.action === 'add');
+    const item = [...run.imported.values()].find((x) => x.fromId === from && x.action === 'add');
     if (item) {
       item.toId = to;
       item.action = 'rename';
@@ -959,7 +1066,7 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
         toId: to,
         provider: 'openai',
         action: 'rename',
-        destination: dest,
+        destination: run.dest,
         reason: 'openai-codex is now openai',
       });
     const idx = importedIds.indexOf(from);
@@ -977,6 +1084,11 @@ function planAgent(a: AgentInput, ctx: Ctx): void {
         it.action = it.action === 'add' ? 'rename' : it.action;
       }
     }
+}
+
+/** The target plan: the store and state the agent ends with, and whether they differ from the cells as read. */
+function pushTarget(run: AgentRun): void {
+  const { a, plan, existing, existingState, existingProfiles, profiles, state, importing, importedIds } = run;
   // Providers of renamed profiles are fixed even without an id change.
   // Every other key of the stored documents is kept as it was.
   const storeAfter = { ...existing, version: Math.max(1, Number(existing.version) || 1), profiles };
