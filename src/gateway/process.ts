@@ -93,6 +93,20 @@ export function nodeSupported(v: { major: number; minor: number }): boolean {
 }
 
 /**
+ * Another program the extension runs in a terminal (`claude`): the setting (a path) when it
+ * exists, else `name` on PATH (with PATHEXT on Windows). openclaw itself goes through
+ * resolveCommand, which also checks the Node it needs.
+ */
+export function findExecutable(
+  name: string,
+  opts: { setting?: string; env: NodeJS.ProcessEnv; platform?: Platform },
+): string | undefined {
+  const setting = opts.setting?.trim();
+  if (setting) return fs.existsSync(setting) ? setting : undefined;
+  return which(name, opts.env, opts.platform ?? process.platform);
+}
+
+/**
  * Resolves the openclaw command: the setting (a path), else `openclaw` on PATH. A JS entry is run
  * with `nodePath` (setting) or the `node` on PATH, whose version is checked: openclaw refuses
  * Node < 24.16 with an engines error that is easy to miss in a log.

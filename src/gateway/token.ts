@@ -8,7 +8,7 @@
  *   "remote" → the gateway runs elsewhere, so starting one here is refused with a message.
  */
 import { SecretRefSchema, formatRef, resolveSecretRef, type ResolveContext } from '../auth/secretRef';
-import type { JsonObject } from '../store/config';
+import { loadConfig, type JsonObject } from '../store/config';
 
 export interface GatewayConfig {
   mode: string | undefined;
@@ -17,6 +17,11 @@ export interface GatewayConfig {
   tokenRef?: ReturnType<typeof SecretRefSchema.parse>;
   authMode?: string;
   port?: number;
+}
+
+/** openclaw.json's gateway section, read from the file at `configPath` (none when there is no file). */
+export function loadGatewayConfig(configPath: string | undefined): GatewayConfig {
+  return readGatewayConfig(configPath ? (loadConfig(configPath).data as JsonObject) : {});
 }
 
 export function readGatewayConfig(cfg: JsonObject): GatewayConfig {

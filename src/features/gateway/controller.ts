@@ -14,10 +14,9 @@ import { GatewayClient, stoppedRunsMessage, type ClientState } from '../../gatew
 import { probeGateway } from '../../gateway/health';
 import { resolveCommand, runOpenclawCli } from '../../gateway/process';
 import { StoreBusyError } from '../../store';
-import { chooseToken, readGatewayConfig, type TokenChoice } from '../../gateway/token';
+import { chooseToken, loadGatewayConfig, type TokenChoice } from '../../gateway/token';
 import type { AuthStatus } from '../../gateway/protocol';
 import type { Mutation, MutationResult } from '../../store';
-import { loadConfig } from '../../store/config';
 import {
   ACTION_LABELS,
   describeAuthView,
@@ -144,8 +143,7 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
 
   /** The token to start/connect with (config's gateway.auth.token, else SecretStorage, else env). */
   private async resolveToken(opts: { generate: boolean }): Promise<TokenChoice> {
-    const cfgPath = this.o.paths?.configPath;
-    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    const cfg = loadGatewayConfig(this.o.paths?.configPath);
     const stored = await this.o.context.secrets.get(TOKEN_SECRET_KEY);
     const snap = this.o.current()?.snapshot;
     let choice = await chooseToken(cfg, {
@@ -281,8 +279,7 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
   // ---- commands -------------------------------------------------------------------------------
 
   async start(opts: { quiet?: boolean } = {}): Promise<boolean> {
-    const cfgPath = this.o.paths?.configPath;
-    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    const cfg = loadGatewayConfig(this.o.paths?.configPath);
     if (cfg.mode === 'remote') {
       this.showError(
         'openclaw.json sets gateway.mode to "remote": the gateway runs on another machine, so none is started here. Use "Connect to Running Gateway" for a local one.',
@@ -397,8 +394,7 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
   }
 
   async setToken(): Promise<void> {
-    const cfgPath = this.o.paths?.configPath;
-    const cfg = readGatewayConfig(cfgPath ? loadConfig(cfgPath).data : {});
+    const cfg = loadGatewayConfig(this.o.paths?.configPath);
     const token = await this.o.ui.showInputBox({
       title: 'Gateway token',
       password: true,

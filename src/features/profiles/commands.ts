@@ -31,6 +31,7 @@ import { agentDbPath, displayPath } from '../../store/paths';
 import { confirmRemoval, isGoBack, type Step } from '../../ui/ui';
 import { copyPath, openFolderInNewWindow, revealPath } from '../../ui/reveal';
 import { target, type Target } from '../../ui/target';
+import { CommandError, findExecutable, resolveCommand, spawnArgs, type ResolvedCommand } from '../../gateway/process';
 
 /** What the profile commands need besides the shared context. */
 export interface ProfilesContext extends FeatureContext {
@@ -606,26 +607,40 @@ async function clearOrder(o: ProfilesContext, arg: unknown): Promise<void> {
   );
 }
 
-function resolveExecutable(setting: string, name: string): string | undefined {
-  if (setting) return fs.existsSync(setting) ? setting : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const p = path.join(dir, name);
-    try {
-      fs.accessSync(p, fs.constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
-
-function runInTerminal(o: ProfilesContext, exe: string, args: string[], name: string): void {
+function runInTerminal(o: ProfilesContext, exe: string, args: string[], name: string, shown = exe): void {
   const env: Record<string, string> = {};
   if (o.settings.stateDir) env.OPENCLAW_STATE_DIR = o.settings.stateDir;
   const term = vscode.window.createTerminal({ name, shellPath: exe, shellArgs: args, env });
   term.show();
-  o.log.info(`Opened a terminal: ${path.basename(exe)} ${args.join(' ')}`);
+  o.log.info(`Opened a terminal: ${path.basename(shown)} ${args.join(' ')}`);
+}
+
+/**
+ * The openclaw command as the gateway runs it (src/gateway/process.ts resolveCommand: the
+ * setting or PATH, and a Node that openclaw accepts), or undefined after saying what is missing.
+ */
+function openclawCommand(o: ProfilesContext): ResolvedCommand | undefined {
+  try {
+    return resolveCommand({
+      setting: o.settings.openclawPath,
+      nodePath: o.settings.gateway.nodePath,
+      env: process.env,
+    });
+  } catch (e) {
+    const notFound = !(e instanceof CommandError) || e.kind === 'not-found';
+    const setting = notFound ? 'openclawAuth.openclawPath' : 'openclawAuth.gateway.nodePath';
+    void o.ui
+      .showErrorMessage(
+        notFound
+          ? `The openclaw CLI was not found. Install it with \`npm install -g openclaw\` (needs Node 24.16 or newer), or set openclawAuth.openclawPath. (${(e as Error).message})`
+          : (e as Error).message,
+        'Open Settings',
+      )
+      .then((p) => {
+        if (p) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+      });
+    return undefined;
+  }
 }
 
 async function signIn(
@@ -634,18 +649,8 @@ async function signIn(
   opts: { force?: boolean; method?: string } = {},
 ): Promise<void> {
   const t = target(arg);
-  const exe = resolveExecutable(o.settings.openclawPath, 'openclaw');
-  if (!exe) {
-    void o.ui
-      .showErrorMessage(
-        'The openclaw CLI was not found. Install it with `npm install -g openclaw` (needs Node 24.16 or newer), or set openclawAuth.openclawPath.',
-        'Open Settings',
-      )
-      .then((p) => {
-        if (p) void vscode.commands.executeCommand('workbench.action.openSettings', 'openclawAuth.openclawPath');
-      });
-    return;
-  }
+  const cmd = openclawCommand(o);
+  if (!cmd) return;
   const title = opts.force ? 'Sign In Again' : opts.method === 'cli' ? 'Reuse Claude CLI Sign-In' : 'Sign In (OAuth)';
   const s: { agentId?: string; provider?: string } = {
     agentId: t.agentId,
@@ -671,11 +676,12 @@ async function signIn(
   if (t.profileId) args.push('--profile-id', t.profileId);
   if (opts.force) args.push('--force');
   if (agentId !== o.defaultAgent) args.push('--agent', agentId);
-  runInTerminal(o, exe, args, `OpenClaw sign-in: ${provider}`);
+  const run = spawnArgs(cmd, args, process.env);
+  runInTerminal(o, run.file, run.args, `OpenClaw sign-in: ${provider}`, cmd.openclaw);
 }
 
 async function claudeSetupToken(o: ProfilesContext): Promise<void> {
-  const exe = resolveExecutable(o.settings.claudePath, 'claude');
+  const exe = findExecutable('claude', { setting: o.settings.claudePath, env: process.env });
   if (!exe) {
     void o.ui.showErrorMessage(
       'The claude CLI was not found. Install Claude Code (`npm install -g @anthropic-ai/claude-code`) or set openclawAuth.claudePath; then paste the token with "Paste Setup Token".',
