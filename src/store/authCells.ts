@@ -26,12 +26,22 @@ import {
   type Row,
   type SqlConn,
 } from './engine';
+import {
+  AUTH_PROFILE_STATE,
+  AUTH_PROFILE_STORE,
+  CONFIG_MACHINE_STATE,
+  HAS_TABLE_SQL,
+  MIGRATION_SOURCES,
+  PRIMARY_ROW_KEY,
+  RECEIPT_KIND,
+  SECRET_STORE_ENTRIES,
+  SHARED_MARKER_KEY,
+  SHARED_STATE_KEY,
+  SHARED_STORE_KEY,
+  type DbKind,
+} from './layout';
 
-export const SHARED_STORE_KEY = 'authProfiles.store';
-export const SHARED_STATE_KEY = 'authProfiles.state';
-export const PRIMARY_ROW_KEY = 'primary';
-export const SHARED_MARKER_KEY = 'auth.sharedStore';
-export const RECEIPT_KIND = 'auth-profile-json-to-sqlite-v2';
+export { PRIMARY_ROW_KEY, RECEIPT_KIND, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY } from './layout';
 
 export interface AuthCells {
   /** The store/state cells as stored (JSON text), undefined when absent. */
@@ -56,7 +66,7 @@ interface RowSource {
   rowsIn(table: string, column: string, values: SqlValue[]): Array<Record<string, SqlValue>>;
 }
 
-function extract(src: RowSource, kind: 'shared' | 'agent', wantReceipts: boolean): Omit<AuthCells, 'walCommitted'> {
+function extract(src: RowSource, kind: DbKind, wantReceipts: boolean): Omit<AuthCells, 'walCommitted'> {
   const out: Omit<AuthCells, 'walCommitted'> = {
     hasStateRow: false,
     hasStoreRow: false,
@@ -64,53 +74,73 @@ function extract(src: RowSource, kind: 'shared' | 'agent', wantReceipts: boolean
     receipts: new Map(),
   };
   if (kind === 'shared') {
-    if (src.hasTable('config_machine_state')) {
-      for (const row of src.rowsIn('config_machine_state', 'state_key', [
-        SHARED_STORE_KEY,
-        SHARED_STATE_KEY,
-        SHARED_MARKER_KEY,
-      ])) {
-        if (typeof row.value_json !== 'string') continue;
-        if (row.state_key === SHARED_STORE_KEY) {
-          out.storeText = row.value_json;
-          out.hasStoreRow = true;
-        }
-        if (row.state_key === SHARED_STATE_KEY) {
-          out.stateText = row.value_json;
-          out.hasStateRow = true;
-        }
-        if (row.state_key === SHARED_MARKER_KEY) out.marker = row.value_json;
-      }
-    }
-    if (src.hasTable('secret_store_entries')) {
-      for (const row of src.rowsIn('secret_store_entries', 'scope_kind', ['team'])) {
-        if (row.deleted_at_ms == null && typeof row.name === 'string' && typeof row.value === 'string')
-          out.secretStore.set(row.name, row.value);
-      }
-    }
-    if (wantReceipts && src.hasTable('migration_sources')) {
-      for (const row of src.rowsIn('migration_sources', 'migration_kind', [RECEIPT_KIND])) {
-        if (typeof row.source_key === 'string' && typeof row.status === 'string')
-          out.receipts.set(row.source_key, row.status);
-      }
-    }
+    readSharedAuth(src, out);
+    readTeamSecrets(src, out.secretStore);
+    if (wantReceipts) readReceipts(src, out.receipts);
   } else {
-    if (src.hasTable('auth_profile_store')) {
-      for (const row of src.rowsIn('auth_profile_store', 'store_key', [PRIMARY_ROW_KEY]))
-        if (typeof row.store_json === 'string') {
-          out.storeText = row.store_json;
-          out.hasStoreRow = true;
-        }
-    }
-    if (src.hasTable('auth_profile_state')) {
-      for (const row of src.rowsIn('auth_profile_state', 'state_key', [PRIMARY_ROW_KEY]))
-        if (typeof row.state_json === 'string') {
-          out.stateText = row.state_json;
-          out.hasStateRow = true;
-        }
-    }
+    readAgentAuth(src, out);
   }
   return out;
+}
+
+/** State DB: the shared store and state cells and the `auth.sharedStore` marker (config_machine_state). */
+function readSharedAuth(src: RowSource, out: Omit<AuthCells, 'walCommitted'>): void {
+  const t = CONFIG_MACHINE_STATE;
+  if (!src.hasTable(t.name)) return;
+  for (const row of src.rowsIn(t.name, t.key, [SHARED_STORE_KEY, SHARED_STATE_KEY, SHARED_MARKER_KEY])) {
+    const value = row[t.value];
+    if (typeof value !== 'string') continue;
+    if (row[t.key] === SHARED_STORE_KEY) {
+      out.storeText = value;
+      out.hasStoreRow = true;
+    }
+    if (row[t.key] === SHARED_STATE_KEY) {
+      out.stateText = value;
+      out.hasStateRow = true;
+    }
+    if (row[t.key] === SHARED_MARKER_KEY) out.marker = value;
+  }
+}
+
+/** State DB: openclaw's team secret store (live rows only). */
+function readTeamSecrets(src: RowSource, into: Map<string, string>): void {
+  const { name, col, teamScope } = SECRET_STORE_ENTRIES;
+  if (!src.hasTable(name)) return;
+  for (const row of src.rowsIn(name, col.scope, [teamScope])) {
+    const [key, value] = [row[col.name], row[col.value]];
+    if (row[col.deletedAt] == null && typeof key === 'string' && typeof value === 'string') into.set(key, value);
+  }
+}
+
+/** State DB: receipts of openclaw's legacy auth import (source_key → status). */
+function readReceipts(src: RowSource, into: Map<string, string>): void {
+  const { name, col } = MIGRATION_SOURCES;
+  if (!src.hasTable(name)) return;
+  for (const row of src.rowsIn(name, col.kind, [RECEIPT_KIND])) {
+    const [key, status] = [row[col.key], row[col.status]];
+    if (typeof key === 'string' && typeof status === 'string') into.set(key, status);
+  }
+}
+
+/** Agent DB: the `primary` rows of auth_profile_store and auth_profile_state. */
+function readAgentAuth(src: RowSource, out: Omit<AuthCells, 'walCommitted'>): void {
+  for (const [t, part] of [
+    [AUTH_PROFILE_STORE, 'store'],
+    [AUTH_PROFILE_STATE, 'state'],
+  ] as const) {
+    if (!src.hasTable(t.name)) continue;
+    for (const row of src.rowsIn(t.name, t.key, [PRIMARY_ROW_KEY])) {
+      const value = row[t.value];
+      if (typeof value !== 'string') continue;
+      if (part === 'store') {
+        out.storeText = value;
+        out.hasStoreRow = true;
+      } else {
+        out.stateText = value;
+        out.hasStateRow = true;
+      }
+    }
+  }
 }
 
 /** A DB could not be read: the message names the file and the cause. */
@@ -128,8 +158,7 @@ const READ_BUSY_MS = 2000;
 
 function sqlSource(conn: SqlConn): RowSource {
   return {
-    hasTable: (t) =>
-      conn.get('SELECT 1 AS x FROM sqlite_schema WHERE type = ? AND name = ?', ['table', t]) !== undefined,
+    hasTable: (t) => conn.get(HAS_TABLE_SQL, ['table', t]) !== undefined,
     rowsIn: (t, c, values) =>
       (values.length
         ? conn.all(`SELECT * FROM "${t}" WHERE "${c}" IN (${values.map(() => '?').join(',')})`, values as never)
@@ -162,7 +191,7 @@ function openForRead(dbPath: string): NativeDatabase {
   return db;
 }
 
-function readNative(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boolean): AuthCells {
+function readNative(dbPath: string, kind: DbKind, wantReceipts: boolean): AuthCells {
   // A zero-length file is an empty database to SQLite; opening it read-write would make it one.
   if (fs.statSync(dbPath).size === 0)
     return { hasStateRow: false, hasStoreRow: false, secretStore: new Map(), receipts: new Map(), walCommitted: false };
@@ -180,7 +209,7 @@ function readNative(dbPath: string, kind: 'shared' | 'agent', wantReceipts: bool
   }
 }
 
-function readPages(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boolean): AuthCells {
+function readPages(dbPath: string, kind: DbKind, wantReceipts: boolean): AuthCells {
   // One validated snapshot (retried as a whole while a writer commits or checkpoints under it).
   return SqliteReader.read(dbPath, (reader) => {
     const src: RowSource = {
@@ -197,7 +226,7 @@ function readPages(dbPath: string, kind: 'shared' | 'agent', wantReceipts: boole
  */
 export function readAuthCells(
   dbPath: string,
-  kind: 'shared' | 'agent',
+  kind: DbKind,
   opts: { receipts?: boolean; engine?: EngineName } = {},
 ): AuthCells {
   const engine = opts.engine ?? engineName();

@@ -48,8 +48,24 @@ import {
   type NativeDatabase,
   type SqlConn,
 } from './engine';
+import {
+  CELL_TABLES,
+  cellSql,
+  CONFIG_MACHINE_STATE,
+  COUNT_SCHEMA_SQL,
+  HAS_TABLE_SQL,
+  insertOrReplaceSql,
+  MARKER_CELL,
+  PRIMARY_ROW_KEY,
+  rowValues,
+  SCHEMA_META,
+  STATE_DB_MARKER,
+  type CellAddress,
+  type CellTableName,
+  type DbKind,
+} from './layout';
 
-export type DbKind = 'shared' | 'agent';
+export type { DbKind } from './layout';
 export type { SqlConn } from './engine';
 
 export class StoreBusyError extends Error {
@@ -156,25 +172,27 @@ async function createDb(kind: DbKind, agentId: string | undefined, now: number):
   bytes[18] = 1;
   bytes[19] = 1;
   const db = new SQL.Database(bytes);
-  const version = kind === 'shared' ? 18 : 23;
   db.run(
-    'INSERT OR REPLACE INTO schema_meta (meta_key, role, schema_version, agent_id, app_version, created_at, updated_at) VALUES (?,?,?,?,?,?,?)',
-    [
-      'primary',
-      kind === 'shared' ? 'global' : 'agent',
-      version,
-      kind === 'shared' ? null : (agentId ?? 'main'),
-      APP_VERSION,
-      now,
-      now,
-    ],
+    insertOrReplaceSql(SCHEMA_META),
+    rowValues(SCHEMA_META, {
+      meta_key: PRIMARY_ROW_KEY,
+      role: SCHEMA_META.role[kind],
+      schema_version: SCHEMA_META.version[kind],
+      agent_id: kind === 'shared' ? null : (agentId ?? 'main'),
+      app_version: APP_VERSION,
+      created_at: now,
+      updated_at: now,
+    }),
   );
   if (kind === 'shared') {
-    db.run('INSERT OR REPLACE INTO config_machine_state (state_key, value_json, updated_at_ms) VALUES (?,?,?)', [
-      'auth.sharedStore',
-      '{"location":"state-db"}',
-      now,
-    ]);
+    db.run(
+      insertOrReplaceSql(CONFIG_MACHINE_STATE),
+      rowValues(CONFIG_MACHINE_STATE, {
+        state_key: MARKER_CELL.key,
+        value_json: STATE_DB_MARKER,
+        updated_at_ms: now,
+      }),
+    );
   }
   return db;
 }
@@ -441,7 +459,7 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
         let db: Database;
         try {
           db = new SQL.Database(bytes);
-          db.exec('SELECT count(*) FROM sqlite_schema');
+          db.exec(COUNT_SCHEMA_SQL);
         } catch (e) {
           throw new StoreCorruptError(`${dbPath} could not be opened (${(e as Error).message}); nothing was changed.`);
         }
@@ -496,60 +514,30 @@ async function mutateSqlJs<T>(dbPath: string, change: (db: SqlConn) => T, opts: 
   );
 }
 
-// ---- cell helpers for the two auth layouts ----
+// ---- cell helpers for the two auth layouts (layout.ts) ----
 
-export interface CellAddress {
-  table: 'config_machine_state' | 'auth_profile_store' | 'auth_profile_state';
-  key: string;
-}
+export type { CellAddress } from './layout';
 
 export function readCell(db: SqlConn, a: CellAddress): string | undefined {
-  const [keyCol, valCol] =
-    a.table === 'config_machine_state'
-      ? ['state_key', 'value_json']
-      : a.table === 'auth_profile_store'
-        ? ['store_key', 'store_json']
-        : ['state_key', 'state_json'];
   if (!hasTable(db, a.table)) return undefined;
-  const v = db.get(`SELECT ${valCol} AS v FROM ${a.table} WHERE ${keyCol} = ?`, [a.key])?.v;
+  const v = db.get(cellSql(a.table).select, [a.key])?.v;
   return typeof v === 'string' ? v : undefined;
 }
 
 export function hasTable(db: SqlConn, table: string): boolean {
-  return db.get('SELECT 1 AS x FROM sqlite_schema WHERE type = ? AND name = ?', ['table', table]) !== undefined;
+  return db.get(HAS_TABLE_SQL, ['table', table]) !== undefined;
 }
 
 /** Upserts (or with `undefined` deletes) a JSON cell, as openclaw does. */
 export function writeCell(db: SqlConn, a: CellAddress, value: string | undefined, now: number): void {
   ensureAuthTable(db, a.table);
-  const [keyCol, valCol, tsCol] =
-    a.table === 'config_machine_state'
-      ? ['state_key', 'value_json', 'updated_at_ms']
-      : a.table === 'auth_profile_store'
-        ? ['store_key', 'store_json', 'updated_at']
-        : ['state_key', 'state_json', 'updated_at'];
-  if (value === undefined) db.run(`DELETE FROM ${a.table} WHERE ${keyCol} = ?`, [a.key]);
-  else
-    db.run(
-      `INSERT INTO ${a.table} (${keyCol}, ${valCol}, ${tsCol}) VALUES (?,?,?) ON CONFLICT(${keyCol}) DO UPDATE SET ${valCol} = excluded.${valCol}, ${tsCol} = excluded.${tsCol}`,
-      [a.key, value, now],
-    );
+  const sql = cellSql(a.table);
+  if (value === undefined) db.run(sql.delete, [a.key]);
+  else db.run(sql.upsert, [a.key, value, now]);
 }
 
 /** An older agent DB may lack the auth tables; create them with openclaw's exact definitions. */
-function ensureAuthTable(db: SqlConn, table: CellAddress['table']): void {
+function ensureAuthTable(db: SqlConn, table: CellTableName): void {
   if (hasTable(db, table)) return;
-  if (table === 'config_machine_state') {
-    db.run(
-      'CREATE TABLE config_machine_state (state_key TEXT NOT NULL PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL) STRICT',
-    );
-  } else if (table === 'auth_profile_store') {
-    db.run(
-      'CREATE TABLE auth_profile_store (store_key TEXT NOT NULL PRIMARY KEY, store_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT',
-    );
-  } else {
-    db.run(
-      'CREATE TABLE auth_profile_state (state_key TEXT NOT NULL PRIMARY KEY, state_json TEXT NOT NULL, updated_at INTEGER NOT NULL) STRICT',
-    );
-  }
+  db.run(CELL_TABLES[table].ddl);
 }
