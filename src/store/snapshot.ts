@@ -27,11 +27,12 @@ import {
 } from './paths';
 import { authMeta, configAgents, loadConfig, type LoadedConfig } from './config';
 import { dotenvValues, readDotenvFile } from './dotenv';
-import { DbReadError, readAuthCells, SHARED_STATE_KEY, SHARED_STORE_KEY } from './authCells';
+import { DbReadError, readAuthCells } from './authCells';
+import { AUTH_CELLS, CONFIG_MACHINE_STATE, SHARED_MARKER_KEY, type CellAddress, type DbKind } from './layout';
 import { identity, type FileIdentity } from './fileio';
 import type { AuthConfigMeta } from '../auth/order';
 
-export { SHARED_STORE_KEY, SHARED_STATE_KEY, PRIMARY_ROW_KEY, SHARED_MARKER_KEY } from './authCells';
+export { SHARED_STORE_KEY, SHARED_STATE_KEY, PRIMARY_ROW_KEY, SHARED_MARKER_KEY } from './layout';
 
 /**
  * Where openclaw keeps the shared (default agent's) credentials: the `auth.sharedStore` marker row
@@ -103,13 +104,7 @@ export interface AgentSnapshot {
   fingerprint: string;
 }
 
-function readDb(
-  dbPath: string,
-  kind: 'shared' | 'agent',
-  warnings: LoadWarning[],
-  home: string,
-  cache?: SnapshotCache,
-): DbRead {
+function readDb(dbPath: string, kind: DbKind, warnings: LoadWarning[], home: string, cache?: SnapshotCache): DbRead {
   const hit = cache?.dbs.get(dbPath);
   if (hit) {
     if (hit.error) warnings.push({ source: displayPath(dbPath, home), reason: 'unreadable_db', message: hit.error });
@@ -120,7 +115,7 @@ function readDb(
   return read;
 }
 
-function readDbFile(dbPath: string, kind: 'shared' | 'agent', warnings: LoadWarning[], home: string): DbRead {
+function readDbFile(dbPath: string, kind: DbKind, warnings: LoadWarning[], home: string): DbRead {
   const out: DbRead = {
     path: dbPath,
     exists: false,
@@ -234,12 +229,18 @@ export function listAgents(opts: SnapshotOptions = {}): {
   };
 }
 
-export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
-  const env = opts.env ?? process.env;
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env });
-  const config = opts.cache?.config ?? loadConfig(paths.configPath);
-  if (opts.cache) opts.cache.config = config;
-  const warnings: LoadWarning[] = [];
+/** Where a cell's warnings point: "<file> authProfiles.store" (a state DB key) or "<file> auth_profile_store". */
+function cellSource(file: string, home: string, a: CellAddress): string {
+  return `${displayPath(file, home)} ${a.table === CONFIG_MACHINE_STATE.name ? a.key : a.table}`;
+}
+
+function loadSnapshotConfig(
+  paths: ResolvedPaths,
+  warnings: LoadWarning[],
+  cache?: SnapshotCache,
+): { config: LoadedConfig; configError?: string } {
+  const config = cache?.config ?? loadConfig(paths.configPath);
+  if (cache) cache.config = config;
   const configError = config.error
     ? `${config.error.replace(/\.$/, '')}; its auth order and profile settings are not shown.`
     : undefined;
@@ -249,56 +250,84 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
       reason: 'invalid_config',
       message: configError,
     });
-  const agents = configAgents(config.data);
-  const agentId = opts.agentId ?? agents.defaultAgentId ?? DEFAULT_AGENT_ID;
-  const entry = agents.entries.find((e) => e.id === agentId);
-  const dir = agentDir(paths, agentId, entry?.agentDir, env);
-  const agentDbFile = agentDbPath(dir);
-  const sharedDb = readDb(paths.sharedDb, 'shared', warnings, paths.home, opts.cache);
-  const agentDb = readDb(agentDbFile, 'agent', warnings, paths.home, opts.cache);
-  const defaultEntry = agents.entries.find((e) => e.id === agents.defaultAgentId);
-  const defaultAgentDbFile = agentDbPath(agentDir(paths, agents.defaultAgentId, defaultEntry?.agentDir, env));
-  const isDefaultAgent = agentId === agents.defaultAgentId;
+  return { config, configError };
+}
 
-  // The marker decides where the shared store is (openclaw's path-resolve rules).
-  let sharedLocation: SharedLocation = 'state-db';
-  let sharedSource: DbRead = sharedDb;
-  let sharedStoreText: string | undefined = sharedDb.storeText;
-  let sharedStateText: string | undefined = sharedDb.stateText;
-  let sharedWhere = `${displayPath(paths.sharedDb, paths.home)} ${SHARED_STORE_KEY}`;
+/** The shared store as the marker places it: its DB, its layout and its cells. */
+interface SharedStore {
+  location: SharedLocation;
+  marker: SharedLocation | 'invalid' | undefined;
+  /** The DB holding the shared credentials. */
+  file: string;
+  /** Its store and state cells (the state DB's keys, or the agent layout of the main agent DB). */
+  cells: { store: CellAddress; state: CellAddress };
+  storeText?: string;
+  stateText?: string;
+}
+
+/** The marker decides where the shared store is (openclaw's path-resolve rules). */
+function locateSharedStore(
+  paths: ResolvedPaths,
+  sharedDb: DbRead,
+  defaultAgentDbFile: string,
+  readDefaultAgentDb: () => DbRead,
+  warnings: LoadWarning[],
+): SharedStore {
   const marker = parseMarker(sharedDb.marker);
   if (marker === 'invalid') {
     warnings.push({
       source: displayPath(paths.sharedDb, paths.home),
       reason: 'invalid_marker',
-      message: `Config machine state auth.sharedStore has an invalid shared auth store location (${quoteId(sharedDb.marker, '')}); run openclaw doctor --fix.`,
+      message: `Config machine state ${SHARED_MARKER_KEY} has an invalid shared auth store location (${quoteId(sharedDb.marker, '')}); run openclaw doctor --fix.`,
     });
-    sharedStoreText = undefined;
-    sharedStateText = undefined;
-  } else if (marker === 'legacy-main' || marker === undefined) {
-    sharedLocation = 'legacy-main';
-    sharedSource = isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, paths.home, opts.cache);
-    sharedStoreText = sharedSource.storeText;
-    sharedStateText = sharedSource.stateText;
-    sharedWhere = `${displayPath(defaultAgentDbFile, paths.home)} auth_profile_store`;
+    return { location: 'state-db', marker, file: paths.sharedDb, cells: AUTH_CELLS.shared };
   }
-  const agentWhere = `${displayPath(agentDbFile, paths.home)} auth_profile_store`;
-  const sameDb = sharedLocation === 'legacy-main' && isDefaultAgent;
-  const shared = loadAuthStore(sharedStoreText, sharedWhere);
+  if (marker === 'legacy-main' || marker === undefined) {
+    const source = readDefaultAgentDb();
+    return {
+      location: 'legacy-main',
+      marker,
+      file: defaultAgentDbFile,
+      cells: AUTH_CELLS.agent,
+      storeText: source.storeText,
+      stateText: source.stateText,
+    };
+  }
+  return {
+    location: 'state-db',
+    marker,
+    file: paths.sharedDb,
+    cells: AUTH_CELLS.shared,
+    storeText: sharedDb.storeText,
+    stateText: sharedDb.stateText,
+  };
+}
+
+/**
+ * The agent's view of the credentials and state: agent-local entries win over shared ones. When
+ * the shared store is the default agent's own DB (legacy-main), the default agent reads it once.
+ */
+function mergeAuth(
+  shared: SharedStore,
+  agentDb: DbRead,
+  isDefaultAgent: boolean,
+  home: string,
+  warnings: LoadWarning[],
+): { profiles: Record<string, Credential>; location: Record<string, ProfileLocation>; state: AuthState } {
+  const agentWhere = cellSource(agentDb.path, home, AUTH_CELLS.agent.store);
+  const sameDb = shared.location === 'legacy-main' && isDefaultAgent;
+  const sharedStore = loadAuthStore(shared.storeText, cellSource(shared.file, home, shared.cells.store));
   const local = sameDb ? loadAuthStore(undefined, agentWhere) : loadAuthStore(agentDb.storeText, agentWhere);
-  const sharedState = loadAuthState(
-    sharedStateText,
-    `${sharedWhere.replace(/ \S+$/, '')} ${sharedLocation === 'state-db' ? SHARED_STATE_KEY : 'auth_profile_state'}`,
-  );
+  const sharedState = loadAuthState(shared.stateText, cellSource(shared.file, home, shared.cells.state));
   const localState = sameDb
     ? loadAuthState(undefined, '')
-    : loadAuthState(agentDb.stateText, `${displayPath(agentDbFile, paths.home)} auth_profile_state`);
-  warnings.push(...shared.warnings, ...local.warnings, ...sharedState.warnings, ...localState.warnings);
+    : loadAuthState(agentDb.stateText, cellSource(agentDb.path, home, AUTH_CELLS.agent.state));
+  warnings.push(...sharedStore.warnings, ...local.warnings, ...sharedState.warnings, ...localState.warnings);
 
   const profiles: Record<string, Credential> = { ...local.store.profiles };
   const location: Record<string, ProfileLocation> = {};
   for (const id of Object.keys(local.store.profiles)) location[id] = 'local';
-  for (const [id, c] of Object.entries(shared.store.profiles)) {
+  for (const [id, c] of Object.entries(sharedStore.store.profiles)) {
     if (Object.hasOwn(profiles, id)) continue;
     profiles[id] = c;
     // The default agent owns the shared store: its profiles are its own, not inherited.
@@ -314,9 +343,19 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     lastGood: merge(s.lastGood, l.lastGood),
     usageStats: merge(s.usageStats, l.usageStats),
   };
+  return { profiles, location, state };
+}
 
-  // As openclaw: a .env it cannot read (or over 1 MiB) contributes no variables; here it also says
-  // so. File problems lead the warnings (the tree shows the first five).
+/**
+ * `~/.openclaw/.env` and the env it yields. As openclaw: a .env it cannot read (or over 1 MiB)
+ * contributes no variables; here it also says so. File problems lead the warnings (the tree shows
+ * the first five).
+ */
+function loadSnapshotDotenv(
+  paths: ResolvedPaths,
+  env: Env,
+  warnings: LoadWarning[],
+): { dotenv: Record<string, string>; dotenvError?: string; mergedEnv: Record<string, string | undefined> } {
   let dotenv: Record<string, string> = {};
   let dotenvError: string | undefined;
   try {
@@ -336,6 +375,38 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     ...dotenv,
     ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
   };
+  return { dotenv, dotenvError, mergedEnv };
+}
+
+export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
+  const env = opts.env ?? process.env;
+  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env });
+  const home = paths.home;
+  const warnings: LoadWarning[] = [];
+  const { config, configError } = loadSnapshotConfig(paths, warnings, opts.cache);
+  const agents = configAgents(config.data);
+  const agentId = opts.agentId ?? agents.defaultAgentId ?? DEFAULT_AGENT_ID;
+  const entry = agents.entries.find((e) => e.id === agentId);
+  const dir = agentDir(paths, agentId, entry?.agentDir, env);
+  const agentDbFile = agentDbPath(dir);
+  const sharedDb = readDb(paths.sharedDb, 'shared', warnings, home, opts.cache);
+  const agentDb = readDb(agentDbFile, 'agent', warnings, home, opts.cache);
+  const defaultEntry = agents.entries.find((e) => e.id === agents.defaultAgentId);
+  const defaultAgentDbFile = agentDbPath(agentDir(paths, agents.defaultAgentId, defaultEntry?.agentDir, env));
+  const isDefaultAgent = agentId === agents.defaultAgentId;
+  const shared = locateSharedStore(
+    paths,
+    sharedDb,
+    defaultAgentDbFile,
+    () => (isDefaultAgent ? agentDb : readDb(defaultAgentDbFile, 'agent', warnings, home, opts.cache)),
+    warnings,
+  );
+  const { profiles, location, state } = mergeAuth(shared, agentDb, isDefaultAgent, home, warnings);
+  const { dotenv, dotenvError, mergedEnv } = loadSnapshotDotenv(paths, env, warnings);
+  const freshSharedStore =
+    shared.marker === undefined &&
+    !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, home, opts.cache) &&
+    !hasLegacyJson(path.dirname(defaultAgentDbFile));
 
   return {
     agentId,
@@ -344,13 +415,10 @@ export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
     agentDir: dir,
     agentDb,
     sharedDb,
-    sharedLocation,
-    sharedStorePath: sharedLocation === 'state-db' ? paths.sharedDb : defaultAgentDbFile,
+    sharedLocation: shared.location,
+    sharedStorePath: shared.file,
     defaultAgentDbPath: defaultAgentDbFile,
-    freshSharedStore:
-      marker === undefined &&
-      !legacyMainHasAuth(defaultAgentDbFile, isDefaultAgent ? agentDb : undefined, warnings, paths.home, opts.cache) &&
-      !hasLegacyJson(path.dirname(defaultAgentDbFile)),
+    freshSharedStore,
     store: { version: 1, profiles },
     location,
     state,
