@@ -16,15 +16,8 @@ import {
   type DbKind,
   type SqlConn,
 } from './dbWriter';
-import {
-  readSnapshot,
-  SHARED_MARKER_KEY,
-  SHARED_STATE_KEY,
-  SHARED_STORE_KEY,
-  PRIMARY_ROW_KEY,
-  type AgentSnapshot,
-  type SnapshotOptions,
-} from './snapshot';
+import { readSnapshot, type AgentSnapshot, type SnapshotOptions } from './snapshot';
+import { AUTH_CELLS, EMPTY_STORE_TEXT, MARKER_CELL, STATE_DB_MARKER } from './layout';
 import { agentDbPath } from './paths';
 import {
   ConfigError,
@@ -97,16 +90,14 @@ function sharedTarget(s: AgentSnapshot): Target {
       path: s.defaultAgentDbPath,
       kind: 'agent',
       role: 'shared',
-      store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY },
-      state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY },
+      ...AUTH_CELLS.agent,
     };
   }
   return {
     path: s.paths.sharedDb,
     kind: 'shared',
     role: 'shared',
-    store: { table: 'config_machine_state', key: SHARED_STORE_KEY },
-    state: { table: 'config_machine_state', key: SHARED_STATE_KEY },
+    ...AUTH_CELLS.shared,
     marker: s.freshSharedStore,
   };
 }
@@ -115,8 +106,7 @@ function agentTarget(s: AgentSnapshot): Target {
     path: agentDbPath(s.agentDir),
     kind: 'agent',
     role: 'agent',
-    store: { table: 'auth_profile_store', key: PRIMARY_ROW_KEY },
-    state: { table: 'auth_profile_state', key: PRIMARY_ROW_KEY },
+    ...AUTH_CELLS.agent,
   };
 }
 
@@ -345,10 +335,43 @@ export interface ApplyOptions extends SnapshotOptions {
   beforeCommit?: () => void;
 }
 
+/** What each kind of mutation works with: the snapshot it is applied to and the DB writer. */
+interface MutationContext {
+  opts: ApplyOptions;
+  s: AgentSnapshot;
+  now: () => number;
+  /** Files written so far (the DBs, then openclaw.json). */
+  files: string[];
+  /** Writes one target DB through mutateDb and records it in `files`. */
+  write: <T>(t: Target, fn: (db: SqlConn) => T) => Promise<T>;
+}
+
+type MutationOf<K extends Mutation['kind']> = Extract<Mutation, { kind: K }>;
+
 export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<MutationResult> {
   const now = opts.now ?? Date.now;
   const s = readSnapshot(opts);
   const files: string[] = [];
+  assertDbsEditable(s);
+  const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
+    const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });
+    files.push(t.path);
+    return r;
+  };
+  const ctx: MutationContext = { opts, s, now, files, write };
+  switch (m.kind) {
+    case 'upsertProfile':
+      return upsertProfile(ctx, m);
+    case 'removeProfile':
+      return removeProfile(ctx, m);
+    case 'setOrder':
+      return setOrder(ctx, m);
+    case 'restoreProfile':
+      return restoreProfile(ctx, m);
+  }
+}
+
+function assertDbsEditable(s: AgentSnapshot): void {
   // A DB that could not be read (so its marker and rows are unknown) is never written.
   for (const d of [s.sharedDb, s.agentDb]) {
     if (d.exists && d.error)
@@ -370,208 +393,222 @@ export async function applyMutation(opts: ApplyOptions, m: Mutation): Promise<Mu
         );
     }
   }
-  const write = async <T>(t: Target, fn: (db: SqlConn) => T) => {
-    const r = await mutateDb(t.path, fn, { kind: t.kind, agentId: s.agentId, now, beforeCommit: opts.beforeCommit });
-    files.push(t.path);
-    return r;
-  };
+}
 
-  switch (m.kind) {
-    case 'upsertProfile': {
-      validateCredential(m.profileId, m.credential);
-      if (!opts.skipConfig) assertConfigWritable(s);
-      const t = credentialOwner(s, m.profileId, m.credential.type);
-      const prevRaw = await write(t, (db) => {
-        if (t.marker && readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined)
-          writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', now());
-        const store = parseCell(readCell(db, t.store), 'auth store', t.path);
-        const profiles = storeProfiles(store, t.path);
-        const prev = own(profiles, m.profileId);
-        setOwn(profiles, m.profileId, buildCredential(prev, m.credential, m.profileId));
-        if (store.version === undefined) store.version = 1;
-        writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
-        return prev;
-      });
-      const undo: Mutation | undefined = isObj(prevRaw)
-        ? {
-            kind: 'restoreProfile',
-            profileId: m.profileId,
-            raw: prevRaw,
-            location: t.role,
-            orders: {},
-            configOrders: {},
-          }
-        : { kind: 'removeProfile', profileId: m.profileId };
-      const cf = opts.skipConfig
-        ? undefined
-        : await configOrUndo(
-            opts,
-            s,
-            (cfg) =>
-              withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, {
-                promoteInOrder: true,
-              }),
-            undo,
-            [...files],
-          );
-      if (cf) files.push(cf);
-      return { files, undo, profileId: m.profileId };
-    }
+async function upsertProfile(
+  { opts, s, now, files, write }: MutationContext,
+  m: MutationOf<'upsertProfile'>,
+): Promise<MutationResult> {
+  validateCredential(m.profileId, m.credential);
+  if (!opts.skipConfig) assertConfigWritable(s);
+  const t = credentialOwner(s, m.profileId, m.credential.type);
+  const prevRaw = await write(t, (db) => {
+    if (t.marker && readCell(db, MARKER_CELL) === undefined) writeCell(db, MARKER_CELL, STATE_DB_MARKER, now());
+    const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+    const profiles = storeProfiles(store, t.path);
+    const prev = own(profiles, m.profileId);
+    setOwn(profiles, m.profileId, buildCredential(prev, m.credential, m.profileId));
+    if (store.version === undefined) store.version = 1;
+    writeCell(db, t.store, JSON.stringify({ version: store.version, ...store, profiles }), now());
+    return prev;
+  });
+  const undo: Mutation | undefined = isObj(prevRaw)
+    ? {
+        kind: 'restoreProfile',
+        profileId: m.profileId,
+        raw: prevRaw,
+        location: t.role,
+        orders: {},
+        configOrders: {},
+      }
+    : { kind: 'removeProfile', profileId: m.profileId };
+  const cf = opts.skipConfig
+    ? undefined
+    : await configOrUndo(
+        opts,
+        s,
+        (cfg) =>
+          withProfileMeta(cfg, m.profileId, normalizeProviderId(m.credential.provider), m.credential.type, {
+            promoteInOrder: true,
+          }),
+        undo,
+        [...files],
+      );
+  if (cf) files.push(cf);
+  return { files, undo, profileId: m.profileId };
+}
 
-    case 'removeProfile': {
-      const inStore = Object.hasOwn(s.store.profiles, m.profileId);
-      const inConfig =
-        Boolean(own(s.meta.profiles, m.profileId)) ||
-        Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
-      if (!inStore && !inConfig)
-        throw new MutationError(`No profile ${quoteId(m.profileId)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
-      if (!opts.skipConfig) assertConfigWritable(s);
-      const t = credentialOwner(s, m.profileId);
-      let raw: Obj | undefined;
-      const orders: Record<string, string[]> = {};
-      if (inStore) {
-        await write(t, (db) => {
-          const store = parseCell(readCell(db, t.store), 'auth store', t.path);
-          const profiles = storeProfiles(store, t.path);
-          raw = isObj(own(profiles, m.profileId)) ? (own(profiles, m.profileId) as Obj) : undefined;
-          delete profiles[m.profileId];
-          writeCell(db, t.store, JSON.stringify(store), now());
-          const state = parseCell(readCell(db, t.state), 'auth state', t.path);
-          const r = scrubState(state, m.profileId);
-          Object.assign(orders, r.orders);
-          if (r.changed) writeCell(db, t.state, stateText(state), now());
-        });
-      }
-      // The agent's own state (order override) lives in its agent DB even when the credential is shared.
-      const a = agentTarget(s);
-      if (a.path !== t.path && fs.existsSync(a.path) && s.agentDb.stateText?.includes(JSON.stringify(m.profileId))) {
-        await write(a, (db) => {
-          const state = parseCell(readCell(db, a.state), 'auth state', a.path);
-          const r = scrubState(state, m.profileId);
-          Object.assign(orders, r.orders);
-          if (r.changed) writeCell(db, a.state, stateText(state), now());
-        });
-      }
-      const prevMeta =
-        s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles)
-          ? own(s.config.data.auth.profiles, m.profileId)
-          : undefined;
-      const configOrders: Record<string, string[]> = {};
-      for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
-      const undo: Mutation | undefined = raw
-        ? {
-            kind: 'restoreProfile',
-            profileId: m.profileId,
-            raw,
-            location: t.role,
-            orders,
-            configMeta: prevMeta,
-            configOrders,
-          }
-        : undefined;
-      const cf = opts.skipConfig
-        ? undefined
-        : await configOrUndo(opts, s, (cfg) => withoutProfileMeta(cfg, m.profileId), undo, [...files]);
-      if (cf) files.push(cf);
-      return { files, profileId: m.profileId, undo };
-    }
-
-    case 'setOrder': {
-      const provider = normalizeProviderId(m.provider);
-      const pe = validateProviderId(provider);
-      if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
-      if (m.profileIds && m.profileIds.length === 0) {
-        throw new MutationError(
-          'An empty stored order is ignored by openclaw. Clear the order instead, or set auth.order.<provider> to [] in openclaw.json to disable the provider.',
-          'EMPTY_ORDER',
-        );
-      }
-      if (m.profileIds) {
-        const seen = new Set<string>();
-        for (const id of m.profileIds) {
-          if (seen.has(id)) throw new MutationError(`Profile ${quoteId(id)} appears twice in the order.`, 'DUPLICATE');
-          seen.add(id);
-          const c = own(s.store.profiles, id);
-          const meta = own(s.meta.profiles, id);
-          if (!c && meta?.mode !== 'aws-sdk')
-            throw new MutationError(`No profile ${quoteId(id)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
-          const p = normalizeProviderId(c?.provider ?? meta?.provider);
-          if (p !== provider)
-            throw new MutationError(
-              `Profile ${quoteId(id)} belongs to provider ${quoteId(p)}, not ${quoteId(provider)}.`,
-              'PROVIDER_MISMATCH',
-            );
-        }
-      }
-      const a = agentTarget(s);
-      const previous = s.state.order
-        ? Object.entries(s.state.order).find(([p]) => normalizeProviderId(p) === provider)?.[1]
-        : undefined;
-      if (!m.profileIds && !fs.existsSync(a.path)) return { files };
-      await write(a, (db) => {
-        const state = parseCell(readCell(db, a.state), 'auth state', a.path);
-        if (state.version === undefined) state.version = 1;
-        const order = isObj(state.order) ? state.order : {};
-        for (const k of Object.keys(order)) if (normalizeProviderId(k) === provider) delete order[k];
-        if (m.profileIds) order[provider] = [...m.profileIds];
-        if (Object.keys(order).length) state.order = order;
-        else delete state.order;
-        writeCell(db, a.state, stateText(state), now());
-        // openclaw keeps an (empty) store row beside the state row in an agent DB.
-        if (readCell(db, a.store) === undefined) writeCell(db, a.store, '{"version":1,"profiles":{}}', now());
-      });
-      return { files, undo: { kind: 'setOrder', provider, profileIds: previous ? [...previous] : null } };
-    }
-
-    case 'restoreProfile': {
-      if (!opts.skipConfig) assertConfigWritable(s);
-      const t = m.location === 'shared' ? sharedTarget(s) : agentTarget(s);
-      await write(t, (db) => {
-        const store = parseCell(readCell(db, t.store), 'auth store', t.path);
-        const profiles = storeProfiles(store, t.path);
-        setOwn(profiles, m.profileId, m.raw);
-        writeCell(db, t.store, JSON.stringify({ version: store.version ?? 1, ...store, profiles }), now());
-      });
-      if (Object.keys(m.orders).length) {
-        const a = agentTarget(s);
-        const st = s.agentDb.stateText !== undefined || !s.isDefaultAgent ? a : t;
-        await write(st, (db) => {
-          const state = parseCell(readCell(db, st.state), 'auth state', st.path);
-          if (state.version === undefined) state.version = 1;
-          const order = isObj(state.order) ? state.order : {};
-          Object.assign(order, m.orders);
-          state.order = order;
-          writeCell(db, st.state, stateText(state), now());
-        });
-      }
-      const provider = normalizeProviderId(m.raw.provider);
-      const cf = opts.skipConfig
-        ? undefined
-        : await configOrUndo(
-            opts,
-            s,
-            (cfg) => {
-              let next = isObj(m.configMeta)
-                ? withProfileMeta(
-                    cfg,
-                    m.profileId,
-                    String(m.configMeta.provider ?? provider),
-                    String(m.configMeta.mode ?? m.raw.type),
-                  )
-                : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
-              if (Object.keys(m.configOrders).length) {
-                next = JSON.parse(JSON.stringify(next)) as JsonObject;
-                const auth = next.auth as JsonObject;
-                const order = isObj(auth.order) ? (auth.order as JsonObject) : (auth.order = {});
-                Object.assign(order, m.configOrders);
-              }
-              return next;
-            },
-            { kind: 'removeProfile', profileId: m.profileId },
-            [...files],
-          );
-      if (cf) files.push(cf);
-      return { files, profileId: m.profileId, undo: { kind: 'removeProfile', profileId: m.profileId } };
-    }
+async function removeProfile(ctx: MutationContext, m: MutationOf<'removeProfile'>): Promise<MutationResult> {
+  const { opts, s, files } = ctx;
+  const inStore = Object.hasOwn(s.store.profiles, m.profileId);
+  const inConfig =
+    Boolean(own(s.meta.profiles, m.profileId)) ||
+    Object.values(s.meta.order ?? {}).some((ids) => ids.includes(m.profileId));
+  if (!inStore && !inConfig)
+    throw new MutationError(`No profile ${quoteId(m.profileId)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
+  if (!opts.skipConfig) assertConfigWritable(s);
+  const t = credentialOwner(s, m.profileId);
+  const orders: Record<string, string[]> = {};
+  const raw = inStore ? await removeFromStore(ctx, t, m.profileId, orders) : undefined;
+  // The agent's own state (order override) lives in its agent DB even when the credential is shared.
+  const a = agentTarget(s);
+  if (a.path !== t.path && fs.existsSync(a.path) && s.agentDb.stateText?.includes(JSON.stringify(m.profileId))) {
+    await ctx.write(a, (db) => {
+      const state = parseCell(readCell(db, a.state), 'auth state', a.path);
+      const r = scrubState(state, m.profileId);
+      Object.assign(orders, r.orders);
+      if (r.changed) writeCell(db, a.state, stateText(state), ctx.now());
+    });
   }
+  const prevMeta =
+    s.config.data.auth && isObj(s.config.data.auth) && isObj(s.config.data.auth.profiles)
+      ? own(s.config.data.auth.profiles, m.profileId)
+      : undefined;
+  const configOrders: Record<string, string[]> = {};
+  for (const [p, ids] of Object.entries(s.meta.order ?? {})) if (ids.includes(m.profileId)) configOrders[p] = ids;
+  const undo: Mutation | undefined = raw
+    ? {
+        kind: 'restoreProfile',
+        profileId: m.profileId,
+        raw,
+        location: t.role,
+        orders,
+        configMeta: prevMeta,
+        configOrders,
+      }
+    : undefined;
+  const cf = opts.skipConfig
+    ? undefined
+    : await configOrUndo(opts, s, (cfg) => withoutProfileMeta(cfg, m.profileId), undo, [...files]);
+  if (cf) files.push(cf);
+  return { files, profileId: m.profileId, undo };
+}
+
+/**
+ * Deletes a profile from the target's store and scrubs it from the same DB's state (the order
+ * lists it was in go into `orders`). Returns the removed credential, when it was an object.
+ */
+async function removeFromStore(
+  { write, now }: MutationContext,
+  t: Target,
+  profileId: string,
+  orders: Record<string, string[]>,
+): Promise<Obj | undefined> {
+  let raw: Obj | undefined;
+  await write(t, (db) => {
+    const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+    const profiles = storeProfiles(store, t.path);
+    raw = isObj(own(profiles, profileId)) ? (own(profiles, profileId) as Obj) : undefined;
+    delete profiles[profileId];
+    writeCell(db, t.store, JSON.stringify(store), now());
+    const state = parseCell(readCell(db, t.state), 'auth state', t.path);
+    const r = scrubState(state, profileId);
+    Object.assign(orders, r.orders);
+    if (r.changed) writeCell(db, t.state, stateText(state), now());
+  });
+  return raw;
+}
+
+/** Refuses an order openclaw would not keep: empty, with duplicates, unknown ids or another provider's. */
+function validateOrder(s: AgentSnapshot, provider: string, profileIds: string[] | null): void {
+  const pe = validateProviderId(provider);
+  if (pe) throw new MutationError(pe, 'INVALID_PROVIDER');
+  if (profileIds && profileIds.length === 0) {
+    throw new MutationError(
+      'An empty stored order is ignored by openclaw. Clear the order instead, or set auth.order.<provider> to [] in openclaw.json to disable the provider.',
+      'EMPTY_ORDER',
+    );
+  }
+  if (!profileIds) return;
+  const seen = new Set<string>();
+  for (const id of profileIds) {
+    if (seen.has(id)) throw new MutationError(`Profile ${quoteId(id)} appears twice in the order.`, 'DUPLICATE');
+    seen.add(id);
+    const c = own(s.store.profiles, id);
+    const meta = own(s.meta.profiles, id);
+    if (!c && meta?.mode !== 'aws-sdk')
+      throw new MutationError(`No profile ${quoteId(id)} for agent ${quoteId(s.agentId, '')}.`, 'NOT_FOUND');
+    const p = normalizeProviderId(c?.provider ?? meta?.provider);
+    if (p !== provider)
+      throw new MutationError(
+        `Profile ${quoteId(id)} belongs to provider ${quoteId(p)}, not ${quoteId(provider)}.`,
+        'PROVIDER_MISMATCH',
+      );
+  }
+}
+
+async function setOrder({ s, now, files, write }: MutationContext, m: MutationOf<'setOrder'>): Promise<MutationResult> {
+  const provider = normalizeProviderId(m.provider);
+  validateOrder(s, provider, m.profileIds);
+  const a = agentTarget(s);
+  const previous = s.state.order
+    ? Object.entries(s.state.order).find(([p]) => normalizeProviderId(p) === provider)?.[1]
+    : undefined;
+  if (!m.profileIds && !fs.existsSync(a.path)) return { files };
+  await write(a, (db) => {
+    const state = parseCell(readCell(db, a.state), 'auth state', a.path);
+    if (state.version === undefined) state.version = 1;
+    const order = isObj(state.order) ? state.order : {};
+    for (const k of Object.keys(order)) if (normalizeProviderId(k) === provider) delete order[k];
+    if (m.profileIds) order[provider] = [...m.profileIds];
+    if (Object.keys(order).length) state.order = order;
+    else delete state.order;
+    writeCell(db, a.state, stateText(state), now());
+    // openclaw keeps an (empty) store row beside the state row in an agent DB.
+    if (readCell(db, a.store) === undefined) writeCell(db, a.store, EMPTY_STORE_TEXT, now());
+  });
+  return { files, undo: { kind: 'setOrder', provider, profileIds: previous ? [...previous] : null } };
+}
+
+async function restoreProfile(
+  { opts, s, now, files, write }: MutationContext,
+  m: MutationOf<'restoreProfile'>,
+): Promise<MutationResult> {
+  if (!opts.skipConfig) assertConfigWritable(s);
+  const t = m.location === 'shared' ? sharedTarget(s) : agentTarget(s);
+  await write(t, (db) => {
+    const store = parseCell(readCell(db, t.store), 'auth store', t.path);
+    const profiles = storeProfiles(store, t.path);
+    setOwn(profiles, m.profileId, m.raw);
+    writeCell(db, t.store, JSON.stringify({ version: store.version ?? 1, ...store, profiles }), now());
+  });
+  if (Object.keys(m.orders).length) {
+    const a = agentTarget(s);
+    const st = s.agentDb.stateText !== undefined || !s.isDefaultAgent ? a : t;
+    await write(st, (db) => {
+      const state = parseCell(readCell(db, st.state), 'auth state', st.path);
+      if (state.version === undefined) state.version = 1;
+      const order = isObj(state.order) ? state.order : {};
+      Object.assign(order, m.orders);
+      state.order = order;
+      writeCell(db, st.state, stateText(state), now());
+    });
+  }
+  const cf = opts.skipConfig
+    ? undefined
+    : await configOrUndo(opts, s, (cfg) => restoredConfig(cfg, m), { kind: 'removeProfile', profileId: m.profileId }, [
+        ...files,
+      ]);
+  if (cf) files.push(cf);
+  return { files, profileId: m.profileId, undo: { kind: 'removeProfile', profileId: m.profileId } };
+}
+
+/** openclaw.json with a restored profile's auth.profiles entry and the auth.order lists it was in. */
+function restoredConfig(cfg: JsonObject, m: MutationOf<'restoreProfile'>): JsonObject {
+  const provider = normalizeProviderId(m.raw.provider);
+  let next = isObj(m.configMeta)
+    ? withProfileMeta(
+        cfg,
+        m.profileId,
+        String(m.configMeta.provider ?? provider),
+        String(m.configMeta.mode ?? m.raw.type),
+      )
+    : withProfileMeta(cfg, m.profileId, provider, String(m.raw.type));
+  if (Object.keys(m.configOrders).length) {
+    next = JSON.parse(JSON.stringify(next)) as JsonObject;
+    const auth = next.auth as JsonObject;
+    const order = isObj(auth.order) ? (auth.order as JsonObject) : (auth.order = {});
+    Object.assign(order, m.configOrders);
+  }
+  return next;
 }
