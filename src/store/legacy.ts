@@ -44,12 +44,27 @@ import {
 } from './paths';
 import { configAgents, configWriteRefusal, loadConfig, serializeConfig, type JsonObject } from './config';
 import { quoteId } from '../auth/providerId';
-import { readAuthCells, readRowsIn, RECEIPT_KIND } from './authCells';
+import { readAuthCells, readRowsIn } from './authCells';
 import type { SqlValue } from './sqliteReader';
 import type { EngineName } from './engine';
 import { assertNotBusy, hasTable, mutateDb, writeCell, readCell, StoreBusyError, type SqlConn } from './dbWriter';
 import { atomicWrite, cleanStaleTemps, ensurePrivateDir } from './fileio';
-import { PRIMARY_ROW_KEY, SHARED_MARKER_KEY, SHARED_STATE_KEY, SHARED_STORE_KEY } from './snapshot';
+import {
+  AUTH_CELLS,
+  DELETE_RECEIPT_SQL,
+  DELETE_RUN_SQL,
+  insertOrReplaceSql,
+  MARKER_CELL,
+  MIGRATION_RUNS,
+  MIGRATION_SOURCES,
+  RECEIPT_COMPLETED,
+  RECEIPT_KIND,
+  RECEIPT_TARGET,
+  rowValues,
+  SELECT_RECEIPT_RUN_SQL,
+  STATE_DB_MARKER,
+  type DbKind,
+} from './layout';
 
 export const MAX_LEGACY_FILE_BYTES = 8 * 1024 * 1024;
 export { RECEIPT_KIND };
@@ -84,7 +99,7 @@ interface TargetCells {
   error?: string;
 }
 
-function readTarget(dbPath: string, kind: 'shared' | 'agent', engine?: EngineName): TargetCells {
+function readTarget(dbPath: string, kind: DbKind, engine?: EngineName): TargetCells {
   const out: TargetCells = { exists: fs.existsSync(dbPath), receipts: new Map() };
   if (!out.exists) return out;
   try {
@@ -218,7 +233,7 @@ export function detectLegacy(opts: LegacyOptions = {}): Detection {
       if (s) sources.push(s);
     }
     for (const s of sources)
-      if (s.sha256 && shared.receipts.get(receiptKey(s.path, s.sha256)) === 'completed') s.alreadyImported = true;
+      if (s.sha256 && shared.receipts.get(receiptKey(s.path, s.sha256)) === RECEIPT_COMPLETED) s.alreadyImported = true;
     const targetDb = isDefault ? (legacyMain ? mainDb : paths.sharedDb) : agentDbPath(dir);
     const cells = isDefault ? (legacyMain ? mainCells : shared) : readTarget(targetDb, 'agent');
     agents.push({
@@ -310,7 +325,7 @@ interface JournalDb {
   path: string;
   existed: boolean;
   /** Cell layout: the state DB's config_machine_state rows, or an agent DB's tables. */
-  kind: 'shared' | 'agent';
+  kind: DbKind;
   cells?: string;
   storeSha?: string;
   stateSha?: string;
@@ -450,23 +465,14 @@ interface BeforeCells {
   runs: Rows;
 }
 
-const storeAddr = (kind: 'shared' | 'agent') =>
-  kind === 'shared'
-    ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY }
-    : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
-const stateAddr = (kind: 'shared' | 'agent') =>
-  kind === 'shared'
-    ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY }
-    : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
-const MARKER = { table: 'config_machine_state' as const, key: SHARED_MARKER_KEY };
-
 /** Reads what a DB holds before the run (cells and the receipt rows the run may replace). */
-function captureBefore(dbPath: string, kind: 'shared' | 'agent', receiptKeys: string[]): BeforeCells {
+function captureBefore(dbPath: string, kind: DbKind, receiptKeys: string[]): BeforeCells {
   if (!fs.existsSync(dbPath)) return { sources: [], runs: [] };
   const c = readAuthCells(dbPath, kind);
-  const sources = receiptKeys.length ? readRowsIn(dbPath, 'migration_sources', 'source_key', receiptKeys) : [];
-  const runIds = sources.map((r) => r.last_run_id).filter((v): v is string => typeof v === 'string');
-  const runs = runIds.length ? readRowsIn(dbPath, 'migration_runs', 'id', runIds) : [];
+  const S = MIGRATION_SOURCES;
+  const sources = receiptKeys.length ? readRowsIn(dbPath, S.name, S.col.key, receiptKeys) : [];
+  const runIds = sources.map((r) => r[S.col.lastRunId]).filter((v): v is string => typeof v === 'string');
+  const runs = runIds.length ? readRowsIn(dbPath, MIGRATION_RUNS.name, MIGRATION_RUNS.col.id, runIds) : [];
   return { storeText: c.storeText, stateText: c.stateText, marker: c.marker, sources, runs };
 }
 
@@ -506,8 +512,8 @@ async function restoreDbCells(
   const cur = readTarget(d.path, d.kind);
   if (cur.error) throw new MigrationError(`${cur.error} Nothing was changed.`, 'UNREADABLE');
   const changed: string[] = [];
-  const sAddr = storeAddr(d.kind);
-  const tAddr = stateAddr(d.kind);
+  const sAddr = AUTH_CELLS[d.kind].store;
+  const tAddr = AUTH_CELLS[d.kind].state;
   const cell = (
     want: string | undefined,
     wroteCanon: string | undefined,
@@ -523,8 +529,7 @@ async function restoreDbCells(
   const doStore = cell(before.storeText, d.storeCanon, cur.storeText, sAddr);
   const doState = cell(before.stateText, d.stateCanon, cur.stateText, tAddr);
   const doMarker = Boolean(d.markerAdded) && before.marker === undefined && cur.marker !== undefined;
-  if (doMarker && cur.marker !== '{"location":"state-db"}')
-    changed.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  if (doMarker && cur.marker !== STATE_DB_MARKER) changed.push(`${d.path} ${MARKER_CELL.table} "${MARKER_CELL.key}"`);
   const keys = d.receiptKeys ?? [];
   if (changed.length && !force) return { restored: false, changed };
   if (!doStore && !doState && !doMarker && !keys.length) return { restored: false, changed };
@@ -533,30 +538,39 @@ async function restoreDbCells(
     (db) => {
       if (doStore) writeCell(db, sAddr, before.storeText, now);
       if (doState) writeCell(db, tAddr, before.stateText, now);
-      if (doMarker) writeCell(db, MARKER, undefined, now);
-      if (keys.length && hasTable(db, 'migration_sources')) {
-        for (const key of keys) {
-          const row = db.get('SELECT last_run_id FROM migration_sources WHERE source_key = ?', [key]);
-          const prev = before.sources.find((r) => r.source_key === key);
-          if (!row && !prev) continue;
-          if (row && prev && row.last_run_id === prev.last_run_id) continue;
-          if (row) {
-            if (typeof row.last_run_id === 'string' && hasTable(db, 'migration_runs'))
-              db.run('DELETE FROM migration_runs WHERE id = ?', [row.last_run_id]);
-            db.run('DELETE FROM migration_sources WHERE source_key = ?', [key]);
-          }
-          if (prev) insertRow(db, 'migration_sources', prev);
-          for (const r of before.runs)
-            if (prev && r.id === prev.last_run_id && hasTable(db, 'migration_runs')) {
-              db.run('DELETE FROM migration_runs WHERE id = ?', [r.id as string]);
-              insertRow(db, 'migration_runs', r);
-            }
-        }
-      }
+      if (doMarker) writeCell(db, MARKER_CELL, undefined, now);
+      if (keys.length) restoreReceipts(db, keys, before);
     },
     { kind: d.kind === 'shared' ? 'shared' : 'agent', now: () => now },
   );
   return { restored: true, changed };
+}
+
+/**
+ * Puts back the receipt rows of `keys` (and the runs they point at) as they were before the run;
+ * a receipt that still points at the run it had then is left alone.
+ */
+function restoreReceipts(db: SqlConn, keys: string[], before: BeforeCells): void {
+  const S = MIGRATION_SOURCES;
+  const R = MIGRATION_RUNS;
+  if (!hasTable(db, S.name)) return;
+  for (const key of keys) {
+    const row = db.get(SELECT_RECEIPT_RUN_SQL, [key]);
+    const prev = before.sources.find((r) => r[S.col.key] === key);
+    if (!row && !prev) continue;
+    if (row && prev && row[S.col.lastRunId] === prev[S.col.lastRunId]) continue;
+    if (row) {
+      const runId = row[S.col.lastRunId];
+      if (typeof runId === 'string' && hasTable(db, R.name)) db.run(DELETE_RUN_SQL, [runId]);
+      db.run(DELETE_RECEIPT_SQL, [key]);
+    }
+    if (prev) insertRow(db, S.name, prev);
+    for (const r of before.runs)
+      if (prev && r[R.col.id] === prev[S.col.lastRunId] && hasTable(db, R.name)) {
+        db.run(DELETE_RUN_SQL, [r[R.col.id] as string]);
+        insertRow(db, R.name, r);
+      }
+  }
 }
 
 function insertRow(db: SqlConn, table: string, row: Record<string, SqlValue>): void {
@@ -781,180 +795,14 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
   const runId = `${stamp(t0)}-${randomUUID().slice(0, 8)}`;
   const runDir = path.join(migrationsDir(paths), runId);
   ensurePrivateDir(runDir);
+  const run: Run = { detection, plan, sharedDb, runDir, t0, now, progress, pause };
   progress('Backing up', 1, 6);
-  let n = 0;
-  const backupOf = (p: string, label: string): JournalFile => {
-    const existed = fs.existsSync(p);
-    if (!existed) return { path: p, existed };
-    const backup = path.join(runDir, `${String(++n).padStart(3, '0')}-${label}-${path.basename(p)}`);
-    copyPrivate(p, backup);
-    return { path: p, existed, beforeSha: fileSha(backup), backup };
-  };
-  const ts = stamp(t0);
-  const sources: JournalSource[] = [];
-  for (const t of plan.targets)
-    for (const s of t.sources) {
-      if (!s.sha256) continue;
-      const b = backupOf(s.path, 'source');
-      sources.push({
-        path: s.path,
-        sha256: s.sha256,
-        archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`,
-        backup: b.backup ?? '',
-        agentId: t.agentId,
-        kind: s.kind,
-        mode: fs.statSync(s.path).mode & 0o7777,
-      });
-    }
-  const receiptKeys = sources.map((x) => receiptKey(x.path, x.sha256));
-  // A DB's auth cells (and the receipt rows the run replaces) as they are now, in a private file.
-  const cellsOf = (dbPath: string, kind: 'shared' | 'agent', keys: string[]): JournalDb => {
-    const existed = fs.existsSync(dbPath);
-    const cells = path.join(runDir, `${String(++n).padStart(3, '0')}-cells-${path.basename(dbPath)}.json`);
-    writeBefore(cells, captureBefore(dbPath, kind, keys));
-    return { path: dbPath, existed, kind, cells, ...(keys.length ? { receiptKeys: keys } : {}) };
-  };
-  const texts = plan.targets.map((t) => ({ store: JSON.stringify(t.store), state: stateCellText(t) }));
-  const targets: JournalTarget[] = plan.targets.map((t, i) => {
-    const kind = t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent';
-    const text = texts[i] as { store: string; state?: string };
-    return {
-      ...cellsOf(t.dbPath, kind, t.dbPath === sharedDb ? receiptKeys : []),
-      agentId: t.agentId,
-      storeSha: sha256(text.store),
-      storeCanon: canonSha(text.store),
-      ...(text.state !== undefined ? { stateSha: sha256(text.state), stateCanon: canonSha(text.state) } : {}),
-      ...(kind === 'shared' && detection.sharedMarkerNeeded ? { markerAdded: true } : {}),
-    };
-  });
-  // Receipts go to the state DB. When an older install keeps the shared store in the main agent
-  // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
-  // which would send openclaw looking for the shared credentials in the wrong place.
-  const receiptsWanted =
-    !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
-  const receiptsDb = receiptsWanted
-    ? { ...cellsOf(sharedDb, 'shared', receiptKeys), ...(detection.sharedMarkerNeeded ? { markerAdded: true } : {}) }
-    : undefined;
-  const configChanged = plan.config.after !== undefined;
-  const config = configChanged
-    ? { ...backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) }
-    : undefined;
-  const journal: Journal = {
-    version: 1,
-    runId,
-    status: 'prepared',
-    createdAt: new Date(t0).toISOString(),
-    stateDir: paths.stateDir,
-    targets,
-    receiptsDb,
-    config,
-    sources,
-    summary: publicPlan(plan),
-  };
+  const { journal, texts } = backUp(run, runId);
   pause();
   writeJournal(runDir, journal);
   pause();
 
-  // ---- write
-  progress('Writing the SQLite stores', 2, 6);
-  try {
-    const receipts = buildReceipts(plan, journal, sharedDb, t0);
-    for (const [i, t] of plan.targets.entries()) {
-      const jt = targets[i] as JournalTarget;
-      const isShared = jt.kind === 'shared';
-      await mutateDb(
-        t.dbPath,
-        (db) => {
-          const storeAddr = isShared
-            ? { table: 'config_machine_state' as const, key: SHARED_STORE_KEY }
-            : { table: 'auth_profile_store' as const, key: PRIMARY_ROW_KEY };
-          const stateAddr = isShared
-            ? { table: 'config_machine_state' as const, key: SHARED_STATE_KEY }
-            : { table: 'auth_profile_state' as const, key: PRIMARY_ROW_KEY };
-          const text = texts[i] as { store: string; state?: string };
-          writeCell(db, storeAddr, text.store, t0);
-          if (text.state !== undefined) writeCell(db, stateAddr, text.state, t0);
-          if (
-            isShared &&
-            detection.sharedMarkerNeeded &&
-            readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined
-          ) {
-            writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
-          }
-          if (t.dbPath === sharedDb) receipts(db);
-        },
-        { kind: isShared ? 'shared' : 'agent', agentId: t.agentId, now },
-      );
-      pause();
-    }
-    if (receiptsDb) {
-      await mutateDb(
-        sharedDb,
-        (db) => {
-          receipts(db);
-          if (
-            detection.sharedMarkerNeeded &&
-            readCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }) === undefined
-          )
-            writeCell(db, { table: 'config_machine_state', key: SHARED_MARKER_KEY }, '{"location":"state-db"}', t0);
-        },
-        { kind: 'shared', now },
-      );
-      pause();
-    }
-    if (config) {
-      progress('Updating openclaw.json', 3, 6);
-      atomicWrite(config.path, config.afterText, { mode: 0o600 });
-      pause();
-    }
-
-    // ---- verify
-    progress('Verifying', 4, 6);
-    const problems: string[] = [];
-    for (const [i, t] of targets.entries()) {
-      const text = texts[i] as { store: string; state?: string };
-      const cells = readTarget(t.path, t.kind);
-      if (cells.error) {
-        problems.push(`${t.path}: ${cells.error}`);
-        continue;
-      }
-      try {
-        if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store)))
-          problems.push(`${t.path}: the stored profiles differ from the plan`);
-        if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state)))
-          problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
-      } catch (e) {
-        problems.push(`${t.path}: ${(e as Error).message}`);
-      }
-    }
-    if (config) {
-      const back = loadConfig(config.path);
-      if (!deepEqual(back.data, plan.config.after))
-        problems.push(`${config.path}: the written config differs from the plan`);
-      config.afterSha = fileSha(config.path);
-    }
-    if (problems.length) {
-      journal.status = 'prepared';
-      await rollBack(runDir, journal);
-      throw new MigrationError(
-        `The migration was not kept because the read-back did not match the plan (${problems.join('; ')}). Everything was restored from the backups.`,
-        'VERIFY_FAILED',
-      );
-    }
-  } catch (e) {
-    if (e instanceof MigrationError) throw e;
-    // A refusal or I/O error part-way: put back what was written.
-    try {
-      await rollBack(runDir, journal);
-    } catch (r) {
-      throw new MigrationError(
-        `${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`,
-        'ROLLBACK_FAILED',
-      );
-    }
-    if (e instanceof StoreBusyError) throw e;
-    throw new MigrationError(`The migration failed and was rolled back: ${(e as Error).message}`, 'APPLY_FAILED');
-  }
+  await writeVerified(run, journal, texts);
   journal.status = 'verified';
   writeJournal(runDir, journal);
   pause();
@@ -971,70 +819,318 @@ export async function applyLegacyMigration(opts: LegacyOptions = {}): Promise<Ap
     runId,
     runDir,
     plan,
-    backups: sources.map((s) => ({ original: s.path, archive: s.archivePath })),
-    configBackup: config?.backup,
+    backups: journal.sources.map((s) => ({ original: s.path, archive: s.archivePath })),
+    configBackup: journal.config?.backup,
     recovered,
   };
 }
 
-/** openclaw's receipts: one `migration_runs` + `migration_sources` row per archived source. */
-function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, now: number): (db: SqlConn) => void {
-  const rows = journal.sources.map((s) => {
-    const t = plan.targets.find((x) => x.agentId === s.agentId) as TargetPlan;
-    const isState = s.kind === 'auth-state';
-    const key = receiptKey(s.path, s.sha256);
-    const runId = `${key}:${randomUUID()}`;
-    const src = t.sources.find((x) => x.path === s.path);
-    let count = 0;
-    try {
-      const v = JSON.parse(src?.text ?? 'null') as unknown;
-      count = isObj(v) ? Object.keys(v).length : 0;
-    } catch {
-      /* 0 */
+/** One apply run: its plan, its run directory, its start time and how it reports progress. */
+interface Run {
+  detection: Detection;
+  plan: MigrationPlan;
+  sharedDb: string;
+  runDir: string;
+  t0: number;
+  now: () => number;
+  progress: (message: string, done: number, total: number) => void;
+  /** The kill-fault suite's pause between steps. */
+  pause: () => void;
+}
+
+/** The store / state cell text a run writes into one target (index-aligned with plan.targets). */
+interface CellTexts {
+  store: string;
+  state?: string;
+}
+
+/** Numbered private files in the run directory: whole-file backups and DBs' cells as they were. */
+function runFiles(runDir: string) {
+  let n = 0;
+  const next = (label: string, p: string) =>
+    path.join(runDir, `${String(++n).padStart(3, '0')}-${label}-${path.basename(p)}`);
+  return {
+    backupOf(p: string, label: string): JournalFile {
+      const existed = fs.existsSync(p);
+      if (!existed) return { path: p, existed };
+      const backup = next(label, p);
+      copyPrivate(p, backup);
+      return { path: p, existed, beforeSha: fileSha(backup), backup };
+    },
+    /** A DB's auth cells (and the receipt rows the run replaces) as they are now, in a private file. */
+    cellsOf(dbPath: string, kind: DbKind, keys: string[]): JournalDb {
+      const existed = fs.existsSync(dbPath);
+      const cells = `${next('cells', dbPath)}.json`;
+      writeBefore(cells, captureBefore(dbPath, kind, keys));
+      return { path: dbPath, existed, kind, cells, ...(keys.length ? { receiptKeys: keys } : {}) };
+    },
+  };
+}
+
+/** Backs up every source, every target DB's cells and openclaw.json; returns the "prepared" journal. */
+function backUp(run: Run, runId: string): { journal: Journal; texts: CellTexts[] } {
+  const { detection, plan, sharedDb, t0 } = run;
+  const paths = detection.paths;
+  const files = runFiles(run.runDir);
+  const ts = stamp(t0);
+  const sources: JournalSource[] = [];
+  for (const t of plan.targets)
+    for (const s of t.sources) {
+      if (!s.sha256) continue;
+      const b = files.backupOf(s.path, 'source');
+      sources.push({
+        path: s.path,
+        sha256: s.sha256,
+        archivePath: `${s.path}.migrated-${ts}-${randomUUID()}`,
+        backup: b.backup ?? '',
+        agentId: t.agentId,
+        kind: s.kind,
+        mode: fs.statSync(s.path).mode & 0o7777,
+      });
     }
-    const digest = (v: unknown) => sha256(JSON.stringify(v) ?? '<undefined>');
-    const report: Obj = {
-      format: RECEIPT_KIND,
-      archivePath: s.archivePath,
-      targetDatabasePath: t.dbPath,
-      targetTable: isState
-        ? 'auth_profile_state'
-        : t.dbPath === sharedDb
-          ? 'auth_profile_stores'
-          : 'auth_profile_store',
-      targetStoreKey: t.dbPath === sharedDb ? 'shared' : 'primary',
-    };
-    if (!isState)
-      report.expectedProfileSha256 = Object.fromEntries(
-        t.importedIds.filter((id) => t.store.profiles[id]).map((id) => [id, digest(t.store.profiles[id])]),
-      );
-    else report.expectedStateSha256 = digest(t.state ?? null);
-    report.completionStatus = 'completed';
+  const receiptKeys = sources.map((x) => receiptKey(x.path, x.sha256));
+  const texts: CellTexts[] = plan.targets.map((t) => ({ store: JSON.stringify(t.store), state: stateCellText(t) }));
+  const targets: JournalTarget[] = plan.targets.map((t, i) => {
+    const kind = t.kind === 'shared' && detection.sharedKind === 'shared' ? 'shared' : 'agent';
+    const text = texts[i] as CellTexts;
     return {
-      key,
-      runId,
-      path: path.resolve(s.path),
-      table: report.targetTable as string,
-      sha: s.sha256,
-      size: src?.size ?? 0,
-      count,
-      report: JSON.stringify(report),
+      ...files.cellsOf(t.dbPath, kind, t.dbPath === sharedDb ? receiptKeys : []),
+      agentId: t.agentId,
+      storeSha: sha256(text.store),
+      storeCanon: canonSha(text.store),
+      ...(text.state !== undefined ? { stateSha: sha256(text.state), stateCanon: canonSha(text.state) } : {}),
+      ...(kind === 'shared' && detection.sharedMarkerNeeded ? { markerAdded: true } : {}),
     };
   });
-  return (db) => {
-    const has = (t: string) => hasTable(db, t);
-    if (!has('migration_sources') || !has('migration_runs')) return;
-    for (const r of rows) {
-      db.run(
-        'INSERT OR REPLACE INTO migration_runs (id, started_at, finished_at, status, report_json) VALUES (?,?,?,?,?)',
-        [r.runId, now, now, 'completed', r.report],
-      );
-      db.run(
-        'INSERT OR REPLACE INTO migration_sources (source_key, migration_kind, source_path, target_table, source_sha256, source_size_bytes, source_record_count, last_run_id, status, imported_at, removed_source, report_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
-        [r.key, RECEIPT_KIND, r.path, r.table, r.sha, r.size, r.count, r.runId, 'completed', now, 1, r.report],
+  // Receipts go to the state DB. When an older install keeps the shared store in the main agent
+  // DB and has no state DB yet, none is created: a new state DB carries the `state-db` marker,
+  // which would send openclaw looking for the shared credentials in the wrong place.
+  const receiptsWanted =
+    !plan.targets.some((t) => t.dbPath === sharedDb) && (detection.sharedKind === 'shared' || fs.existsSync(sharedDb));
+  const receiptsDb = receiptsWanted
+    ? {
+        ...files.cellsOf(sharedDb, 'shared', receiptKeys),
+        ...(detection.sharedMarkerNeeded ? { markerAdded: true } : {}),
+      }
+    : undefined;
+  const configChanged = plan.config.after !== undefined;
+  const config = configChanged
+    ? { ...files.backupOf(paths.configPath, 'config'), afterText: serializeConfig(plan.config.after as JsonObject) }
+    : undefined;
+  const journal: Journal = {
+    version: 1,
+    runId,
+    status: 'prepared',
+    createdAt: new Date(t0).toISOString(),
+    stateDir: paths.stateDir,
+    targets,
+    receiptsDb,
+    config,
+    sources,
+    summary: publicPlan(plan),
+  };
+  return { journal, texts };
+}
+
+/**
+ * Writes the run and reads it back; on a mismatch, a refusal or an I/O error part-way, puts back
+ * what was written (from the journal's backups) and throws.
+ */
+async function writeVerified(run: Run, journal: Journal, texts: CellTexts[]): Promise<void> {
+  // ---- write
+  run.progress('Writing the SQLite stores', 2, 6);
+  try {
+    await writeRun(run, journal, texts);
+
+    // ---- verify
+    run.progress('Verifying', 4, 6);
+    const problems = verifyRun(run, journal, texts);
+    if (problems.length) {
+      journal.status = 'prepared';
+      await rollBack(run.runDir, journal);
+      throw new MigrationError(
+        `The migration was not kept because the read-back did not match the plan (${problems.join('; ')}). Everything was restored from the backups.`,
+        'VERIFY_FAILED',
       );
     }
+  } catch (e) {
+    if (e instanceof MigrationError) throw e;
+    // A refusal or I/O error part-way: put back what was written.
+    try {
+      await rollBack(run.runDir, journal);
+    } catch (r) {
+      throw new MigrationError(
+        `${(e as Error).message}. Rolling back also failed: ${(r as Error).message}`,
+        'ROLLBACK_FAILED',
+      );
+    }
+    if (e instanceof StoreBusyError) throw e;
+    throw new MigrationError(`The migration failed and was rolled back: ${(e as Error).message}`, 'APPLY_FAILED');
+  }
+}
+
+/**
+ * Writes the planned cells into every target DB (with openclaw's receipts into the state DB and
+ * the marker of a fresh shared store) through the safe writer, then openclaw.json.
+ */
+async function writeRun(run: Run, journal: Journal, texts: CellTexts[]): Promise<void> {
+  const { detection, plan, sharedDb, t0, now, pause } = run;
+  const receipts = buildReceipts(plan, journal, sharedDb, t0);
+  const addMarker = (db: SqlConn) => {
+    if (detection.sharedMarkerNeeded && readCell(db, MARKER_CELL) === undefined)
+      writeCell(db, MARKER_CELL, STATE_DB_MARKER, t0);
   };
+  for (const [i, t] of plan.targets.entries()) {
+    const jt = journal.targets[i] as JournalTarget;
+    const isShared = jt.kind === 'shared';
+    await mutateDb(
+      t.dbPath,
+      (db) => {
+        const cells = AUTH_CELLS[isShared ? 'shared' : 'agent'];
+        const text = texts[i] as CellTexts;
+        writeCell(db, cells.store, text.store, t0);
+        if (text.state !== undefined) writeCell(db, cells.state, text.state, t0);
+        if (isShared) addMarker(db);
+        if (t.dbPath === sharedDb) receipts(db);
+      },
+      { kind: isShared ? 'shared' : 'agent', agentId: t.agentId, now },
+    );
+    pause();
+  }
+  if (journal.receiptsDb) {
+    await mutateDb(
+      sharedDb,
+      (db) => {
+        receipts(db);
+        addMarker(db);
+      },
+      { kind: 'shared', now },
+    );
+    pause();
+  }
+  if (journal.config) {
+    run.progress('Updating openclaw.json', 3, 6);
+    atomicWrite(journal.config.path, journal.config.afterText, { mode: 0o600 });
+    pause();
+  }
+}
+
+/**
+ * Reads every target back and compares it with the plan; returns what differs. Records the new
+ * hash of openclaw.json in the journal.
+ */
+function verifyRun(run: Run, journal: Journal, texts: CellTexts[]): string[] {
+  const problems: string[] = [];
+  for (const [i, t] of journal.targets.entries()) {
+    const text = texts[i] as CellTexts;
+    const cells = readTarget(t.path, t.kind);
+    if (cells.error) {
+      problems.push(`${t.path}: ${cells.error}`);
+      continue;
+    }
+    try {
+      if (!deepEqual(JSON.parse(cells.storeText ?? 'null'), JSON.parse(text.store)))
+        problems.push(`${t.path}: the stored profiles differ from the plan`);
+      if (text.state !== undefined && !deepEqual(JSON.parse(cells.stateText ?? 'null'), JSON.parse(text.state)))
+        problems.push(`${t.path}: the stored order/lastGood/usageStats differ from the plan`);
+    } catch (e) {
+      problems.push(`${t.path}: ${(e as Error).message}`);
+    }
+  }
+  const config = journal.config;
+  if (config) {
+    const back = loadConfig(config.path);
+    if (!deepEqual(back.data, run.plan.config.after))
+      problems.push(`${config.path}: the written config differs from the plan`);
+    config.afterSha = fileSha(config.path);
+  }
+  return problems;
+}
+
+/** openclaw's receipts: one `migration_runs` + `migration_sources` row per archived source. */
+function buildReceipts(plan: MigrationPlan, journal: Journal, sharedDb: string, now: number): (db: SqlConn) => void {
+  const rows = journal.sources.map((s) => receiptRow(plan, s, sharedDb));
+  return (db) => {
+    const has = (t: string) => hasTable(db, t);
+    if (!has(MIGRATION_SOURCES.name) || !has(MIGRATION_RUNS.name)) return;
+    for (const r of rows) insertReceipt(db, r, now);
+  };
+}
+
+type ReceiptRow = ReturnType<typeof receiptRow>;
+
+/** The receipt of one archived source, with openclaw's report (what it imported, and where). */
+function receiptRow(plan: MigrationPlan, s: JournalSource, sharedDb: string) {
+  const t = plan.targets.find((x) => x.agentId === s.agentId) as TargetPlan;
+  const isState = s.kind === 'auth-state';
+  const key = receiptKey(s.path, s.sha256);
+  const runId = `${key}:${randomUUID()}`;
+  const src = t.sources.find((x) => x.path === s.path);
+  let count = 0;
+  try {
+    const v = JSON.parse(src?.text ?? 'null') as unknown;
+    count = isObj(v) ? Object.keys(v).length : 0;
+  } catch {
+    /* 0 */
+  }
+  const digest = (v: unknown) => sha256(JSON.stringify(v) ?? '<undefined>');
+  const report: Obj = {
+    format: RECEIPT_KIND,
+    archivePath: s.archivePath,
+    targetDatabasePath: t.dbPath,
+    targetTable: isState
+      ? RECEIPT_TARGET.stateTable
+      : t.dbPath === sharedDb
+        ? RECEIPT_TARGET.sharedStoreTable
+        : RECEIPT_TARGET.agentStoreTable,
+    targetStoreKey: t.dbPath === sharedDb ? RECEIPT_TARGET.sharedStoreKey : RECEIPT_TARGET.agentStoreKey,
+  };
+  if (!isState)
+    report.expectedProfileSha256 = Object.fromEntries(
+      t.importedIds.filter((id) => t.store.profiles[id]).map((id) => [id, digest(t.store.profiles[id])]),
+    );
+  else report.expectedStateSha256 = digest(t.state ?? null);
+  report.completionStatus = RECEIPT_COMPLETED;
+  return {
+    key,
+    runId,
+    path: path.resolve(s.path),
+    table: report.targetTable as string,
+    sha: s.sha256,
+    size: src?.size ?? 0,
+    count,
+    report: JSON.stringify(report),
+  };
+}
+
+function insertReceipt(db: SqlConn, r: ReceiptRow, now: number): void {
+  db.run(
+    insertOrReplaceSql(MIGRATION_RUNS),
+    rowValues(MIGRATION_RUNS, {
+      id: r.runId,
+      started_at: now,
+      finished_at: now,
+      status: RECEIPT_COMPLETED,
+      report_json: r.report,
+    }),
+  );
+  db.run(
+    insertOrReplaceSql(MIGRATION_SOURCES),
+    rowValues(MIGRATION_SOURCES, {
+      source_key: r.key,
+      migration_kind: RECEIPT_KIND,
+      source_path: r.path,
+      target_table: r.table,
+      source_sha256: r.sha,
+      source_size_bytes: r.size,
+      source_record_count: r.count,
+      last_run_id: r.runId,
+      status: RECEIPT_COMPLETED,
+      imported_at: now,
+      removed_source: 1,
+      report_json: r.report,
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- undo
@@ -1122,15 +1218,10 @@ async function dryRunDb(d: JournalDb): Promise<string[]> {
     const c = canonSha(current);
     if (c !== canonSha(want) && c !== wrote) out.push(`${d.path} ${addr.table} "${addr.key}"`);
   };
-  check(before.storeText, d.storeCanon, cur.storeText, storeAddr(d.kind));
-  check(before.stateText, d.stateCanon, cur.stateText, stateAddr(d.kind));
-  if (
-    d.markerAdded &&
-    before.marker === undefined &&
-    cur.marker !== undefined &&
-    cur.marker !== '{"location":"state-db"}'
-  )
-    out.push(`${d.path} config_machine_state "${SHARED_MARKER_KEY}"`);
+  check(before.storeText, d.storeCanon, cur.storeText, AUTH_CELLS[d.kind].store);
+  check(before.stateText, d.stateCanon, cur.stateText, AUTH_CELLS[d.kind].state);
+  if (d.markerAdded && before.marker === undefined && cur.marker !== undefined && cur.marker !== STATE_DB_MARKER)
+    out.push(`${d.path} ${MARKER_CELL.table} "${MARKER_CELL.key}"`);
   return out;
 }
 
