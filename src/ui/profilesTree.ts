@@ -114,6 +114,177 @@ const PROVIDER_STATUS: Record<string, string> = {
   missing: 'no usable credential',
 };
 
+type AgentNode = Extract<Node, { kind: 'agent' }>;
+type ProviderNode = Extract<Node, { kind: 'provider' }>;
+type ProfileNode = Extract<Node, { kind: 'profile' }>;
+type WarningNode = Extract<Node, { kind: 'warning' }>;
+
+/** An agent row: expanded when current (or alone), its health words, and a warning icon when something fails. */
+function renderAgent(node: AgentNode, model: TreeModel): vscode.TreeItem {
+  const item = new vscode.TreeItem(
+    `Agent ${node.agentId}`,
+    node.isCurrent || model.agents.length === 1
+      ? vscode.TreeItemCollapsibleState.Expanded
+      : vscode.TreeItemCollapsibleState.Collapsed,
+  );
+  item.id = node.id;
+  const v = node.view;
+  // The status bar's words and numbers (src/auth/health.ts): "4 ok, 3 need attention (1 failing)".
+  const h = agentHealth(v, model.healthOptions?.(node.agentId));
+  item.description = `${h.label} · ${v.providers.length} providers${node.isCurrent && model.agents.length > 1 ? ' · in status bar' : ''}`;
+  item.iconPath = new vscode.ThemeIcon(
+    h.failing ? 'warning' : 'account',
+    h.failing ? new vscode.ThemeColor('charts.orange') : undefined,
+  );
+  item.contextValue = `agent${node.isCurrent ? ' current' : ''}`;
+  item.tooltip = md(
+    `**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${h.missingInUse.length ? `\n\n$(warning) No usable credential for: ${h.missingInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`,
+  );
+  return item;
+}
+
+/** A provider row: collapsed when it only repeats the default agent's profiles, flagged for the order menus. */
+function renderProvider(node: ProviderNode, model: TreeModel, defaultAgent: string, now: number): vscode.TreeItem {
+  const p = node.provider;
+  // A provider whose profiles all come from the default agent's shared store starts collapsed
+  // in other agents: the rows are the same as there.
+  const inheritedOnly =
+    !node.snapshot.isDefaultAgent &&
+    p.profiles.length > 0 &&
+    p.profiles.every((x) => x.source === 'inherited') &&
+    p.order.source !== 'stored';
+  const item = new vscode.TreeItem(
+    p.provider,
+    inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
+  );
+  item.id = node.id;
+  const ph = providerHealth(p, { ...model.healthOptions?.(node.agentId), now });
+  item.description = providerDescription(p, inheritedOnly, defaultAgent, ph);
+  const bad = ph.stranded;
+  item.iconPath = new vscode.ThemeIcon(
+    bad ? 'warning' : 'server',
+    bad ? new vscode.ThemeColor('charts.orange') : undefined,
+  );
+  const flags = ['provider'];
+  if (p.order.source === 'stored') flags.push('storedOrder');
+  if (p.profiles.length > 1) flags.push('multi');
+  item.contextValue = flags.join(' ');
+  item.tooltip = md(providerTooltip(node, bad).join('\n\n'));
+  return item;
+}
+
+/** A provider's tooltip paragraphs: status, order, endpoint, env and rotation keys, and a fix when stranded. */
+function providerTooltip(node: ProviderNode, bad: boolean): string[] {
+  const p = node.provider;
+  const ep = providerEndpoint(node.snapshot.config.data, p.provider);
+  const lines = [
+    `**${esc(p.provider)}** — ${esc(PROVIDER_STATUS[p.status] ?? p.status)}`,
+    `Order ${esc(orderSourceWords(p.order.source))}: ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`,
+  ];
+  if (ep)
+    lines.push(
+      `Endpoint (models.providers): ${esc(ep.baseUrl ?? 'default')}${ep.api ? ` · ${esc(ep.api)}` : ''}${ep.headers?.length ? ` · headers: ${ep.headers.map(esc).join(', ')}` : ''}`,
+    );
+  if (p.envCredential)
+    lines.push(`Environment variable: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
+  if (p.keyChain.length)
+    lines.push(`Rotation keys: ${p.keyChain.map((k) => `${esc(k.source)} ${esc(k.masked)}`).join(', ')}`);
+  if (bad)
+    lines.push(
+      `$(warning) No usable credential — [Add API key](command:openclawAuth.addApiKey?${encodeURIComponent(JSON.stringify([{ provider: p.provider, agentId: node.agentId }]))})`,
+    );
+  return lines;
+}
+
+/** A profile row: description, an icon from its status or its last live probe, and its menu flags. */
+function renderProfile(node: ProfileNode, model: TreeModel, defaultAgent: string, now: number): vscode.TreeItem {
+  const x = node.profile;
+  const item = new vscode.TreeItem(x.label, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const probe = model.probeInfo?.(node.agentId, x.id);
+  const health = profileHealth(x, { ...model.healthOptions?.(node.agentId), now });
+  item.description = profileDescription(x, now, probe?.badge, health);
+  // A failed live probe shows on the icon too (the stored state alone may still say ok).
+  const [icon, color] = health.byProbe
+    ? health.level === 'failing'
+      ? ['error', 'charts.red']
+      : ['warning', 'charts.orange']
+    : STATUS_ICON[x.display];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue = profileFlags(node).join(' ');
+  item.tooltip = md(profileTooltip(node, probe, defaultAgent, now).join('\n\n'));
+  return item;
+}
+
+/** The contextValue flags of a profile row: which of remove, replace and move its menus offer. */
+function profileFlags(node: ProfileNode): string[] {
+  const x = node.profile;
+  const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
+  if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');
+  // Up/Down only where there is something to move past, and never on a row left out of the order.
+  const ids = orderableIds(node.provider);
+  const at = ids.indexOf(x.id);
+  if (at >= 0 && ids.length > 1 && x.display !== 'excluded') {
+    flags.push('movable');
+    if (at === 0) flags.push('first');
+    if (at === ids.length - 1) flags.push('last');
+  }
+  return flags;
+}
+
+/** A profile's tooltip paragraphs: what it is, where it stands in the order, expiry, cooldown, probe, and a fix link. */
+function profileTooltip(
+  node: ProfileNode,
+  probe: { badge: string } | undefined,
+  defaultAgent: string,
+  now: number,
+): string[] {
+  const x = node.profile;
+  const code = extraCode(x);
+  const n = node.provider.order.profileIds.length;
+  const lines = [
+    `**${esc(x.id)}** — ${esc(typeWords(x.type))} · ${esc(STATUS_WORDS[x.display])}${code ? ` (\`${code}\`)` : ''}`,
+    `Credential: \`${(x.displayHint ?? x.credentialHint).replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
+    `${esc(sourceWords(x.source, defaultAgent))}${x.rank !== undefined ? ` · tried ${ordinal(x.rank + 1)} of ${n}` : ' · not in the order'}`,
+  ];
+  if (x.expiresAt)
+    lines.push(
+      `Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`,
+    );
+  if (x.unusable)
+    lines.push(
+      `${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'} until ${clockTime(x.unusable.until, now)}: ${esc(x.unusable.reason ?? 'unknown reason')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}`,
+    );
+  if (probe) lines.push(`Last ${esc(probe.badge)}`);
+  if (x.lastUsed) lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
+  const arg = (o: unknown) => encodeURIComponent(JSON.stringify([o]));
+  if (x.display === 'expired' || x.display === 'expiring' || x.display === 'expired-refreshable') {
+    lines.push(
+      x.type === 'oauth'
+        ? `[Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})`
+        : `[Paste a new token](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })})`,
+    );
+  }
+  if (x.display === 'unresolved-ref')
+    lines.push(
+      `The SecretRef points at nothing that exists. [Replace the credential](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })}) or set what it refers to.`,
+    );
+  return lines;
+}
+
+/** A snapshot warning row; an unreadable config opens on click. */
+function renderWarning(node: WarningNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange'));
+  item.tooltip = node.message;
+  item.contextValue = 'warning';
+  // A config that could not be read opens on click (Enter), where it can be fixed.
+  if (node.reason === 'invalid_config')
+    item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
+  return item;
+}
+
 export class ProfilesTree
   implements vscode.TreeDataProvider<Node>, vscode.TreeDragAndDropController<Node>, vscode.Disposable
 {
@@ -281,142 +452,14 @@ export class ProfilesTree
   private renderItem(node: Node): vscode.TreeItem {
     const now = Date.now();
     switch (node.kind) {
-      case 'agent': {
-        const item = new vscode.TreeItem(
-          `Agent ${node.agentId}`,
-          node.isCurrent || this.model.agents.length === 1
-            ? vscode.TreeItemCollapsibleState.Expanded
-            : vscode.TreeItemCollapsibleState.Collapsed,
-        );
-        item.id = node.id;
-        const v = node.view;
-        // The status bar's words and numbers (src/auth/health.ts): "4 ok, 3 need attention (1 failing)".
-        const h = agentHealth(v, this.model.healthOptions?.(node.agentId));
-        item.description = `${h.label} · ${v.providers.length} providers${node.isCurrent && this.model.agents.length > 1 ? ' · in status bar' : ''}`;
-        item.iconPath = new vscode.ThemeIcon(
-          h.failing ? 'warning' : 'account',
-          h.failing ? new vscode.ThemeColor('charts.orange') : undefined,
-        );
-        item.contextValue = `agent${node.isCurrent ? ' current' : ''}`;
-        item.tooltip = md(
-          `**Agent ${esc(node.agentId)}**${node.snapshot.isDefaultAgent ? ' (default: its profiles are shared with every agent)' : ''}\n\n${esc(node.snapshot.agentDir)}${h.missingInUse.length ? `\n\n$(warning) No usable credential for: ${h.missingInUse.map(esc).join(', ')} — [Add API key](command:openclawAuth.addApiKey)` : ''}`,
-        );
-        return item;
-      }
-      case 'provider': {
-        const p = node.provider;
-        // A provider whose profiles all come from the default agent's shared store starts collapsed
-        // in other agents: the rows are the same as there.
-        const inheritedOnly =
-          !node.snapshot.isDefaultAgent &&
-          p.profiles.length > 0 &&
-          p.profiles.every((x) => x.source === 'inherited') &&
-          p.order.source !== 'stored';
-        const item = new vscode.TreeItem(
-          p.provider,
-          inheritedOnly ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded,
-        );
-        item.id = node.id;
-        const ph = providerHealth(p, { ...this.model.healthOptions?.(node.agentId), now });
-        item.description = providerDescription(p, inheritedOnly, this.defaultAgent(), ph);
-        const bad = ph.stranded;
-        item.iconPath = new vscode.ThemeIcon(
-          bad ? 'warning' : 'server',
-          bad ? new vscode.ThemeColor('charts.orange') : undefined,
-        );
-        const flags = ['provider'];
-        if (p.order.source === 'stored') flags.push('storedOrder');
-        if (p.profiles.length > 1) flags.push('multi');
-        item.contextValue = flags.join(' ');
-        const ep = providerEndpoint(node.snapshot.config.data, p.provider);
-        const lines = [
-          `**${esc(p.provider)}** — ${esc(PROVIDER_STATUS[p.status] ?? p.status)}`,
-          `Order ${esc(orderSourceWords(p.order.source))}: ${p.order.profileIds.map(esc).join(' → ') || '(none usable)'}`,
-        ];
-        if (ep)
-          lines.push(
-            `Endpoint (models.providers): ${esc(ep.baseUrl ?? 'default')}${ep.api ? ` · ${esc(ep.api)}` : ''}${ep.headers?.length ? ` · headers: ${ep.headers.map(esc).join(', ')}` : ''}`,
-          );
-        if (p.envCredential)
-          lines.push(`Environment variable: ${esc(p.envCredential.source)} = ${esc(p.envCredential.masked)}`);
-        if (p.keyChain.length)
-          lines.push(`Rotation keys: ${p.keyChain.map((k) => `${esc(k.source)} ${esc(k.masked)}`).join(', ')}`);
-        if (bad)
-          lines.push(
-            `$(warning) No usable credential — [Add API key](command:openclawAuth.addApiKey?${encodeURIComponent(JSON.stringify([{ provider: p.provider, agentId: node.agentId }]))})`,
-          );
-        item.tooltip = md(lines.join('\n\n'));
-        return item;
-      }
-      case 'profile': {
-        const x = node.profile;
-        const item = new vscode.TreeItem(x.label, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        const probe = this.model.probeInfo?.(node.agentId, x.id);
-        const health = profileHealth(x, { ...this.model.healthOptions?.(node.agentId), now });
-        item.description = profileDescription(x, now, probe?.badge, health);
-        // A failed live probe shows on the icon too (the stored state alone may still say ok).
-        const [icon, color] = health.byProbe
-          ? health.level === 'failing'
-            ? ['error', 'charts.red']
-            : ['warning', 'charts.orange']
-          : STATUS_ICON[x.display];
-        item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-        const flags = ['profile', `type-${x.type}`, `source-${x.source}`, `status-${x.display}`];
-        if (x.type !== 'aws-sdk') flags.push('removable', 'replaceable');
-        // Up/Down only where there is something to move past, and never on a row left out of the order.
-        const ids = orderableIds(node.provider);
-        const at = ids.indexOf(x.id);
-        if (at >= 0 && ids.length > 1 && x.display !== 'excluded') {
-          flags.push('movable');
-          if (at === 0) flags.push('first');
-          if (at === ids.length - 1) flags.push('last');
-        }
-        item.contextValue = flags.join(' ');
-        const code = extraCode(x);
-        const n = node.provider.order.profileIds.length;
-        const lines = [
-          `**${esc(x.id)}** — ${esc(typeWords(x.type))} · ${esc(STATUS_WORDS[x.display])}${code ? ` (\`${code}\`)` : ''}`,
-          `Credential: \`${(x.displayHint ?? x.credentialHint).replace(/`/g, '')}\`${x.ref ? ` (SecretRef \`${x.ref.replace(/`/g, '')}\`)` : ''}`,
-          `${esc(sourceWords(x.source, this.defaultAgent()))}${x.rank !== undefined ? ` · tried ${ordinal(x.rank + 1)} of ${n}` : ' · not in the order'}`,
-        ];
-        if (x.expiresAt)
-          lines.push(
-            `Expires: ${new Date(x.expiresAt).toLocaleString()}${x.remainingMs !== undefined ? ` (${x.remainingMs > 0 ? `in ${formatRemainingShort(x.remainingMs)}` : 'passed'})` : ''}`,
-          );
-        if (x.unusable)
-          lines.push(
-            `${x.unusable.kind === 'disabled' ? 'Disabled' : 'Cooling down'} until ${clockTime(x.unusable.until, now)}: ${esc(x.unusable.reason ?? 'unknown reason')}${x.unusable.model ? ` for model ${esc(x.unusable.model)}` : ''}`,
-          );
-        if (probe) lines.push(`Last ${esc(probe.badge)}`);
-        if (x.lastUsed)
-          lines.push(`Last used: ${new Date(x.lastUsed).toLocaleString()}${x.lastGood ? ' (last good)' : ''}`);
-        const arg = (o: unknown) => encodeURIComponent(JSON.stringify([o]));
-        if (x.display === 'expired' || x.display === 'expiring' || x.display === 'expired-refreshable') {
-          lines.push(
-            x.type === 'oauth'
-              ? `[Sign in again](command:openclawAuth.signIn?${arg({ provider: x.provider, profileId: x.id })})`
-              : `[Paste a new token](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })})`,
-          );
-        }
-        if (x.display === 'unresolved-ref')
-          lines.push(
-            `The SecretRef points at nothing that exists. [Replace the credential](command:openclawAuth.replaceCredential?${arg({ agentId: node.agentId, profileId: x.id })}) or set what it refers to.`,
-          );
-        item.tooltip = md(lines.join('\n\n'));
-        return item;
-      }
-      case 'warning': {
-        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('charts.orange'));
-        item.tooltip = node.message;
-        item.contextValue = 'warning';
-        // A config that could not be read opens on click (Enter), where it can be fixed.
-        if (node.reason === 'invalid_config')
-          item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
-        return item;
-      }
+      case 'agent':
+        return renderAgent(node, this.model);
+      case 'provider':
+        return renderProvider(node, this.model, this.defaultAgent(), now);
+      case 'profile':
+        return renderProfile(node, this.model, this.defaultAgent(), now);
+      case 'warning':
+        return renderWarning(node);
     }
   }
 
