@@ -29,7 +29,8 @@ import { displayPath, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
 import { MigrationController, migrationCommands } from './features/migration/controller';
 import { ProbeController, probeCommands } from './features/probes/controller';
-import { GatewayController, gatewayCommands } from './features/gateway/controller';
+import { GatewayController } from './features/gateway/controller';
+import { gatewayCommands } from './features/gateway/commands';
 import { watchWalkthroughShown } from './ui/walkthrough';
 import { withRowArguments } from './ui/target';
 import type { AgentEntry, ApplyOptions, CommandTable, WriteRoute } from './features/context';
@@ -105,7 +106,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     this.disposables.push(this.tree, this.treeView, this.statusBar);
     this.disposables.push(watchWalkthroughShown());
     this.gateway = new GatewayController(this);
-    this.writeRoute = this.gateway;
+    this.writeRoute = this.gateway.writes;
     this.disposables.push(this.gateway);
     this.commands = this.assembleCommands(this.gateway);
     vscode.workspace.onDidChangeConfiguration(

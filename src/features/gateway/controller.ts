@@ -8,15 +8,13 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { CommandTable, FeatureContext, WriteRoute } from '../context';
+import type { FeatureContext } from '../context';
+import { GatewayWriteRoute } from './writeRoute';
 import { GatewaySupervisor, type GatewayState } from '../../gateway/supervisor';
-import { GatewayClient, stoppedRunsMessage, type ClientState } from '../../gateway/client';
+import { GatewayClient, type ClientState } from '../../gateway/client';
 import { probeGateway } from '../../gateway/health';
-import { resolveCommand, runOpenclawCli } from '../../gateway/process';
-import { StoreBusyError } from '../../store';
 import { chooseToken, loadGatewayConfig, type TokenChoice } from '../../gateway/token';
 import type { AuthStatus } from '../../gateway/protocol';
-import type { Mutation, MutationResult } from '../../store';
 import {
   ACTION_LABELS,
   describeAuthView,
@@ -26,12 +24,11 @@ import {
   type GatewayAction,
   type GatewayStatusView,
 } from './statusItem';
-import { confirmRemoval } from '../../ui/ui';
 import type { GatewaySettings } from '../../config/settings';
 
 export const TOKEN_SECRET_KEY = 'openclawAuth.gatewayToken';
 
-export class GatewayController implements vscode.Disposable, WriteRoute {
+export class GatewayController implements vscode.Disposable {
   readonly channel = vscode.window.createOutputChannel('OpenClaw Gateway', { log: true });
   private readonly item = new GatewayStatusItem();
   supervisor: GatewaySupervisor;
@@ -48,8 +45,12 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
   private refreshTimer: NodeJS.Timeout | undefined;
   private readonly stateListeners = new Set<(v: GatewayStatusView) => void>();
 
+  /** Writes through the control plane while connected (the owner's write route). */
+  readonly writes: GatewayWriteRoute;
+
   constructor(private readonly o: FeatureContext) {
     this.supervisor = this.makeSupervisor();
+    this.writes = new GatewayWriteRoute(o, this);
   }
 
   /** `openclawAuth.gateway.*`, as the owner last read them. */
@@ -454,145 +455,6 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
     }
   }
 
-  // ---- management writes through the control plane --------------------------------------------
-
-  /**
-   * While connected, applies a management write through the gateway; returns undefined when the
-   * protocol has no method for it (tokens, SecretRefs, restores: the owner writes the files and
-   * then calls afterLocalWrite, which asks the gateway to reload with models.authRefresh).
-   */
-  async tryApply(agentId: string, m: Mutation): Promise<{ result: MutationResult; message: string } | undefined> {
-    const c = this.client;
-    if (!c || !this.connected) return undefined;
-    const scope = agentId !== this.o.defaultAgent ? { agentId } : {};
-    // models.authSetApiKey takes no profile id: the gateway saves to the configured profile or
-    // <provider>:manual. Only that id goes through it; other ids are written locally + authRefresh.
-    const cred = m.kind === 'upsertProfile' ? m.credential : undefined;
-    if (
-      m.kind === 'upsertProfile' &&
-      cred?.type === 'api_key' &&
-      'key' in cred &&
-      cred.key &&
-      m.profileId === `${cred.provider}:manual`
-    ) {
-      const r = await c.authSetApiKey({ provider: cred.provider, apiKey: cred.key, ...scope });
-      const renamed =
-        r.profileId !== m.profileId
-          ? ` The gateway saved it as ${r.profileId} (models.authSetApiKey chooses the profile id).`
-          : '';
-      return {
-        result: { files: [], profileId: r.profileId },
-        message: `Saved API key ${r.profileId} through the gateway.${renamed}`,
-      };
-    }
-    if (m.kind === 'upsertProfile' && cred?.type === 'token' && 'token' in cred && cred.token) {
-      return this.saveTokenWithCli(agentId, m.profileId, cred.provider, cred.token, cred.expires);
-    }
-    if (m.kind === 'setOrder') {
-      const before = this.o.agent(agentId)?.snapshot.state.order?.[m.provider];
-      await c.authOrderSet({ provider: m.provider, profileIds: m.profileIds, ...scope });
-      return {
-        result: {
-          files: [],
-          undo: { kind: 'setOrder', provider: m.provider, profileIds: before ? [...before] : null },
-        },
-        message: '',
-      };
-    }
-    if (m.kind === 'removeProfile') {
-      const provider = this.o.agent(agentId)?.snapshot.store.profiles[m.profileId]?.provider;
-      if (!provider) return undefined;
-      const r = await c.authLogout({ provider, profileIds: [m.profileId], ...scope });
-      // The gateway deletes the credential; it has no restore method, so no Undo here.
-      return {
-        result: { files: [], profileId: m.profileId },
-        message: `Removed ${r.removedProfiles.join(', ')} through the gateway (no Undo: the gateway has no restore method).`,
-      };
-    }
-    return undefined;
-  }
-
-  /**
-   * The protocol has no method for setup tokens, and the gateway keeps the auth database open (so
-   * our own writer refuses). openclaw's CLI writes it safely next to the running gateway
-   * (`models auth paste-token`, token on stdin); then models.authRefresh makes the gateway reload.
-   */
-  private async saveTokenWithCli(
-    agentId: string,
-    profileId: string,
-    provider: string,
-    token: string,
-    expires: number | undefined,
-  ): Promise<{ result: MutationResult; message: string }> {
-    const cmd = resolveCommand({
-      setting: this.o.settings.openclawPath,
-      nodePath: this.settings.nodePath,
-      env: process.env,
-    });
-    const args = ['models', 'auth', 'paste-token', '--provider', provider, '--profile-id', profileId];
-    if (expires) args.push('--expires-in', `${Math.max(1000, expires - Date.now())}ms`);
-    if (agentId !== this.o.defaultAgent) args.push('--agent', agentId);
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    if (this.o.settings.stateDir) env.OPENCLAW_STATE_DIR = this.o.settings.stateDir;
-    this.channel.info(
-      `Saving ${profileId} with openclaw's CLI (the gateway has no token method): ${[cmd.file, ...cmd.prefixArgs, ...args].join(' ')} (token on stdin)`,
-    );
-    const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Saving ${profileId} with openclaw's CLI…` },
-      () => runOpenclawCli(cmd, args, { env, input: `${token}\n`, timeoutMs: 180_000 }),
-    );
-    if (r.code !== 0) {
-      const why = this.o.log.scrub(
-        (r.stderr || r.stdout)
-          .trim()
-          .split('\n')
-          .filter((l) => !/^Warning:|could not be verified/.test(l))
-          .pop() ?? `exit ${r.code}`,
-      );
-      throw new Error(`openclaw models auth paste-token failed: ${why}`);
-    }
-    await this.afterLocalWrite(agentId);
-    return {
-      result: { files: [], profileId },
-      message: `Saved token ${profileId} with openclaw's CLI (the gateway has no token method) and reloaded the gateway.`,
-    };
-  }
-
-  /** A local write refused because the running gateway holds the database: say what to do. */
-  explainWriteFailure(e: unknown): string | undefined {
-    if (!(e instanceof StoreBusyError) || !this.connected) return undefined;
-    return `${(e as Error).message} The running gateway keeps the auth database open and its control plane has no method for this change (SecretRef profiles, restoring a removed profile). Stop the gateway ("OpenClaw: Stop Gateway"), make the change, then start it again.`;
-  }
-
-  /** After a local write while connected: the gateway reloads credentials (models.authRefresh). */
-  async afterLocalWrite(agentId: string): Promise<void> {
-    if (!this.client || !this.connected) return;
-    try {
-      await this.client.authRefresh({ operation: 'update', ...(agentId !== this.o.defaultAgent ? { agentId } : {}) });
-      this.channel.info('Asked the gateway to reload credentials (models.authRefresh).');
-    } catch (e) {
-      this.channel.warn(`models.authRefresh after a local write: ${(e as Error).message}`);
-    }
-    await this.refreshAuthStatus();
-  }
-
-  /** Removes every credential of a provider; through the gateway this stops the provider's runs. */
-  async removeProviderAuth(agentId: string, provider: string): Promise<string | undefined> {
-    if (!this.client || !this.connected) return undefined;
-    const r = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: `Removing ${provider} credentials through the gateway…`,
-      },
-      () => this.client!.logoutProvider({ provider, ...(agentId !== this.o.defaultAgent ? { agentId } : {}) }),
-    );
-    const stopped = stoppedRunsMessage(r.stopped);
-    const msg = `Removed ${r.removedProfiles.length} ${provider} profile${r.removedProfiles.length === 1 ? '' : 's'}${r.removedProfiles.length ? ` (${r.removedProfiles.join(', ')})` : ''}. ${stopped ? `${stopped}.` : 'No runs were using it.'}`;
-    this.channel.info(msg + (r.stopped.length ? ` Runs: ${r.stopped.map((x) => x.runId).join(', ')}.` : ''));
-    await this.refreshAuthStatus();
-    return msg;
-  }
-
   dispose(): void {
     clearInterval(this.ticker);
     clearTimeout(this.refreshTimer);
@@ -601,55 +463,4 @@ export class GatewayController implements vscode.Disposable, WriteRoute {
     this.supervisor.dispose();
     for (const d of this.disposables.reverse()) d.dispose();
   }
-}
-
-/** The gateway's command table entries (merged into the owner's table). */
-export function gatewayCommands(o: FeatureContext, g: GatewayController): CommandTable {
-  return {
-    'openclawAuth.startGateway': () => g.start(),
-    'openclawAuth.stopGateway': () => g.stop(),
-    'openclawAuth.restartGateway': () => g.restart(),
-    'openclawAuth.showGatewayLogs': () => g.channel.show(true),
-    'openclawAuth.connectGateway': () => g.connect(),
-    'openclawAuth.setGatewayToken': () => g.setToken(),
-    'openclawAuth.gatewayActions': () => g.actions(),
-    'openclawAuth.removeProviderAuth': (a) => removeProviderAuth(o, g, a),
-  };
-}
-
-async function removeProviderAuth(o: FeatureContext, g: GatewayController, arg: unknown): Promise<void> {
-  const n = (arg ?? {}) as { kind?: string; agentId?: string; provider?: string | { provider: string } };
-  const agentId = n.agentId ?? o.currentAgent;
-  let provider = typeof n.provider === 'string' ? n.provider : n.provider?.provider;
-  if (!provider)
-    provider = (
-      await o.ui.showQuickPick(
-        (o.agent(agentId)?.view.providers ?? []).map((p) => ({ label: p.provider })),
-        { title: 'Remove all credentials of which provider?' },
-      )
-    )?.label;
-  if (!provider) return;
-  const ids = Object.entries(o.agent(agentId)?.snapshot.store.profiles ?? {})
-    .filter(([, c]) => c.provider === provider)
-    .map(([id]) => id);
-  // The safe choice first: Enter or Escape keeps the credentials.
-  const ok = await confirmRemoval(o.ui, {
-    title: `Remove all ${provider} credentials?`,
-    what: `every ${provider} profile`,
-    description: `${ids.length} profile(s)${g.connected ? '; runs using it are stopped' : ''}`,
-    detail: `${ids.join(', ') || 'none saved'}. Nothing is revoked at the provider.`,
-  });
-  if (!ok) return;
-  try {
-    const msg = await g.removeProviderAuth(agentId, provider);
-    if (msg !== undefined) {
-      o.reload();
-      void o.ui.showInformationMessage(msg);
-      return;
-    }
-  } catch (e) {
-    void o.ui.showErrorMessage(o.log.scrub((e as Error).message));
-    return;
-  }
-  for (const id of ids) await o.apply(agentId, { kind: 'removeProfile', profileId: id }, { done: `Removed ${id}.` });
 }
