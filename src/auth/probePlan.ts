@@ -286,12 +286,9 @@ export function envCredentialFor(
   return undefined;
 }
 
-/** Builds the plan. `options.provider` / `options.profileIds` filter as openclaw's flags do. */
-export async function planProbes(input: ProbePlanInput, options: ProbeOptions = {}): Promise<ProbePlan> {
-  const { store, state, meta, config, env, now } = input;
-  const providerFilter = options.provider?.trim() ? normalizeProviderId(options.provider) : undefined;
-  const profileFilter = new Set((options.profileIds ?? []).map((s) => s.trim()).filter(Boolean));
-  const { refs, aliases } = modelCandidates(config, input.agentModel);
+/** The model ids configured for each provider, in candidate order (the probe model comes first). */
+function candidatesByProvider(config: Record<string, unknown>, agentModel?: string): Map<string, string[]> {
+  const { refs, aliases } = modelCandidates(config, agentModel);
   const candidates = new Map<string, string[]>();
   for (const r of refs) {
     const m = parseModelRef(r, aliases);
@@ -300,8 +297,138 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     if (!list.includes(m.id)) list.push(m.id);
     candidates.set(m.provider, list);
   }
-  const targets: ProbeTarget[] = [];
-  const results: ProbeResult[] = [];
+  return candidates;
+}
+
+/** What planning one provider's rows needs: its probe model and the auth order it is held to. */
+interface ProviderPlanContext {
+  provider: string;
+  model: { provider: string; id: string } | undefined;
+  modelLabel: string | undefined;
+  /** The stored or configured order, when there is one. */
+  explicitOrder: string[] | undefined;
+  /** The ids that order resolves to (only when there is an explicit order). */
+  allowed: Set<string> | undefined;
+}
+
+/** One auth profile's row: a local verdict (excluded, ineligible, unresolved ref, no model) or a live target. */
+async function planProfile(
+  input: ProbePlanInput,
+  ctx: ProviderPlanContext,
+  profileId: string,
+  plan: ProbePlan,
+): Promise<void> {
+  const { store, meta, now } = input;
+  const { provider, model, modelLabel, explicitOrder, allowed } = ctx;
+  const { targets, results } = plan;
+  const c = store.profiles[profileId] as Credential;
+  const label = c.displayName ? `${profileId} (${c.displayName})` : c.email ? `${profileId} (${c.email})` : profileId;
+  const base = { provider, profileId, label, source: 'profile' as const, mode: c.type };
+  if (explicitOrder && !explicitOrder.includes(profileId)) {
+    results.push({
+      ...base,
+      model: modelLabel,
+      status: 'unknown',
+      reasonCode: 'excluded_by_auth_order',
+      error: 'Excluded by auth.order for this provider.',
+    });
+    return;
+  }
+  if (allowed && !allowed.has(profileId)) {
+    const code = toProbeReason(profileEligibility(store, meta, provider, profileId, now).reasonCode);
+    results.push({
+      ...base,
+      model: modelLabel,
+      status: 'unknown',
+      reasonCode: code,
+      error: missingCredentialError(code),
+    });
+    return;
+  }
+  const ref = refOf(c);
+  if (ref) {
+    let ok = true;
+    try {
+      await input.resolveRef(ref);
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      results.push({
+        ...base,
+        model: modelLabel,
+        status: 'unknown',
+        reasonCode: 'unresolved_ref',
+        error: `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: could not resolve SecretRef "${formatRef(ref)}".`,
+      });
+      return;
+    }
+  }
+  if (!model) {
+    results.push({ ...base, status: 'no_model', reasonCode: 'no_model', error: 'No model available for probe' });
+    return;
+  }
+  targets.push({ ...base, model, credential: { kind: 'profile', credential: c } });
+}
+
+/**
+ * A provider without profiles: its env credential or its models.providers apiKey (or no key for a
+ * local provider), or nothing when it has none it may use.
+ */
+function planProviderCredential(input: ProbePlanInput, ctx: ProviderPlanContext, plan: ProbePlan): void {
+  const { config, env } = input;
+  const { provider, model, explicitOrder } = ctx;
+  const { targets, results } = plan;
+  const entry = providerEntry(config, provider);
+  const apiKey = entry?.apiKey;
+  const configRef =
+    typeof apiKey === 'string'
+      ? parseSecretShorthand(apiKey)
+      : isObj(apiKey) && typeof apiKey.source === 'string'
+        ? (apiKey as unknown as SecretRef)
+        : undefined;
+  const configValue = typeof apiKey === 'string' && !configRef && apiKey.trim() ? apiKey.trim() : undefined;
+  const usableConfigKey = Boolean(configValue || configRef);
+  const localNoKey = !usableConfigKey && isSyntheticLocalProvider(entry);
+  if (explicitOrder !== undefined && !usableConfigKey && !localNoKey) return;
+  const envKey = explicitOrder !== undefined || configRef ? undefined : envCredentialFor(provider, env);
+  if (!envKey && !usableConfigKey && !localNoKey) return;
+  const source: ProbeSource = envKey ? 'env' : 'models.json';
+  const label = envKey ? 'env' : 'models.json';
+  const mode = envKey?.variable.includes('OAUTH_TOKEN') ? 'oauth' : 'api_key';
+  if (!model) {
+    results.push({
+      provider,
+      label,
+      source,
+      mode,
+      status: 'no_model',
+      reasonCode: 'no_model',
+      error: 'No model available for probe',
+    });
+    return;
+  }
+  targets.push({
+    provider,
+    model,
+    label,
+    source,
+    mode,
+    credential: envKey
+      ? { kind: 'env', variable: envKey.variable }
+      : usableConfigKey
+        ? { kind: 'config', value: configValue, ref: configRef }
+        : { kind: 'none' },
+  });
+}
+
+/** Builds the plan. `options.provider` / `options.profileIds` filter as openclaw's flags do. */
+export async function planProbes(input: ProbePlanInput, options: ProbeOptions = {}): Promise<ProbePlan> {
+  const { store, state, meta, config, now } = input;
+  const providerFilter = options.provider?.trim() ? normalizeProviderId(options.provider) : undefined;
+  const profileFilter = new Set((options.profileIds ?? []).map((s) => s.trim()).filter(Boolean));
+  const candidates = candidatesByProvider(config, input.agentModel);
+  const plan: ProbePlan = { targets: [], results: [] };
   for (const provider of probeProviders(input)) {
     if (providerFilter && provider !== providerFilter) continue;
     const model = selectProbeModel(provider, candidates, config);
@@ -309,111 +436,19 @@ export async function planProbes(input: ProbePlanInput, options: ProbeOptions = 
     const explicitOrder = findNormalized(state.order, provider) ?? findNormalized(meta.order, provider);
     const order = resolveOrder({ store, state, cfg: meta, provider, now, forModel: model?.id });
     const allowed = explicitOrder !== undefined ? new Set(order.profileIds) : undefined;
+    const ctx: ProviderPlanContext = { provider, model, modelLabel, explicitOrder, allowed };
     const profileIds = Object.entries(store.profiles)
       .filter(([, c]) => normalizeProviderId(c.provider) === provider)
       .map(([id]) => id);
     const filtered = profileFilter.size ? profileIds.filter((id) => profileFilter.has(id)) : profileIds;
     if (filtered.length > 0) {
-      for (const profileId of filtered) {
-        const c = store.profiles[profileId] as Credential;
-        const label = c.displayName
-          ? `${profileId} (${c.displayName})`
-          : c.email
-            ? `${profileId} (${c.email})`
-            : profileId;
-        const base = { provider, profileId, label, source: 'profile' as const, mode: c.type };
-        if (explicitOrder && !explicitOrder.includes(profileId)) {
-          results.push({
-            ...base,
-            model: modelLabel,
-            status: 'unknown',
-            reasonCode: 'excluded_by_auth_order',
-            error: 'Excluded by auth.order for this provider.',
-          });
-          continue;
-        }
-        if (allowed && !allowed.has(profileId)) {
-          const code = toProbeReason(profileEligibility(store, meta, provider, profileId, now).reasonCode);
-          results.push({
-            ...base,
-            model: modelLabel,
-            status: 'unknown',
-            reasonCode: code,
-            error: missingCredentialError(code),
-          });
-          continue;
-        }
-        const ref = refOf(c);
-        if (ref) {
-          let ok = true;
-          try {
-            await input.resolveRef(ref);
-          } catch {
-            ok = false;
-          }
-          if (!ok) {
-            results.push({
-              ...base,
-              model: modelLabel,
-              status: 'unknown',
-              reasonCode: 'unresolved_ref',
-              error: `${LEGACY_LINE}\n↳ Auth reason [unresolved_ref]: could not resolve SecretRef "${formatRef(ref)}".`,
-            });
-            continue;
-          }
-        }
-        if (!model) {
-          results.push({ ...base, status: 'no_model', reasonCode: 'no_model', error: 'No model available for probe' });
-          continue;
-        }
-        targets.push({ ...base, model, credential: { kind: 'profile', credential: c } });
-      }
+      for (const profileId of filtered) await planProfile(input, ctx, profileId, plan);
       continue;
     }
     if (profileFilter.size > 0) continue;
-    const entry = providerEntry(config, provider);
-    const apiKey = entry?.apiKey;
-    const configRef =
-      typeof apiKey === 'string'
-        ? parseSecretShorthand(apiKey)
-        : isObj(apiKey) && typeof apiKey.source === 'string'
-          ? (apiKey as unknown as SecretRef)
-          : undefined;
-    const configValue = typeof apiKey === 'string' && !configRef && apiKey.trim() ? apiKey.trim() : undefined;
-    const usableConfigKey = Boolean(configValue || configRef);
-    const localNoKey = !usableConfigKey && isSyntheticLocalProvider(entry);
-    if (explicitOrder !== undefined && !usableConfigKey && !localNoKey) continue;
-    const envKey = explicitOrder !== undefined || configRef ? undefined : envCredentialFor(provider, env);
-    if (!envKey && !usableConfigKey && !localNoKey) continue;
-    const source: ProbeSource = envKey ? 'env' : 'models.json';
-    const label = envKey ? 'env' : 'models.json';
-    const mode = envKey?.variable.includes('OAUTH_TOKEN') ? 'oauth' : 'api_key';
-    if (!model) {
-      results.push({
-        provider,
-        label,
-        source,
-        mode,
-        status: 'no_model',
-        reasonCode: 'no_model',
-        error: 'No model available for probe',
-      });
-      continue;
-    }
-    targets.push({
-      provider,
-      model,
-      label,
-      source,
-      mode,
-      credential: envKey
-        ? { kind: 'env', variable: envKey.variable }
-        : usableConfigKey
-          ? { kind: 'config', value: configValue, ref: configRef }
-          : { kind: 'none' },
-    });
+    planProviderCredential(input, ctx, plan);
   }
-  return { targets, results };
+  return plan;
 }
 
 /** openclaw's result order for display: provider, then label. */
