@@ -28,7 +28,9 @@ import { windowUi, type Ui } from './ui/ui';
 import { displayPath, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
 import { MigrationController, migrationCommands } from './features/migration/controller';
-import { ProbeController, probeCommands } from './features/probes/controller';
+import { ProbeController } from './features/probes/controller';
+import { CredentialActions } from './features/probes/actions';
+import { probeCommands } from './features/probes/commands';
 import { GatewayController } from './features/gateway/controller';
 import { gatewayCommands } from './features/gateway/commands';
 import { watchWalkthroughShown } from './ui/walkthrough';
@@ -135,7 +137,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
   private assembleCommands(gateway: GatewayController): CommandTable {
     const table: CommandTable = {
       ...profileCommands(this),
-      ...probeCommands(this.probes),
+      ...probeCommands(this.probes, new CredentialActions(this, () => this.gateway?.supervisedUp ?? false)),
       ...(this.migration ? migrationCommands(this.migration) : {}),
       ...gatewayCommands(this, gateway),
       // Three agents with the same shared profiles make a long tree: show one agent at a time.
