@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import crypto from 'node:crypto';
-import type { FeatureContext } from '../context';
-import { target } from '../../ui/target';
+import type { AgentEntry, FeatureContext } from '../context';
+import { target, type Target } from '../../ui/target';
 import { liveProbeSummary, localProbeSummary, recordProbeResults } from '../../store/probe';
 import { isGatewayRunning } from '../../gateway/live';
 import type { AgentSnapshot } from '../../store/snapshot';
@@ -165,6 +165,42 @@ export class ProbeController implements vscode.Disposable {
       void this.o.ui.showErrorMessage('No OpenClaw state to probe.');
       return undefined;
     }
+    const scoped = await this.pickScope(entry, t, scope);
+    if (!scoped) return undefined;
+    const { provider, profileId } = scoped;
+    if (!(await this.confirmCost())) return undefined;
+    const options: ProbeOptions = {
+      ...this.o.settings.probe,
+      provider: scope === 'all' ? undefined : provider,
+      profileIds: scope === 'profile' && profileId ? [profileId] : [],
+    };
+    const summary = await this.runWithProgress(entry, options);
+    await this.store(entry.agentId, summary);
+    this.checkGeneration++;
+    this.last = { summary, agentId: entry.agentId };
+    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasProbeResults', true);
+    if (!summary.cancelled) await this.record(entry.agentId, summary);
+    this.o.reload();
+    const live = summary.results.filter((r) => r.latencyMs !== undefined);
+    const ok = live.filter((r) => r.status === 'ok').length;
+    const msg = summary.cancelled
+      ? `Probe cancelled: ${ok} ok of ${live.length} finished.`
+      : summary.totalTargets === 0
+        ? 'No probe targets (see the report for why).'
+        : `Probed ${summary.totalTargets} target(s): ${ok} ok, ${summary.totalTargets - ok} failed.`;
+    this.o.log.info(msg);
+    void this.o.ui.showInformationMessage(msg, 'Show Report').then((p) => {
+      if (p === 'Show Report') this.showReport();
+    });
+    return summary;
+  }
+
+  /** The provider or profile a scoped probe is for: from the row, else asked for; undefined when cancelled. */
+  private async pickScope(
+    entry: AgentEntry,
+    t: Target,
+    scope: 'all' | 'provider' | 'profile',
+  ): Promise<{ provider?: string; profileId?: string } | undefined> {
     let provider = t.provider;
     let profileId = t.profileId;
     if (scope === 'provider' && !provider) {
@@ -183,12 +219,11 @@ export class ProbeController implements vscode.Disposable {
       profileId = (await this.o.ui.showQuickPick(items, { title: 'Probe profile' }))?.label;
       if (!profileId) return undefined;
     }
-    if (!(await this.confirmCost())) return undefined;
-    const options: ProbeOptions = {
-      ...this.o.settings.probe,
-      provider: scope === 'all' ? undefined : provider,
-      profileIds: scope === 'profile' && profileId ? [profileId] : [],
-    };
+    return { provider, profileId };
+  }
+
+  /** Runs the live probe under a cancellable progress notification; one at a time. */
+  private async runWithProgress(entry: AgentEntry, options: ProbeOptions): Promise<ProbeSummary> {
     const ac = new AbortController();
     this.abort = ac;
     const run = vscode.window.withProgress(
@@ -212,43 +247,27 @@ export class ProbeController implements vscode.Disposable {
     this.running = run;
     // Palette: Cancel Probe only while a probe runs, Show Report / Export once there are results.
     void vscode.commands.executeCommand('setContext', 'openclawAuth.probeRunning', true);
-    let summary: ProbeSummary;
     try {
-      summary = await run;
+      return await run;
     } finally {
       this.running = undefined;
       this.abort = undefined;
       void vscode.commands.executeCommand('setContext', 'openclawAuth.probeRunning', false);
     }
-    await this.store(entry.agentId, summary);
-    this.checkGeneration++;
-    this.last = { summary, agentId: entry.agentId };
-    void vscode.commands.executeCommand('setContext', 'openclawAuth.hasProbeResults', true);
-    if (!summary.cancelled) {
-      try {
-        const rec = await recordProbeResults(this.o.snapshotOptions(entry.agentId), summary, Date.now(), (s) =>
-          this.gatewayRuns(s),
-        );
-        if (rec.written)
-          this.o.log.info(`Recorded the probe outcome of ${rec.profiles.length} profile(s) in the auth state.`);
-        else if (rec.skipped) this.o.log.info(rec.skipped);
-      } catch (e) {
-        this.o.log.warn(`The probe outcome was not recorded: ${this.o.log.scrub((e as Error).message)}`);
-      }
+  }
+
+  /** Records the outcome in the auth state as openclaw's runtime does, unless a gateway owns it. */
+  private async record(agentId: string, summary: ProbeSummary): Promise<void> {
+    try {
+      const rec = await recordProbeResults(this.o.snapshotOptions(agentId), summary, Date.now(), (s) =>
+        this.gatewayRuns(s),
+      );
+      if (rec.written)
+        this.o.log.info(`Recorded the probe outcome of ${rec.profiles.length} profile(s) in the auth state.`);
+      else if (rec.skipped) this.o.log.info(rec.skipped);
+    } catch (e) {
+      this.o.log.warn(`The probe outcome was not recorded: ${this.o.log.scrub((e as Error).message)}`);
     }
-    this.o.reload();
-    const live = summary.results.filter((r) => r.latencyMs !== undefined);
-    const ok = live.filter((r) => r.status === 'ok').length;
-    const msg = summary.cancelled
-      ? `Probe cancelled: ${ok} ok of ${live.length} finished.`
-      : summary.totalTargets === 0
-        ? 'No probe targets (see the report for why).'
-        : `Probed ${summary.totalTargets} target(s): ${ok} ok, ${summary.totalTargets - ok} failed.`;
-    this.o.log.info(msg);
-    void this.o.ui.showInformationMessage(msg, 'Show Report').then((p) => {
-      if (p === 'Show Report') this.showReport();
-    });
-    return summary;
   }
 
   /** Cancel Probe (the progress notification's Cancel does the same). */

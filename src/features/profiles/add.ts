@@ -6,7 +6,7 @@ import { checkSecretRef, validateSecretRef, type SecretRef } from '../../auth/se
 import { isGoBack } from '../../ui/ui';
 import { target } from '../../ui/target';
 import type { ProfilesContext } from './context';
-import { agentStep, givenProvider, pickProfile, profileIdStep, providerStep, runSteps } from './steps';
+import { agentStep, givenProvider, pickProfile, profileIdStep, providerStep, runSteps, type StepFn } from './steps';
 import { signIn } from './signIn';
 
 type AddState = { agentId?: string; provider?: string; profileId?: string; key?: string };
@@ -141,6 +141,82 @@ const SOURCE_HELP: Record<string, string> = {
   store: 'OpenClaw secret store',
 };
 
+/** The credential type of a SecretRef profile (OAuth cannot use one). */
+function refKindStep(o: ProfilesContext, title: string): StepFn<RefState> {
+  return async (x, step) => {
+    const kind = await o.ui.showQuickPick(
+      [
+        { label: 'api_key', description: 'keyRef' },
+        { label: 'token', description: 'tokenRef' },
+        { label: 'oauth', description: 'not allowed' },
+      ],
+      { title, step, placeHolder: 'Credential type' },
+    );
+    if (!kind) return false;
+    if (kind.label === 'oauth') {
+      void o.ui.showErrorMessage(
+        'OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.',
+      );
+      return false;
+    }
+    x.kind = kind.label as 'api_key' | 'token';
+    return true;
+  };
+}
+
+/** Where the secret lives: env, file, exec or the secret store. */
+function refSourceStep(o: ProfilesContext, title: string): StepFn<RefState> {
+  return async (x, step) => {
+    const source = await o.ui.showQuickPick(
+      Object.entries(SOURCE_HELP).map(([label, description]) => ({ label, description })),
+      { title, step, placeHolder: 'Where the secret lives (SecretRef source)' },
+    );
+    if (!source) return false;
+    x.source = source.label;
+    return true;
+  };
+}
+
+/** The secrets.providers alias the ref names. */
+function refAliasStep(o: ProfilesContext, title: string): StepFn<RefState> {
+  return async (x, step) => {
+    const alias = await o.ui.showInputBox({
+      title,
+      step,
+      value: x.alias ?? 'default',
+      prompt:
+        'Secret provider alias: secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider).',
+    });
+    if (!alias) return false;
+    x.alias = alias;
+    return true;
+  };
+}
+
+/** The secret's id, checked as openclaw checks it for the chosen source. */
+function refIdStep(o: ProfilesContext, title: string): StepFn<RefState> {
+  return async (x, step) => {
+    const id = await o.ui.showInputBox({
+      title,
+      step,
+      value: x.id,
+      prompt:
+        x.source === 'file'
+          ? 'Secret ID: a JSON pointer like /providers/openai/key, or "value".'
+          : x.source === 'exec'
+            ? 'Secret ID: the ID the command resolves.'
+            : 'Secret ID: an UPPER_CASE name.',
+      validateInput: (v) => {
+        const r = validateSecretRef({ source: x.source, provider: x.alias, id: v });
+        return r.ok ? undefined : r.message;
+      },
+    });
+    if (!id) return false;
+    x.id = id;
+    return true;
+  };
+}
+
 export async function addSecretRef(o: ProfilesContext, arg: unknown): Promise<void> {
   const t = target(arg);
   const title = 'Add SecretRef Profile';
@@ -148,72 +224,30 @@ export async function addSecretRef(o: ProfilesContext, arg: unknown): Promise<vo
   const ok = await runSteps(s, [
     agentStep(o, t, title),
     providerStep(o, t, title),
-    async (x, step) => {
-      const kind = await o.ui.showQuickPick(
-        [
-          { label: 'api_key', description: 'keyRef' },
-          { label: 'token', description: 'tokenRef' },
-          { label: 'oauth', description: 'not allowed' },
-        ],
-        { title, step, placeHolder: 'Credential type' },
-      );
-      if (!kind) return false;
-      if (kind.label === 'oauth') {
-        void o.ui.showErrorMessage(
-          'OAuth profiles cannot use SecretRefs (openclaw refuses keyRef/tokenRef/oauthRef on OAuth credentials). Use Sign In instead.',
-        );
-        return false;
-      }
-      x.kind = kind.label as 'api_key' | 'token';
-      return true;
-    },
-    async (x, step) => {
-      const source = await o.ui.showQuickPick(
-        Object.entries(SOURCE_HELP).map(([label, description]) => ({ label, description })),
-        { title, step, placeHolder: 'Where the secret lives (SecretRef source)' },
-      );
-      if (!source) return false;
-      x.source = source.label;
-      return true;
-    },
-    async (x, step) => {
-      const alias = await o.ui.showInputBox({
-        title,
-        step,
-        value: x.alias ?? 'default',
-        prompt:
-          'Secret provider alias: secrets.providers.<alias> in openclaw.json ("default" for the built-in env provider).',
-      });
-      if (!alias) return false;
-      x.alias = alias;
-      return true;
-    },
-    async (x, step) => {
-      const id = await o.ui.showInputBox({
-        title,
-        step,
-        value: x.id,
-        prompt:
-          x.source === 'file'
-            ? 'Secret ID: a JSON pointer like /providers/openai/key, or "value".'
-            : x.source === 'exec'
-              ? 'Secret ID: the ID the command resolves.'
-              : 'Secret ID: an UPPER_CASE name.',
-        validateInput: (v) => {
-          const r = validateSecretRef({ source: x.source, provider: x.alias, id: v });
-          return r.ok ? undefined : r.message;
-        },
-      });
-      if (!id) return false;
-      x.id = id;
-      return true;
-    },
+    refKindStep(o, title),
+    refSourceStep(o, title),
+    refAliasStep(o, title),
+    refIdStep(o, title),
     profileIdStep<RefState>(o, title, (x) => `${x.provider}:${x.source === 'env' ? 'env' : 'ref'}`),
   ]);
   if (!ok || !s.provider || !s.kind || !s.source || !s.alias || !s.id || !s.profileId) return;
   const agentId = s.agentId ?? o.currentAgent;
   const { provider, profileId } = s;
-  const ref = { source: s.source, provider: s.alias, id: s.id } as SecretRef;
+  await saveSecretRef(o, agentId, {
+    provider,
+    profileId,
+    kind: s.kind,
+    ref: { source: s.source, provider: s.alias, id: s.id } as SecretRef,
+  });
+}
+
+/** Checks that the ref resolves (the value is never shown), asks before saving one that does not, then saves with Undo. */
+async function saveSecretRef(
+  o: ProfilesContext,
+  agentId: string,
+  r: { provider: string; profileId: string; kind: 'api_key' | 'token'; ref: SecretRef },
+): Promise<void> {
+  const { provider, profileId, ref } = r;
   // Resolve it once now (value never shown) so a ref to a missing file or variable is caught here.
   const snap = o.agent(agentId)?.snapshot;
   const check = await checkSecretRef(ref, {
@@ -223,7 +257,7 @@ export async function addSecretRef(o: ProfilesContext, arg: unknown): Promise<vo
   });
   if (!check.ok) {
     const go = await o.ui.showWarningMessage(
-      `The SecretRef ${s.source}:${s.alias}:${s.id} does not resolve: ${check.message}`,
+      `The SecretRef ${ref.source}:${ref.provider}:${ref.id} does not resolve: ${check.message}`,
       { modal: true, detail: 'OpenClaw will report this profile as unresolved_ref until it does.' },
       'Save Anyway',
     );
@@ -231,14 +265,14 @@ export async function addSecretRef(o: ProfilesContext, arg: unknown): Promise<vo
   }
   const replacing = Boolean(snap?.store.profiles[profileId]);
   const credential =
-    s.kind === 'api_key'
+    r.kind === 'api_key'
       ? { type: 'api_key' as const, provider, keyRef: ref }
       : { type: 'token' as const, provider, tokenRef: ref };
   await o.apply(
     agentId,
     { kind: 'upsertProfile', profileId, credential },
     {
-      done: `Saved ${profileId} backed by ${s.source}:${s.alias}:${s.id}.`,
+      done: `Saved ${profileId} backed by ${ref.source}:${ref.provider}:${ref.id}.`,
       undoLabel: replacing ? `replacement of ${profileId}` : `adding ${profileId}`,
     },
   );

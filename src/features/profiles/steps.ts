@@ -16,7 +16,7 @@ import { target, type Target } from '../../ui/target';
 import type { ProfilesContext } from './context';
 
 /** A step of a multi-step input: reads and fills `s`; false cancels the flow. `step` is undefined in a one-step flow. */
-type StepFn<S> = (s: S, step: Step | undefined) => Promise<boolean>;
+export type StepFn<S> = (s: S, step: Step | undefined) => Promise<boolean>;
 
 /**
  * Runs the steps of one flow in order. Back (a GoBack rejection of the step's input) shows the
