@@ -124,6 +124,23 @@ export interface StoppedRun {
   seenIn: Array<'abortedRunIds' | 'chat' | 'agent'>;
 }
 
+/** A socket error during the handshake: no gateway listening (refused, reset, unreachable) or anything else. */
+function socketError(url: string, e: Error & { code?: string }): GatewayConnectionError {
+  const unreachable = e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH';
+  return new GatewayConnectionError(
+    unreachable ? `No gateway answers at ${url} (${e.code}).` : `Gateway connection error: ${e.message}`,
+    unreachable ? 'unreachable' : 'protocol',
+  );
+}
+
+/** The gateway closed the socket before hello-ok: its close code and reason, when it gave one. */
+function closedDuringHandshake(code: number, reason: Buffer): GatewayConnectionError {
+  return new GatewayConnectionError(
+    `The gateway closed the connection during the handshake (${code}${reason.length ? `: ${reason.toString()}` : ''}).`,
+    'closed',
+  );
+}
+
 export class GatewayClient {
   state: ClientState = 'idle';
   hello: HelloOk | undefined;
@@ -265,25 +282,9 @@ export class GatewayClient {
           ),
         timeoutMs,
       );
-      ws.on('error', (e: Error & { code?: string }) => {
-        const unreachable = e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH';
-        fail(
-          new GatewayConnectionError(
-            unreachable
-              ? `No gateway answers at ${this.opts.url} (${e.code}).`
-              : `Gateway connection error: ${e.message}`,
-            unreachable ? 'unreachable' : 'protocol',
-          ),
-        );
-      });
+      ws.on('error', (e: Error & { code?: string }) => fail(socketError(this.opts.url, e)));
       ws.on('close', (code: number, reason: Buffer) => {
-        if (!settled)
-          fail(
-            new GatewayConnectionError(
-              `The gateway closed the connection during the handshake (${code}${reason.length ? `: ${reason.toString()}` : ''}).`,
-              'closed',
-            ),
-          );
+        if (!settled) fail(closedDuringHandshake(code, reason));
         else this.onClosed(ws, code, reason.toString());
       });
       ws.on('message', (data: WebSocket.RawData) => {
@@ -293,41 +294,57 @@ export class GatewayClient {
           if (frame.type === 'event' && frame.event === 'connect.challenge') {
             if (!ChallengeSchema.safeParse(frame.payload).success)
               return fail(new GatewayConnectionError('The gateway sent a malformed connect.challenge.', 'protocol'));
-            const id = String(this.nextId++);
-            this.pending.set(id, {
-              method: 'connect',
-              timer: timer,
-              resolve: (payload) => {
-                const h = HelloOkSchema.safeParse(payload);
-                if (!h.success)
-                  return fail(
-                    new GatewayConnectionError(
-                      'The gateway answered connect with something that is not hello-ok (protocol mismatch?).',
-                      'protocol',
-                    ),
-                  );
-                settled = true;
-                clearTimeout(timer);
-                // Only a socket that completed the handshake carries requests.
-                this.ws = ws;
-                resolve(h.data);
-              },
-              reject: (e) => fail(e),
+            this.sendConnect(ws, token, timer, fail, (hello) => {
+              settled = true;
+              clearTimeout(timer);
+              // Only a socket that completed the handshake carries requests.
+              this.ws = ws;
+              resolve(hello);
             });
-            ws.send(
-              JSON.stringify({
-                type: 'req',
-                id,
-                method: 'connect',
-                params: connectParams(token, this.opts.clientVersion ?? '0.1.0'),
-              }),
-            );
             return;
           }
         }
         this.dispatch(frame);
       });
     });
+  }
+
+  /**
+   * Answers connect.challenge with the connect request; a hello-ok answer goes to `accept`, anything
+   * else (an error, or an answer that is not hello-ok) to `fail`.
+   */
+  private sendConnect(
+    ws: WebSocket,
+    token: string | undefined,
+    timer: NodeJS.Timeout,
+    fail: (e: Error) => void,
+    accept: (hello: HelloOk) => void,
+  ): void {
+    const id = String(this.nextId++);
+    this.pending.set(id, {
+      method: 'connect',
+      timer: timer,
+      resolve: (payload) => {
+        const h = HelloOkSchema.safeParse(payload);
+        if (!h.success)
+          return fail(
+            new GatewayConnectionError(
+              'The gateway answered connect with something that is not hello-ok (protocol mismatch?).',
+              'protocol',
+            ),
+          );
+        accept(h.data);
+      },
+      reject: (e) => fail(e),
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'req',
+        id,
+        method: 'connect',
+        params: connectParams(token, this.opts.clientVersion ?? '0.1.0'),
+      }),
+    );
   }
 
   private parse(data: WebSocket.RawData): ReturnType<typeof FrameSchema.parse> | undefined {
