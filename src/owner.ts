@@ -25,7 +25,7 @@ import { StoreWatcher, type WatchTarget } from './store/watcher';
 import { setSqlWasmPath } from './store/sqljs';
 import { profileCommands, saveOrder, type ProfilesContext } from './features/profiles/commands';
 import { windowUi, type Ui } from './ui/ui';
-import { displayPath, type ResolvedPaths } from './store/paths';
+import { displayPath, resolvePaths, type ResolvedPaths } from './store/paths';
 import { assertStateDir, classifyStateDir, type StateDirKind } from './store/stateDir';
 import { MigrationController, migrationCommands } from './features/migration/controller';
 import { ProbeController } from './features/probes/controller';
@@ -181,8 +181,9 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     this.settings = settings;
   }
 
+  /** What the store needs for one agent: the paths this reload resolved (src/store/paths.ts pathsFor). */
   snapshotOptions(agentId?: string) {
-    return { stateDirSetting: this.settings.stateDir || undefined, env: process.env, agentId };
+    return { stateDirSetting: this.settings.stateDir || undefined, env: process.env, agentId, paths: this.paths };
   }
 
   /** The tree shows only the agent of the status bar (remembered across windows). */
@@ -200,8 +201,10 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     try {
       // One refresh reads the state DB and config once, whatever the number of agents.
       const cache = newSnapshotCache();
+      // The state dir is resolved once per reload; every read and write until the next one uses it.
+      this.paths = undefined;
+      this.paths = resolvePaths({ stateDirSetting: this.settings.stateDir || undefined, env: process.env });
       const { paths, agents, defaultAgentId } = listAgents({ ...this.snapshotOptions(), cache });
-      this.paths = paths;
       this.stateKind = classifyStateDir(paths);
       this.stateExists =
         this.stateKind === 'state' || (this.stateKind === 'default-empty' && fs.existsSync(paths.stateDir));

@@ -34,14 +34,7 @@ import {
   type SourceKind,
   type TargetPlan,
 } from '../auth/legacyMigration';
-import {
-  agentDbPath,
-  agentDir as resolveAgentDir,
-  displayPath,
-  resolvePaths,
-  type Env,
-  type ResolvedPaths,
-} from './paths';
+import { agentDbPath, agentDir as resolveAgentDir, displayPath, type Env, type ResolvedPaths, pathsFor } from './paths';
 import { configAgents, configWriteRefusal, loadConfig, serializeConfig, type JsonObject } from './config';
 import { quoteId } from '../auth/providerId';
 import { readAuthCells, readRowsIn } from './authCells';
@@ -72,6 +65,8 @@ export { RECEIPT_KIND };
 export interface LegacyOptions {
   stateDirSetting?: string;
   env?: Env;
+  /** Paths resolved once by the caller (src/store/paths.ts pathsFor). */
+  paths?: ResolvedPaths;
   now?: () => number;
   onProgress?: (message: string, done: number, total: number) => void;
   /** Test hook for the kill-fault suite: a pause (ms) between steps so a kill can land anywhere. */
@@ -188,7 +183,7 @@ export interface Detection {
 /** Every legacy source openclaw knows, per agent, with the target cells they go to. */
 export function detectLegacy(opts: LegacyOptions = {}): Detection {
   const env = opts.env ?? process.env;
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env });
+  const paths = pathsFor(opts);
   const config = loadConfig(paths.configPath);
   const { entries, defaultAgentId } = configAgents(config.data);
   const ids = new Set<string>([defaultAgentId, ...entries.map((e) => e.id)]);
@@ -277,7 +272,7 @@ export interface PlanResult {
 
 /** Runs that were interrupted (a kill, a crash) and are finished or rolled back by the next Apply. */
 export function interruptedRuns(opts: LegacyOptions = {}): string[] {
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+  const paths = pathsFor(opts);
   const root = migrationsDir(paths);
   let names: string[] = [];
   try {
@@ -400,7 +395,7 @@ export function readJournal(dir: string): Journal | undefined {
 }
 
 export function listRuns(opts: LegacyOptions = {}): Journal[] {
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+  const paths = pathsFor(opts);
   const dir = migrationsDir(paths);
   let names: string[] = [];
   try {
@@ -706,7 +701,7 @@ function unarchive(s: JournalSource): void {
 
 /** Finishes or rolls back runs that were interrupted. Returns a message per run handled. */
 export async function recoverMigrations(opts: LegacyOptions = {}): Promise<string[]> {
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+  const paths = pathsFor(opts);
   const root = migrationsDir(paths);
   let names: string[] = [];
   try {
@@ -1145,7 +1140,7 @@ export async function undoLegacyMigration(
   opts: LegacyOptions & { force?: boolean } = {},
 ): Promise<UndoResult> {
   await recoverMigrations(opts);
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+  const paths = pathsFor(opts);
   if (!/^[\w.:-]+$/.test(runId)) throw new MigrationError(`${quoteId(runId)} is not a migration run id.`, 'NO_RUN');
   const dir = path.join(migrationsDir(paths), runId);
   const j = readJournal(dir);

@@ -164,3 +164,16 @@ const AGENT_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 export function validateAgentId(id: string): string | undefined {
   return AGENT_ID_RE.test(id) ? undefined : `Agent id ${quoteId(id)} is invalid (letters, digits, "-" and "_").`;
 }
+
+/** What a store call needs to find the state: paths resolved once by the caller (one reload), or the setting and env. */
+export interface PathOptions {
+  stateDirSetting?: string;
+  env?: Env;
+  /** Resolved once per reload by the extension and passed down, so one refresh sees one state dir. */
+  paths?: ResolvedPaths;
+}
+
+/** The paths a store call works on: the ones given, else resolved from the setting and env. */
+export function pathsFor(opts: PathOptions): ResolvedPaths {
+  return opts.paths ?? resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env ?? process.env });
+}

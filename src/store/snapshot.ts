@@ -16,15 +16,7 @@ import {
   type LoadWarning,
 } from '../auth/schemas';
 import { quoteId } from '../auth/providerId';
-import {
-  agentDbPath,
-  agentDir,
-  DEFAULT_AGENT_ID,
-  displayPath,
-  resolvePaths,
-  type Env,
-  type ResolvedPaths,
-} from './paths';
+import { agentDbPath, agentDir, DEFAULT_AGENT_ID, displayPath, type Env, type ResolvedPaths, pathsFor } from './paths';
 import { authMeta, configAgents, loadConfig, type LoadedConfig } from './config';
 import { dotenvValues, readDotenvFile } from './dotenv';
 import { DbReadError, readAuthCells } from './authCells';
@@ -187,6 +179,8 @@ function fileFingerprint(p: string): string {
 export interface SnapshotOptions {
   stateDirSetting?: string;
   env?: Env;
+  /** Paths resolved once by the caller (src/store/paths.ts pathsFor). */
+  paths?: ResolvedPaths;
   agentId?: string;
   /**
    * Reads shared between the snapshots of one refresh (every agent inherits the same state DB
@@ -210,7 +204,7 @@ export function listAgents(opts: SnapshotOptions = {}): {
   agents: string[];
   defaultAgentId: string;
 } {
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env: opts.env });
+  const paths = pathsFor(opts);
   const config = opts.cache?.config ?? loadConfig(paths.configPath);
   if (opts.cache) opts.cache.config = config;
   const { entries, defaultAgentId } = configAgents(config.data);
@@ -380,7 +374,7 @@ function loadSnapshotDotenv(
 
 export function readSnapshot(opts: SnapshotOptions = {}): AgentSnapshot {
   const env = opts.env ?? process.env;
-  const paths = resolvePaths({ stateDirSetting: opts.stateDirSetting, env });
+  const paths = pathsFor(opts);
   const home = paths.home;
   const warnings: LoadWarning[] = [];
   const { config, configError } = loadSnapshotConfig(paths, warnings, opts.cache);

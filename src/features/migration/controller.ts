@@ -44,7 +44,7 @@ export class MigrationController implements vscode.Disposable {
   }
 
   private opts() {
-    return { stateDirSetting: this.o.settings.stateDir || undefined, env: process.env };
+    return { stateDirSetting: this.o.settings.stateDir || undefined, env: process.env, paths: this.o.paths };
   }
 
   private display = (p: string) => (this.o.paths ? displayPath(p, this.o.paths.home) : p);
