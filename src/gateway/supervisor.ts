@@ -81,6 +81,11 @@ export class GatewayStartError extends Error {
 
 type Listener = (s: GatewayState) => void;
 
+/** What one start is made with; the rest of SupervisorOptions is fixed for the supervisor's life. */
+export type LaunchOptions = Partial<
+  Pick<SupervisorOptions, 'token' | 'allowUnconfigured' | 'stateDir' | 'commandSetting'>
+>;
+
 export class GatewaySupervisor {
   state: GatewayState = { kind: 'stopped' };
   /** The child we started (undefined when stopped or adopted). */
@@ -104,7 +109,7 @@ export class GatewaySupervisor {
   lastChangeAt = 0;
   command: ResolvedCommand | undefined;
 
-  constructor(public opts: SupervisorOptions) {}
+  constructor(private opts: SupervisorOptions) {}
 
   private now(): number {
     return (this.opts.now ?? Date.now)();
@@ -174,7 +179,12 @@ export class GatewaySupervisor {
    * Starts a gateway (or adopts the one on the port) and resolves once /readyz says ready.
    * Rejects with GatewayStartError / CommandError carrying the message to show.
    */
-  async start(): Promise<GatewayState> {
+  /**
+   * Starts (or adopts) the gateway. `launch` is what this start is made with (the token chosen
+   * now, openclaw.json's mode, the settings); crash restarts reuse it.
+   */
+  async start(launch?: LaunchOptions): Promise<GatewayState> {
+    if (launch) this.opts = { ...this.opts, ...launch };
     if (this.child && !this.stopping) return this.waitReady();
     clearTimeout(this.restartTimer);
     this.attempts = 0;

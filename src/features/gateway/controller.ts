@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import crypto from 'node:crypto';
 import type { FeatureContext } from '../context';
 import { GatewayWriteRoute } from './writeRoute';
-import { GatewaySupervisor, type GatewayState } from '../../gateway/supervisor';
+import { GatewaySupervisor, type GatewayState, type LaunchOptions } from '../../gateway/supervisor';
 import { GatewayClient, type ClientState } from '../../gateway/client';
 import { probeGateway } from '../../gateway/health';
 import { chooseToken, loadGatewayConfig, type TokenChoice } from '../../gateway/token';
@@ -302,10 +302,12 @@ export class GatewayController implements vscode.Disposable {
     ) {
       /* crashed/unreachable: start anew */
     }
-    this.supervisor.opts.token = choice.token;
-    this.supervisor.opts.allowUnconfigured = !cfg.mode;
-    this.supervisor.opts.stateDir = this.o.settings.stateDir || undefined;
-    this.supervisor.opts.commandSetting = this.o.settings.openclawPath;
+    const launch: LaunchOptions = {
+      token: choice.token,
+      allowUnconfigured: !cfg.mode,
+      stateDir: this.o.settings.stateDir || undefined,
+      commandSetting: this.o.settings.openclawPath,
+    };
     this.channel.info(`Gateway token: ${choice.describe}.`);
     try {
       await vscode.window.withProgress(
@@ -314,7 +316,7 @@ export class GatewayController implements vscode.Disposable {
           title: `Starting the OpenClaw gateway on port ${this.settings.port}…`,
           cancellable: false,
         },
-        () => this.supervisor.start(),
+        () => this.supervisor.start(launch),
       );
     } catch (e) {
       this.showError((e as Error).message);
