@@ -333,6 +333,43 @@ async function atEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<b
   }
 }
 
+/** A 2xx answer's verdict: ok when it is JSON with visible text (or JSON cut at the cap), else `format`. */
+function answerVerdict(api: WireApi, httpStatus: number, text: string, truncated: boolean): Attempt {
+  if (truncated) {
+    // A 200 whose body runs past the cap: the provider accepted the key and is answering. A JSON
+    // answer cut short counts as ok; a body that is not JSON at all is `format`, as it is uncut.
+    if (/^\s*[[{]/.test(text)) return { status: 'ok', httpStatus, rotatable: false };
+    return {
+      status: 'format',
+      reason: 'format',
+      httpStatus,
+      error: `The provider answered with a body that is not valid JSON (more than ${MAX_BODY_BYTES / 1024} KB; the rest was not read).`,
+      rotatable: false,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {
+      status: 'format',
+      reason: 'format',
+      httpStatus,
+      error: 'The provider answered with a body that is not valid JSON.',
+      rotatable: false,
+    };
+  }
+  if (replyText(api, parsed) === undefined)
+    return {
+      status: 'format',
+      reason: 'format',
+      httpStatus,
+      error: 'The model did not return a visible probe response.',
+      rotatable: false,
+    };
+  return { status: 'ok', httpStatus, rotatable: false };
+}
+
 async function attempt(
   ep: Endpoint,
   target: ProbeTarget,
@@ -361,41 +398,7 @@ async function attempt(
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-  if (res.ok) {
-    if (truncated) {
-      // A 200 whose body runs past the cap: the provider accepted the key and is answering. A JSON
-      // answer cut short counts as ok; a body that is not JSON at all is `format`, as it is uncut.
-      if (/^\s*[[{]/.test(text)) return { status: 'ok', httpStatus: res.status, rotatable: false };
-      return {
-        status: 'format',
-        reason: 'format',
-        httpStatus: res.status,
-        error: `The provider answered with a body that is not valid JSON (more than ${MAX_BODY_BYTES / 1024} KB; the rest was not read).`,
-        rotatable: false,
-      };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return {
-        status: 'format',
-        reason: 'format',
-        httpStatus: res.status,
-        error: 'The provider answered with a body that is not valid JSON.',
-        rotatable: false,
-      };
-    }
-    if (replyText(ep.api, parsed) === undefined)
-      return {
-        status: 'format',
-        reason: 'format',
-        httpStatus: res.status,
-        error: 'The model did not return a visible probe response.',
-        rotatable: false,
-      };
-    return { status: 'ok', httpStatus: res.status, rotatable: false };
-  }
+  if (res.ok) return answerVerdict(ep.api, res.status, text, truncated);
   const d = errorDetails(text, truncated);
   const signalIn = { status: res.status, message: d.message, code: d.code };
   const reason = classifySignal(signalIn);
@@ -497,13 +500,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Probes one target within `timeoutMs` (hard bound), rotating keys on rate limits only. */
-export async function probeTarget(
-  t: ProbeTarget,
-  ctx: RunContext,
-  opts: { timeoutMs: number; maxTokens: number; signal?: AbortSignal },
-): Promise<ProbeResult> {
-  const start = Date.now();
+/** The fields every row of a target carries, whatever its outcome (no profileId key without a profile). */
+function resultBase(t: ProbeTarget): ProbeResult {
   const base: ProbeResult = {
     provider: t.provider,
     model: `${t.model.provider}/${t.model.id}`,
@@ -514,6 +512,86 @@ export async function probeTarget(
     status: 'unknown',
   };
   if (!t.profileId) delete base.profileId;
+  return base;
+}
+
+/** A probe's own abort signal: it fires at the hard timeout (then `timedOut()` is true) or when the caller cancels. */
+function probeAbort(
+  timeoutMs: number,
+  cancel: AbortSignal | undefined,
+): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+  const ac = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      ac.abort();
+    },
+    Math.max(1, timeoutMs),
+  );
+  const onCancel = () => ac.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
+  if (cancel?.aborted) ac.abort();
+  return {
+    signal: ac.signal,
+    timedOut: () => timedOut,
+    dispose: () => {
+      clearTimeout(timer);
+      cancel?.removeEventListener('abort', onCancel);
+    },
+  };
+}
+
+/**
+ * Sends the probe with each key of the chain while the answer is a rate limit, recording every
+ * request in `attempts`; the answer to the last request sent.
+ */
+async function tryKeys(
+  ep: Endpoint,
+  t: ProbeTarget,
+  chain: KeyChainEntry[],
+  maxTokens: number,
+  signal: AbortSignal,
+  deadline: number,
+  attempts: NonNullable<ProbeResult['attempts']>,
+): Promise<Attempt | undefined> {
+  let last: Attempt | undefined;
+  for (let i = 0; i < chain.length; i++) {
+    const key = chain[i] as KeyChainEntry;
+    last = await attempt(ep, t, key.value, maxTokens, signal);
+    attempts.push({
+      key: maskSecret(key.value),
+      source: key.source,
+      status: last.status,
+      ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
+    });
+    if (!last.rotatable) break;
+    if (i < chain.length - 1) continue;
+    // The last key is rate limited: wait out Retry-After once when it fits in the timeout.
+    const wait = last.retryAfterMs;
+    if (wait !== undefined && Date.now() + wait < deadline) {
+      await sleep(wait, signal);
+      last = await attempt(ep, t, key.value, maxTokens, signal);
+      attempts.push({
+        key: maskSecret(key.value),
+        source: key.source,
+        status: last.status,
+        ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
+      });
+    }
+    break;
+  }
+  return last;
+}
+
+/** Probes one target within `timeoutMs` (hard bound), rotating keys on rate limits only. */
+export async function probeTarget(
+  t: ProbeTarget,
+  ctx: RunContext,
+  opts: { timeoutMs: number; maxTokens: number; signal?: AbortSignal },
+): Promise<ProbeResult> {
+  const start = Date.now();
+  const base = resultBase(t);
   const finish = (status: ProbeStatus, error?: string, extra: Partial<ProbeResult> = {}): ProbeResult => ({
     ...base,
     status,
@@ -527,49 +605,14 @@ export async function probeTarget(
   if ('error' in primary) return finish(primary.noRequest ? 'unknown' : 'auth', primary.error);
   const chain = rotationChain(t, primary, ctx.env);
   const secrets = chain.map((k) => k.value);
-  const ac = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(
-    () => {
-      timedOut = true;
-      ac.abort();
-    },
-    Math.max(1, opts.timeoutMs),
-  );
-  const onCancel = () => ac.abort();
-  opts.signal?.addEventListener('abort', onCancel, { once: true });
-  if (opts.signal?.aborted) ac.abort();
+  const abort = probeAbort(opts.timeoutMs, opts.signal);
   const attempts: NonNullable<ProbeResult['attempts']> = [];
   const deadline = start + opts.timeoutMs;
   let last: Attempt | undefined;
   try {
-    for (let i = 0; i < chain.length; i++) {
-      const key = chain[i] as KeyChainEntry;
-      last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
-      attempts.push({
-        key: maskSecret(key.value),
-        source: key.source,
-        status: last.status,
-        ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
-      });
-      if (!last.rotatable) break;
-      if (i < chain.length - 1) continue;
-      // The last key is rate limited: wait out Retry-After once when it fits in the timeout.
-      const wait = last.retryAfterMs;
-      if (wait !== undefined && Date.now() + wait < deadline) {
-        await sleep(wait, ac.signal);
-        last = await attempt(ep, t, key.value, opts.maxTokens, ac.signal);
-        attempts.push({
-          key: maskSecret(key.value),
-          source: key.source,
-          status: last.status,
-          ...(last.httpStatus ? { httpStatus: last.httpStatus } : {}),
-        });
-      }
-      break;
-    }
+    last = await tryKeys(ep, t, chain, opts.maxTokens, abort.signal, deadline, attempts);
   } catch (e) {
-    if (timedOut)
+    if (abort.timedOut())
       return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, {
         ...(attempts.length > 1 ? { attempts } : {}),
         failureReason: 'timeout',
@@ -578,8 +621,7 @@ export async function probeTarget(
       return finish('unknown', 'Probe cancelled.', attempts.length > 1 ? { attempts } : {});
     return finish('unknown', scrub(transportMessage(e), secrets));
   } finally {
-    clearTimeout(timer);
-    opts.signal?.removeEventListener('abort', onCancel);
+    abort.dispose();
   }
   const a = last as Attempt;
   const extra: Partial<ProbeResult> = attempts.length > 1 ? { attempts } : {};
