@@ -11,6 +11,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/live';
+import { DEFAULT_PROBE_OPTIONS } from '../auth/probeRun';
 
 /** What a change to a setting needs. */
 export type SettingEffect =
@@ -50,11 +51,19 @@ export const SETTINGS = {
     schema: z._default(z.number().check(z.minimum(1), z.maximum(24 * 30)), 24),
     effects: ['render'],
   },
-  'probe.timeout': { schema: positive(8000), clamp: atMost(600_000), effects: ['none'] },
+  'probe.timeout': { schema: positive(DEFAULT_PROBE_OPTIONS.timeoutMs), clamp: atMost(600_000), effects: ['none'] },
   /** The old name of probe.timeout (VS Code showed it as "Timeout Ms"); read while probe.timeout is unset. */
-  'probe.timeoutMs': { schema: positive(8000), clamp: atMost(600_000), effects: ['none'] },
-  'probe.concurrency': { schema: positive(2), clamp: atMost(32, true), effects: ['none'] },
-  'probe.maxTokens': { schema: positive(8), clamp: atMost(4096, true), effects: ['none'] },
+  'probe.timeoutMs': { schema: positive(DEFAULT_PROBE_OPTIONS.timeoutMs), clamp: atMost(600_000), effects: ['none'] },
+  'probe.concurrency': {
+    schema: positive(DEFAULT_PROBE_OPTIONS.concurrency),
+    clamp: atMost(32, true),
+    effects: ['none'],
+  },
+  'probe.maxTokens': {
+    schema: positive(DEFAULT_PROBE_OPTIONS.maxTokens),
+    clamp: atMost(4096, true),
+    effects: ['none'],
+  },
   'gateway.port': {
     schema: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(65535)), DEFAULT_GATEWAY_PORT),
     effects: ['gateway'],
