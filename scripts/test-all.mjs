@@ -81,21 +81,21 @@ function suite(name, config, { node = process.execPath, hideProc = false, specs 
   process.stdout.write(`${name}: ${passed} passed, ${failures} failed\n`);
 }
 
-/** The store's own tests: run again on the other engine and with /proc hidden. */
 /** The code prettier formats (package.json's format script uses the same globs). */
 const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'scripts/**/*.{mjs,ts}', 'esbuild.mjs'];
 
+/** The store's own tests: run again on the other engine and with /proc hidden. */
 const STORE_SPECS = [
-  'writer',
-  'storeRace',
-  'storeFaults',
-  'fileio',
-  'sqliteReader',
-  'tornRead',
-  'legacyMigration',
-  'legacyKill',
-  'cliDoctor',
-  'cli',
+  'store/dbWriter',
+  'store/dbWriter.race',
+  'store/dbWriter.faults',
+  'store/fileio',
+  'store/sqliteReader',
+  'store/sqliteReader.torn',
+  'auth/legacyMigration',
+  'store/legacy.kill',
+  'cli/doctor',
+  'cli/main',
 ].map((n) => `test/unit/${n}.test.ts`);
 
 step('type-check', bin('tsc'), ['--noEmit', '-p', '.']);

@@ -3,7 +3,7 @@
 // ID_Continue (ID_Start + Mn Mc Nd Pc), from Unicode 10. Modern JavaScript has the same classes as
 // regex property escapes, so the bundle uses those instead. json5 tests a single code point at a
 // time and checks ASCII, `$`, `_` and the other spaces before it reaches these tables, so matching
-// those characters here too changes nothing. test/unit/build/json5Native.test.ts checks every code
+// those characters here too changes nothing. test/unit/bundle.test.ts checks every code
 // point the tables match is matched by the replacements.
 
 export const NATIVE = {

@@ -2,7 +2,7 @@
  * Every decision that depends on the operating system, as small pure functions of the platform
  * (and the env, paths or file text they need). Callers pass `process.platform`; the unit tests
  * pass 'linux', 'darwin' and 'win32', so the macOS and Windows answers are decided and tested on
- * a Linux machine (test/unit/platform.test.ts). Nothing here touches the file system, spawns or
+ * a Linux machine (test/unit/os/platform.test.ts). Nothing here touches the file system, spawns or
  * signals: the callers carry out the plans. Never imports vscode.
  */
 import path from 'node:path';

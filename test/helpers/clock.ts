@@ -17,7 +17,7 @@
  * Engine: `node:sqlite` when the running Node has it (Node >= 22.13, e.g. the extension host),
  * else the `sqlite3` CLI (.ci/run installs it).
  *
- * Tests that compare with the captured outputs under a frozen clock (test/unit/fixtures.test.ts)
+ * Tests that compare with the captured outputs under a frozen clock (test/unit/store/snapshot.fixtures.test.ts)
  * must NOT use this.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Concurrent writer for test/unit/tornRead.test.ts, run by a Node with `node:sqlite` (>= 22.13).
+// Concurrent writer for test/unit/store/sqliteReader.torn.test.ts, run by a Node with `node:sqlite` (>= 22.13).
 // Usage: node tornWriter.mjs <db> <maxMs> <pauseMs>   (pause between commits: random 0..2x pauseMs)
 // Holds one connection on <db> (WAL mode, wal_autocheckpoint=4) and, until stdin closes or
 // maxMs passes, commits one generation N per transaction: every auth row and every profile in

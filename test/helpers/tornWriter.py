@@ -1,4 +1,4 @@
-# Concurrent writer for test/unit/tornRead.test.ts when no Node with node:sqlite is available.
+# Concurrent writer for test/unit/store/sqliteReader.torn.test.ts when no Node with node:sqlite is available.
 # Same behaviour and output as tornWriter.mjs: python3 tornWriter.py <db> <maxMs> <pauseMs>
 import json, random, select, sqlite3, sys, time
 
