@@ -15,7 +15,6 @@ import { credentialEligibility } from './eligibility';
 import type { SecretRef } from './secretRef';
 import { envKeyList } from './envKeys';
 import { maskSecret, redact } from './mask';
-import { normalizeProviderId } from './providerId';
 import {
   classifySignal,
   isRotatable,
@@ -26,162 +25,11 @@ import {
 } from './probeClassify';
 import type { ProbeOptions, ProbePlan, ProbeResult, ProbeTarget } from './probePlan';
 import { isObj } from './obj';
+import { replyText, requestFor, resolveEndpoint, type Endpoint, type WireApi } from './probeWire';
 
-export const PROBE_PROMPT = 'Reply with OK. Do not use tools.';
 export const DEFAULT_PROBE_OPTIONS = { timeoutMs: 8000, concurrency: 2, maxTokens: 8 } as const;
 
-export type WireApi = 'openai' | 'anthropic' | 'google';
-
-/** Public endpoints of providers that have one; others need models.providers.<id>.baseUrl. */
-export const DEFAULT_BASE_URLS: Readonly<Record<string, string>> = {
-  openai: 'https://api.openai.com/v1',
-  openrouter: 'https://openrouter.ai/api/v1',
-  anthropic: 'https://api.anthropic.com',
-  google: 'https://generativelanguage.googleapis.com/v1beta',
-  groq: 'https://api.groq.com/openai/v1',
-  mistral: 'https://api.mistral.ai/v1',
-  deepseek: 'https://api.deepseek.com/v1',
-  xai: 'https://api.x.ai/v1',
-  together: 'https://api.together.xyz/v1',
-  fireworks: 'https://api.fireworks.ai/inference/v1',
-  cerebras: 'https://api.cerebras.ai/v1',
-  perplexity: 'https://api.perplexity.ai',
-  nvidia: 'https://integrate.api.nvidia.com/v1',
-  huggingface: 'https://router.huggingface.co/v1',
-};
-
-export interface Endpoint {
-  api: WireApi;
-  url: string;
-  headers: Record<string, string>;
-}
-
-function providerEntry(config: Record<string, unknown>, provider: string): Record<string, unknown> | undefined {
-  const models = isObj(config.models) ? config.models : {};
-  if (!isObj(models.providers)) return undefined;
-  for (const [k, v] of Object.entries(models.providers)) if (normalizeProviderId(k) === provider && isObj(v)) return v;
-  return undefined;
-}
-
-/** The endpoint a probe calls: models.providers.<id>.baseUrl/api/headers, else the provider's default. */
-export function resolveEndpoint(
-  config: Record<string, unknown>,
-  provider: string,
-  modelId: string,
-): Endpoint | { error: string } {
-  const entry = providerEntry(config, provider);
-  const base = (
-    typeof entry?.baseUrl === 'string' && entry.baseUrl.trim() ? entry.baseUrl.trim() : DEFAULT_BASE_URLS[provider]
-  )?.replace(/\/+$/, '');
-  if (!base)
-    return {
-      error: `No endpoint is known for provider "${provider}". Set models.providers.${provider}.baseUrl in openclaw.json.`,
-    };
-  const apiName = typeof entry?.api === 'string' ? entry.api : '';
-  const api: WireApi = apiName.startsWith('anthropic')
-    ? 'anthropic'
-    : apiName.startsWith('google')
-      ? 'google'
-      : apiName
-        ? 'openai'
-        : provider === 'anthropic'
-          ? 'anthropic'
-          : provider === 'google'
-            ? 'google'
-            : 'openai';
-  const headers: Record<string, string> = {};
-  if (isObj(entry?.headers))
-    for (const [k, v] of Object.entries(entry.headers)) if (typeof v === 'string') headers[k] = v;
-  const url =
-    api === 'anthropic'
-      ? `${base}${/\/v1$/.test(base) ? '' : '/v1'}/messages`
-      : api === 'google'
-        ? `${base}/models/${encodeURIComponent(modelId)}:generateContent`
-        : `${base}/chat/completions`;
-  return { api, url, headers };
-}
-
-function requestFor(
-  ep: Endpoint,
-  modelId: string,
-  key: string,
-  mode: string,
-  maxTokens: number,
-): { headers: Record<string, string>; body: string } {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json',
-    ...ep.headers,
-  };
-  if (ep.api === 'anthropic') {
-    headers['anthropic-version'] = '2023-06-01';
-    if (!key) {
-      /* a local provider without a key */
-    } else if (mode === 'token' || mode === 'oauth' || key.startsWith('sk-ant-oat')) {
-      headers.authorization = `Bearer ${key}`;
-      headers['anthropic-beta'] = 'oauth-2025-04-20';
-    } else headers['x-api-key'] = key;
-    return {
-      headers,
-      body: JSON.stringify({
-        model: modelId,
-        max_tokens: maxTokens,
-        messages: [{ role: 'user', content: PROBE_PROMPT }],
-      }),
-    };
-  }
-  if (ep.api === 'google') {
-    if (key) headers['x-goog-api-key'] = key;
-    return {
-      headers,
-      body: JSON.stringify({
-        contents: [{ role: 'user', parts: [{ text: PROBE_PROMPT }] }],
-        generationConfig: { maxOutputTokens: maxTokens },
-      }),
-    };
-  }
-  if (key) headers.authorization = `Bearer ${key}`;
-  return {
-    headers,
-    body: JSON.stringify({
-      model: modelId,
-      messages: [{ role: 'user', content: PROBE_PROMPT }],
-      max_tokens: maxTokens,
-      stream: false,
-    }),
-  };
-}
-
-/** The visible text of a successful answer, undefined when there is none. */
-export function replyText(api: WireApi, body: unknown): string | undefined {
-  if (!isObj(body)) return undefined;
-  if (api === 'anthropic') {
-    const content = Array.isArray(body.content) ? body.content : [];
-    const t = content
-      .filter((c): c is Record<string, unknown> => isObj(c) && c.type === 'text' && typeof c.text === 'string')
-      .map((c) => c.text as string)
-      .join('');
-    return t.trim() ? t : undefined;
-  }
-  if (api === 'google') {
-    const cand = Array.isArray(body.candidates) ? body.candidates[0] : undefined;
-    const parts = isObj(cand) && isObj(cand.content) && Array.isArray(cand.content.parts) ? cand.content.parts : [];
-    const t = parts
-      .filter((p): p is Record<string, unknown> => isObj(p) && typeof p.text === 'string')
-      .map((p) => p.text as string)
-      .join('');
-    return t.trim() ? t : undefined;
-  }
-  const choice = Array.isArray(body.choices) ? body.choices[0] : undefined;
-  const msg = isObj(choice) && isObj(choice.message) ? choice.message : undefined;
-  const t =
-    typeof msg?.content === 'string'
-      ? msg.content
-      : Array.isArray(msg?.content)
-        ? msg.content.map((p) => (isObj(p) && typeof p.text === 'string' ? p.text : '')).join('')
-        : '';
-  return t.trim() ? t : undefined;
-}
+export { PROBE_PROMPT, DEFAULT_BASE_URLS, resolveEndpoint, replyText, type Endpoint, type WireApi } from './probeWire';
 
 /** The first `"name": "..."` string value in JSON text that may be cut short (a capped body). */
 function partialJsonString(text: string, name: string): string | undefined {
