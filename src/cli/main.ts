@@ -17,6 +17,8 @@ import {
   type AgentSnapshot,
   type Mutation,
 } from '../store';
+import { gatewayStatus, resolveTarget, statusLines } from './gateway';
+import { checkGatewayUrl } from '../gateway/targets';
 import { assertStateDir } from '../store/stateDir';
 import { validateAgentId } from '../store/paths';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from '../auth/providerId';
@@ -339,6 +341,17 @@ const COMMANDS: CliCommand[] = [
     ],
     run: (c) => probeOrRotation('rotation', c),
   },
+  {
+    name: 'gateway',
+    valued: ['gateway', 'token-file', 'timeout'],
+    help: [
+      [
+        'gateway status [--gateway URL] [--token-file F] [--timeout MS] [--json]',
+        'whether the gateway answers, its version and models.authStatus (exit 1 when not connected)',
+      ],
+    ],
+    run: gatewayCommand,
+  },
 ];
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
@@ -507,4 +520,25 @@ if (require.main === module) {
       process.exitCode = e instanceof UsageError ? 2 : 1;
     },
   );
+}
+
+async function gatewayCommand({ p, rest, opts, json }: CliContext): Promise<number> {
+  const sub = rest[0] ?? 'status';
+  if (sub !== 'status') throw new UsageError(`gateway ${sub}: unknown; gateway status is the one subcommand.`);
+  const rawTimeout = str(p, 'timeout');
+  const timeoutMs = rawTimeout === undefined ? 10_000 : Number(rawTimeout);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000)
+    throw new UsageError('--timeout is milliseconds, from 1 to 600000.');
+  const url = str(p, 'gateway');
+  const checked = url === undefined ? undefined : checkGatewayUrl(url);
+  if (checked && !checked.ok) throw new UsageError(`--gateway: ${checked.message}`);
+  const { target, token } = await resolveTarget({
+    url,
+    tokenFile: str(p, 'token-file'),
+    snapshot: () => readable(readSnapshot(opts)),
+  });
+  const doc = await gatewayStatus(target, token, { timeoutMs, agentId: opts.agentId });
+  if (json) out(doc);
+  else process.stdout.write(statusLines(doc));
+  return doc.connected ? 0 : 1;
 }

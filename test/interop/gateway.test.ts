@@ -263,6 +263,54 @@ describe('gateway (real openclaw)', function () {
     bad.close();
   });
 
+  it('CLI gateway status: by URL (token from the env) and as the state dir\'s local gateway; a wrong token file is "token-rejected", exit 1, the token never printed', async () => {
+    const oc = await ensureOpenclaw();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    assert.ok(fs.existsSync(cli), 'dist/cli.js (npm run build)');
+    const e = await env();
+    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      spawnSync(oc.node, [cli, 'gateway', 'status', '--json', ...args], {
+        encoding: 'utf8',
+        env: { ...e, ...extra },
+        timeout: 60_000,
+      });
+    const byUrl = run(['--gateway', `ws://127.0.0.1:${port}`], { OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN });
+    assert.equal(byUrl.status, 0, byUrl.stderr);
+    const doc = JSON.parse(byUrl.stdout) as {
+      target: { kind: string; source?: string };
+      connected: boolean;
+      version: string;
+      protocol: number;
+      auth: { providers: Array<{ provider: string; profiles: number }> };
+    };
+    assert.deepEqual([doc.target.kind, doc.target.source, doc.connected], ['remote', 'flag', true]);
+    assert.equal(doc.version, '2026.9.6');
+    assert.equal(doc.protocol, 4);
+    const fromGateway = (await client.authStatus()).providers.map((p) => p.provider).sort();
+    assert.deepEqual(doc.auth.providers.map((p) => p.provider).sort(), fromGateway);
+
+    const local = run(['--state-dir', stateDir()], {
+      OPENCLAW_GATEWAY_PORT: String(port),
+      OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
+    });
+    assert.equal(local.status, 0, local.stderr);
+    const l = JSON.parse(local.stdout) as { target: { kind: string; url: string }; ready: boolean; connected: boolean };
+    assert.deepEqual(
+      [l.target.kind, l.target.url, l.ready, l.connected],
+      ['local', `ws://127.0.0.1:${port}`, true, true],
+    );
+
+    const tokenFile = path.join(home, 'wrong-token');
+    fs.writeFileSync(tokenFile, 'wrong-token-fake-cli-0123456789\n', { mode: 0o600 });
+    const bad = run(['--gateway', `ws://127.0.0.1:${port}`, '--token-file', tokenFile], {
+      OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
+    });
+    assert.equal(bad.status, 1, bad.stderr);
+    const b = JSON.parse(bad.stdout) as { connected: boolean; reachable: boolean; error: { kind: string } };
+    assert.deepEqual([b.connected, b.reachable, b.error.kind], [false, true, 'token-rejected']);
+    assert.ok(!`${bad.stdout}${bad.stderr}`.includes('wrong-token-fake-cli'), 'the token is never printed');
+  });
+
   it('adopts a gateway already answering on the port and never stops it', async () => {
     const second = await supervisor(port);
     others.push(second);
