@@ -149,7 +149,12 @@ export async function gatewayStatus(
   } catch (e) {
     const kind = failureKind(e);
     doc.reachable = kind !== 'unreachable' && kind !== 'timeout';
-    doc.error = { kind, message: redact((e as Error).message, token ? [token] : []) };
+    // The client's words name the editor's command; the CLI says where its token comes from.
+    const message =
+      kind === 'token-rejected'
+        ? `The gateway rejected the token${e instanceof GatewayError && e.detailCode ? ` (${e.detailCode})` : ''}. Give the token it uses with --token-file or OPENCLAW_GATEWAY_TOKEN${target.kind === 'local' || target.source === 'openclaw.json' ? ' (or gateway.auth.token / gateway.remote.token in openclaw.json)' : ''}.`
+        : (e as Error).message;
+    doc.error = { kind, message: redact(message, token ? [token] : []) };
   } finally {
     client.close();
   }
