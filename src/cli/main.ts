@@ -19,6 +19,16 @@ import {
 } from '../store';
 import { gatewayStatus, resolveTarget, statusLines } from './gateway';
 import { checkGatewayUrl } from '../gateway/targets';
+import {
+  NOT_ON_A_GATEWAY,
+  remoteListDocument,
+  remoteLogout,
+  remoteOrderDocument,
+  remoteRemove,
+  remoteStatusDocument,
+  withGateway,
+  type RemoteSession,
+} from './remote';
 import { assertStateDir } from '../store/stateDir';
 import { validateAgentId } from '../store/paths';
 import { defaultProfileId, normalizeProviderId, canonicalProviderForNewProfile, quoteId } from '../auth/providerId';
@@ -29,11 +39,16 @@ import { runDoctor } from './doctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './probe';
 
 const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
+       openclaw-auth <command> --gateway URL [--token-file F] [--timeout MS] [--agent ID]
        openclaw-auth --help | -h | --version | -v
 
   --state-dir DIR   the OpenClaw state dir (default: $OPENCLAW_STATE_DIR, else
                     $OPENCLAW_HOME/.openclaw, else ~/.openclaw). A folder that holds no
                     OpenClaw state is refused unless --create is given.
+  --gateway URL     work on that gateway through its control plane (ws://, or wss:// beyond
+                    private networks), not on local files: list, status, order, add-key,
+                    remove, logout. The token is read from --token-file, else
+                    $OPENCLAW_GATEWAY_TOKEN.
 
 Commands:
 `;
@@ -234,6 +249,8 @@ interface CliCommand {
   switches?: string[];
   help: Array<[string, string]>;
   run(c: CliContext): Promise<number> | number;
+  /** The command on a gateway given with --gateway (src/cli/remote.ts); absent: refused with the reason. */
+  remote?(c: CliContext, s: RemoteSession): Promise<number>;
 }
 
 const COMMANDS: CliCommand[] = [
@@ -241,6 +258,16 @@ const COMMANDS: CliCommand[] = [
     name: 'list',
     valued: ['provider'],
     help: [['list [--provider P] [--json]', 'profiles, as `openclaw models auth list --json`']],
+    remote: async ({ p, json }, s) => {
+      const doc = remoteListDocument(await s.client.authStatus(s.scope), s, str(p, 'provider'));
+      if (json) out(doc);
+      else
+        for (const r of doc.profiles as Array<Record<string, string>>)
+          process.stdout.write(
+            `${r.id} [${r.provider}/${r.type}; ${r.status}${r.expiresAt ? `; expires ${r.expiresAt}` : ''}]\n`,
+          );
+      return 0;
+    },
     run: ({ p, opts, json }) => {
       const s = readable(readSnapshot(opts));
       for (const w of s.warnings) process.stderr.write(`warning: ${w.message}\n`);
@@ -263,12 +290,14 @@ const COMMANDS: CliCommand[] = [
       ['order clear --provider P', 'remove the order override'],
     ],
     run: orderCommand,
+    remote: remoteOrder,
   },
   {
     name: 'add-key',
     valued: ['provider', 'profile-id'],
     help: [['add-key --provider P [--profile-id ID]', 'add or replace an API key (key on stdin)']],
     run: (c) => addSecret('add-key', c),
+    remote: remoteAddKey,
   },
   {
     name: 'add-token',
@@ -289,11 +318,40 @@ const COMMANDS: CliCommand[] = [
       else process.stdout.write(`Removed ${id}.\n`);
       return 0;
     },
+    remote: async ({ rest, json }, s) => {
+      const id = rest[0];
+      if (!id) throw new UsageError('remove needs a profile id.');
+      const doc = await remoteRemove(s, id);
+      if (json) out(doc);
+      else process.stdout.write(`Removed ${id} through the gateway.\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'logout',
+    help: [['logout --provider P', 'remove every profile of a provider (on a gateway: stops its runs)']],
+    run: logoutCommand,
+    remote: async ({ p, json }, s) => {
+      const provider = str(p, 'provider');
+      if (!provider) throw new UsageError('--provider is required.');
+      const { message, ...doc } = await remoteLogout(s, provider);
+      if (json) out({ ...doc, message });
+      else process.stdout.write(`${message}\n`);
+      return 0;
+    },
   },
   {
     name: 'status',
     help: [['status [--json]', 'per provider: resolved order, status, reason codes']],
     run: (c) => statusCommand('status', c),
+    remote: async ({ json }, s) => {
+      const doc = remoteStatusDocument(await s.client.authStatus(s.scope), s);
+      if (json) out(doc);
+      else
+        for (const pr of doc.providers as Array<{ provider: string; status: string; profiles: unknown[] }>)
+          process.stdout.write(`${pr.provider}: ${pr.status} (${pr.profiles.length} profile(s))\n`);
+      return 0;
+    },
   },
   {
     name: 'check',
@@ -356,7 +414,7 @@ const COMMANDS: CliCommand[] = [
 
 const BY_NAME = new Map(COMMANDS.map((c) => [c.name, c]));
 /** Options every command takes. */
-const GLOBAL_VALUED = ['state-dir', 'agent'];
+const GLOBAL_VALUED = ['state-dir', 'agent', 'gateway', 'token-file', 'timeout'];
 const GLOBAL_SWITCHES = ['json', 'help', 'version', 'create'];
 /** Flags that take a value, and flags that are switches: anything else is a usage error. */
 const VALUED = new Set([...GLOBAL_VALUED, ...COMMANDS.flatMap((c) => c.valued ?? [])]);
@@ -500,6 +558,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = BY_NAME.get(cmd);
   if (!command) throw new UsageError(`Unknown command "${cmd.slice(0, 60)}".\n\n${USAGE}`);
+  const url = str(p, 'gateway');
+  if (url !== undefined && cmd !== 'gateway') return onGateway(command, url, { p, rest, opts, json });
   checkTarget(opts, p.flags.has('create'));
   return command.run({ p, rest, opts, json });
 }
@@ -525,13 +585,9 @@ if (require.main === module) {
 async function gatewayCommand({ p, rest, opts, json }: CliContext): Promise<number> {
   const sub = rest[0] ?? 'status';
   if (sub !== 'status') throw new UsageError(`gateway ${sub}: unknown; gateway status is the one subcommand.`);
-  const rawTimeout = str(p, 'timeout');
-  const timeoutMs = rawTimeout === undefined ? 10_000 : Number(rawTimeout);
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 600_000)
-    throw new UsageError('--timeout is milliseconds, from 1 to 600000.');
+  const timeoutMs = requestTimeout(p);
   const url = str(p, 'gateway');
-  const checked = url === undefined ? undefined : checkGatewayUrl(url);
-  if (checked && !checked.ok) throw new UsageError(`--gateway: ${checked.message}`);
+  if (url !== undefined) checkedUrl(url);
   const { target, token } = await resolveTarget({
     url,
     tokenFile: str(p, 'token-file'),
@@ -541,4 +597,90 @@ async function gatewayCommand({ p, rest, opts, json }: CliContext): Promise<numb
   if (json) out(doc);
   else process.stdout.write(statusLines(doc));
   return doc.connected ? 0 : 1;
+}
+
+/** The per-request bound of a gateway command (--timeout, default 10 s). */
+function requestTimeout(p: Parsed): number {
+  const raw = str(p, 'timeout');
+  const ms = raw === undefined ? 10_000 : Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0 || ms > 600_000)
+    throw new UsageError('--timeout is milliseconds, from 1 to 600000.');
+  return ms;
+}
+
+function checkedUrl(url: string): void {
+  const c = checkGatewayUrl(url);
+  if (!c.ok) throw new UsageError(`--gateway: ${c.message}`);
+}
+
+/** A command with --gateway URL: through that gateway's control plane, or refused with the reason. */
+async function onGateway(command: CliCommand, url: string, c: CliContext): Promise<number> {
+  const remote = command.remote;
+  if (!remote)
+    throw new UsageError(
+      `${command.name} is not available on a gateway: ${NOT_ON_A_GATEWAY[command.name] ?? 'it works on local files'}.`,
+    );
+  checkedUrl(url);
+  const timeoutMs = requestTimeout(c.p);
+  const { target, token } = await resolveTarget({
+    url,
+    tokenFile: str(c.p, 'token-file'),
+    snapshot: () => readable(readSnapshot(c.opts)),
+  });
+  return withGateway(target, token, { timeoutMs, agentId: c.opts.agentId }, (s) => remote(c, s));
+}
+
+async function remoteOrder({ p, rest, json }: CliContext, s: RemoteSession): Promise<number> {
+  const sub = rest[0];
+  const provider = str(p, 'provider');
+  if (!provider) throw new UsageError('--provider is required.');
+  if (sub === 'set' || sub === 'clear') {
+    const ids = sub === 'set' ? rest.slice(1) : null;
+    if (ids && ids.length === 0) throw new UsageError('order set needs at least one profile id.');
+    await s.client.authOrderSet({ provider: normalizeProviderId(provider), profileIds: ids, ...s.scope });
+  } else if (sub !== 'get') throw new UsageError('order needs get, set or clear.');
+  const doc = remoteOrderDocument(await s.client.authStatus(s.scope), s, provider);
+  if (json) out(doc);
+  else process.stdout.write(`${(doc.order as string[] | null)?.join(' ') ?? '(no stored order)'}\n`);
+  return 0;
+}
+
+async function remoteAddKey({ p, json }: CliContext, s: RemoteSession): Promise<number> {
+  const rawProvider = str(p, 'provider');
+  if (!rawProvider) throw new UsageError('--provider is required.');
+  const provider = canonicalProviderForNewProfile(rawProvider);
+  const wanted = str(p, 'profile-id')?.trim();
+  // models.authSetApiKey takes no profile id: the gateway saves to the configured profile or <provider>:manual.
+  if (wanted && wanted !== `${provider}:manual`)
+    throw new UsageError(
+      `--profile-id ${wanted}: a gateway chooses the profile id of a key (the configured one or ${provider}:manual); leave --profile-id out.`,
+    );
+  const key = await readStdin();
+  if (!key) throw new UsageError('No API key on stdin.');
+  let r: { profileId: string };
+  try {
+    r = await s.client.authSetApiKey({ provider, apiKey: key, ...s.scope });
+  } catch (e) {
+    throw new Error(redact((e as Error).message, [key]));
+  }
+  if (json) out({ provider, profileId: r.profileId, gateway: s.target.url });
+  else process.stdout.write(`Saved ${r.profileId} through the gateway.\n`);
+  return 0;
+}
+
+/** Local logout: every profile of the provider removed from the store, order and openclaw.json. */
+async function logoutCommand({ p, opts, json }: CliContext): Promise<number> {
+  const raw = str(p, 'provider');
+  if (!raw) throw new UsageError('--provider is required.');
+  const provider = normalizeProviderId(raw);
+  const s = readable(readSnapshot(opts));
+  const ids = Object.entries(s.store.profiles)
+    .filter(([, c]) => normalizeProviderId(c.provider) === provider)
+    .map(([id]) => id)
+    .sort();
+  for (const id of ids) await applyMutation(opts, { kind: 'removeProfile', profileId: id });
+  const message = `Removed ${ids.length} ${provider} profile(s)${ids.length ? ` (${ids.join(', ')})` : ''}.`;
+  if (json) out({ provider, removedProfiles: ids, message });
+  else process.stdout.write(`${message}\n`);
+  return 0;
 }

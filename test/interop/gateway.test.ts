@@ -311,6 +311,67 @@ describe('gateway (real openclaw)', function () {
     assert.ok(!`${bad.stdout}${bad.stderr}`.includes('wrong-token-fake-cli'), 'the token is never printed');
   });
 
+  it('CLI --gateway URL: add-key, list, order set/get/clear, remove and logout change that gateway (read back from its files); what the protocol lacks is refused', async () => {
+    const oc = await ensureOpenclaw();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    const e = { ...(await env()), OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN };
+    const url = `ws://127.0.0.1:${port}`;
+    const run = (args: string[], input?: string) =>
+      spawnSync(oc.node, [cli, ...args, '--gateway', url, '--json'], {
+        encoding: 'utf8',
+        env: e,
+        input,
+        timeout: 60_000,
+      });
+    const MISTRAL_KEY = 'mistral-fake-cli-remote-0123456789abcdef';
+    const add = run(['add-key', '--provider', 'mistral'], `${MISTRAL_KEY}\n`);
+    assert.equal(add.status, 0, add.stderr);
+    assert.deepEqual(JSON.parse(add.stdout), { provider: 'mistral', profileId: 'mistral:manual', gateway: url });
+    assert.ok(!`${add.stdout}${add.stderr}`.includes(MISTRAL_KEY));
+    assert.equal((await snapshot()).store.profiles['mistral:manual']?.type, 'api_key', 'in the gateway home files');
+
+    const list = run(['list', '--provider', 'mistral']);
+    assert.equal(list.status, 0, list.stderr);
+    const rows = (JSON.parse(list.stdout) as { profiles: Array<{ id: string; type: string }> }).profiles;
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.type]),
+      [['mistral:manual', 'api_key']],
+    );
+    assert.ok(!list.stdout.includes(MISTRAL_KEY));
+
+    const add2 = run(['add-key', '--provider', 'mistral', '--profile-id', 'mistral:other'], 'x\n');
+    assert.equal(add2.status, 2, 'a profile id the gateway would not use is refused before sending');
+
+    const set = run(['order', 'set', '--provider', 'mistral', 'mistral:manual']);
+    assert.equal(set.status, 0, set.stderr);
+    assert.deepEqual((JSON.parse(set.stdout) as { order: string[] }).order, ['mistral:manual']);
+    assert.deepEqual((await snapshot()).state.order?.mistral, ['mistral:manual']);
+    const clear = run(['order', 'clear', '--provider', 'mistral']);
+    assert.equal((JSON.parse(clear.stdout) as { order: unknown }).order, null);
+    assert.equal((await snapshot()).state.order?.mistral, undefined);
+
+    const rm = run(['remove', 'mistral:manual']);
+    assert.equal(rm.status, 0, rm.stderr);
+    assert.equal((await snapshot()).store.profiles['mistral:manual'], undefined);
+    const gone = run(['remove', 'mistral:manual']);
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /No profile "mistral:manual" on the gateway/);
+
+    assert.equal(run(['add-key', '--provider', 'mistral'], `${MISTRAL_KEY}\n`).status, 0);
+    const out = run(['logout', '--provider', 'mistral']);
+    assert.equal(out.status, 0, out.stderr);
+    const lo = JSON.parse(out.stdout) as { removedProfiles: string[]; stoppedRuns: unknown[]; message: string };
+    assert.deepEqual([lo.removedProfiles, lo.stoppedRuns], [['mistral:manual'], []]);
+    assert.match(lo.message, /No runs were using it/);
+    assert.equal((await snapshot()).store.profiles['mistral:manual'], undefined);
+
+    for (const cmd of [['add-token', '--provider', 'anthropic'], ['doctor'], ['rotation', '--provider', 'openai']]) {
+      const r = run(cmd, 'x\n');
+      assert.equal(r.status, 2, cmd[0]);
+      assert.match(r.stderr, /is not available on a gateway: /);
+    }
+  });
+
   it('adopts a gateway already answering on the port and never stops it', async () => {
     const second = await supervisor(port);
     others.push(second);
