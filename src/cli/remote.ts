@@ -5,7 +5,7 @@
  * null. What the protocol cannot do (setup tokens, SecretRefs, migration, .env rotation keys) is
  * refused before anything is sent, with the reason.
  */
-import { GatewayClient, stoppedRunsMessage } from '../gateway/client';
+import { GatewayClient, GatewayConnectionError, GatewayError, stoppedRunsMessage } from '../gateway/client';
 import type { AuthStatus, AuthStatusProvider } from '../gateway/protocol';
 import { normalizeProviderId } from '../auth/providerId';
 import { redact } from '../auth/mask';
@@ -45,7 +45,9 @@ export async function withGateway<T>(
     await client.connect();
     return await fn({ client, target, scope: opts.agentId ? { agentId: opts.agentId } : {} });
   } catch (e) {
-    throw new Error(`${target.url}: ${redact((e as Error).message, token ? [token] : [])}`);
+    // The gateway's and the connection's errors name the URL; the command's own (usage) errors pass as they are.
+    if (!(e instanceof GatewayError) && !(e instanceof GatewayConnectionError)) throw e;
+    throw new Error(`${target.url}: ${redact(e.message, token ? [token] : [])}`);
   } finally {
     client.close();
   }
