@@ -83,7 +83,20 @@ describe('openclaw-auth CLI arguments', function () {
     const commands = [...help.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]);
     assert.deepEqual(
       [...new Set(commands)],
-      ['list', 'order', 'add-key', 'add-token', 'remove', 'status', 'check', 'doctor', 'probe', 'rotation'],
+      [
+        'list',
+        'order',
+        'add-key',
+        'add-token',
+        'remove',
+        'logout',
+        'status',
+        'check',
+        'doctor',
+        'probe',
+        'rotation',
+        'gateway',
+      ],
     );
     const options = new Set([...help.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
     assert.ok(options.size >= 20, `${options.size} options in --help`);
