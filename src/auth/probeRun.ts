@@ -367,8 +367,12 @@ function resultBase(t: ProbeTarget): ProbeResult {
 function probeAbort(
   timeoutMs: number,
   cancel: AbortSignal | undefined,
-): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+): { signal: AbortSignal; whenAborted: Promise<never>; timedOut: () => boolean; dispose: () => void } {
   const ac = new AbortController();
+  const whenAborted = new Promise<never>((_, reject) =>
+    ac.signal.addEventListener('abort', () => reject(new Error('The probe was aborted.')), { once: true }),
+  );
+  whenAborted.catch(() => undefined);
   let timedOut = false;
   const timer = setTimeout(
     () => {
@@ -382,6 +386,7 @@ function probeAbort(
   if (cancel?.aborted) ac.abort();
   return {
     signal: ac.signal,
+    whenAborted,
     timedOut: () => timedOut,
     dispose: () => {
       clearTimeout(timer);
@@ -458,7 +463,11 @@ export async function probeTarget(
   const deadline = start + opts.timeoutMs;
   let last: Attempt | undefined;
   try {
-    last = await tryKeys(ep, t, chain, opts.maxTokens, abort.signal, deadline, attempts);
+    // The hard bound does not rely on fetch honouring the abort while a body trickles in: the
+    // probe ends when its signal fires, whatever the request is still doing.
+    const work = tryKeys(ep, t, chain, opts.maxTokens, abort.signal, deadline, attempts);
+    work.catch(() => undefined);
+    last = await Promise.race([work, abort.whenAborted]);
   } catch (e) {
     if (abort.timedOut())
       return finish('timeout', `LLM request timed out after ${opts.timeoutMs} ms.`, {
