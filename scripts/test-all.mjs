@@ -11,12 +11,17 @@ const root = path.join(path.dirname(new URL(import.meta.url).pathname), '..');
 process.chdir(root);
 const bin = (n) => path.join(root, 'node_modules', '.bin', n);
 let failed = false;
+/** Every suite's closing line and every failed step, repeated at the end so a log's tail says what failed. */
+const summary = [];
 
 function step(name, cmd, args, opts = {}) {
   process.stdout.write(`\n=== ${name}: ${cmd} ${args.join(' ')}\n`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...opts.env } });
   const ok = r.status === 0;
-  if (!ok) failed = true;
+  if (!ok) {
+    failed = true;
+    summary.push(`step ${name}: failed (exit ${r.status ?? r.signal ?? r.error?.message})`);
+  }
   return ok;
 }
 
@@ -79,6 +84,26 @@ function suite(name, config, { node = process.execPath, hideProc = false, specs 
   if (failures !== 0 || passed === 0) failed = true;
   if (passed === 0) process.stdout.write(`${name}: no test passed\n`);
   process.stdout.write(`${name}: ${passed} passed, ${failures} failed\n`);
+  summary.push(`${name}: ${passed} passed, ${failures} failed`);
+  if (failures) summary.push(...failingTitles(plain).map((t) => `  ${t}`));
+}
+
+/** Suites that could not run (what they need failed to install): each counts as one failure. */
+function notRun(...names) {
+  failed = true;
+  for (const n of names) {
+    process.stdout.write(`${n}: 0 passed, 1 failed\n`);
+    summary.push(`${n}: 0 passed, 1 failed (not run)`);
+  }
+}
+
+/** The titles of mocha's failing tests ("  1) suite\n       title:") in a spec report, at most 10. */
+function failingTitles(plain) {
+  const at = plain.search(/^\s*\d+ failing/m);
+  if (at < 0) return [];
+  return [...plain.slice(at).matchAll(/^ {2}(\d+\) .+(?:\n {5,}.+:)?)$/gm)]
+    .map((m) => m[1].replace(/\s*\n\s*/g, ' '))
+    .slice(0, 10);
 }
 
 /** The code prettier formats (package.json's format script uses the same globs). */
@@ -123,7 +148,7 @@ if (haveNode24) {
   // And the store's tests on sql.js with /proc hidden: its refusals must not depend on /proc either.
   suite('store-sqljs-noproc', '.mocharc.unit.json', { hideProc: true, specs: STORE_SPECS });
 } else {
-  process.stdout.write('unit-native: 0 passed, 1 failed\nstore-sqljs-noproc: 0 passed, 1 failed\n');
+  notRun('unit-native', 'store-sqljs-noproc');
 }
 if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
   process.stdout.write('\ninterop: skipped (OPENCLAW_AUTH_SKIP_INTEROP=1)\n');
@@ -138,7 +163,7 @@ if (process.env.OPENCLAW_AUTH_SKIP_INTEROP === '1') {
     specs: ['test/interop/race.test.ts'],
   });
 } else {
-  process.stdout.write('interop: 0 passed, 1 failed\n');
+  notRun('interop', 'interop-race-noproc');
 }
 /** Runs a runner that prints its own "<name>: N passed, N failed" line; keeps its output for the leak check. */
 function runner(name, args, env = {}) {
@@ -153,8 +178,11 @@ function runner(name, args, env = {}) {
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
   if (r.status !== 0) failed = true;
-  if (!new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').test(r.stdout ?? ''))
-    process.stdout.write(`${name}: 0 passed, 1 failed\n`);
+  const line = new RegExp(`^${name}: \\d+ passed, \\d+ failed$`, 'm').exec(r.stdout ?? '')?.[0];
+  if (!line) process.stdout.write(`${name}: 0 passed, 1 failed\n`);
+  summary.push(line ?? `${name}: 0 passed, 1 failed (no closing line)`);
+  const plain = (r.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  if (r.status !== 0) summary.push(...failingTitles(plain).map((t) => `  ${t}`));
 }
 
 // The CLI as npm users get it: npm pack, a global install and a few commands on Node 20, 22 and 24.
@@ -175,7 +203,7 @@ if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
   // The .vsix users install: packaged, installed into a clean code-server with --install-extension, opened in Chromium.
   runner('vsix', ['test/vsix/run.mjs']);
 } else {
-  process.stdout.write('host: 0 passed, 1 failed\ne2e: 0 passed, 1 failed\nvsix: 0 passed, 1 failed\n');
+  notRun('host', 'e2e', 'vsix');
 }
 
 // The oldest VS Code engines.vscode admits (1.82.2, code-server 4.17.1, Node 18 extension host: the
@@ -203,9 +231,10 @@ if (process.env.OPENCLAW_AUTH_SKIP_HOST === '1') {
     oldest,
   );
 } else {
-  process.stdout.write('host-oldest: 0 passed, 1 failed\nvsix-oldest: 0 passed, 1 failed\n');
+  notRun('host-oldest', 'vsix-oldest');
 }
 
 // Last: no secret value used by any suite may appear in a log, a captured output or a DOM dump.
 step('leak check', process.execPath, ['scripts/leak-check.mjs']);
+process.stdout.write(`\n=== summary (${failed ? 'FAILED' : 'all passed'})\n${summary.join('\n')}\n`);
 process.exitCode = failed ? 1 : 0;
