@@ -33,6 +33,10 @@ import { CredentialActions } from './features/probes/actions';
 import { probeCommands } from './features/probes/commands';
 import { GatewayController } from './features/gateway/controller';
 import { gatewayCommands } from './features/gateway/commands';
+import { RemotesController } from './features/remotes/controller';
+import { remoteCommands, remoteRowCommands } from './features/remotes/commands';
+import { isRemoteNode } from './ui/remoteRows';
+import type { RemoteGateway } from './gateway/remote';
 import { watchWalkthroughShown } from './ui/walkthrough';
 import { withRowArguments } from './ui/target';
 import type { AgentEntry, ApplyOptions, CommandTable, WriteRoute } from './features/context';
@@ -80,6 +84,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
   probes!: ProbeController;
   /** The gateway (supervisor, control plane, status item); see src/features/gateway/controller.ts. */
   gateway: GatewayController | undefined;
+  /** Gateways on other machines (src/features/remotes/controller.ts). */
+  remoteGateways: RemotesController | undefined;
   /** Where writes go first (the gateway's control plane while connected); see src/features/context.ts. */
   private writeRoute: WriteRoute | undefined;
 
@@ -110,7 +116,19 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     this.gateway = new GatewayController(this);
     this.writeRoute = this.gateway.writes;
     this.disposables.push(this.gateway);
-    this.commands = this.assembleCommands(this.gateway);
+    this.remoteGateways = new RemotesController(this, () => this.changed.fire());
+    this.disposables.push(this.remoteGateways);
+    this.remoteGateways.sync();
+    this.commands = this.assembleCommands(this.gateway, this.remoteGateways);
+    // The status bar follows the gateway whose row is selected.
+    this.treeView.onDidChangeSelection(
+      (e) => {
+        const n = e.selection[0];
+        if (isRemoteNode(n)) void this.remoteGateways?.select(n.gatewayId);
+      },
+      this,
+      this.disposables,
+    );
     vscode.workspace.onDidChangeConfiguration(
       (e) => {
         if (!e.affectsConfiguration('openclawAuth')) return;
@@ -119,6 +137,7 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
         if (effects.has('reload')) this.reload();
         else if (effects.has('render')) this.updateUi();
         if (effects.has('gateway')) this.gateway?.settingsChanged();
+        if (effects.has('remotes') || effects.has('render')) this.remoteGateways?.sync();
       },
       this,
       this.disposables,
@@ -134,8 +153,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
   }
 
   /** Every feature's commands in one table; row commands act on the selected row when run without one. */
-  private assembleCommands(gateway: GatewayController): CommandTable {
-    const table: CommandTable = {
+  private assembleCommands(gateway: GatewayController, remotes: RemotesController): CommandTable {
+    const local: CommandTable = {
       ...profileCommands(this),
       ...probeCommands(this.probes, new CredentialActions(this, () => this.gateway?.supervisedUp ?? false)),
       ...(this.migration ? migrationCommands(this.migration) : {}),
@@ -143,7 +162,15 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
       // Three agents with the same shared profiles make a long tree: show one agent at a time.
       'openclawAuth.showOneAgent': () => this.setOneAgent(true),
       'openclawAuth.showAllAgents': () => this.setOneAgent(false),
+      ...remoteCommands(this, remotes),
     };
+    // A row command run on a remote gateway's row goes to that gateway (src/features/remotes/commands.ts).
+    const remoteRows = remoteRowCommands(this, remotes);
+    const table: CommandTable = { ...local };
+    for (const [id, run] of Object.entries(remoteRows)) {
+      const own = local[id];
+      if (own) table[id] = (arg) => (isRemoteNode(arg) ? run(arg) : own(arg));
+    }
     const manifest = this.context.extension.packageJSON as {
       contributes?: { commands?: Array<{ command: string; title: string }> };
     };
@@ -237,6 +264,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     }
     this.migration?.check();
     this.probes?.onStoreChanged();
+    // openclaw.json may have gained or lost its remote gateway.
+    this.remoteGateways?.sync();
     this.lastReloadAt = Date.now();
     this.updateUi();
     if (this.gateway?.connected) void this.gateway.refreshAuthStatus();
@@ -398,6 +427,25 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
       this.log.error(`${id} failed`, e);
       void this.ui.showErrorMessage(this.log.scrub((e as Error).message));
       return undefined;
+    }
+  }
+
+  /** The remote gateways, for the tree (each a root beside "This machine"). */
+  get remotes(): readonly RemoteGateway[] {
+    return this.remoteGateways?.gateways ?? [];
+  }
+
+  /** Saves a remote provider's order (drag and drop on a remote's rows). */
+  async setRemoteOrder(gatewayId: string, agentId: string, provider: string, ids: string[]): Promise<void> {
+    const g = this.remoteGateways?.get(gatewayId);
+    if (!g) return;
+    try {
+      await g.setOrder(agentId, provider, ids);
+      this.log.info(`${provider} on ${g.config.name}: order ${ids.join(' → ')}.`);
+    } catch (e) {
+      const msg = this.log.scrub((e as Error).message);
+      this.log.error('Saving a remote order failed', new Error(msg));
+      void this.ui.showErrorMessage(msg);
     }
   }
 

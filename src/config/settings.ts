@@ -12,6 +12,8 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/live';
 import { DEFAULT_PROBE_OPTIONS } from '../auth/probeRun';
+import { checkGatewayUrl } from '../gateway/targets';
+import { isObj } from '../auth/obj';
 
 /** What a change to a setting needs. */
 export type SettingEffect =
@@ -21,6 +23,8 @@ export type SettingEffect =
   | 'render'
   /** The gateway supervisor is rebuilt (when stopped) or the change applies at its next start. */
   | 'gateway'
+  /** The remote gateways are rebuilt (added, removed or moved ones reconnect). */
+  | 'remotes'
   /** Read when used (probe limits). */
   | 'none';
 
@@ -70,6 +74,8 @@ export const SETTINGS = {
   },
   'gateway.autoStart': { schema: z._default(z.boolean(), false), effects: ['gateway'] },
   'gateway.nodePath': { schema: trimmedString, effects: ['gateway'] },
+  /** Each entry is checked on its own (remoteGateways below): one bad entry does not drop the others. */
+  remoteGateways: { schema: z._default(z.array(z.unknown()), []), effects: ['remotes'] },
 } satisfies Record<string, SettingEntry>;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -78,6 +84,14 @@ export interface GatewaySettings {
   port: number;
   autoStart: boolean;
   nodePath: string;
+}
+
+/** A gateway on another machine, as the user listed it (its token is in SecretStorage, never here). */
+export interface RemoteGatewaySetting {
+  name: string;
+  /** Checked and normalised (checkGatewayUrl); the remote's id. */
+  url: string;
+  tlsFingerprint?: string;
 }
 
 export interface ProbeSettings {
@@ -95,6 +109,7 @@ export interface Settings {
   expiryWarningHours: number;
   probe: ProbeSettings;
   gateway: GatewaySettings;
+  remoteGateways: RemoteGatewaySetting[];
 }
 
 /** Where settings come from: VS Code's configuration, or a plain object in tests and the CLI. */
@@ -144,8 +159,35 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
       autoStart: v('gateway.autoStart') as boolean,
       nodePath: v('gateway.nodePath') as string,
     },
+    remoteGateways: remoteGateways(v('remoteGateways') as unknown[], problems),
   };
   return { settings, problems };
+}
+
+/** The entries of openclawAuth.remoteGateways that hold a usable URL; each other one is a problem line. Duplicates keep the first. */
+function remoteGateways(items: unknown[], problems: string[]): RemoteGatewaySetting[] {
+  const out: RemoteGatewaySetting[] = [];
+  items.forEach((item, i) => {
+    const where = `openclawAuth.remoteGateways[${i}]`;
+    if (!isObj(item) || typeof item.url !== 'string') {
+      problems.push(`${where}: expected { "name": "...", "url": "ws://..." }; ignored.`);
+      return;
+    }
+    const c = checkGatewayUrl(item.url);
+    if (!c.ok) {
+      problems.push(`${where}: ${c.message} Ignored.`);
+      return;
+    }
+    if (out.some((o) => o.url === c.url)) {
+      problems.push(`${where}: ${c.url} is listed twice; the first entry is used.`);
+      return;
+    }
+    const name = typeof item.name === 'string' && item.name.trim() ? item.name.trim().slice(0, 80) : c.host;
+    const fp =
+      typeof item.tlsFingerprint === 'string' && item.tlsFingerprint.trim() ? item.tlsFingerprint.trim() : undefined;
+    out.push({ name, url: c.url, ...(fp ? { tlsFingerprint: fp } : {}) });
+  });
+  return out;
 }
 
 /** The settings with every key at its default. */

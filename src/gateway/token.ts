@@ -90,3 +90,21 @@ export async function chooseToken(
   if (env) return { token: env, source: 'env', describe: 'OPENCLAW_GATEWAY_TOKEN', fromConfig: false };
   return { token: undefined, source: 'none', describe: 'no token', fromConfig: false };
 }
+
+/**
+ * openclaw's token for its remote mode (docs/gateway/remote.md, credential precedence):
+ * gateway.remote.token (a string or a SecretRef), else OPENCLAW_GATEWAY_TOKEN.
+ */
+export async function remoteModeToken(
+  cfg: JsonObject,
+  env: Readonly<Record<string, string | undefined>>,
+  resolve: ResolveContext,
+): Promise<string | undefined> {
+  const g = cfg.gateway;
+  const remote = g && typeof g === 'object' && !Array.isArray(g) ? g.remote : undefined;
+  const t = remote && typeof remote === 'object' && !Array.isArray(remote) ? remote.token : undefined;
+  if (typeof t === 'string' && t.trim()) return t.trim();
+  const ref = SecretRefSchema.safeParse(t);
+  if (ref.success) return resolveSecretRef(ref.data, resolve);
+  return env.OPENCLAW_GATEWAY_TOKEN?.trim() || undefined;
+}

@@ -13,7 +13,19 @@ import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../aut
 export { dropOrder, orderableIds } from './reorder';
 import { formatRemainingShort } from '../auth/eligibility';
 import { agentHealth, profileHealth, providerHealth, type HealthOptions } from '../auth/health';
-import { dropOrder, orderableIds } from './reorder';
+import { dropOrder, orderableIds, remoteDropOrder, remoteOrder } from './reorder';
+import {
+  LOCAL_GATEWAY_ID,
+  remoteStateRow,
+  renderLocalGateway,
+  renderRemoteAgent,
+  renderRemoteGateway,
+  renderRemoteProfile,
+  renderRemoteProvider,
+  type GatewayNode,
+  type RemoteNode,
+} from './remoteRows';
+import type { RemoteGateway } from '../gateway/remote';
 import type { AgentSnapshot } from '../store/snapshot';
 import { providerEndpoint } from '../store/config';
 import {
@@ -34,7 +46,8 @@ export type Node =
   | { kind: 'agent'; id: string; agentId: string; isCurrent: boolean; view: AgentView; snapshot: AgentSnapshot }
   | { kind: 'provider'; id: string; agentId: string; provider: ProviderView; parent: Node; snapshot: AgentSnapshot }
   | { kind: 'profile'; id: string; agentId: string; provider: ProviderView; profile: ProfileView; parent: Node }
-  | { kind: 'warning'; id: string; message: string; reason?: string; parent?: Node };
+  | { kind: 'warning'; id: string; message: string; reason?: string; parent?: Node; action?: vscode.Command }
+  | RemoteNode;
 
 export interface TreeModel {
   readonly agents: ReadonlyArray<{ agentId: string; snapshot: AgentSnapshot; view: AgentView }>;
@@ -47,6 +60,10 @@ export interface TreeModel {
   probeInfo?(agentId: string, profileId: string): { badge: string } | undefined;
   /** The health model's options for an agent (warning window, last live probes): src/auth/health.ts. */
   healthOptions?(agentId: string): HealthOptions;
+  /** Gateways on other machines: with any, each gateway (this machine first) is a root. */
+  readonly remotes?: readonly RemoteGateway[];
+  /** Saves a remote provider's order (drag and drop on a remote's rows). */
+  setRemoteOrder?(gatewayId: string, agentId: string, provider: string, ids: string[]): Promise<void>;
 }
 
 /**
@@ -282,6 +299,8 @@ function renderWarning(node: WarningNode): vscode.TreeItem {
   // A config that could not be read opens on click (Enter), where it can be fixed.
   if (node.reason === 'invalid_config')
     item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
+  if (node.action) item.command = node.action;
+  if (node.reason === 'remote') item.iconPath = new vscode.ThemeIcon('info');
   return item;
 }
 
@@ -354,7 +373,20 @@ export class ProfilesTree
     return fresh;
   }
 
-  private build(node: Node | undefined, seen?: Set<string>): Node[] {
+  private build(node: Node | undefined, seen?: Set<string>, local = false): Node[] {
+    const remotes = this.model.remotes ?? [];
+    if (!node && !local && remotes.length) {
+      return [
+        this.keep<Node>({ kind: 'gateway', id: `gateway:${LOCAL_GATEWAY_ID}`, gatewayId: LOCAL_GATEWAY_ID }, seen),
+        ...remotes.map((r) =>
+          this.keep<Node>({ kind: 'gateway', id: `gateway:${r.id}`, gatewayId: r.id, remote: r }, seen),
+        ),
+      ];
+    }
+    if (node?.kind === 'gateway' && !node.remote) return this.build(undefined, seen, true);
+    if (node && node.kind !== 'agent' && node.kind !== 'provider' && node.kind !== 'profile' && node.kind !== 'warning')
+      return this.buildRemote(node, seen);
+    // The local agents: the roots without remotes, the children of "This machine" with them.
     if (!node) {
       const agents =
         this.model.oneAgent && this.model.agents.length > 1
@@ -434,8 +466,80 @@ export class ProfilesTree
     return kids;
   }
 
+  /** A remote gateway's children: its agents when connected, else one row with its state. */
+  private buildRemote(node: RemoteNode, seen?: Set<string>): Node[] {
+    if (node.kind === 'gateway') {
+      const r = node.remote!;
+      const state = remoteStateRow(r);
+      if (state)
+        return [
+          this.keep<Node>(
+            {
+              kind: 'warning',
+              id: `${node.id}/state`,
+              message: state.message,
+              reason: 'remote',
+              parent: node,
+              action: state.action,
+            },
+            seen,
+          ),
+        ];
+      return r.agents.map((agent) =>
+        this.keep<Node>(
+          {
+            kind: 'remoteAgent',
+            id: `${node.id}/agent:${agent.agentId}`,
+            gatewayId: r.id,
+            remote: r,
+            agent,
+            parent: node,
+          },
+          seen,
+        ),
+      );
+    }
+    if (node.kind === 'remoteAgent')
+      return (node.agent.status?.providers ?? []).map((provider) =>
+        this.keep<Node>(
+          {
+            kind: 'remoteProvider',
+            id: `${node.id}/provider:${provider.provider}`,
+            gatewayId: node.gatewayId,
+            remote: node.remote,
+            agentId: node.agent.agentId,
+            provider,
+            parent: node,
+          },
+          seen,
+        ),
+      );
+    if (node.kind === 'remoteProvider') {
+      const byId = new Map(node.provider.profiles.map((x) => [x.profileId, x]));
+      return remoteOrder(node.provider).map((id) =>
+        this.keep<Node>(
+          {
+            kind: 'remoteProfile',
+            id: `${node.id}/profile:${id}`,
+            gatewayId: node.gatewayId,
+            remote: node.remote,
+            agentId: node.agentId,
+            provider: node.provider,
+            profile: byId.get(id)!,
+            parent: node,
+          },
+          seen,
+        ),
+      );
+    }
+    return [];
+  }
+
   getParent(node: Node): Node | undefined {
-    return node.kind === 'agent' ? undefined : node.parent;
+    if (node.kind === 'gateway') return undefined;
+    if (node.kind === 'agent')
+      return this.model.remotes?.length ? this.nodes.get(`gateway:${LOCAL_GATEWAY_ID}`) : undefined;
+    return node.parent;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -460,10 +564,35 @@ export class ProfilesTree
         return renderProfile(node, this.model, this.defaultAgent(), now);
       case 'warning':
         return renderWarning(node);
+      case 'gateway':
+        return node.remote
+          ? renderRemoteGateway(node as GatewayNode)
+          : renderLocalGateway(node.id, this.model.agents.length);
+      case 'remoteAgent':
+        return renderRemoteAgent(node);
+      case 'remoteProvider':
+        return renderRemoteProvider(node);
+      case 'remoteProfile':
+        return renderRemoteProfile(node);
     }
   }
 
   handleDrag(source: readonly Node[], data: vscode.DataTransfer): void {
+    const rp = source.find((n) => n.kind === 'remoteProfile');
+    if (rp?.kind === 'remoteProfile') {
+      data.set(
+        DND_MIME,
+        new vscode.DataTransferItem(
+          JSON.stringify({
+            gatewayId: rp.gatewayId,
+            agentId: rp.agentId,
+            provider: rp.provider.provider,
+            profileId: rp.profile.profileId,
+          }),
+        ),
+      );
+      return;
+    }
     const p = source.find((n): n is Extract<Node, { kind: 'profile' }> => n.kind === 'profile');
     if (p)
       data.set(
@@ -476,13 +605,21 @@ export class ProfilesTree
 
   async handleDrop(target: Node | undefined, data: vscode.DataTransfer): Promise<void> {
     const raw = data.get(DND_MIME);
-    if (!raw || !target || (target.kind !== 'profile' && target.kind !== 'provider')) return;
+    if (!raw || !target) return;
+    if (target.kind === 'remoteProfile' || target.kind === 'remoteProvider') return this.dropRemote(target, raw);
+    if (target.kind !== 'profile' && target.kind !== 'provider') return;
     let payload: { agentId: string; provider: string; profileId: string };
     try {
       const v = JSON.parse(typeof raw.value === 'string' ? raw.value : await raw.asString()) as unknown;
       if (!v || typeof v !== 'object') return;
       const o = v as Record<string, unknown>;
       if (typeof o.agentId !== 'string' || typeof o.provider !== 'string' || typeof o.profileId !== 'string') return;
+      if (o.gatewayId !== undefined) {
+        void vscode.window.showWarningMessage(
+          'A profile can only be reordered within its own provider, agent and gateway.',
+        );
+        return;
+      }
       payload = { agentId: o.agentId, provider: o.provider, profileId: o.profileId };
     } catch {
       return;
@@ -494,6 +631,39 @@ export class ProfilesTree
     }
     const ids = dropOrder(provider, payload.profileId, target.kind === 'profile' ? target.profile.id : undefined);
     if (ids) await this.model.setOrder(payload.agentId, provider.provider, ids);
+  }
+
+  /** A drop on a remote's provider or profile: the new order goes to that gateway (models.authOrderSet). */
+  private async dropRemote(
+    target: Extract<Node, { kind: 'remoteProfile' | 'remoteProvider' }>,
+    raw: vscode.DataTransferItem,
+  ): Promise<void> {
+    let o: Record<string, unknown>;
+    try {
+      const v = JSON.parse(typeof raw.value === 'string' ? raw.value : await raw.asString()) as unknown;
+      if (!v || typeof v !== 'object') return;
+      o = v as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (o.gatewayId !== target.gatewayId || o.agentId !== target.agentId || o.provider !== target.provider.provider) {
+      void vscode.window.showWarningMessage(
+        'A profile can only be reordered within its own provider, agent and gateway.',
+      );
+      return;
+    }
+    if (target.provider.profileOrderLocked) {
+      void vscode.window.showWarningMessage(
+        `The order of ${target.provider.provider} on this gateway comes from its openclaw.json and cannot be changed here.`,
+      );
+      return;
+    }
+    const ids = remoteDropOrder(
+      target.provider,
+      String(o.profileId),
+      target.kind === 'remoteProfile' ? target.profile.profileId : undefined,
+    );
+    if (ids) await this.model.setRemoteOrder?.(target.gatewayId, target.agentId, target.provider.provider, ids);
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@
  * Reordering as pure functions of a provider's view (drag and drop, Move Up/Down).
  */
 import type { ProviderView } from '../auth/view';
+import type { AuthStatusProvider } from '../gateway/protocol';
 import { move } from '../auth/order';
 
 /** The order after dropping `dragged` onto `onto` (its place), or at the top when dropped on the provider. */
@@ -20,4 +21,33 @@ export function dropOrder(provider: ProviderView, dragged: string, onto: string 
  */
 export function orderableIds(provider: ProviderView): string[] {
   return [...(provider.order.explicit ?? provider.order.profileIds)];
+}
+
+/** A remote provider's profile ids in the order its gateway tries them (its order, then the rest as listed). */
+export function remoteOrder(p: AuthStatusProvider): string[] {
+  const listed = p.profiles.map((x) => x.profileId);
+  const order = (p.profileOrder ?? []).filter((id) => listed.includes(id));
+  return [...new Set([...order, ...listed])];
+}
+
+/** dropOrder for a remote provider: onto a profile takes its place, onto the provider goes first. */
+export function remoteDropOrder(
+  p: AuthStatusProvider,
+  dragged: string,
+  onto: string | undefined,
+): string[] | undefined {
+  const ids = remoteOrder(p);
+  const from = ids.indexOf(dragged);
+  const to = onto === undefined ? 0 : ids.indexOf(onto);
+  if (from < 0 || to < 0 || to === from) return undefined;
+  return move(ids, from, to);
+}
+
+/** Move Up (-1) or Down (+1) on a remote provider; undefined at an end. */
+export function remoteMoveOrder(p: AuthStatusProvider, profileId: string, delta: -1 | 1): string[] | undefined {
+  const ids = remoteOrder(p);
+  const from = ids.indexOf(profileId);
+  const to = from + delta;
+  if (from < 0 || to < 0 || to >= ids.length) return undefined;
+  return move(ids, from, to);
 }

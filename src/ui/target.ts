@@ -11,6 +11,9 @@ export function target(arg: unknown): Target {
     return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.id };
   if (node.kind === 'provider') return { agentId: node.agentId, provider: node.provider.provider };
   if (node.kind === 'agent') return { agentId: node.agentId };
+  if (node.kind === 'remoteProfile')
+    return { agentId: node.agentId, provider: node.provider.provider, profileId: node.profile.profileId };
+  if (node.kind === 'remoteProvider') return { agentId: node.agentId, provider: node.provider.provider };
   const n = arg as Record<string, unknown>;
   return {
     agentId: typeof n.agentId === 'string' ? n.agentId : undefined,

@@ -60,7 +60,34 @@ describe('config: settings', () => {
       expiryWarningHours: 24,
       probe: { timeoutMs: 8000, concurrency: 2, maxTokens: 8 },
       gateway: { port: 18789, autoStart: false, nodePath: '' },
+      remoteGateways: [],
     });
+  });
+
+  it('remote gateways: each entry checked on its own; a bad or repeated one is named and skipped, the rest kept', () => {
+    const { settings, problems } = readSettings(
+      source({
+        remoteGateways: [
+          { name: ' home server ', url: 'ws://192.168.1.20:18789/' },
+          { url: 'wss://gw.example.com', tlsFingerprint: 'AB:CD' },
+          { name: 'public plaintext', url: 'ws://gw.example.com:18789' },
+          { name: 'creds', url: 'ws://me:pw@127.0.0.1:1' },
+          'ws://127.0.0.1:1',
+          { name: 'again', url: 'ws://192.168.1.20:18789' },
+        ],
+      }),
+    );
+    assert.deepEqual(settings.remoteGateways, [
+      { name: 'home server', url: 'ws://192.168.1.20:18789' },
+      { name: 'gw.example.com', url: 'wss://gw.example.com', tlsFingerprint: 'AB:CD' },
+    ]);
+    assert.equal(problems.length, 4);
+    assert.match(problems[0]!, /^openclawAuth\.remoteGateways\[2\]: Plain ws:\/\/ is allowed only to loopback/);
+    assert.match(problems[1]!, /^openclawAuth\.remoteGateways\[3\]: A gateway URL must not carry credentials/);
+    assert.ok(!problems.join('\n').includes('pw@'), 'the password in a bad URL is not repeated');
+    assert.match(problems[2]!, /^openclawAuth\.remoteGateways\[4\]: expected \{/);
+    assert.match(problems[3]!, /listed twice/);
+    assert.deepEqual(readSettings(source({ remoteGateways: 'ws://x' })).settings.remoteGateways, []);
   });
 
   it('bad values fall back to their defaults, each with a message naming the setting; strings are trimmed', () => {
@@ -108,5 +135,6 @@ describe('config: settings', () => {
     assert.deepEqual(of('openclawPath'), ['gateway']);
     assert.deepEqual(of('statusBar', 'expiryWarningHours'), ['render']);
     assert.deepEqual(of('probe.timeout'), ['none']);
+    assert.deepEqual(of('remoteGateways'), ['remotes']);
   });
 });

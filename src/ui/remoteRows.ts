@@ -1,0 +1,231 @@
+/**
+ * The tree's gateway roots and a remote gateway's rows. With remote gateways listed, the view has
+ * one root per gateway: "This machine" (the local state dir's agents, as without remotes) and each
+ * remote, whose agents, providers and profiles come from its models.authStatus (its files are never
+ * read). A remote that is not connected shows its state as its only child, with what to do.
+ */
+import * as vscode from 'vscode';
+import type { AuthStatusProfile, AuthStatusProvider } from '../gateway/protocol';
+import { describeConnection, type RemoteAgent, type RemoteGateway } from '../gateway/remote';
+import { remoteOrder } from './reorder';
+
+export type GatewayNode = { kind: 'gateway'; id: string; gatewayId: string; remote?: RemoteGateway };
+export type RemoteAgentNode = {
+  kind: 'remoteAgent';
+  id: string;
+  gatewayId: string;
+  remote: RemoteGateway;
+  agent: RemoteAgent;
+  parent: GatewayNode;
+};
+export type RemoteProviderNode = {
+  kind: 'remoteProvider';
+  id: string;
+  gatewayId: string;
+  remote: RemoteGateway;
+  agentId: string;
+  provider: AuthStatusProvider;
+  parent: RemoteAgentNode;
+};
+export type RemoteProfileNode = {
+  kind: 'remoteProfile';
+  id: string;
+  gatewayId: string;
+  remote: RemoteGateway;
+  agentId: string;
+  provider: AuthStatusProvider;
+  profile: AuthStatusProfile;
+  parent: RemoteProviderNode;
+};
+export type RemoteNode = GatewayNode | RemoteAgentNode | RemoteProviderNode | RemoteProfileNode;
+
+export const LOCAL_GATEWAY_ID = 'local';
+
+/** What the protocol cannot do on a remote gateway, and why (shown in its tooltip; the commands say the same). */
+export const NOT_ON_A_REMOTE: Readonly<Record<string, string>> = {
+  'openclawAuth.pasteToken':
+    'the gateway protocol has no setup-token method; run `openclaw models auth paste-token` on its host',
+  'openclawAuth.addSecretRef':
+    "SecretRefs name env vars and files on the gateway's host, which the protocol does not expose",
+  'openclawAuth.replaceCredential': 'replace a key with Add API Key on its provider (it saves <provider>:manual)',
+  'openclawAuth.signIn':
+    'OAuth sign-in runs a browser flow on the gateway host; run `openclaw models auth login` there',
+  'openclawAuth.signInForce':
+    'OAuth sign-in runs a browser flow on the gateway host; run `openclaw models auth login` there',
+  'openclawAuth.clearOrder':
+    'use Move Up/Down or drag and drop; clearing goes through `openclaw-auth order clear --gateway`',
+  'openclawAuth.previewMigration': "legacy auth files are on the gateway's host; run `openclaw-auth doctor` there",
+  'openclawAuth.addRotationKey': "rotation keys live in the gateway host's .env, which the protocol does not expose",
+  'openclawAuth.showRotationChain': "rotation keys live in the gateway host's .env, which the protocol does not expose",
+  'openclawAuth.resetCooldown': 'the protocol has no cooldown reset',
+  'openclawAuth.copyPinCommand': 'pin from a chat on that gateway: /model <model>@<profile id>',
+  'openclawAuth.revealDatabase': "the remote's files are on its host",
+  'openclawAuth.copyDatabasePath': "the remote's files are on its host",
+  'openclawAuth.openDatabaseFolder': "the remote's files are on its host",
+};
+
+export function isRemoteNode(arg: unknown): arg is RemoteNode {
+  const k = (arg as { kind?: unknown } | undefined)?.kind;
+  return (
+    (k === 'gateway' && (arg as GatewayNode).gatewayId !== LOCAL_GATEWAY_ID) ||
+    k === 'remoteAgent' ||
+    k === 'remoteProvider' ||
+    k === 'remoteProfile'
+  );
+}
+
+function esc(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+const STATUS_ICON: Record<string, [string, string | undefined]> = {
+  ok: ['pass', 'charts.green'],
+  static: ['key', undefined],
+  expiring: ['watch', 'charts.orange'],
+  expired: ['error', 'charts.red'],
+  missing: ['circle-slash', 'charts.red'],
+};
+
+const TYPE_WORDS: Record<string, string> = { api_key: 'API key', token: 'token', oauth: 'OAuth' };
+
+export function renderLocalGateway(id: string, agents: number): vscode.TreeItem {
+  const item = new vscode.TreeItem('This machine', vscode.TreeItemCollapsibleState.Expanded);
+  item.id = id;
+  item.description = `local state dir · ${agents} agent${agents === 1 ? '' : 's'}`;
+  item.iconPath = new vscode.ThemeIcon('vm');
+  item.contextValue = 'gateway local';
+  item.tooltip = 'The OpenClaw state dir on this machine (openclawAuth.stateDir) and its gateway.';
+  return item;
+}
+
+export function renderRemoteGateway(node: GatewayNode): vscode.TreeItem {
+  const r = node.remote!;
+  const c = r.connection;
+  const item = new vscode.TreeItem(r.config.name, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  const profiles = r.agents.reduce(
+    (n, a) => n + (a.status?.providers.reduce((m, p) => m + p.profiles.length, 0) ?? 0),
+    0,
+  );
+  item.description =
+    c.kind === 'connected'
+      ? `${r.config.url} · connected · ${profiles} profile${profiles === 1 ? '' : 's'}`
+      : `${r.config.url} · ${c.kind === 'token-rejected' ? 'token rejected' : c.kind === 'protocol-mismatch' ? 'protocol mismatch' : c.kind === 'unreachable' ? 'unreachable' : c.kind === 'connecting' ? 'connecting…' : 'not connected'}`;
+  const [icon, color] =
+    c.kind === 'connected'
+      ? ['remote', undefined]
+      : c.kind === 'connecting'
+        ? ['loading~spin', undefined]
+        : ['debug-disconnect', c.kind === 'unreachable' ? 'charts.orange' : 'charts.red'];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  item.contextValue = `gateway remote state-${c.kind}${r.config.source === 'settings' ? ' listed' : ''}`;
+  const notHere = [
+    'Setup tokens, SecretRef profiles, OAuth sign-in, rotation keys, cooldown resets and migration are not available on a remote gateway: the protocol has no method for them (run them on its host).',
+  ];
+  const m = new vscode.MarkdownString(
+    [
+      `**${esc(r.config.name)}** — remote gateway ${esc(r.config.url)}${r.config.source === 'openclaw.json' ? ' (gateway.remote.url in openclaw.json)' : ''}`,
+      `Connection: ${esc(describeConnection(c))}`,
+      r.refreshedAt ? `Read at ${new Date(r.refreshedAt).toLocaleTimeString()}` : '',
+      ...notHere,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  );
+  item.tooltip = m;
+  return item;
+}
+
+/** The only child of a remote that is not connected: its state, and what to do about it. */
+export function remoteStateRow(r: RemoteGateway): { message: string; action?: vscode.Command } | undefined {
+  const c = r.connection;
+  if (c.kind === 'connected') return undefined;
+  if (c.kind === 'token-rejected')
+    return {
+      message: 'Token rejected: set this gateway’s token',
+      action: { command: 'openclawAuth.setRemoteGatewayToken', title: 'Set Remote Gateway Token', arguments: [r.id] },
+    };
+  if (c.kind === 'protocol-mismatch') return { message: `Protocol mismatch: ${c.message}` };
+  if (c.kind === 'unreachable')
+    return {
+      message: `Unreachable, retrying: ${c.message}`,
+      action: { command: 'openclawAuth.reconnectRemoteGateway', title: 'Reconnect Now', arguments: [r.id] },
+    };
+  return { message: c.kind === 'connecting' ? 'Connecting…' : 'Not connected' };
+}
+
+export function renderRemoteAgent(node: RemoteAgentNode): vscode.TreeItem {
+  const a = node.agent;
+  const item = new vscode.TreeItem(`Agent ${a.agentId}`, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  const providers = a.status?.providers ?? [];
+  const bad = providers.filter((p) => p.status === 'expired' || p.status === 'missing').length;
+  item.description = a.error
+    ? `cannot read: ${a.error}`
+    : a.status?.unavailable
+      ? `auth status unavailable: ${a.status.unavailable.message ?? a.status.unavailable.code ?? ''}`
+      : `${providers.length} providers${bad ? ` · ${bad} need attention` : ''}${a.isDefault ? ' · default' : ''}`;
+  item.iconPath = new vscode.ThemeIcon(
+    a.error || bad ? 'warning' : 'account',
+    a.error || bad ? new vscode.ThemeColor('charts.orange') : undefined,
+  );
+  item.contextValue = 'remoteAgent';
+  item.tooltip = `Agent ${a.agentId} on ${node.remote.config.name} (${node.remote.config.url}), from models.authStatus.`;
+  return item;
+}
+
+export function renderRemoteProvider(node: RemoteProviderNode): vscode.TreeItem {
+  const p = node.provider;
+  const item = new vscode.TreeItem(p.provider, vscode.TreeItemCollapsibleState.Expanded);
+  item.id = node.id;
+  const lock = p.profileOrderLocked;
+  item.description = `${p.status}${p.profileOrderStored ? ' · order stored' : lock ? ' · order from openclaw.json' : ''}`;
+  const bad = p.status === 'expired' || p.status === 'missing';
+  item.iconPath = new vscode.ThemeIcon(
+    bad ? 'warning' : 'server',
+    bad ? new vscode.ThemeColor('charts.orange') : undefined,
+  );
+  item.contextValue = `remoteProvider${p.profileOrderStored ? ' storedOrder' : ''}`;
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${esc(p.displayName ?? p.provider)}** on ${esc(node.remote.config.name)} — ${esc(String(p.status))}`,
+      `Order: ${remoteOrder(p).map(esc).join(' → ') || '(none)'}${lock ? ` (locked by ${esc(String(lock === true ? 'openclaw.json' : lock))})` : ''}`,
+      p.apiKey
+        ? `API key from ${esc(String(p.apiKey.source))}${p.apiKey.envVar ? ` (${esc(p.apiKey.envVar)})` : ''}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  );
+  return item;
+}
+
+export function renderRemoteProfile(node: RemoteProfileNode): vscode.TreeItem {
+  const x = node.profile;
+  const item = new vscode.TreeItem(x.profileId, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  const type = TYPE_WORDS[String(x.type)] ?? String(x.type);
+  item.description = `${x.status === 'static' ? 'ok' : String(x.status)} · ${type}${x.expiry?.label ? ` · ${x.expiry.label}` : ''}${x.reasonCode ? ` (${x.reasonCode})` : ''}`;
+  const [icon, color] = STATUS_ICON[String(x.status)] ?? ['question', undefined];
+  item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+  const flags = ['remoteProfile', 'removable'];
+  const ids = remoteOrder(node.provider);
+  const at = ids.indexOf(x.profileId);
+  if (!node.provider.profileOrderLocked && ids.length > 1 && at >= 0) {
+    flags.push('movable');
+    if (at === 0) flags.push('first');
+    if (at === ids.length - 1) flags.push('last');
+  }
+  item.contextValue = flags.join(' ');
+  item.tooltip = new vscode.MarkdownString(
+    [
+      `**${esc(x.profileId)}** — ${esc(type)} · ${esc(String(x.status))} on ${esc(node.remote.config.name)}`,
+      `Tried ${at + 1} of ${ids.length}${x.source ? ` · ${esc(String(x.source))}` : ''}`,
+      x.expiry?.at ? `Expires: ${new Date(x.expiry.at).toLocaleString()}` : '',
+      x.email ? `Account: ${esc(x.email)}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+  );
+  return item;
+}
