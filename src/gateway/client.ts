@@ -8,6 +8,7 @@
  * ipaddr.js, and trails the gateway's version). See README "Gateway".
  */
 import WebSocket from 'ws';
+import type { TLSSocket } from 'node:tls';
 import {
   AgentEventSchema,
   AuthStatusSchema,
@@ -17,6 +18,7 @@ import {
   FrameSchema,
   HelloOkSchema,
   LogoutResultSchema,
+  ModelsProbeResultSchema,
   OrderSetResultSchema,
   RefreshResultSchema,
   SetApiKeyResultSchema,
@@ -25,6 +27,7 @@ import {
   type EventFrame,
   type HelloOk,
   type LogoutResult,
+  type ModelsProbeResult,
   type OrderSetResult,
   type SetApiKeyResult,
 } from './protocol';
@@ -65,7 +68,8 @@ export class GatewayError extends Error {
 export class GatewayConnectionError extends Error {
   constructor(
     message: string,
-    readonly kind: 'unreachable' | 'closed' | 'timeout' | 'protocol',
+    /** `tls`: the certificate of a wss:// gateway is not trusted, or not the pinned one. */
+    readonly kind: 'unreachable' | 'closed' | 'timeout' | 'protocol' | 'tls',
   ) {
     super(message);
     this.name = 'GatewayConnectionError';
@@ -106,6 +110,11 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Time for one handshake (socket open + challenge + hello-ok). */
   handshakeTimeoutMs?: number;
+  /**
+   * SHA-256 fingerprint of the certificate a wss:// gateway must present (gateway.remote.tlsFingerprint):
+   * with it, a self-signed certificate is accepted when, and only when, it is that one.
+   */
+  tlsFingerprint?: string;
   /** Reconnect backoff (ms): initial, doubled up to max. */
   reconnectInitialMs?: number;
   reconnectMaxMs?: number;
@@ -124,9 +133,27 @@ export interface StoppedRun {
   seenIn: Array<'abortedRunIds' | 'chat' | 'agent'>;
 }
 
+/** A fingerprint as openclaw and browsers print it (AB:CD:…, or plain hex, any case) in one form. */
+export function normalizeFingerprint(fp: string): string {
+  return fp
+    .replace(/^sha-?256[:=\s]*/i, '')
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase();
+}
+
 /** A socket error during the handshake: no gateway listening (refused, reset, unreachable) or anything else. */
 function socketError(url: string, e: Error & { code?: string }): GatewayConnectionError {
-  const unreachable = e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'EHOSTUNREACH';
+  if (/CERT|SELF_SIGNED|SSL|TLS|ALTNAME/.test(e.code ?? ''))
+    return new GatewayConnectionError(
+      // Node's message may add advice for Node itself (--use-system-ca): only its first clause is the cause.
+      `The certificate of ${url} is not trusted (${e.message.split(';')[0]}). Check its fingerprint and trust it explicitly, or reach the gateway over an SSH tunnel.`,
+      'tls',
+    );
+  // ws's own opening-handshake timer (a port that accepts but never upgrades): a timeout, not a protocol error.
+  if (/handshake has timed out/i.test(e.message))
+    return new GatewayConnectionError(`The gateway at ${url} did not answer the WebSocket upgrade in time.`, 'timeout');
+  const unreachable =
+    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ETIMEDOUT|ENOTFOUND|EAI_AGAIN)$/.test(e.code ?? '');
   return new GatewayConnectionError(
     unreachable ? `No gateway answers at ${url} (${e.code}).` : `Gateway connection error: ${e.message}`,
     unreachable ? 'unreachable' : 'protocol',
@@ -146,6 +173,8 @@ export class GatewayClient {
   hello: HelloOk | undefined;
   /** The last error a user should see (auth failure, unreachable ...). */
   lastError: string | undefined;
+  /** The error behind lastError, for callers that act on its kind. */
+  lastFailure: Error | undefined;
   private ws: WebSocket | undefined;
   private nextId = 1;
   private readonly pending = new Map<string, Pending>();
@@ -218,6 +247,7 @@ export class GatewayClient {
       }
       this.attempt = 0;
       this.lastError = undefined;
+      this.lastFailure = undefined;
       this.hello = hello;
       this.setState('connected');
       this.log(
@@ -228,6 +258,7 @@ export class GatewayClient {
     } catch (e) {
       const err = e as Error;
       this.lastError = err.message;
+      this.lastFailure = err;
       if (err instanceof GatewayError && err.isAuthFailure) {
         this.wantOpen = false;
         this.setState('auth-failed');
@@ -258,7 +289,26 @@ export class GatewayClient {
     const timeoutMs = this.opts.handshakeTimeoutMs ?? 10_000;
     return new Promise<HelloOk>((resolve, reject) => {
       let settled = false;
-      const ws = new WebSocket(this.opts.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+      const pin = this.opts.tlsFingerprint && this.opts.url.startsWith('wss:') ? this.opts.tlsFingerprint : undefined;
+      // A pinned certificate replaces the CA check (it is usually self-signed); it is checked on the
+      // upgrade response, before the connect request (the token) is sent.
+      const ws = new WebSocket(this.opts.url, {
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false,
+        ...(pin ? { rejectUnauthorized: false } : {}),
+      });
+      if (pin)
+        ws.on('upgrade', (res) => {
+          const cert = (res.socket as TLSSocket).getPeerCertificate?.();
+          const got = cert?.fingerprint256 ? normalizeFingerprint(cert.fingerprint256) : '';
+          if (got !== normalizeFingerprint(pin))
+            fail(
+              new GatewayConnectionError(
+                `The certificate of ${this.opts.url} is not the pinned one (it presents SHA-256 ${cert?.fingerprint256 ?? 'none'}); nothing was sent. If the gateway's certificate was renewed, trust the new one explicitly.`,
+                'tls',
+              ),
+            );
+        });
       const fail = (e: Error) => {
         if (settled) return;
         settled = true;
@@ -492,6 +542,19 @@ export class GatewayClient {
     agentId?: string;
   }): Promise<{ refreshed?: boolean }> {
     return this.request('models.authRefresh', params, RefreshResultSchema);
+  }
+
+  /**
+   * models.probe: a live probe of one provider's credentials (or one profile) on the gateway host.
+   * The gateway does not bound the whole request by its `timeoutMs` (offline it took ~83 s), so
+   * `boundMs` is our own: past it the request fails with a GatewayConnectionError of kind
+   * "timeout" and a later answer is ignored.
+   */
+  probe(
+    params: { provider: string; profileId?: string; timeoutMs?: number; agentId?: string },
+    boundMs?: number,
+  ): Promise<ModelsProbeResult> {
+    return this.request('models.probe', params, ModelsProbeResultSchema, boundMs);
   }
 
   /**

@@ -181,6 +181,39 @@ export const OrderSetResultSchema = z.looseObject({
   provider: z.string(),
   profileIds: z.nullable(z.array(z.string())),
 });
+/*
+ * models.probe (openclaw 2026.9.6, src/gateway/server-methods/models-probe.ts): a live probe of one
+ * provider's credentials on the gateway host, secret-free. Its statuses are openclaw's probe
+ * statuses (ok, auth, rate_limit, billing, timeout, format, unknown, no_model); labels read
+ * "Profile <id> · <provider>/<model>", "Environment credential (<VAR>) · …" or "Configured
+ * credential". Lenient: unknown fields pass through, an unknown status is kept as it is.
+ */
+export const PROBE_STATUSES = [
+  'ok',
+  'auth',
+  'rate_limit',
+  'billing',
+  'timeout',
+  'format',
+  'unknown',
+  'no_model',
+] as const;
+export const ModelsProbeTargetSchema = z.looseObject({
+  profileId: lenient(z.string()),
+  label: lenient(z.string()),
+  status: openEnum(PROBE_STATUSES),
+  latencyMs: lenient(z.number()),
+  error: lenient(z.string()),
+});
+export const ModelsProbeResultSchema = z.looseObject({
+  provider: z.string(),
+  status: openEnum(PROBE_STATUSES),
+  latencyMs: lenient(z.number()),
+  error: lenient(z.string()),
+  results: z._default(z.catch(z.array(ModelsProbeTargetSchema), []), []),
+});
+export type ModelsProbeResult = z.infer<typeof ModelsProbeResultSchema>;
+export type ModelsProbeTarget = z.infer<typeof ModelsProbeTargetSchema>;
 export const RefreshResultSchema = z.looseObject({ refreshed: z.optional(z.boolean()) });
 export type SetApiKeyResult = z.infer<typeof SetApiKeyResultSchema>;
 export type LogoutResult = z.infer<typeof LogoutResultSchema>;

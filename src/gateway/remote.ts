@@ -11,6 +11,39 @@ import * as z from 'zod/mini';
 import { GatewayClient, GatewayConnectionError, stoppedRunsMessage, type ClientState } from './client';
 import { PROTOCOL_VERSION, type AuthStatus } from './protocol';
 import { redact } from '../auth/mask';
+import tls from 'node:tls';
+
+/**
+ * The SHA-256 fingerprint of the certificate a wss:// URL presents, read with a bare TLS handshake
+ * (no HTTP request, nothing sent), so the user can compare it before trusting it. Undefined when
+ * nothing answers within `timeoutMs`.
+ */
+export function peerFingerprint(url: string, timeoutMs = 5_000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      return resolve(undefined);
+    }
+    if (u.protocol !== 'wss:') return resolve(undefined);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const socket = tls.connect({
+      host,
+      port: Number(u.port || 443),
+      servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+      rejectUnauthorized: false,
+    });
+    const done = (fp: string | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(fp);
+    };
+    const timer = setTimeout(() => done(undefined), timeoutMs);
+    socket.once('secureConnect', () => done(socket.getPeerCertificate()?.fingerprint256 || undefined));
+    socket.once('error', () => done(undefined));
+  });
+}
 
 /** How a user named a remote gateway, and where it is. */
 export interface RemoteGatewayConfig {
@@ -19,7 +52,7 @@ export interface RemoteGatewayConfig {
   name: string;
   url: string;
   source: 'settings' | 'openclaw.json';
-  /** SHA-256 fingerprint a `wss://` remote's certificate must have (not yet enforced here). */
+  /** SHA-256 fingerprint a `wss://` remote's certificate must have: then that certificate, and only it, is accepted. */
   tlsFingerprint?: string;
 }
 
@@ -31,6 +64,11 @@ export type RemoteConnection =
   | { kind: 'unreachable'; message: string }
   /** The gateway refused the token: no retry until the token changes. */
   | { kind: 'token-rejected'; message: string }
+  /**
+   * A wss:// gateway whose certificate the system does not trust, or not the pinned one: no retry
+   * until the user trusts it (its fingerprint, read without sending anything, is offered to pin).
+   */
+  | { kind: 'untrusted-certificate'; message: string; fingerprint?: string }
   /** A gateway of another protocol version: no retry. */
   | { kind: 'protocol-mismatch'; message: string }
   | { kind: 'stopped' };
@@ -98,6 +136,7 @@ export class RemoteGateway {
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
       reconnectInitialMs: opts.reconnectInitialMs ?? 1_000,
       reconnectMaxMs: opts.reconnectMaxMs ?? 30_000,
+      tlsFingerprint: config.tlsFingerprint,
       log: opts.log,
     });
     this.client.onState((s) => this.onClientState(s));
@@ -175,10 +214,23 @@ export class RemoteGateway {
       });
     } else if (s === 'closed') {
       if (this.restarting) return;
-      if (this.connection.kind !== 'protocol-mismatch' && this.connection.kind !== 'token-rejected')
+      if (
+        this.connection.kind !== 'protocol-mismatch' &&
+        this.connection.kind !== 'token-rejected' &&
+        this.connection.kind !== 'untrusted-certificate'
+      )
         this.setConnection({ kind: 'stopped' });
     } else if (s === 'reconnecting') {
-      if (/protocol/i.test(message) && !/closed/i.test(message)) {
+      const failure = this.client.lastFailure;
+      if (failure instanceof GatewayConnectionError && failure.kind === 'tls') {
+        // Retrying cannot help: the user has to look at the certificate and trust it.
+        this.client.close();
+        this.setConnection({ kind: 'untrusted-certificate', message });
+        void peerFingerprint(this.config.url).then((fingerprint) => {
+          if (fingerprint && this.connection.kind === 'untrusted-certificate')
+            this.setConnection({ ...this.connection, fingerprint });
+        });
+      } else if (/protocol/i.test(message) && !/closed/i.test(message)) {
         // A gateway that refuses our protocol range says so on every try: stop asking.
         this.client.close();
         this.setConnection({ kind: 'protocol-mismatch', message });
@@ -351,6 +403,8 @@ export function describeConnection(c: RemoteConnection): string {
       return `token rejected: ${c.message}`;
     case 'protocol-mismatch':
       return `protocol mismatch: ${c.message}`;
+    case 'untrusted-certificate':
+      return `certificate not trusted: ${c.message}${c.fingerprint ? ` It presents SHA-256 ${c.fingerprint}.` : ''}`;
     case 'stopped':
       return 'not connected';
   }

@@ -110,7 +110,7 @@ export function renderRemoteGateway(node: GatewayNode): vscode.TreeItem {
   item.description =
     c.kind === 'connected'
       ? `${r.config.url} · connected · ${profiles} profile${profiles === 1 ? '' : 's'}`
-      : `${r.config.url} · ${c.kind === 'token-rejected' ? 'token rejected' : c.kind === 'protocol-mismatch' ? 'protocol mismatch' : c.kind === 'unreachable' ? 'unreachable' : c.kind === 'connecting' ? 'connecting…' : 'not connected'}`;
+      : `${r.config.url} · ${c.kind === 'token-rejected' ? 'token rejected' : c.kind === 'protocol-mismatch' ? 'protocol mismatch' : c.kind === 'untrusted-certificate' ? 'certificate not trusted' : c.kind === 'unreachable' ? 'unreachable' : c.kind === 'connecting' ? 'connecting…' : 'not connected'}`;
   const [icon, color] =
     c.kind === 'connected'
       ? ['remote', undefined]
@@ -146,6 +146,15 @@ export function remoteStateRow(r: RemoteGateway): { message: string; action?: vs
       action: { command: 'openclawAuth.setRemoteGatewayToken', title: 'Set Remote Gateway Token', arguments: [r.id] },
     };
   if (c.kind === 'protocol-mismatch') return { message: `Protocol mismatch: ${c.message}` };
+  if (c.kind === 'untrusted-certificate')
+    return {
+      message: `Certificate not trusted${c.fingerprint ? ` (SHA-256 ${c.fingerprint.slice(0, 23)}…)` : ''}: check and trust it`,
+      action: {
+        command: 'openclawAuth.trustRemoteGatewayCertificate',
+        title: 'Trust Remote Gateway Certificate',
+        arguments: [r.id],
+      },
+    };
   if (c.kind === 'unreachable')
     return {
       message: `Unreachable, retrying: ${c.message}`,

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { checkGatewayUrl } from '../../gateway/targets';
-import { describeConnection, type RemoteGateway } from '../../gateway/remote';
+import { describeConnection, peerFingerprint, type RemoteGateway } from '../../gateway/remote';
 import { normalizeProviderId } from '../../auth/providerId';
 import { confirmRemoval } from '../../ui/ui';
 import { NOT_ON_A_REMOTE, type RemoteNode } from '../../ui/remoteRows';
@@ -164,12 +164,59 @@ async function setToken(o: FeatureContext, r: RemotesController, arg: unknown): 
   await report(o, g);
 }
 
+/**
+ * Trusts a wss:// gateway's certificate after the user has compared its fingerprint: the
+ * fingerprint is pinned in its settings entry (openclaw's gateway.remote.tlsFingerprint for a
+ * remote from openclaw.json goes in a settings entry of the same URL, which takes precedence).
+ */
+async function trustCertificate(o: FeatureContext, r: RemotesController, arg: unknown): Promise<void> {
+  const g = await pickGateway(o, r, arg, 'Trust the certificate of which remote gateway?');
+  if (!g) return;
+  if (!g.config.url.startsWith('wss:')) {
+    void o.ui.showInformationMessage(`${g.config.name} uses ws://: there is no certificate to trust.`);
+    return;
+  }
+  const fp =
+    (g.connection.kind === 'untrusted-certificate' ? g.connection.fingerprint : undefined) ??
+    (await peerFingerprint(g.config.url));
+  if (!fp) {
+    void o.ui.showWarningMessage(`${g.config.name} (${g.config.url}) presented no certificate: is it reachable?`, {});
+    return;
+  }
+  const keep = { label: "Don't Trust", description: 'nothing is sent to this gateway (Enter or Escape)' };
+  const trust = {
+    label: 'Trust This Certificate',
+    description: `pin SHA-256 ${fp.slice(0, 23)}…`,
+    detail: `SHA-256 ${fp}. Compare it with the gateway host's: openssl x509 -in ~/.openclaw/gateway/tls/gateway-cert.pem -noout -fingerprint -sha256`,
+  };
+  const pick = await o.ui.showQuickPick([keep, trust], {
+    title: `Trust the certificate of ${g.config.name} (${g.config.url})?`,
+    placeHolder: 'Enter keeps it untrusted',
+  });
+  if (pick !== trust) return;
+  await listUpdate((list) => {
+    const at = list.findIndex((x) => urlOf(x) === g.id);
+    const entry = {
+      ...(at >= 0 ? (list[at] as object) : { name: g.config.name, url: g.config.url }),
+      tlsFingerprint: fp,
+    };
+    return at >= 0 ? list.map((x, i) => (i === at ? entry : x)) : [...list, entry];
+  });
+  o.log.info(`Pinned the certificate of ${g.config.name} (${g.config.url}): SHA-256 ${fp}.`);
+  r.sync();
+  const now = r.get(g.id);
+  if (now) await report(o, now);
+}
+
 async function actions(o: FeatureContext, r: RemotesController): Promise<void> {
   const g = r.selected;
   if (!g) return;
   const items = [
     { label: '$(refresh) Reconnect Now', id: 'reconnect' },
     { label: '$(key) Set Token…', id: 'token' },
+    ...(g.connection.kind === 'untrusted-certificate'
+      ? [{ label: '$(shield) Check and Trust Its Certificate…', id: 'trust' }]
+      : []),
     ...(r.gateways.length > 1
       ? [{ label: '$(arrow-swap) Show Another Gateway in the Status Bar…', id: 'select' }]
       : []),
@@ -183,6 +230,7 @@ async function actions(o: FeatureContext, r: RemotesController): Promise<void> {
   if (pick.id === 'reconnect') g.reconnect();
   else if (pick.id === 'token') await setToken(o, r, g.id);
   else if (pick.id === 'add') await addRemoteGateway(o, r);
+  else if (pick.id === 'trust') await trustCertificate(o, r, g.id);
   else if (pick.id === 'remove') await removeRemoteGateway(o, r, g.id);
   else if (pick.id === 'select') {
     const other = await o.ui.showQuickPick(
@@ -352,5 +400,6 @@ export function remoteCommands(o: FeatureContext, r: RemotesController): Command
       await report(o, g);
     },
     'openclawAuth.remoteGatewayActions': () => actions(o, r),
+    'openclawAuth.trustRemoteGatewayCertificate': (a) => trustCertificate(o, r, a),
   };
 }

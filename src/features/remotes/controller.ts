@@ -89,7 +89,7 @@ export class RemotesController implements vscode.Disposable {
     g.onDidChange(() => this.update());
     if (config.url.startsWith('wss:'))
       this.o.log.info(
-        `${config.name}: wss:// with the system's trusted certificates${config.tlsFingerprint ? ' (a pinned fingerprint is not checked yet)' : ''}.`,
+        `${config.name}: wss:// ${config.tlsFingerprint ? 'accepting only the pinned certificate' : "with the system's trusted certificates"}.`,
       );
     g.start();
     return g;
@@ -159,17 +159,19 @@ export class RemotesController implements vscode.Disposable {
             ? 'token rejected'
             : c.kind === 'protocol-mismatch'
               ? 'protocol mismatch'
-              : c.kind === 'unreachable'
-                ? 'unreachable'
-                : c.kind === 'connecting'
-                  ? 'connecting'
-                  : 'not connected';
+              : c.kind === 'untrusted-certificate'
+                ? 'certificate not trusted'
+                : c.kind === 'unreachable'
+                  ? 'unreachable'
+                  : c.kind === 'connecting'
+                    ? 'connecting'
+                    : 'not connected';
       const icon =
         c.kind === 'connected' ? '$(remote)' : c.kind === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)';
       this.item.text = `${icon} ${g.config.name}: ${state}`;
       this.item.tooltip = `Remote OpenClaw gateway ${g.config.name} (${g.config.url}): ${describeConnection(c)}.${this.gateways.length > 1 ? `\n${this.gateways.length} remote gateways; click to pick another or act on this one.` : '\nClick for its actions.'}`;
       this.item.backgroundColor =
-        c.kind === 'token-rejected' || c.kind === 'protocol-mismatch'
+        c.kind === 'token-rejected' || c.kind === 'protocol-mismatch' || c.kind === 'untrusted-certificate'
           ? new vscode.ThemeColor('statusBarItem.errorBackground')
           : c.kind === 'unreachable'
             ? new vscode.ThemeColor('statusBarItem.warningBackground')
