@@ -9,7 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { GatewayClient, GatewayConnectionError, stoppedRunsMessage, type ClientState } from './client';
-import { PROTOCOL_VERSION, type AuthStatus } from './protocol';
+import { PROTOCOL_VERSION, type AuthStatus, type ModelsProbeResult } from './protocol';
 import { redact } from '../auth/mask';
 import tls from 'node:tls';
 
@@ -376,6 +376,52 @@ export class RemoteGateway {
       };
     });
   }
+
+  /**
+   * A live probe on the remote (models.probe) of a provider, or one of its profiles. The gateway
+   * does not honour its own timeoutMs (offline it answered after ~83 s), so `boundMs` is ours: past
+   * it the probe is reported as timed out and a late answer is ignored. Results are kept per profile.
+   */
+  async probe(
+    agentId: string,
+    provider: string,
+    opts: { profileId?: string; timeoutMs: number; boundMs: number },
+  ): Promise<ModelsProbeResult> {
+    if (this.connection.kind !== 'connected')
+      throw new Error(
+        `${this.config.name} (${this.config.url}) is not connected: ${describeConnection(this.connection)}`,
+      );
+    try {
+      const r = await this.client.probe(
+        {
+          provider,
+          timeoutMs: opts.timeoutMs,
+          ...(opts.profileId ? { profileId: opts.profileId } : {}),
+          ...this.scope(agentId),
+        },
+        opts.boundMs,
+      );
+      const at = Date.now();
+      for (const t of r.results) if (t.profileId) this.probes.set(`${agentId}\n${t.profileId}`, { ...t, at });
+      this.fire();
+      return r;
+    } catch (e) {
+      if (e instanceof GatewayConnectionError && e.kind === 'timeout')
+        throw new Error(
+          `${this.config.name} did not finish probing ${opts.profileId ?? provider} within ${Math.round(opts.boundMs / 1000)} s (the gateway does not bound its own probe); nothing is recorded.`,
+        );
+      throw new Error(
+        `Probing ${opts.profileId ?? provider} on ${this.config.name}: ${this.scrub((e as Error).message)}`,
+      );
+    }
+  }
+
+  /** The last live probe of a profile on this remote (status, latency, when). */
+  probeOf(agentId: string, profileId: string): (ModelsProbeResult['results'][number] & { at: number }) | undefined {
+    return this.probes.get(`${agentId}\n${profileId}`);
+  }
+
+  private readonly probes = new Map<string, ModelsProbeResult['results'][number] & { at: number }>();
 
   private scrub(text: string): string {
     return redact(text, this.lastToken ? [this.lastToken] : []);

@@ -214,8 +214,14 @@ export function renderRemoteProfile(node: RemoteProfileNode): vscode.TreeItem {
   const item = new vscode.TreeItem(x.profileId, vscode.TreeItemCollapsibleState.None);
   item.id = node.id;
   const type = TYPE_WORDS[String(x.type)] ?? String(x.type);
-  item.description = `${x.status === 'static' ? 'ok' : String(x.status)} · ${type}${x.expiry?.label ? ` · ${x.expiry.label}` : ''}${x.reasonCode ? ` (${x.reasonCode})` : ''}`;
-  const [icon, color] = STATUS_ICON[String(x.status)] ?? ['question', undefined];
+  const probe = node.remote.probeOf(node.agentId, x.profileId);
+  item.description = `${x.status === 'static' ? 'ok' : String(x.status)} · ${type}${x.expiry?.label ? ` · ${x.expiry.label}` : ''}${x.reasonCode ? ` (${x.reasonCode})` : ''}${probe ? ` · probe ${probe.status}${probe.latencyMs !== undefined ? ` ${probe.latencyMs} ms` : ''}` : ''}`;
+  const [icon, color] =
+    probe && probe.status !== 'ok'
+      ? probe.status === 'auth' || probe.status === 'billing'
+        ? ['error', 'charts.red']
+        : ['warning', 'charts.orange']
+      : (STATUS_ICON[String(x.status)] ?? ['question', undefined]);
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const flags = ['remoteProfile', 'removable'];
   const ids = remoteOrder(node.provider);
@@ -232,6 +238,9 @@ export function renderRemoteProfile(node: RemoteProfileNode): vscode.TreeItem {
       `Tried ${at + 1} of ${ids.length}${x.source ? ` · ${esc(String(x.source))}` : ''}`,
       x.expiry?.at ? `Expires: ${new Date(x.expiry.at).toLocaleString()}` : '',
       x.email ? `Account: ${esc(x.email)}` : '',
+      probe
+        ? `Last live probe (models.probe on the gateway): ${esc(String(probe.status))}${probe.latencyMs !== undefined ? `, ${probe.latencyMs} ms` : ''}${probe.error ? ` — ${esc(probe.error)}` : ''}, ${new Date(probe.at).toLocaleTimeString()}`
+        : '',
     ]
       .filter(Boolean)
       .join('\n\n'),

@@ -207,6 +207,55 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
     assert.equal(localIds(), before, 'nothing written on this machine');
   });
 
+  it('Probe Profile on a remote row runs models.probe there, bounded by our own timeout; the row shows the result', async () => {
+    await cfg().update('probe.timeout', 1000, vscode.ConfigurationTarget.Global);
+    try {
+      const s = script([]);
+      owner.ui = s.ui;
+      const t0 = Date.now();
+      await vscode.commands.executeCommand('openclawAuth.probeProfile', remoteNode('remoteProfile', 'groq:manual'));
+      const took = Date.now() - t0;
+      const text = s.messages.join('\n');
+      // Offline the gateway answers with a failure or not at all: either its answer or our bound (1 s + 5 s).
+      assert.match(
+        text,
+        /^(Probe on home server, groq: groq:manual \w+|home server did not finish probing groq:manual within 6 s)/,
+      );
+      assert.ok(took < 60_000, `the probe ended (${took} ms)`);
+      assert.ok(!text.includes(KEY));
+      if (text.startsWith('Probe on')) {
+        const row = owner.tree!.getTreeItem(remoteNode('remoteProfile', 'groq:manual'));
+        assert.match(String(row.description), / · probe \w+/);
+      }
+      console.log(`      ${text.split('\n')[0]} (${took} ms)`);
+    } finally {
+      await cfg().update('probe.timeout', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('the CLI shows both: list --gateway URL reads the remote, list --state-dir this machine', async () => {
+    const cli = path.join(extPath(), 'dist', 'cli.js');
+    const { execFileSync } = await import('node:child_process');
+    const run = (args: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, [cli, ...args, '--json'], {
+          env: { ...process.env, OPENCLAW_GATEWAY_TOKEN: TOKEN, ELECTRON_RUN_AS_NODE: '1' },
+          encoding: 'utf8',
+        }),
+      ) as { gateway?: string; profiles: Array<{ id: string }> };
+    const remote = run(['list', '--gateway', url]);
+    assert.equal(remote.gateway, url);
+    assert.deepEqual(
+      remote.profiles
+        .map((p) => p.id)
+        .filter((id) => id.startsWith('openrouter:') || id === 'groq:manual')
+        .sort(),
+      [...remoteRows().openrouter!, ...(remoteRows().groq ?? [])].sort(),
+    );
+    const local = run(['list', '--state-dir', localDir]);
+    assert.deepEqual(local.profiles, []);
+  });
+
   it('Move Down and Remove Profile on remote rows change that gateway: its stored order, then the profile gone', async () => {
     owner.ui = script([]).ui;
     const first = remoteRows().openrouter![0]!;

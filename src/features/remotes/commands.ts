@@ -351,6 +351,25 @@ async function move(o: FeatureContext, g: RemoteGateway, n: RemoteNode, delta: -
   });
 }
 
+/** Probe Provider / Probe Profile on a remote row: models.probe, bounded by our own timeout. */
+async function probe(o: FeatureContext, g: RemoteGateway, n: RemoteNode): Promise<void> {
+  if (n.kind !== 'remoteProvider' && n.kind !== 'remoteProfile') return;
+  const provider = n.provider.provider;
+  const profileId = n.kind === 'remoteProfile' ? n.profile.profileId : undefined;
+  const timeoutMs = o.settings.probe.timeoutMs;
+  // Each profile may take the whole timeout; the gateway does not bound the request itself.
+  const targets = profileId ? 1 : Math.max(1, n.provider.profiles.length);
+  const boundMs = Math.min(600_000, timeoutMs * targets + 5_000);
+  await write(o, g, `Probing ${profileId ?? provider} on ${g.config.name}…`, async () => {
+    const r = await g.probe(n.agentId, provider, { profileId, timeoutMs, boundMs });
+    const lines = r.results.map(
+      (t) =>
+        `${t.profileId ?? t.label ?? '?'} ${t.status}${t.latencyMs !== undefined ? ` (${t.latencyMs} ms)` : ''}${t.status !== 'ok' && t.error ? `: ${t.error}` : ''}`,
+    );
+    return `Probe on ${g.config.name}, ${provider}: ${lines.join('; ') || `${r.status}${r.error ? `: ${r.error}` : ''}`}`;
+  });
+}
+
 /** The remote side of the row commands (the owner calls these for a remote row). */
 export function remoteRowCommands(o: FeatureContext, r: RemotesController): CommandTable {
   const on =
@@ -372,6 +391,8 @@ export function remoteRowCommands(o: FeatureContext, r: RemotesController): Comm
       void o.ui.showInformationMessage(`Copied ${n.profile.profileId}.`);
     }),
     'openclawAuth.refresh': on((g) => g.refresh()),
+    'openclawAuth.probeProvider': on((g, n) => probe(o, g, n)),
+    'openclawAuth.probeProfile': on((g, n) => probe(o, g, n)),
     'openclawAuth.clearOrder': on((g, n) =>
       n.kind === 'remoteProvider' || n.kind === 'remoteProfile'
         ? write(o, g, `Clearing the ${n.provider.provider} order on ${g.config.name}…`, async () => {
