@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import { GatewayClient, GatewayConnectionError, GatewayError } from '../gateway/client';
 import { probeGateway } from '../gateway/health';
-import type { AuthStatus, HelloOk } from '../gateway/protocol';
+import { PROTOCOL_VERSION, type AuthStatus, type HelloOk } from '../gateway/protocol';
 import { checkGatewayUrl, configRemoteTarget, localTarget, type GatewayTarget } from '../gateway/targets';
 import { chooseToken, readGatewayConfig } from '../gateway/token';
 import { SecretRefSchema, resolveSecretRef } from '../auth/secretRef';
@@ -19,7 +19,8 @@ import { isObj } from '../auth/obj';
 import { redact } from '../auth/mask';
 import type { AgentSnapshot } from '../store/snapshot';
 
-export type GatewayFailure = 'unreachable' | 'token-rejected' | 'protocol-mismatch' | 'timeout' | 'refused' | 'config';
+export type GatewayFailure =
+  'unreachable' | 'token-rejected' | 'protocol-mismatch' | 'timeout' | 'closed' | 'refused' | 'config';
 
 export interface GatewayStatusDoc {
   target: { kind: GatewayTarget['kind']; url: string; source?: string };
@@ -45,9 +46,57 @@ export function failureKind(e: unknown): GatewayFailure {
         ? 'timeout'
         : e.kind === 'protocol'
           ? 'protocol-mismatch'
-          : 'refused';
-  if (e instanceof GatewayError) return e.isAuthFailure ? 'token-rejected' : 'refused';
+          : e.kind === 'closed'
+            ? 'closed'
+            : 'refused';
+  if (e instanceof GatewayError)
+    return e.isAuthFailure ? 'token-rejected' : e.detailCode === 'PROTOCOL_MISMATCH' ? 'protocol-mismatch' : 'refused';
   return 'refused';
+}
+
+/** A gateway failure as the CLI reports it: its kind and a message that names the URL, never the token. */
+export class GatewayFailureError extends Error {
+  constructor(
+    message: string,
+    readonly kind: GatewayFailure,
+  ) {
+    super(message);
+    this.name = 'GatewayFailureError';
+  }
+}
+
+/**
+ * The CLI's sentence for a failed connection or request: the client's words name the editor's
+ * commands, the CLI says where its token comes from; a protocol mismatch says which versions.
+ */
+export function describeFailure(
+  e: unknown,
+  target: GatewayTarget,
+  token: string | undefined,
+): { kind: GatewayFailure; message: string } {
+  const kind = failureKind(e);
+  let message: string;
+  if (kind === 'token-rejected')
+    message = `The gateway at ${target.url} rejected the token${e instanceof GatewayError && e.detailCode ? ` (${e.detailCode})` : ''}. Give the token it uses with --token-file or OPENCLAW_GATEWAY_TOKEN${target.kind === 'local' || target.source === 'openclaw.json' ? ' (or gateway.auth.token / gateway.remote.token in openclaw.json)' : ''}.`;
+  else if (e instanceof GatewayError && e.detailCode === 'PROTOCOL_MISMATCH') {
+    const d = (e.shape.details ?? {}) as Record<string, unknown>;
+    const expected = typeof d.expectedProtocol === 'number' ? d.expectedProtocol : undefined;
+    message = `The gateway at ${target.url} refused protocol ${PROTOCOL_VERSION}${expected !== undefined ? ` (it speaks protocol ${expected})` : ''}: ${e.shape.message}. Update the older of openclaw-auth and openclaw.`;
+  } else message = (e as Error).message;
+  if (!message.includes(target.url)) message = `${message} (${target.url})`;
+  return { kind, message: redact(message, token ? [token] : []) };
+}
+
+/**
+ * A hello-ok of another protocol version: the client takes any hello-ok, the CLI speaks only
+ * PROTOCOL_VERSION, so nothing more is sent.
+ */
+export function checkProtocol(hello: HelloOk, url: string): void {
+  if (hello.protocol !== PROTOCOL_VERSION)
+    throw new GatewayConnectionError(
+      `The gateway at ${url} speaks protocol ${hello.protocol} (openclaw ${hello.server.version}); openclaw-auth speaks protocol ${PROTOCOL_VERSION}. Update the older one; nothing was sent.`,
+      'protocol',
+    );
 }
 
 /** The token for a URL given on the command line: --token-file, else OPENCLAW_GATEWAY_TOKEN. */
@@ -142,19 +191,16 @@ export async function gatewayStatus(
   try {
     const hello: HelloOk = await client.connect();
     doc.reachable = true;
-    doc.connected = true;
     doc.version = hello.server.version;
     doc.protocol = hello.protocol;
+    checkProtocol(hello, target.url);
+    doc.connected = true;
     doc.auth = authSummary(await client.authStatus(opts.agentId ? { agentId: opts.agentId } : {}));
   } catch (e) {
-    const kind = failureKind(e);
-    doc.reachable = kind !== 'unreachable' && kind !== 'timeout';
-    // The client's words name the editor's command; the CLI says where its token comes from.
-    const message =
-      kind === 'token-rejected'
-        ? `The gateway rejected the token${e instanceof GatewayError && e.detailCode ? ` (${e.detailCode})` : ''}. Give the token it uses with --token-file or OPENCLAW_GATEWAY_TOKEN${target.kind === 'local' || target.source === 'openclaw.json' ? ' (or gateway.auth.token / gateway.remote.token in openclaw.json)' : ''}.`
-        : (e as Error).message;
-    doc.error = { kind, message: redact(message, token ? [token] : []) };
+    const f = describeFailure(e, target, token);
+    doc.reachable = doc.reachable || (f.kind !== 'unreachable' && f.kind !== 'timeout');
+    doc.connected = false;
+    doc.error = f;
   } finally {
     client.close();
   }

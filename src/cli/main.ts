@@ -37,6 +37,7 @@ import { redact } from '../auth/mask';
 import type { AgentView } from '../auth/view';
 import { runDoctor } from './doctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './probe';
+import { DEFAULT_REMOTE_PROBE_TIMEOUT_MS, remoteProbe, remoteProbeExitCode, remoteProbeText } from './remoteProbe';
 
 const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
        openclaw-auth <command> --gateway URL [--token-file F] [--timeout MS] [--agent ID]
@@ -47,8 +48,9 @@ const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--a
                     OpenClaw state is refused unless --create is given.
   --gateway URL     work on that gateway through its control plane (ws://, or wss:// beyond
                     private networks), not on local files: list, status, order, add-key,
-                    remove, logout. The token is read from --token-file, else
-                    $OPENCLAW_GATEWAY_TOKEN.
+                    remove, logout, probe. The token is read from --token-file, else
+                    $OPENCLAW_GATEWAY_TOKEN. A gateway that cannot be used is exit 1 with
+                    unreachable, token-rejected, timeout, closed or protocol-mismatch.
 
 Commands:
 `;
@@ -251,6 +253,8 @@ interface CliCommand {
   run(c: CliContext): Promise<number> | number;
   /** The command on a gateway given with --gateway (src/cli/remote.ts); absent: refused with the reason. */
   remote?(c: CliContext, s: RemoteSession): Promise<number>;
+  /** Usage checks of the --gateway form, before anything is sent. */
+  remoteCheck?(c: CliContext): void;
 }
 
 const COMMANDS: CliCommand[] = [
@@ -386,8 +390,32 @@ const COMMANDS: CliCommand[] = [
         'probe [--json] [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--max-tokens N] [--local] [--no-record]',
         "local checks, or live probes (openclaw's auth.probes JSON)",
       ],
+      [
+        'probe --gateway URL [--provider P] [--profile ID]... [--timeout MS] [--concurrency N] [--json]',
+        'live probes run by that gateway (models.probe), each bounded by --timeout (default 30 s)',
+      ],
     ],
     run: (c) => probeOrRotation('probe', c),
+    remoteCheck: ({ p }) => {
+      if (p.flags.has('local'))
+        throw new UsageError('probe --local checks local files; on a gateway every probe is live (leave --local out).');
+      if (p.flags.has('max-tokens'))
+        throw new UsageError('--max-tokens: a gateway chooses the size of its probes; leave it out with --gateway.');
+      positive(p, 'concurrency');
+    },
+    remote: async ({ p, json }, s) => {
+      const sum = await remoteProbe(s, {
+        provider: str(p, 'provider'),
+        profileIds: (p.multi.get('profile') ?? [])
+          .flatMap((v) => v.split(','))
+          .map((v) => v.trim())
+          .filter(Boolean),
+        timeoutMs: p.flags.has('timeout') ? requestTimeout(p) : DEFAULT_REMOTE_PROBE_TIMEOUT_MS,
+        concurrency: Math.floor(positive(p, 'concurrency') ?? 2),
+      });
+      process.stdout.write(json ? JSON.stringify(sum, null, 2) + '\n' : remoteProbeText(sum));
+      return remoteProbeExitCode(sum);
+    },
   },
   {
     name: 'rotation',
@@ -584,7 +612,8 @@ if (require.main === module) {
 
 async function gatewayCommand({ p, rest, opts, json }: CliContext): Promise<number> {
   const sub = rest[0] ?? 'status';
-  if (sub !== 'status') throw new UsageError(`gateway ${sub}: unknown; gateway status is the one subcommand.`);
+  if (sub !== 'status')
+    throw new UsageError(`gateway ${sub.slice(0, 60)}: unknown; gateway status is the one subcommand.`);
   const timeoutMs = requestTimeout(p);
   const url = str(p, 'gateway');
   if (url !== undefined) checkedUrl(url);
@@ -608,6 +637,15 @@ function requestTimeout(p: Parsed): number {
   return ms;
 }
 
+/** A positive number option, or undefined when not given. */
+function positive(p: Parsed, name: string): number | undefined {
+  const raw = str(p, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 1) throw new UsageError(`--${name} needs a positive number.`);
+  return n;
+}
+
 function checkedUrl(url: string): void {
   const c = checkGatewayUrl(url);
   if (!c.ok) throw new UsageError(`--gateway: ${c.message}`);
@@ -621,6 +659,7 @@ async function onGateway(command: CliCommand, url: string, c: CliContext): Promi
       `${command.name} is not available on a gateway: ${NOT_ON_A_GATEWAY[command.name] ?? 'it works on local files'}.`,
     );
   checkedUrl(url);
+  command.remoteCheck?.(c);
   const timeoutMs = requestTimeout(c.p);
   const { target, token } = await resolveTarget({
     url,

@@ -8,8 +8,8 @@
 import { GatewayClient, GatewayConnectionError, GatewayError, stoppedRunsMessage } from '../gateway/client';
 import type { AuthStatus, AuthStatusProvider } from '../gateway/protocol';
 import { normalizeProviderId } from '../auth/providerId';
-import { redact } from '../auth/mask';
 import type { GatewayTarget } from '../gateway/targets';
+import { checkProtocol, describeFailure, GatewayFailureError } from './gateway';
 
 /** Why a command cannot run on a remote gateway (the protocol has no method for it). */
 export const NOT_ON_A_GATEWAY: Readonly<Record<string, string>> = {
@@ -18,7 +18,6 @@ export const NOT_ON_A_GATEWAY: Readonly<Record<string, string>> = {
   check: "check reads the files' expiry windows; use status --gateway",
   doctor: "legacy auth files are on the gateway's host; run openclaw-auth doctor there",
   rotation: "rotation keys live in the gateway host's .env, which the protocol does not expose",
-  probe: 'a live probe through the gateway is not supported by this version yet; run openclaw-auth probe on its host',
 };
 
 export interface RemoteSession {
@@ -28,7 +27,12 @@ export interface RemoteSession {
   scope: { agentId?: string };
 }
 
-/** Connects once, runs `fn`, and closes; the token never reaches an error message. */
+/**
+ * Connects once, runs `fn`, and closes. A failed connection or request becomes a
+ * GatewayFailureError whose message starts with its kind (unreachable, token-rejected, timeout,
+ * closed, protocol-mismatch) and names the URL; the token never reaches it. The command's own
+ * (usage) errors pass as they are.
+ */
 export async function withGateway<T>(
   target: GatewayTarget,
   token: string | undefined,
@@ -42,12 +46,12 @@ export async function withGateway<T>(
     requestTimeoutMs: opts.timeoutMs,
   });
   try {
-    await client.connect();
+    checkProtocol(await client.connect(), target.url);
     return await fn({ client, target, scope: opts.agentId ? { agentId: opts.agentId } : {} });
   } catch (e) {
-    // The gateway's and the connection's errors name the URL; the command's own (usage) errors pass as they are.
     if (!(e instanceof GatewayError) && !(e instanceof GatewayConnectionError)) throw e;
-    throw new Error(`${target.url}: ${redact(e.message, token ? [token] : [])}`);
+    const f = describeFailure(e, target, token);
+    throw new GatewayFailureError(f.kind === 'refused' ? f.message : `${f.kind}: ${f.message}`, f.kind);
   } finally {
     client.close();
   }
