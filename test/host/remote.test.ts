@@ -256,12 +256,25 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
     assert.deepEqual(local.profiles, []);
   });
 
-  it('Move Down and Remove Profile on remote rows change that gateway: its stored order, then the profile gone', async () => {
+  it('Move Down, drag and drop and Remove Profile on remote rows change that gateway: its stored order, then the profile gone', async () => {
     owner.ui = script([]).ui;
     const first = remoteRows().openrouter![0]!;
     await vscode.commands.executeCommand('openclawAuth.moveDown', remoteNode('remoteProfile', first));
     await waitFor(() => remoteRows().openrouter?.[1] === first, `${first} second`, 10_000);
     assert.equal(remoteState().state.order?.openrouter?.[1], first);
+    // Drag and drop: the second row onto the first takes its place, on that gateway.
+    const [top, second] = remoteRows().openrouter!;
+    const dt = new vscode.DataTransfer();
+    owner.tree!.handleDrag([remoteNode('remoteProfile', second!)], dt);
+    await owner.tree!.handleDrop(remoteNode('remoteProfile', top!), dt);
+    await waitFor(() => remoteRows().openrouter?.[0] === second, `${second} first after the drop`, 10_000);
+    assert.deepEqual(remoteState().state.order?.openrouter?.slice(0, 2), [second, top]);
+    // A drop onto this machine's rows is refused: a remote's profile is reordered only within its own gateway.
+    const dt2 = new vscode.DataTransfer();
+    owner.tree!.handleDrag([remoteNode('remoteProfile', top!)], dt2);
+    const localRoot = roots()[0]!;
+    await owner.tree!.handleDrop(localRoot, dt2);
+    assert.deepEqual(remoteState().state.order?.openrouter?.slice(0, 2), [second, top], 'nothing changed');
     const s = script(['Remove']);
     owner.ui = s.ui;
     await vscode.commands.executeCommand(

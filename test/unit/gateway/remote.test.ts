@@ -40,6 +40,8 @@ class FakeRemote {
       ? hello
       : (mismatch.frames.find((r) => r.dir === 'in' && r.frame.type === 'res')!.frame as Record<string, unknown>);
   silent = false;
+  /** What to do with a request of this method instead of answering it. */
+  onRequest: Record<string, 'kill' | 'ignore'> = {};
   async listen(port = 0): Promise<this> {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port });
     await new Promise<void>((r) => this.wss.once('listening', () => r()));
@@ -52,6 +54,9 @@ class FakeRemote {
         const req = JSON.parse(d.toString()) as { id: string; method: string; params: Record<string, unknown> };
         this.requests.push(req.method);
         if (this.silent) return;
+        const act = this.onRequest[req.method];
+        if (act === 'kill') return ws.terminate();
+        if (act === 'ignore') return;
         if (req.method === 'connect') {
           const answer = this.connectAnswer(req.params);
           ws.send(JSON.stringify({ ...answer, id: req.id }));
@@ -206,6 +211,43 @@ describe('RemoteGateway: connection states (loopback, captured v4 frames)', func
     assert.match(describeConnection(g.connection), /stopped answering|No gateway|handshake/);
     server.silent = false;
     await until(g, (c) => c.kind === 'connected');
+  });
+
+  it('killed mid-request: the write fails with "closed before models.authSetApiKey was answered", the key never in it', async () => {
+    const server = await new FakeRemote().listen();
+    open.push(server);
+    const g = remote(server.port);
+    open.push(g);
+    g.start();
+    await until(g, (c) => c.kind === 'connected');
+    server.onRequest['models.authSetApiKey'] = 'kill';
+    const key = 'gsk-unit-key-killed-0000000000';
+    const err = await g.setApiKey('main', 'groq', key).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(err);
+    assert.match(
+      err.message,
+      /^Saving the key on home server: The gateway connection closed before models\.authSetApiKey was answered/,
+    );
+    assert.ok(!err.message.includes(key));
+    await until(g, (c) => c.kind === 'unreachable' || c.kind === 'connected');
+  });
+
+  it('a slow remote: a request it never answers fails after the request timeout with what was asked', async () => {
+    const server = await new FakeRemote().listen();
+    open.push(server);
+    const g = remote(server.port, TOKEN, { requestTimeoutMs: 300 });
+    open.push(g);
+    g.start();
+    await until(g, (c) => c.kind === 'connected');
+    server.onRequest['models.authOrderSet'] = 'ignore';
+    await assert.rejects(
+      g.setOrder('main', 'groq', ['groq:manual']),
+      /^Error: Saving the order on home server: The gateway did not answer models\.authOrderSet within 300 ms\.$/,
+    );
+    assert.equal(g.connection.kind, 'connected', 'one slow answer does not drop the connection');
   });
 
   it('writes on a remote that is not connected are refused with its state, nothing sent', async () => {
