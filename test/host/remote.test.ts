@@ -327,6 +327,32 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
     await waitFor(() => g.connection.kind === 'connected' && remoteRows().openrouter, 'connected again', 15_000);
   });
 
+  it('openclaw.json with gateway.mode "remote": its gateway.remote.url is a root, connected with gateway.remote.token', async () => {
+    await owner.context.secrets.delete(`openclawAuth.remoteGatewayToken:${url}`);
+    await cfg().update('remoteGateways', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor(() => !remoteRoot(), 'the listed remote gone', 10_000);
+    fs.writeFileSync(
+      path.join(localDir, 'openclaw.json'),
+      JSON.stringify({ gateway: { mode: 'remote', remote: { url, token: TOKEN } } }, null, 2),
+    );
+    owner.reload();
+    await waitFor(
+      () => remoteRoot() && owner.remoteGateways?.get(url)?.connection.kind === 'connected',
+      'connected',
+      15_000,
+    );
+    assert.equal(String(owner.tree!.getTreeItem(remoteRoot()!).label), 'Remote gateway (openclaw.json)');
+    await waitFor(() => remoteRows().openrouter?.length, 'its rows', 10_000);
+    const s = script([]);
+    owner.ui = s.ui;
+    await vscode.commands.executeCommand('openclawAuth.removeRemoteGateway', url);
+    assert.match(
+      s.messages.join('\n'),
+      /comes from openclaw\.json \(gateway\.mode "remote", gateway\.remote\.url\); change it there/,
+    );
+    assert.ok(remoteRoot(), 'still listed');
+  });
+
   it('the remote killed: its root says unreachable within seconds while this machine stays as it was', async () => {
     const g = owner.remoteGateways!.get(url)!;
     const pid = sup.pid!;
