@@ -38,6 +38,7 @@ import type { AgentView } from '../auth/view';
 import { runDoctor } from './doctor';
 import { probeCommand, rotationCommand, ProbeUsageError } from './probe';
 import { DEFAULT_REMOTE_PROBE_TIMEOUT_MS, remoteProbe, remoteProbeExitCode, remoteProbeText } from './remoteProbe';
+import { restartGateway, startGateway, stopGateway } from './gatewayLocal';
 
 const HEADER = `Usage: openclaw-auth <command> [--state-dir DIR [--create]] [--agent ID]
        openclaw-auth <command> --gateway URL [--token-file F] [--timeout MS] [--agent ID]
@@ -429,12 +430,18 @@ const COMMANDS: CliCommand[] = [
   },
   {
     name: 'gateway',
-    valued: ['gateway', 'token-file', 'timeout'],
+    valued: ['gateway', 'token-file', 'timeout', 'openclaw', 'node'],
     help: [
       [
         'gateway status [--gateway URL] [--token-file F] [--timeout MS] [--json]',
         'whether the gateway answers, its version and models.authStatus (exit 1 when not connected)',
       ],
+      [
+        'gateway start [--openclaw PATH] [--node PATH] [--json]',
+        "start this state dir's gateway detached (recorded in <state dir>/openclaw-auth-gateway.json)",
+      ],
+      ['gateway stop [--json]', 'stop the gateway openclaw-auth started (never one it did not start)'],
+      ['gateway restart [--openclaw PATH] [--node PATH] [--json]', 'stop, then start'],
     ],
     run: gatewayCommand,
   },
@@ -612,8 +619,23 @@ if (require.main === module) {
 
 async function gatewayCommand({ p, rest, opts, json }: CliContext): Promise<number> {
   const sub = rest[0] ?? 'status';
+  if (sub === 'start' || sub === 'stop' || sub === 'restart') {
+    if (str(p, 'gateway') !== undefined)
+      throw new UsageError(
+        `gateway ${sub} works on this machine's gateway (--state-dir); a gateway given with --gateway is started and stopped on its own host.`,
+      );
+    const r = await (sub === 'start' ? startGateway : sub === 'stop' ? stopGateway : restartGateway)({
+      snapshot: opts,
+      openclawPath: str(p, 'openclaw'),
+      nodePath: str(p, 'node'),
+      info: json ? undefined : (line) => process.stderr.write(`${line}\n`),
+    });
+    if (json) out({ ...r.doc, message: r.message });
+    else (r.code === 0 ? process.stdout : process.stderr).write(`${r.message}\n`);
+    return r.code;
+  }
   if (sub !== 'status')
-    throw new UsageError(`gateway ${sub.slice(0, 60)}: unknown; gateway status is the one subcommand.`);
+    throw new UsageError(`gateway ${sub.slice(0, 60)}: unknown; use gateway status, start, stop or restart.`);
   const timeoutMs = requestTimeout(p);
   const url = str(p, 'gateway');
   if (url !== undefined) checkedUrl(url);

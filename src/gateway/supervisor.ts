@@ -6,6 +6,7 @@
  * held by something else is a clear error.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { maskSecret, redact } from '../auth/mask';
 import { probeGateway, type Probe } from './health';
@@ -67,6 +68,12 @@ export interface SupervisorOptions {
   restart?: { initialMs?: number; maxMs?: number; maxAttempts?: number; stableMs?: number };
   /** The clock of the stable-run rule (default Date.now; tests pass their own). */
   now?: () => number;
+  /**
+   * The gateway's stdout and stderr go to this file (appended, mode 0600) instead of pipes to us,
+   * so that it can outlive this process (the CLI's detached `gateway start`, see release()). Its
+   * lines are then not in outputTail() nor in the log.
+   */
+  outputFile?: string;
 }
 
 export class GatewayStartError extends Error {
@@ -239,13 +246,26 @@ export class GatewaySupervisor {
     );
     this.stopping = false;
     const run = spawnArgs(cmd, args, env);
+    let outFd: number | undefined;
+    if (this.opts.outputFile) {
+      try {
+        outFd = fs.openSync(this.opts.outputFile, 'a', 0o600);
+      } catch (e) {
+        const msg = `Cannot open the gateway's output file ${this.opts.outputFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`;
+        this.set({ kind: 'failed', message: msg });
+        this.opts.log.error(msg);
+        throw new GatewayStartError(msg, 'command');
+      }
+    }
     const child = spawn(run.file, run.args, {
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: outFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', outFd, outFd],
       detached: ownProcessGroup(process.platform),
       windowsHide: true,
       windowsVerbatimArguments: run.windowsVerbatimArguments,
     });
+    // The child holds its own copy of the file; ours is not needed any more.
+    if (outFd !== undefined) fs.closeSync(outFd);
     this.child = child;
     this.pgid = child.pid;
     // A new run: its own output and its own readiness (the stable-run rule is per run).
@@ -512,6 +532,27 @@ export class GatewaySupervisor {
     this.opts.log.info(message);
     this.set({ kind: 'stopped', message });
     return { stopped: true, message };
+  }
+
+  /**
+   * Lets the gateway this supervisor started run on without it: no more polls, no restart, no
+   * signal from stop() or dispose(), and this process may exit while it runs (the CLI's detached
+   * start; its output should go to `outputFile`). Returns what was started, or undefined when
+   * nothing of ours runs.
+   */
+  release(): { pid: number; pgid: number; command?: ResolvedCommand } | undefined {
+    clearTimeout(this.restartTimer);
+    this.stopPolling();
+    const child = this.child;
+    if (!child?.pid || this.adopted) return undefined;
+    const out = { pid: child.pid, pgid: this.pgid ?? child.pid, command: this.command };
+    child.removeAllListeners('exit');
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    child.unref();
+    this.child = undefined;
+    this.set({ kind: 'stopped', message: `Released the gateway (pid ${out.pid}); it runs on by itself.` });
+    return out;
   }
 
   /** Stop then start; for an adopted gateway there is nothing of ours to restart. */

@@ -18,7 +18,7 @@ import { descendants, processGroup, alive } from '../../src/gateway/process';
 import { deriveView, readSnapshot } from '../../src/store';
 import { waitFor } from '../helpers/wait';
 import { ourLoop, prepareOurIds } from '../helpers/ourLoop';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 export const GATEWAY_TOKEN = 'gw-token-fake-interop-0123456789abcdef';
 const GROQ_KEY = 'gsk_fake_interop_groq_0123456789abcdefghij';
@@ -372,6 +372,72 @@ describe('gateway (real openclaw)', function () {
     }
   });
 
+  it('CLI probe --gateway on a home without a model: the real answer parsed, our bound or its answer first; the CLI writes nothing, the profiles are unchanged', async () => {
+    const oc = await ensureOpenclaw();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    // The CLI's own home: a --gateway command must leave it empty.
+    const cliHome = makeEmptyHome('oca-cli-probe-');
+    const before = await snapshot();
+    try {
+      const r = spawnSync(
+        oc.node,
+        [
+          cli,
+          'probe',
+          '--gateway',
+          `ws://127.0.0.1:${port}`,
+          '--provider',
+          'openrouter',
+          '--timeout',
+          '4000',
+          '--json',
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...(await env()), HOME: cliHome, OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN },
+          timeout: 60_000,
+        },
+      );
+      assert.equal(r.signal, null, 'the CLI ended by itself');
+      const doc = JSON.parse(r.stdout) as {
+        gateway: string;
+        results: Array<{
+          profileId?: string;
+          status: string;
+          gatewayTimeout?: boolean;
+          error?: string;
+          latencyMs?: number;
+        }>;
+      };
+      // Exit 1 as the local probe: a target that was probed (it has a latency) and is not ok.
+      // This home configures no model, so the gateway may answer no_model at once (exit 0).
+      const failed = doc.results.some((x) => x.latencyMs !== undefined && x.status !== 'ok');
+      assert.equal(r.status, failed ? 1 : 0, `${r.stderr}\n${r.stdout}`);
+      assert.equal(doc.gateway, `ws://127.0.0.1:${port}`);
+      const row = doc.results.find((x) => x.profileId === 'openrouter:manual');
+      assert.ok(row, JSON.stringify(doc.results));
+      if (row.gatewayTimeout) {
+        assert.equal(row.status, 'timeout');
+        assert.match(row.error ?? '', /No answer from the gateway within 4000 ms/);
+      } else assert.notEqual(row.status, 'ok', 'a fake key offline is never ok');
+      console.log(`      probe: ${row.gatewayTimeout ? 'our bound fired' : `the gateway answered ${row.status}`}`);
+      for (const out of [r.stdout, r.stderr]) {
+        assert.ok(!out.includes(GATEWAY_TOKEN), 'no gateway token in the output');
+        assert.ok(!out.includes(OPENROUTER_KEY), 'no key in the output');
+      }
+      assert.deepEqual(fs.readdirSync(cliHome), ['tmp'], 'the CLI wrote nothing in its home');
+      assert.deepEqual(fs.readdirSync(path.join(cliHome, 'tmp')), []);
+      const after = await snapshot();
+      assert.deepEqual(Object.keys(after.store.profiles).sort(), Object.keys(before.store.profiles).sort());
+      assert.deepEqual(after.state.order, before.state.order);
+      assert.deepEqual(after.config.data, before.config.data, 'openclaw.json unchanged');
+      // The gateway still serves requests after the CLI went away mid-probe.
+      assert.ok((await client.authStatus()).providers.some((p) => p.provider === 'openrouter'));
+    } finally {
+      fs.rmSync(cliHome, { recursive: true, force: true });
+    }
+  });
+
   it('adopts a gateway already answering on the port and never stops it', async () => {
     const second = await supervisor(port);
     others.push(second);
@@ -605,3 +671,205 @@ describe('gateway models.authStatus on varied homes (real openclaw)', function (
     );
   });
 });
+
+/**
+ * `openclaw-auth gateway start|stop` on a headless host with the real openclaw: start detaches
+ * (the CLI exits, the gateway runs on and answers) and records what it started; stop signals only
+ * that process, never a pid that now belongs to something else, and frees the port.
+ */
+describe('CLI gateway start / stop (real openclaw)', function () {
+  this.timeout(300_000);
+  let home: string;
+  let port: number;
+  let cliEnv: NodeJS.ProcessEnv;
+  const strays: number[] = [];
+  const record = () => path.join(home, '.openclaw', 'openclaw-auth-gateway.json');
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+
+  const run = async (args: string[]) => {
+    const oc = await ensureOpenclaw();
+    const r = spawnSync(oc.node, [cli, 'gateway', ...args, '--openclaw', oc.openclawMjs, '--json'], {
+      encoding: 'utf8',
+      env: cliEnv,
+      timeout: 240_000,
+    });
+    assert.equal(r.signal, null, `gateway ${args[0]} ended by itself`);
+    assert.ok(!`${r.stdout}${r.stderr}`.includes(GATEWAY_TOKEN), 'the token is never printed');
+    return { code: r.status, doc: JSON.parse(r.stdout || '{}') as Record<string, unknown>, stderr: r.stderr };
+  };
+
+  before(async () => {
+    const oc = await ensureOpenclaw();
+    home = makeEmptyHome('oca-cli-gwstart-');
+    // A model to probe with, so that models.probe really calls the provider (offline: it hangs).
+    fs.mkdirSync(path.join(home, '.openclaw'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.openclaw', 'openclaw.json'),
+      JSON.stringify({ agents: { defaults: { model: { primary: 'openrouter/openai/gpt-4o-mini' } } } }, null, 2),
+    );
+    port = await freePort();
+    cliEnv = {
+      HOME: home,
+      PATH: [path.dirname(oc.node), '/usr/bin', '/bin'].join(path.delimiter),
+      TMPDIR: path.join(home, 'tmp'),
+      npm_config_offline: 'true',
+      OPENCLAW_GATEWAY_PORT: String(port),
+      OPENCLAW_GATEWAY_TOKEN: GATEWAY_TOKEN,
+    };
+  });
+  after(async () => {
+    // Whatever a failed test left running.
+    try {
+      const rec = JSON.parse(fs.readFileSync(record(), 'utf8')) as { pgid: number };
+      process.kill(-rec.pgid, 'SIGKILL');
+    } catch {
+      /* nothing recorded or gone */
+    }
+    for (const pid of strays)
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it('start detaches: the CLI exits, the gateway answers afterwards (control plane too), and what it started is recorded with mode 0600', async () => {
+    const r = await run(['start']);
+    assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.doc)}`);
+    assert.equal(r.doc.started, true);
+    const pid = r.doc.pid as number;
+    const probe = await probeGateway(port);
+    assert.ok(probe.kind === 'gateway' && probe.ready, 'ready after the CLI exited');
+    const c = new GatewayClient({ url: `ws://127.0.0.1:${port}`, token: () => GATEWAY_TOKEN });
+    try {
+      assert.equal((await c.connect()).protocol, 4);
+    } finally {
+      c.close();
+    }
+    assert.equal(fs.statSync(record()).mode & 0o777, 0o600);
+    const rec = JSON.parse(fs.readFileSync(record(), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([rec.pid, rec.pgid, rec.port], [pid, pid, port]);
+    assert.equal(processGroup(pid), pid, 'the gateway leads its own process group');
+    assert.match(
+      String(rec.command),
+      /openclaw\.mjs gateway run --bind loopback --auth token --port \d+ --allow-unconfigured/,
+    );
+    assert.ok(!fs.readFileSync(record(), 'utf8').includes(GATEWAY_TOKEN));
+
+    const again = await run(['start']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual([again.doc.started, again.doc.owned, again.doc.pid], [false, true, pid], 'no second gateway');
+  });
+
+  it('probe --gateway on the gateway it started, with a model configured: our bound (or its answer) ends the CLI; the key never printed, nothing written by the CLI', async () => {
+    const oc = await ensureOpenclaw();
+    const url = `ws://127.0.0.1:${port}`;
+    const cliHome = makeEmptyHome('oca-cli-probe2-');
+    const e = { ...cliEnv, HOME: cliHome };
+    try {
+      const add = spawnSync(oc.node, [cli, 'add-key', '--provider', 'openrouter', '--gateway', url, '--json'], {
+        encoding: 'utf8',
+        env: e,
+        input: `${OPENROUTER_KEY}\n`,
+        timeout: 60_000,
+      });
+      assert.equal(add.status, 0, add.stderr);
+      const before = readSnapshot({ env: { HOME: home } });
+      const r = spawnSync(
+        oc.node,
+        [cli, 'probe', '--gateway', url, '--provider', 'openrouter', '--timeout', '5000', '--json'],
+        { encoding: 'utf8', env: e, timeout: 120_000 },
+      );
+      assert.equal(r.signal, null, 'the CLI ended by itself');
+      assert.equal(r.status, 1, `${r.stderr}\n${r.stdout}`);
+      const doc = JSON.parse(r.stdout) as {
+        results: Array<{
+          profileId?: string;
+          status: string;
+          gatewayTimeout?: boolean;
+          error?: string;
+          model?: string;
+        }>;
+      };
+      const row = doc.results.find((x) => x.profileId === 'openrouter:manual');
+      assert.ok(row, r.stdout);
+      if (row.gatewayTimeout) assert.match(row.error ?? '', /No answer from the gateway within 5000 ms/);
+      else assert.notEqual(row.status, 'ok');
+      console.log(`      probe: ${row.gatewayTimeout ? 'our bound fired' : `the gateway answered ${row.status}`}`);
+      for (const out of [r.stdout, r.stderr, add.stdout, add.stderr]) {
+        assert.ok(!out.includes(OPENROUTER_KEY), 'no key in the output');
+        assert.ok(!out.includes(GATEWAY_TOKEN), 'no token in the output');
+      }
+      assert.deepEqual(fs.readdirSync(cliHome), ['tmp'], 'the CLI wrote nothing in its home');
+      const after = readSnapshot({ env: { HOME: home } });
+      assert.deepEqual(Object.keys(after.store.profiles).sort(), Object.keys(before.store.profiles).sort());
+      assert.deepEqual(after.config.data, before.config.data, 'openclaw.json unchanged');
+      // Still probing, it may be slow to answer /readyz for a while: it answers again, it did not die.
+      let p = await probeGateway(port, { timeoutMs: 5000 });
+      for (const end = Date.now() + 120_000; p.kind !== 'gateway' && Date.now() < end;)
+        p = await probeGateway(port, { timeoutMs: 5000 });
+      assert.equal(p.kind, 'gateway', 'the gateway still runs after the CLI left mid-probe');
+    } finally {
+      fs.rmSync(cliHome, { recursive: true, force: true });
+    }
+  });
+
+  it('stop refuses to signal a recorded pid that is not the process it started (another start time, or another program)', async () => {
+    const original = fs.readFileSync(record(), 'utf8');
+    const rec = JSON.parse(original) as { pid: number; processStart: string };
+    // The same pid with another start time: a pid the system gave to something else.
+    fs.writeFileSync(record(), JSON.stringify({ ...rec, processStart: 'Mon Jan 1 00:00:00 2024' }), { mode: 0o600 });
+    const r = await run(['stop']);
+    assert.equal(r.code, 1, 'a gateway still answers, and it is not one openclaw-auth can vouch for');
+    assert.equal(r.doc.signalled, false);
+    assert.match(
+      String(r.doc.message),
+      new RegExp(`pid ${rec.pid} is now another process .* That process was not signalled`),
+    );
+    assert.ok(alive(rec.pid), 'not signalled');
+    const p = await probeGateway(port);
+    assert.ok(p.kind === 'gateway' && p.ready, 'the gateway still runs');
+
+    // A pid that belongs to another program altogether.
+    const sleeper = spawn('sleep', ['300'], { stdio: 'ignore' });
+    strays.push(sleeper.pid!);
+    fs.writeFileSync(record(), JSON.stringify({ ...rec, pid: sleeper.pid, pgid: sleeper.pid }), { mode: 0o600 });
+    const s = await run(['stop']);
+    assert.equal(s.doc.signalled, false);
+    assert.ok(alive(sleeper.pid!), 'the other program was not signalled');
+    assert.ok((await probeGateway(port)).kind === 'gateway');
+    fs.writeFileSync(record(), original, { mode: 0o600 });
+  });
+
+  it('stop stops what start started: process group and helpers gone, port free, record removed', async () => {
+    const rec = JSON.parse(fs.readFileSync(record(), 'utf8')) as { pid: number };
+    const tree = descendants(rec.pid);
+    const r = await run(['stop']);
+    assert.equal(r.code, 0, `${r.stderr}\n${JSON.stringify(r.doc)}`);
+    assert.deepEqual([r.doc.stopped, r.doc.portFree], [true, true]);
+    assert.equal((await probeGateway(port)).kind, 'down');
+    assert.deepEqual(
+      groupMembers(rec.pid).filter((p) => !zombie(p)),
+      [],
+    );
+    assert.deepEqual(
+      [rec.pid, ...tree].filter((p) => alive(p) && !zombie(p)),
+      [],
+    );
+    assert.ok(!fs.existsSync(record()));
+    const none = await run(['stop']);
+    assert.equal(none.code, 0);
+    assert.match(String(none.doc.message), /did not start a gateway .* and none answers on port/);
+  });
+});
+
+/** A process that exited but that nobody reaped (its parent, the CLI, is gone). */
+function zombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
