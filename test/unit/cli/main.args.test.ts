@@ -98,6 +98,13 @@ describe('openclaw-auth CLI arguments', function () {
         'gateway',
       ],
     );
+    for (const line of [
+      /^ {2}probe --gateway URL /m,
+      /^ {2}gateway start /m,
+      /^ {2}gateway stop /m,
+      /^ {2}gateway restart /m,
+    ])
+      assert.match(help, line);
     const options = new Set([...help.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!));
     assert.ok(options.size >= 20, `${options.size} options in --help`);
     for (const o of options) {
