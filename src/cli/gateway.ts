@@ -13,9 +13,7 @@ import { GatewayClient, GatewayConnectionError, GatewayError } from '../gateway/
 import { probeGateway } from '../gateway/health';
 import { PROTOCOL_VERSION, type AuthStatus, type HelloOk } from '../gateway/protocol';
 import { checkGatewayUrl, configRemoteTarget, localTarget, type GatewayTarget } from '../gateway/targets';
-import { chooseToken, readGatewayConfig } from '../gateway/token';
-import { SecretRefSchema, resolveSecretRef } from '../auth/secretRef';
-import { isObj } from '../auth/obj';
+import { chooseToken, readGatewayConfig, remoteModeToken } from '../gateway/token';
 import { redact } from '../auth/mask';
 import type { AgentSnapshot } from '../store/snapshot';
 
@@ -115,21 +113,6 @@ export function flagToken(tokenFile: string | undefined, env: NodeJS.ProcessEnv)
   return env.OPENCLAW_GATEWAY_TOKEN?.trim() || undefined;
 }
 
-/** openclaw's remote-mode token: gateway.remote.token (string or SecretRef), else OPENCLAW_GATEWAY_TOKEN. */
-async function remoteModeToken(s: AgentSnapshot, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const g = isObj(s.config.data.gateway) ? s.config.data.gateway : {};
-  const t = isObj(g.remote) ? g.remote.token : undefined;
-  if (typeof t === 'string' && t.trim()) return t.trim();
-  const ref = SecretRefSchema.safeParse(t);
-  if (ref.success)
-    return resolveSecretRef(ref.data, {
-      env: s.env,
-      secretsConfig: s.config.data.secrets,
-      readStoreSecret: (n) => s.sharedDb.secretStore.get(n),
-    });
-  return env.OPENCLAW_GATEWAY_TOKEN?.trim() || undefined;
-}
-
 /** The target and token of a command: --gateway, else this state dir's remote or local gateway. */
 export async function resolveTarget(
   a: { url?: string; tokenFile?: string; snapshot: () => AgentSnapshot },
@@ -144,15 +127,13 @@ export async function resolveTarget(
   const config = s.config.data as Record<string, unknown>;
   const remote = configRemoteTarget(config);
   if (remote && 'error' in remote) throw new Error(remote.error);
-  if (remote) return { target: remote, token: await remoteModeToken(s, env) };
-  const choice = await chooseToken(readGatewayConfig(s.config.data), {
-    env,
-    resolve: {
-      env: s.env,
-      secretsConfig: s.config.data.secrets,
-      readStoreSecret: (n) => s.sharedDb.secretStore.get(n),
-    },
-  });
+  const resolve = {
+    env: s.env,
+    secretsConfig: s.config.data.secrets,
+    readStoreSecret: (n: string) => s.sharedDb.secretStore.get(n),
+  };
+  if (remote) return { target: remote, token: await remoteModeToken(s.config.data, env, resolve) };
+  const choice = await chooseToken(readGatewayConfig(s.config.data), { env, resolve });
   return { target: localTarget(config, s.env), token: choice.token };
 }
 
