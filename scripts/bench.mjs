@@ -20,6 +20,9 @@
 //      (BENCH_SKIP_STORE=1 skips)
 //  10. hostile input (scripts/bench-hostile.mjs): 1.5 GB and never-ending probe answers, a 60 MB
 //      .env, an auth cell nested 100,000 deep (BENCH_SKIP_HOSTILE=1 skips)
+//  11. remote gateways (scripts/bench-remote.mjs): two real gateways reached only by URL + token,
+//      RemoteGateway's per-request overhead vs raw ws, remote death -> 'unreachable', 200 profiles
+//      each: write -> refreshed and refresh() (BENCH_SKIP_REMOTE=1 skips)
 //   8. legacy migration of 1,000 profiles across 10 agents (scripts/bench-migrate.mjs): our plan,
 //      apply, verify beside `openclaw doctor --fix --non-interactive` on a copy (BENCH_SKIP_MIGRATE=1 skips)
 //
@@ -41,6 +44,7 @@ import { migrateReportLines, migrateSummaryRows, runMigrateBench } from './bench
 import { runStoreBench, storeReportLines } from './bench-store.mjs';
 import { probeReportLines, probeSummaryRows, runProbeBench } from './bench-probe.mjs';
 import { gatewayReportLines, gatewaySummaryRows, runGatewayBench } from './bench-gateway.mjs';
+import { remoteReportLines, remoteSummaryRows, runRemoteBench } from './bench-remote.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -809,6 +813,11 @@ function report() {
   else p(`  not run${process.env.BENCH_SKIP_HOSTILE === '1' ? ' (BENCH_SKIP_HOSTILE=1)' : ' (see problems below)'}`);
 
   p('');
+  p('11. Remote gateways: two real openclaw gateways reached only by URL + token (scripts/bench-remote.mjs)');
+  if (b.remote) for (const line of remoteReportLines(b.remote)) p(line);
+  else p(`  not run${process.env.BENCH_SKIP_REMOTE === '1' ? ' (BENCH_SKIP_REMOTE=1)' : ' (see problems below)'}`);
+
+  p('');
   p('Summary');
   const rows = [];
   const l = b.list;
@@ -882,6 +891,7 @@ function report() {
     '>= 50x',
     st ? met(st.listGoalMet) : 'n/a',
   ]);
+  rows.push(...remoteSummaryRows(b.remote, '11'));
   p(table(rows, ['#', 'measure', 'result', 'goal', 'status']));
   p('');
   p(`Total ${ms(results.totalMs)}; numbers written to bench-results/latest.json`);
@@ -988,6 +998,16 @@ try {
     } catch (e) {
       problems.push(`benchmark 6 (gateway): ${e instanceof Error ? e.message : String(e)}`);
       log(`benchmark 6 (gateway) FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (process.env.BENCH_SKIP_REMOTE === '1') log('benchmark 11 (remote gateways) skipped: BENCH_SKIP_REMOTE=1');
+  else if (oc) {
+    log('benchmark 11: remote gateways (RemoteGateway against two real openclaw gateways)');
+    try {
+      results.benchmarks.remote = await runRemoteBench({ log: (m) => log(`remote: ${m}`) });
+    } catch (e) {
+      problems.push(`benchmark 11 (remote gateways): ${e instanceof Error ? e.message : String(e)}`);
+      log(`benchmark 11 (remote gateways) FAILED: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   results.benchMs = Date.now() - tBench;
