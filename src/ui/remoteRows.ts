@@ -47,7 +47,8 @@ export const NOT_ON_A_REMOTE: Readonly<Record<string, string>> = {
     'the gateway protocol has no setup-token method; run `openclaw models auth paste-token` on its host',
   'openclawAuth.addSecretRef':
     "SecretRefs name env vars and files on the gateway's host, which the protocol does not expose",
-  'openclawAuth.replaceCredential': 'replace a key with Add API Key on its provider (it saves <provider>:manual)',
+  'openclawAuth.replaceCredential':
+    "replace a key with Add API Key on its provider (the gateway saves it on the provider's API-key profile)",
   'openclawAuth.signIn':
     'OAuth sign-in runs a browser flow on the gateway host; run `openclaw models auth login` there',
   'openclawAuth.signInForce':

@@ -287,7 +287,7 @@ async function addApiKey(o: FeatureContext, g: RemoteGateway, n: RemoteNode): Pr
     },
     password: true,
     ignoreFocusOut: true,
-    prompt: `API key for ${provider} on ${g.config.name} (agent ${agentId}); the gateway saves it as ${normalizeProviderId(provider)}:manual, replacing the key there. Never shown or logged.`,
+    prompt: `API key for ${provider} on ${g.config.name} (agent ${agentId}); the gateway saves it on the provider's API-key profile (${normalizeProviderId(provider)}:manual when it has none), replacing the key there. Never shown or logged.`,
     validateInput: (v) =>
       v.trim() ? (/\s/.test(v.trim()) ? 'The key contains whitespace.' : undefined) : 'Enter the key.',
   });
