@@ -71,9 +71,13 @@ function suite(name, config, { node = process.execPath, hideProc = false, specs 
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
+    // A suite whose tests all ended but whose process does not (a timer or socket left open) fails
+    // here instead of holding CI until its limit.
+    timeout: SUITE_LIMIT_MS,
+    killSignal: 'SIGKILL',
   });
   process.stdout.write(r.stdout ?? '');
-  if (r.error) process.stdout.write(`${name}: could not start (${r.error.message})\n`);
+  if (r.error) process.stdout.write(`${name}: could not start or did not end (${r.error.message})\n`);
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');
   const plain = (r.stdout ?? '').replace(/\x1b\[[0-9;]*m/g, '');
@@ -105,6 +109,9 @@ function failingTitles(plain) {
     .map((m) => m[1].replace(/\s*\n\s*/g, ' '))
     .slice(0, 10);
 }
+
+/** The longest a suite may run (npm test's whole budget here is 45 min). */
+const SUITE_LIMIT_MS = 25 * 60_000;
 
 /** The code prettier formats (package.json's format script uses the same globs). */
 const FORMATTED = ['src/**/*.ts', 'test/**/*.{ts,mjs}', 'scripts/**/*.{mjs,ts}', 'esbuild.mjs'];
@@ -173,7 +180,10 @@ function runner(name, args, env = {}) {
     maxBuffer: 256 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
+    timeout: SUITE_LIMIT_MS,
+    killSignal: 'SIGKILL',
   });
+  if (r.error) process.stdout.write(`${name}: could not start or did not end (${r.error.message})\n`);
   process.stdout.write(r.stdout ?? '');
   fs.mkdirSync(path.join(root, 'out', 'logs'), { recursive: true });
   fs.writeFileSync(path.join(root, 'out', 'logs', `${name}.log`), r.stdout ?? '');

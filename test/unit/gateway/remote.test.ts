@@ -157,7 +157,7 @@ describe('RemoteGateway: connection states (loopback, captured v4 frames)', func
     await until(g, (c) => c.kind === 'connected');
     const port = server.port;
     await server.close();
-    open.pop();
+    open.splice(open.indexOf(server), 1);
     await until(g, (c) => c.kind === 'unreachable');
     const again = await new FakeRemote().listen(port);
     open.push(again);
