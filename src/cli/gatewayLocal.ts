@@ -208,11 +208,17 @@ function context(o: LocalGatewayOptions) {
   return { s, env, config, stateDir: s.paths.stateDir, port: gatewayPort(config, env) };
 }
 
-export async function startGateway(o: LocalGatewayOptions): Promise<LocalGatewayResult> {
-  const { s, env, stateDir, port } = context(o);
-  const info = o.info ?? (() => undefined);
-  const base = { action: 'start', stateDir, port, url: `ws://127.0.0.1:${port}`, record: recordPath(stateDir) };
-  const cfg = readGatewayConfig(s.config.data);
+/**
+ * Why a start stops before anything is launched: a remote-mode state dir, the gateway it started
+ * still running, or another gateway on the port. Undefined when a start may go ahead.
+ */
+async function startRefusal(
+  cfg: ReturnType<typeof readGatewayConfig>,
+  stateDir: string,
+  port: number,
+  base: Record<string, unknown>,
+  info: (m: string) => void,
+): Promise<LocalGatewayResult | undefined> {
   if (cfg.mode === 'remote')
     return {
       code: 1,
@@ -239,6 +245,16 @@ export async function startGateway(o: LocalGatewayOptions): Promise<LocalGateway
       doc: { ...base, started: false, running: true, owned: false },
     };
   }
+  return undefined;
+}
+
+export async function startGateway(o: LocalGatewayOptions): Promise<LocalGatewayResult> {
+  const { s, env, stateDir, port } = context(o);
+  const info = o.info ?? (() => undefined);
+  const base = { action: 'start', stateDir, port, url: `ws://127.0.0.1:${port}`, record: recordPath(stateDir) };
+  const cfg = readGatewayConfig(s.config.data);
+  const refused = await startRefusal(cfg, stateDir, port, base, info);
+  if (refused) return refused;
   const choice = await chooseToken(cfg, {
     env,
     resolve: {
