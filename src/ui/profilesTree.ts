@@ -13,10 +13,11 @@ import type { AgentView, DisplayStatus, ProfileView, ProviderView } from '../aut
 export { dropOrder, orderableIds } from './reorder';
 import { formatRemainingShort } from '../auth/eligibility';
 import { agentHealth, profileHealth, providerHealth, type HealthOptions } from '../auth/health';
-import { dropOrder, orderableIds, remoteDropOrder, remoteOrder } from './reorder';
+import { dropOrder, orderableIds } from './reorder';
 import {
   LOCAL_GATEWAY_ID,
-  remoteStateRow,
+  remoteChildren,
+  remoteDrop,
   renderLocalGateway,
   renderRemoteAgent,
   renderRemoteGateway,
@@ -24,6 +25,8 @@ import {
   renderRemoteProvider,
   type GatewayNode,
   type RemoteNode,
+  type RemoteProfileNode,
+  type RemoteProviderNode,
 } from './remoteRows';
 import type { RemoteGateway } from '../gateway/remote';
 import type { AgentSnapshot } from '../store/snapshot';
@@ -466,73 +469,9 @@ export class ProfilesTree
     return kids;
   }
 
-  /** A remote gateway's children: its agents when connected, else one row with its state. */
+  /** A remote gateway's children (src/ui/remoteRows.ts), kept by id like the local rows. */
   private buildRemote(node: RemoteNode, seen?: Set<string>): Node[] {
-    if (node.kind === 'gateway') {
-      const r = node.remote!;
-      const state = remoteStateRow(r);
-      if (state)
-        return [
-          this.keep<Node>(
-            {
-              kind: 'warning',
-              id: `${node.id}/state`,
-              message: state.message,
-              reason: 'remote',
-              parent: node,
-              action: state.action,
-            },
-            seen,
-          ),
-        ];
-      return r.agents.map((agent) =>
-        this.keep<Node>(
-          {
-            kind: 'remoteAgent',
-            id: `${node.id}/agent:${agent.agentId}`,
-            gatewayId: r.id,
-            remote: r,
-            agent,
-            parent: node,
-          },
-          seen,
-        ),
-      );
-    }
-    if (node.kind === 'remoteAgent')
-      return (node.agent.status?.providers ?? []).map((provider) =>
-        this.keep<Node>(
-          {
-            kind: 'remoteProvider',
-            id: `${node.id}/provider:${provider.provider}`,
-            gatewayId: node.gatewayId,
-            remote: node.remote,
-            agentId: node.agent.agentId,
-            provider,
-            parent: node,
-          },
-          seen,
-        ),
-      );
-    if (node.kind === 'remoteProvider') {
-      const byId = new Map(node.provider.profiles.map((x) => [x.profileId, x]));
-      return remoteOrder(node.provider).map((id) =>
-        this.keep<Node>(
-          {
-            kind: 'remoteProfile',
-            id: `${node.id}/profile:${id}`,
-            gatewayId: node.gatewayId,
-            remote: node.remote,
-            agentId: node.agentId,
-            provider: node.provider,
-            profile: byId.get(id)!,
-            parent: node,
-          },
-          seen,
-        ),
-      );
-    }
-    return [];
+    return remoteChildren(node).map((n) => this.keep<Node>(n, seen));
   }
 
   getParent(node: Node): Node | undefined {
@@ -635,35 +574,19 @@ export class ProfilesTree
 
   /** A drop on a remote's provider or profile: the new order goes to that gateway (models.authOrderSet). */
   private async dropRemote(
-    target: Extract<Node, { kind: 'remoteProfile' | 'remoteProvider' }>,
+    target: RemoteProviderNode | RemoteProfileNode,
     raw: vscode.DataTransferItem,
   ): Promise<void> {
-    let o: Record<string, unknown>;
+    let payload: unknown;
     try {
-      const v = JSON.parse(typeof raw.value === 'string' ? raw.value : await raw.asString()) as unknown;
-      if (!v || typeof v !== 'object') return;
-      o = v as Record<string, unknown>;
+      payload = JSON.parse(typeof raw.value === 'string' ? raw.value : await raw.asString());
     } catch {
       return;
     }
-    if (o.gatewayId !== target.gatewayId || o.agentId !== target.agentId || o.provider !== target.provider.provider) {
-      void vscode.window.showWarningMessage(
-        'A profile can only be reordered within its own provider, agent and gateway.',
-      );
-      return;
-    }
-    if (target.provider.profileOrderLocked) {
-      void vscode.window.showWarningMessage(
-        `The order of ${target.provider.provider} on this gateway comes from its openclaw.json and cannot be changed here.`,
-      );
-      return;
-    }
-    const ids = remoteDropOrder(
-      target.provider,
-      String(o.profileId),
-      target.kind === 'remoteProfile' ? target.profile.profileId : undefined,
-    );
-    if (ids) await this.model.setRemoteOrder?.(target.gatewayId, target.agentId, target.provider.provider, ids);
+    const r = remoteDrop(target, payload);
+    if ('refused' in r) void vscode.window.showWarningMessage(r.refused);
+    else if (r.ids)
+      await this.model.setRemoteOrder?.(target.gatewayId, target.agentId, target.provider.provider, r.ids);
   }
 
   dispose(): void {

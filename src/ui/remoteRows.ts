@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { AuthStatusProfile, AuthStatusProvider } from '../gateway/protocol';
 import { describeConnection, type RemoteAgent, type RemoteGateway } from '../gateway/remote';
-import { remoteOrder } from './reorder';
+import { remoteDropOrder, remoteOrder } from './reorder';
 
 export type GatewayNode = { kind: 'gateway'; id: string; gatewayId: string; remote?: RemoteGateway };
 export type RemoteAgentNode = {
@@ -247,4 +247,86 @@ export function renderRemoteProfile(node: RemoteProfileNode): vscode.TreeItem {
       .join('\n\n'),
   );
   return item;
+}
+
+/** The row a remote that is not connected shows instead of its agents. */
+export type RemoteStateNode = {
+  kind: 'warning';
+  id: string;
+  message: string;
+  reason: 'remote';
+  parent: GatewayNode;
+  action?: vscode.Command;
+};
+
+/** A remote row's children, as fresh node objects (the tree keeps them by id). */
+export function remoteChildren(node: RemoteNode): Array<RemoteNode | RemoteStateNode> {
+  if (node.kind === 'gateway') {
+    const r = node.remote!;
+    const state = remoteStateRow(r);
+    if (state)
+      return [
+        {
+          kind: 'warning',
+          id: `${node.id}/state`,
+          message: state.message,
+          reason: 'remote',
+          parent: node,
+          action: state.action,
+        },
+      ];
+    return r.agents.map((agent) => ({
+      kind: 'remoteAgent',
+      id: `${node.id}/agent:${agent.agentId}`,
+      gatewayId: r.id,
+      remote: r,
+      agent,
+      parent: node,
+    }));
+  }
+  if (node.kind === 'remoteAgent')
+    return (node.agent.status?.providers ?? []).map((provider) => ({
+      kind: 'remoteProvider',
+      id: `${node.id}/provider:${provider.provider}`,
+      gatewayId: node.gatewayId,
+      remote: node.remote,
+      agentId: node.agent.agentId,
+      provider,
+      parent: node,
+    }));
+  if (node.kind === 'remoteProvider') {
+    const byId = new Map(node.provider.profiles.map((x) => [x.profileId, x]));
+    return remoteOrder(node.provider).map((id) => ({
+      kind: 'remoteProfile',
+      id: `${node.id}/profile:${id}`,
+      gatewayId: node.gatewayId,
+      remote: node.remote,
+      agentId: node.agentId,
+      provider: node.provider,
+      profile: byId.get(id)!,
+      parent: node,
+    }));
+  }
+  return [];
+}
+
+/** What a drop of `payload` (handleDrag's JSON) onto a remote row does: the new order, or why not. */
+export function remoteDrop(
+  target: RemoteProviderNode | RemoteProfileNode,
+  payload: unknown,
+): { ids: string[] | undefined } | { refused: string } {
+  const o = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  if (o.gatewayId !== target.gatewayId || o.agentId !== target.agentId || o.provider !== target.provider.provider)
+    return { refused: 'A profile can only be reordered within its own provider, agent and gateway.' };
+  if (target.provider.profileOrderLocked)
+    return {
+      refused: `The order of ${target.provider.provider} on this gateway comes from its openclaw.json and cannot be changed here.`,
+    };
+  return {
+    ids: remoteDropOrder(
+      target.provider,
+      String(o.profileId),
+      target.kind === 'remoteProfile' ? target.profile.profileId : undefined,
+    ),
+  };
 }
