@@ -16,10 +16,12 @@
 //
 // Test files (default: test/e2e/*.e2e.mjs) export `tests = [{ name, fn(ctx) }]`; ctx has
 // page (Playwright), wb (test/e2e/workbench.mjs helpers), screenshot(name), stateDir, home,
-// serverUrl. Tests of a run share one server and one page, in file order. Screenshots go to
-// out/e2e-screenshots/ (a failing test adds FAILED-<n>.png); logs to out/e2e-logs/. After each
-// test (passed or not) the page's text (document.body.innerText, then the values of all inputs)
-// is written to out/e2e-dom/<file>-<test>.txt, which `scripts/leak-check.mjs` scans for secrets.
+// serverUrl; an optional `prepare()` export is called (not awaited) before the workbench starts
+// when the file has tests to run. Tests of a run share one server and one page, in file order.
+// Screenshots go to out/e2e-screenshots/ (a failing test adds FAILED-<n>.png); logs to
+// out/e2e-logs/. After each test (passed or not) the page's text (document.body.innerText, then
+// the values of all inputs) is written to out/e2e-dom/<file>-<test>.txt, which
+// `scripts/leak-check.mjs` scans for secrets.
 // Prints `e2e: N passed, N failed` last; exit 0 only if all passed (and at least one ran).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -108,7 +110,10 @@ export async function runE2E(opts) {
   for (const f of opts.files) {
     const mod = await import(pathToFileURL(f).href);
     if (!Array.isArray(mod.tests)) throw new Error(`${f} does not export "tests" (an array of { name, fn })`);
-    suites.push({ file: f, tests: mod.tests.filter((t) => !opts.grep || opts.grep.test(t.name)) });
+    const tests = mod.tests.filter((t) => !opts.grep || opts.grep.test(t.name));
+    // Slow setup of a file (a gateway to start) runs while the workbench starts; its tests await it.
+    if (tests.length && typeof mod.prepare === 'function') mod.prepare();
+    suites.push({ file: f, tests });
   }
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
