@@ -234,7 +234,14 @@ export class RemoteGateway {
         // A gateway that refuses our protocol range says so on every try: stop asking.
         this.client.close();
         this.setConnection({ kind: 'protocol-mismatch', message });
-      } else this.setConnection({ kind: 'unreachable', message: message || 'connection lost; reconnecting' });
+      } else
+        this.setConnection({
+          kind: 'unreachable',
+          // WebSocket's 1006 (closed without a close frame) means nothing to a user.
+          message: /connection closed \(1006\)/.test(message)
+            ? 'The connection dropped: the gateway stopped or restarted, or the network went away.'
+            : message || 'The connection was lost.',
+        });
     } else if (s === 'connecting' && this.connection.kind === 'stopped') this.setConnection({ kind: 'connecting' });
   }
 

@@ -49,7 +49,16 @@ export type Node =
   | { kind: 'agent'; id: string; agentId: string; isCurrent: boolean; view: AgentView; snapshot: AgentSnapshot }
   | { kind: 'provider'; id: string; agentId: string; provider: ProviderView; parent: Node; snapshot: AgentSnapshot }
   | { kind: 'profile'; id: string; agentId: string; provider: ProviderView; profile: ProfileView; parent: Node }
-  | { kind: 'warning'; id: string; message: string; reason?: string; parent?: Node; action?: vscode.Command }
+  | {
+      kind: 'warning';
+      id: string;
+      message: string;
+      reason?: string;
+      parent?: Node;
+      action?: vscode.Command;
+      /** Codicon and theme colour, when not the warning sign. */
+      icon?: [string, string?];
+    }
   | RemoteNode;
 
 export interface TreeModel {
@@ -303,7 +312,8 @@ function renderWarning(node: WarningNode): vscode.TreeItem {
   if (node.reason === 'invalid_config')
     item.command = { command: 'openclawAuth.revealConfig', title: 'Open openclaw.json' };
   if (node.action) item.command = node.action;
-  if (node.reason === 'remote') item.iconPath = new vscode.ThemeIcon('info');
+  if (node.icon)
+    item.iconPath = new vscode.ThemeIcon(node.icon[0], node.icon[1] ? new vscode.ThemeColor(node.icon[1]) : undefined);
   return item;
 }
 

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { AuthStatusProfile, AuthStatusProvider } from '../gateway/protocol';
 import { describeConnection, type RemoteAgent, type RemoteGateway } from '../gateway/remote';
-import { remoteDropOrder, remoteOrder } from './reorder';
+import { remoteDropOrder, remoteOrder, remoteTried } from './reorder';
 
 export type GatewayNode = { kind: 'gateway'; id: string; gatewayId: string; remote?: RemoteGateway };
 export type RemoteAgentNode = {
@@ -114,14 +114,14 @@ export function renderRemoteGateway(node: GatewayNode): vscode.TreeItem {
       : `${r.config.url} · ${c.kind === 'token-rejected' ? 'token rejected' : c.kind === 'protocol-mismatch' ? 'protocol mismatch' : c.kind === 'untrusted-certificate' ? 'certificate not trusted' : c.kind === 'unreachable' ? 'unreachable' : c.kind === 'connecting' ? 'connecting…' : 'not connected'}`;
   const [icon, color] =
     c.kind === 'connected'
-      ? ['remote', undefined]
+      ? ['cloud', undefined]
       : c.kind === 'connecting'
         ? ['loading~spin', undefined]
         : ['debug-disconnect', c.kind === 'unreachable' ? 'charts.orange' : 'charts.red'];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = `gateway remote state-${c.kind}${r.config.source === 'settings' ? ' listed' : ''}`;
   const notHere = [
-    'Setup tokens, SecretRef profiles, OAuth sign-in, rotation keys, cooldown resets and migration are not available on a remote gateway: the protocol has no method for them (run them on its host).',
+    'Setup tokens, SecretRef profiles, OAuth sign-in, rotation keys, cooldown resets, the database commands and migration are not available on a remote gateway: the protocol has no method for them, and its files are on its host.',
   ];
   const m = new vscode.MarkdownString(
     [
@@ -138,18 +138,23 @@ export function renderRemoteGateway(node: GatewayNode): vscode.TreeItem {
 }
 
 /** The only child of a remote that is not connected: its state, and what to do about it. */
-export function remoteStateRow(r: RemoteGateway): { message: string; action?: vscode.Command } | undefined {
+export function remoteStateRow(
+  r: RemoteGateway,
+): { message: string; action?: vscode.Command; icon: [string, string?] } | undefined {
   const c = r.connection;
   if (c.kind === 'connected') return undefined;
   if (c.kind === 'token-rejected')
     return {
       message: 'Token rejected: set this gateway’s token',
+      icon: ['key', 'charts.red'],
       action: { command: 'openclawAuth.setRemoteGatewayToken', title: 'Set Remote Gateway Token', arguments: [r.id] },
     };
-  if (c.kind === 'protocol-mismatch') return { message: `Protocol mismatch: ${c.message}` };
+  if (c.kind === 'protocol-mismatch')
+    return { message: `Protocol mismatch: ${c.message}`, icon: ['error', 'charts.red'] };
   if (c.kind === 'untrusted-certificate')
     return {
       message: `Certificate not trusted${c.fingerprint ? ` (SHA-256 ${c.fingerprint.slice(0, 23)}…)` : ''}: check and trust it`,
+      icon: ['shield', 'charts.red'],
       action: {
         command: 'openclawAuth.trustRemoteGatewayCertificate',
         title: 'Trust Remote Gateway Certificate',
@@ -159,9 +164,12 @@ export function remoteStateRow(r: RemoteGateway): { message: string; action?: vs
   if (c.kind === 'unreachable')
     return {
       message: `Unreachable, retrying: ${c.message}`,
+      icon: ['warning', 'charts.orange'],
       action: { command: 'openclawAuth.reconnectRemoteGateway', title: 'Reconnect Now', arguments: [r.id] },
     };
-  return { message: c.kind === 'connecting' ? 'Connecting…' : 'Not connected' };
+  return c.kind === 'connecting'
+    ? { message: 'Connecting…', icon: ['loading~spin'] }
+    : { message: 'Not connected', icon: ['debug-disconnect'] };
 }
 
 export function renderRemoteAgent(node: RemoteAgentNode): vscode.TreeItem {
@@ -189,7 +197,8 @@ export function renderRemoteProvider(node: RemoteProviderNode): vscode.TreeItem 
   const item = new vscode.TreeItem(p.provider, vscode.TreeItemCollapsibleState.Expanded);
   item.id = node.id;
   const lock = p.profileOrderLocked;
-  item.description = `${p.status}${p.profileOrderStored ? ' · order stored' : lock ? ' · order from openclaw.json' : ''}`;
+  const tried = remoteTried(p).length;
+  item.description = `${p.status === 'static' ? 'ok' : String(p.status)} · ${tried} of ${p.profiles.length} tried${p.profileOrderStored ? ' · order stored' : lock ? ' · order from openclaw.json' : ''}`;
   const bad = p.status === 'expired' || p.status === 'missing';
   item.iconPath = new vscode.ThemeIcon(
     bad ? 'warning' : 'server',
@@ -199,7 +208,7 @@ export function renderRemoteProvider(node: RemoteProviderNode): vscode.TreeItem 
   item.tooltip = new vscode.MarkdownString(
     [
       `**${esc(p.displayName ?? p.provider)}** on ${esc(node.remote.config.name)} — ${esc(String(p.status))}`,
-      `Order: ${remoteOrder(p).map(esc).join(' → ') || '(none)'}${lock ? ` (locked by ${esc(String(lock === true ? 'openclaw.json' : lock))})` : ''}`,
+      `Order: ${remoteTried(p).map(esc).join(' → ') || '(none)'}${lock ? ` (locked by ${esc(String(lock === true ? 'openclaw.json' : lock))})` : ''}`,
       p.apiKey
         ? `API key from ${esc(String(p.apiKey.source))}${p.apiKey.envVar ? ` (${esc(p.apiKey.envVar)})` : ''}`
         : '',
@@ -216,27 +225,34 @@ export function renderRemoteProfile(node: RemoteProfileNode): vscode.TreeItem {
   item.id = node.id;
   const type = TYPE_WORDS[String(x.type)] ?? String(x.type);
   const probe = node.remote.probeOf(node.agentId, x.profileId);
-  item.description = `${x.status === 'static' ? 'ok' : String(x.status)} · ${type}${x.expiry?.label ? ` · ${x.expiry.label}` : ''}${x.reasonCode ? ` (${x.reasonCode})` : ''}${probe ? ` · probe ${probe.status}${probe.latencyMs !== undefined ? ` ${probe.latencyMs} ms` : ''}` : ''}`;
+  const tried = remoteTried(node.provider);
+  const at = tried.indexOf(x.profileId);
+  const status = at < 0 ? 'left out of the order' : x.status === 'static' ? 'ok' : String(x.status);
+  // As the local rows: the status first, then how long is left, then the type.
+  item.description = `${status}${x.expiry?.label && at >= 0 ? `, ${x.expiry.label} left` : ''}${x.reasonCode ? ` (${x.reasonCode})` : ''} · ${type}${probe ? ` · probe ${probe.status}${probe.latencyMs !== undefined ? ` ${probe.latencyMs} ms` : ''}` : ''}`;
   const [icon, color] =
-    probe && probe.status !== 'ok'
-      ? probe.status === 'auth' || probe.status === 'billing'
-        ? ['error', 'charts.red']
-        : ['warning', 'charts.orange']
-      : (STATUS_ICON[String(x.status)] ?? ['question', undefined]);
+    at < 0
+      ? ['eye-closed', 'descriptionForeground']
+      : probe && probe.status !== 'ok'
+        ? probe.status === 'auth' || probe.status === 'billing'
+          ? ['error', 'charts.red']
+          : ['warning', 'charts.orange']
+        : (STATUS_ICON[String(x.status)] ?? ['question', undefined]);
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   const flags = ['remoteProfile', 'removable'];
-  const ids = remoteOrder(node.provider);
-  const at = ids.indexOf(x.profileId);
-  if (!node.provider.profileOrderLocked && ids.length > 1 && at >= 0) {
+  // Moves list every profile (the gateway wants them all), so a left-out one moves too.
+  const all = remoteOrder(node.provider);
+  const pos = all.indexOf(x.profileId);
+  if (!node.provider.profileOrderLocked && all.length > 1) {
     flags.push('movable');
-    if (at === 0) flags.push('first');
-    if (at === ids.length - 1) flags.push('last');
+    if (pos === 0) flags.push('first');
+    if (pos === all.length - 1) flags.push('last');
   }
   item.contextValue = flags.join(' ');
   item.tooltip = new vscode.MarkdownString(
     [
       `**${esc(x.profileId)}** — ${esc(type)} · ${esc(String(x.status))} on ${esc(node.remote.config.name)}`,
-      `Tried ${at + 1} of ${ids.length}${x.source ? ` · ${esc(String(x.source))}` : ''}`,
+      `${at >= 0 ? `Tried ${at + 1} of ${tried.length}` : "Not tried: the gateway's order leaves it out (a new order through the gateway lists every profile, so moving any profile includes it)"}${x.source ? ` · ${esc(String(x.source))}` : ''}`,
       x.expiry?.at ? `Expires: ${new Date(x.expiry.at).toLocaleString()}` : '',
       x.email ? `Account: ${esc(x.email)}` : '',
       probe
@@ -257,6 +273,7 @@ export type RemoteStateNode = {
   reason: 'remote';
   parent: GatewayNode;
   action?: vscode.Command;
+  icon?: [string, string?];
 };
 
 /** A remote row's children, as fresh node objects (the tree keeps them by id). */

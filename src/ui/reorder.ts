@@ -23,14 +23,27 @@ export function orderableIds(provider: ProviderView): string[] {
   return [...(provider.order.explicit ?? provider.order.profileIds)];
 }
 
-/** A remote provider's profile ids in the order its gateway tries them (its order, then the rest as listed). */
+/**
+ * A remote provider's profile ids as the tree lists them: the ones its gateway tries, in that
+ * order (`profileOrder`), then the ones it leaves out. Without an order, every profile as listed.
+ */
 export function remoteOrder(p: AuthStatusProvider): string[] {
   const listed = p.profiles.map((x) => x.profileId);
-  const order = (p.profileOrder ?? []).filter((id) => listed.includes(id));
-  return [...new Set([...order, ...listed])];
+  return [...new Set([...remoteTried(p), ...listed])];
 }
 
-/** dropOrder for a remote provider: onto a profile takes its place, onto the provider goes first. */
+/** The ids the gateway tries: its order (ids it names that are gone dropped), else every profile. */
+export function remoteTried(p: AuthStatusProvider): string[] {
+  const listed = p.profiles.map((x) => x.profileId);
+  if (!p.profileOrder) return listed;
+  return [...new Set(p.profileOrder.filter((id) => listed.includes(id)))];
+}
+
+/**
+ * dropOrder for a remote provider. The gateway's models.authOrderSet wants every profile of the
+ * provider in the order, so a new order lists them all: the ones it tries, then the ones it left
+ * out. Onto a profile takes its place, onto the provider goes first.
+ */
 export function remoteDropOrder(
   p: AuthStatusProvider,
   dragged: string,
@@ -43,7 +56,7 @@ export function remoteDropOrder(
   return move(ids, from, to);
 }
 
-/** Move Up (-1) or Down (+1) on a remote provider; undefined at an end. */
+/** Move Up (-1) or Down (+1) on a remote provider (every profile listed, as the gateway wants); undefined at an end. */
 export function remoteMoveOrder(p: AuthStatusProvider, profileId: string, delta: -1 | 1): string[] | undefined {
   const ids = remoteOrder(p);
   const from = ids.indexOf(profileId);

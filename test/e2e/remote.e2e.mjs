@@ -369,7 +369,7 @@ export const tests = [
         `Alt+Down to make the order ${expected}`,
         20_000,
       );
-      await wb.notification(`openrouter on ${NAME}: ${expected.split(',').join(' → ')}.`);
+      await wb.notification(`Saved the openrouter order on ${NAME}; openrouter:default now tried too.`);
       await screenshot('remote-alt-down');
 
       // Shift+F10 on the moved row (now in the middle or last).

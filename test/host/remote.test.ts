@@ -257,10 +257,13 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
   });
 
   it('Move Down, drag and drop and Remove Profile on remote rows change that gateway: its stored order, then the profile gone', async () => {
-    owner.ui = script([]).ui;
+    const m = script([]);
+    owner.ui = m.ui;
     const first = remoteRows().openrouter![0]!;
     await vscode.commands.executeCommand('openclawAuth.moveDown', remoteNode('remoteProfile', first));
-    await waitFor(() => remoteRows().openrouter?.[1] === first, `${first} second`, 10_000);
+    await waitFor(() => remoteRows().openrouter?.[1] === first, `${first} second (${m.messages.join('; ')})`, 10_000);
+    // The fixture's stored order left openrouter:default out; the gateway takes only orders that list every profile.
+    assert.deepEqual(m.messages, ['Saved the openrouter order on home server; openrouter:default now tried too.']);
     assert.equal(remoteState().state.order?.openrouter?.[1], first);
     // Drag and drop: the second row onto the first takes its place, on that gateway.
     const [top, second] = remoteRows().openrouter!;

@@ -10,7 +10,7 @@ import { describeConnection, peerFingerprint, type RemoteGateway } from '../../g
 import { normalizeProviderId } from '../../auth/providerId';
 import { confirmRemoval } from '../../ui/ui';
 import { NOT_ON_A_REMOTE, type RemoteNode } from '../../ui/remoteRows';
-import { remoteMoveOrder } from '../../ui/reorder';
+import { remoteMoveOrder, remoteTried } from '../../ui/reorder';
 import type { CommandTable, FeatureContext } from '../context';
 import type { RemotesController } from './controller';
 
@@ -146,7 +146,7 @@ async function removeRemoteGateway(o: FeatureContext, r: RemotesController, arg:
     title: `Remove ${g.config.name} from the list?`,
     what: 'the gateway',
     description: g.config.url,
-    detail: "Its saved token is deleted from VS Code's secret storage. Nothing changes on the gateway.",
+    detail: 'Deletes its token saved here; the gateway is not changed.',
   });
   if (!ok) return;
   await listUpdate((list) => list.filter((x) => urlOf(x) !== g.id));
@@ -347,7 +347,10 @@ async function move(o: FeatureContext, g: RemoteGateway, n: RemoteNode, delta: -
   if (!ids) return;
   await write(o, g, `Saving the ${n.provider.provider} order on ${g.config.name}…`, async () => {
     await g.setOrder(n.agentId, n.provider.provider, ids);
-    return `${n.provider.provider} on ${g.config.name}: ${ids.join(' → ')}.`;
+    o.log.info(`${n.provider.provider} on ${g.config.name}: ${ids.join(' → ')}.`);
+    const added = ids.filter((id) => !remoteTried(n.provider).includes(id));
+    // The gateway takes only an order that lists every profile: one it left out is tried from now on.
+    return `Saved the ${n.provider.provider} order on ${g.config.name}${added.length ? `; ${added.join(', ')} now tried too` : ''}.`;
   });
 }
 

@@ -167,7 +167,7 @@ export class RemotesController implements vscode.Disposable {
                     ? 'connecting'
                     : 'not connected';
       const icon =
-        c.kind === 'connected' ? '$(remote)' : c.kind === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)';
+        c.kind === 'connected' ? '$(cloud)' : c.kind === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)';
       this.item.text = `${icon} ${g.config.name}: ${state}`;
       this.item.tooltip = `Remote OpenClaw gateway ${g.config.name} (${g.config.url}): ${describeConnection(c)}.${this.gateways.length > 1 ? `\n${this.gateways.length} remote gateways; click to pick another or act on this one.` : '\nClick for its actions.'}`;
       this.item.backgroundColor =

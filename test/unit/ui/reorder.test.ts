@@ -1,6 +1,6 @@
 /** Reordering a remote gateway's profiles (drag and drop, Move Up/Down) from its models.authStatus. */
 import { strict as assert } from 'node:assert';
-import { remoteDropOrder, remoteMoveOrder, remoteOrder } from '../../../src/ui/reorder';
+import { remoteDropOrder, remoteMoveOrder, remoteOrder, remoteTried } from '../../../src/ui/reorder';
 import type { AuthStatusProvider } from '../../../src/gateway/protocol';
 
 const provider = (ids: string[], order?: string[]): AuthStatusProvider =>
@@ -24,6 +24,15 @@ describe('ui: reordering a remote provider', () => {
     assert.deepEqual(remoteDropOrder(p, 'b', undefined), ['b', 'a', 'c']);
     assert.equal(remoteDropOrder(p, 'b', 'b'), undefined);
     assert.equal(remoteDropOrder(p, 'zz', 'a'), undefined, 'a profile of another provider');
+  });
+
+  it('a profile the stored order leaves out is listed last and is not tried; a new order lists it (the gateway wants every profile)', () => {
+    const p = provider(['backup', 'manual', 'default'], ['backup', 'manual']);
+    assert.deepEqual(remoteOrder(p), ['backup', 'manual', 'default']);
+    assert.deepEqual(remoteTried(p), ['backup', 'manual']);
+    assert.deepEqual(remoteMoveOrder(p, 'backup', 1), ['manual', 'backup', 'default']);
+    assert.deepEqual(remoteMoveOrder(p, 'default', -1), ['backup', 'default', 'manual']);
+    assert.deepEqual(remoteDropOrder(p, 'default', 'backup'), ['default', 'backup', 'manual']);
   });
 
   it('Move Up/Down swap with the neighbour and stop at the ends', () => {
