@@ -146,9 +146,11 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
     this.tick = setInterval(() => this.rederive(), 30_000);
     this.updateUi();
     const ms = (a: number, b: number) => Math.round(b - a);
-    this.log.info(
-      `Activated; state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}, store engine ${engineLabel()} on Node ${process.versions.node} (VS Code ${vscode.version}) (${this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : ''}start ${ms(t0, performance.now())} ms: settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms).`,
-    );
+    const where = `state dir ${this.paths?.stateDir ?? '(none)'}, agent ${this.currentAgent}`;
+    const engine = `store engine ${engineLabel()} on Node ${process.versions.node} (VS Code ${vscode.version})`;
+    const load = this.mainLoadMs !== undefined ? `loading main.js ${Math.round(this.mainLoadMs)} ms, ` : '';
+    const steps = `settings and controllers ${ms(t0, t1)} ms, reading the state ${ms(t1, t2)} ms, views ${ms(t2, performance.now())} ms`;
+    this.log.info(`Activated; ${where}, ${engine} (${load}start ${ms(t0, performance.now())} ms: ${steps}).`);
     void this.gateway.init().catch((e: unknown) => this.log.error('Gateway start-up', e));
   }
 
