@@ -42,6 +42,8 @@ class FakeRemote {
   silent = false;
   /** What to do with a request of this method instead of answering it. */
   onRequest: Record<string, 'kill' | 'ignore'> = {};
+  /** Answers of its own for a method (events first, then the answer's payload). */
+  answers: Record<string, { events?: Array<Record<string, unknown>>; payload: unknown }> = {};
   async listen(port = 0): Promise<this> {
     this.wss = new WebSocketServer({ host: '127.0.0.1', port });
     await new Promise<void>((r) => this.wss.once('listening', () => r()));
@@ -57,6 +59,12 @@ class FakeRemote {
         const act = this.onRequest[req.method];
         if (act === 'kill') return ws.terminate();
         if (act === 'ignore') return;
+        const own = this.answers[req.method];
+        if (own) {
+          for (const e of own.events ?? []) ws.send(JSON.stringify(e));
+          ws.send(JSON.stringify({ type: 'res', id: req.id, ok: true, payload: own.payload }));
+          return;
+        }
         if (req.method === 'connect') {
           const answer = this.connectAnswer(req.params);
           ws.send(JSON.stringify({ ...answer, id: req.id }));
@@ -248,6 +256,47 @@ describe('RemoteGateway: connection states (loopback, captured v4 frames)', func
       /^Error: Saving the order on home server: The gateway did not answer models\.authOrderSet within 300 ms\.$/,
     );
     assert.equal(g.connection.kind, 'connected', 'one slow answer does not drop the connection');
+  });
+
+  it('a provider-wide logout reports the runs it stopped (auth revoked), from abortedRunIds and the chat/agent events', async () => {
+    const server = await new FakeRemote().listen();
+    open.push(server);
+    // A run cannot be started offline: the events are in the shape openclaw's chat-abort.ts broadcasts.
+    const runs = ['run-fake-r1', 'run-fake-r2'];
+    server.answers['models.authLogout'] = {
+      events: runs.flatMap((runId, i) => [
+        {
+          type: 'event',
+          event: 'chat',
+          payload: {
+            runId,
+            sessionKey: `agent:main:s-${i}`,
+            agentId: 'main',
+            state: 'aborted',
+            stopReason: 'auth-revoked',
+          },
+        },
+        {
+          type: 'event',
+          event: 'agent',
+          payload: {
+            runId,
+            sessionKey: `agent:main:s-${i}`,
+            agentId: 'main',
+            stream: 'lifecycle',
+            data: { phase: 'end', status: 'cancelled', aborted: true, stopReason: 'auth-revoked' },
+          },
+        },
+      ]),
+      payload: { provider: 'groq', removedProfiles: ['groq:manual'], abortedRunIds: runs },
+    };
+    const g = remote(server.port);
+    open.push(g);
+    g.start();
+    await until(g, (c) => c.kind === 'connected');
+    const r = await g.logoutProvider('main', 'groq');
+    assert.deepEqual(r.removedProfiles, ['groq:manual']);
+    assert.equal(r.message, 'Removed 1 groq profile(s) on home server. 2 runs stopped (auth revoked).');
   });
 
   it('writes on a remote that is not connected are refused with its state, nothing sent', async () => {
