@@ -100,7 +100,9 @@ export function running(pid: number): boolean {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' },
     timeout: 5000,
   });
-  if (r.status !== 0) return r.error ? true : false;
+  // ps exits 1 silently for a pid it does not know; when it cannot run or says why (Linux's ps
+  // without /proc), it cannot tell a zombie either, so the signal-0 answer above stands.
+  if (r.status !== 0) return Boolean(r.error || r.stderr?.trim());
   return !r.stdout.trim().startsWith('Z');
 }
 
@@ -363,7 +365,7 @@ export async function stopGateway(o: LocalGatewayOptions): Promise<LocalGatewayR
     const still = p.kind === 'gateway';
     return {
       code: still ? 1 : 0,
-      message: `The gateway openclaw-auth started (pid ${rec.pid}) is gone: ${id.why}. ${id.gone ? '' : 'That process was not signalled. '}Removed the stale record.${still ? ` A gateway answers on port ${port}, but openclaw-auth did not start it, so it is not stopped.` : ''}`,
+      message: `The gateway openclaw-auth started (pid ${rec.pid}) ${id.gone ? 'is gone' : 'cannot be told apart from another process'}: ${id.why}. ${id.gone ? '' : 'That process was not signalled. '}Removed the stale record.${still ? ` A gateway answers on port ${port}, but openclaw-auth did not start it, so it is not stopped.` : ''}`,
       doc: { ...base, port, pid: rec.pid, stopped: false, running: still, signalled: false, stale: true },
     };
   }

@@ -23,7 +23,8 @@ function storeIds(db: string): string[] {
   const r = spawnSync(
     'sqlite3',
     [db, "SELECT value_json FROM config_machine_state WHERE state_key='authProfiles.store'"],
-    { encoding: 'utf8' },
+    // The store cell can pass 1 MB (spawnSync's default buffer: ENOBUFS once in a full run).
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   assert.equal(
     r.status,
