@@ -337,7 +337,12 @@ describe('OpenClaw Auth probes in the extension host', function () {
     );
     assert.match(tip('openai:ok'), /Cooling down until \d\d:\d\d: overloaded/);
     // No per-second rebuild: while the row is visible, nothing in the tree changes by itself, so
-    // a tooltip or a context menu keeps its row.
+    // a tooltip or a context menu keeps its row. First let the file watcher's reload of the write
+    // above land (under load it can come after the explicit refresh): a second with no reload.
+    for (let last = owner.lastReloadAt, quietSince = Date.now(); Date.now() - quietSince < 1000;) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (owner.lastReloadAt !== last) [last, quietSince] = [owner.lastReloadAt, Date.now()];
+    }
     let events = 0;
     const sub = owner.tree!.onDidChangeTreeData(() => {
       events++;

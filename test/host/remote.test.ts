@@ -7,6 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +69,8 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
   let remoteHome: string;
   let port: number;
   let sup: GatewaySupervisor;
+  /** openclaw's own `models auth list --json` on a home: the profile ids it sees. */
+  let openclawList: (home: string) => string[];
   let url: string;
   const cfg = () => vscode.workspace.getConfiguration('openclawAuth');
   const remoteState = () => readSnapshot({ stateDirSetting: path.join(remoteHome, '.openclaw'), env: {} });
@@ -113,6 +116,20 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
     const cache = path.resolve(path.dirname(process.execPath), '..', '..', '..', '..');
     const node = path.join(cache, 'node24', 'node_modules', 'node', 'bin', 'node');
     const openclaw = path.join(cache, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
+    openclawList = (home: string) => {
+      const r = spawnSync(node, [openclaw, 'models', 'auth', 'list', '--json'], {
+        env: {
+          HOME: home,
+          PATH: [path.dirname(node), '/usr/bin', '/bin'].join(path.delimiter),
+          TMPDIR: os.tmpdir(),
+          npm_config_offline: 'true',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      const doc = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { profiles: Array<{ id: string }> };
+      return doc.profiles.map((p) => p.id).sort();
+    };
     if (!fs.existsSync(openclaw)) throw new Error(`openclaw not found at ${openclaw}`);
     // This machine: an empty state of its own. The remote: the basic fixture, served by its own gateway.
     localDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oca-host-local-')), '.openclaw');
@@ -205,6 +222,9 @@ describe('a remote gateway in the extension host (two real openclaw gateways)', 
     const c = remoteState().store.profiles['groq:manual'];
     assert.equal(c?.type === 'api_key' ? c.key : undefined, KEY);
     assert.equal(localIds(), before, 'nothing written on this machine');
+    // openclaw's own CLI on each home agrees: the key is on the remote's, not on this machine's.
+    assert.ok(openclawList(remoteHome).includes('groq:manual'), 'openclaw on the remote home lists groq:manual');
+    assert.ok(!openclawList(path.dirname(localDir)).includes('groq:manual'), 'openclaw on this machine does not');
   });
 
   it('Probe Profile on a remote row runs models.probe there, bounded by our own timeout; the row shows the result', async () => {
