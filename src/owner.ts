@@ -137,7 +137,8 @@ export class OpenClawAuth implements vscode.Disposable, TreeModel, ProfilesConte
         if (effects.has('reload')) this.reload();
         else if (effects.has('render')) this.updateUi();
         if (effects.has('gateway')) this.gateway?.settingsChanged();
-        if (effects.has('remotes') || effects.has('render')) this.remoteGateways?.sync();
+        if (effects.has('remotes')) this.remoteGateways?.sync();
+        if (effects.has('render')) this.remoteGateways?.render();
       },
       this,
       this.disposables,

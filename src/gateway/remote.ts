@@ -443,6 +443,17 @@ export class RemoteGateway {
   }
 }
 
+/** A connection state in a word or two, for the tree's gateway row and the status bar item. */
+export const CONNECTION_WORDS: Readonly<Record<RemoteConnection['kind'], string>> = {
+  connected: 'connected',
+  connecting: 'connecting…',
+  unreachable: 'unreachable',
+  'token-rejected': 'token rejected',
+  'protocol-mismatch': 'protocol mismatch',
+  'untrusted-certificate': 'certificate not trusted',
+  stopped: 'not connected',
+};
+
 /** The connection state in words, for tooltips, rows and refusals. */
 export function describeConnection(c: RemoteConnection): string {
   switch (c.kind) {

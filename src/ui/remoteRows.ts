@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { AuthStatusProfile, AuthStatusProvider } from '../gateway/protocol';
-import { describeConnection, type RemoteAgent, type RemoteGateway } from '../gateway/remote';
+import { CONNECTION_WORDS, describeConnection, type RemoteAgent, type RemoteGateway } from '../gateway/remote';
 import { remoteDropOrder, remoteOrder, remoteTried } from './reorder';
 
 export type GatewayNode = { kind: 'gateway'; id: string; gatewayId: string; remote?: RemoteGateway };
@@ -111,7 +111,7 @@ export function renderRemoteGateway(node: GatewayNode): vscode.TreeItem {
   item.description =
     c.kind === 'connected'
       ? `${r.config.url} · connected · ${profiles} profile${profiles === 1 ? '' : 's'}`
-      : `${r.config.url} · ${c.kind === 'token-rejected' ? 'token rejected' : c.kind === 'protocol-mismatch' ? 'protocol mismatch' : c.kind === 'untrusted-certificate' ? 'certificate not trusted' : c.kind === 'unreachable' ? 'unreachable' : c.kind === 'connecting' ? 'connecting…' : 'not connected'}`;
+      : `${r.config.url} · ${CONNECTION_WORDS[c.kind]}`;
   const [icon, color] =
     c.kind === 'connected'
       ? ['cloud', undefined]

@@ -5,7 +5,7 @@
  * bar item of the selected one, and the writes the protocol allows. Their files are never read.
  */
 import * as vscode from 'vscode';
-import { RemoteGateway, describeConnection, type RemoteGatewayConfig } from '../../gateway/remote';
+import { CONNECTION_WORDS, RemoteGateway, describeConnection, type RemoteGatewayConfig } from '../../gateway/remote';
 import { configRemoteTarget } from '../../gateway/targets';
 import { remoteModeToken } from '../../gateway/token';
 import type { FeatureContext } from '../context';
@@ -74,10 +74,9 @@ export class RemotesController implements vscode.Disposable {
     const next = wanted.map((w) => keep.find((g) => g.id === w.id) ?? this.connect(w));
     const changed = next.length !== this.gateways.length || next.some((g, i) => g !== this.gateways[i]);
     this.gateways = next;
-    if (changed)
-      this.o.log.info(
-        `Remote gateways: ${next.map((g) => `${g.config.name} (${g.config.url})`).join(', ') || 'none'}.`,
-      );
+    // Every reload calls this: the tree and the status bar are redrawn only when the list changed.
+    if (!changed) return;
+    this.o.log.info(`Remote gateways: ${next.map((g) => `${g.config.name} (${g.config.url})`).join(', ') || 'none'}.`);
     this.update();
   }
 
@@ -143,29 +142,23 @@ export class RemotesController implements vscode.Disposable {
   async select(id: string): Promise<void> {
     if (!this.get(id) || this.selected?.id === id) return;
     await this.o.context.globalState.update(SELECTED_KEY, id);
-    this.update();
+    this.render();
   }
 
+  /** A remote changed (or the list did): the status bar item, then the tree. */
   private update(): void {
+    this.render();
+    this.changed();
+  }
+
+  /** The status bar item and the palette's context key, from the selected remote (no I/O). */
+  render(): void {
     void vscode.commands.executeCommand('setContext', 'openclawAuth.hasRemoteGateways', this.gateways.length > 0);
     const g = this.selected;
     if (!g) this.item.hide();
     else {
       const c = g.connection;
-      const state =
-        c.kind === 'connected'
-          ? 'connected'
-          : c.kind === 'token-rejected'
-            ? 'token rejected'
-            : c.kind === 'protocol-mismatch'
-              ? 'protocol mismatch'
-              : c.kind === 'untrusted-certificate'
-                ? 'certificate not trusted'
-                : c.kind === 'unreachable'
-                  ? 'unreachable'
-                  : c.kind === 'connecting'
-                    ? 'connecting'
-                    : 'not connected';
+      const state = CONNECTION_WORDS[c.kind];
       const icon =
         c.kind === 'connected' ? '$(cloud)' : c.kind === 'connecting' ? '$(loading~spin)' : '$(debug-disconnect)';
       this.item.text = `${icon} ${g.config.name}: ${state}`;
@@ -183,7 +176,6 @@ export class RemotesController implements vscode.Disposable {
       if (this.o.settings.statusBar) this.item.show();
       else this.item.hide();
     }
-    this.changed();
   }
 
   dispose(): void {
