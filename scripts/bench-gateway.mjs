@@ -15,12 +15,12 @@
 // Knobs: BENCH_GW_KILLS (3), BENCH_GW_CALLS (200). Secrets: a fake token, never printed.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { cacheDir, freePort, median, pct, rawCalls, sleep, waitState } from './bench-helpers/gatewayLib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -57,49 +57,6 @@ function bundle() {
   );
   if (r.status !== 0) throw new Error(`bundling src/gateway failed: ${r.stderr}`);
   return require(out);
-}
-
-function cacheDir() {
-  return path.resolve(
-    process.env.OPENCLAW_AUTH_TEST_CACHE?.trim() || path.join(os.homedir(), '.cache', 'openclaw-auth-tests'),
-  );
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
-const pct = (a, p) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN;
-};
-
-function waitState(sup, kinds, ms) {
-  return new Promise((resolve, reject) => {
-    if (kinds.includes(sup.state.kind)) return resolve({ at: performance.now(), state: sup.state });
-    const t = setTimeout(() => {
-      off();
-      reject(new Error(`no ${kinds.join('/')} within ${ms} ms (state ${sup.state.kind})`));
-    }, ms);
-    const off = sup.onState((s) => {
-      if (kinds.includes(s.kind)) {
-        clearTimeout(t);
-        off();
-        resolve({ at: performance.now(), state: s });
-      }
-    });
-  });
 }
 
 export async function runGatewayBench({
@@ -168,7 +125,7 @@ export async function runGatewayBench({
       await client.authStatus();
       ours.push(performance.now() - t);
     }
-    const raw = await rawCalls(require('ws'), sup.url, calls);
+    const raw = await rawCalls(require('ws'), sup.url, calls, TOKEN);
     res.control = {
       calls,
       oursMedianMs: median(ours),
@@ -259,55 +216,6 @@ export async function runGatewayBench({
     sup.dispose();
     fs.rmSync(home, { recursive: true, force: true });
   }
-}
-
-/** The same models.authStatus request over a bare ws socket (handshake included, not timed). */
-async function rawCalls(WebSocket, url, calls) {
-  const ws = new WebSocket(url);
-  const waiting = new Map();
-  let id = 0;
-  await new Promise((resolve, reject) => {
-    ws.on('error', reject);
-    ws.on('message', (d) => {
-      const f = JSON.parse(d.toString());
-      if (f.type === 'event' && f.event === 'connect.challenge') {
-        ws.send(
-          JSON.stringify({
-            type: 'req',
-            id: 'c',
-            method: 'connect',
-            params: {
-              minProtocol: 4,
-              maxProtocol: 4,
-              client: { id: 'gateway-client', version: '0.1.0', platform: process.platform, mode: 'backend' },
-              role: 'operator',
-              scopes: ['operator.read', 'operator.write', 'operator.admin'],
-              caps: [],
-              auth: { token: TOKEN },
-            },
-          }),
-        );
-      } else if (f.type === 'res' && f.id === 'c') {
-        if (f.ok) resolve();
-        else reject(new Error(f.error?.message));
-      } else if (f.type === 'res') waiting.get(f.id)?.();
-    });
-  });
-  const once = () =>
-    new Promise((resolve) => {
-      const i = String(++id);
-      waiting.set(i, resolve);
-      ws.send(JSON.stringify({ type: 'req', id: i, method: 'models.authStatus', params: {} }));
-    });
-  for (let i = 0; i < 5; i++) await once();
-  const out = [];
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await once();
-    out.push(performance.now() - t);
-  }
-  ws.close();
-  return out;
 }
 
 const f = (x) =>
