@@ -7,13 +7,11 @@
  */
 import { strict as assert } from 'node:assert';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { OpenClawAuth } from '../../src/owner';
 import type { OpenClawAuthApi } from '../../src/extension';
-import type { Ui } from '../../src/ui/ui';
 import { readSnapshot } from '../../src/store';
 import { engineName } from '../../src/store/engine';
 import { probeGateway } from '../../src/gateway/health';
@@ -21,47 +19,11 @@ import { descendants, alive } from '../../src/gateway/process';
 import { ACTION_LABELS } from '../../src/features/gateway/statusItem';
 import { TOKEN_SECRET_KEY } from '../../src/features/gateway/controller';
 import { waitFor } from '../helpers/wait';
+import { freePort, script } from '../helpers/hostScript';
 
 const EXT_ID = 'openclaw-auth.openclaw-auth';
 const KEY = 'gsk_host_fake_gateway_0123456789abcdef';
 const TOKEN = 'host-gw-token-fake-0123456789abcdef';
-
-function script(answers: Array<string | undefined>): { ui: Ui; messages: string[] } {
-  const messages: string[] = [];
-  const next = () => answers.shift();
-  const ui: Ui = {
-    showInputBox: async () => next(),
-    showQuickPick: async (items) => {
-      const a = next();
-      return items.find((i) => i.label === a);
-    },
-    pickOrType: async () => next(),
-    showWarningMessage: async (m, _o, ...items) => {
-      messages.push(m);
-      return items.length ? next() : undefined;
-    },
-    showInformationMessage: async (m, ...items) => {
-      messages.push(m);
-      return items.length ? next() : undefined;
-    },
-    showErrorMessage: async (m, ...items) => {
-      messages.push(m);
-      return items.length ? next() : undefined;
-    },
-    showOpenDialog: async () => undefined,
-  };
-  return { ui, messages };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('gateway in the extension host (real openclaw)', function () {
   this.timeout(180_000);
